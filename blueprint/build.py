@@ -1,0 +1,179 @@
+"""From scripts to pictures: load every system, validate it, render only what changed.
+
+A picture's cache key is the hash of everything Graphviz is given (its DOT source)
+plus the versions of everything else that shapes the SVG, so an unchanged picture is
+never drawn twice and a changed one is never served stale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import runpy
+import tempfile
+import traceback
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+
+from blueprint import render
+from blueprint.kinds import KINDS
+from blueprint.model import BlueprintError, System, locate
+from blueprint.schema import Schema, load_schema
+
+SCRIPTS = "diagrams"
+SNIPPETS = "snippets"
+
+
+@dataclass
+class Picture:
+    system: System
+    view: str  # a path id, or "schema" for the ERD
+    dot: str
+    svg: str = ""
+    schema: Schema | None = None  # for the ERD: what the DDL defines
+
+    @property
+    def id(self) -> str:
+        return render.picture_id(self.system, self.view)
+
+    @property
+    def site_path(self) -> str:
+        """Where the standalone SVG is published, relative to the site root."""
+        return f"assets/blueprint/{self.system.id}/{self.view}.svg"
+
+
+@dataclass
+class Catalogue:
+    systems: dict[str, System] = field(default_factory=dict)
+    schemas: dict[str, Schema] = field(default_factory=dict)
+    pictures: dict[str, Picture] = field(default_factory=dict)  # by "system/view"
+    icons: Path | None = None
+    rendered: int = 0
+
+
+def load_system(script: Path, root: Path) -> tuple[System, Schema | None]:
+    """Run one diagram script and validate the system it declares."""
+    display = script.relative_to(root).as_posix()
+    try:
+        namespace = runpy.run_path(str(script), run_name=f"blueprint_script_{script.stem}")
+    except BlueprintError as error:
+        raise BlueprintError(f"{display}: {error}") from None
+    except Exception as error:  # a script's own bug: say where it is, not a bare traceback
+        line = next(
+            (frame.lineno for frame in reversed(traceback.extract_tb(error.__traceback__)) if frame.filename == str(script)),
+            None,
+        )
+        where = f"{display}, line {line}" if line else display
+        raise BlueprintError(f"{where}: {type(error).__name__}: {error}") from None
+    systems = [value for value in namespace.values() if isinstance(value, System)]
+    if len(systems) != 1:
+        raise BlueprintError(f"{display}: a script declares exactly one System; this one declares {len(systems)}")
+    system = systems[0]
+    system.id, system.source = script.stem, display
+    problems = system.problems(set(KINDS))
+    schema = None
+    if system.schema:
+        schema = load_schema(root / SNIPPETS / system.schema, f"{SNIPPETS}/{system.schema}")
+        actual, claimed = [str(r) for r in schema.relationships()], system.relationships
+        if sorted(actual) != sorted(claimed):
+            problems.append(
+                f"{display}: the relationships it states {sorted(claimed)} differ from what "
+                f"{schema.file} defines {sorted(actual)}"
+            )
+    elif system.relationships:
+        problems.append(f"{display}: states relationships but names no schema")
+    if problems:
+        raise BlueprintError("\n".join(problems))
+    return system, schema
+
+
+def load_all(root: Path) -> Catalogue:
+    """Every script in diagrams/, validated; all problems of all scripts are reported together."""
+    catalogue = Catalogue()
+    problems = []
+    for script in sorted((root / SCRIPTS).glob("*.py")):
+        try:
+            system, schema = load_system(script, root)
+        except BlueprintError as error:
+            problems.append(str(error))
+            continue
+        catalogue.systems[system.id] = system
+        if schema is not None:
+            catalogue.schemas[system.id] = schema
+            catalogue.pictures[f"{system.id}/schema"] = Picture(
+                system, "schema", render.schema_dot(system, schema), schema=schema
+            )
+        for path in system.paths.values():
+            catalogue.pictures[f"{system.id}/{path.id}"] = Picture(system, path.id, render.path_dot(system, path))
+    if problems:
+        raise BlueprintError("\n".join(problems))
+    return catalogue
+
+
+def renderer_fingerprint() -> str:
+    """Everything besides the DOT source that changes the SVG bytes."""
+    engine = Path(render.__file__).read_bytes()
+    parts = [render.graphviz_version(), f"diagrams {version('diagrams')}", f"pillow {version('pillow')}"]
+    return hashlib.sha256(engine + "\n".join(parts).encode()).hexdigest()
+
+
+def cache_key(picture: Picture, fingerprint: str) -> str:
+    return hashlib.sha256((fingerprint + "\n" + picture.dot).encode()).hexdigest()
+
+
+def build(root: Path, cache: Path) -> Catalogue:
+    """Load everything and fill in each picture's SVG, from the cache or freshly drawn."""
+    catalogue = load_all(root)
+    cache.mkdir(parents=True, exist_ok=True)
+    fingerprint = renderer_fingerprint()
+    keys = {name: cache_key(picture, fingerprint) for name, picture in catalogue.pictures.items()}
+    missing = []
+    for name, picture in catalogue.pictures.items():
+        cached = cache / f"{keys[name]}.svg"
+        if cached.exists():
+            picture.svg = cached.read_text(encoding="utf-8")
+        else:
+            missing.append(name)
+    catalogue.icons = render.icon_folder(cache)
+    if missing:
+        graphviz = render.Graphviz(catalogue.icons)
+        for name in missing:
+            picture = catalogue.pictures[name]
+            picture.svg = _draw(graphviz, picture)
+            _write_atomically(cache / f"{keys[name]}.svg", picture.svg)
+            catalogue.rendered += 1
+    _forget_unused(cache, set(keys.values()))
+    return catalogue
+
+
+def stale(root: Path, cache: Path) -> list[str]:
+    """Pictures whose current source has no rendered SVG in the cache (validates everything)."""
+    catalogue = load_all(root)
+    fingerprint = renderer_fingerprint()
+    return [
+        name
+        for name, picture in catalogue.pictures.items()
+        if not (cache / f"{cache_key(picture, fingerprint)}.svg").exists()
+    ]
+
+
+def _draw(graphviz: render.Graphviz, picture: Picture) -> str:
+    steps = 0 if picture.view == "schema" else len(picture.system.paths[picture.view].steps)
+    try:
+        return render.finish_svg(graphviz.svg(picture.dot), picture.id, steps)
+    except BlueprintError as error:
+        view = None if picture.view == "schema" else picture.view
+        raise BlueprintError(f"{locate(picture.system.source, view)}: {error}") from None
+
+
+def _write_atomically(target: Path, text: str) -> None:
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False, suffix=".tmp") as handle:
+        handle.write(text)
+    os.replace(handle.name, target)
+
+
+def _forget_unused(cache: Path, keep: set[str]) -> None:
+    for old in cache.glob("*.svg"):
+        if old.stem not in keep:
+            old.unlink(missing_ok=True)

@@ -1,0 +1,60 @@
+"""What a component's `kind` means: the `diagrams` node class that draws it.
+
+A kind names a role (`cache`, `load_balancer`) or a technology (`redis`, `s3`). Scripts
+use the technology the design names and the role otherwise. Add a kind here, once,
+and every script can use it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Kind:
+    node: str  # dotted path of a `diagrams` node class
+    concept: str | None = None  # the concept this kind stands for, e.g. "Cache"
+
+
+KINDS: dict[str, Kind] = {
+    # People and devices
+    "client": Kind("diagrams.onprem.client.Client"),
+    "users": Kind("diagrams.onprem.client.Users"),
+    "mobile": Kind("diagrams.generic.device.Mobile"),
+    # Edge
+    "dns": Kind("diagrams.aws.network.Route53", "DNS"),
+    "cdn": Kind("diagrams.aws.network.CloudFront", "CDN"),
+    "load_balancer": Kind("diagrams.aws.network.ElasticLoadBalancing", "Load balancer"),
+    "api_gateway": Kind("diagrams.aws.network.APIGateway", "API gateway"),
+    "reverse_proxy": Kind("diagrams.onprem.network.Nginx", "Reverse proxy"),
+    "rate_limiter": Kind("diagrams.programming.flowchart.Decision", "Rate limiting"),
+    # Services
+    "server": Kind("diagrams.onprem.compute.Server"),
+    "service": Kind("diagrams.onprem.compute.Server"),
+    "key_generation_service": Kind("diagrams.programming.flowchart.PredefinedProcess", "Key generation"),
+    "worker": Kind("diagrams.onprem.compute.Server"),
+    "bloom_filter": Kind("diagrams.programming.flowchart.InternalStorage", "Bloom filter"),
+    "coordination": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
+    # Messaging
+    "kafka": Kind("diagrams.onprem.queue.Kafka", "Message queue"),
+    "message_queue": Kind("diagrams.onprem.queue.Rabbitmq", "Message queue"),
+    # Caches
+    "cache": Kind("diagrams.onprem.inmemory.Redis", "Cache"),
+    "redis": Kind("diagrams.onprem.inmemory.Redis", "Cache"),
+    "memcached": Kind("diagrams.onprem.inmemory.Memcached", "Cache"),
+    # Databases and storage
+    "sql_database": Kind("diagrams.generic.database.SQL", "SQL database"),
+    "postgresql": Kind("diagrams.onprem.database.PostgreSQL", "SQL database"),
+    "mysql": Kind("diagrams.onprem.database.MySQL", "SQL database"),
+    "cassandra": Kind("diagrams.onprem.database.Cassandra", "Wide-column store"),
+    "mongodb": Kind("diagrams.onprem.database.MongoDB", "Document store"),
+    "object_storage": Kind("diagrams.aws.storage.SimpleStorageServiceS3", "Object storage"),
+    "s3": Kind("diagrams.aws.storage.SimpleStorageServiceS3", "Object storage"),
+    "search_index": Kind("diagrams.elastic.elasticsearch.Elasticsearch", "Search index"),
+}
+
+
+def node_class(kind: str) -> type:
+    module, _, name = KINDS[kind].node.rpartition(".")
+    return getattr(importlib.import_module(module), name)

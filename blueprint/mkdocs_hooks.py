@@ -1,0 +1,75 @@
+"""MkDocs hooks: render changed diagrams before each build, and put them on the pages.
+
+Listed under `hooks:` in mkdocs.yml. `watch:` there covers diagrams/ and snippets/,
+so `mkdocs serve` re-renders an edited script and reloads the browser. Nothing is
+written into docs/ (that would retrigger the watcher): pictures and icons reach the
+site as generated files.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+from blueprint.build import Catalogue, build
+from blueprint.model import BlueprintError
+from blueprint.pages import ICONS, expand, unplaced
+
+log = logging.getLogger("mkdocs.hooks.blueprint")
+
+_catalogue = Catalogue()
+_placed: set[str] = set()
+
+
+def project_root(config) -> Path:
+    return Path(config.config_file_path).resolve().parent
+
+
+def cache_folder(root: Path) -> Path:
+    return Path(os.environ.get("BLUEPRINT_CACHE", root / ".cache" / "blueprint"))
+
+
+def on_pre_build(config) -> None:
+    global _catalogue
+    root = project_root(config)
+    _placed.clear()
+    try:
+        _catalogue = build(root, cache_folder(root))
+    except BlueprintError as error:
+        raise PluginError(f"blueprint: {error}") from None
+    log.info("blueprint: rendered %d of %d pictures", _catalogue.rendered, len(_catalogue.pictures))
+
+
+def on_files(files, config):
+    for picture in _catalogue.pictures.values():
+        files.append(File.generated(config, picture.site_path, content=picture.svg))
+    used = {name for picture in _catalogue.pictures.values() for name in _icon_names(picture.svg)}
+    for name in sorted(used):
+        files.append(File.generated(config, f"{ICONS}/{name}", abs_src_path=str(_catalogue.icons / name)))
+    return files
+
+
+def on_page_content(html, page, config, files):
+    try:
+        return expand(html, page.file.src_uri, page.file.dest_uri, _catalogue, _placed)
+    except BlueprintError as error:
+        raise PluginError(f"blueprint: {error}") from None
+
+
+def on_post_build(config) -> None:
+    missing = unplaced(_catalogue, _placed)
+    if missing:
+        raise PluginError(
+            "blueprint: no page shows " + ", ".join(missing)
+            + " (add a marker such as <!-- blueprint: " + missing[0] + " --> to the system's page)"
+        )
+
+
+def _icon_names(svg: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'xlink:href="\.\./icons/([^"]+)"', svg))

@@ -1,0 +1,126 @@
+"""Pages: a marker in Markdown becomes the picture, its numbered steps and its notes.
+
+    <!-- blueprint: pastebin/write -->     a path: picture, steps, notes
+    <!-- blueprint: pastebin/schema -->    the ERD and the relationships it shows
+
+Markers are HTML comments, so the Markdown still reads cleanly on GitHub. The picture
+is inlined as <svg> (so CSS can theme it and scripts can highlight a step); its icons
+are shared files, linked relative to the page so they load over http and from file://.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+
+import markdown
+
+from blueprint.build import Catalogue, Picture
+from blueprint.model import BlueprintError
+
+MARKER = re.compile(r"<!--\s*blueprint:\s*(?P<name>[^\s]+)\s*-->")
+ICONS = "assets/blueprint/icons"
+_SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
+
+
+def expand(page_html: str, page_path: str, page_dest: str, catalogue: Catalogue, placed: set[str]) -> str:
+    """Replace every marker on one page; unknown markers stop the build."""
+
+    def replace(match: re.Match) -> str:
+        name = match.group("name")
+        picture = catalogue.pictures.get(name)
+        if picture is None:
+            known = ", ".join(sorted(catalogue.pictures)) or "none"
+            raise BlueprintError(f"docs/{page_path}: the marker '{name}' names no picture (known: {known})")
+        placed.add(name)
+        return picture_html(picture, page_dest)
+
+    return MARKER.sub(replace, page_html)
+
+
+def picture_html(picture: Picture, page_dest: str) -> str:
+    """The figure plus the text that goes with it: steps and notes, or relationships."""
+    page_dir = posixpath.dirname(page_dest)
+    figure = _figure(picture, page_dir)
+    if picture.view == "schema":
+        return figure + _relationships(picture)
+    return figure + _steps(picture) + _notes(picture)
+
+
+def _figure(picture: Picture, page_dir: str) -> str:
+    system, prefix = picture.system, picture.id
+    if picture.view == "schema":
+        caption = f"{system.title}: database schema"
+        alternative = f"{caption}; the tables and relationships are listed below the picture."
+        described = f"{prefix}-relationships"
+    else:
+        path = system.paths[picture.view]
+        caption = f"{system.title}: {path.title.lower()}"
+        alternative = f"{caption}, drawn as {len(path.steps)} numbered arrows. The steps:"
+        described = f"{prefix}-steps"
+    icons = posixpath.relpath(ICONS, page_dir or ".")
+    svg = picture.svg.replace('xlink:href="../icons/', f'xlink:href="{icons}/')
+    svg = _SVG_OPEN.sub(
+        lambda match: (
+            f'<svg{match.group(1)} class="blueprint-svg" role="img" '
+            f'aria-labelledby="{prefix}-alt {described}"><title id="{prefix}-alt">{html.escape(alternative)}</title>'
+        ),
+        svg,
+        count=1,
+    )
+    standalone = posixpath.relpath(picture.site_path, page_dir or ".")
+    return (
+        f'<figure class="blueprint-figure" id="{prefix}-figure" data-picture="{prefix}">\n'
+        f'<div class="blueprint-picture">{svg}</div>\n'
+        f'<figcaption>{html.escape(caption)} · <a href="{standalone}">open the picture on its own</a></figcaption>\n'
+        f"</figure>\n"
+    )
+
+
+def _steps(picture: Picture) -> str:
+    system, prefix = picture.system, picture.id
+    path = system.paths[picture.view]
+    items = []
+    for step in path.steps:
+        route = f"{system.components[step.source].label} → {system.components[step.target].label}"
+        items.append(
+            f'<li id="{prefix}-step-{step.number}-text" data-step="{step.number}">'
+            f'<span class="blueprint-route">{html.escape(route)}</span> {_inline(step.text)}</li>'
+        )
+    return (
+        f'<ol class="blueprint-steps" id="{prefix}-steps" data-picture="{prefix}">\n' + "\n".join(items) + "\n</ol>\n"
+    )
+
+
+def _notes(picture: Picture) -> str:
+    notes = picture.system.paths[picture.view].notes
+    if not notes:
+        return ""
+    items = "\n".join(f"<li>{_inline(note)}</li>" for note in notes)
+    return f'<div class="admonition note blueprint-notes">\n<p class="admonition-title">Notes</p>\n<ul>\n{items}\n</ul>\n</div>\n'
+
+
+def _relationships(picture: Picture) -> str:
+    schema = picture.schema
+    items = []
+    for relationship in schema.relationships():
+        one, other = f"<code>{relationship.one}</code>", f"<code>{relationship.other}</code>"
+        if relationship.cardinality == "many-to-many":
+            sentence = f"{one} and {other} are <strong>many-to-many</strong>, through the join table <code>{relationship.through}</code>."
+        elif relationship.cardinality == "1-to-1":
+            sentence = f"{one} to {other} is <strong>1-to-1</strong>, through the unique key <code>{relationship.through}</code>."
+        else:
+            sentence = f"{one} to {other} is <strong>1-to-many</strong>, through <code>{relationship.through}</code>."
+        items.append(f'<li data-relationship="{html.escape(str(relationship))}">{sentence}</li>')
+    return f'<ul class="blueprint-relationships" id="{picture.id}-relationships">\n' + "\n".join(items) + "\n</ul>\n"
+
+
+def _inline(text: str) -> str:
+    """Step and note text may use inline Markdown (code, emphasis, links)."""
+    rendered = markdown.markdown(text)
+    return rendered.removeprefix("<p>").removesuffix("</p>")
+
+
+def unplaced(catalogue: Catalogue, placed: set[str]) -> list[str]:
+    return sorted(set(catalogue.pictures) - placed)

