@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import runpy
+import shutil
 import tempfile
 import traceback
 from dataclasses import dataclass, field
@@ -135,7 +136,8 @@ def build(root: Path, cache: Path) -> Catalogue:
             picture.svg = cached.read_text(encoding="utf-8")
         else:
             missing.append(name)
-    catalogue.icons = render.icon_folder(cache)
+    # Icons depend on the same things as the SVGs, so they live under the same fingerprint.
+    catalogue.icons = render.icon_folder(cache / f"icons-{fingerprint[:16]}")
     if missing:
         graphviz = render.Graphviz(catalogue.icons)
         for name in missing:
@@ -143,7 +145,7 @@ def build(root: Path, cache: Path) -> Catalogue:
             picture.svg = _draw(graphviz, picture)
             _write_atomically(cache / f"{keys[name]}.svg", picture.svg)
             catalogue.rendered += 1
-    _forget_unused(cache, set(keys.values()))
+    _forget_unused(cache, set(keys.values()) | {catalogue.icons.name})
     return catalogue
 
 
@@ -170,10 +172,15 @@ def _draw(graphviz: render.Graphviz, picture: Picture) -> str:
 def _write_atomically(target: Path, text: str) -> None:
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False, suffix=".tmp") as handle:
         handle.write(text)
+    os.chmod(handle.name, 0o644)
     os.replace(handle.name, target)
 
 
 def _forget_unused(cache: Path, keep: set[str]) -> None:
+    """Drop pictures and icon folders that no current source produces."""
     for old in cache.glob("*.svg"):
         if old.stem not in keep:
             old.unlink(missing_ok=True)
+    for old in cache.glob("icons-*"):
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)

@@ -8,6 +8,7 @@ per process, so every machine renders the same bytes and needs no system package
 from __future__ import annotations
 
 import math
+import os
 import re
 import tempfile
 import xml.etree.ElementTree as ET
@@ -207,9 +208,8 @@ class Graphviz:
         return output.decode("utf-8")
 
 
-def icon_folder(cache: Path) -> Path:
+def icon_folder(folder: Path) -> Path:
     """The icons every kind can use, shrunk to ICON_SIZE, in one folder for Graphviz."""
-    folder = cache / "icons"
     folder.mkdir(parents=True, exist_ok=True)
     for kind in KINDS:
         target = folder / icon_name(kind)
@@ -219,13 +219,16 @@ def icon_folder(cache: Path) -> Path:
 
 
 def _shrink_icon(source: Path, target: Path) -> None:
+    """Resize to ICON_SIZE and reduce to 128 colours: a quarter of the bytes, no visible loss."""
     from PIL import Image
 
     with Image.open(source) as image:
         image = image.convert("RGBA")
         image.thumbnail((ICON_SIZE, ICON_SIZE), Image.LANCZOS)
+        image = image.quantize(colors=128, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
         with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".png", delete=False) as handle:
             image.save(handle, format="PNG", optimize=True)
+    os.chmod(handle.name, 0o644)
     Path(handle.name).replace(target)
 
 

@@ -1,0 +1,72 @@
+"""Shared fixtures: the real project's pictures, a built site, and throwaway projects."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from blueprint.build import Catalogue, build
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+HOOKS = ROOT / "blueprint" / "mkdocs_hooks.py"
+
+
+@pytest.fixture(scope="session")
+def catalogue(tmp_path_factory) -> Catalogue:
+    """Every system of the real project, rendered from scratch into a private cache."""
+    return build(ROOT, tmp_path_factory.mktemp("cache"))
+
+
+def make_project(folder: Path, scripts: dict[str, str], pages: dict[str, str] | None = None) -> Path:
+    """A small project: scripts in diagrams/, the fixture schemas, a one-page site."""
+    (folder / "diagrams").mkdir(parents=True)
+    for name, text in scripts.items():
+        (folder / "diagrams" / name).write_text(text, encoding="utf-8")
+    shutil.copytree(FIXTURES / "schemas", folder / "snippets" / "schemas")
+    (folder / "docs").mkdir()
+    for name, text in (pages or {"index.md": "# Home\n"}).items():
+        (folder / "docs" / name).write_text(text, encoding="utf-8")
+    (folder / "mkdocs.yml").write_text(
+        f"site_name: Fixture\nstrict: true\nhooks:\n  - {HOOKS}\nwatch:\n  - diagrams\n  - snippets\n",
+        encoding="utf-8",
+    )
+    return folder
+
+
+@dataclass
+class Build:
+    returncode: int
+    log: str
+    site: Path
+
+
+def mkdocs_build(project: Path, site: Path, cache: Path) -> Build:
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
+        cwd=project,
+        env={**os.environ, "BLUEPRINT_CACHE": str(cache), "NO_MKDOCS_2_WARNING": "1"},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return Build(result.returncode, result.stdout + result.stderr, site)
+
+
+@pytest.fixture(scope="session")
+def site_cache(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("site-cache")
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory, site_cache) -> Build:
+    """The real site, built once with `mkdocs build --strict` and an empty diagram cache."""
+    result = mkdocs_build(ROOT, tmp_path_factory.mktemp("site"), site_cache)
+    assert result.returncode == 0, result.log
+    return result

@@ -1,0 +1,126 @@
+"""The built site: what a reader of the Pastebin page sees, and what a browser would fetch."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+from conftest import ROOT, mkdocs_build
+
+
+class Tags(HTMLParser):
+    """Every start tag with its attributes, plus the text inside each <li>."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, dict]] = []
+        self.items: list[tuple[dict, str]] = []
+        self._item: list | None = None
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag == "li":
+            self._item = [dict(attrs), ""]
+
+    def handle_data(self, data):
+        if self._item is not None:
+            self._item[1] += data
+
+    def handle_endtag(self, tag):
+        if tag == "li" and self._item is not None:
+            self.items.append((self._item[0], " ".join(self._item[1].split())))
+            self._item = None
+
+
+def page(site: Path, url: str) -> str:
+    return (site / url / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_strict_build_has_no_warnings(built_site):
+    assert "WARNING" not in built_site.log
+    assert "rendered 3 of 3 pictures" in built_site.log or re.search(r"rendered (\d+) of \1 pictures", built_site.log)
+
+
+def test_pastebin_shows_both_paths_with_their_steps_in_order(built_site, catalogue):
+    html = page(built_site.site, "systems/pastebin")
+    tags = Tags(html)
+    system = catalogue.systems["pastebin"]
+    for path_id in ("write", "read"):
+        prefix = f"pastebin-{path_id}"
+        assert f'<figure class="blueprint-figure" id="{prefix}-figure"' in html
+        assert f'<g id="{prefix}" class="graph"' in html
+        items = [(attrs, text) for attrs, text in tags.items if attrs.get("id", "").startswith(f"{prefix}-step-")]
+        path = system.paths[path_id]
+        assert [int(attrs["data-step"]) for attrs, _ in items] == list(range(1, len(path.steps) + 1))
+        for (_, text), step in zip(items, path.steps):
+            route = f"{system.components[step.source].label} → {system.components[step.target].label}"
+            assert text == f"{route} {step.text}"
+        for number in range(1, len(path.steps) + 1):
+            # each number once as an arrow, once in the list
+            assert html.count(f'id="{prefix}-step-{number}"') == 1
+            assert html.count(f'id="{prefix}-step-{number}-text"') == 1
+
+
+def test_every_picture_has_a_text_alternative(built_site):
+    html = page(built_site.site, "systems/pastebin")
+    for prefix, described in (("pastebin-write", "steps"), ("pastebin-read", "steps"), ("pastebin-schema", "relationships")):
+        assert f'aria-labelledby="{prefix}-alt {prefix}-{described}"' in html
+        assert re.search(rf'<title id="{prefix}-alt">Pastebin: [^<]+</title>', html)
+        assert f'id="{prefix}-{described}"' in html
+
+
+def test_the_page_states_the_relationships_the_ddl_defines(built_site, catalogue):
+    tags = Tags(page(built_site.site, "systems/pastebin"))
+    stated = [attrs["data-relationship"] for attrs, _ in tags.items if "data-relationship" in attrs]
+    assert stated == [str(r) for r in catalogue.schemas["pastebin"].relationships()]
+    assert stated == catalogue.systems["pastebin"].relationships
+
+
+def test_icons_and_standalone_pictures_resolve_in_the_built_site(built_site):
+    site = built_site.site
+    for html_file in site.rglob("*.html"):
+        for tag, attrs in Tags(html_file.read_text(encoding="utf-8")).tags:
+            href = attrs.get("xlink:href") if tag == "image" else None
+            if href:
+                target = (html_file.parent / href).resolve()
+                assert target.is_file(), (html_file, href)
+    for svg in (site / "assets" / "blueprint").rglob("*.svg"):
+        for href in re.findall(r'xlink:href="([^"]+)"', svg.read_text()):
+            assert (svg.parent / href).resolve().is_file(), (svg, href)
+    assert {p.name for p in (site / "assets/blueprint/pastebin").iterdir()} == {"write.svg", "read.svg", "schema.svg"}
+
+
+def test_no_page_loads_anything_from_another_host(built_site):
+    site = built_site.site
+    loaders = {"script": "src", "link": "href", "img": "src", "iframe": "src", "source": "src", "image": "xlink:href"}
+    for html_file in site.rglob("*.html"):
+        for tag, attrs in Tags(html_file.read_text(encoding="utf-8")).tags:
+            url = attrs.get(loaders.get(tag, ""), "") or ""
+            if tag == "link" and attrs.get("rel") in ("canonical", "alternate"):
+                continue
+            assert not re.match(r"^(https?:)?//", url), (html_file.relative_to(site), tag, url)
+    for css in site.rglob("*.css"):
+        assert not re.search(r"@import\s+url\(\s*['\"]?(https?:)?//", css.read_text()), css
+        assert "fonts.googleapis" not in css.read_text(), css
+
+
+def test_a_second_build_renders_nothing(built_site, site_cache, tmp_path):
+    again = mkdocs_build(ROOT, tmp_path / "site", site_cache)
+    assert again.returncode == 0, again.log
+    match = re.search(r"blueprint: rendered (\d+) of (\d+) pictures", again.log)
+    assert match and match.group(1) == "0" and int(match.group(2)) >= 3
+
+
+def test_the_home_page_credits_the_source(built_site):
+    html = page(built_site.site, "")
+    assert "systemdesign.one" in html
+    assert "System Design Interview Cheat Sheet" in html
+
+
+def test_navigation_shows_the_structure(built_site):
+    tabs = re.findall(r'class="md-tabs__link[^"]*"[^>]*>\s*([^<]+?)\s*<', page(built_site.site, ""))
+    for section in ("Home", "Template", "Systems", "Concepts"):
+        assert section in tabs, tabs
