@@ -137,7 +137,8 @@ def build(root: Path, cache: Path) -> Catalogue:
         else:
             missing.append(name)
     # Icons depend on the same things as the SVGs, so they live under the same fingerprint.
-    catalogue.icons = render.icon_folder(cache / f"icons-{fingerprint[:16]}")
+    kinds = {component.kind for system in catalogue.systems.values() for component in system.components.values()}
+    catalogue.icons = render.icon_folder(cache / f"icons-{fingerprint[:16]}", kinds)
     if missing:
         graphviz = render.Graphviz(catalogue.icons)
         for name in missing:

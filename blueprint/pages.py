@@ -116,9 +116,12 @@ def _relationships(picture: Picture) -> str:
     return f'<ul class="blueprint-relationships" id="{picture.id}-relationships">\n' + "\n".join(items) + "\n</ul>\n"
 
 
+_MARKDOWN = markdown.Markdown()
+
+
 def _inline(text: str) -> str:
     """Step and note text may use inline Markdown (code, emphasis, links)."""
-    rendered = markdown.markdown(text)
+    rendered = _MARKDOWN.reset().convert(text)
     return rendered.removeprefix("<p>").removesuffix("</p>")
 
 

