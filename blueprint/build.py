@@ -72,6 +72,7 @@ def load_system(script: Path, root: Path) -> tuple[System, Schema | None]:
         raise BlueprintError(f"{display}: a script declares exactly one System; this one declares {len(systems)}")
     system = systems[0]
     system.id, system.source = script.stem, display
+    system.summary = (namespace.get("__doc__") or "").strip()
     problems = system.problems(set(KINDS))
     schema = None
     if system.schema:

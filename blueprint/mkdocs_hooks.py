@@ -33,6 +33,19 @@ def cache_folder(root: Path) -> Path:
     return Path(os.environ.get("BLUEPRINT_CACHE", root / ".cache" / "blueprint"))
 
 
+def on_config(config):
+    """Every page in docs/systems/ joins the nav's Systems section, ordered by title, so
+    adding a system means adding a script and a page, and never editing mkdocs.yml."""
+    docs = Path(config.docs_dir)
+    for entry in config.nav or []:
+        if isinstance(entry, dict) and "Systems" in entry:
+            listed = {item if isinstance(item, str) else next(iter(item.values())) for item in entry["Systems"]}
+            pages = [page for page in sorted((docs / "systems").glob("*.md")) if f"systems/{page.name}" not in listed]
+            found = [{_page_title(page): f"systems/{page.name}"} for page in pages]
+            entry["Systems"] = entry["Systems"] + sorted(found, key=lambda item: next(iter(item)).lower())
+    return config
+
+
 def on_pre_build(config) -> None:
     global _catalogue
     root = project_root(config)
@@ -54,8 +67,12 @@ def on_files(files, config):
 
 
 def on_page_content(html, page, config, files):
+    def link_to(src_uri: str) -> str | None:
+        target = files.get_file_from_path(src_uri)
+        return None if target is None else target.url_relative_to(page.file)
+
     try:
-        return expand(html, page.file.src_uri, page.file.dest_uri, _catalogue, _placed)
+        return expand(html, page.file.src_uri, page.file.dest_uri, _catalogue, _placed, link_to)
     except BlueprintError as error:
         raise PluginError(f"blueprint: {error}") from None
 
@@ -67,6 +84,13 @@ def on_post_build(config) -> None:
             "blueprint: no page shows " + ", ".join(missing)
             + " (add a marker such as <!-- blueprint: " + missing[0] + " --> to the system's page)"
         )
+
+
+def _page_title(page: Path) -> str:
+    for line in page.read_text(encoding="utf-8").splitlines():
+        if line.startswith("# "):
+            return line[2:].strip()
+    return page.stem.replace("_", " ").title()
 
 
 def _icon_names(svg: str) -> set[str]:

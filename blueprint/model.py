@@ -89,6 +89,7 @@ class System:
         self.paths: dict[str, Path] = {}
         self.id = ""  # set by the loader: the script's file name
         self.source = ""  # set by the loader: the script's path, for messages
+        self.summary = ""  # set by the loader: the script's docstring, shown in the systems table
         self._duplicates: list[str] = []
 
     def component(self, id: str, label: str, *, kind: str, group: str | None = None, role: str | None = None) -> Component:
@@ -110,6 +111,8 @@ class System:
         found = [f"{file}: {message}" for message in self._duplicates]
         if not self.title.strip():
             found.append(f"{file}: the system has an empty title")
+        if not self.summary.strip():
+            found.append(f"{file}: the script needs a docstring: one line saying what the system does")
         for component in self.components.values():
             where = f"{file}, component '{component.id}'"
             if not ID_PATTERN.match(component.id):

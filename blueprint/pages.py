@@ -2,6 +2,7 @@
 
     <!-- blueprint: pastebin/write -->     a path: picture, steps, notes
     <!-- blueprint: pastebin/schema -->    the ERD and the relationships it shows
+    <!-- blueprint: systems -->            a table of every system, from the scripts
 
 Markers are HTML comments, so the Markdown still reads cleanly on GitHub. The picture
 is inlined as <svg> (so CSS can theme it and scripts can highlight a step); its icons
@@ -13,6 +14,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+from typing import Callable
 
 import markdown
 
@@ -24,11 +26,24 @@ ICONS = "assets/blueprint/icons"
 _SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
 
 
-def expand(page_html: str, page_path: str, page_dest: str, catalogue: Catalogue, placed: set[str]) -> str:
-    """Replace every marker on one page; unknown markers stop the build."""
+def expand(
+    page_html: str,
+    page_path: str,
+    page_dest: str,
+    catalogue: Catalogue,
+    placed: set[str],
+    link_to: Callable[[str], str | None],
+) -> str:
+    """Replace every marker on one page; unknown markers stop the build.
+
+    `link_to("systems/pastebin.md")` is the URL of that page relative to this one, or
+    None if there is no such page.
+    """
 
     def replace(match: re.Match) -> str:
         name = match.group("name")
+        if name == "systems":
+            return systems_table(catalogue, link_to)
         picture = catalogue.pictures.get(name)
         if picture is None:
             known = ", ".join(sorted(catalogue.pictures)) or "none"
@@ -37,6 +52,24 @@ def expand(page_html: str, page_path: str, page_dest: str, catalogue: Catalogue,
         return picture_html(picture, page_dest)
 
     return MARKER.sub(replace, page_html)
+
+
+def systems_table(catalogue: Catalogue, link_to: Callable[[str], str | None]) -> str:
+    """Every system, linked to its page (docs/systems/<id>.md), with its script's summary."""
+    rows = []
+    for system in sorted(catalogue.systems.values(), key=lambda system: system.title.lower()):
+        link = link_to(f"systems/{system.id}.md")
+        if link is None:
+            raise BlueprintError(f"{system.source}: the system has no page; add docs/systems/{system.id}.md")
+        views = ", ".join(path.title.lower() for path in system.paths.values())
+        rows.append(
+            f'<tr><td><a href="{link}">{html.escape(system.title)}</a></td>'
+            f"<td>{_inline(system.summary)}</td><td>{html.escape(views)}</td></tr>"
+        )
+    return (
+        '<table class="blueprint-systems">\n<thead><tr><th>System</th><th>In one line</th><th>Pictures</th></tr></thead>\n'
+        "<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
+    )
 
 
 def picture_html(picture: Picture, page_dest: str) -> str:

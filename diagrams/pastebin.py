@@ -1,4 +1,4 @@
-"""Pastebin: store a piece of text, get back a short URL that shows it."""
+"""Store a piece of text and get back a short link that shows it to anyone."""
 
 from blueprint import System
 

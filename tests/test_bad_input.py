@@ -18,6 +18,7 @@ EXPECTED = {
     "unknown_kind": "diagrams/unknown_kind.py, component 'database': unknown kind 'quantum_database'",
     "empty_label": "diagrams/empty_label.py, component 'server': the label is empty",
     "script_error": "diagrams/script_error.py, line 14: NameError: name 'clinet' is not defined",
+    "missing_docstring": "diagrams/missing_docstring.py: the script needs a docstring",
     "two_systems": "diagrams/two_systems.py: a script declares exactly one System; this one declares 2",
     "broken_ddl": "snippets/schemas/broken.sql: the DDL does not execute on SQLite: near \"name\": syntax error",
     "wrong_relationships": "diagrams/wrong_relationships.py: the relationships it states ['users 1-to-1 pastes'] "

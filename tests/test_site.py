@@ -124,3 +124,11 @@ def test_navigation_shows_the_structure(built_site):
     tabs = re.findall(r'class="md-tabs__link[^"]*"[^>]*>\s*([^<]+?)\s*<', page(built_site.site, ""))
     for section in ("Home", "Template", "Systems", "Concepts"):
         assert section in tabs, tabs
+
+
+def test_every_system_is_in_the_nav_and_the_systems_table(built_site, catalogue):
+    home = page(built_site.site, "")
+    index = page(built_site.site, "systems")
+    for system in catalogue.systems.values():
+        assert re.search(rf'href="systems/{system.id}/"[^>]*>\s*(<[^>]+>\s*)*{system.title}', home), system.id
+        assert f'<a href="{system.id}/">{system.title}</a></td><td>{system.summary}</td>' in index
