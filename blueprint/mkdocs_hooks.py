@@ -15,6 +15,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
+from blueprint import sql_pages
 from blueprint.build import Catalogue, build
 from blueprint.model import BlueprintError
 from blueprint.pages import ICONS, expand, unplaced
@@ -64,6 +65,14 @@ def on_files(files, config):
     for name in sorted(used):
         files.append(File.generated(config, f"{ICONS}/{name}", abs_src_path=str(_catalogue.icons / name)))
     return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    # SQL result markers become Markdown tables, so they must be expanded before conversion.
+    try:
+        return sql_pages.expand(markdown, project_root(config), page=f"docs/{page.file.src_uri}")
+    except BlueprintError as error:
+        raise PluginError(f"blueprint: {error}") from None
 
 
 def on_page_content(html, page, config, files):

@@ -11,6 +11,7 @@ import math
 import os
 import re
 import tempfile
+import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from blueprint.schema import Schema
 
 EDGE_COLOUR = "#7B8894"
 STEP_COLOUR = "#1a5fb4"
+LABEL_WIDTH = 14  # characters per line under an icon
 ICON_SIZE = 128  # px: icons are drawn at about this size; shipped ones are 256 or more
 FONT = "Helvetica"  # Graphviz has built-in metrics for it; pages restyle the text anyway
 
@@ -117,13 +119,15 @@ def _draw_nodes(system: System, prefix: str, members: list[str]) -> dict:
     drawn = {}
     for component_id in members:
         component = system.components[component_id]
+        # Nodes have a fixed size, so a long label would spill out of its group: wrap it.
+        lines = textwrap.wrap(component.label, LABEL_WIDTH) or [component.label]
         drawn[component_id] = node_class(component.kind)(
-            component.label,
+            "\n".join(lines),
             nodeid=component_id,
             id=f"{prefix}-node-{component_id}",
             image=f"/assets/{icon_name(component.kind)}",
             tooltip=component.role or component.label,
-            height="1.6",
+            height=f"{1.6 + 0.2 * (len(lines) - 1):.1f}",
         )
     return drawn
 
