@@ -19,7 +19,7 @@ from pathlib import Path
 
 from blueprint import render
 from blueprint.kinds import KINDS
-from blueprint.model import BlueprintError, System, locate
+from blueprint.model import BlueprintError, Path as SystemPath, Stage, System, locate
 from blueprint.schema import Schema, load_schema
 
 SCRIPTS = "diagrams"
@@ -28,15 +28,26 @@ SNIPPETS = "snippets"
 
 @dataclass
 class Picture:
+    """One SVG: a path (or one stage of a long path), or a schema's ERD."""
+
     system: System
-    view: str  # a path id, or "schema" for the ERD
+    view: str  # "write"; "workflow-2" for the second stage of a staged path; "schema"
     dot: str
-    svg: str = ""
+    path: SystemPath | None = None
+    stage: Stage | None = None
+    stage_number: int = 0  # 1, 2, … when the path has several stages; 0 when it has one
+    stage_count: int = 0
     schema: Schema | None = None  # for the ERD: what the DDL defines
+    svg: str = ""
 
     @property
     def id(self) -> str:
         return render.picture_id(self.system, self.view)
+
+    @property
+    def marker(self) -> str:
+        """What a page writes to show it: 'pastebin/write' (all stages of a path together)."""
+        return f"{self.system.id}/{self.path.id if self.path else 'schema'}"
 
     @property
     def site_path(self) -> str:
@@ -51,6 +62,13 @@ class Catalogue:
     pictures: dict[str, Picture] = field(default_factory=dict)  # by "system/view"
     icons: Path | None = None
     rendered: int = 0
+
+    def shown_by(self, marker: str) -> list[Picture]:
+        """The pictures one page marker shows, in order (several for a staged path)."""
+        return [picture for picture in self.pictures.values() if picture.marker == marker]
+
+    def markers(self) -> set[str]:
+        return {picture.marker for picture in self.pictures.values()}
 
 
 def load_system(script: Path, root: Path) -> tuple[System, Schema | None]:
@@ -107,7 +125,13 @@ def load_all(root: Path) -> Catalogue:
                 system, "schema", render.schema_dot(system, schema), schema=schema
             )
         for path in system.paths.values():
-            catalogue.pictures[f"{system.id}/{path.id}"] = Picture(system, path.id, render.path_dot(system, path))
+            stages = path.stages()
+            for number, stage in enumerate(stages, start=1):
+                view = path.id if len(stages) == 1 else f"{path.id}-{number}"
+                dot = render.path_dot(system, render.picture_id(system, view), stage.steps)
+                catalogue.pictures[f"{system.id}/{view}"] = Picture(
+                    system, view, dot, path, stage, number if len(stages) > 1 else 0, len(stages)
+                )
     if problems:
         raise BlueprintError("\n".join(problems))
     return catalogue
@@ -163,12 +187,14 @@ def stale(root: Path, cache: Path) -> list[str]:
 
 
 def _draw(graphviz: render.Graphviz, picture: Picture) -> str:
-    steps = 0 if picture.view == "schema" else len(picture.system.paths[picture.view].steps)
+    arrows = [] if picture.stage is None else [
+        (suffix, step.number) for step in picture.stage.steps for suffix, _ in step.arrows()
+    ]
     try:
-        return render.finish_svg(graphviz.svg(picture.dot), picture.id, steps)
+        return render.finish_svg(graphviz.svg(picture.dot), picture.id, arrows)
     except BlueprintError as error:
-        view = None if picture.view == "schema" else picture.view
-        raise BlueprintError(f"{locate(picture.system.source, view)}: {error}") from None
+        where = locate(picture.system.source, picture.path.id if picture.path else None)
+        raise BlueprintError(f"{where}: {error}") from None
 
 
 def _write_atomically(target: Path, text: str) -> None:

@@ -12,6 +12,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+MAX_ARROWS = 12  # per picture: longer paths are split into stages, each its own picture
 RESERVED_PATH_IDS = {"schema"}  # `<!-- blueprint: system/schema -->` shows the ERD
 
 
@@ -42,12 +43,33 @@ class Component:
 
 @dataclass(frozen=True)
 class Step:
-    """One numbered arrow: `source` sends something to `target`."""
+    """One numbered step: `source` sends something to each target (one arrow per target)."""
 
     number: int
     source: str
-    target: str
+    targets: tuple[str, ...]
     text: str
+    when: str | None = None  # a condition ("cache miss"): the arrow is dashed
+
+    def arrows(self) -> list[tuple[str, str]]:
+        """(arrow id suffix, target): 'step-3', or 'step-3-cache' for each target of a fan-out."""
+        if len(self.targets) == 1:
+            return [(f"step-{self.number}", self.targets[0])]
+        return [(f"step-{self.number}-{target}", target) for target in self.targets]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A part of a long path that gets its own picture; numbering runs on across stages."""
+
+    title: str
+    steps: tuple[Step, ...]
+
+
+@dataclass(frozen=True)
+class Note:
+    text: str
+    theme: str | None = None  # notes with a theme are listed under it
 
 
 @dataclass
@@ -57,20 +79,45 @@ class Path:
     id: str
     title: str
     steps: list[Step] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    _stage_starts: list[tuple[int, str]] = field(default_factory=list)  # (index of first step, title)
 
-    def step(self, number: int, source: Component | str, target: Component | str, text: str) -> None:
-        self.steps.append(Step(number, _component_id(source), _component_id(target), text))
+    def step(
+        self,
+        number: int,
+        source: Component | str,
+        target: Component | str | list[Component | str],
+        text: str,
+        *,
+        when: str | None = None,
+    ) -> None:
+        targets = target if isinstance(target, (list, tuple)) else [target]
+        self.steps.append(Step(number, _component_id(source), tuple(map(_component_id, targets)), text, when))
 
-    def note(self, text: str) -> None:
-        self.notes.append(text)
+    def stage(self, title: str) -> None:
+        """Start a new picture here; the steps declared next belong to it."""
+        self._stage_starts.append((len(self.steps), title))
 
-    def components(self) -> list[str]:
+    def note(self, text: str, *, theme: str | None = None) -> None:
+        self.notes.append(Note(text, theme))
+
+    def stages(self) -> list[Stage]:
+        """The pictures this path is drawn as: one, or one per declared stage."""
+        if not self._stage_starts:
+            return [Stage(self.title, tuple(self.steps))]
+        bounds = self._stage_starts + [(len(self.steps), "")]
+        return [
+            Stage(title, tuple(self.steps[start:end]))
+            for (start, title), (end, _) in zip(bounds, bounds[1:])
+        ]
+
+    def components(self, steps: tuple[Step, ...] | list[Step] | None = None) -> list[str]:
         """Component ids in the order the steps first mention them."""
         seen: dict[str, None] = {}
-        for step in self.steps:
+        for step in self.steps if steps is None else steps:
             seen.setdefault(step.source)
-            seen.setdefault(step.target)
+            for target in step.targets:
+                seen.setdefault(target)
         return list(seen)
 
 
@@ -155,10 +202,27 @@ class System:
             where = locate(file, path.id, step.number)
             if not step.text.strip():
                 found.append(f"{where}: the step's text is empty")
-            for end in (step.source, step.target):
+            if not step.targets:
+                found.append(f"{where}: the step has no target")
+            if len(set(step.targets)) != len(step.targets):
+                found.append(f"{where}: a target is named twice")
+            for end in (step.source, *step.targets):
                 if end not in self.components:
                     found.append(f"{where}: unknown component '{end}'")
+            if step.when is not None and not step.when.strip():
+                found.append(f"{where}: 'when' is empty; leave it out for an unconditional step")
+        for stage in path.stages():
+            arrows = sum(len(step.targets) for step in stage.steps)
+            if not stage.title.strip():
+                found.append(f"{locate(file, path.id)}: a stage has an empty title")
+            if not stage.steps:
+                found.append(f"{locate(file, path.id)}: stage '{stage.title}' has no steps")
+            if arrows > MAX_ARROWS:
+                found.append(
+                    f"{locate(file, path.id)}: '{stage.title}' would draw {arrows} arrows in one picture; "
+                    f"split the path with path.stage(...) so that no picture has more than {MAX_ARROWS}"
+                )
         for index, note in enumerate(path.notes, start=1):
-            if not note.strip():
+            if not note.text.strip():
                 found.append(f"{locate(file, path.id)}: note {index} is empty")
         return found

@@ -44,12 +44,12 @@ def expand(
         name = match.group("name")
         if name == "systems":
             return systems_table(catalogue, link_to)
-        picture = catalogue.pictures.get(name)
-        if picture is None:
-            known = ", ".join(sorted(catalogue.pictures)) or "none"
+        pictures = catalogue.shown_by(name)
+        if not pictures:
+            known = ", ".join(sorted(catalogue.markers())) or "none"
             raise BlueprintError(f"docs/{page_path}: the marker '{name}' names no picture (known: {known})")
         placed.add(name)
-        return picture_html(picture, page_dest)
+        return "".join(picture_html(picture, page_dest) for picture in pictures)
 
     return MARKER.sub(replace, page_html)
 
@@ -73,24 +73,31 @@ def systems_table(catalogue: Catalogue, link_to: Callable[[str], str | None]) ->
 
 
 def picture_html(picture: Picture, page_dest: str) -> str:
-    """The figure plus the text that goes with it: steps and notes, or relationships."""
+    """The figure plus the text that goes with it: steps (and, after a path's last
+    stage, its notes), or the relationships of a schema."""
     page_dir = posixpath.dirname(page_dest)
     figure = _figure(picture, page_dir)
-    if picture.view == "schema":
+    if picture.schema is not None:
         return figure + _relationships(picture)
-    return figure + _steps(picture) + _notes(picture)
+    last_stage = picture.stage_number == picture.stage_count
+    return figure + _steps(picture) + (_notes(picture) if last_stage else "")
 
 
 def _figure(picture: Picture, page_dir: str) -> str:
     system, prefix = picture.system, picture.id
-    if picture.view == "schema":
+    if picture.schema is not None:
         caption = f"{system.title}: database schema"
         alternative = f"{caption}; the tables and relationships are listed below the picture."
         described = f"{prefix}-relationships"
     else:
-        path = system.paths[picture.view]
-        caption = f"{system.title}: {path.title.lower()}"
-        alternative = f"{caption}, drawn as {len(path.steps)} numbered arrows. The steps:"
+        steps = picture.stage.steps
+        caption = f"{system.title}: {picture.path.title.lower()}"
+        if picture.stage_number:
+            caption += (
+                f", stage {picture.stage_number} of {picture.stage_count}: {picture.stage.title}"
+                f" (steps {steps[0].number}–{steps[-1].number})"
+            )
+        alternative = f"{caption}, drawn as numbered arrows. The steps:"
         described = f"{prefix}-steps"
     icons = posixpath.relpath(ICONS, page_dir or ".")
     svg = picture.svg.replace('xlink:href="../icons/', f'xlink:href="{icons}/')
@@ -113,25 +120,40 @@ def _figure(picture: Picture, page_dir: str) -> str:
 
 def _steps(picture: Picture) -> str:
     system, prefix = picture.system, picture.id
-    path = system.paths[picture.view]
+    steps = picture.stage.steps
     items = []
-    for step in path.steps:
-        route = f"{system.components[step.source].label} → {system.components[step.target].label}"
+    for step in steps:
+        targets = ", ".join(system.components[target].label for target in step.targets)
+        route = f"{system.components[step.source].label} → {targets}"
+        condition = f'<em class="blueprint-when">{html.escape(step.when)}:</em> ' if step.when else ""
         items.append(
             f'<li id="{prefix}-step-{step.number}-text" data-step="{step.number}">'
-            f'<span class="blueprint-route">{html.escape(route)}</span> {_inline(step.text)}</li>'
+            f'<span class="blueprint-route">{html.escape(route)}</span> {condition}{_inline(step.text)}</li>'
         )
     return (
-        f'<ol class="blueprint-steps" id="{prefix}-steps" data-picture="{prefix}">\n' + "\n".join(items) + "\n</ol>\n"
+        f'<ol class="blueprint-steps" id="{prefix}-steps" data-picture="{prefix}" start="{steps[0].number}">\n'
+        + "\n".join(items)
+        + "\n</ol>\n"
     )
 
 
 def _notes(picture: Picture) -> str:
-    notes = picture.system.paths[picture.view].notes
-    if not notes:
+    """The path's notes: untitled ones first, then one list per theme, in declared order."""
+    themes: dict[str | None, list[str]] = {}
+    for note in picture.path.notes:
+        themes.setdefault(note.theme, []).append(note.text)
+    if not themes:
         return ""
-    items = "\n".join(f"<li>{_inline(note)}</li>" for note in notes)
-    return f'<div class="admonition note blueprint-notes">\n<p class="admonition-title">Notes</p>\n<ul>\n{items}\n</ul>\n</div>\n'
+    blocks = []
+    for theme in sorted(themes, key=lambda theme: theme is not None):  # stable: keeps declared order
+        items = "\n".join(f"<li>{_inline(text)}</li>" for text in themes[theme])
+        heading = f"<p><strong>{html.escape(theme)}</strong></p>\n" if theme else ""
+        blocks.append(f"{heading}<ul>\n{items}\n</ul>")
+    return (
+        '<div class="admonition note blueprint-notes">\n<p class="admonition-title">Notes</p>\n'
+        + "\n".join(blocks)
+        + "\n</div>\n"
+    )
 
 
 def _relationships(picture: Picture) -> str:
@@ -159,4 +181,4 @@ def _inline(text: str) -> str:
 
 
 def unplaced(catalogue: Catalogue, placed: set[str]) -> list[str]:
-    return sorted(set(catalogue.pictures) - placed)
+    return sorted(catalogue.markers() - placed)

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from blueprint.kinds import node_class
-from blueprint.model import BlueprintError, Path as SystemPath, System
+from blueprint.model import BlueprintError, Step, System
 from blueprint.schema import Schema
 
 EDGE_COLOUR = "#7B8894"
@@ -46,8 +46,8 @@ def picture_id(system: System, view: str) -> str:
     return f"{system.id}-{view}"
 
 
-def path_dot(system: System, path: SystemPath) -> str:
-    """DOT for one path: only the components it uses, one numbered arrow per step.
+def path_dot(system: System, prefix: str, steps: tuple[Step, ...]) -> str:
+    """DOT for one path (or stage): only the components it uses, numbered arrows.
 
     Groups are laid out left to right in the order the script declares them (clients
     first, data stores last); an arrow that points back towards an earlier group is
@@ -61,7 +61,6 @@ def path_dot(system: System, path: SystemPath) -> str:
         def __exit__(self, exc_type, exc_value, traceback):
             setdiagram(None)
 
-    prefix = picture_id(system, path.id)
     canvas = Canvas(
         system.title,
         direction="LR",
@@ -82,7 +81,8 @@ def path_dot(system: System, path: SystemPath) -> str:
     order = _group_order(system)
     with canvas:
         groups: dict[str | None, list[str]] = {}
-        for component_id in sorted(path.components(), key=lambda c: order[system.components[c].group]):
+        used = {step.source for step in steps} | {target for step in steps for target in step.targets}
+        for component_id in sorted(used, key=lambda c: (order[system.components[c].group], _first_use(c, steps))):
             groups.setdefault(system.components[component_id].group, []).append(component_id)
         nodes = {}
         for group, members in groups.items():
@@ -91,21 +91,30 @@ def path_dot(system: System, path: SystemPath) -> str:
                 continue
             with Cluster(group, graph_attr={"id": f"{prefix}-group-{_slug(group)}", "fontname": FONT}):
                 nodes.update(_draw_nodes(system, prefix, members))
-        for step in path.steps:
-            backwards = order[system.components[step.source].group] > order[system.components[step.target].group]
-            tail, head = (step.target, step.source) if backwards else (step.source, step.target)
-            edge = Edge(
-                forward=not backwards,
-                reverse=backwards,
-                label=str(step.number),
-                id=f"{prefix}-step-{step.number}",
-                tooltip=f"{step.number}. {step.text}",
-                fontname=FONT,
-                fontsize="12",
-                fontcolor=STEP_COLOUR,
-            )
-            canvas.connect(nodes[tail], nodes[head], edge)
+        for step in steps:
+            for suffix, target in step.arrows():
+                backwards = order[system.components[step.source].group] > order[system.components[target].group]
+                tail, head = (target, step.source) if backwards else (step.source, target)
+                edge = Edge(
+                    forward=not backwards,
+                    reverse=backwards,
+                    label=str(step.number),
+                    id=f"{prefix}-{suffix}",
+                    tooltip=f"{step.number}. {step.text}",
+                    fontname=FONT,
+                    fontsize="12",
+                    fontcolor=STEP_COLOUR,
+                    **{"class": f"blueprint-step-{step.number}"},
+                    **({"style": "dashed"} if step.when else {}),
+                )
+                canvas.connect(nodes[tail], nodes[head], edge)
     return str(canvas)
+
+
+def _first_use(component_id: str, steps: tuple[Step, ...]) -> int:
+    return next(
+        index for index, step in enumerate(steps) if component_id == step.source or component_id in step.targets
+    )
 
 
 def _group_order(system: System) -> dict[str | None, int]:
@@ -259,16 +268,17 @@ _HREF = f"{{{XLINK_NS}}}href"
 BADGE_RADIUS = 9.0
 
 
-def finish_svg(svg: str, prefix: str, steps: int) -> str:
+def finish_svg(svg: str, prefix: str, arrows: list[tuple[str, int]]) -> str:
     """Portable, self-checked SVG.
 
     - Icons link to `../icons/NAME.png`, where the site ships them relative to every
       standalone picture (pages that inline a picture rewrite that prefix); no
       absolute path of the build machine survives.
-    - Each step number becomes a badge pinned to the middle of its own arrow. Graphviz
-      puts edge labels *beside* edges and, with parallel edges, it is hard to tell
-      which number belongs to which arrow; Graphviz still reserves the labels' space,
-      which keeps parallel arrows apart.
+    - Each step number becomes a badge pinned to the middle of its own arrow
+      (`arrows`: the arrow's id suffix and its step number). Graphviz puts edge labels
+      *beside* edges and, with parallel edges, it is hard to tell which number belongs
+      to which arrow; Graphviz still reserves the labels' space, which keeps parallel
+      arrows apart.
     """
     root = ET.fromstring(svg)
     for image in root.iter(_IMAGE):
@@ -276,9 +286,9 @@ def finish_svg(svg: str, prefix: str, steps: int) -> str:
         if not href.startswith("/assets/"):
             raise BlueprintError(f"an icon is linked by a path this site cannot serve: {href!r}")
         image.set(_HREF, "../icons/" + href.removeprefix("/assets/"))
-    edges = {group.get("id"): group for group in root.iter(_G) if group.get("class") == "edge"}
-    for number in range(1, steps + 1):
-        _pin_step_number(edges.get(f"{prefix}-step-{number}"), number)
+    edges = {group.get("id"): group for group in root.iter(_G) if "edge" in group.get("class", "").split()}
+    for suffix, number in arrows:
+        _pin_step_number(edges.get(f"{prefix}-{suffix}"), number)
     return ET.tostring(root, encoding="unicode") + "\n"
 
 

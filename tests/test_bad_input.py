@@ -19,6 +19,9 @@ EXPECTED = {
     "empty_label": "diagrams/empty_label.py, component 'server': the label is empty",
     "script_error": "diagrams/script_error.py, line 14: NameError: name 'clinet' is not defined",
     "missing_docstring": "diagrams/missing_docstring.py: the script needs a docstring",
+    "too_many_arrows": "diagrams/too_many_arrows.py, path 'write': 'Write path' would draw 13 arrows in one picture; "
+    "split the path with path.stage(...) so that no picture has more than 12",
+    "target_twice": "diagrams/target_twice.py, path 'write', step 2: a target is named twice",
     "two_systems": "diagrams/two_systems.py: a script declares exactly one System; this one declares 2",
     "broken_ddl": "snippets/schemas/broken.sql: the DDL does not execute on SQLite: near \"name\": syntax error",
     "wrong_relationships": "diagrams/wrong_relationships.py: the relationships it states ['users 1-to-1 pastes'] "

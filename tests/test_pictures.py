@@ -20,12 +20,12 @@ BUDGET_GZIP = 30 * 1024
 
 
 def path_pictures(catalogue):
-    return [picture for picture in catalogue.pictures.values() if picture.view != "schema"]
+    return [picture for picture in catalogue.pictures.values() if picture.stage is not None]
 
 
 def edge_groups(svg: str) -> dict[str, ET.Element]:
     root = ET.fromstring(svg)
-    return {group.get("id"): group for group in root.iter(f"{SVG}g") if group.get("class") == "edge"}
+    return {group.get("id"): group for group in root.iter(f"{SVG}g") if "edge" in group.get("class", "").split()}
 
 
 def distance_to_segment(point, a, b) -> float:
@@ -41,31 +41,40 @@ def test_the_real_project_has_pictures(catalogue):
     assert len(catalogue.systems["pastebin"].paths["read"].steps) == 9
 
 
-def test_each_step_is_one_arrow_with_its_number(catalogue):
+def test_each_arrow_carries_its_step_number_once(catalogue):
     for picture in path_pictures(catalogue):
-        steps = picture.system.paths[picture.view].steps
+        steps = picture.stage.steps
         edges = edge_groups(picture.svg)
-        assert len(edges) == len(steps), picture.id
-        numbers = []
-        for step in steps:
-            edge = edges[f"{picture.id}-step-{step.number}"]
-            texts = [text.text for text in edge.iter(f"{SVG}text")]
-            assert texts == [str(step.number)], (picture.id, step.number)
-            numbers.append(int(texts[0]))
-        assert numbers == list(range(1, len(steps) + 1))
-        # and no other numeral is drawn anywhere in the picture
-        all_numerals = re.findall(r">(\d+)</text>", picture.svg)
-        assert sorted(map(int, all_numerals)) == numbers, picture.id
+        arrows = [(f"{picture.id}-{suffix}", step.number) for step in steps for suffix, _ in step.arrows()]
+        assert sorted(edges) == sorted(edge_id for edge_id, _ in arrows), picture.id
+        for edge_id, number in arrows:
+            texts = [text.text for text in edges[edge_id].iter(f"{SVG}text")]
+            assert texts == [str(number)], (edge_id, texts)
+        # no other numeral is drawn anywhere in the picture, and numbering has no gap
+        drawn = sorted(map(int, re.findall(r">(\d+)</text>", picture.svg)))
+        assert drawn == sorted(number for _, number in arrows), picture.id
+        numbers = [step.number for step in steps]
+        assert numbers == list(range(numbers[0], numbers[0] + len(numbers))), picture.id
+
+
+def test_stages_number_their_steps_continuously(catalogue):
+    for system in catalogue.systems.values():
+        for path in system.paths.values():
+            drawn = [step.number for stage in path.stages() for step in stage.steps]
+            assert drawn == list(range(1, len(path.steps) + 1)), (system.id, path.id)
 
 
 def test_each_arrow_joins_the_step_s_components(catalogue):
     for picture in path_pictures(catalogue):
-        for step in picture.system.paths[picture.view].steps:
-            edge = edge_groups(picture.svg)[f"{picture.id}-step-{step.number}"]
-            title = edge.find(f"{SVG}title").text
-            assert set(title.split("->")) == {step.source, step.target}, (picture.id, step.number, title)
-            tooltip = edge.find(f".//{SVG}a").get("{http://www.w3.org/1999/xlink}title")
-            assert tooltip == f"{step.number}. {step.text}"
+        for step in picture.stage.steps:
+            for suffix, target in step.arrows():
+                edge = edge_groups(picture.svg)[f"{picture.id}-{suffix}"]
+                title = edge.find(f"{SVG}title").text
+                assert set(title.split("->")) == {step.source, target}, (picture.id, step.number, title)
+                tooltip = edge.find(f".//{SVG}a").get("{http://www.w3.org/1999/xlink}title")
+                assert tooltip == f"{step.number}. {step.text}"
+                dashed = 'stroke-dasharray' in ET.tostring(edge, encoding="unicode")
+                assert dashed == (step.when is not None), (picture.id, step.number)
 
 
 def test_each_number_sits_on_its_own_arrow(catalogue):
@@ -78,11 +87,10 @@ def test_each_number_sits_on_its_own_arrow(catalogue):
             assert nearest < 1.0, edge_id
 
 
-def test_only_the_path_s_components_are_drawn(catalogue):
+def test_only_the_picture_s_components_are_drawn(catalogue):
     for picture in path_pictures(catalogue):
-        path = picture.system.paths[picture.view]
         drawn = set(re.findall(rf'id="{picture.id}-node-([a-z0-9_]+)"', picture.svg))
-        assert drawn == set(path.components()), picture.id
+        assert drawn == set(picture.path.components(picture.stage.steps)), picture.id
 
 
 def test_no_absolute_paths_and_every_icon_exists(catalogue):

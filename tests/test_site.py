@@ -56,7 +56,8 @@ def test_pastebin_shows_both_paths_with_their_steps_in_order(built_site, catalog
         path = system.paths[path_id]
         assert [int(attrs["data-step"]) for attrs, _ in items] == list(range(1, len(path.steps) + 1))
         for (_, text), step in zip(items, path.steps):
-            route = f"{system.components[step.source].label} → {system.components[step.target].label}"
+            targets = ", ".join(system.components[target].label for target in step.targets)
+            route = f"{system.components[step.source].label} → {targets}"
             assert text == f"{route} {step.text}"
         for number in range(1, len(path.steps) + 1):
             # each number once as an arrow, once in the list
