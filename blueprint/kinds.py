@@ -35,10 +35,17 @@ KINDS: dict[str, Kind] = {
     "key_generation_service": Kind("diagrams.programming.flowchart.PredefinedProcess", "Key generation"),
     "worker": Kind("diagrams.onprem.compute.Server"),
     "bloom_filter": Kind("diagrams.programming.flowchart.InternalStorage", "Bloom filter"),
+    "web_server": Kind("diagrams.onprem.compute.Server"),
     "coordination": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
+    "zookeeper": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
+    "internet": Kind("diagrams.onprem.network.Internet"),  # servers outside the system, e.g. crawled websites
     # Messaging
     "kafka": Kind("diagrams.onprem.queue.Kafka", "Message queue"),
     "message_queue": Kind("diagrams.onprem.queue.Rabbitmq", "Message queue"),
+    "pubsub": Kind("diagrams.onprem.queue.Kafka", "Publish-subscribe"),
+    # Processing
+    "flink": Kind("diagrams.onprem.analytics.Flink", "Stream processing"),
+    "spark": Kind("diagrams.onprem.analytics.Spark", "Batch processing"),
     # Caches
     "cache": Kind("diagrams.onprem.inmemory.Redis", "Cache"),
     "redis": Kind("diagrams.onprem.inmemory.Redis", "Cache"),
@@ -49,6 +56,10 @@ KINDS: dict[str, Kind] = {
     "mysql": Kind("diagrams.onprem.database.MySQL", "SQL database"),
     "cassandra": Kind("diagrams.onprem.database.Cassandra", "Wide-column store"),
     "mongodb": Kind("diagrams.onprem.database.MongoDB", "Document store"),
+    "hbase": Kind("diagrams.onprem.database.HBase", "Wide-column store"),
+    "hdfs": Kind("diagrams.onprem.analytics.Hadoop", "Distributed file system"),
+    "postgis": Kind("diagrams.gis.database.Postgis", "Spatial index"),
+    "solr": Kind("diagrams.onprem.search.Solr", "Search index"),
     "object_storage": Kind("diagrams.aws.storage.SimpleStorageServiceS3", "Object storage"),
     "s3": Kind("diagrams.aws.storage.SimpleStorageServiceS3", "Object storage"),
     "search_index": Kind("diagrams.elastic.elasticsearch.Elasticsearch", "Search index"),

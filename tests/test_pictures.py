@@ -138,3 +138,11 @@ def test_graphviz_errors_become_blueprint_errors(catalogue):
     graphviz = Graphviz(catalogue.icons)
     with pytest.raises(BlueprintError, match="Graphviz could not draw it"):
         graphviz.svg("digraph { a -> }")
+
+
+def test_every_kind_has_an_icon():
+    from blueprint.kinds import KINDS
+    from blueprint.render import icon_source
+
+    for kind in KINDS:
+        assert icon_source(kind).is_file(), kind
