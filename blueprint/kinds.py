@@ -66,6 +66,23 @@ KINDS: dict[str, Kind] = {
 }
 
 
+# Concept pages, by concept name; a component whose kind names one of these links to it
+# from every picture, and system pages list it under "Concepts used here".
+CONCEPT_PAGES: dict[str, str] = {
+    "Bloom filter": "concepts/bloom_filter.md",
+    "Cache": "concepts/caches.md",
+    "Consistent hashing": "concepts/consistent_hashing.md",
+    "Key generation": "concepts/base62.md",
+    "Rate limiting": "concepts/rate_limiters.md",
+    "Spatial index": "concepts/geohash.md",
+}
+
+
+def concept_page(kind: str) -> str | None:
+    concept = KINDS[kind].concept
+    return CONCEPT_PAGES.get(concept) if concept else None
+
+
 def node_class(kind: str) -> type:
     module, _, name = KINDS[kind].node.rpartition(".")
     return getattr(importlib.import_module(module), name)

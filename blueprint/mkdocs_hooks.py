@@ -18,7 +18,7 @@ from mkdocs.structure.files import File
 from blueprint import sql_pages
 from blueprint.build import Catalogue, build
 from blueprint.model import BlueprintError
-from blueprint.pages import ICONS, expand, unplaced
+from blueprint.pages import ICONS, expand, resolve_concept_links, unplaced
 
 log = logging.getLogger("mkdocs.hooks.blueprint")
 
@@ -59,8 +59,12 @@ def on_pre_build(config) -> None:
 
 
 def on_files(files, config):
-    for picture in _catalogue.pictures.values():
-        files.append(File.generated(config, picture.site_path, content=picture.svg))
+    pictures = [File.generated(config, picture.site_path, content="") for picture in _catalogue.pictures.values()]
+    for file in pictures:
+        files.append(file)
+    for file, picture in zip(pictures, _catalogue.pictures.values()):
+        # a standalone picture links components to concept pages relative to itself
+        file.content = resolve_concept_links(picture.svg, _linker(files, file))
     used = {name for picture in _catalogue.pictures.values() for name in _icon_names(picture.svg)}
     for name in sorted(used):
         files.append(File.generated(config, f"{ICONS}/{name}", abs_src_path=str(_catalogue.icons / name)))
@@ -75,13 +79,19 @@ def on_page_markdown(markdown, page, config, files):
         raise PluginError(f"blueprint: {error}") from None
 
 
-def on_page_content(html, page, config, files):
+def _linker(files, origin: File):
+    """link_to(src_uri): the URL of that page relative to `origin`, or None if it does not exist."""
+
     def link_to(src_uri: str) -> str | None:
         target = files.get_file_from_path(src_uri)
-        return None if target is None else target.url_relative_to(page.file)
+        return None if target is None else target.url_relative_to(origin)
 
+    return link_to
+
+
+def on_page_content(html, page, config, files):
     try:
-        return expand(html, page.file.src_uri, page.file.dest_uri, _catalogue, _placed, link_to)
+        return expand(html, page.file.src_uri, page.file.dest_uri, _catalogue, _placed, _linker(files, page.file))
     except BlueprintError as error:
         raise PluginError(f"blueprint: {error}") from None
 

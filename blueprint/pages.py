@@ -19,11 +19,14 @@ from typing import Callable
 import markdown
 
 from blueprint.build import Catalogue, Picture
+from blueprint.kinds import concept_page
 from blueprint.model import BlueprintError
+from blueprint.render import CONCEPT_LINK
 
 MARKER = re.compile(r"<!--\s*blueprint:\s*(?P<name>[^\s]+)\s*-->")
 ICONS = "assets/blueprint/icons"
 _SVG_OPEN = re.compile(r"<svg\b([^>]*)>")
+_CONCEPT_HREF = re.compile(re.escape(f'xlink:href="{CONCEPT_LINK}') + r'([a-z0-9_]+)"')
 
 
 def expand(
@@ -49,7 +52,7 @@ def expand(
             known = ", ".join(sorted(catalogue.markers())) or "none"
             raise BlueprintError(f"docs/{page_path}: the marker '{name}' names no picture (known: {known})")
         placed.add(name)
-        return "".join(picture_html(picture, page_dest) for picture in pictures)
+        return "".join(picture_html(picture, page_dest, link_to) for picture in pictures)
 
     return MARKER.sub(replace, page_html)
 
@@ -72,18 +75,29 @@ def systems_table(catalogue: Catalogue, link_to: Callable[[str], str | None]) ->
     )
 
 
-def picture_html(picture: Picture, page_dest: str) -> str:
+def picture_html(picture: Picture, page_dest: str, link_to: Callable[[str], str | None] = lambda page: None) -> str:
     """The figure plus the text that goes with it: steps (and, after a path's last
     stage, its notes), or the relationships of a schema."""
     page_dir = posixpath.dirname(page_dest)
-    figure = _figure(picture, page_dir)
+    figure = _figure(picture, page_dir, link_to)
     if picture.schema is not None:
         return figure + _relationships(picture)
     last_stage = picture.stage_number == picture.stage_count
     return figure + _steps(picture) + (_notes(picture) if last_stage else "")
 
 
-def _figure(picture: Picture, page_dir: str) -> str:
+def resolve_concept_links(svg: str, link_to: Callable[[str], str | None]) -> str:
+    """A component links to its kind's concept page, when the site has that page."""
+
+    def resolve(match: re.Match) -> str:
+        page = concept_page(match.group(1))
+        url = link_to(page) if page else None
+        return f'xlink:href="{html.escape(url)}"' if url else ""
+
+    return _CONCEPT_HREF.sub(resolve, svg)
+
+
+def _figure(picture: Picture, page_dir: str, link_to: Callable[[str], str | None]) -> str:
     system, prefix = picture.system, picture.id
     if picture.schema is not None:
         caption = f"{system.title}: database schema"
@@ -101,6 +115,7 @@ def _figure(picture: Picture, page_dir: str) -> str:
         described = f"{prefix}-steps"
     icons = posixpath.relpath(ICONS, page_dir or ".")
     svg = picture.svg.replace('xlink:href="../icons/', f'xlink:href="{icons}/')
+    svg = resolve_concept_links(svg, link_to)
     svg = _SVG_OPEN.sub(
         lambda match: (
             f'<svg{match.group(1)} class="blueprint-svg" role="img" '
@@ -126,8 +141,9 @@ def _steps(picture: Picture) -> str:
         targets = ", ".join(system.components[target].label for target in step.targets)
         route = f"{system.components[step.source].label} → {targets}"
         condition = f'<em class="blueprint-when">{html.escape(step.when)}:</em> ' if step.when else ""
+        components = " ".join(dict.fromkeys((step.source, *step.targets)))
         items.append(
-            f'<li id="{prefix}-step-{step.number}-text" data-step="{step.number}">'
+            f'<li id="{prefix}-step-{step.number}-text" data-step="{step.number}" data-components="{components}">'
             f'<span class="blueprint-route">{html.escape(route)}</span> {condition}{_inline(step.text)}</li>'
         )
     return (

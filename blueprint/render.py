@@ -15,10 +15,11 @@ import textwrap
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from blueprint.kinds import node_class
+from blueprint.kinds import KINDS, node_class
 from blueprint.model import BlueprintError, Step, System
 from blueprint.schema import Schema
 
+CONCEPT_LINK = "blueprint-concept:"  # placeholder href, resolved per page
 EDGE_COLOUR = "#7B8894"
 STEP_COLOUR = "#1a5fb4"
 LABEL_WIDTH = 14  # characters per line under an icon
@@ -137,6 +138,8 @@ def _draw_nodes(system: System, prefix: str, members: list[str]) -> dict:
             image=f"/assets/{icon_name(component.kind)}",
             tooltip=component.role or component.label,
             height=f"{1.6 + 0.2 * (len(lines) - 1):.1f}",
+            # pages turn this into a link to the kind's concept page, or drop it
+            **({"URL": f"{CONCEPT_LINK}{component.kind}"} if KINDS[component.kind].concept else {}),
         )
     return drawn
 
