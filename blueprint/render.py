@@ -82,8 +82,9 @@ def path_dot(system: System, prefix: str, steps: tuple[Step, ...]) -> str:
     order = _group_order(system)
     with canvas:
         groups: dict[str | None, list[str]] = {}
-        used = {step.source for step in steps} | {target for step in steps for target in step.targets}
-        for component_id in sorted(used, key=lambda c: (order[system.components[c].group], _first_use(c, steps))):
+        # in order of first mention (never a set: its order changes with the hash seed)
+        used = dict.fromkeys(component for step in steps for component in (step.source, *step.targets))
+        for component_id in sorted(used, key=lambda component: order[system.components[component].group]):
             groups.setdefault(system.components[component_id].group, []).append(component_id)
         nodes = {}
         for group, members in groups.items():
@@ -110,12 +111,6 @@ def path_dot(system: System, prefix: str, steps: tuple[Step, ...]) -> str:
                 )
                 canvas.connect(nodes[tail], nodes[head], edge)
     return str(canvas)
-
-
-def _first_use(component_id: str, steps: tuple[Step, ...]) -> int:
-    return next(
-        index for index, step in enumerate(steps) if component_id == step.source or component_id in step.targets
-    )
 
 
 def _group_order(system: System) -> dict[str | None, int]:

@@ -146,3 +146,21 @@ def test_every_kind_has_an_icon():
 
     for kind in KINDS:
         assert icon_source(kind).is_file(), kind
+
+
+def test_rendering_does_not_depend_on_the_hash_seed(tmp_path):
+    """Sets iterate in an order that changes with PYTHONHASHSEED; no picture may."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2", "3"):
+        out = tmp_path / f"seed-{seed}"
+        subprocess.run(
+            [sys.executable, "-m", "blueprint.cli", "render", "--root", str(ROOT), "--cache", str(tmp_path / f"cache-{seed}"),
+             "--out", str(out)],
+            check=True, capture_output=True, env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        outputs.append({path.relative_to(out): path.read_bytes() for path in out.rglob("*.svg")})
+    assert outputs[0] == outputs[1] == outputs[2]

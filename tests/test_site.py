@@ -35,8 +35,10 @@ class Tags(HTMLParser):
             self._item = None
 
 
-def page(site: Path, url: str) -> str:
-    return (site / url / "index.html").read_text(encoding="utf-8")
+def page(site: Path, name: str) -> str:
+    """A built page by its source name without '.md' ('systems/pastebin'); the offline
+    plugin turns directory URLs off, so it is NAME.html."""
+    return (site / f"{name}.html").read_text(encoding="utf-8")
 
 
 def test_the_strict_build_has_no_warnings(built_site):
@@ -116,20 +118,20 @@ def test_a_second_build_renders_nothing(built_site, site_cache, tmp_path):
 
 
 def test_the_home_page_credits_the_source(built_site):
-    html = page(built_site.site, "")
+    html = page(built_site.site, "index")
     assert "systemdesign.one" in html
     assert "System Design Interview Cheat Sheet" in html
 
 
 def test_navigation_shows_the_structure(built_site):
-    tabs = re.findall(r'class="md-tabs__link[^"]*"[^>]*>\s*([^<]+?)\s*<', page(built_site.site, ""))
+    tabs = re.findall(r'class="md-tabs__link[^"]*"[^>]*>\s*([^<]+?)\s*<', page(built_site.site, "index"))
     for section in ("Home", "Template", "Systems", "Concepts"):
         assert section in tabs, tabs
 
 
 def test_every_system_is_in_the_nav_and_the_systems_table(built_site, catalogue):
-    home = page(built_site.site, "")
-    index = page(built_site.site, "systems")
+    home = page(built_site.site, "index")
+    index = page(built_site.site, "systems/index")
     for system in catalogue.systems.values():
-        assert re.search(rf'href="systems/{system.id}/"[^>]*>\s*(<[^>]+>\s*)*{system.title}', home), system.id
-        assert f'<a href="{system.id}/">{system.title}</a></td><td>{system.summary}</td>' in index
+        assert re.search(rf'href="systems/{system.id}.html"[^>]*>\s*(<[^>]+>\s*)*{system.title}', home), system.id
+        assert f'<a href="{system.id}.html">{system.title}</a></td><td>{system.summary}</td>' in index

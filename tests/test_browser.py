@@ -1,0 +1,199 @@
+"""The built site in a real browser (Debian's chromium via Playwright), over http and from file://."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlparse
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+PASTEBIN = "systems/pastebin.html"
+
+
+class Visit:
+    """One page load, with everything the browser asked for and complained about."""
+
+    def __init__(self, browser, url: str, *, color_scheme: str = "light", javascript: bool = True):
+        self.context = browser.new_context(
+            color_scheme=color_scheme, java_script_enabled=javascript, reduced_motion="reduce"
+        )
+        self.page = self.context.new_page()
+        self.requests: list[str] = []
+        self.failures: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("requestfailed", lambda request: self.failures.append(f"{request.url} ({request.failure})"))
+        self.page.on("response", lambda response: response.status >= 400 and self.failures.append(f"{response.url} {response.status}"))
+        self.page.on("console", lambda message: message.type == "error" and self.errors.append(message.text))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.goto(url, wait_until="networkidle")
+
+    def close(self):
+        self.context.close()
+
+
+@pytest.fixture
+def visit(browser):
+    opened = []
+
+    def open_page(url, **options):
+        opened.append(Visit(browser, url, **options))
+        return opened[-1]
+
+    yield open_page
+    for page in opened:
+        page.close()
+
+
+def local_only(urls: list[str], base: str) -> list[str]:
+    """The requests that went anywhere but the site itself."""
+    allowed = urlparse(base)
+    return [
+        url for url in urls
+        if not (url.startswith("data:") or urlparse(url).scheme == allowed.scheme and urlparse(url).netloc == allowed.netloc)
+    ]
+
+
+def all_pages(built_site) -> list[str]:
+    return sorted(path.relative_to(built_site.site).as_posix() for path in built_site.site.rglob("*.html"))
+
+
+@pytest.mark.parametrize("origin", ["http", "file"])
+def test_every_page_loads_everything_locally_without_errors(built_site, site_url, visit, origin):
+    base = site_url if origin == "http" else built_site.site.as_uri() + "/"
+    for page in all_pages(built_site):
+        if origin == "file" and page == "404.html":
+            continue  # only a server shows it, for any missing path, so its links are root-absolute
+        loaded = visit(base + page)
+        assert loaded.failures == [], (page, loaded.failures)
+        assert loaded.errors == [], (page, loaded.errors)
+        assert local_only(loaded.requests, base) == [], (page, local_only(loaded.requests, base))
+        broken = loaded.page.evaluate(
+            """() => Array.from(document.images).filter(img => !img.complete || img.naturalWidth === 0).map(img => img.src)"""
+        )
+        assert broken == [], (page, broken)
+        loaded.close()
+
+
+def test_every_icon_inside_every_picture_loads(built_site, site_url, visit):
+    loaded = visit(site_url + PASTEBIN)
+    icons = loaded.page.evaluate(
+        """() => Array.from(document.querySelectorAll('svg image')).map(image => image.href.baseVal)"""
+    )
+    assert icons, "the Pastebin pictures have icons"
+    sizes = loaded.page.evaluate(
+        """async (hrefs) => Promise.all(hrefs.map(href => new Promise(done => {
+              const image = new Image();
+              image.onload = () => done(image.naturalWidth);
+              image.onerror = () => done(0);
+              image.src = new URL(href, document.baseURI).href;
+           })))""",
+        icons,
+    )
+    assert all(width > 0 for width in sizes), dict(zip(icons, sizes))
+    requested = {url.rsplit("/", 1)[-1] for url in loaded.requests}
+    assert {href.rsplit("/", 1)[-1] for href in icons} <= requested
+
+
+@pytest.mark.parametrize("origin", ["http", "file"])
+def test_search_finds_every_system_and_concepts(built_site, site_url, catalogue, visit, origin):
+    base = site_url if origin == "http" else built_site.site.as_uri() + "/"
+    queries = {system.title: f"systems/{system.id}.html" for system in catalogue.systems.values()}
+    if (built_site.site / "concepts" / "bloom_filter.html").exists():
+        queries["bloom filter"] = "concepts/bloom_filter.html"
+    loaded = visit(base + "index.html")
+    page = loaded.page
+    for query, target in queries.items():
+        page.goto(base + "index.html")
+        box = page.locator("input.md-search__input")
+        box.wait_for(state="visible")
+        box.click()
+        box.press_sequentially(query, delay=30)
+        page.locator("li.md-search-result__item").first.wait_for(timeout=15000)
+        links = page.eval_on_selector_all("li.md-search-result__item a", "links => links.map(a => a.href)")
+        assert any(urlparse(link).path.endswith("/" + target) for link in links), (query, links)
+
+
+def test_hovering_step_3_lights_exactly_arrow_3(site_url, visit):
+    page = visit(site_url + PASTEBIN).page
+    page.hover("#pastebin-write-step-3-text")
+    lit_edges = page.eval_on_selector_all("#pastebin-write-figure g.edge.blueprint-lit", "edges => edges.map(e => e.id)")
+    assert lit_edges == ["pastebin-write-step-3"]
+    lit_nodes = page.eval_on_selector_all("#pastebin-write-figure g.node.blueprint-lit", "nodes => nodes.map(n => n.id)")
+    assert sorted(lit_nodes) == ["pastebin-write-node-key_service", "pastebin-write-node-server"]
+    dimmed = page.eval_on_selector("#pastebin-write-step-5", "edge => getComputedStyle(edge).opacity")
+    assert float(dimmed) < 0.5
+    # and the other way round: hovering arrow 6 lights step 6 in the list
+    page.eval_on_selector("#pastebin-write-step-6", "edge => edge.scrollIntoView({block: 'center'})")
+    page.hover("#pastebin-write-step-6 text")
+    assert page.eval_on_selector("#pastebin-write-step-6-text", "item => item.classList.contains('blueprint-lit')")
+
+
+def test_the_keyboard_and_the_walker_step_through_a_path(site_url, visit):
+    page = visit(site_url + PASTEBIN).page
+    page.focus("#pastebin-read-step-2-text")
+    assert page.eval_on_selector_all("#pastebin-read-figure g.edge.blueprint-lit", "e => e.map(x => x.id)") == [
+        "pastebin-read-step-2"
+    ]
+    walk = page.locator("#pastebin-read-steps").locator("xpath=preceding-sibling::div[@class='blueprint-walk'][1]")
+    page.locator("#pastebin-write-figure").scroll_into_view_if_needed()
+    for expected in (1, 2, 3):
+        walk.locator("button.blueprint-next").click()
+        lit = page.eval_on_selector_all("#pastebin-read-figure g.edge.blueprint-lit", "e => e.map(x => x.id)")
+        assert lit == [f"pastebin-read-step-{expected}"]
+    assert walk.locator(".blueprint-walk-status").inner_text() == "Step 3 (3 of 9)"
+    walk.locator("button.blueprint-prev").click()
+    assert page.eval_on_selector_all("#pastebin-read-figure g.edge.blueprint-lit", "e => e.map(x => x.id)") == [
+        "pastebin-read-step-2"
+    ]
+
+
+def test_without_javascript_the_picture_and_the_steps_are_complete(site_url, visit, catalogue):
+    page = visit(site_url + PASTEBIN, javascript=False).page
+    steps = catalogue.systems["pastebin"].paths["write"].steps
+    assert page.locator("#pastebin-write-figure svg g.edge").count() == len(steps)
+    assert page.locator("#pastebin-write-steps > li").count() == len(steps)
+    assert page.locator(".blueprint-walk").count() == 0
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two CSS rgb()/rgba() colours."""
+
+    def luminance(colour: str) -> float:
+        red, green, blue = (int(part) / 255 for part in re.findall(r"[\d.]+", colour)[:3])
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    bright, dark = sorted((luminance(first), luminance(second)), reverse=True)
+    return (bright + 0.05) / (dark + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_arrows_and_numbers_contrast_with_the_page(site_url, visit, scheme):
+    page = visit(site_url + PASTEBIN, color_scheme=scheme).page
+    expected_scheme = "slate" if scheme == "dark" else "default"
+    assert page.eval_on_selector("body", "b => b.getAttribute('data-md-color-scheme')") == expected_scheme
+    background = page.eval_on_selector("body", "b => getComputedStyle(b).backgroundColor")
+    arrow = page.eval_on_selector("#pastebin-write-step-1 path", "p => getComputedStyle(p).stroke")
+    badge = page.eval_on_selector("#pastebin-write-step-1 .blueprint-badge", "c => getComputedStyle(c).fill")
+    number = page.eval_on_selector("#pastebin-write-step-1 text", "t => getComputedStyle(t).fill")
+    assert contrast(arrow, background) >= 3.0, (arrow, background)  # WCAG: graphical objects
+    assert contrast(number, badge) >= 4.5, (number, badge)  # WCAG: text
+
+
+AUDITED = ["index.html", PASTEBIN, "concepts/architecture.html", "sql.html"]
+
+
+@pytest.mark.parametrize("page_path", AUDITED)
+def test_accessibility_has_no_serious_violations(built_site, site_url, visit, page_path):
+    if not (built_site.site / page_path).exists():
+        pytest.fail(f"{page_path} is not in the built site")
+    page = visit(site_url + page_path).page
+    results = Axe().run(page)
+    serious = [
+        (violation["id"], [node["target"] for node in violation["nodes"]][:3])
+        for violation in results.response["violations"]
+        if violation["impact"] in ("serious", "critical")
+    ]
+    assert serious == [], serious
