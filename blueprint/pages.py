@@ -19,8 +19,8 @@ from typing import Callable
 import markdown
 
 from blueprint.build import Catalogue, Picture
-from blueprint.kinds import concept_page
-from blueprint.model import BlueprintError
+from blueprint.kinds import CONCEPT_PAGES, KINDS, concept_page
+from blueprint.model import BlueprintError, System
 from blueprint.render import CONCEPT_LINK
 
 MARKER = re.compile(r"<!--\s*blueprint:\s*(?P<name>[^\s]+)\s*-->")
@@ -82,7 +82,7 @@ def picture_html(picture: Picture, page_dest: str, link_to: Callable[[str], str 
     figure = _figure(picture, page_dir, link_to)
     if picture.schema is not None:
         return figure + _relationships(picture)
-    last_stage = picture.stage_number == picture.stage_count
+    last_stage = picture.stage_number in (0, picture.stage_count)  # 0: the path is one picture
     return figure + _steps(picture) + (_notes(picture) if last_stage else "")
 
 
@@ -194,6 +194,30 @@ def _inline(text: str) -> str:
     """Step and note text may use inline Markdown (code, emphasis, links)."""
     rendered = _MARKDOWN.reset().convert(text)
     return rendered.removeprefix("<p>").removesuffix("</p>")
+
+
+def concepts_section(system: System, page_exists: Callable[[str], bool]) -> str:
+    """'Concepts used here', in Markdown, from the kinds of the system's components.
+
+    Linked concepts have a page; the others are listed as not covered yet, not hidden.
+    """
+    used: dict[str, list[str]] = {}
+    for component in system.components.values():
+        concept = KINDS[component.kind].concept
+        if concept:
+            used.setdefault(concept, []).append(component.label)
+    if not used:
+        return ""
+    rows = []
+    for concept in sorted(used, key=str.lower):
+        page = CONCEPT_PAGES.get(concept)
+        name = f"[{concept}](../{page})" if page and page_exists(page) else f"{concept} *(no page yet)*"
+        rows.append(f"| {name} | {', '.join(used[concept])} |")
+    return (
+        "\n\n## Concepts used here\n\n"
+        f"Generated from the components declared in `{system.source}`.\n\n"
+        "| Concept | Components in this design |\n| --- | --- |\n" + "\n".join(rows) + "\n"
+    )
 
 
 def unplaced(catalogue: Catalogue, placed: set[str]) -> list[str]:

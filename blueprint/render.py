@@ -133,6 +133,7 @@ def _draw_nodes(system: System, prefix: str, members: list[str]) -> dict:
             image=f"/assets/{icon_name(component.kind)}",
             tooltip=component.role or component.label,
             height=f"{1.6 + 0.2 * (len(lines) - 1):.1f}",
+            imagepos="tc",  # icon at the top, so a label of several lines stays below it
             # pages turn this into a link to the kind's concept page, or drop it
             **({"URL": f"{CONCEPT_LINK}{component.kind}"} if KINDS[component.kind].concept else {}),
         )

@@ -67,6 +67,14 @@ def test_pastebin_shows_both_paths_with_their_steps_in_order(built_site, catalog
             assert html.count(f'id="{prefix}-step-{number}-text"') == 1
 
 
+def test_each_path_s_notes_follow_its_steps(built_site, catalogue):
+    html = page(built_site.site, "systems/pastebin")
+    for path in catalogue.systems["pastebin"].paths.values():
+        steps_end = html.index(f'id="pastebin-{path.id}-steps"')
+        for note in path.notes:
+            assert html.find(note.text.split(",")[0][:40], steps_end) > steps_end, note.text
+
+
 def test_every_picture_has_a_text_alternative(built_site):
     html = page(built_site.site, "systems/pastebin")
     for prefix, described in (("pastebin-write", "steps"), ("pastebin-read", "steps"), ("pastebin-schema", "relationships")):
