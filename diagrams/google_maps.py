@@ -1,0 +1,332 @@
+"""Find places near you, get routes between two points, and a live ETA that follows traffic."""
+
+from blueprint import System
+
+maps = System(
+    "Google Maps",
+    schema="schemas/google_maps.sql",
+    relationships=["locations 1-to-many places", "places 1-to-many media"],
+)
+
+# --- Components, in the order the groups should read left to right -------------------
+
+client = maps.component("client", "Client", kind="mobile", group="Client",
+                        role="A phone or browser: searches places, asks for routes, streams GPS fixes during a trip")
+
+dns = maps.component("dns", "DNS", kind="dns", group="Edge",
+                     role="Turns the maps domain into the address of the nearest entry point")
+cdn = maps.component("cdn", "CDN", kind="cdn", group="Edge",
+                     role="Serves popular tiles, media, nearby-place answers and routes from close to the user")
+load_balancer = maps.component("load_balancer", "Load balancer", kind="load_balancer", group="Edge",
+                               role="Holds the client's WebSocket and gives it to a server with spare capacity")
+
+server = maps.component("server", "App server", kind="server", group="Services",
+                        role="Stateless front for place search: keeps the WebSocket, delegates each query")
+trie_server = maps.component("trie_server", "Trie server", kind="service", group="Services",
+                             role="Completes a typed prefix into popular place names and addresses")
+search_service = maps.component("search_service", "Search service", kind="service", group="Services",
+                                role="Full-text search over place names, categories and addresses")
+location_service = maps.component("location_service", "Location service", kind="service", group="Services",
+                                  role="Answers 'what is near this point', with place details, media and tiles")
+tile_server = maps.component("tile_server", "Tile server", kind="service", group="Services",
+                             role="Part of the location service: cuts vector tiles out of the spatial database with SQL")
+navigation = maps.component("navigation", "Navigation service", kind="service", group="Services",
+                            role="Finds routes on the road graph and keeps each trip's ETA up to date")
+map_matching = maps.component("map_matching", "Map-matching service", kind="service", group="Services",
+                              role="Snaps a trip's noisy GPS fixes to the road segments the car is really on")
+route_ranking = maps.component("route_ranking", "Route ranking", kind="service", group="Services",
+                               role="Filters candidate routes (tolls, ferries, closures) and orders them by ETA")
+spark = maps.component("spark", "Spark jobs", kind="spark", group="Processing",
+                       role="Batch jobs over trip history: road changes, hotspots, traffic patterns")
+
+queue = maps.component("queue", "Message queue", kind="kafka", group="Messaging",
+                       role="Kafka topic of raw GPS fixes, keyed by trip, absorbing write peaks")
+pubsub = maps.component("pubsub", "Pub-sub", kind="pubsub", group="Messaging",
+                        role="Kafka topics of traffic and weather updates that every navigation server subscribes to")
+
+search_index = maps.component("search_index", "Inverted index", kind="solr", group="Data stores",
+                              role="Solr index from words to the locations whose names or addresses contain them")
+location_cache = maps.component("location_cache", "Location cache", kind="redis", group="Data stores",
+                                role="Place IDs per geohash cell, for the popular cells")
+location_db = maps.component("location_db", "Location DB", kind="postgis", group="Data stores",
+                             role="PostgreSQL + PostGIS: locations with a spatial index, and the vector tile data")
+places_cache = maps.component("places_cache", "Places cache", kind="redis", group="Data stores",
+                              role="Metadata of recently viewed places")
+places_db = maps.component("places_db", "Places DB", kind="postgresql", group="Data stores",
+                           role="Places and their media records (name, category, rating, photo URLs)")
+object_store = maps.component("object_store", "Object storage", kind="s3", group="Data stores",
+                              role="S3: photos, videos, and pre-rendered raster tiles")
+route_cache = maps.component("route_cache", "Route cache", kind="redis", group="Data stores",
+                             role="Popular routes and popular graph partitions, in memory")
+route_db = maps.component("route_db", "Route DB", kind="postgis", group="Data stores",
+                          role="The road graph split into partitions, with routes precomputed between partition boundaries")
+segment_cache = maps.component("segment_cache", "Segment cache", kind="redis", group="Data stores",
+                               role="Metadata of road segments on popular routes and busy areas")
+segment_db = maps.component("segment_db", "Road segments", kind="mongodb", group="Data stores",
+                            role="MongoDB: one document per road segment (geometry, speed limit, lanes, turn rules)")
+trip_store = maps.component("trip_store", "Trip store", kind="cassandra", group="Data stores",
+                            role="Cassandra: every GPS fix of every trip, partitioned by trip, for high write throughput")
+
+traffic_service = maps.component("traffic_service", "Traffic service", kind="service", group="Live feeds",
+                                 role="Turns trip data into live speeds per road segment; counts vehicles with HyperLogLog")
+weather_service = maps.component("weather_service", "Weather service", kind="service", group="Live feeds",
+                                 role="Publishes current weather per region (rain, snow, fog) that slows traffic")
+
+# --- Navigation service (the high-level design) --------------------------------------
+
+nav = maps.path("navigation", "Navigation service")
+nav.step(1, client, load_balancer,
+         "The client sends a route request (origin, destination, travel mode) over its WebSocket.")
+nav.step(2, load_balancer, navigation,
+         "The load balancer hands the request to a navigation server with spare capacity.")
+nav.step(3, navigation, route_cache,
+         "The navigation service finds the graph partitions that hold the origin and the destination "
+         "and looks up the routes precomputed between them.")
+nav.step(4, navigation, route_db,
+         "It reads those partitions and their precomputed routes from the route store and caches them.",
+         when="On a cache miss")
+nav.step(5, traffic_service, pubsub, "The traffic service publishes the current speed on each road segment.")
+nav.step(6, weather_service, pubsub, "The weather service publishes the current conditions in each region.")
+nav.step(7, pubsub, navigation,
+         "Every navigation server receives both feeds and turns them into travel-time weights "
+         "on the edges of the candidate routes.")
+nav.step(8, navigation, route_ranking,
+         "The route ranking service sums the weights into an ETA per route, drops routes the user excluded "
+         "and sorts the rest.")
+nav.step(9, navigation, client,
+         "The navigation service returns the best routes with their ETAs, and pushes a new ETA whenever the feeds change it.")
+nav.note("The source shows the navigation service only as a picture, with no numbered steps. "
+         "The steps above are our reading of it, built from the source's list of data stores "
+         "and consistent with the ETA path further down.")
+nav.note("Finding a route is a shortest-path problem on a directed, weighted graph: intersections are the nodes, "
+         "road segments the edges, and an edge's weight is the time to drive it. "
+         "The source calls this 'calculating the ETA'; more precisely, the search finds the route, "
+         "and the ETA is that route's total cost, refined by prediction (see the ETA section).")
+nav.note("To scale, the graph is cut into partitions and the routes between each partition's boundary nodes are precomputed. "
+         "A query then searches only inside the origin's and destination's partitions and hops between them "
+         "on the precomputed routes.")
+nav.note("Traffic and weather change the edge weights, not the shape of the graph, so the partitions stay; "
+         "only the precomputed costs inside the affected partitions are recomputed, which takes seconds, not hours.")
+
+# --- Map matching ---------------------------------------------------------------------
+
+mm = maps.path("map_matching", "Map matching")
+mm.step(1, client, navigation,
+        "During a trip the phone sends a batch of GPS fixes (position, time, speed, accuracy) "
+        "every few seconds over its WebSocket.")
+mm.step(2, navigation, queue,
+        "The navigation service publishes the fixes to the message queue, keyed by trip ID so that "
+        "each trip's fixes stay in order.")
+mm.step(3, queue, trip_store,
+        "A consumer appends the fixes to the trip store: partition key the trip ID, clustering key the time.")
+mm.step(4, navigation, map_matching,
+        "The navigation service asks the map-matching service where on the road the car is now.")
+mm.step(5, map_matching, trip_store, "The map-matching service reads the trip's most recent fixes.")
+mm.step(6, map_matching, segment_cache,
+        "It fetches the road segments around those fixes, looked up by the geohash cells they fall in.")
+mm.step(7, map_matching, segment_db,
+        "It reads the nearby segments from the road segment store with a geospatial query and caches them.",
+        when="On a cache miss")
+mm.step(8, map_matching, navigation,
+        "It smooths the track with a Kalman filter, picks the most likely segments and returns the matched "
+        "segment, position and speed; the navigation service updates the ETA from them.")
+mm.note("The source shows map matching only as a picture (GPS signals from the phone, the trip store, "
+        "the map-matching service, road segments). The steps above are our reading of it, "
+        "consistent with steps 10 to 12 of the ETA path.")
+mm.note("Map matching is there to make the ETA accurate: the navigation service needs to know which road, "
+        "and which direction of it, the car is on, not a noisy point that may sit between two parallel roads.")
+mm.note("A Kalman filter blends each new fix with a prediction from the previous position and speed, "
+        "trusting each in proportion to its accuracy, which removes most of the jitter. "
+        "The source says the Kalman filter performs the map matching; strictly, it estimates a position, not a road, "
+        "so choosing the segment needs a step on top, such as the Viterbi search described under ETA.",
+        theme="Algorithm")
+mm.note("Caches and data stores are sharded by geography: the shard key is a region (for example a geohash prefix) "
+        "placed on a consistent-hash ring, so adding a node moves only about 1/N of the regions, "
+        "and every shard is replicated.", theme="Scaling")
+mm.note("The source says this sharding handles hotspots. Consistent hashing alone does not: a city at rush hour "
+        "is one key and stays on one shard. Hot regions are split into finer geohash cells "
+        "and served from more read replicas.", theme="Scaling")
+mm.note("Monitoring watches the queue's consumer lag and the map-matching latency. If matching falls behind or fails, "
+        "the service falls back to the nearest segment (a k-nearest-neighbour lookup) or to the raw GPS position "
+        "with historical speeds, so navigation degrades instead of stopping.", theme="Availability")
+
+# --- Points of interest ---------------------------------------------------------------
+
+poi = maps.path("points_of_interest", "Points of interest")
+poi.stage("Connect and search")
+poi.step(1, client, dns, "The client resolves the maps domain name through DNS.")
+poi.step(2, client, cdn,
+         "The client asks the CDN for the points of interest near it; answers for busy areas are cached there, "
+         "keyed by geohash cell.")
+poi.step(3, client, load_balancer,
+         "The client opens a WebSocket with the load balancer, so results can be pushed to it as the map moves.")
+poi.step(4, load_balancer, server,
+         "The load balancer gives the connection to an app server with spare capacity.")
+poi.step(5, server, trie_server,
+         "While the user types, the server asks the trie server to complete the prefix.")
+poi.step(6, server, search_service, "The server passes the submitted search text to the search service.")
+poi.step(7, search_service, search_index,
+         "The search service looks the words up in the inverted index and gets back the matching locations, ranked.")
+poi.stage("Find nearby places")
+poi.step(8, server, location_service,
+         "The server hands the 'what is near me' query (position and radius) to the location service.")
+poi.step(9, location_service, location_cache,
+         "The location service computes the geohash of the position and asks the location cache for the IDs "
+         "of the points of interest in that cell.")
+poi.step(10, location_service, location_db,
+         "It queries a read replica of the location database and caches the answer.", when="On a cache miss")
+poi.step(11, location_service, places_cache,
+         "It fetches each place's metadata (name, category, rating, opening hours) from the places cache.")
+poi.step(12, location_service, places_db,
+         "It reads the metadata from a read replica of the places store and caches it.", when="On a cache miss")
+poi.stage("Fetch media and tiles")
+poi.step(13, location_service, object_store,
+         "It fetches the places' photos and the raster tiles of the area from object storage.")
+poi.step(14, location_service, tile_server,
+         "It asks its tile server for the vector tiles of the user's viewport and zoom level.")
+poi.step(15, tile_server, location_db,
+         "The tile server builds each vector tile with SQL on the spatial data (PostGIS clips and encodes a tile in one query).")
+poi.note("The source lists the tile server as one item (it 'provides SQL functionality on vector tiles'); "
+         "it is drawn here as two steps, the request and the SQL query, so both arrows are visible.")
+poi.note("The source has the location service fetch media and raster tiles itself. A common alternative returns "
+         "only their URLs, and the client downloads the files through the CDN.")
+poi.note("When a cache is full it evicts the least recently used entry (LRU): places nobody has looked at lately "
+         "make room for the ones people look at now.", theme="Caching")
+poi.note("The CDN and the location cache are keyed by geohash cell, not by the user's exact position, "
+         "so everyone in the same cell shares one cached answer.", theme="Caching")
+poi.note("Tiles change rarely, so they are generated ahead of time and cached (in the CDN and the client) "
+         "instead of being drawn on each request; this is what makes the map appear fast.", theme="Caching")
+poi.note("The geohash precision follows the radius: 6 characters is a cell of about 1.2 km × 0.6 km, "
+         "7 characters about 150 m × 150 m. A place just across a cell border is still near, "
+         "so the service reads the cell and its 8 neighbours.", theme="Nearby search")
+poi.note("GPS alone places a phone that is standing still poorly: near buildings the signal reflects "
+         "before it arrives (the multipath effect) and the position jumps around.", theme="Location accuracy")
+poi.note("The phone also uses the Wi-Fi access points it can see, whose positions are known, to pin down "
+         "where a stationary user is.", theme="Location accuracy")
+poi.note("The map in the browser is a mosaic: many small tiles, vector and raster, laid side by side "
+         "make up one large picture.", theme="Map tiles")
+poi.note("Each zoom level has its own set of tiles, with more detail the closer the user zooms.", theme="Map tiles")
+poi.note("The source says the number of tiles doubles when the user zooms out. It is the other way round, and by 4: "
+         "each level of zooming in splits every tile into 4, so zoom level z has 4^z tiles (2^z × 2^z) "
+         "and zooming out divides the count by 4.", theme="Map tiles")
+poi.note("The source says Geohash identifies a tile. Tile servers usually address tiles as zoom/x/y "
+         "or by a quadkey; a quadkey works like a geohash (each extra digit picks one of 4 sub-squares), "
+         "but geohash itself is what the location index uses.", theme="Map tiles")
+poi.note("Raster tiles are ready-made images (PNG, JPEG). The source recommends them for off-road trajectories "
+         "and for loading detected map errors quickly: wherever there is no road data to style, "
+         "a picture is simplest.", theme="Map tiles")
+poi.note("A vector tile carries geometry (paths and polygons) instead of a picture of it.", theme="Vector tiles")
+poi.note("Only the tiles of the current viewport and zoom level are sent, which saves bandwidth; "
+         "vector tiles are also smaller than images of the same area.", theme="Vector tiles")
+poi.note("The client applies the styling (colours, labels, night mode) as it draws, "
+         "so the servers do not render a picture per style.", theme="Vector tiles")
+poi.note("Vector data is grouped into tiles so that it can be cached and partitioned tile by tile.",
+         theme="Vector tiles")
+poi.note("The viewport (the visible window) contains a larger container in which every tile has an absolute position.",
+         theme="Panning and zooming")
+poi.note("Panning moves the container, not the tiles; tiles that scroll into view are fetched, "
+         "those far outside are dropped.", theme="Panning and zooming")
+poi.note("Places worldwide are found and verified with the help of Street View photos and satellite images.",
+         theme="Map data")
+
+# --- Estimated time of arrival --------------------------------------------------------
+
+eta = maps.path("eta", "Estimated time of arrival")
+eta.stage("Find candidate routes")
+eta.step(1, client, dns, "The client resolves the maps domain name through DNS.")
+eta.step(2, client, cdn,
+         "The client asks the CDN whether the route it wants is cached there (popular trips, such as airport to city centre).")
+eta.step(3, client, load_balancer,
+         "The client opens a WebSocket with the load balancer; ETA, trip and traffic updates flow both ways over it.")
+eta.step(4, load_balancer, navigation,
+         "The load balancer gives the connection to a navigation server with spare capacity.")
+eta.step(5, navigation, route_cache, "The navigation service fetches the possible routes to the destination from the route cache.")
+eta.step(6, navigation, route_db,
+         "It reads the routes from a read replica of the route database and caches them.", when="On a cache miss")
+eta.step(7, navigation, segment_cache,
+         "It fetches the metadata of the road segments on the suggested routes (speed limit, lanes, turn rules).")
+eta.step(8, navigation, segment_db,
+         "It reads the segments from a read replica of the road segment store and caches them.", when="On a cache miss")
+eta.stage("Match the trip to the road")
+eta.step(9, navigation, trip_store, "The navigation service reads the trip's recent progress to recalculate the ETA in real time.")
+eta.step(10, navigation, map_matching, "It asks the map-matching service to place the car on the road, for a more accurate ETA.")
+eta.step(11, map_matching, trip_store, "The map-matching service fetches the trip's recent GPS signals.")
+eta.step(12, map_matching, segment_db, "It looks up the road segments nearest to those signals.")
+eta.stage("Apply traffic and weather, then rank")
+eta.step(13, weather_service, pubsub, "The weather service publishes the latest weather.")
+eta.step(14, traffic_service, pubsub,
+         "The traffic service publishes the latest traffic per road segment, with vehicle counts estimated by HyperLogLog.")
+eta.step(15, pubsub, navigation,
+         "The navigation service, a subscriber, receives the latest weather and traffic and re-weights the routes' edges.")
+eta.step(16, navigation, route_ranking, "The route ranking service filters the routes and sorts them by ETA.")
+eta.stage("Learn from trips offline")
+eta.step(17, navigation, queue, "The navigation service publishes the GPS signals to the message queue, to be processed asynchronously.")
+eta.step(18, queue, trip_store, "A consumer writes the signals to the trip store.")
+eta.step(19, spark, trip_store,
+         "Spark batch jobs read the trip data to detect changed roads, hotspots and traffic patterns.")
+eta.step(20, spark, route_db, "The jobs write what they detected into the route database, asynchronously.")
+eta.note("Step 18 is not in the source, which stops at the queue; it is added so the trip data that step 19 reads has a way in.")
+
+eta.note("The road network is a directed graph: intersections are the nodes and road segments the edges, "
+         "one per direction of travel.", theme="Road graph")
+eta.note("The best route is the one with the least cost, where the cost mixes travel time and distance.",
+         theme="Road graph")
+eta.note("An edge's weight comes from the traffic and weather data, so the best route changes during the day.",
+         theme="Road graph")
+
+eta.note("The graph is split into partitions, and the routes inside each partition are precomputed.",
+         theme="Graph partitioning")
+eta.note("The source gives this precomputation a time complexity of sqrt(n), n being the number of intersections. "
+         "That cannot be a running time: precomputing anything about n intersections takes at least n steps. What is about √n is the size of "
+         "the boundary: a planar graph can be cut into balanced parts by removing O(√n) nodes "
+         "(the planar separator theorem), and road networks behave much the same. Few boundary nodes is what makes "
+         "the precomputation (one search per boundary node, inside its partition) and the overlay small.",
+         theme="Graph partitioning")
+eta.note("Partitions exist at several levels (city, region, country), so a long trip crosses a few large partitions "
+         "instead of thousands of streets.", theme="Graph partitioning")
+eta.note("Partitions meet at their boundary nodes: routes are joined there, and the precomputed boundary-to-boundary "
+         "costs form a small overlay graph on which long queries run, which is what gives both accuracy and scale.",
+         theme="Graph partitioning")
+eta.note("Popular partitions and popular routes are cached, since the same trips are asked for again and again.",
+         theme="Graph partitioning")
+
+eta.note("The source says Dijkstra's algorithm runs in O(n log n), n being the number of intersections. "
+         "With a binary heap it is O((V + E) log V) (O(E + V log V) with a Fibonacci heap); road graphs are sparse "
+         "(E is a small multiple of V), which is the only reason the source's figure is close.",
+         theme="Routing algorithms")
+eta.note("Plain Dijkstra is too slow for a continent: it explores every node closer than the destination, millions of them. "
+         "Production routers use A* or bidirectional search on top of precomputation "
+         "(contraction hierarchies, or the partition overlay above).", theme="Routing algorithms")
+eta.note("The source proposes Bellman-Ford, at O(V·E). The complexity is right, but the choice is not: Bellman-Ford is "
+         "needed only when some edges have negative weights, and travel times never are; "
+         "on road costs it is far slower than Dijkstra for the same answer.", theme="Routing algorithms")
+eta.note("If traffic and weather make the shortest-distance route late, alternative routes are suggested.",
+         theme="Routing algorithms")
+
+eta.note("Map matching assigns each raw GPS signal to the road segment the vehicle was actually on.", theme="Map matching")
+eta.note("Phones locate themselves with their built-in sensors: GPS, plus Wi-Fi, the cell network, "
+         "the accelerometer and the compass.", theme="Map matching")
+eta.note("The Viterbi algorithm (dynamic programming over a hidden Markov model) finds the most likely sequence of "
+         "segments for a sequence of signals, in O(T·K²) for T signals with K candidate segments each.",
+         theme="Map matching")
+eta.note("A cheaper alternative searches the geohash cells around a signal for its nearest segments. "
+         "The source calls this KNN 'with a minimum radius (k = 2)'; k is a count, not a radius: "
+         "k = 2 returns the two closest segments (for example both directions of a road), "
+         "and a radius only limits where candidates are looked for.", theme="Map matching")
+eta.note("For real-time matching the source names a marginalized particle filter with an unscented Kalman filter: "
+         "particles follow the hard, non-linear part of the state (which road, where on it), "
+         "and each particle runs a Kalman filter (an unscented one copes with non-linear motion) "
+         "for the rest, such as speed.", theme="Map matching")
+eta.note("The source calls the Kalman filter optimal. It is the minimum-error estimator only when motion is linear and "
+         "the noise Gaussian (otherwise it is merely the best linear one); and it combines many GPS signals into a better position, not directly into a road segment, "
+         "which still has to be matched.", theme="Map matching")
+eta.note("More inputs, such as traffic and weather, can be fed into the particle filter.", theme="Map matching")
+
+eta.note("The ETA is predicted from time series of past trips (with their daily and weekly seasonality), "
+         "map data, the route, and machine learning.", theme="Prediction")
+eta.note("A Kalman filter also tracks the seasonal part of those time series (a state-space model).", theme="Prediction")
+eta.note("Machine learning on historical time series predicts traffic conditions ahead of the trip, "
+         "not only the traffic right now.", theme="Prediction")
+eta.note("HyperLogLog counts the distinct vehicles on a segment in a time window with a few KB per counter "
+         "(standard error about 1.04/√m for m registers: 1.6% with 4,096). It gives volume, not speed; "
+         "speeds come from the timing of the GPS signals along the segment.", theme="Prediction")

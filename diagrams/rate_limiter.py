@@ -1,0 +1,118 @@
+"""Count each client's API requests across many servers and turn away those over their limit with HTTP 429."""
+
+from blueprint import System
+
+rate_limiter_system = System("API Rate Limiter")
+
+client = rate_limiter_system.component(
+    "client", "Client", kind="client", group="Client",
+    role="An app, script or browser calling the API; identified by API key, user ID, cookie or IP address")
+web_server = rate_limiter_system.component(
+    "web_server", "Web server", kind="web_server", group="Edge",
+    role="Terminates the HTTP connection and asks the rate limiter before anything else runs")
+rate_limiter = rate_limiter_system.component(
+    "rate_limiter", "Rate limiter service", kind="rate_limiter", group="Services",
+    role="Stateless: finds the client's rule, counts the request and decides: pass or 429")
+api_server = rate_limiter_system.component(
+    "api_server", "API server", kind="server", group="Services",
+    role="Does the real work; only sees requests that are within their limit")
+throttle_sync = rate_limiter_system.component(
+    "throttle_sync", "Throttle sync service", kind="worker", group="Processing",
+    role="Drains counter updates from the queue and writes them to the document store in batches")
+throttle_queue = rate_limiter_system.component(
+    "throttle_queue", "Counter queue", kind="message_queue", group="Messaging",
+    role="Buffers counter updates between the fast cache and the slower document store (write-behind)")
+dropped_queue = rate_limiter_system.component(
+    "dropped_queue", "Dropped-request queue", kind="message_queue", group="Messaging",
+    role="Keeps a record of every rejected request for analytics and auditing")
+rules_cache = rate_limiter_system.component(
+    "rules_cache", "Rules cache", kind="redis", group="Data stores",
+    role="Rate-limit rules in memory, keyed by endpoint and client tier")
+lock = rate_limiter_system.component(
+    "lock", "Redis lock", kind="redis", group="Data stores",
+    role="A short-lived lock per client key, so two servers do not update one counter at once")
+throttle_cache = rate_limiter_system.component(
+    "throttle_cache", "Throttle cache", kind="redis", group="Data stores",
+    role="The live counters (or token buckets) of every client, sharded by client key")
+rules_replica = rate_limiter_system.component(
+    "rules_replica", "Rules replica", kind="mongodb", group="Data stores",
+    role="A read replica of the MongoDB collection that holds the rules")
+throttle_store = rate_limiter_system.component(
+    "throttle_store", "Throttle store", kind="mongodb", group="Data stores",
+    role="MongoDB: the durable copy of the counters, for recovery, long windows and audits")
+
+workflow = rate_limiter_system.path("workflow", "Workflow")
+
+workflow.stage("Find the rule")
+workflow.step(1, client, web_server,
+              "The client opens an HTTP connection and sends an API request.")
+workflow.step(2, web_server, rate_limiter,
+              "Before handling the request, the web server hands the endpoint and the client's identity "
+              "(API key, user ID, cookie or IP address) to the rate limiter service.")
+workflow.step(3, rate_limiter, rules_cache,
+              "The rate limiter looks up the rule for this endpoint and client tier, for example "
+              "100 requests per minute, in the rules cache.")
+workflow.step(4, rate_limiter, rules_replica,
+              "The rate limiter reads the rule from a read replica of the rules store and puts it into the rules cache.",
+              when="On a cache miss")
+
+workflow.stage("Count and decide")
+workflow.step(5, rate_limiter, lock,
+              "The rate limiter takes a short lock on the client's key, because the same client's requests "
+              "may reach several rate limiter servers at the same moment.")
+workflow.step(6, rate_limiter, throttle_cache,
+              "Under the lock, the rate limiter reads the client's counter, applies the rule's algorithm, "
+              "stores the new count and releases the lock.")
+workflow.step(7, rate_limiter, dropped_queue,
+              "The rate limiter drops the request and publishes a record of it (client, endpoint, time, rule) "
+              "for analytics and auditing.",
+              when="Over the limit")
+workflow.step(8, rate_limiter, web_server,
+              "The rate limiter answers 429 Too Many Requests with a Retry-After header, "
+              "and the web server returns it to the client.",
+              when="Over the limit")
+workflow.step(9, rate_limiter, api_server,
+              "The rate limiter passes the request on to the API server, which serves it as usual.",
+              when="Within the limit")
+
+workflow.stage("Persist the counters in the background")
+workflow.step(10, rate_limiter, throttle_queue,
+              "The rate limiter publishes the counter update to a message queue instead of writing to the "
+              "database on the request path (write-behind).")
+workflow.step(11, throttle_queue, throttle_sync,
+              "The throttle sync service consumes the updates in batches, keeping only the latest value per key.")
+workflow.step(12, throttle_sync, throttle_store,
+              "The throttle sync service writes each batch to the MongoDB document store in one bulk operation.")
+
+workflow.note("The document store is the durable copy of the throttle data: a restarted cache node reloads its "
+              "counters from it, limits that span hours or days outlive the cache, and analysts and auditors "
+              "query it without touching the request path.",
+              theme="Storage")
+workflow.note("The source has the throttle cache itself write to the message queue. Redis does not forward its "
+              "writes anywhere, so in fact the rate limiter service publishes the update right after step 6.",
+              theme="Storage")
+workflow.note("Write-behind keeps the database off the request path, at a price: updates still in the queue when "
+              "a cache node dies have not reached the store, so the counters reloaded from it are a little low "
+              "and a client may briefly get a few requests more than its limit.",
+              theme="Storage")
+workflow.note("Both caches evict the least recently used (LRU) keys when memory runs out: rules of rarely called "
+              "endpoints and counters of clients who went quiet are the ones that go.",
+              theme="Caching")
+workflow.note("Rules change rarely, so the rules cache can hold them for minutes (or be refreshed when a rule is "
+              "edited) and read replicas are enough to absorb the misses.",
+              theme="Caching")
+workflow.note("Every response carries the client's quota in headers: the common X-RateLimit-Limit, "
+              "X-RateLimit-Remaining and X-RateLimit-Reset, or the RateLimit-Policy and RateLimit fields of the "
+              "IETF draft that standardises them. A 429 adds Retry-After, the seconds to wait before trying again.",
+              theme="Responses")
+workflow.note("A rejected request never reaches the API server; the record in the dropped-request queue shows "
+              "which clients hit their limits and whether a limit is set too low.",
+              theme="Responses")
+workflow.note("Consistent hashing on the client key sends all of one client's requests to the same subset of "
+              "servers: the same throttle cache shard holds its counter, and adding or removing a node moves only "
+              "a small share of the keys.",
+              theme="Distribution")
+workflow.note("The source takes a distributed lock on every request. In practice a lock adds round trips and "
+              "queues a client's parallel requests; most limiters make the read-and-update atomic inside Redis "
+              "instead (INCR with EXPIRE, or a Lua script) and keep locks for the rare update that cannot be made atomic.",
+              theme="Distribution")

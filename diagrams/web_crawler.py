@@ -1,0 +1,238 @@
+"""Crawl the web from a set of seed pages: fetch, store and deduplicate pages, then follow their links, politely."""
+
+from blueprint import System
+
+crawler = System("Distributed Web Crawler")
+
+# Components, in group order: the crawled websites, the edge, the crawler's services,
+# processing, messaging, data stores and coordination (left to right in the pictures).
+websites = crawler.component("websites", "Websites", kind="internet", group="Internet",
+                             role="The origin servers being crawled; they publish robots.txt and sitemap.xml")
+local_dns = crawler.component("local_dns", "Local DNS", kind="dns", group="Edge",
+                              role="Resolves host names to IP addresses and caches the answers inside the crawler")
+frontier = crawler.component("frontier", "URL frontier", kind="service", group="Services",
+                             role="Decides which URL is crawled next, and when: priority plus politeness")
+scheduler = crawler.component("scheduler", "Scheduler", kind="service", group="Services",
+                              role="Knows each URL's crawl schedule (fixed, or adaptive from sitemap.xml)")
+fetcher = crawler.component("fetcher", "Fetcher", kind="worker", group="Services",
+                            role="Multi-threaded workers that download and render pages")
+duplicate_check = crawler.component("duplicate_check", "Duplicate check", kind="service", group="Services",
+                                    role="Compares a page's simhash with those already seen to spot near-duplicates")
+url_processor = crawler.component("url_processor", "URL processor", kind="spark", group="Processing",
+                                  role="Extracts, filters and normalises the links of crawled pages (Spark jobs)")
+message_queue = crawler.component("message_queue", "Message queue", kind="kafka", group="Messaging",
+                                  role="Carries the IDs of crawled documents from the fetchers to the URL processor")
+seed_store = crawler.component("seed_store", "Seed URL store", kind="cassandra", group="Data stores",
+                               role="The hand-picked URLs the crawl starts from")
+url_store = crawler.component("url_store", "URL store", kind="hbase", group="Data stores",
+                              role="Extracted URLs waiting to be crawled, with the page each was found on")
+content_store = crawler.component("content_store", "Content store", kind="s3", group="Data stores",
+                                  role="Compressed content of every crawled page, by document ID")
+content_cache = crawler.component("content_cache", "Content cache", kind="redis", group="Data stores",
+                                  role="Freshly crawled pages in memory, for the URL processor to read at once")
+zookeeper = crawler.component("zookeeper", "ZooKeeper", kind="zookeeper", group="Coordination",
+                              role="Service discovery and liveness: every service registers and sends heartbeats")
+
+# The URL frontier's insides, drawn as one box in the url_frontier path; declared after the
+# data stores so that the stores feed it from the left and the fetchers take from it on the right.
+prioritiser = crawler.component("prioritiser", "Prioritiser", kind="service", group="URL frontier",
+                                role="Scores each new URL (OPIC or link rank) and queues it by priority")
+selector = crawler.component("selector", "Priority selector", kind="service", group="URL frontier",
+                             role="Takes URLs by priority and routes each host's URLs to one per-host queue")
+high_queue = crawler.component("high_queue", "High priority", kind="message_queue", group="URL frontier",
+                               role="URLs with the highest scores")
+medium_queue = crawler.component("medium_queue", "Medium priority", kind="message_queue", group="URL frontier",
+                                 role="URLs with middling scores")
+low_queue = crawler.component("low_queue", "Low priority", kind="message_queue", group="URL frontier",
+                              role="URLs with the lowest scores")
+host_queue_a = crawler.component("host_queue_a", "Host A queue", kind="message_queue", group="URL frontier",
+                                 role="Every pending URL of one host, crawled one after another")
+host_queue_b = crawler.component("host_queue_b", "Host B queue", kind="message_queue", group="URL frontier",
+                                 role="Every pending URL of another host")
+host_queue_c = crawler.component("host_queue_c", "Host C queue", kind="message_queue", group="URL frontier",
+                                 role="Every pending URL of a third host")
+fetcher_1 = crawler.component("fetcher_1", "Fetcher 1", kind="worker", group="Fetchers",
+                              role="A fetcher worker bound to one per-host queue")
+fetcher_2 = crawler.component("fetcher_2", "Fetcher 2", kind="worker", group="Fetchers",
+                              role="A fetcher worker bound to one per-host queue")
+fetcher_3 = crawler.component("fetcher_3", "Fetcher 3", kind="worker", group="Fetchers",
+                              role="A fetcher worker bound to one per-host queue")
+
+# --- Workflow: 41 source items = 14 steps + 27 notes ---------------------------------
+
+workflow = crawler.path("workflow", "Workflow")
+
+workflow.stage("Start and pick URLs")
+workflow.step(1, fetcher, zookeeper,
+              "Each service instance registers with ZooKeeper and keeps sending it heartbeats, so the others "
+              "know which instances are alive. Every service does this; the fetchers are drawn.")
+workflow.step(2, seed_store, frontier,
+              "At the start, the URL frontier loads the list of seed URLs from the seed URL store.")
+workflow.step(3, frontier, fetcher,
+              "The frontier orders the URLs by priority and politeness (see the URL frontier below) "
+              "and hands the next URLs to the fetcher workers.")
+workflow.step(4, fetcher, scheduler,
+              "The fetcher asks the scheduler whether the URL has a crawl schedule, and so whether it is due now.")
+
+workflow.stage("Fetch and store")
+workflow.step(5, fetcher, local_dns,
+              "The fetcher resolves the URL's host name to the origin server's IP address through the local DNS.")
+workflow.step(6, fetcher, websites,
+              "The fetcher downloads the page from the origin server and renders it in a headless browser, "
+              "so that content built by JavaScript is captured too.")
+workflow.step(7, fetcher, duplicate_check,
+              "The duplicate check compares the page with the pages already crawled; "
+              "a near-duplicate is dropped and stops here.")
+workflow.step(8, fetcher, content_store,
+              "The fetcher compresses the page and stores it under a new document ID in the content store, "
+              "where later jobs (indexing, ranking) read it.")
+workflow.step(9, fetcher, content_cache,
+              "The fetcher also puts the page in the content cache, so that the next stage need not read it back "
+              "from the content store.")
+workflow.step(10, fetcher, message_queue,
+              "The fetcher puts the new document's ID on the message queue and goes on to its next URL.")
+
+workflow.stage("Extract links and loop")
+workflow.step(11, message_queue, url_processor,
+              "The URL processor, subscribed to the queue, receives the document ID.")
+workflow.step(12, content_cache, url_processor,
+              "The URL processor reads the page from the content cache, extracts its links, drops the unwanted "
+              "ones (filter) and rewrites the rest into one canonical form (normalise).")
+workflow.step(13, url_processor, url_store,
+              "The URL processor saves the new URLs, with the page they were found on, in the URL store.")
+workflow.step(14, url_store, frontier,
+              "The URL frontier takes the stored URLs as its next input, and the loop starts again at step 3.")
+
+workflow.note("The source lists the heartbeats to ZooKeeper after the loop has closed (its item 14); here they "
+              "are step 1, so that the last step is the one that feeds the loop.")
+
+workflow.note("Each fetcher opens only a few HTTP connections to one origin server at a time "
+              "(usually one), so a crawl never looks like an attack to the site.", theme="Politeness")
+workflow.note("The URL frontier keeps URLs in message queues, by priority and then by host; "
+              "the per-host queues are what enforce politeness (drawn in the next section).", theme="Politeness")
+workflow.note("Requests carry the crawler's name in the `User-Agent` header (with a URL explaining the bot), "
+              "so webmasters can recognise it and address it in robots.txt.", theme="Politeness")
+
+workflow.note("A site's webmaster lists the URLs that are open to crawling, with their last change and change "
+              "frequency, in `sitemap.xml`.", theme="Webmaster files")
+workflow.note("`robots.txt` at the root of a site says which paths each crawler may visit (and, for some crawlers, "
+              "how long to wait between requests). The crawler fetches it once per host, caches it, and checks every "
+              "URL of that host against it before fetching.", theme="Webmaster files")
+workflow.note("The scheduler answers with a fixed schedule, or with an adaptive one derived from the change "
+              "frequency and last-modified dates in `sitemap.xml`.", theme="Webmaster files")
+
+workflow.note("The local DNS (a caching resolver inside the crawler) saves a network round trip per URL; "
+              "DNS lookups were a known bottleneck of early crawlers.", theme="Throughput and latency")
+workflow.note("The fetcher is multi-threaded (or uses asynchronous I/O), so one worker downloads many pages "
+              "at once while each waits on the network.", theme="Throughput and latency")
+workflow.note("Extracting, filtering and normalising URLs run as Apache Spark jobs spread over many machines. "
+              "The source writes “Spark (MapReduce)”; Spark is its own engine, which generalises the MapReduce "
+              "model and keeps data in memory between stages.", theme="Throughput and latency")
+workflow.note("Pages can also be fetched and parsed as Apache Flink stream jobs, which process each page as it "
+              "arrives rather than in batches.", theme="Throughput and latency")
+workflow.note("Ranking the pages (link analysis) and later work such as indexing them for search, "
+              "run as Apache Spark batch jobs over the content store.", theme="Throughput and latency")
+workflow.note("The services call each other over RPC (for example gRPC): compact binary messages on long-lived "
+              "connections cost less latency than JSON over a new HTTP request.", theme="Throughput and latency")
+workflow.note("Crawlers run in several regions, each crawling the sites near it: shorter round trips make every "
+              "fetch faster.", theme="Throughput and latency")
+
+workflow.note("Services publish and subscribe through the message queue, so a fetcher never waits for the "
+              "URL processor (steps 10–11).", theme="Fault tolerance")
+workflow.note("The queue absorbs bursts: consumers pull at their own pace and the backlog waits in the queue, "
+              "which gives backpressure, so a slow URL processor does not make the fetchers fail.",
+              theme="Fault tolerance")
+workflow.note("Stateful services (the frontier above all) checkpoint their state periodically; a replacement "
+              "instance resumes from the last checkpoint rather than from the seeds.", theme="Fault tolerance")
+workflow.note("Every store is partitioned and replicated, so losing a machine loses neither crawled pages "
+              "nor the list of URLs to crawl.", theme="Fault tolerance")
+
+workflow.note("Rendering the page (step 6) lets the crawler see dynamic pages whose content is built by "
+              "JavaScript. The source calls this server-side rendering; in fact it is the crawler that renders "
+              "the page, in a headless browser on its own servers, instead of a user's browser.",
+              theme="Content handling")
+workflow.note("Apache Tika detects the format of a document (HTML, PDF, Office files …) and extracts its text "
+              "and links.", theme="Content handling")
+workflow.note("On a 3XX response the crawler follows the `Location` header to the new URL, up to a few hops to "
+              "avoid redirect loops. A 304 (Not Modified) is the exception: it is not a redirect but says that "
+              "the stored copy is still current.", theme="Content handling")
+workflow.note("The source excludes every 4XX and 5XX page from retries. In fact only the permanent errors "
+              "(404, 410) should be dropped; 5XX errors and 429 (Too Many Requests) are usually temporary, so the "
+              "URL is retried later with growing delays, and the host is crawled more slowly meanwhile.",
+              theme="Content handling")
+
+workflow.note("The duplicate check uses simhash: similar pages get fingerprints that differ in only a few bits, "
+              "so near-duplicates (the same article with a different ad or date) are found by comparing "
+              "fingerprints, not pages. Google's crawler used 64-bit fingerprints and treated at most 3 differing "
+              "bits as a duplicate.", theme="Deduplication")
+workflow.note("The URL processor asks a Bloom filter whether a URL was seen before. A “no” is always right; a "
+              "rare false “yes” only means a new URL is skipped, never that a page is crawled twice.",
+              theme="Deduplication")
+workflow.note("The source has the fetcher skip non-canonical URLs. In fact the fetcher learns that a page is "
+              "non-canonical only by fetching it (`rel=\"canonical\"` in the HTML or a `Link` header); it then "
+              "queues the canonical URL instead of keeping the copy, and the URL processor recognises the "
+              "non-canonical URL next time.", theme="Deduplication")
+
+workflow.note("The content cache is partitioned with consistent hashing on the document ID, so adding a cache "
+              "node moves only a small share of the keys.", theme="Content cache")
+workflow.note("The URL processor reads from replicas of the content cache. Replication is asynchronous, "
+              "so a replica can miss a page written a moment ago; the processor then reads the primary or the "
+              "content store.", theme="Content cache")
+
+workflow.note("Apache Gora maps the crawler's records onto NoSQL stores (HBase, Cassandra) behind one API. "
+              "The source calls it an SQL wrapper; in fact it is a persistence and object-mapping framework with "
+              "its own query API, not SQL.", theme="Storage")
+
+# --- URL frontier: the frontier on its own ------------------------------------------
+
+frontier_path = crawler.path("url_frontier", "URL frontier")
+
+frontier_path.stage("Prioritise")
+frontier_path.step(1, seed_store, prioritiser,
+                   "At the start of a crawl, the prioritiser takes in the seed URLs.")
+frontier_path.step(2, url_store, prioritiser,
+                   "From then on, it takes in the URLs that the URL processor extracted from crawled pages.")
+frontier_path.step(3, prioritiser, [high_queue, medium_queue, low_queue],
+                   "The prioritiser scores each URL by its importance (OPIC or link rank) and appends it to the "
+                   "queue of its priority band.")
+
+frontier_path.stage("Select by host and fetch")
+frontier_path.step(4, high_queue, selector,
+                   "The priority selector takes most of its URLs from the high-priority queue.")
+frontier_path.step(5, medium_queue, selector,
+                   "It takes URLs from the medium-priority queue too, so that they are not starved.",
+                   when="Less often")
+frontier_path.step(6, low_queue, selector,
+                   "It takes URLs from the low-priority queue as well.",
+                   when="Least often")
+frontier_path.step(7, selector, [host_queue_a, host_queue_b, host_queue_c],
+                   "The selector puts each URL on the queue of its host: every URL of one host goes to the same "
+                   "queue (a table maps host to queue).")
+frontier_path.step(8, host_queue_a, fetcher_1,
+                   "Fetcher 1 takes host A's URLs one at a time, and waits after each download before asking "
+                   "host A for the next page.")
+frontier_path.step(9, host_queue_b, fetcher_2,
+                   "Fetcher 2 does the same for host B at the same time: hosts are crawled in parallel, each one "
+                   "sequentially.")
+frontier_path.step(10, host_queue_c, fetcher_3,
+                   "Fetcher 3 works through host C's queue; when a per-host queue runs empty, the selector gives "
+                   "it a new host.")
+
+frontier_path.note("The frontier has two halves: the priority queues (front) decide *what* is crawled first; the "
+                   "per-host queues (back) decide *when* a host may be contacted again.")
+frontier_path.note("OPIC (Online Page Importance Computation) gives every page some “cash”; a crawled page passes "
+                   "its cash on, split equally among its links, and a URL's accumulated cash estimates its "
+                   "importance, computed as the crawl goes rather than in a separate ranking job. Link rank "
+                   "(PageRank-style scores from the link graph) is the offline alternative.", theme="Prioritising")
+frontier_path.note("Consistent hashing on the URL (or its host) can spread one priority band over many queue "
+                   "partitions on many machines; adding a partition moves only a small share of the URLs.",
+                   theme="Prioritising")
+frontier_path.note("The source has the selector read only the high-priority queue; a real selector also reads the "
+                   "lower queues, less often (for example a choice weighted by priority, steps 5–6), or "
+                   "low-priority URLs would never be crawled.", theme="Prioritising")
+frontier_path.note("Sequential crawling of one host is the politeness rule: one connection per host, and a pause "
+                   "between requests (the Crawl-delay in robots.txt, or a multiple of the last download time).",
+                   theme="Politeness")
+frontier_path.note("The classic Mercator design keeps about three times as many per-host queues as fetcher threads, "
+                   "and a heap of the earliest time each host may be contacted again, so no thread sits idle "
+                   "waiting out a pause.", theme="Politeness")

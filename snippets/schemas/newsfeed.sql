@@ -1,0 +1,33 @@
+-- Facebook Newsfeed: users, what they post, and who follows whom.
+-- This is the SQL side only (user metadata and the follow graph). Timelines live in
+-- Cassandra and Redis, and images and videos in object storage; a feed item keeps
+-- just the URLs of its media.
+
+CREATE TABLE users (
+    id              INTEGER PRIMARY KEY,
+    name            TEXT NOT NULL,
+    email           TEXT NOT NULL UNIQUE,
+    follower_count  INTEGER NOT NULL DEFAULT 0,  -- above a threshold: a celebrity
+    last_active_at  TIMESTAMP,                   -- long ago (or NULL): an inactive user
+    created_at      TIMESTAMP NOT NULL
+);
+
+CREATE TABLE feed_items (
+    id          INTEGER PRIMARY KEY,              -- time-sortable ID, e.g. a Snowflake ID
+    user_id     INTEGER NOT NULL REFERENCES users (id),  -- the author
+    body        TEXT,
+    media_urls  TEXT,                             -- JSON array of object storage URLs; NULL if none
+    created_at  TIMESTAMP NOT NULL
+);
+
+-- One row per "follower follows followee": a join table that makes users many-to-many users.
+CREATE TABLE follows (
+    follower_id  INTEGER NOT NULL REFERENCES users (id),
+    followee_id  INTEGER NOT NULL REFERENCES users (id),
+    created_at   TIMESTAMP NOT NULL,
+    PRIMARY KEY (follower_id, followee_id),       -- "whom does X follow?" reads this key
+    CHECK (follower_id <> followee_id)
+);
+
+CREATE INDEX feed_items_by_author ON feed_items (user_id, created_at);
+CREATE INDEX follows_by_followee ON follows (followee_id, follower_id);  -- fan-out: "who follows X?"
