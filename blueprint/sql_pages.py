@@ -1,7 +1,7 @@
 """SQL pages: markers in Markdown become what the queries really return, run at build time.
 
-    <!-- sql-result: snippets/sql/select.sql:select_all -->                 the section's rows, as a table
-    <!-- sql-joins: snippets/sql/join.sql:inner_join,left_join,... -->      one Venn picture per join, with the rows it keeps
+    <!-- sql-result: snippets/sql/select.sql:select_all -->             the section's rows, as a table
+    <!-- sql-joins: snippets/sql/join.sql:inner_join,left_join -->      a Venn picture per join, with the rows it keeps
 
 Each marker runs its section on a fresh in-memory SQLite database made from the Pastebin
 DDL and the seed data, so a table on the page is exactly what the included query returns.
@@ -67,20 +67,20 @@ def read_section(root: Path, file: str, name: str) -> str:
             continue  # a marker of another (possibly nested) section
         if marker["type"] == "start":
             if found:
-                raise BlueprintError(f"{file}: section '{name}' starts twice")
+                raise BlueprintError(f"{file}, section '{name}': it starts twice")
             inside = found = True
         elif not inside:
-            raise BlueprintError(f"{file}: section '{name}' ends before it starts")
+            raise BlueprintError(f"{file}, section '{name}': it ends before it starts")
         else:
             inside = False
     if not found:
         known = ", ".join(section_names(root, file)) or "none"
         raise BlueprintError(f"{file}: no section '{name}' (its sections: {known})")
     if inside:
-        raise BlueprintError(f"{file}: section '{name}' has no end marker '-- --8<-- [end:{name}]'")
+        raise BlueprintError(f"{file}, section '{name}': no end marker '-- --8<-- [end:{name}]'")
     text = textwrap.dedent("\n".join(body)).strip("\n")
-    if not statements(text):
-        raise BlueprintError(f"{file}: section '{name}' holds no SQL statement")
+    if not text.strip():
+        raise BlueprintError(f"{file}, section '{name}': the section is empty")
     return text + "\n"
 
 
@@ -104,8 +104,11 @@ def run(connection: Any, sql: str) -> Result:
     The result is what the last statement returns: a section that changes data ends with
     the SELECT that shows the change.
     """
+    script = statements(sql)
+    if not script:
+        raise BlueprintError("the section holds no SQL statement")
     cursor = connection.cursor()
-    for statement in statements(sql):
+    for statement in script:
         cursor.execute(statement)
     if cursor.description is None:
         raise BlueprintError("the last statement returns no rows (end the section with a SELECT)")
@@ -199,9 +202,10 @@ def markdown_table(result: Result) -> str:
     """A Markdown table of the rows; NULL is shown as an italic NULL, numbers align right."""
     if not result.rows:
         return f"*No rows* (columns: {', '.join(_cell(column) for column in result.columns)})."
+    columns = [[row[index] for row in result.rows] for index in range(len(result.columns))]
     numeric = [
-        all(_is_number(row[index]) or row[index] is None for row in result.rows)
-        for index in range(len(result.columns))
+        any(_is_number(value) for value in column) and all(_is_number(value) or value is None for value in column)
+        for column in columns
     ]
     lines = [
         "| " + " | ".join(_cell(column) for column in result.columns) + " |",
@@ -238,14 +242,14 @@ _FROM = re.compile(r"\bFROM\s+(?P<table>\w+)", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class Join:
-    """One join query, run: its kind, its two tables, and its rows sorted into the picture's parts."""
+    """One join query, run: its kind, its two tables, and what became of their rows."""
 
-    section: str
     kind: str
     left: str
     right: str
     rows: int
-    parts: dict[str, list[str]]  # part -> labels: left-only values, "N" matched pairs, right-only values
+    matched: int  # pairs with a row from each table
+    alone: dict[str, list[str]]  # "left"/"right" -> the rows that found no partner
 
 
 def run_join(root: Path, file: str, section: str) -> Join:
@@ -265,33 +269,40 @@ def run_join(root: Path, file: str, section: str) -> Join:
             f"{file}, section '{section}': the picture needs two columns, one from each table "
             f"(got {', '.join(result.columns)})"
         )
-    parts: dict[str, list[str]] = {"left": [], "both": [], "right": []}
+    matched = 0
+    alone: dict[str, list[str]] = {"left": [], "right": []}
     for left_value, right_value in result.rows:
         if left_value is None and right_value is None:
-            raise BlueprintError(f"{file}, section '{section}': a row is NULL on both sides; select a key of each table")
-        part = "right" if left_value is None else "left" if right_value is None else "both"
-        parts[part].append(str(right_value if part == "right" else left_value))
-    unexpected = [part for part, labels in parts.items() if labels and part not in KEEPS[kind]]
-    if unexpected:
-        raise BlueprintError(
-            f"{file}, section '{section}': a {kind} JOIN cannot return unmatched {unexpected[0]} rows; "
-            "does a WHERE clause change the join?"
-        )
-    parts["both"] = [str(len(parts["both"]))]
-    return Join(section, kind, source["table"], joins[0]["table"], len(result.rows), parts)
+            raise BlueprintError(
+                f"{file}, section '{section}': a row is NULL on both sides; select a key of each table"
+            )
+        if left_value is None:
+            alone["right"].append(str(right_value))
+        elif right_value is None:
+            alone["left"].append(str(left_value))
+        else:
+            matched += 1
+    for part, rows in alone.items():
+        if rows and part not in KEEPS[kind]:
+            raise BlueprintError(
+                f"{file}, section '{section}': the {kind} JOIN cannot return unmatched {part} rows; "
+                "does a WHERE clause change the join?"
+            )
+    return Join(kind, source["table"], joins[0]["table"], len(result.rows), matched, alone)
 
 
 def joins_figure(root: Path, file: str, sections: list[str]) -> str:
-    """A row of Venn pictures, one per join section, as raw HTML."""
+    """A grid of Venn pictures, one per join section, as raw HTML."""
     joins = [run_join(root, file, section) for section in sections]
-    # Rows a join drops are drawn faded, so each picture shows what is lost as well as kept.
-    every = {part: sorted({label for join in joins for label in join.parts[part]}) for part in ("left", "right")}
+    # Each picture names every unmatched row, faded where its join drops it, so that it
+    # shows what is lost as well as what is kept.
+    every = {part: sorted({row for join in joins for row in join.alone[part]}) for part in ("left", "right")}
     figures = "".join(_join_card(join, every) for join in joins)
     return f'<div class="sql-joins">{figures}</div>'
 
 
 # Geometry of the picture: two circles of radius R whose centres are D apart.
-_R, _D, _CX, _CY = 70, 70, 95, 105
+_R, _D, _CX, _CY = 80, 80, 100, 115
 _TOP = (_CX + _D / 2, _CY - (_R**2 - (_D / 2) ** 2) ** 0.5)
 _BOTTOM = (_CX + _D / 2, 2 * _CY - _TOP[1])
 
@@ -320,21 +331,19 @@ def _join_card(join: Join, every: dict[str, list[str]]) -> str:
         f'<text class="sql-join-table" x="{_CX - 30}" y="22" text-anchor="middle">{html.escape(join.left)}</text>'
         f'<text class="sql-join-table" x="{_CX + _D + 30}" y="22" text-anchor="middle">{html.escape(join.right)}</text>'
     )
-    pairs = join.parts["both"][0]
     labels = (
-        _labels(every["left"], join.parts["left"], x=_CX - 32)
-        + _labels([f"{pairs} pairs"], [f"{pairs} pairs"], x=_CX + _D / 2)
-        + _labels(every["right"], join.parts["right"], x=_CX + _D + 32)
+        _labels(every["left"], join.alone["left"], x=_CX - _R / 2)
+        + _labels([f"{join.matched} pairs"], [f"{join.matched} pairs"], x=_CX + _D / 2)
+        + _labels(every["right"], join.alone["right"], x=_CX + _D + _R / 2)
     )
-    description = _describe(join)
     svg = (
-        f'<svg class="sql-join-venn" viewBox="0 0 {2 * _CX + _D} {2 * _CY - 5}" role="img" '
-        f'aria-label="{html.escape(description)}">{shapes}{outlines}{names}{labels}</svg>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="sql-join-venn" viewBox="0 0 {2 * _CX + _D} {_CY + _R + 5}" '
+        f'role="img" aria-label="{html.escape(_describe(join))}">{shapes}{outlines}{names}{labels}</svg>'
     )
     phrase = {
         "INNER": "only matching rows",
-        "LEFT": f"every {join.left} row, matched or not",
-        "RIGHT": f"every {join.right} row, matched or not",
+        "LEFT": f"every row of {join.left}, matched or not",
+        "RIGHT": f"every row of {join.right}, matched or not",
         "FULL": "every row of both tables",
     }[join.kind]
     caption = f"<strong>{join.kind} JOIN</strong>: {join.rows} rows, {html.escape(phrase)}"
@@ -357,14 +366,13 @@ def _labels(every: list[str], kept: list[str], *, x: float) -> str:
 
 def _describe(join: Join) -> str:
     """The picture in words, for screen readers."""
-    kept = [f"{join.parts['both'][0]} matched pairs"]
+    kept = [f"{join.matched} matched pairs"]
     dropped = []
     for part, table in (("left", join.left), ("right", join.right)):
-        alone = join.parts[part]
-        if part in KEEPS[join.kind]:
-            if alone:
-                kept.append(f"{table} without a match ({', '.join(alone)})")
-        else:
+        if part not in KEEPS[join.kind]:
             dropped.append(f"{table} without a match")
-    text = f"{join.kind} JOIN of {join.left} and {join.right}: keeps {' and '.join(kept)}"
+        elif join.alone[part]:
+            kept.append(f"{table} without a match ({', '.join(join.alone[part])})")
+    listed = ", ".join(kept[:-1]) + " and " + kept[-1] if len(kept) > 1 else kept[0]
+    text = f"{join.kind} JOIN of {join.left} and {join.right}: keeps {listed}"
     return text + (f"; drops {' and '.join(dropped)}" if dropped else "")

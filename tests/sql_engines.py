@@ -16,7 +16,7 @@ import sqlite3
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import duckdb
 import psycopg
@@ -100,7 +100,10 @@ class PostgresServer:
         command = [str(self.bin / program), *arguments]
         if self._as_postgres:
             command = ["runuser", "-u", "postgres", "--", *command]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+        except (OSError, subprocess.TimeoutExpired) as error:
+            raise PostgresUnavailable(f"`{' '.join(command)}` could not run: {error}") from None
         if done.returncode != 0:
             log = self.log.read_text(errors="replace")[-2000:] if self.log.exists() else "(no server log)"
             raise PostgresUnavailable(
@@ -112,8 +115,8 @@ class PostgresServer:
 _schemas = itertools.count(1)
 
 
-def sample_connection(engine: str, root: Path, postgres: PostgresServer | None = None) -> Any:
-    """A connection to a fresh copy of the sample data on one engine."""
+def sample_connection(engine: str, root: Path, connect_postgres: Callable[[], psycopg.Connection] | None = None) -> Any:
+    """A connection to a fresh copy of the sample data on one engine (PostgreSQL: through `connect_postgres`)."""
     if engine == "sqlite":
         return sample_database(root)
     if engine == "duckdb":
@@ -121,9 +124,9 @@ def sample_connection(engine: str, root: Path, postgres: PostgresServer | None =
         load_sample(connection, root)
         return connection
     if engine == "postgres":
-        if postgres is None:
-            raise ValueError("the postgres engine needs the running server")
-        connection = postgres.connect()
+        if connect_postgres is None:
+            raise ValueError("the postgres engine needs a way to connect to the running server")
+        connection = connect_postgres()
         # A schema per copy is far cheaper than a database per copy; EXPLAIN does not
         # print schema names, so plans read the same.
         schema = f"sample_{next(_schemas)}"
