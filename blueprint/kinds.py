@@ -34,6 +34,7 @@ KINDS: dict[str, Kind] = {
     "service": Kind("diagrams.onprem.compute.Server"),
     "key_generation_service": Kind("diagrams.programming.flowchart.PredefinedProcess", "Key generation"),
     "worker": Kind("diagrams.onprem.compute.Server"),
+    "trie": Kind("diagrams.onprem.compute.Server", "Trie"),
     "bloom_filter": Kind("diagrams.programming.flowchart.InternalStorage", "Bloom filter"),
     "web_server": Kind("diagrams.onprem.compute.Server"),
     "coordination": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
@@ -75,6 +76,7 @@ CONCEPT_PAGES: dict[str, str] = {
     "Key generation": "concepts/base62.md",
     "Rate limiting": "concepts/rate_limiters.md",
     "Spatial index": "concepts/geohash.md",
+    "Trie": "concepts/trie.md",
 }
 
 

@@ -18,7 +18,7 @@ from mkdocs.structure.files import File
 from blueprint import sql_pages
 from blueprint.build import Catalogue, build
 from blueprint.model import BlueprintError
-from blueprint.pages import ICONS, expand, resolve_concept_links, unplaced
+from blueprint.pages import ICONS, concepts_section, expand, resolve_concept_links, unplaced, used_by_section
 
 log = logging.getLogger("mkdocs.hooks.blueprint")
 
@@ -51,6 +51,13 @@ def on_pre_build(config) -> None:
     global _catalogue
     root = project_root(config)
     _placed.clear()
+    # mkdocs-jupyter keys its cache on the notebooks' bytes only (and keeps it relative
+    # to the working directory); drop it when the snippets the notebooks import change.
+    if "mkdocs-jupyter" in config.plugins:
+        from blueprint import notebook_pages
+
+        sources = notebook_pages.notebook_sources(root)
+        notebook_pages.forget_stale_results(Path.cwd() / ".cache" / "mkdocs-jupyter", sources)
     try:
         _catalogue = build(root, cache_folder(root))
     except BlueprintError as error:
@@ -74,9 +81,14 @@ def on_files(files, config):
 def on_page_markdown(markdown, page, config, files):
     # SQL result markers become Markdown tables, so they must be expanded before conversion.
     try:
-        return sql_pages.expand(markdown, project_root(config), page=f"docs/{page.file.src_uri}")
+        markdown = sql_pages.expand(markdown, project_root(config), page=f"docs/{page.file.src_uri}")
     except BlueprintError as error:
         raise PluginError(f"blueprint: {error}") from None
+    system = _catalogue.systems.get(page.file.src_uri.removeprefix("systems/").removesuffix(".md"))
+    if system is not None and page.file.src_uri.startswith("systems/"):
+        markdown += concepts_section(system, lambda src: files.get_file_from_path(src) is not None)
+    markdown += used_by_section(page.file.src_uri, _catalogue)
+    return markdown
 
 
 def _linker(files, origin: File):
@@ -94,6 +106,21 @@ def on_page_content(html, page, config, files):
         return expand(html, page.file.src_uri, page.file.dest_uri, _catalogue, _placed, _linker(files, page.file))
     except BlueprintError as error:
         raise PluginError(f"blueprint: {error}") from None
+
+
+def on_post_page(output, page, config):
+    """Notebook pages lose mkdocs-jupyter's inline JupyterLab CSS and CDN scripts."""
+    from mkdocs.utils import get_relative_url
+
+    from blueprint import notebook_pages
+
+    if not notebook_pages.is_notebook_page(page):
+        return output
+    stylesheet = get_relative_url("assets/stylesheets/notebooks.css", page.url)
+    try:
+        return notebook_pages.lighten(output, stylesheet)
+    except ValueError as error:
+        raise PluginError(f"blueprint: {page.file.src_uri}: {error}") from None
 
 
 def on_post_build(config) -> None:

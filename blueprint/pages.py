@@ -220,5 +220,22 @@ def concepts_section(system: System, page_exists: Callable[[str], bool]) -> str:
     )
 
 
+def used_by_section(concept_page_path: str, catalogue: Catalogue) -> str:
+    """'Used in these designs', in Markdown: every system with a component of this concept."""
+    concepts = {name for name, page in CONCEPT_PAGES.items() if page == concept_page_path}
+    rows = []
+    for system in sorted(catalogue.systems.values(), key=lambda system: system.title.lower()):
+        labels = [c.label for c in system.components.values() if KINDS[c.kind].concept in concepts]
+        if labels:
+            rows.append(f"| [{system.title}](../systems/{system.id}.md) | {', '.join(labels)} |")
+    if not rows:
+        return ""
+    return (
+        "\n\n## Used in these designs\n\n"
+        "Generated from the components the system scripts declare.\n\n"
+        "| System | Components |\n| --- | --- |\n" + "\n".join(rows) + "\n"
+    )
+
+
 def unplaced(catalogue: Catalogue, placed: set[str]) -> list[str]:
     return sorted(catalogue.markers() - placed)

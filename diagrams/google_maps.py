@@ -22,7 +22,7 @@ load_balancer = maps.component("load_balancer", "Load balancer", kind="load_bala
 
 server = maps.component("server", "App server", kind="server", group="Services",
                         role="Stateless front for place search: keeps the WebSocket, delegates each query")
-trie_server = maps.component("trie_server", "Trie server", kind="service", group="Services",
+trie_server = maps.component("trie_server", "Trie server", kind="trie", group="Services",
                              role="Completes a typed prefix into popular place names and addresses")
 search_service = maps.component("search_service", "Search service", kind="service", group="Services",
                                 role="Full-text search over place names, categories and addresses")

@@ -182,14 +182,15 @@ def test_arrows_and_numbers_contrast_with_the_page(site_url, visit, scheme):
     assert contrast(number, badge) >= 4.5, (number, badge)  # WCAG: text
 
 
-AUDITED = ["index.html", PASTEBIN, "concepts/architecture.html", "sql.html"]
+AUDITED = ["index.html", PASTEBIN, "concepts/bloom_filter.html", "sql.html", "concepts/notebooks/hyperloglog_error.html"]
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("page_path", AUDITED)
-def test_accessibility_has_no_serious_violations(built_site, site_url, visit, page_path):
+def test_accessibility_has_no_serious_violations(built_site, site_url, visit, page_path, scheme):
     if not (built_site.site / page_path).exists():
         pytest.fail(f"{page_path} is not in the built site")
-    page = visit(site_url + page_path).page
+    page = visit(site_url + page_path, color_scheme=scheme).page
     results = Axe().run(page)
     serious = [
         (violation["id"], [node["target"] for node in violation["nodes"]][:3])

@@ -1,0 +1,156 @@
+"""Notebook pages: how their plots are drawn, and how their HTML is trimmed.
+
+Notebooks call `use_site_plot_style()` first: figures become inline SVG in the page's
+colours. mkdocs-jupyter wraps each notebook in ~590 KB of JupyterLab CSS, CDN loaders for
+Mermaid and MathJax, and its own copy buttons; `lighten` (called by the on_post_page hook)
+removes them, turns code cells into Material code blocks and links notebooks.css instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+# Plots are inline SVG. Everything matplotlib draws in INK (text, axes, ticks) is turned
+# into the page's text colour by notebooks.css, so one SVG reads well on the light and
+# the dark scheme. Data series use mid-tone colours that keep 3:1 contrast on both.
+INK = "#000000"
+SERIES_COLOURS = ["#3b82f6", "#d97706", "#059669", "#dc2626", "#a855f7", "#6b7280"]
+
+PLOT_STYLE = {
+    "svg.fonttype": "none",  # text stays text: smaller, crisp, in the page's font
+    "svg.hashsalt": "blueprint",  # stable ids, so a rebuild gives the same bytes
+    "figure.facecolor": "none",
+    "axes.facecolor": "none",
+    "savefig.transparent": True,
+    "text.color": INK,
+    "axes.labelcolor": INK,
+    "axes.edgecolor": INK,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "grid.color": "#9ca3af",
+    "grid.alpha": 0.35,
+    "legend.frameon": False,  # a frame would be a white box on the dark scheme
+    "figure.figsize": (7.0, 3.6),
+    "font.size": 10,
+    "font.sans-serif": ["DejaVu Sans"],  # one name per text element; notebooks.css uses the page's font
+}
+
+
+def use_site_plot_style() -> None:
+    """Call once at the top of a notebook: figures become inline SVG, styled for the site."""
+    import matplotlib as mpl
+    from cycler import cycler
+    from IPython import get_ipython
+    from matplotlib.figure import Figure
+
+    shell = get_ipython()
+    if shell is not None:
+        # Set up the inline backend now: left to itself it would do so after this cell,
+        # and register its own PNG output over ours.
+        shell.run_line_magic("matplotlib", "inline")
+    mpl.rcParams.update({**PLOT_STYLE, "axes.prop_cycle": cycler(color=SERIES_COLOURS)})
+    if shell is None:
+        return
+    # Shown as HTML holding the SVG itself, not as an <img>: only inline SVG can take the
+    # page's colours, and nbconvert would otherwise embed it base64-encoded, a third larger.
+    for formatter in shell.display_formatter.formatters.values():
+        formatter.pop(Figure, None)
+    shell.display_formatter.formatters["text/html"].for_type(Figure, figure_html)
+
+
+def figure_html(figure) -> str:
+    """A figure as an inline <svg>, labelled for screen readers with its titles."""
+    import io
+
+    buffer = io.StringIO()
+    # No creation date: the same notebook gives the same page.
+    figure.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg") :]  # inline: no XML declaration or doctype
+    svg = re.sub(r"<metadata>.*?</metadata>\s*", "", svg, flags=re.DOTALL)
+    # Matplotlib's `*{...}` rule would apply to the whole page once inline; notebooks.css
+    # carries it, scoped to plots.
+    svg = re.sub(r'<style type="text/css">\*\{[^}]*\}</style>\s*', "", svg)
+    titles = [figure.get_suptitle(), *(axes.get_title() for axes in figure.axes)]
+    label = "; ".join(title for title in titles if title) or "A plot"
+    svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
+    return f'<figure class="notebook-plot">{svg}</figure>'
+
+
+# --- Page clean-up --------------------------------------------------------------------
+
+_ARTICLE = re.compile(r"<article\b[^>]*>")
+_NOTEBOOK_START = '<div class="jupyter-wrapper">'
+_NOTEBOOK_END = "<!-- jupyter-wrapper -->"
+# Outside the notebook's own markup, mkdocs-jupyter emits only these: JupyterLab's CSS,
+# the MathJax and Mermaid loaders (from cdnjs), the copy-button script, and comments.
+_HEAD_JUNK = re.compile(r"<style\b.*?</style>|<script\b.*?</script>|<!--.*?-->", re.DOTALL)
+_COPY_BUTTON = re.compile(r'<div class="zeroclipboard-container">.*?</clipboard-copy>\s*</div>', re.DOTALL)
+_COPY_TEXT = re.compile(r'<div class="clipboard-copy-txt" id="[^"]*">.*?</div>', re.DOTALL)
+_CODE = re.compile(r'<div class="highlight-ipynb hl-(\w+)[^"]*"><pre><span></span>(.*?)</pre></div>', re.DOTALL)
+
+
+def is_notebook_page(page) -> bool:
+    return page.file.src_uri.endswith(".ipynb")
+
+
+def lighten(html: str, stylesheet_url: str) -> str:
+    """A notebook page without JupyterLab's CSS and CDN scripts, its code in Material's
+    code blocks (highlighting and copy button included), linking notebooks.css instead."""
+    article = _ARTICLE.search(html)
+    start, end = html.find(_NOTEBOOK_START), html.find(_NOTEBOOK_END)
+    article_end = html.find("</article>")
+    if not article or start < article.end() or end < start or article_end < end:
+        raise ValueError(
+            "the page does not have the markup blueprint/notebook_pages.py expects from mkdocs-jupyter "
+            f"(an <article> around {_NOTEBOOK_START} ... {_NOTEBOOK_END}); if mkdocs-jupyter was "
+            "upgraded, update lighten() to its new markup"
+        )
+    before = _HEAD_JUNK.sub("", html[article.end() : start])
+    notebook = html[start:end]
+    notebook = _COPY_BUTTON.sub("", notebook)
+    notebook = _COPY_TEXT.sub("", notebook)
+    notebook = _CODE.sub(r'<div class="language-\1 highlight"><pre><span></span><code>\2</code></pre></div>', notebook)
+    notebook = notebook.replace('<a class="anchor-link" ', '<a class="headerlink" title="Permanent link" ')
+    after = _HEAD_JUNK.sub("", html[end + len(_NOTEBOOK_END) : article_end])
+    html = html[: article.end()] + before + notebook + _NOTEBOOK_END + after + html[article_end:]
+    return html.replace("</head>", f'<link rel="stylesheet" href="{stylesheet_url}">\n</head>', 1)
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")
+
+
+# --- Build cache ---------------------------------------------------------------------
+
+
+def notebook_sources(root: Path) -> list[Path]:
+    """What the notebooks' results depend on besides their own bytes."""
+    return sorted((root / "snippets" / "algorithms").glob("*.py")) + [Path(__file__).resolve()]
+
+
+def forget_stale_results(cache_dir: Path, sources: Iterable[Path]) -> bool:
+    """Empty mkdocs-jupyter's cache when the code the notebooks import has changed.
+
+    mkdocs-jupyter keys a cached page on the notebook's bytes and its options only, so
+    after an edit to a snippet the page would keep the plots of the old code. A digest of
+    the sources is kept next to the cache; True if the cache was emptied.
+    """
+    digest = hashlib.sha256()
+    for path in sorted(sources):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    stamp = cache_dir / "sources.sha256"
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == digest.hexdigest():
+        return False
+    cached = list(cache_dir.glob("*.json"))
+    for page in cached:
+        page.unlink()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(digest.hexdigest(), encoding="utf-8")
+    return bool(cached)

@@ -1,0 +1,132 @@
+"""The measured pages: every notebook runs from a clean kernel without an error or a
+warning, is stored without outputs, draws its plots as inline SVG, and becomes a light
+page (no JupyterLab CSS, no CDN loaders) once blueprint.notebook_pages has trimmed it."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbconvert.preprocessors import CellExecutionError, ExecutePreprocessor
+
+from blueprint.notebook_pages import forget_stale_results, lighten, notebook_sources
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "docs" / "concepts" / "notebooks").glob("*.ipynb"))
+MKDOCS_YML = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+
+
+def test_there_are_notebooks_and_each_is_in_the_nav():
+    assert len(NOTEBOOKS) >= 4
+    for notebook in NOTEBOOKS:
+        assert f"concepts/notebooks/{notebook.name}" in MKDOCS_YML, f"{notebook.name} is not in mkdocs.yml's nav"
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_is_stored_without_outputs(notebook):
+    # Outputs are generated at build time; stored ones would be stale and bloat the repository.
+    nb = nbformat.read(notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, (
+                f"{notebook.name}: clear the outputs before committing (Kernel > Restart and Clear Outputs)"
+            )
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda path: path.stem)
+def test_notebook_runs_cleanly_and_plots_inline_svg(notebook):
+    nb = nbformat.read(notebook, as_version=4)
+    # The same conditions as the build: a fresh kernel started in the notebook's folder.
+    executor = ExecutePreprocessor(timeout=120, kernel_name="python3")
+    try:
+        executor.preprocess(nb, {"metadata": {"path": str(notebook.parent)}})
+    except CellExecutionError as error:
+        pytest.fail(f"{notebook.name}: a cell failed:\n{error}")
+    outputs = [output for cell in nb.cells if cell.cell_type == "code" for output in cell.outputs]
+    # Warnings printed by a cell would show on the page.
+    stderr = [output.text for output in outputs if output.get("name") == "stderr"]
+    assert stderr == [], f"{notebook.name} wrote to stderr: {stderr}"
+    plots = [output.data["text/html"] for output in outputs if "notebook-plot" in output.get("data", {}).get("text/html", "")]
+    assert plots, f"{notebook.name} draws no plot"
+    for html in plots:
+        assert html.startswith('<figure class="notebook-plot"><svg role="img" aria-label="')
+        assert "<?xml" not in html and "<metadata>" not in html
+    assert not any("image/png" in output.get("data", {}) for output in outputs), "plots must be inline SVG, not PNG"
+
+
+def test_lighten_strips_jupyterlab_css_and_cdn_loaders():
+    # The real markup of the installed mkdocs-jupyter, inside a page like Material's.
+    from mkdocs_jupyter.convert import nb2html
+
+    notebook = NOTEBOOKS[0]
+    content = nb2html(str(notebook), execute=False, no_prompt=True, theme="")
+    page = (
+        '<html><head><title>t</title></head><body><article class="md-content__inner md-typeset">'
+        + content
+        + "</article><script src=\"../assets/javascripts/bundle.js\"></script></body></html>"
+    )
+    assert len(page) > 500_000 and "cdnjs.cloudflare.com" in page  # what needs trimming
+
+    light = lighten(page, "../../assets/stylesheets/notebooks.css")
+
+    assert len(light) < len(page) / 10
+    assert "<style" not in light
+    assert not re.search(r"""<script[^>]*\bsrc=["']?https?:""", light)
+    assert "https://" not in light
+    assert "zeroclipboard" not in light and "clipboard-copy" not in light
+    # Code cells became Material code blocks (highlighting and copy button come with them).
+    assert '<div class="language-python highlight"><pre><span></span><code>' in light
+    assert 'class="highlight-ipynb' not in light
+    assert '<link rel="stylesheet" href="../../assets/stylesheets/notebooks.css">\n</head>' in light
+    # Material's own scripts, outside the article, are untouched.
+    assert '<script src="../assets/javascripts/bundle.js"></script>' in light
+
+
+def test_lighten_refuses_markup_it_does_not_know():
+    with pytest.raises(ValueError, match="update lighten"):
+        lighten("<html><head></head><body><article>no notebook here</article></body></html>", "x.css")
+
+
+def test_the_stylesheet_the_pages_link_exists():
+    assert (ROOT / "docs" / "assets" / "stylesheets" / "notebooks.css").is_file()
+
+
+def test_built_notebook_pages_are_light(built_site):
+    # The whole chain: mkdocs-jupyter renders, the on_post_page hook trims.
+    pages = sorted((built_site.site / "concepts" / "notebooks").glob("*.html"))
+    assert [page.stem for page in pages] == [notebook.stem for notebook in NOTEBOOKS]
+    for page in pages:
+        html = page.read_bytes()
+        text = html.decode("utf-8")
+        # A normal page is about 30 KB; plots add tens of KB, never hundreds.
+        assert len(html) < 250_000, (page.name, len(html))
+        assert len(gzip.compress(html)) < 40_000, page.name
+        assert "<style" not in text and "cdnjs" not in text, page.name
+        # nbconvert re-serialises the SVG (attributes in alphabetical order).
+        assert re.search(r'<figure class="notebook-plot"><svg [^>]*\brole="img"', text), page.name
+        stylesheet = re.search(r'<link rel="stylesheet" href="([^"]*notebooks\.css)">', text)
+        assert stylesheet and (page.parent / stylesheet.group(1)).resolve().is_file(), page.name
+
+
+def test_cached_pages_are_forgotten_when_the_imported_code_changes(tmp_path):
+    cache = tmp_path / "cache"
+    module = tmp_path / "bloom_filter.py"
+    module.write_text("A = 1\n")
+    assert forget_stale_results(cache, [module]) is False  # first build: nothing cached yet
+    (cache / "page.json").write_text("{}")
+    assert forget_stale_results(cache, [module]) is False  # unchanged: the cache stays
+    assert (cache / "page.json").exists()
+    module.write_text("A = 2\n")
+    assert forget_stale_results(cache, [module]) is True  # edited: cached pages go
+    assert not (cache / "page.json").exists()
+
+
+def test_the_sources_cover_every_module_a_notebook_imports():
+    sources = {path.relative_to(ROOT).as_posix() for path in notebook_sources(ROOT)}
+    for notebook in NOTEBOOKS:
+        text = notebook.read_text(encoding="utf-8")
+        for module in re.findall(r"from (algorithms\.\w+|blueprint\.\w+) import", text):
+            assert module.replace(".", "/").replace("algorithms/", "snippets/algorithms/") + ".py" in sources, module
