@@ -35,6 +35,7 @@ KINDS: dict[str, Kind] = {
     "key_generation_service": Kind("diagrams.programming.flowchart.PredefinedProcess", "Key generation"),
     "worker": Kind("diagrams.onprem.compute.Server"),
     "trie": Kind("diagrams.onprem.compute.Server", "Trie"),
+    "distinct_counter": Kind("diagrams.onprem.compute.Server", "HyperLogLog"),  # counts distinct items, e.g. cars on a road
     "bloom_filter": Kind("diagrams.programming.flowchart.InternalStorage", "Bloom filter"),
     "web_server": Kind("diagrams.onprem.compute.Server"),
     "coordination": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
@@ -77,6 +78,7 @@ CONCEPT_PAGES: dict[str, str] = {
     "Rate limiting": "concepts/rate_limiters.md",
     "Spatial index": "concepts/geohash.md",
     "Trie": "concepts/trie.md",
+    "HyperLogLog": "concepts/hyperloglog.md",
 }
 
 

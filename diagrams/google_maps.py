@@ -67,7 +67,7 @@ segment_db = maps.component("segment_db", "Road segments", kind="mongodb", group
 trip_store = maps.component("trip_store", "Trip store", kind="cassandra", group="Data stores",
                             role="Cassandra: every GPS fix of every trip, partitioned by trip, for high write throughput")
 
-traffic_service = maps.component("traffic_service", "Traffic service", kind="service", group="Live feeds",
+traffic_service = maps.component("traffic_service", "Traffic service", kind="distinct_counter", group="Live feeds",
                                  role="Turns trip data into live speeds per road segment; counts vehicles with HyperLogLog")
 weather_service = maps.component("weather_service", "Weather service", kind="service", group="Live feeds",
                                  role="Publishes current weather per region (rain, snow, fog) that slows traffic")
