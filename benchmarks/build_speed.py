@@ -4,7 +4,7 @@
 
 Cases, each a real `mkdocs build` of a scratch copy of this project:
   plain        the same pages with the pictures already rendered, as static SVG files,
-               and no blueprint hook: the baseline
+               and every hook but the diagram ones: the baseline
   cold         blueprint hook on, its cache empty: every picture is rendered
   warm         nothing changed since the last build: nothing may be rendered
   one changed  one step's text edited in one script: one picture is rendered
@@ -67,13 +67,28 @@ def make_plain(project: Path, cache: Path) -> Path:
     )
     if rendered.returncode != 0:
         sys.exit(rendered.stderr)
+    rendered_dir = plain / "docs" / "assets" / "blueprint"
+
+    def images(match: re.Match, prefix: str) -> str:
+        system, view = match.groups()
+        # a staged path is several pictures: view-1.svg, view-2.svg, …
+        files = sorted((rendered_dir / system).glob(f"{view}.svg")) or sorted(
+            (rendered_dir / system).glob(f"{view}-*.svg"), key=lambda path: int(path.stem.rsplit("-", 1)[1])
+        )
+        return "\n\n".join(f"![{system} {path.stem}]({prefix}/{system}/{path.name})" for path in files)
+
     for page in (plain / "docs").rglob("*.md"):
         text = page.read_text(encoding="utf-8")
         depth = len(page.relative_to(plain / "docs").parts) - 1
         prefix = "../" * depth + "assets/blueprint"
-        page.write_text(MARKER.sub(lambda m: f"![{m.group(1)} {m.group(2)}]({prefix}/{m.group(1)}/{m.group(2)}.svg)", text))
+        page.write_text(MARKER.sub(lambda match: images(match, prefix), text))
     config = (plain / "mkdocs.yml").read_text(encoding="utf-8")
-    config = re.sub(r"\nhooks:\n(  - .*\n)+", "\n", config)
+    # Keep every hook that is not about diagrams (the systems nav, SQL result tables,
+    # notebook pages), so that the ratios measure the diagram engine alone.
+    (plain / "plain_hooks.py").write_text(
+        "from blueprint.mkdocs_hooks import on_config, on_page_markdown, on_post_page  # noqa: F401\n"
+    )
+    config = config.replace("  - blueprint/mkdocs_hooks.py\n", "  - plain_hooks.py\n", 1)
     (plain / "mkdocs.yml").write_text(config, encoding="utf-8")
     return plain
 
@@ -92,7 +107,7 @@ def one_render_seconds(project: Path, scratch: Path) -> float:
         "import sys, time; from pathlib import Path; from blueprint import build, render;"
         "c = build.load_all(Path(sys.argv[1])); p = next(iter(c.pictures.values()));"
         "icons = render.icon_folder(Path(sys.argv[2]), {c.kind for c in p.system.components.values()});"
-        "t = time.perf_counter(); render.finish_svg(render.Graphviz(icons).svg(p.dot), p.id, 0);"
+        "t = time.perf_counter(); render.finish_svg(render.Graphviz(icons).svg(p.dot), p.id, []);"
         "print(time.perf_counter() - t)"
     )
     out = subprocess.run([sys.executable, "-c", code, str(project), str(scratch)], capture_output=True, text=True)

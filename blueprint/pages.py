@@ -190,8 +190,13 @@ def _relationships(picture: Picture) -> str:
 _MARKDOWN = markdown.Markdown()
 
 
+_MARKUP = re.compile(r"[`*_\[\]<>&\\!]")
+
+
 def _inline(text: str) -> str:
     """Step and note text may use inline Markdown (code, emphasis, links)."""
+    if not _MARKUP.search(text):
+        return html.escape(text, quote=False)  # plain text, the common case: skip the parser
     rendered = _MARKDOWN.reset().convert(text)
     return rendered.removeprefix("<p>").removesuffix("</p>")
 
