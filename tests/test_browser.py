@@ -198,3 +198,19 @@ def test_accessibility_has_no_serious_violations(built_site, site_url, visit, pa
         if violation["impact"] in ("serious", "critical")
     ]
     assert serious == [], serious
+
+
+def test_a_picture_zooms_and_pans_in_place(site_url, visit):
+    page = visit(site_url + PASTEBIN).page
+    frame = "#pastebin-read-figure .blueprint-picture"
+    width_before = page.eval_on_selector(f"{frame} svg", "svg => svg.getBoundingClientRect().width")
+    page.click("#pastebin-read-figure button[aria-label='Zoom in']")
+    page.click("#pastebin-read-figure button[aria-label='Zoom in']")
+    width_after = page.eval_on_selector(f"{frame} svg", "svg => svg.getBoundingClientRect().width")
+    assert width_after > 1.5 * width_before
+    assert page.eval_on_selector(frame, "f => f.scrollWidth > f.clientWidth")  # it pans by scrolling
+    page.eval_on_selector(frame, "f => { f.scrollLeft = 200; }")
+    assert page.eval_on_selector(frame, "f => f.scrollLeft") > 0
+    page.click("#pastebin-read-figure button[aria-label='Fit to width']")
+    assert page.eval_on_selector(f"{frame} svg", "svg => svg.getBoundingClientRect().width") == width_before
+    assert page.url.endswith(PASTEBIN)  # never left the page

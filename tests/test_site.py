@@ -144,3 +144,13 @@ def test_every_system_is_in_the_nav_and_the_systems_table(built_site, catalogue)
     for system in catalogue.systems.values():
         assert re.search(rf'href="systems/{system.id}.html"[^>]*>\s*(<[^>]+>\s*)*{system.title}', home), system.id
         assert f'<a href="{system.id}.html">{system.title}</a></td><td>{system.summary}</td>' in index
+
+
+def test_every_template_item_says_where_the_site_covers_it(built_site):
+    html = page(built_site.site, "template")
+    rows = re.findall(r"<tr>\s*(.*?)</tr>", html, re.S)
+    items = [row for row in rows if "<td" in row]
+    assert len(items) > 40
+    for row in items:
+        last = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[-1]
+        assert "<a " in last or "not yet covered" in last, row
