@@ -14,9 +14,12 @@ PASTEBIN = "systems/pastebin.html"
 class Visit:
     """One page load, with everything the browser asked for and complained about."""
 
-    def __init__(self, browser, url: str, *, color_scheme: str = "light", javascript: bool = True):
+    def __init__(self, browser, url: str, *, color_scheme: str = "light", javascript: bool = True, phone: bool = False):
         self.context = browser.new_context(
-            color_scheme=color_scheme, java_script_enabled=javascript, reduced_motion="reduce"
+            color_scheme=color_scheme,
+            java_script_enabled=javascript,
+            reduced_motion="reduce",
+            **({"has_touch": True, "is_mobile": True, "viewport": {"width": 390, "height": 844}} if phone else {}),
         )
         self.page = self.context.new_page()
         self.requests: list[str] = []
@@ -214,3 +217,13 @@ def test_a_picture_zooms_and_pans_in_place(site_url, visit):
     page.click("#pastebin-read-figure button[aria-label='Fit to width']")
     assert page.eval_on_selector(f"{frame} svg", "svg => svg.getBoundingClientRect().width") == width_before
     assert page.url.endswith(PASTEBIN)  # never left the page
+
+
+def test_on_a_phone_tapping_a_step_lights_its_arrow(site_url, visit):
+    page = visit(site_url + PASTEBIN, phone=True).page
+    page.tap("#pastebin-read-step-7-text")
+    assert page.eval_on_selector_all("#pastebin-read-figure g.edge.blueprint-lit", "e => e.map(x => x.id)") == [
+        "pastebin-read-step-7"
+    ]
+    page.tap("#pastebin-read-step-7-text")  # a second tap lets go
+    assert page.eval_on_selector_all("#pastebin-read-figure g.edge.blueprint-lit", "e => e.map(x => x.id)") == []
