@@ -1,19 +1,21 @@
 """From scripts to pictures: load every system, validate it, render only what changed.
 
-A picture's cache key is the hash of everything Graphviz is given (its DOT source)
-plus the versions of everything else that shapes the SVG, so an unchanged picture is
-never drawn twice and a changed one is never served stale.
+A picture's cache key is the hash of everything its drawing reads (the system's
+components, the picture's steps or the schema's tables), the engine's own source and
+the versions of the libraries that shape the SVG. An unchanged picture is never drawn
+twice, not even as DOT, and a changed one is never served stale.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import runpy
 import shutil
 import tempfile
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
@@ -24,6 +26,7 @@ from blueprint.schema import Schema, load_schema
 
 SCRIPTS = "diagrams"
 SNIPPETS = "snippets"
+DRAWING_MODULES = ("build.py", "kinds.py", "model.py", "render.py", "schema.py")  # what shapes an SVG
 
 
 @dataclass
@@ -32,13 +35,25 @@ class Picture:
 
     system: System
     view: str  # "write"; "workflow-2" for the second stage of a staged path; "schema"
-    dot: str
     path: SystemPath | None = None
     stage: Stage | None = None
     stage_number: int = 0  # 1, 2, … when the path has several stages; 0 when it has one
     stage_count: int = 0
     schema: Schema | None = None  # for the ERD: what the DDL defines
     svg: str = ""
+
+    @property
+    def inputs(self) -> str:
+        """Everything the drawing reads, as canonical text: the cache key's content."""
+        components = [(asdict(c), asdict(KINDS[c.kind])) for c in self.system.components.values()]
+        drawn = asdict(self.schema) if self.stage is None else [asdict(step) for step in self.stage.steps]
+        return json.dumps([self.system.title, self.id, components, drawn], sort_keys=True)
+
+    @property
+    def dot(self) -> str:
+        if self.stage is None:
+            return render.schema_dot(self.system, self.schema)
+        return render.path_dot(self.system, self.id, self.stage.steps)
 
     @property
     def id(self) -> str:
@@ -121,16 +136,14 @@ def load_all(root: Path) -> Catalogue:
         catalogue.systems[system.id] = system
         if schema is not None:
             catalogue.schemas[system.id] = schema
-            catalogue.pictures[f"{system.id}/schema"] = Picture(
-                system, "schema", render.schema_dot(system, schema), schema=schema
-            )
+            catalogue.pictures[f"{system.id}/schema"] = Picture(system, "schema", schema=schema)
         for path in system.paths.values():
             stages = path.stages()
             for number, stage in enumerate(stages, start=1):
                 view = path.id if len(stages) == 1 else f"{path.id}-{number}"
-                dot = render.path_dot(system, render.picture_id(system, view), stage.steps)
                 catalogue.pictures[f"{system.id}/{view}"] = Picture(
-                    system, view, dot, path, stage, number if len(stages) > 1 else 0, len(stages)
+                    system, view, path=path, stage=stage, stage_number=number if len(stages) > 1 else 0,
+                    stage_count=len(stages),
                 )
     if problems:
         raise BlueprintError("\n".join(problems))
@@ -138,14 +151,16 @@ def load_all(root: Path) -> Catalogue:
 
 
 def renderer_fingerprint() -> str:
-    """Everything besides the DOT source that changes the SVG bytes."""
-    engine = Path(render.__file__).read_bytes()
+    """Everything besides a picture's inputs that changes its SVG bytes: the engine's own
+    source and the versions of the libraries it draws with."""
+    package = Path(render.__file__).parent
+    engine = b"".join((package / name).read_bytes() for name in DRAWING_MODULES)
     parts = [render.graphviz_version(), f"diagrams {version('diagrams')}", f"pillow {version('pillow')}"]
     return hashlib.sha256(engine + "\n".join(parts).encode()).hexdigest()
 
 
 def cache_key(picture: Picture, fingerprint: str) -> str:
-    return hashlib.sha256((fingerprint + "\n" + picture.dot).encode()).hexdigest()
+    return hashlib.sha256((fingerprint + "\n" + picture.inputs).encode()).hexdigest()
 
 
 def build(root: Path, cache: Path) -> Catalogue:
