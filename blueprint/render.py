@@ -235,10 +235,17 @@ class Graphviz:
 def icon_folder(folder: Path, kinds: set[str]) -> Path:
     """The icons of these kinds, shrunk to ICON_SIZE, in one folder for Graphviz."""
     folder.mkdir(parents=True, exist_ok=True)
-    for kind in sorted(kinds):
+    # Which kinds' icons are in place: checking a file needs no `diagrams` import, so a
+    # build with nothing to draw stays light.
+    done_file = folder / "kinds.txt"
+    done = set(done_file.read_text(encoding="utf-8").split()) if done_file.exists() else set()
+    if kinds <= done:
+        return folder
+    for kind in sorted(kinds - done):
         target = folder / icon_name(kind)
         if not target.exists():
             _shrink_icon(icon_source(kind), target)
+    done_file.write_text("\n".join(sorted(done | kinds)) + "\n", encoding="utf-8")
     return folder
 
 
