@@ -81,7 +81,7 @@ def make_plain(project: Path, cache: Path) -> Path:
         text = page.read_text(encoding="utf-8")
         depth = len(page.relative_to(plain / "docs").parts) - 1
         prefix = "../" * depth + "assets/blueprint"
-        page.write_text(MARKER.sub(lambda match: images(match, prefix), text))
+        page.write_text(MARKER.sub(lambda match, prefix=prefix: images(match, prefix), text))
     config = (plain / "mkdocs.yml").read_text(encoding="utf-8")
     # Keep every hook that is not about diagrams (the systems nav, SQL result tables,
     # notebook pages), so that the ratios measure the diagram engine alone.

@@ -61,7 +61,7 @@ def main() -> None:
                 context = browser.new_context()  # empty cache: a first visit
                 page = context.new_page()
                 bodies: dict[str, bytes] = {}
-                page.on("response", lambda response: bodies.setdefault(response.url, response.body()))
+                page.on("response", lambda response, bodies=bodies: bodies.setdefault(response.url, response.body()))
                 page.goto(base + name, wait_until="networkidle")
                 raw = sum(len(body) for body in bodies.values())
                 zipped = sum(gz(body) for body in bodies.values())
