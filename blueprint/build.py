@@ -168,12 +168,11 @@ def build(root: Path, cache: Path) -> Catalogue:
     catalogue = load_all(root)
     cache.mkdir(parents=True, exist_ok=True)
     fingerprint = renderer_fingerprint()
-    keys = {name: cache_key(picture, fingerprint) for name, picture in catalogue.pictures.items()}
+    cached = _cached_svgs(catalogue, cache, fingerprint)
     missing = []
     for name, picture in catalogue.pictures.items():
-        cached = cache / f"{keys[name]}.svg"
-        if cached.exists():
-            picture.svg = cached.read_text(encoding="utf-8")
+        if cached[name].exists():
+            picture.svg = cached[name].read_text(encoding="utf-8")
         else:
             missing.append(name)
     # Icons depend on the same things as the SVGs, so they live under the same fingerprint.
@@ -184,21 +183,22 @@ def build(root: Path, cache: Path) -> Catalogue:
         for name in missing:
             picture = catalogue.pictures[name]
             picture.svg = _draw(graphviz, picture)
-            _write_atomically(cache / f"{keys[name]}.svg", picture.svg)
+            _write_atomically(cached[name], picture.svg)
             catalogue.rendered += 1
-    _forget_unused(cache, set(keys.values()) | {catalogue.icons.name})
+    _forget_unused(cache, {path.stem for path in cached.values()} | {catalogue.icons.name})
     return catalogue
 
 
 def stale(root: Path, cache: Path) -> list[str]:
     """Pictures whose current source has no rendered SVG in the cache (validates everything)."""
     catalogue = load_all(root)
-    fingerprint = renderer_fingerprint()
-    return [
-        name
-        for name, picture in catalogue.pictures.items()
-        if not (cache / f"{cache_key(picture, fingerprint)}.svg").exists()
-    ]
+    cached = _cached_svgs(catalogue, cache, renderer_fingerprint())
+    return [name for name in catalogue.pictures if not cached[name].exists()]
+
+
+def _cached_svgs(catalogue: Catalogue, cache: Path, fingerprint: str) -> dict[str, Path]:
+    """Where each picture's SVG is, or will be, cached."""
+    return {name: cache / f"{cache_key(picture, fingerprint)}.svg" for name, picture in catalogue.pictures.items()}
 
 
 def _draw(graphviz: render.Graphviz, picture: Picture) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
@@ -19,6 +20,7 @@ from blueprint import sql_pages
 from blueprint.build import Catalogue, build
 from blueprint.model import BlueprintError
 from blueprint.pages import ICONS, concepts_section, expand, resolve_concept_links, unplaced, used_by_section
+from blueprint.render import icon_names
 
 log = logging.getLogger("mkdocs.hooks.blueprint")
 
@@ -32,6 +34,15 @@ def project_root(config) -> Path:
 
 def cache_folder(root: Path) -> Path:
     return Path(os.environ.get("BLUEPRINT_CACHE", root / ".cache" / "blueprint"))
+
+
+@contextmanager
+def _reported():
+    """A mistake in a script, schema or marker stops the build with its message alone."""
+    try:
+        yield
+    except BlueprintError as error:
+        raise PluginError(f"blueprint: {error}") from None
 
 
 def on_config(config):
@@ -58,21 +69,18 @@ def on_pre_build(config) -> None:
 
         sources = notebook_pages.notebook_sources(root)
         notebook_pages.forget_stale_results(Path.cwd() / ".cache" / "mkdocs-jupyter", sources)
-    try:
+    with _reported():
         _catalogue = build(root, cache_folder(root))
-    except BlueprintError as error:
-        raise PluginError(f"blueprint: {error}") from None
     log.info("blueprint: rendered %d of %d pictures", _catalogue.rendered, len(_catalogue.pictures))
 
 
 def on_files(files, config):
-    pictures = [File.generated(config, picture.site_path, content="") for picture in _catalogue.pictures.values()]
-    for file in pictures:
-        files.append(file)
-    for file, picture in zip(pictures, _catalogue.pictures.values()):
+    for picture in _catalogue.pictures.values():
+        file = File.generated(config, picture.site_path, content="")
         # a standalone picture links components to concept pages relative to itself
         file.content = resolve_concept_links(picture.svg, _linker(files, file))
-    used = {name for picture in _catalogue.pictures.values() for name in _icon_names(picture.svg)}
+        files.append(file)
+    used = {name for picture in _catalogue.pictures.values() for name in icon_names(picture.svg)}
     for name in sorted(used):
         files.append(File.generated(config, f"{ICONS}/{name}", abs_src_path=str(_catalogue.icons / name)))
     return files
@@ -80,10 +88,8 @@ def on_files(files, config):
 
 def on_page_markdown(markdown, page, config, files):
     # SQL result markers become Markdown tables, so they must be expanded before conversion.
-    try:
+    with _reported():
         markdown = sql_pages.expand(markdown, project_root(config), page=f"docs/{page.file.src_uri}")
-    except BlueprintError as error:
-        raise PluginError(f"blueprint: {error}") from None
     system = _catalogue.systems.get(page.file.src_uri.removeprefix("systems/").removesuffix(".md"))
     if system is not None and page.file.src_uri.startswith("systems/"):
         markdown += concepts_section(system, lambda src: files.get_file_from_path(src) is not None)
@@ -102,10 +108,8 @@ def _linker(files, origin: File):
 
 
 def on_page_content(html, page, config, files):
-    try:
+    with _reported():
         return expand(html, page.file.src_uri, page.file.dest_uri, _catalogue, _placed, _linker(files, page.file))
-    except BlueprintError as error:
-        raise PluginError(f"blueprint: {error}") from None
 
 
 def on_post_page(output, page, config):
@@ -138,8 +142,3 @@ def _page_title(page: Path) -> str:
             return line[2:].strip()
     return page.stem.replace("_", " ").title()
 
-
-def _icon_names(svg: str) -> set[str]:
-    import re
-
-    return set(re.findall(r'xlink:href="\.\./icons/([^"]+)"', svg))

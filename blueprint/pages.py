@@ -21,7 +21,7 @@ import markdown
 from blueprint.build import Catalogue, Picture
 from blueprint.kinds import CONCEPT_PAGES, KINDS, concept_page
 from blueprint.model import BlueprintError, System
-from blueprint.render import CONCEPT_LINK
+from blueprint.render import CONCEPT_LINK, ICON_HREF
 
 MARKER = re.compile(r"<!--\s*blueprint:\s*(?P<name>[^\s]+)\s*-->")
 ICONS = "assets/blueprint/icons"
@@ -114,7 +114,7 @@ def _figure(picture: Picture, page_dir: str, link_to: Callable[[str], str | None
         alternative = f"{caption}, drawn as numbered arrows. The steps:"
         described = f"{prefix}-steps"
     icons = posixpath.relpath(ICONS, page_dir or ".")
-    svg = picture.svg.replace('xlink:href="../icons/', f'xlink:href="{icons}/')
+    svg = picture.svg.replace(ICON_HREF, f'xlink:href="{icons}/')
     svg = resolve_concept_links(svg, link_to)
     svg = _SVG_OPEN.sub(
         lambda match: (

@@ -20,6 +20,7 @@ from blueprint.model import BlueprintError, Step, System
 from blueprint.schema import Schema
 
 CONCEPT_LINK = "blueprint-concept:"  # placeholder href, resolved per page
+ICON_HREF = 'xlink:href="../icons/'  # how a finished SVG links an icon (pages rewrite the prefix)
 EDGE_COLOUR = "#7B8894"
 STEP_COLOUR = "#1a5fb4"
 LABEL_WIDTH = 14  # characters per line under an icon
@@ -291,11 +292,16 @@ def finish_svg(svg: str, prefix: str, arrows: list[tuple[str, int]]) -> str:
         href = image.get(_HREF, "")
         if not href.startswith("/assets/"):
             raise BlueprintError(f"an icon is linked by a path this site cannot serve: {href!r}")
-        image.set(_HREF, "../icons/" + href.removeprefix("/assets/"))
+        image.set(_HREF, ICON_HREF.removeprefix('xlink:href="') + href.removeprefix("/assets/"))
     edges = {group.get("id"): group for group in root.iter(_G) if "edge" in group.get("class", "").split()}
     for suffix, number in arrows:
         _pin_step_number(edges.get(f"{prefix}-{suffix}"), number)
     return ET.tostring(root, encoding="unicode") + "\n"
+
+
+def icon_names(svg: str) -> set[str]:
+    """The icon files a finished SVG links to."""
+    return set(re.findall(re.escape(ICON_HREF) + r'([^"]+)"', svg))
 
 
 def _pin_step_number(edge: ET.Element | None, number: int) -> None:
