@@ -88,6 +88,9 @@ write.note("The source says Apache Gora serves as an SQL wrapper for querying Mo
            "The service uses MongoDB's own driver; for SQL over MongoDB, use MongoDB's SQL interface or "
            "a Trino connector.",
            theme="Corrections")
+write.note("A colour picked freely rather than from the catalogue is added to the colours collection first, "
+           "once: its hex code is unique, so picking it again finds the same ID.",
+           theme="Storage")
 write.note("The load balancer runs as an active-passive pair: the passive node watches the active one's heartbeat "
            "and takes over its virtual IP address when it fails.",
            theme="Availability")

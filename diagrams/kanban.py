@@ -72,7 +72,8 @@ flow.step(4, gateway, ws_1,
           "HAProxy picked a WebSocket server when the connection opened (the one with the fewest connections) "
           "and forwards every frame of it there.")
 flow.step(5, ws_1, session_cache,
-          "The server checks the connection's short-lived session key and bumps the board's activity level.")
+          "The server checks that the connection's short-lived session key is still valid and bumps the board's "
+          "activity level.")
 flow.step(6, ws_1, client_a,
           "The key has expired (there is no store behind this cache): the server refuses the change and "
           "client A fetches a new key over HTTPS, then resends.",
@@ -120,6 +121,14 @@ flow.note("Followers of the document store serve whole-board loads. A follower m
           "carries its board version, and the client asks for every change after that version (offline sync "
           "path, steps 3 to 5): a lagging copy is caught up, never trusted blindly.",
           theme="Storage")
+flow.note("Steps 9 and 10 follow the commit, so a server that crashes in between would store a change and never "
+          "announce it. In production both are fed from the store's change stream (MongoDB change streams, or an "
+          "outbox collection written in the same transaction), so nothing committed goes unpublished.",
+          theme="Ordering and delivery")
+flow.note("Two servers can commit versions 41 and 42 of one board and publish them in the opposite order. Receivers "
+          "deliver in version order: an early 42 waits while 41 is read from the log (step 12), and a version "
+          "already delivered is dropped, so delivery at least once is safe.",
+          theme="Ordering and delivery")
 flow.note("The replay queue is the fast catch-up log: a client that was away reads the board's recent changes in "
           "version order. It keeps days, not years; older history is in `board_versions`.",
           theme="Storage")
@@ -152,8 +161,8 @@ sync.step(1, client_b, gateway,
 sync.step(2, gateway, ws_2, "HAProxy pins the new connection to a WebSocket server, here server 2.")
 sync.step(3, ws_2, replay_queue, "The server reads board 10's changes after version 35 from the replay queue, in order.")
 sync.step(4, ws_2, doc_store,
-          "Version 35 has already left the queue (it keeps days), so the server reads the changes from the "
-          "`board_versions` log instead.",
+          "Had client B been away longer than the queue keeps changes (days), the server would read them from "
+          "the `board_versions` log instead.",
           when="If the queue no longer holds them")
 sync.step(5, ws_2, client_b,
           "The server sends the missed changes (the delta, not the board); client B applies them in version order.")

@@ -14,7 +14,7 @@ CREATE TABLE colors (
     id        INTEGER PRIMARY KEY,
     hex_code  TEXT NOT NULL UNIQUE
               CHECK (length(hex_code) = 7 AND hex_code GLOB '#[0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F][0-9A-F]'),
-    name      TEXT NOT NULL                    -- e.g. 'Dodger blue'
+    name      TEXT                             -- 'Dodger blue'; NULL for a colour picked freely
 );
 
 -- The join table: one row per colour in a user's favourite list, so that users and
