@@ -151,7 +151,7 @@ read.step(16, web_server, viewer,
           "`Cache-Control: private` so that no shared cache keeps it.")
 
 read.note("The favourite list cache is partitioned by owner ID with consistent hashing, so adding a cache server "
-          "moves only a small share of the keys; see [consistent hashing](../concepts/consistent_hashing.md).",
+          "moves only a small share of the keys.",
           theme="Caching")
 read.note("Each cache partition has a leader and read replicas. Reads go to a replica (step 10); "
           "writes and deletes go to the leader (write path, step 7), which passes them on.",
