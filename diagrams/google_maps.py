@@ -206,7 +206,7 @@ poi.note("The phone also uses the Wi-Fi access points it can see, whose position
 poi.note("The map in the browser is a mosaic: many small tiles, vector and raster, laid side by side "
          "make up one large picture.", theme="Map tiles")
 poi.note("Each zoom level has its own set of tiles, with more detail the closer the user zooms.", theme="Map tiles")
-poi.note("The source says the number of tiles doubles when the user zooms out. It is the other way round, and by 4: "
+poi.note("According to the source, zooming out doubles the tile count. It is the other way round, and by 4: "
          "each level of zooming in splits every tile into 4, so zoom level z has 4^z tiles (2^z × 2^z) "
          "and zooming out divides the count by 4.", theme="Map tiles")
 poi.note("The source says Geohash identifies a tile. Tile servers usually address tiles as zoom/x/y "
@@ -244,14 +244,15 @@ eta.step(5, navigation, route_cache, "The navigation service fetches the possibl
 eta.step(6, navigation, route_db,
          "It reads the routes from a read replica of the route database and caches them.", when="On a cache miss")
 eta.step(7, navigation, segment_cache,
-         "It fetches the metadata of the road segments on the suggested routes (speed limit, lanes, turn rules).")
+         "For every road segment along those routes, it looks up the segment's details (speed limit, lanes, turn rules) in the segment cache.")
 eta.step(8, navigation, segment_db,
          "It reads the segments from a read replica of the road segment store and caches them.", when="On a cache miss")
 eta.stage("Match the trip to the road")
 eta.step(9, navigation, trip_store, "The navigation service reads the trip's recent progress to recalculate the ETA in real time.")
 eta.step(10, navigation, map_matching, "It asks the map-matching service to place the car on the road, for a more accurate ETA.")
 eta.step(11, map_matching, trip_store, "The map-matching service fetches the trip's recent GPS signals.")
-eta.step(12, map_matching, segment_db, "It looks up the road segments nearest to those signals.")
+eta.step(12, map_matching, segment_db,
+         "It looks up the road segments nearest to those signals (through the segment cache, as in Map matching above).")
 eta.stage("Apply traffic and weather, then rank")
 eta.step(13, weather_service, pubsub, "The weather service publishes the latest weather.")
 eta.step(14, traffic_service, pubsub,
