@@ -194,8 +194,9 @@ poi.note("When a cache is full it evicts the least recently used entry (LRU): pl
          "make room for the ones people look at now.", theme="Caching")
 poi.note("The CDN and the location cache are keyed by geohash cell, not by the user's exact position, "
          "so everyone in the same cell shares one cached answer.", theme="Caching")
-poi.note("Tiles change rarely, so they are generated ahead of time and cached (in the CDN and the client) "
-         "instead of being drawn on each request; this is what makes the map appear fast.", theme="Caching")
+poi.note("Tiles change rarely, so each is generated once, ahead of time for busy areas and zoom levels or on its "
+         "first request elsewhere (step 15), then cached in the CDN and the client instead of being drawn on each "
+         "request; this is what makes the map appear fast.", theme="Caching")
 poi.note("The geohash precision follows the radius: 6 characters is a cell of about 1.2 km × 0.6 km, "
          "7 characters about 150 m × 150 m. A place just across a cell border is still near, "
          "so the service reads the cell and its 8 neighbours.", theme="Nearby search")

@@ -33,19 +33,21 @@ object_store = pastebin.component("object_store", "Object storage", kind="s3", g
 
 write = pastebin.path("write", "Write path")
 write.step(1, client, server, "The client opens an HTTPS connection to an app server and asks to create a paste of a given size.")
-write.step(2, server, rate_limiter, "The server checks the client's write quota; a client over its limit gets HTTP 429 and stops here.")
+write.step(2, server, rate_limiter,
+           "The server checks the client's write quota with the rate limiter (the same service the load balancer "
+           "asks for reads); a client over its limit gets HTTP 429 and stops here.")
 write.step(3, key_service, server, "The key generation service hands the server an unused, already encoded paste ID.")
 write.step(4, server, client,
-           "The server presigns an upload for the object key that equals the paste ID (a `PUT` of that one key, "
+           "The server presigns an upload for the object key that equals the paste ID (an HTTP PUT of that one key, "
            "of exactly the declared size, valid for a few minutes) and returns the upload URL with the paste ID.")
 write.step(5, client, object_store,
-           "The client sends the text straight to object storage with a `PUT` to that URL, so the bytes never "
+           "The client sends the text straight to object storage with an HTTP PUT to that URL, so the bytes never "
            "cross the app servers.")
 write.step(6, object_store, client,
            "Object storage checks the signature, stores the text under the key and confirms the upload.")
 write.step(7, client, server,
            "The client tells the server that the upload is done; the server can confirm that the object exists "
-           "(a `HEAD` request on the key) before going on.")
+           "(an HTTP HEAD request on the key) before going on.")
 write.step(8, server, metadata_db,
            "The server records the paste's metadata in the SQL database: ID, owner, object key and expiry. "
            "It keeps the key, not the upload URL, which stops working minutes later.")
