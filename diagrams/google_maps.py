@@ -236,7 +236,8 @@ eta = maps.path("eta", "Estimated time of arrival")
 eta.stage("Find candidate routes")
 eta.step(1, client, dns, "The client resolves the maps domain name through DNS.")
 eta.step(2, client, cdn,
-         "The client asks the CDN whether the route it wants is cached there (popular trips, such as airport to city centre).")
+         "The client asks the CDN whether the route it wants is cached there (popular trips, such as airport to city "
+         "centre). Only the route itself can be cached there: its ETA follows traffic, so it is computed live (steps 13 to 16).")
 eta.step(3, client, load_balancer,
          "The client opens a WebSocket with the load balancer; ETA, trip and traffic updates flow both ways over it.")
 eta.step(4, load_balancer, navigation,
