@@ -63,7 +63,8 @@ def test_pastebin_shows_both_paths_with_their_steps_in_order(built_site, catalog
         for (_, text), step in zip(items, path.steps):
             targets = ", ".join(system.components[target].label for target in step.targets)
             route = f"{system.components[step.source].label} → {targets}"
-            assert text == f"{route} {step.text}"
+            condition = f"{step.when}: " if step.when else ""
+            assert text == f"{route} {condition}{step.text}"
         for number in range(1, len(path.steps) + 1):
             # each number once as an arrow, once in the list
             assert html.count(f'id="{prefix}-step-{number}"') == 1
