@@ -91,7 +91,7 @@ def systems_table(catalogue: Catalogue, link_to: Callable[[str], str | None]) ->
         views = ", ".join(path.title.lower() for path in system.paths.values())
         rows.append(
             f'<tr><td><a href="{link}">{html.escape(system.title)}</a></td>'
-            f"<td>{_inline(system.summary, system.source)}</td><td>{html.escape(views)}</td></tr>"
+            f"<td>{_inline(system.summary, system.source, link_to)}</td><td>{html.escape(views)}</td></tr>"
         )
     return (
         '<table class="blueprint-systems">\n<thead><tr><th>System</th><th>In one line</th><th>Pictures</th></tr></thead>\n'
@@ -107,7 +107,7 @@ def picture_html(picture: Picture, page_dest: str, link_to: Callable[[str], str 
     if picture.schema is not None:
         return figure + _relationships(picture)
     last_stage = picture.stage_number in (0, picture.stage_count)  # 0: the path is one picture
-    return figure + _steps(picture) + (_notes(picture) if last_stage else "")
+    return figure + _steps(picture, link_to) + (_notes(picture, link_to) if last_stage else "")
 
 
 def resolve_concept_links(svg: str, link_to: Callable[[str], str | None]) -> str:
@@ -157,7 +157,7 @@ def _figure(picture: Picture, page_dir: str, link_to: Callable[[str], str | None
     )
 
 
-def _steps(picture: Picture) -> str:
+def _steps(picture: Picture, link_to: Callable[[str], str | None]) -> str:
     system, prefix = picture.system, picture.id
     steps = picture.stage.steps
     items = []
@@ -177,7 +177,7 @@ def _steps(picture: Picture) -> str:
                 )
         items.append(
             f'<li id="{prefix}-step-{step.number}-text" data-step="{step.number}" data-components="{components}"'
-            f'{transaction}><span class="blueprint-route">{html.escape(route)}</span> {condition}{_inline(step.text, locate(system.source, picture.path.id, step.number))}</li>'
+            f'{transaction}><span class="blueprint-route">{html.escape(route)}</span> {condition}{_inline(step.text, locate(system.source, picture.path.id, step.number), link_to)}</li>'
         )
     return (
         f'<ol class="blueprint-steps" id="{prefix}-steps" data-picture="{prefix}" start="{steps[0].number}">\n'
@@ -206,7 +206,7 @@ def _connections(picture: Picture) -> str:
     )
 
 
-def _notes(picture: Picture) -> str:
+def _notes(picture: Picture, link_to: Callable[[str], str | None]) -> str:
     """The path's notes: untitled ones first, then one list per theme, in declared order."""
     themes: dict[str | None, list[str]] = {}
     for note in picture.path.notes:
@@ -216,7 +216,8 @@ def _notes(picture: Picture) -> str:
     blocks = []
     for theme in sorted(themes, key=lambda theme: theme is not None):  # stable: keeps declared order
         items = "\n".join(
-            f"<li>{_inline(text, f'{locate(picture.system.source, picture.path.id)}, a note')}</li>" for text in themes[theme]
+            f"<li>{_inline(text, f'{locate(picture.system.source, picture.path.id)}, a note', link_to)}</li>"
+            for text in themes[theme]
         )
         heading = f"<p><strong>{html.escape(theme)}</strong></p>\n" if theme else ""
         blocks.append(f"{heading}<ul>\n{items}\n</ul>")
@@ -260,18 +261,32 @@ def _inline_markdown() -> markdown.Markdown:
 
 _MARKDOWN = _inline_markdown()
 _MARKUP = re.compile(r"[`*_\[\]<>&\\!]")
-_SAFE_LINK = re.compile(r"^(https?://\S+|#[\w-]*|(\.\.?/)*[\w-][\w./-]*(#[\w-]*)?)$")
+_PAGE_LINK = re.compile(r"^(?P<page>[\w-][\w./-]*\.md)(?P<anchor>#[\w-]*)?$")
 
 
-def _inline(text: str, where: str = "") -> str:
+def _inline(text: str, where: str = "", link_to: Callable[[str], str | None] = lambda page: None) -> str:
     """Step and note text may use inline Markdown (code, emphasis, links); nothing else
-    is markup. A link may go to a page of this site or to an http(s) address."""
+    is markup. A link goes to an http(s) address, or to a page of this site written
+    relative to docs/ (`concepts/trie.md#top-k`), which is checked and made relative
+    to the page that shows the text."""
     if not _MARKUP.search(text):
         return html.escape(text, quote=False)  # plain text, the common case: skip the parser
     rendered = _MARKDOWN.reset().convert(text)
-    for href in re.findall(r'<a href="([^"]*)"', rendered):
-        if not _SAFE_LINK.match(html.unescape(href)):
-            raise BlueprintError(f"{where or 'a text'}: the link '{html.unescape(href)}' is neither a page of this site nor an http(s) address")
+
+    def resolve(match: re.Match) -> str:
+        href = html.unescape(match.group(1))
+        if re.match(r"^https?://\S+$", href):
+            return match.group(0)
+        page = _PAGE_LINK.match(href)
+        url = link_to(page.group("page")) if page else None
+        if url is None:
+            raise BlueprintError(
+                f"{where or 'a text'}: the link '{href}' is neither an http(s) address nor a page of this site "
+                "(write pages relative to docs/, e.g. concepts/trie.md)"
+            )
+        return f'<a href="{html.escape(url + (page.group("anchor") or ""))}"'
+
+    rendered = re.sub(r'<a href="([^"]*)"', resolve, rendered)
     return rendered.removeprefix("<p>").removesuffix("</p>")
 
 

@@ -75,23 +75,25 @@ def test_html_in_any_script_text_or_ddl_name_reaches_the_reader_as_text(tmp_path
 
 
 def test_step_text_keeps_inline_markdown_but_no_blocks_images_or_script_links(tmp_path):
-    script = tiny_with('"The server stores it."', '"# The server stores `it` in *one* [table](../index.md)."')
+    link_to = lambda src: {"index.md": "../index.html", "concepts/trie.md": "../concepts/trie.html"}.get(src)  # noqa: E731
+    script = tiny_with('"The server stores it."', '"# The server stores `it` in *one* [table](concepts/trie.md#top)."')
     catalogue = build(make_project(tmp_path / "p", {"tiny.py": script}), tmp_path / "cache")
-    html = picture_html(catalogue.pictures["tiny/write"], "systems/tiny.html")
-    assert "# The server stores <code>it</code> in <em>one</em> <a href=\"../index.md\">table</a>." in html
+    html = picture_html(catalogue.pictures["tiny/write"], "systems/tiny.html", link_to)
+    assert '# The server stores <code>it</code> in <em>one</em> <a href="../concepts/trie.html#top">table</a>.' in html
     assert "<h1" not in html
     for text, message in (
         ("![x](http://example.com/x.png)", None),
-        ("[x](javascript:alert(1))", "the link 'javascript:alert(1)' is neither a page of this site nor an http(s) address"),
+        ("[x](javascript:alert(1))", "the link 'javascript:alert(1)' is neither an http(s) address nor a page of this site"),
         ("[x](//evil.example/x)", "the link '//evil.example/x' is neither"),
+        ("[x](concepts/missing.md)", "the link 'concepts/missing.md' is neither"),
     ):
         script = tiny_with('"The server stores it."', repr(text))
         catalogue = build(make_project(tmp_path / f"p{abs(hash(text))}", {"tiny.py": script}), tmp_path / "cache")
         if message is None:
-            assert "<img" not in picture_html(catalogue.pictures["tiny/write"], "systems/tiny.html")
+            assert "<img" not in picture_html(catalogue.pictures["tiny/write"], "systems/tiny.html", link_to)
         else:
             with pytest.raises(BlueprintError) as raised:
-                picture_html(catalogue.pictures["tiny/write"], "systems/tiny.html")
+                picture_html(catalogue.pictures["tiny/write"], "systems/tiny.html", link_to)
             assert "diagrams/tiny.py, path 'write', step 2" in str(raised.value)
             assert message in str(raised.value)
 
@@ -398,7 +400,11 @@ def test_any_label_or_step_text_is_refused_with_its_place_or_shown_exactly(graph
     shown = "".join(node_text(svg, "any-write-node-client").split())
     assert shown == "".join(label.split()), (label, shown)
     assert " ".join(edge_tooltip(svg, "any-write-step-1").split()) == " ".join(f"1. {step_text}".split())
-    listed = _inline(step_text, "diagrams/any.py, path 'write', step 1")
+    try:
+        listed = _inline(step_text, "diagrams/any.py, path 'write', step 1")
+    except BlueprintError as error:  # a Markdown link to no page of the site
+        assert str(error).startswith("diagrams/any.py, path 'write', step 1: the link"), error
+        return
     parsed = ET.fromstring(f"<li>{listed}</li>")  # well-formed: no stray markup
     assert {element.tag for element in parsed.iter()} <= {"li", "code", "em", "strong", "a", "br"}, listed
     if not any(char in step_text for char in "`*_[]<>\\!&"):
