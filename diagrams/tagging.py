@@ -41,7 +41,7 @@ fanout = tagging.component("fanout", "Fanout service", kind="service", group="Pr
 
 # --- Data stores ---------------------------------------------------------------------
 tags_cache = tagging.component("tags_cache", "Tags cache", kind="redis", group="Data stores",
-                               role="Per popular tag: a capped list of the newest item IDs. Written by the fanout service, "
+                               role="Per popular tag: a capped list of the newest item IDs, kept for an hour at most. Written by the fanout service, "
                                     "and filled whole by the tags service on a miss")
 items_cache = tagging.component("items_cache", "Items cache", kind="redis", group="Data stores",
                                 role="Documents of items that carry a popular tag, by item ID. Written by the fanout "
@@ -103,14 +103,14 @@ write.note("The queue makes writes asynchronous (the client does not wait for fo
            "(a request survives a crash of the fanout service). It delivers at least once, so step 8 must be "
            "idempotent: the primary key of `item_tags` turns a repeated pair into a no-op.",
            theme="Delivery")
-write.note("Both caches evict the least recently used entry when full (LRU, Redis's `allkeys-lru`). A popular tag whose "
+write.note("Both caches evict the least recently used entry when full (LRU; Redis's `allkeys-lru` policy approximates it by sampling a few keys). A popular tag whose "
            "list was evicted is rebuilt from SQL on its next read (read step 9).",
            theme="Caching")
 write.note("A tag that becomes popular has no list yet; its first read misses and fills it whole (read step 9). A tag "
            "that stops being popular is simply no longer pushed to, and LRU evicts its list.",
            theme="Caching")
-write.note("The source says items and tags are replicated across data centers at the web server level to save "
-           "bandwidth. Web servers are stateless and hold nothing to replicate: replication happens in the stores "
+write.note("The source says the data objects are \"replicated across data centers at the web server level to save "
+           "bandwidth\". Web servers are stateless and hold nothing to replicate: replication happens in the stores "
            "(PostgreSQL streaming replicas, MongoDB replica set members and S3 replication in each region). What "
            "saves bandwidth is that each region then reads from its local copies.",
            theme="Corrections")

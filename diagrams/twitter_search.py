@@ -98,8 +98,8 @@ read.note("The source draws one cache lookup, for the archive. That is the right
 read.note("The cache key includes the archive version, so publishing a new batch of archive segments makes every old "
           "entry unreachable at once; deletions in between are caught by the lookup in step 9.",
           theme="Caching")
-read.note("Services talk over RPC (Thrift on Finagle at Twitter): binary, multiplexed connections with timeouts and "
-          "retries cost far less per call than JSON over new HTTP connections, which matters when one search "
+read.note("Services talk over RPC (Thrift on Finagle at Twitter): compact binary messages over long-lived, "
+          "multiplexed connections, with timeouts and retries built in, cost far less per call than text-based HTTP/JSON calls, which matters when one search "
           "fans out into dozens of calls.",
           theme="Latency")
 read.note("A query waits for its slowest partition. The fanout service sets a deadline and returns what arrived in "
@@ -128,8 +128,8 @@ write.step(6, hdfs, mapreduce,
           "Daily MapReduce jobs (Hadoop) read the new archive files, analyse the tweets the same way and split them "
           "by partition and time.")
 write.step(7, mapreduce, archive_index,
-          "The jobs write finished Lucene segments, which the archive index servers load onto SSD; the cache's "
-          "archive version moves on.")
+          "The jobs write finished Lucene segments, which the archive index servers load onto SSD; the archive's "
+          "version number moves on, so cached answers keyed by the old one are no longer used.")
 
 write.stage("Search history")
 write.step(8, search_server, user_search,
@@ -137,7 +137,7 @@ write.step(8, search_server, user_search,
           "Lucene-based user search service.")
 
 write.note("The real-time index keeps only recent tweets: a bounded window (the source says at most a few weeks; "
-           "Twitter's covered about a week), because everything it holds lives in RAM. Its oldest segment is dropped once the "
+           "Twitter has described roughly the last week), because everything it holds lives in RAM. Its oldest segment is dropped once the "
            "archive covers those days.",
            theme="Two indexes")
 write.note("The archive lags by up to a day (step 6 runs daily), so the real-time window must be longer than that "
@@ -219,6 +219,6 @@ update.note("The price of one writer: a partition ingests only as fast as one th
             "a second). Throughput grows by adding partitions, not threads.",
             theme="Trade-offs")
 update.note("The source says the server updates both indexes when a tweet is edited or deleted. Neither index edits a "
-            "document in place: Lucene indexes are append-only, so a change is a delete mark plus, for an edit, "
-            "a new document.",
+            "document in place: Lucene segments are never rewritten, so a change is a delete mark plus, for an "
+            "edit, a new document.",
             theme="Corrections")
