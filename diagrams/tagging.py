@@ -64,7 +64,7 @@ write = tagging.path("write", "Write path")
 write.stage("Accept the request")
 write.step(1, client, object_store,
            "The client first uploads the item's images, videos and text files straight to object storage, "
-           "through presigned upload URLs (as in [Pastebin](pastebin.md)).")
+           "through presigned upload URLs, as in Pastebin.")
 write.step(2, client, load_balancer,
            "The client opens an HTTPS connection to the load balancer to create an item or add tags to one.")
 write.step(3, load_balancer, rate_limiter,
