@@ -169,7 +169,7 @@ read.note("The trie answers in time proportional to the prefix: each node keeps 
           "subtree is walked. It is rebuilt from tag counts (write step 13), not updated on every tagging.",
           theme="Autosuggestion")
 read.note("Popular tags get most of the reads, so keeping just their newest items in memory serves most traffic "
-          "from the caches; the long tail of rare tags is read from the replicas, which cost nothing to keep current.",
+          "from the caches; the long tail of rare tags is read from the replicas, which replication keeps current with no extra work.",
           theme="Popular and non-popular tags")
 read.note("Replicas lag the primaries by a moment, so an item tagged a second ago may be missing from a non-popular "
           "tag's page; a near-real-time listing tolerates that.",

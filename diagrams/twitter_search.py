@@ -23,7 +23,7 @@ user_search = search.component("user_search", "User search service", kind="solr"
                                role="A Lucene index of each user's past searches and clicks, used to personalise results")
 
 # --- Messaging and processing --------------------------------------------------------
-stream = search.component("stream", "Tweet stream", kind="kafka", group="Messaging",
+stream = search.component("stream", "Tweet stream", kind="pubsub", group="Messaging",
                           role="Ordered log of new, edited and deleted tweets, partitioned by tweet ID")
 flink = search.component("flink", "Stream analysis (Flink)", kind="flink", group="Processing",
                          role="Tokenizes and annotates each tweet and routes it to the index partition that owns it")

@@ -21,16 +21,20 @@ def tokenize(text: str) -> list[str]:
 
 
 # --8<-- [start:index]
+Postings = list[tuple[int, list[int]]]  # (doc ID, positions), oldest first
+
+
 @dataclass
 class PositionalIndex:
-    postings: dict[str, list[tuple[int, list[int]]]] = field(default_factory=dict)
-    max_doc: int = 0  # published: every posting of docs 1..max_doc is written
+    postings: dict[str, Postings] = field(default_factory=dict)
+    max_doc: int = 0  # published: docs 1..max_doc are completely written
 
-    # --- the single writer ---------------------------------------------------------
+    # --- the single writer -----------------------------------------------
     def append(self, doc_id: int, text: str) -> None:
         """Write the document's postings; readers cannot see it yet."""
         if doc_id != self.max_doc + 1:
-            raise ValueError(f"doc IDs are handed out in order: expected {self.max_doc + 1}, got {doc_id}")
+            raise ValueError(f"doc IDs are handed out in order: "
+                             f"expected {self.max_doc + 1}, got {doc_id}")
         positions: dict[str, list[int]] = {}
         for position, term in enumerate(tokenize(text)):
             positions.setdefault(term, []).append(position)
@@ -45,26 +49,27 @@ class PositionalIndex:
         self.append(doc_id, text)
         self.publish(doc_id)
 
-    # --- any number of readers -----------------------------------------------------
+    # --- any number of readers -------------------------------------------
     def snapshot(self) -> int:
         """The volatile read, once per query."""
         return self.max_doc
 
     def phrase(self, query: str, max_doc: int | None = None) -> list[int]:
-        """IDs of the documents containing the words of `query` in a row, newest first."""
+        """Docs holding the query's words in a row, newest first."""
         limit = self.snapshot() if max_doc is None else max_doc
         terms = tokenize(query)
         if not terms:
             return []
+        # For each term: doc -> positions, ignoring unpublished docs.
         lists = [
-            {doc: set(where) for doc, where in self.postings.get(term, []) if doc <= limit}
+            {doc: set(where)
+             for doc, where in self.postings.get(term, []) if doc <= limit}
             for term in terms
         ]
-        candidates = set(lists[0]).intersection(*lists[1:])  # docs with every term
-        return sorted(
-            (doc for doc in candidates
-             if any(all(start + offset in lists[offset][doc] for offset in range(len(terms)))
-                    for start in lists[0][doc])),
-            reverse=True,
-        )
+        found = []
+        for doc in set(lists[0]).intersection(*lists[1:]):
+            if any(all(start + k in lists[k][doc] for k in range(len(terms)))
+                   for start in lists[0][doc]):
+                found.append(doc)
+        return sorted(found, reverse=True)
 # --8<-- [end:index]
