@@ -35,6 +35,7 @@ KINDS: dict[str, Kind] = {
     "service": Kind("diagrams.onprem.compute.Server"),
     "key_generation_service": Kind("diagrams.programming.flowchart.PredefinedProcess", "Key generation"),
     "worker": Kind("diagrams.onprem.compute.Server"),
+    "thread": Kind("diagrams.programming.language.Java"),  # a thread inside one JVM process, e.g. an index writer
     "trie": Kind("diagrams.onprem.compute.Server", "Trie"),
     "distinct_counter": Kind("diagrams.onprem.compute.Server", "HyperLogLog"),  # counts distinct items, e.g. cars on a road
     "bloom_filter": Kind("diagrams.programming.flowchart.InternalStorage", "Bloom filter"),
@@ -50,6 +51,7 @@ KINDS: dict[str, Kind] = {
     # Processing
     "flink": Kind("diagrams.onprem.analytics.Flink", "Stream processing"),
     "spark": Kind("diagrams.onprem.analytics.Spark", "Batch processing"),
+    "mapreduce": Kind("diagrams.onprem.analytics.Hadoop", "Batch processing"),
     # Caches
     "cache": Kind("diagrams.onprem.inmemory.Redis", "Cache"),
     "redis": Kind("diagrams.onprem.inmemory.Redis", "Cache"),
@@ -67,6 +69,8 @@ KINDS: dict[str, Kind] = {
     "object_storage": Kind("diagrams.aws.storage.SimpleStorageServiceS3", "Object storage"),
     "s3": Kind("diagrams.aws.storage.SimpleStorageServiceS3", "Object storage"),
     "search_index": Kind("diagrams.elastic.elasticsearch.Elasticsearch", "Search index"),
+    "index_segment": Kind("diagrams.programming.flowchart.MultipleDocuments", "Search index"),  # part of one in-memory index
+    "shared_variable": Kind("diagrams.programming.flowchart.StoredData"),  # one memory word threads share, e.g. a volatile counter
 }
 
 
