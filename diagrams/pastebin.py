@@ -111,3 +111,50 @@ read.note("Readers never see an object storage URL: the bucket is private and on
           "Nothing a reader holds can expire before the paste does.")
 read.note("The source has the client contact the load balancer directly after a CDN miss; "
           "with a pull CDN, as here, the CDN forwards the miss to the origin itself.", theme="Corrections")
+
+# --- API -----------------------------------------------------------------------------
+pastebin.endpoint(
+    "POST", "/v1/pastes", "Reserve a paste ID and get an upload URL for its text", starts=(write, 1),
+    request={"size_bytes": "integer: the length of the text, which the upload URL will enforce",
+             "expires_in?": "integer: seconds until the paste expires; none keeps it"},
+    response={"paste_id": "string: the short base62 ID", "upload_url": "string: presigned PUT for that key, valid minutes"},
+    status={201: "ID reserved, upload URL issued", 400: "Size missing, zero or over the limit",
+            401: "No valid token", 429: "Over the write quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token; anonymous pastes omit it and get a lower quota",
+             "Idempotency-Key": "A retried create returns the same ID instead of a second one"},
+)
+pastebin.endpoint(
+    "POST", "/v1/pastes/{paste_id}/complete", "Confirm the upload, so the paste becomes readable", starts=(write, 7),
+    request={"paste_id": "string: the ID returned by the create"},
+    response={"link": "string: the URL to share"},
+    status={200: "Recorded; the link works now", 404: "No such reservation, or it lapsed",
+            409: "No object under that key yet: upload first"},
+    headers={"Authorization": "Bearer token of the same user as the create"},
+)
+pastebin.endpoint(
+    "GET", "/v1/pastes/{paste_id}", "Read a paste", starts=(read, 2),
+    request={"paste_id": "string: the short ID from the link"},
+    response={"text": "string: the paste", "expires_at": "string: ISO 8601 time, or absent"},
+    status={200: "The paste", 304: "Unchanged since the ETag the client sent", 404: "No such paste, or it expired",
+            429: "Over the read quota"},
+    headers={"If-None-Match": "The ETag of the copy the client has",
+             "Cache-Control": "Sent back: public, max-age up to the expiry, so the CDN may keep it"},
+)
+pastebin.endpoint(
+    "DELETE", "/v1/pastes/{paste_id}", "Delete one's own paste",
+    request={"paste_id": "string: the short ID"},
+    status={204: "Deleted (CDN and cache copies are purged)", 403: "Not the owner", 404: "No such paste"},
+    headers={"Authorization": "Bearer token of the owner"},
+)
+
+# --- Capacity ------------------------------------------------------------------------
+pastebin.capacity(
+    daily_active_users=(10_000_000, "A popular public paste site"),
+    writes_per_user_per_day=(0.1, "Most visitors only read; one paste per user every ten days"),
+    read_to_write=(10, "A paste is shared and read about ten times"),
+    write_size=("10 kB", "Logs and code snippets; text is capped at a few MB, most are small"),
+    read_size=("10 kB", "A read returns the whole text"),
+    retention=("5 years", "Pastes without an expiry are kept; five years bounds the estimate"),
+    peak_to_average=(3, "Daytime peaks in the busiest regions"),
+    hot_fraction=(0.2, "80-20 rule: a fifth of a day's reads cover most of the traffic"),
+)
