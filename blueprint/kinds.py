@@ -41,6 +41,8 @@ KINDS: dict[str, Kind] = {
     "coordination": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
     "zookeeper": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
     "internet": Kind("diagrams.onprem.network.Internet"),  # servers outside the system, e.g. crawled websites
+    "scheduler": Kind("diagrams.k8s.compute.Cronjob", "Job scheduler"),  # runs jobs at their due time
+    "payment_provider": Kind("diagrams.saas.payment.Stripe"),  # an outside payment processor
     # Messaging
     "kafka": Kind("diagrams.onprem.queue.Kafka", "Message queue"),
     "message_queue": Kind("diagrams.onprem.queue.Rabbitmq", "Message queue"),
@@ -52,6 +54,7 @@ KINDS: dict[str, Kind] = {
     "cache": Kind("diagrams.onprem.inmemory.Redis", "Cache"),
     "redis": Kind("diagrams.onprem.inmemory.Redis", "Cache"),
     "memcached": Kind("diagrams.onprem.inmemory.Memcached", "Cache"),
+    "lock": Kind("diagrams.onprem.inmemory.Redis", "Distributed lock"),  # a lease with a TTL, e.g. Redis SET NX PX
     # Databases and storage
     "sql_database": Kind("diagrams.generic.database.SQL", "SQL database"),
     "postgresql": Kind("diagrams.onprem.database.PostgreSQL", "SQL database"),
@@ -65,6 +68,7 @@ KINDS: dict[str, Kind] = {
     "object_storage": Kind("diagrams.aws.storage.SimpleStorageServiceS3", "Object storage"),
     "s3": Kind("diagrams.aws.storage.SimpleStorageServiceS3", "Object storage"),
     "search_index": Kind("diagrams.elastic.elasticsearch.Elasticsearch", "Search index"),
+    "splunk": Kind("diagrams.onprem.monitoring.Splunk", "Log store"),
 }
 
 
@@ -79,6 +83,7 @@ CONCEPT_PAGES: dict[str, str] = {
     "Spatial index": "concepts/geohash.md",
     "Trie": "concepts/trie.md",
     "HyperLogLog": "concepts/hyperloglog.md",
+    "Job scheduler": "concepts/job_scheduler.md",
 }
 
 
