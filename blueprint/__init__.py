@@ -6,6 +6,6 @@ A script in `diagrams/` builds one `System`; `blueprint.build` renders it and th
 MkDocs hooks in `blueprint.mkdocs_hooks` put pictures and steps on the pages.
 """
 
-from blueprint.model import BlueprintError, Component, Path, Step, System
+from blueprint.model import BlueprintError, Component, Connection, Path, Step, System
 
-__all__ = ["BlueprintError", "Component", "Path", "Step", "System"]
+__all__ = ["BlueprintError", "Component", "Connection", "Path", "Step", "System"]

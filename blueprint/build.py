@@ -46,7 +46,12 @@ class Picture:
     def inputs(self) -> str:
         """Everything the drawing reads, as canonical text: the cache key's content."""
         components = [(asdict(c), asdict(KINDS[c.kind])) for c in self.system.components.values()]
-        drawn = asdict(self.schema) if self.stage is None else [asdict(step) for step in self.stage.steps]
+        if self.stage is None:
+            drawn = asdict(self.schema)
+        else:
+            used = self.path.components(self.stage.steps)
+            connections = [asdict(c) for c in self.system.connections_between(used)]
+            drawn = [[asdict(step) for step in self.stage.steps], connections]
         return json.dumps([self.system.title, self.id, components, drawn], sort_keys=True)
 
     @property

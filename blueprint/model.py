@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -50,6 +51,7 @@ class Step:
     targets: tuple[str, ...]
     text: str
     when: str | None = None  # a condition ("cache miss"): the arrow is dashed
+    transaction: str | None = None  # the title of the transaction (or saga) this step belongs to
 
     def arrows(self) -> list[tuple[str, str]]:
         """(arrow id suffix, target): 'step-3', or 'step-3-cache' for each target of a fan-out."""
@@ -67,6 +69,18 @@ class Stage:
 
 
 @dataclass(frozen=True)
+class Connection:
+    """A persistent two-way connection (a WebSocket, a long poll) between two components.
+
+    It carries many steps, so it is drawn as one thick, unnumbered, double-headed line in
+    every picture that shows both ends, under the numbered arrows that travel over it.
+    """
+
+    ends: tuple[str, str]
+    label: str
+
+
+@dataclass(frozen=True)
 class Note:
     text: str
     theme: str | None = None  # notes with a theme are listed under it
@@ -81,6 +95,8 @@ class Path:
     steps: list[Step] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
     _stage_starts: list[tuple[int, str]] = field(default_factory=list)  # (index of first step, title)
+    _transaction: str | None = None  # the open `with path.transaction(...)` block, if any
+    _nested_transactions: list[str] = field(default_factory=list)
 
     def step(
         self,
@@ -92,7 +108,21 @@ class Path:
         when: str | None = None,
     ) -> None:
         targets = target if isinstance(target, (list, tuple)) else [target]
-        self.steps.append(Step(number, _component_id(source), tuple(map(_component_id, targets)), text, when))
+        self.steps.append(
+            Step(number, _component_id(source), tuple(map(_component_id, targets)), text, when, self._transaction)
+        )
+
+    @contextmanager
+    def transaction(self, title: str):
+        """`with path.transaction("Reserve, pay and confirm"):` the steps declared inside
+        form one transaction (or saga): drawn in their own colour, marked in the list."""
+        if self._transaction is not None:
+            self._nested_transactions.append(title)
+        outer, self._transaction = self._transaction, title
+        try:
+            yield
+        finally:
+            self._transaction = outer
 
     def stage(self, title: str) -> None:
         """Start a new picture here; the steps declared next belong to it."""
@@ -134,6 +164,7 @@ class System:
         self.relationships = list(relationships or [])  # what the page claims; checked against the DDL
         self.components: dict[str, Component] = {}
         self.paths: dict[str, Path] = {}
+        self.connections: list[Connection] = []
         self.id = ""  # set by the loader: the script's file name
         self.source = ""  # set by the loader: the script's path, for messages
         self.summary = ""  # set by the loader: the script's docstring, shown in the systems table
@@ -145,6 +176,17 @@ class System:
             self._duplicates.append(f"component '{id}' is declared twice")
         self.components[id] = component
         return component
+
+    def connection(self, a: Component | str, b: Component | str, label: str) -> Connection:
+        """A persistent two-way connection between `a` and `b`, e.g. "WebSocket"."""
+        connection = Connection((_component_id(a), _component_id(b)), label)
+        self.connections.append(connection)
+        return connection
+
+    def connections_between(self, components) -> list[Connection]:
+        """The connections both of whose ends are among `components`, in declared order."""
+        shown = set(components)
+        return [connection for connection in self.connections if set(connection.ends) <= shown]
 
     def path(self, id: str, title: str) -> Path:
         if id in self.paths:
@@ -168,6 +210,19 @@ class System:
                 found.append(f"{where}: the label is empty")
             if component.kind not in known_kinds:
                 found.append(f"{where}: unknown kind '{component.kind}' (known kinds are listed in blueprint/kinds.py)")
+        pairs = Counter(frozenset(connection.ends) for connection in self.connections)
+        for index, connection in enumerate(self.connections, start=1):
+            a, b = connection.ends
+            where = f"{file}, connection {index} ({a} <-> {b})"
+            for end in connection.ends:
+                if end not in self.components:
+                    found.append(f"{where}: unknown component '{end}'")
+            if a == b:
+                found.append(f"{where}: a connection joins two different components")
+            if not isinstance(connection.label, str) or not connection.label.strip():
+                found.append(f"{where}: the label is empty; name the protocol, e.g. 'WebSocket'")
+            if pairs[frozenset(connection.ends)] > 1:
+                found.append(f"{where}: the same two components are connected more than once")
         if not self.paths:
             found.append(f"{file}: the system declares no path")
         for path in self.paths.values():
@@ -222,7 +277,36 @@ class System:
                     f"{locate(file, path.id)}: '{stage.title}' would draw {arrows} arrows in one picture; "
                     f"split the path with path.stage(...) so that no picture has more than {MAX_ARROWS}"
                 )
+        for title in path._nested_transactions:
+            found.append(f"{locate(file, path.id)}: transaction '{title}' is opened inside another; transactions do not nest")
+        found.extend(self._transaction_problems(path))
         for index, note in enumerate(path.notes, start=1):
             if not note.text.strip():
                 found.append(f"{locate(file, path.id)}: note {index} is empty")
+        return found
+
+    def _transaction_problems(self, path: Path) -> list[str]:
+        """A transaction is a run of consecutive steps, drawn in one picture."""
+        file, found = self.source, []
+        runs: dict[str, list[int]] = {}
+        previous = None
+        for step in path.steps:
+            if step.transaction is not None:
+                if step.transaction in runs and previous != step.transaction:
+                    found.append(
+                        f"{locate(file, path.id, step.number)}: transaction '{step.transaction}' is interrupted; "
+                        "its steps must follow one another"
+                    )
+                runs.setdefault(step.transaction, []).append(step.number)
+            previous = step.transaction
+        for title in runs:
+            if not isinstance(title, str) or not title.strip():
+                found.append(f"{locate(file, path.id)}: a transaction has an empty title")
+        for stage in path.stages():
+            for title in dict.fromkeys(step.transaction for step in stage.steps if step.transaction is not None):
+                if sum(step.transaction == title for step in stage.steps) != len(runs[title]):
+                    found.append(
+                        f"{locate(file, path.id)}: transaction '{title}' spans two stages; "
+                        "start the next stage before or after it"
+                    )
         return found

@@ -137,19 +137,48 @@ def _steps(picture: Picture) -> str:
     system, prefix = picture.system, picture.id
     steps = picture.stage.steps
     items = []
-    for step in steps:
+    for index, step in enumerate(steps):
         targets = ", ".join(system.components[target].label for target in step.targets)
         route = f"{system.components[step.source].label} → {targets}"
         condition = f'<em class="blueprint-when">{html.escape(step.when)}:</em> ' if step.when else ""
         components = " ".join(dict.fromkeys((step.source, *step.targets)))
+        transaction = ""
+        if step.transaction is not None:
+            transaction = f' class="blueprint-in-transaction" data-transaction="{html.escape(step.transaction)}"'
+            if index == 0 or steps[index - 1].transaction != step.transaction:
+                run = [other.number for other in steps if other.transaction == step.transaction]
+                transaction += (
+                    f'><span class="blueprint-transaction-title">One transaction, steps {run[0]}–{run[-1]}: '
+                    f"{html.escape(step.transaction)}</span"
+                )
         items.append(
-            f'<li id="{prefix}-step-{step.number}-text" data-step="{step.number}" data-components="{components}">'
-            f'<span class="blueprint-route">{html.escape(route)}</span> {condition}{_inline(step.text)}</li>'
+            f'<li id="{prefix}-step-{step.number}-text" data-step="{step.number}" data-components="{components}"'
+            f'{transaction}><span class="blueprint-route">{html.escape(route)}</span> {condition}{_inline(step.text)}</li>'
         )
     return (
         f'<ol class="blueprint-steps" id="{prefix}-steps" data-picture="{prefix}" start="{steps[0].number}">\n'
         + "\n".join(items)
         + "\n</ol>\n"
+        + _connections(picture)
+    )
+
+
+def _connections(picture: Picture) -> str:
+    """The persistent connections drawn in this picture, named under its steps."""
+    system = picture.system
+    shown = system.connections_between(picture.path.components(picture.stage.steps))
+    if not shown:
+        return ""
+    items = "\n".join(
+        f"<li>{html.escape(system.components[a].label)} ↔ {html.escape(system.components[b].label)}: "
+        f"{html.escape(connection.label)}</li>"
+        for connection in shown
+        for a, b in [connection.ends]
+    )
+    return (
+        f'<p class="blueprint-connections-title" id="{picture.id}-connections">Persistent two-way connections '
+        "(the thick, unnumbered lines), over which the numbered steps travel:</p>\n"
+        f'<ul class="blueprint-connections">\n{items}\n</ul>\n'
     )
 
 

@@ -23,6 +23,8 @@ CONCEPT_LINK = "blueprint-concept:"  # placeholder href, resolved per page
 ICON_HREF = 'xlink:href="../icons/'  # how a finished SVG links an icon (pages rewrite the prefix)
 EDGE_COLOUR = "#7B8894"
 STEP_COLOUR = "#1a5fb4"
+TRANSACTION_COLOUR = "#a2550a"  # arrows of steps that form one transaction
+CONNECTION_COLOUR = "#5e6b78"  # persistent two-way connections
 LABEL_WIDTH = 14  # characters per line under an icon
 ICON_SIZE = 128  # px: icons are drawn at about this size; shipped ones are 256 or more
 FONT = "Helvetica"  # Graphviz has built-in metrics for it; pages restyle the text anyway
@@ -94,6 +96,24 @@ def path_dot(system: System, prefix: str, steps: tuple[Step, ...]) -> str:
                 continue
             with Cluster(group, graph_attr={"id": f"{prefix}-group-{_slug(group)}", "fontname": FONT}):
                 nodes.update(_draw_nodes(system, prefix, members))
+        for connection in system.connections_between(used):
+            a, b = connection.ends
+            backwards = order[system.components[a].group] > order[system.components[b].group]
+            tail, head = (b, a) if backwards else (a, b)
+            canvas.connect(nodes[tail], nodes[head], Edge(
+                forward=True,
+                reverse=True,
+                label=connection.label,
+                id=f"{prefix}-connection-{a}-{b}",
+                tooltip=f"{connection.label}: a persistent two-way connection",
+                fontname=FONT,
+                fontsize="11",
+                fontcolor=CONNECTION_COLOUR,
+                color=CONNECTION_COLOUR,
+                penwidth="4",
+                arrowsize="0.6",
+                **{"class": "blueprint-connection"},
+            ))
         for step in steps:
             for suffix, target in step.arrows():
                 backwards = order[system.components[step.source].group] > order[system.components[target].group]
@@ -107,8 +127,9 @@ def path_dot(system: System, prefix: str, steps: tuple[Step, ...]) -> str:
                     fontname=FONT,
                     fontsize="12",
                     fontcolor=STEP_COLOUR,
-                    **{"class": f"blueprint-step-{step.number}"},
+                    **{"class": f"blueprint-step-{step.number}" + (" blueprint-transaction" if step.transaction else "")},
                     **({"style": "dashed"} if step.when else {}),
+                    **({"color": TRANSACTION_COLOUR} if step.transaction else {}),
                 )
                 canvas.connect(nodes[tail], nodes[head], edge)
     return str(canvas)
