@@ -68,7 +68,7 @@ KINDS: dict[str, Kind] = {
     "object_storage": Kind("diagrams.aws.storage.SimpleStorageServiceS3", "Object storage"),
     "s3": Kind("diagrams.aws.storage.SimpleStorageServiceS3", "Object storage"),
     "search_index": Kind("diagrams.elastic.elasticsearch.Elasticsearch", "Search index"),
-    "splunk": Kind("diagrams.onprem.monitoring.Splunk", "Log store"),
+    "splunk": Kind("diagrams.onprem.monitoring.Splunk"),  # log indexing and search
 }
 
 

@@ -95,7 +95,7 @@ schedule.step(9, task_executor, task_cache,
               "with the same score changes nothing.")
 
 schedule.note("The sorted set plays the part of a min-heap: members are task IDs, scores are due times, "
-              "and the lowest score is the next task. See the [min-heap job scheduler](../concepts/job_scheduler.md).",
+              "and the lowest score is the next task. The concept page *Min-heap job scheduler* explains the structure.",
               theme="The task cache")
 schedule.note("Only the next hour lives in Redis, so memory stays bounded however many tasks are scheduled "
               "for later; the rest wait in PostgreSQL, found through the index on execution time.",
@@ -163,7 +163,7 @@ execute.step(14, dead_letter, [alerting, failure_detection],
 execute.step(15, failure_detection, log_store, "The failure and its logs are stored in Cassandra.")
 execute.step(16, failure_detection, sql_db,
              "A task with attempts left is put back as `scheduled` with a later `execute_at`, "
-             "[backing off](../concepts/backoff.md) exponentially with jitter.",
+             "backing off exponentially with jitter.",
              when="If retries are left")
 
 execute.stage("Show a task's status")
