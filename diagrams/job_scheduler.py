@@ -110,9 +110,14 @@ schedule.note("The source evicts the task cache with LRU. An evicted entry is a 
               "Bound the cache by the time window instead and run Redis with `maxmemory-policy noeviction`; "
               "if Redis loses data anyway, the refill (steps 8 and 9) rebuilds it from PostgreSQL.",
               theme="Corrections")
-schedule.note("A recurring task has one row; after each run the worker moves `execute_at` to the next time "
-              "the cron expression allows, and the task goes through steps 6 to 9 again.",
+schedule.note("A recurring task has one row. After each run the worker sets `execute_at` to the next time "
+              "the cron expression allows and the status back to `scheduled`; if that time is within the hour, "
+              "it also adds the task to the sorted set, as the scheduler does in step 6 (so does a retry).",
               theme="Recurring tasks")
+schedule.note("The cache speeds things up but is never the only record. Besides falling back on a cache miss, "
+              "each executor runs the SQL claim every minute for tasks already overdue, so an entry lost in a "
+              "Redis failover makes a task late, never lost.",
+              theme="The task cache")
 
 
 # --- Execution workflow --------------------------------------------------------------
@@ -125,7 +130,8 @@ execute.step(1, task_executor, task_cache,
              "caller, only one executor goes on with it.")
 execute.step(2, task_executor, sql_db,
              "The executor claims due tasks straight from PostgreSQL with `FOR UPDATE SKIP LOCKED` (the "
-             "query below), so the system keeps running without its cache.",
+             "query below), so the system keeps running without its cache; a sweep every minute does the "
+             "same for overdue tasks the cache lost.",
              when="On a cache miss (empty, restarting or unreachable)")
 execute.step(3, task_executor, sql_db,
              "For a task taken from the cache, the executor records the claim on the row: status `running`, "
@@ -149,7 +155,7 @@ execute.step(10, log_aggregator, log_store,
              "It writes them to Cassandra in batches, one partition per task.")
 execute.step(11, workers, sql_db,
              "When the run ends, the worker records the outcome on the row, but only if it still holds "
-             "the lease (`finish`, below); a recurring task gets its next `execute_at` here.")
+             "the lease (`finish`, below); a recurring task is set back to `scheduled` at its next time.")
 
 execute.stage("Handle failures")
 execute.step(12, workers, zookeeper,
@@ -163,7 +169,7 @@ execute.step(14, dead_letter, [alerting, failure_detection],
 execute.step(15, failure_detection, log_store, "The failure and its logs are stored in Cassandra.")
 execute.step(16, failure_detection, sql_db,
              "A task with attempts left is put back as `scheduled` with a later `execute_at`, "
-             "backing off exponentially with jitter.",
+             "backing off exponentially with jitter (and into the sorted set if that is within the hour).",
              when="If retries are left")
 
 execute.stage("Show a task's status")
