@@ -135,10 +135,10 @@ execute.step(2, task_executor, sql_db,
              when="On a cache miss (empty, restarting or unreachable)")
 execute.step(3, task_executor, sql_db,
              "For a task taken from the cache, the executor records the claim on the row: status `running`, "
-             "its name and a lease expiry, in an `UPDATE … WHERE status = 'scheduled'` that only one "
+             "a new run ID as the lease holder and a lease expiry, in an `UPDATE … WHERE status = 'scheduled'` that only one "
              "executor can win.")
 execute.step(4, task_executor, due_queue,
-             "The claimed task goes on the due-task topic.")
+             "The claimed task and its run ID go on the due-task topic.")
 execute.step(5, due_queue, workers,
              "One worker of the consumer group receives it (a work queue: each task goes to one worker, "
              "not to all of them).")
@@ -154,8 +154,8 @@ execute.step(9, log_queue, log_aggregator, "The log aggregator consumes the logs
 execute.step(10, log_aggregator, log_store,
              "It writes them to Cassandra in batches, one partition per task.")
 execute.step(11, workers, sql_db,
-             "When the run ends, the worker records the outcome on the row, but only if it still holds "
-             "the lease (`finish`, below); a recurring task is set back to `scheduled` at its next time.")
+             "When the run ends, the worker records the outcome on the row, but only if its run ID still "
+             "holds the lease (`finish`, below); a recurring task is set back to `scheduled` at its next time.")
 
 execute.stage("Handle failures")
 execute.step(12, workers, zookeeper,

@@ -18,7 +18,7 @@ CREATE TABLE tasks (
     execute_at        TIMESTAMP NOT NULL,   -- the next due time
     status            TEXT NOT NULL DEFAULT 'scheduled'
                       CHECK (status IN ('scheduled', 'running', 'succeeded', 'failed')),
-    lease_owner       TEXT,                 -- the worker that claimed it; NULL when not running
+    lease_owner       TEXT,                 -- the run that claimed it (an ID the worker carries); NULL when not running
     lease_expires_at  TIMESTAMP,            -- after this, another worker may take the task over
     attempts          INTEGER NOT NULL DEFAULT 0,
     created_at        TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP

@@ -2,7 +2,8 @@
 -- getting the same task twice. Runs on the schema in snippets/schemas/job_scheduler.sql.
 
 -- --8<-- [start:claim]
--- A worker claims up to $2 due tasks, earliest first, and holds them under a lease.
+-- Claim up to $2 due tasks, earliest first, under a lease held by $1 (a run ID
+-- that the worker running the task carries, and reports with).
 PREPARE claim (text, integer) AS
 UPDATE tasks
 SET status = 'running',
@@ -40,7 +41,7 @@ RETURNING id, name;
 -- --8<-- [end:claim_blocking]
 
 -- --8<-- [start:finish]
--- A worker reports success; the lease_owner test makes the report of a worker
+-- A worker reports success; the lease_owner test makes the report of a run
 -- whose lease expired (and whose task was taken over) change nothing.
 PREPARE finish (integer, text) AS
 UPDATE tasks
