@@ -81,8 +81,8 @@ schedule.step(6, task_scheduler, task_cache,
               "A task due within the hour also goes into the sorted set (`ZADD tasks:due <due time> <id>`).",
               when="If due within the next hour")
 schedule.step(7, task_scheduler, task_executor,
-              "The executors are told through a publish-subscribe topic, so that one asleep until a "
-              "later task wakes up and looks at the new earliest entry.",
+              "The executors are told through a publish-subscribe topic, so that an executor sleeping "
+              "until a later due time wakes up and looks at the new earliest entry.",
               when="If due within the next hour")
 
 schedule.stage("Refill the task cache")
@@ -195,8 +195,9 @@ execute.note("A claim is a lease, not a lock held while the task runs: the row l
              theme="One run per task")
 execute.note("'Exactly once' cannot be promised: a worker can finish the work and die before it reports, "
              "and the task then runs again. What the design gives is at-least-once delivery plus idempotent "
-             "effects: a task carries its run ID, writes keyed by it happen once, and a late report from a "
-             "worker whose lease was taken over changes nothing (step 11).",
+             "effects: what a task writes is keyed by its occurrence (task ID and due time, the same in "
+             "every repeat), so a second run changes nothing, and neither does a late report from a "
+             "worker whose lease was taken over (step 11).",
              theme="One run per task")
 execute.note("The source uses Kafka 'for deduplication of task execution requests'. Kafka does not "
              "deduplicate what consumers receive; its idempotent producer only drops a producer's own "
