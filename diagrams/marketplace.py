@@ -196,7 +196,7 @@ read.note("The reservation with an expiry is what makes the saga safe: while the
           theme="The purchase")
 read.note("Seats are 'materialized conflicts': one row per seat means two buyers of the same seat always "
           "meet on the same row, where PostgreSQL's row lock and the condition in `reserve` let exactly "
-          "one win. It costs a row per seat, a few million rows for a year of events.",
+          "one win. The price is storage: a row for every seat of every event.",
           theme="Selling each seat once")
 read.note("The source relies on a distributed lock with a short TTL. A lease in Redis can expire while "
           "its holder is paused (a garbage collection, a slow network), and then two buyers both think "

@@ -268,3 +268,30 @@ def test_a_payment_cannot_be_recorded_twice(buyer):
     buyer.setup.execute(insert.format(id=1))
     with pytest.raises(psycopg.errors.UniqueViolation):
         buyer.setup.execute(insert.format(id=2))  # a retry of the same charge
+
+
+def test_a_transaction_around_read_then_write_does_not_help_at_read_committed(buyer):
+    check, take = statements(read_section(ROOT, RESERVE, "oversell"))
+    a, b = buyer(), buyer()
+    a.execute("BEGIN")
+    b.execute("BEGIN")
+    assert a.execute(check).fetchone()[0] == b.execute(check).fetchone()[0] == "available"
+    assert a.execute(take).rowcount == 1
+    a.execute("COMMIT")
+    assert b.execute(take.replace("101", "102")).rowcount == 1
+    b.execute("COMMIT")
+    assert seat(buyer) == ("held", 102)  # sold twice all the same
+
+
+def test_at_serializable_the_second_read_then_write_is_aborted(buyer):
+    check, take = statements(read_section(ROOT, RESERVE, "oversell"))
+    a, b = buyer(), buyer()
+    a.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+    b.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+    assert a.execute(check).fetchone()[0] == b.execute(check).fetchone()[0] == "available"
+    a.execute(take)
+    a.execute("COMMIT")
+    with pytest.raises(psycopg.errors.SerializationFailure):
+        b.execute(take.replace("101", "102"))
+    b.execute("ROLLBACK")  # the application retries, reads 'held', and stops
+    assert seat(buyer) == ("held", 101)
