@@ -44,6 +44,8 @@ KINDS: dict[str, Kind] = {
     "coordination": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
     "zookeeper": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
     "internet": Kind("diagrams.onprem.network.Internet"),  # servers outside the system, e.g. crawled websites
+    "scheduler": Kind("diagrams.k8s.compute.Cronjob", "Job scheduler"),  # runs jobs at their due time
+    "payment_provider": Kind("diagrams.saas.payment.Stripe"),  # an outside payment processor
     # Messaging
     "kafka": Kind("diagrams.onprem.queue.Kafka", "Message queue"),
     "message_queue": Kind("diagrams.onprem.queue.Rabbitmq", "Message queue"),
@@ -56,6 +58,7 @@ KINDS: dict[str, Kind] = {
     "cache": Kind("diagrams.onprem.inmemory.Redis", "Cache"),
     "redis": Kind("diagrams.onprem.inmemory.Redis", "Cache"),
     "memcached": Kind("diagrams.onprem.inmemory.Memcached", "Cache"),
+    "lock": Kind("diagrams.onprem.inmemory.Redis", "Distributed lock"),  # a lease with a TTL, e.g. Redis SET NX PX
     # Databases and storage
     "sql_database": Kind("diagrams.generic.database.SQL", "SQL database"),
     "postgresql": Kind("diagrams.onprem.database.PostgreSQL", "SQL database"),
@@ -71,6 +74,7 @@ KINDS: dict[str, Kind] = {
     "search_index": Kind("diagrams.elastic.elasticsearch.Elasticsearch", "Search index"),
     "index_segment": Kind("diagrams.programming.flowchart.MultipleDocuments", "Search index"),  # part of one in-memory index
     "shared_variable": Kind("diagrams.programming.flowchart.StoredData"),  # one memory word threads share, e.g. a volatile counter
+    "splunk": Kind("diagrams.onprem.monitoring.Splunk"),  # log indexing and search
 }
 
 
@@ -85,6 +89,7 @@ CONCEPT_PAGES: dict[str, str] = {
     "Spatial index": "concepts/geohash.md",
     "Trie": "concepts/trie.md",
     "HyperLogLog": "concepts/hyperloglog.md",
+    "Job scheduler": "concepts/job_scheduler.md",
 }
 
 
