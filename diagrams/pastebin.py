@@ -21,7 +21,7 @@ rate_limiter = pastebin.component("rate_limiter", "Rate limiter", kind="rate_lim
 server = pastebin.component("server", "App server", kind="server", group="Services",
                             role="Stateless: creates pastes and looks them up")
 key_service = pastebin.component("key_service", "Key generation service", kind="key_generation_service", group="Services",
-                                 role="Hands out unique, pre-generated short paste IDs")
+                                 role="Hands out unique short paste IDs, drawn at random and stored in advance")
 bloom_filter = pastebin.component("bloom_filter", "Bloom filter", kind="bloom_filter", group="Services",
                                   role="One filter shared by every server (for example RedisBloom): 'certainly not' or 'maybe' to 'does this paste ID exist?'")
 cache = pastebin.component("cache", "Cache", kind="redis", group="Data stores",
