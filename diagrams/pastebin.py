@@ -21,7 +21,7 @@ rate_limiter = pastebin.component("rate_limiter", "Rate limiter", kind="rate_lim
 server = pastebin.component("server", "App server", kind="server", group="Services",
                             role="Stateless: creates pastes and looks them up")
 key_service = pastebin.component("key_service", "Key generation service", kind="key_generation_service", group="Services",
-                                 role="Hands out unique, pre-generated short paste IDs")
+                                 role="Hands out unique short paste IDs, drawn at random and stored in advance")
 bloom_filter = pastebin.component("bloom_filter", "Bloom filter", kind="bloom_filter", group="Services",
                                   role="One filter shared by every server (for example RedisBloom): 'certainly not' or 'maybe' to 'does this paste ID exist?'")
 cache = pastebin.component("cache", "Cache", kind="redis", group="Data stores",
@@ -32,7 +32,9 @@ object_store = pastebin.component("object_store", "Object storage", kind="s3", g
                                   role="A private bucket: the text of every paste, one object per paste, keyed by the paste ID")
 
 write = pastebin.path("write", "Write path")
-write.step(1, client, server, "The client opens an HTTPS connection to an app server and asks to create a paste of a given size.")
+write.step(1, client, server,
+           "The client opens an HTTPS connection to an app server (through the load balancer, as on the read path) "
+           "and asks to create a paste of a given size.")
 write.step(2, server, rate_limiter,
            "The server checks the client's write quota with the rate limiter (the same service the load balancer "
            "asks for reads); a client over its limit gets HTTP 429 and stops here.")
@@ -96,8 +98,11 @@ read.step(8, server, metadata_db,
           "No row, or an expired one, is a 404.",
           when="On a cache miss")
 read.step(9, server, object_store,
-          "The server fetches the text from the private bucket by that object key, with its own credentials, "
-          "caches the paste for no longer than it has left to live, and returns it.",
+          "The server fetches the text from the private bucket by that object key, with its own credentials.",
+          when="On a cache miss")
+read.step(10, server, cache,
+          "The server puts the paste (text and expiry) into the cache, with a time to live no longer than the "
+          "paste has left, and returns it.",
           when="On a cache miss")
 read.note("A Bloom filter never says 'no' for an ID that was added to it, and write step 9 adds every new ID, "
           "so step 6 turns away only IDs that were never created; a 'maybe' for a missing ID costs one cache "
