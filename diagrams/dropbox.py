@@ -34,7 +34,7 @@ client_db = dropbox.component("client_db", "Local metadata DB", kind="sql_databa
 dns = dropbox.component("dns", "DNS", kind="dns", group="Edge",
                         role="Resolves the API, content and notification domains")
 cdn = dropbox.component("cdn", "CDN", kind="cdn", group="Edge",
-                        role="Caches blocks of files shared by public link and downloaded by many")
+                        role="Caches blocks of files that very many users read, behind signed URLs")
 load_balancer = dropbox.component("load_balancer", "Load balancer", kind="load_balancer", group="Edge",
                                   role="Spreads connections over web servers (round robin)")
 
@@ -97,7 +97,8 @@ up.step(11, web_server, metadata_service, "The web server passes it to the metad
 with up.transaction("One ACID transaction on the server"):
     up.step(12, metadata_service, metadata_db,
             "In one transaction, the metadata service checks that the file's current revision is still the "
-            "base revision, adds a file version with its block list, and moves the file to the new revision. "
+            "base revision, adds a file version with its block list (recording any block hash it has not seen), "
+            "and moves the file to the new revision. "
             "If another device got there first, the commit is refused as a conflict.")
 up.step(13, metadata_service, metadata_cache,
         "It deletes the cached listing of the file's folder and the file's cached versions.")
@@ -138,7 +139,7 @@ up.note("Small changes upload small patches: only the blocks whose hashes change
         "sends binary diffs of changed blocks).", theme="Blocks and deduplication")
 up.note("Fixed 4 MB blocks, as in the source, have a weakness: inserting one byte near the start shifts "
         "every later boundary, so every block after it changes. Content-defined chunking cuts where the content "
-        "says, and only the blocks around the edit change: see [content-defined chunking](../concepts/chunking.md).",
+        "says, and only the blocks around the edit change: see the concept page on content-defined chunking.",
         theme="Blocks and deduplication")
 up.note("Blocks are compressed (gzip, bzip2 or newer codecs such as Brotli or zstd) before upload, saving "
         "bandwidth and storage; compression comes before encryption, since encrypted data does not compress.",
@@ -199,8 +200,8 @@ down.step(13, indexer, client_db,
 
 down.stage("Fetch the missing blocks")
 down.step(14, chunker, cdn,
-          "Blocks of a file shared by public link and downloaded by many are requested from the CDN.",
-          when="For a widely shared file")
+          "Blocks of a file read by very many users (a public link, a folder shared company-wide) are "
+          "fetched from the CDN with signed, expiring URLs.", when="For a widely shared file")
 down.step(15, cdn, block_store, "The edge fetches the block from the block store and keeps it.", when="On a cache miss")
 down.step(16, chunker, load_balancer, "For the user's own files, the chunker requests the missing blocks by hash.")
 down.step(17, load_balancer, web_server, "The load balancer hands the request to a web server.")
@@ -231,7 +232,8 @@ down.note("The source sends preview requests from the block service to the previ
           "from the web server here: a preview is asked for by an app, and the block service only stores blocks.",
           theme="Order of the steps")
 down.note("The source lists the CDN first for the most downloaded files. Private files are not cached in a "
-          "shared CDN; it helps for files shared by public link (step 14).", theme="Order of the steps")
+          "shared CDN as they are; it helps for files that very many users read, behind signed URLs (step 14).",
+          theme="Order of the steps")
 
 down.note("Full caches evict the least recently used entry (LRU).", theme="Caching")
 down.note("Blocks are named by their hash, so a cached block is never stale: new content is a new hash. "

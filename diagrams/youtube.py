@@ -85,8 +85,9 @@ up.step(10, client, app_server,
         "and a web server, as in steps 2 to 5), listing the parts and their checksums.")
 up.step(11, app_server, raw_store,
         "The app server completes the multipart upload: the store joins the parts into one object.")
-up.step(12, app_server, queue,
-        "Only now does the app server publish the video ID on the `uploaded` topic, and set the status to `processing`.")
+up.step(12, app_server, [metadata_db, queue],
+        "Only now does the app server set the video's status to `processing` and publish the video ID "
+        "on the `uploaded` topic.")
 
 up.stage("Transcode into several resolutions and formats")
 up.step(13, queue, transcoder,
@@ -221,28 +222,27 @@ st.step(6, app_server, metadata_db,
         when="On a cache miss")
 st.step(7, app_server, thumbnail_store,
         "It reads the thumbnails of the video and of the suggested videos from the thumbnail store.")
-st.step(8, app_server, transcoded_store,
-        "It reads the video's master playlist, the list of renditions.")
-st.step(9, app_server, client,
-        "It returns the metadata, the thumbnails and the master playlist, with the segments' URLs pointing "
-        "to the CDN and signed to expire.")
-st.step(10, app_server, search_index,
+st.step(8, app_server, client,
+        "It returns the metadata, the thumbnails and the master playlist, which it builds from the video's "
+        "renditions in the metadata: one entry per rendition, each pointing to that rendition's playlist "
+        "on the CDN with a signed, expiring URL.")
+st.step(9, app_server, search_index,
         "A search (a separate call along steps 2 to 4) is passed to the search index, which returns the "
         "matching video IDs, ranked.", when="When the viewer searches")
 
 st.stage("Adaptive streaming")
-st.step(11, client, cdn,
+st.step(10, client, cdn,
         "The player fetches the first segments from the CDN at a low rendition, so playback starts quickly.")
-st.step(12, cdn, transcoded_store,
+st.step(11, cdn, transcoded_store,
         "The edge fetches the segment from the transcoded store (through a regional cache tier) and keeps it.",
         when="On a cache miss")
-st.step(13, client, cdn,
+st.step(12, client, cdn,
         "For every next segment the player measures its download throughput and its buffer, and asks for the "
         "highest rendition it can sustain: lower when the network slows, higher when it recovers.")
 
-st.note("The source has the app server fetch the video content from the object store. App servers never "
-        "carry video bytes here: they hand out the playlist, and the player downloads segments from the CDN, "
-        "whose misses go to the transcoded store (step 12).", theme="Order of the steps")
+st.note("The source has the app server fetch the video content from the transcoded object store. App servers "
+        "never carry video bytes here: they hand out the playlist, and the player downloads the playlists and "
+        "segments from the CDN, whose misses go to the transcoded store (step 11).", theme="Order of the steps")
 st.note("The source queries the CDN right after connecting to the load balancer; the CDN is drawn here "
         "where the player uses it, after it has the playlist. The playlist itself can be cached in the CDN too.",
         theme="Order of the steps")
@@ -266,7 +266,7 @@ st.note("Full caches evict the least recently used entry (LRU). A CDN often adds
 st.note("Cache TTLs get random jitter, so entries cached at the same moment do not all expire, and all "
         "hit the database, at the same moment (a thundering herd).", theme="Caching and CDN")
 st.note("The source has the video copied to a data center near the viewer when the viewer starts watching. "
-        "That is too late to help that viewer: edges pull segments on first request (step 12), and popular "
+        "That is too late to help that viewer: edges pull segments on first request (step 11), and popular "
         "videos are pushed or prefetched ahead of demand.", theme="Caching and CDN")
 
 st.note("A video is cut into segments of 2 to 10 seconds, each encoded in every rendition. A lost or slow "
@@ -275,7 +275,7 @@ st.note("The source says the chunks are joined when streaming starts. The player
         "it appends each segment to its playback buffer in order (Media Source Extensions in a browser).",
         theme="Adaptive streaming")
 st.note("Because every rendition is cut at the same points, the player can switch rendition at any segment "
-        "boundary: see [adaptive bitrate streaming](../concepts/abr.md) for the rule it follows.",
+        "boundary: the concept page on adaptive bitrate streaming has the rule it follows.",
         theme="Adaptive streaming")
 st.note("Protocols differ in what they allow: HLS (Apple) is required on iOS Safari; MPEG-DASH is an open "
         "standard that is codec-agnostic; Smooth Streaming and HDS are legacy. A shared container (CMAF) "

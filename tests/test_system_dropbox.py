@@ -144,7 +144,7 @@ def engine(request):
 
         def query(sql):
             return [tuple(row) for row in connection.execute(sql).fetchall()]
-    for sql in statements("seed") + statements("upload"):
+    for sql in statements("seed"):
         run(sql)
     yield run, query
     connection.close()

@@ -63,7 +63,7 @@ def test_the_video_is_queued_only_after_the_upload_is_complete(youtube):
 
 
 def test_one_story_per_store(youtube):
-    """Who writes each store: the metadata cache is filled by readers and only deleted by the
+    """Who writes each store: the metadata cache is read (and filled on a miss) by the app server and only deleted by the
     upload handler; transcoded video is written only by the transcoder; raw video only by clients
     and the app server that completes their uploads; thumbnails only by the thumbnail workers."""
     writers = {}
@@ -73,9 +73,9 @@ def test_one_story_per_store(youtube):
     assert writers["metadata_cache"] == {("streaming", "app_server"), ("upload", "upload_handler")}
     assert {source for _, source in writers["thumbnail_store"]} == {"thumbnailer", "app_server"}
     assert {source for path, source in writers["transcoded_store"] if path == "upload"} == {"transcoder"}
-    assert {source for path, source in writers["transcoded_store"] if path == "streaming"} == {"app_server", "cdn"}
+    assert {source for path, source in writers["transcoded_store"] if path == "streaming"} == {"cdn"}
     assert {source for _, source in writers["raw_store"]} == {"client", "app_server", "transcoder", "thumbnailer"}
-    # the video bytes reach the player only from the CDN
+    # the video bytes reach the player only from the CDN; the app server sends metadata and the playlist
     assert [source for _, source, target in arrows(youtube.paths["streaming"]) if target == "client"] == ["app_server"]
 
 

@@ -1,4 +1,5 @@
--- Dropbox: the server's metadata database (MySQL in production, sharded by workspace).
+-- Dropbox: the server's metadata database (MySQL in production, sharded by workspace,
+-- which Dropbox calls a namespace).
 -- Block contents live in the block store under their hash; this database holds only
 -- which blocks, in which order, make up each version of each file.
 

@@ -12,11 +12,6 @@ VALUES (1, 1, 1, 1, 8192, 'h-file-1', '2026-01-01 09:00:00');
 INSERT INTO version_blocks (version_id, position, block_hash) VALUES (1, 0, 'h-a'), (1, 1, 'h-b');
 -- --8<-- [end:seed]
 
--- --8<-- [start:upload]
--- The laptop edited the second block: only the new block 'h-c' is uploaded (step 8).
-INSERT INTO blocks (hash, size_bytes, ref_count) VALUES ('h-c', 4096, 0);
--- --8<-- [end:upload]
-
 -- --8<-- [start:commit]
 BEGIN;
 -- The optimistic lock: move the file from its base revision 1 to 2, only if it is still at 1.
@@ -24,7 +19,9 @@ BEGIN;
 UPDATE files SET head_revision = 2 WHERE id = 1 AND head_revision = 1;
 INSERT INTO file_versions (id, file_id, revision, device_id, size_bytes, content_hash, created_at)
 VALUES (2, 1, 2, 1, 8192, 'h-file-2', '2026-01-02 10:00:00');
--- The first block is unchanged and reused, the second is the new one.
+-- The laptop changed the second block: 'h-c' is new (its bytes were uploaded in step 8),
+-- 'h-a' is unchanged and reused. A hash the database already knows is left alone.
+INSERT INTO blocks (hash, size_bytes, ref_count) VALUES ('h-c', 4096, 0) ON CONFLICT (hash) DO NOTHING;
 INSERT INTO version_blocks (version_id, position, block_hash) VALUES (2, 0, 'h-a'), (2, 1, 'h-c');
 UPDATE blocks SET ref_count = ref_count + 1 WHERE hash IN ('h-a', 'h-c');
 COMMIT;
