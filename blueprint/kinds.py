@@ -23,7 +23,7 @@ KINDS: dict[str, Kind] = {
     "users": Kind("diagrams.onprem.client.Users"),
     "mobile": Kind("diagrams.generic.device.Mobile"),
     "video_player": Kind("diagrams.onprem.client.Client", "Adaptive bitrate streaming"),  # picks each chunk's rendition
-    "folder": Kind("diagrams.programming.flowchart.MultipleDocuments"),  # a folder on the user's own disk, e.g. a synced folder
+    "folder": Kind("diagrams.digitalocean.storage.Folder"),  # a folder on the user's own disk, e.g. a synced folder
     # Edge
     "dns": Kind("diagrams.aws.network.Route53", "DNS"),
     "cdn": Kind("diagrams.aws.network.CloudFront", "CDN"),

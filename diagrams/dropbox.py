@@ -51,7 +51,7 @@ preview_service = dropbox.component("preview_service", "Preview service", kind="
                                     role="Renders thumbnails and previews of documents, images and videos")
 
 queue = dropbox.component("queue", "Message queue", kind="kafka", group="Messaging",
-                          role="Kafka: a request topic of all changes, and a response queue per device")
+                          role="Kafka: one topic of all file changes, partitioned by user ID")
 
 metadata_cache = dropbox.component("metadata_cache", "Metadata cache", kind="redis", group="Data stores",
                                    role="Redis: recent file listings and versions; entries deleted on every commit")
@@ -103,8 +103,8 @@ with up.transaction("One ACID transaction on the server"):
 up.step(13, metadata_service, metadata_cache,
         "It deletes the cached listing of the file's folder and the file's cached versions.")
 up.step(14, metadata_service, queue,
-        "It publishes the change (user, file, new revision) on the request topic, to be fanned out to "
-        "the user's other devices and to users the folder is shared with.")
+        "It publishes the change (user, file, new revision) on the change topic, keyed by user ID, once for the "
+        "owner and once for each user the folder is shared with.")
 up.step(15, metadata_service, indexer,
         "It returns the new revision; the indexer stores it in the local database as the file's new base revision.")
 
@@ -180,8 +180,8 @@ down.step(3, load_balancer, web_server, "The load balancer hands it to a web ser
 down.step(4, web_server, notification_service,
           "The web server passes the waiting request to the notification service.")
 down.step(5, notification_service, queue,
-          "The notification service waits on this device's response queue, into which the changes from the "
-          "request topic are fanned out.")
+          "The notification service consumes the change events of the users whose devices it is holding "
+          "(the topic is partitioned by user ID) and notes which of those devices have news.")
 down.step(6, notification_service, indexer,
           "When a change arrives (or the poll times out), it answers the request: \"changes are waiting\"; "
           "the indexer immediately opens the next long poll.")
@@ -245,10 +245,15 @@ down.note("The client learns about changes in real time by long polling; HTTP/2 
           "has to say \"something changed\", and the device then pulls.", theme="Notifications")
 down.note("The source builds notifications on a message queue in request-response style.",
           theme="Notifications")
-down.note("Changes from every device enter one request topic; each device has its own response queue, "
-          "and a message is removed once it is delivered to that device. A device offline for a week does not "
-          "need a week of messages: on return it asks for everything after its cursor (step 7), so the "
-          "queue is a wake-up signal and the metadata database the truth.", theme="Notifications")
+down.note("In the source, changes from every device enter one global request queue, and each device has a "
+          "response queue of its own from which a message is removed once delivered.", theme="Notifications")
+down.note("A queue per device does not map onto Kafka, which handles thousands of topics, not hundreds of "
+          "millions. Here the topic is partitioned by user and the notification service keeps a small "
+          "\"has news\" flag per connected device; per-device queues, if wanted, fit a store made for many small "
+          "lists (Redis, a key-value store).", theme="Notifications")
+down.note("A device offline for a week does not need a week of messages: on return it asks for everything "
+          "after its cursor (step 7). The queue is only a wake-up signal; the metadata database is the truth.",
+          theme="Notifications")
 down.note("The source says the indexer talks to the remote notification service; it is the indexer that "
           "long-polls in steps 2 to 6.", theme="Notifications")
 

@@ -127,6 +127,9 @@ up.note("The source queues the video ID (its step 6) before the client has uploa
         "transcoder could look for a file that is not there yet. Here the event is published only after the "
         "upload is complete (steps 11 and 12). An object-store event (S3 sends one when an object is created) "
         "is another trigger that cannot fire too early.", theme="Order of the steps")
+up.note("Transcoding and thumbnails finish independently. Here the video is marked ready when its renditions "
+        "are in, and the page shows a frame from the video until the thumbnails arrive; the upload handler "
+        "could instead wait for both events before marking it ready.", theme="Order of the steps")
 up.note("Steps 2 to 5 also carry step 10 and every later API call; they are drawn once.",
         theme="Order of the steps")
 up.note("The source has the transcoding servers subscribe with publish-subscribe. Within one job type it is "
@@ -289,14 +292,16 @@ st.note("The ladder of bitrates and formats decides how smooth and how widely co
         theme="Adaptive streaming")
 
 st.note("The player reports the playback position every few seconds; it is stored with the user's watch "
-        "history, so playback resumes where it stopped on any device.", theme="Playback state and counters")
+        "history, so playback resumes where it stopped on any device. That is one write per viewer every few "
+        "seconds, a load for a wide-column store keyed by user rather than for the metadata database.",
+        theme="Viewer features")
 st.note("Like and view counters may be approximate: increments are buffered and added in batches every "
-        "few seconds instead of one transaction per click.", theme="Playback state and counters")
+        "few seconds instead of one transaction per click.", theme="Viewer features")
 st.note("A new comment is read back from the leader by its author (read-your-writes); other viewers read "
-        "followers and may see it a moment later.", theme="Playback state and counters")
+        "followers and may see it a moment later.", theme="Viewer features")
 st.note("Recommendations use the viewer's region and watch history (nearest neighbours among videos or "
         "users in an embedding space, then a ranking model). A/B tests do not recommend; they measure which "
-        "recommender works better.", theme="Playback state and counters")
+        "recommender works better.", theme="Viewer features")
 
 st.note("The streaming cluster gets priority over the general one (comments, recommendations), so under "
         "pressure the video keeps playing.", theme="Capacity and reliability")
