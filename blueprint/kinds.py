@@ -41,7 +41,7 @@ KINDS: dict[str, Kind] = {
     "bloom_filter": Kind("diagrams.programming.flowchart.InternalStorage", "Bloom filter"),
     "web_server": Kind("diagrams.onprem.compute.Server"),
     "transcoder": Kind("diagrams.aws.media.ElementalMediaconvert"),  # converts a video into other codecs and sizes
-    "chunker": Kind("diagrams.programming.flowchart.Collate", "Content-defined chunking"),  # cuts files into blocks
+    "chunker": Kind("diagrams.programming.flowchart.MultipleDocuments", "Content-defined chunking"),  # cuts files into blocks
     "coordination": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
     "zookeeper": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
     "internet": Kind("diagrams.onprem.network.Internet"),  # servers outside the system, e.g. crawled websites
