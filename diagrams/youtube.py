@@ -280,7 +280,7 @@ st.note("The source says the chunks are joined when streaming starts. The player
 st.note("Because every rendition is cut at the same points, the player can switch rendition at any segment "
         "boundary: the concept page on adaptive bitrate streaming has the rule it follows.",
         theme="Adaptive streaming")
-st.note("Protocols differ in what they allow: HLS (Apple) is required on iOS Safari; MPEG-DASH is an open "
+st.note("Protocols differ in what they allow: HLS (Apple) is the native format on Apple devices; MPEG-DASH is an open "
         "standard that is codec-agnostic; Smooth Streaming and HDS are legacy. A shared container (CMAF) "
         "lets one set of segments serve both HLS and DASH.", theme="Adaptive streaming")
 st.note("Segments travel over HTTP, on TCP (or QUIC with HTTP/3); the player buffers tens of seconds "
