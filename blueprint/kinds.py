@@ -22,6 +22,8 @@ KINDS: dict[str, Kind] = {
     "client": Kind("diagrams.onprem.client.Client"),
     "users": Kind("diagrams.onprem.client.Users"),
     "mobile": Kind("diagrams.generic.device.Mobile"),
+    "video_player": Kind("diagrams.onprem.client.Client", "Adaptive bitrate streaming"),  # picks each chunk's rendition
+    "folder": Kind("diagrams.digitalocean.storage.Folder"),  # a folder on the user's own disk, e.g. a synced folder
     # Edge
     "dns": Kind("diagrams.aws.network.Route53", "DNS"),
     "cdn": Kind("diagrams.aws.network.CloudFront", "CDN"),
@@ -41,6 +43,8 @@ KINDS: dict[str, Kind] = {
     "bloom_filter": Kind("diagrams.programming.flowchart.InternalStorage", "Bloom filter"),
     "web_server": Kind("diagrams.onprem.compute.Server"),
     "email": Kind("diagrams.aws.engagement.SimpleEmailServiceSes"),  # sends mail, e.g. a shared link
+    "transcoder": Kind("diagrams.aws.media.ElementalMediaconvert"),  # converts a video into other codecs and sizes
+    "chunker": Kind("diagrams.programming.flowchart.MultipleDocuments", "Content-defined chunking"),  # cuts files into blocks
     "coordination": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
     "zookeeper": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
     "internet": Kind("diagrams.onprem.network.Internet"),  # servers outside the system, e.g. crawled websites
@@ -90,6 +94,8 @@ CONCEPT_PAGES: dict[str, str] = {
     "Trie": "concepts/trie.md",
     "HyperLogLog": "concepts/hyperloglog.md",
     "Job scheduler": "concepts/job_scheduler.md",
+    "Adaptive bitrate streaming": "concepts/abr.md",
+    "Content-defined chunking": "concepts/chunking.md",
 }
 
 
