@@ -45,13 +45,16 @@ KINDS: dict[str, Kind] = {
     "kafka": Kind("diagrams.onprem.queue.Kafka", "Message queue"),
     "message_queue": Kind("diagrams.onprem.queue.Rabbitmq", "Message queue"),
     "pubsub": Kind("diagrams.onprem.queue.Kafka", "Publish-subscribe"),
+    "redis_pubsub": Kind("diagrams.onprem.inmemory.Redis", "Publish-subscribe"),  # channels, no storage
     # Processing
     "flink": Kind("diagrams.onprem.analytics.Flink", "Stream processing"),
     "spark": Kind("diagrams.onprem.analytics.Spark", "Batch processing"),
+    "mapreduce": Kind("diagrams.onprem.analytics.Hadoop", "Batch processing"),
     # Caches
     "cache": Kind("diagrams.onprem.inmemory.Redis", "Cache"),
     "redis": Kind("diagrams.onprem.inmemory.Redis", "Cache"),
     "memcached": Kind("diagrams.onprem.inmemory.Memcached", "Cache"),
+    "redis_geo": Kind("diagrams.onprem.inmemory.Redis", "Spatial index"),  # live positions, not a cache
     # Databases and storage
     "sql_database": Kind("diagrams.generic.database.SQL", "SQL database"),
     "postgresql": Kind("diagrams.onprem.database.PostgreSQL", "SQL database"),
