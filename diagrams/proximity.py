@@ -57,7 +57,7 @@ search_index = proximity.component("search_index", "Search index", kind="search_
 geohash_cache = proximity.component("geohash_cache", "Geohash cache", kind="redis", group="Data stores",
                                     role="Redis: for each popular geohash cell, the IDs and coordinates of the attractions in it")
 location_db = proximity.component("location_db", "Location DB (primary)", kind="postgis", group="Data stores",
-                                  role="PostgreSQL: users, locations with their geohash index, attractions, reviews, media rows")
+                                  role="PostgreSQL: users, locations with their geohash index, attractions, media rows")
 location_replica = proximity.component("location_replica", "Location DB (replica)", kind="postgis", group="Data stores",
                                        role="A read replica of the location DB in the reader's data center")
 attraction_cache = proximity.component("attraction_cache", "Attraction cache", kind="redis", group="Data stores",
@@ -66,8 +66,8 @@ attraction_store = proximity.component("attraction_store", "Attraction details (
                                        role="MongoDB: one document per attraction (description, hours, menu, fields that vary by category)")
 attraction_replica = proximity.component("attraction_replica", "Attraction details (replica)", kind="mongodb", group="Data stores",
                                          role="A secondary of the attraction details replica set, in the reader's data center")
-review_replica = proximity.component("review_replica", "Reviews (replica)", kind="postgresql", group="Data stores",
-                                     role="The reviews table, read from a replica in the reader's data center")
+review_replica = proximity.component("review_replica", "Reviews DB (replica)", kind="postgresql", group="Data stores",
+                                     role="The review service's own PostgreSQL database, read from a replica in the reader's data center")
 object_store = proximity.component("object_store", "Object storage", kind="s3", group="Data stores",
                                    role="S3: raw and processed photos, and compressed logs")
 
@@ -139,8 +139,8 @@ write.step(3, load_balancer, server, "The request goes to an app server in the p
 write.step(4, server, attraction_store,
            "The server takes a new attraction ID and stores the details document under it.")
 write.step(5, server, location_db,
-           "It computes the 12-character geohash of the coordinates and inserts the location row and the "
-           "attraction row in one transaction.")
+           "It computes the 12-character geohash of the coordinates and inserts the location row, the "
+           "attraction row and a media row per photo in one transaction.")
 write.step(6, server, object_store, "It puts the raw photos into object storage.")
 write.step(7, server, queue,
            "It publishes an 'attraction changed' event (ID, photo keys) so the slow work happens later.")
@@ -149,7 +149,7 @@ write.step(8, queue, [media_worker, index_service],
            "The media workers and the index service each read the event from their own consumer group.")
 write.step(9, media_worker, object_store,
            "A media worker writes resized, compressed copies of each photo, without the GPS metadata, "
-           "and records them as media rows.")
+           "under the keys the media rows name.")
 write.step(10, index_service, location_db, "The index service reads the attraction's ID and geohash.")
 write.step(11, index_service, attraction_store, "It reads the attraction's details.")
 write.step(12, index_service, search_index,

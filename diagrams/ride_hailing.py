@@ -69,8 +69,8 @@ write.step(3, driver_server, queue,
 write.step(4, queue, location_history,
            "A consumer appends the updates to the location history, in batches.")
 write.step(5, queue, location_cache,
-           "Another consumer moves the driver in the geo index of available drivers (GEOADD) "
-           "and records the last position with its time.")
+           "Another consumer records the driver's last position with its time and, if the driver is available, "
+           "moves them in the geo index of available drivers (GEOADD); otherwise it removes them from it.")
 write.stage("Riders see nearby drivers")
 write.step(6, rider, load_balancer, "The rider app opens its own WebSocket and sends its position while it is open.")
 write.step(7, load_balancer, rider_server, "The load balancer gives the connection to a rider server with spare capacity.")
@@ -165,6 +165,8 @@ read.step(22, driver_server, trip_service,
 read.step(23, trip_service, trip_db,
           "The trip moves to 'in progress', then 'completed' with its fare, and the driver back to 'available'.")
 
+read.note("Offers reach the driver over the WebSocket the app opened for its location updates (steps 1 and 2 "
+          "of that path): the server holding it subscribes to the driver's channel.", theme="Connections")
 read.note("Two riders must never get one driver, and one trip never two drivers. The source takes a distributed "
           "lock; here the lock is the driver's row: the conditional update (step 8) takes the row lock, and a "
           "second dispatcher re-checks its condition after the first commits and matches nothing. The expiry "

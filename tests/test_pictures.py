@@ -24,8 +24,10 @@ def path_pictures(catalogue):
 
 
 def edge_groups(svg: str) -> dict[str, ET.Element]:
+    """The numbered arrows; persistent connections (unnumbered) are tested on their own."""
     root = ET.fromstring(svg)
-    return {group.get("id"): group for group in root.iter(f"{SVG}g") if "edge" in group.get("class", "").split()}
+    return {group.get("id"): group for group in root.iter(f"{SVG}g")
+            if "edge" in (classes := group.get("class", "").split()) and "blueprint-connection" not in classes}
 
 
 def distance_to_segment(point, a, b) -> float:

@@ -1,8 +1,9 @@
 -- Proximity service: who adds attractions (users), where they are (locations), what
 -- they are (attractions), what people say about them (reviews) and their photos (media).
--- In production the locations live in PostgreSQL, attraction metadata and reviews in a
--- document store and the photo bytes in object storage; this is the logical schema, and
--- it runs on SQLite and PostgreSQL alike (the tests run it on both).
+-- In production users, locations, attractions and media rows live in PostgreSQL, reviews
+-- in the review service's own database, each attraction's details (description, hours,
+-- menus) in a document store and the photo bytes in object storage. This is the logical
+-- schema, and it runs on SQLite and PostgreSQL alike (the tests run it on both).
 
 CREATE TABLE users (
     id          BIGINT PRIMARY KEY,
@@ -30,10 +31,7 @@ CREATE TABLE attractions (
     creator_id   BIGINT NOT NULL REFERENCES users (id),
     name         TEXT NOT NULL,
     category     TEXT NOT NULL,               -- 'restaurant', 'market', 'museum' ...
-    description  TEXT,
-    rating       REAL,                        -- average review score, 1 to 5, kept up to date by the review service
-    review_count INTEGER NOT NULL DEFAULT 0,
-    updated_at   TIMESTAMP NOT NULL
+    updated_at   TIMESTAMP NOT NULL           -- the details document has the same ID
 );
 
 CREATE INDEX attractions_by_creator ON attractions (creator_id);
