@@ -28,6 +28,7 @@ KINDS: dict[str, Kind] = {
     "load_balancer": Kind("diagrams.aws.network.ElasticLoadBalancing", "Load balancer"),
     "api_gateway": Kind("diagrams.aws.network.APIGateway", "API gateway"),
     "reverse_proxy": Kind("diagrams.onprem.network.Nginx", "Reverse proxy"),
+    "haproxy": Kind("diagrams.onprem.network.Haproxy", "Load balancer"),
     "rate_limiter": Kind("diagrams.programming.flowchart.Decision", "Rate limiting"),
     # Services
     "server": Kind("diagrams.onprem.compute.Server"),
@@ -38,6 +39,7 @@ KINDS: dict[str, Kind] = {
     "distinct_counter": Kind("diagrams.onprem.compute.Server", "HyperLogLog"),  # counts distinct items, e.g. cars on a road
     "bloom_filter": Kind("diagrams.programming.flowchart.InternalStorage", "Bloom filter"),
     "web_server": Kind("diagrams.onprem.compute.Server"),
+    "email": Kind("diagrams.aws.engagement.SimpleEmailServiceSes"),  # sends mail, e.g. a shared link
     "coordination": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
     "zookeeper": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
     "internet": Kind("diagrams.onprem.network.Internet"),  # servers outside the system, e.g. crawled websites

@@ -96,6 +96,8 @@ class Path:
     notes: list[Note] = field(default_factory=list)
     _stage_starts: list[tuple[int, str]] = field(default_factory=list)  # (index of first step, title)
     _transaction: str | None = None  # the open `with path.transaction(...)` block, if any
+    _owner: dict | None = None  # the system's components, to catch a component of another system
+    _foreign: list[tuple[int, str]] = field(default_factory=list)
     _nested_transactions: list[str] = field(default_factory=list)
 
     def step(
@@ -108,6 +110,9 @@ class Path:
         when: str | None = None,
     ) -> None:
         targets = target if isinstance(target, (list, tuple)) else [target]
+        for end in (source, *targets):
+            if isinstance(end, Component) and self._owner is not None and self._owner.get(end.id) is not end:
+                self._foreign.append((number, f"component '{end.id}' was declared by another system"))
         self.steps.append(
             Step(number, _component_id(source), tuple(map(_component_id, targets)), text, when, self._transaction)
         )
@@ -151,6 +156,21 @@ class Path:
         return list(seen)
 
 
+def text_problems(name: str, text, *, lines: bool = False) -> list[str]:
+    """Text from a script is shown as it is, so it must be text that can be shown."""
+    if text is None:
+        return []
+    if not isinstance(text, str):
+        return [f"{name} must be text, not {type(text).__name__}"]
+    for index, char in enumerate(text):
+        code = ord(char)
+        if lines and char in "\n\t":
+            continue
+        if code < 0x20 or 0x7F <= code < 0xA0 or 0xD800 <= code < 0xE000 or code in (0x2028, 0x2029):
+            return [f"{name} contains the control character U+{code:04X} at position {index + 1}; remove it"]
+    return []
+
+
 def _component_id(component: Component | str) -> str:
     return component.id if isinstance(component, Component) else component
 
@@ -191,7 +211,7 @@ class System:
     def path(self, id: str, title: str) -> Path:
         if id in self.paths:
             self._duplicates.append(f"path '{id}' is declared twice")
-        self.paths[id] = Path(id, title)
+        self.paths[id] = Path(id, title, _owner=self.components)
         return self.paths[id]
 
     def problems(self, known_kinds: set[str]) -> list[str]:
@@ -202,9 +222,13 @@ class System:
             found.append(f"{file}: the system has an empty title")
         if not self.summary.strip():
             found.append(f"{file}: the script needs a docstring: one line saying what the system does")
+        found.extend(f"{file}: {problem}" for problem in text_problems("the title", self.title))
+        found.extend(f"{file}: {problem}" for problem in text_problems("the docstring", self.summary, lines=True))
         for component in self.components.values():
             where = f"{file}, component '{component.id}'"
-            if not ID_PATTERN.match(component.id):
+            for name in ("label", "group", "role"):
+                found.extend(f"{where}: {problem}" for problem in text_problems(f"the {name}", getattr(component, name)))
+            if not isinstance(component.id, str) or not ID_PATTERN.fullmatch(component.id):
                 found.append(f"{where}: ids are lowercase letters, digits and '_'")
             if not component.label.strip():
                 found.append(f"{where}: the label is empty")
@@ -219,6 +243,7 @@ class System:
                     found.append(f"{where}: unknown component '{end}'")
             if a == b:
                 found.append(f"{where}: a connection joins two different components")
+            found.extend(f"{where}: {problem}" for problem in text_problems("the label", connection.label))
             if not isinstance(connection.label, str) or not connection.label.strip():
                 found.append(f"{where}: the label is empty; name the protocol, e.g. 'WebSocket'")
             if pairs[frozenset(connection.ends)] > 1:
@@ -232,14 +257,17 @@ class System:
     def _path_problems(self, path: Path) -> list[str]:
         file = self.source
         found = []
-        if not ID_PATTERN.match(path.id) or path.id in RESERVED_PATH_IDS:
+        if not isinstance(path.id, str) or not ID_PATTERN.fullmatch(path.id) or path.id in RESERVED_PATH_IDS:
             found.append(f"{locate(file, path.id)}: path ids are lowercase letters, digits and '_', and not 'schema'")
+        found.extend(f"{locate(file, path.id)}: {problem}" for problem in text_problems("the title", path.title))
         if not path.title.strip():
             found.append(f"{locate(file, path.id)}: the title is empty")
+        for problem in path._foreign:
+            found.append(f"{locate(file, path.id, problem[0])}: {problem[1]}")
         if not path.steps:
             found.append(f"{locate(file, path.id)}: the path has no steps")
         numbers = [step.number for step in path.steps]
-        if any(not isinstance(number, int) or number < 1 for number in numbers):
+        if any(type(number) is not int or number < 1 for number in numbers):  # True is an int too
             found.append(f"{locate(file, path.id)}: step numbers are whole numbers from 1")
         else:
             for number, count in sorted(Counter(numbers).items()):
@@ -255,6 +283,15 @@ class System:
                 found.append(f"{locate(file, path.id)}: steps are declared out of order ({numbers})")
         for step in path.steps:
             where = locate(file, path.id, step.number)
+            found.extend(f"{where}: {problem}" for problem in text_problems("the text", step.text))
+            found.extend(f"{where}: {problem}" for problem in text_problems("'when'", step.when))
+            found.extend(f"{where}: {problem}" for problem in text_problems("the transaction's title", step.transaction))
+            if len(step.targets) > MAX_ARROWS:
+                found.append(
+                    f"{where}: one step fans out to {len(step.targets)} targets, but a picture holds at most "
+                    f"{MAX_ARROWS} arrows; split its targets over two steps, or fan out to a component "
+                    "that stands for the group (e.g. 'Shards')"
+                )
             if not step.text.strip():
                 found.append(f"{where}: the step's text is empty")
             if not step.targets:
@@ -272,7 +309,7 @@ class System:
                 found.append(f"{locate(file, path.id)}: a stage has an empty title")
             if not stage.steps:
                 found.append(f"{locate(file, path.id)}: stage '{stage.title}' has no steps")
-            if arrows > MAX_ARROWS:
+            if arrows > MAX_ARROWS and all(len(step.targets) <= MAX_ARROWS for step in stage.steps):
                 found.append(
                     f"{locate(file, path.id)}: '{stage.title}' would draw {arrows} arrows in one picture; "
                     f"split the path with path.stage(...) so that no picture has more than {MAX_ARROWS}"
@@ -280,7 +317,11 @@ class System:
         for title in path._nested_transactions:
             found.append(f"{locate(file, path.id)}: transaction '{title}' is opened inside another; transactions do not nest")
         found.extend(self._transaction_problems(path))
+        found.extend(f"{locate(file, path.id)}: {problem}" for stage in path.stages() for problem in text_problems(f"the title of stage '{stage.title}'", stage.title))
         for index, note in enumerate(path.notes, start=1):
+            where = f"{locate(file, path.id)}, note {index}"
+            found.extend(f"{where}: {problem}" for problem in text_problems("the text", note.text))
+            found.extend(f"{where}: {problem}" for problem in text_problems("the theme", note.theme))
             if not note.text.strip():
                 found.append(f"{locate(file, path.id)}: note {index} is empty")
         return found
