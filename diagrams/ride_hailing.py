@@ -113,7 +113,7 @@ write.note("The source handles hotspots with replicas and by partitioning furthe
            "must ask every part and merge: worth it only for the few hottest cells.", theme="Sharding")
 write.note("The data stores are partitioned geographically with consistent hashing: cells map to points "
            "on a ring, so adding a node moves only about 1/N of the cells; see "
-           "[Consistent hashing](../concepts/consistent_hashing.md).", theme="Sharding")
+           "[Consistent hashing](concepts/consistent_hashing.md).", theme="Sharding")
 write.note("Cassandra's LSM tree turns writes into sequential appends, which suits a firehose of positions; "
            "Redis keeps the one position per driver that reads need in memory. Each store does what it is good at.",
            theme="Stores")
