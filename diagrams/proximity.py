@@ -237,7 +237,7 @@ read.note("Results are paginated, nearest first, with a cursor (the last distanc
 read.note("The cells to read: at the finest precision whose cells are taller and wider than the radius "
           "(in degrees, east-west widened by 1/cos(latitude)), the point's cell plus its eight neighbours "
           "always cover the circle. The neighbours are needed because the point can sit a metre from its "
-          "cell's edge, with half the circle in the next cell.", theme="Spatial search")
+          "cell's edge or corner, with much of the circle in the cells around it.", theme="Spatial search")
 read.note("Geohashes that share a prefix are close together, but close points need not share a prefix: "
           "either side of the equator or the Greenwich meridian, neighbouring cells have no common prefix at all. "
           "That is why neighbours are computed, never guessed from the prefix.", theme="Spatial search")
