@@ -149,20 +149,22 @@ read.step(13, driver, driver_server, "The driver taps 'accept'.")
 read.step(14, driver_server, trip_service, "The driver server asks the trip service to confirm the trip.")
 with read.transaction("Assign the driver"):
     read.step(15, trip_service, trip_db,
-              "In one transaction, the trip becomes 'accepted' only if still requested, and the driver 'on trip' only "
-              "if still leased to this trip; unless both rows change, it rolls back.")
+              "The trip service marks the trip 'accepted', with this driver, only if it is still 'requested'.")
+    read.step(16, trip_service, trip_db,
+              "It marks the driver 'on trip' only if still available and leased to this trip. It commits if both "
+              "rows changed, and otherwise rolls back and tells the driver the trip has gone.")
 read.stage("Ride")
-read.step(16, trip_service, pubsub,
+read.step(17, trip_service, pubsub,
           "The trip service opens a channel for the trip and tells both WebSocket servers to subscribe to it.")
-read.step(17, driver_server, pubsub, "The driver's server publishes each new position of the driver on the trip channel.")
-read.step(18, pubsub, location_history,
+read.step(18, driver_server, pubsub, "The driver's server publishes each new position of the driver on the trip channel.")
+read.step(19, pubsub, location_history,
           "A trip recorder subscribed to the channel appends the positions to the trip's route in the location history.")
-read.step(19, pubsub, rider_server, "The rider's server receives the positions.")
-read.step(20, rider_server, load_balancer, "It sends them down the rider's WebSocket.")
-read.step(21, load_balancer, rider, "The rider watches the car approach, then the ride.")
-read.step(22, driver_server, trip_service,
+read.step(20, pubsub, rider_server, "The rider's server receives the positions.")
+read.step(21, rider_server, load_balancer, "It sends them down the rider's WebSocket.")
+read.step(22, load_balancer, rider, "The rider watches the car approach, then the ride.")
+read.step(23, driver_server, trip_service,
           "The driver taps 'start' at pickup and 'end' at drop-off; the server passes each on.")
-read.step(23, trip_service, trip_db,
+read.step(24, trip_service, trip_db,
           "The trip moves to 'in progress', then 'completed' with its fare, and the driver back to 'available'.")
 
 read.note("Offers reach the driver over the WebSocket the app opened for its location updates (steps 1 and 2 "
@@ -172,7 +174,7 @@ read.note("Two riders must never get one driver, and one trip never two drivers.
           "second dispatcher re-checks its condition after the first commits and matches nothing. The expiry "
           "time makes it a lease that frees itself.", theme="Concurrency")
 read.note("A Redis lock (SET offer:driver:42 trip:9001 NX PX 15000) can do step 8 in memory if offers "
-          "outgrow the database. Even then the assignment must stay the conditional update of step 15: a Redis "
+          "outgrow the database. Even then the assignment must stay the conditional updates of steps 15 and 16: a Redis "
           "lock can expire while its holder is paused, and nothing would stop the late holder from writing.",
           theme="Concurrency")
 read.note("The timeout is the lease's expiry: nothing has to run when a driver ignores an offer. A late "
@@ -185,7 +187,7 @@ read.note("The source creates a one-to-one channel between driver and rider thro
           "one channel per trip, with two servers subscribed: the driver's publishes, the rider's relays.",
           theme="Pub-sub")
 read.note("The source has the pub-sub server store the positions. Pub-sub delivers and forgets, and a message "
-          "published while a server reconnects is lost; so a subscriber writes the history (step 18). "
+          "published while a server reconnects is lost; so a subscriber writes the history (step 19). "
           "A lost position is harmless, the next comes 4 seconds later, and a lost offer just times out.",
           theme="Pub-sub")
 read.note("Both apps keep the trip's state (trip ID, status, driver, pickup), so if their data center fails they "
