@@ -84,6 +84,7 @@ class Catalogue:
     systems: dict[str, System] = field(default_factory=dict)
     schemas: dict[str, Schema] = field(default_factory=dict)
     pictures: dict[str, Picture] = field(default_factory=dict)  # by "system/view"
+    capacities: dict[str, dict] = field(default_factory=dict)  # by system id: computed estimates
     icons: Path | None = None
     rendered: int = 0
 
@@ -92,7 +93,14 @@ class Catalogue:
         return [picture for picture in self.pictures.values() if picture.marker == marker]
 
     def markers(self) -> set[str]:
-        return {picture.marker for picture in self.pictures.values()}
+        """Everything a page must show: every picture, and each declared API and capacity table."""
+        found = {picture.marker for picture in self.pictures.values()}
+        for system in self.systems.values():
+            if system.endpoints:
+                found.add(f"{system.id}/api")
+            if system.assumptions:
+                found.add(f"{system.id}/capacity")
+        return found
 
 
 SCRIPT_TIME_LIMIT = float(os.environ.get("BLUEPRINT_SCRIPT_TIMEOUT", "5"))  # seconds a script may run
@@ -266,8 +274,39 @@ def build(root: Path, cache: Path) -> Catalogue:
                 picture.svg = _draw(graphviz, picture)
                 write_cached(cached[name], picture.svg)
                 catalogue.rendered += 1
-        _forget_unused(cache, {path.stem for path in cached.values()} | {catalogue.icons.name})
+        kept = {path.stem for path in cached.values()} | {catalogue.icons.name}
+        for system in catalogue.systems.values():
+            if system.assumptions:
+                file = _capacity_file(system, cache)
+                catalogue.capacities[system.id] = _cached_capacity(system, file)
+                kept.add(file.stem)
+        _forget_unused(cache, kept)
     return catalogue
+
+
+def _capacity_file(system: System, cache: Path) -> Path:
+    """Capacity estimates are cached like pictures, keyed by what they are computed from:
+    a warm build then never imports pint (slow to load)."""
+    package = Path(render.__file__).parent
+    inputs = json.dumps([system.source, sorted((k, repr(v)) for k, v in system.assumptions.items())])
+    key = hashlib.sha256(
+        (package / "capacity.py").read_bytes() + f"pint {version('pint')}\n{inputs}".encode()
+    ).hexdigest()
+    return cache / f"capacity-{key}.json"
+
+
+def _cached_capacity(system: System, file: Path) -> dict:
+    text = read_cached(file)
+    if text is not None:
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass
+    from blueprint import capacity
+
+    computed = capacity.compute(system)
+    write_cached(file, json.dumps(computed, indent=1, sort_keys=True))
+    return computed
 
 
 @contextmanager
@@ -299,7 +338,8 @@ def _cached_svgs(catalogue: Catalogue, cache: Path, fingerprint: str) -> dict[st
 
 
 def read_cached(svg_file: Path) -> str | None:
-    """A cached SVG, only if it is whole: its SHA-256, written beside it after it, matches."""
+    """A cached file (an SVG, an estimate), only if it is whole: its SHA-256, written
+    beside it after it, matches."""
     try:
         data = svg_file.read_bytes()
         digest = svg_file.with_suffix(".sha256").read_text(encoding="ascii").strip()
@@ -343,7 +383,7 @@ LEFTOVER_AGE = 600  # seconds: a temporary file this old belongs to a render tha
 def _forget_unused(cache: Path, keep: set[str]) -> None:
     """Drop pictures and icon folders that no current source produces, and what
     interrupted renders left behind."""
-    for old in [*cache.glob("*.svg"), *cache.glob("*.sha256")]:
+    for old in [*cache.glob("*.svg"), *cache.glob("*.sha256"), *cache.glob("capacity-*.json")]:
         if old.stem not in keep:
             old.unlink(missing_ok=True)
     for old in cache.glob("icons-*"):

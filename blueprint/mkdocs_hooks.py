@@ -15,7 +15,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from blueprint import sql_pages
+from blueprint import api, sql_pages
 from blueprint.build import Catalogue, build, cache_folder, engine_changed_on_disk
 from blueprint.model import BlueprintError
 from blueprint.pages import ICONS, concepts_section, expand, resolve_concept_links, unplaced, used_by_section
@@ -83,6 +83,9 @@ def on_files(files, config):
         # `content` attribute is silently ignored (that once published every picture empty).
         file.content_string = resolve_concept_links(picture.svg, _linker(files, file))
         files.append(file)
+    for system in _catalogue.systems.values():
+        if system.endpoints:
+            files.append(File.generated(config, api.site_path(system), content=api.openapi_json(system)))
     used = {name for picture in _catalogue.pictures.values() for name in icon_names(picture.svg)}
     for name in sorted(used):
         files.append(File.generated(config, f"{ICONS}/{name}", abs_src_path=str(_catalogue.icons / name)))

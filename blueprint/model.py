@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_ARROWS = 12  # per picture: longer paths are split into stages, each its own picture
-RESERVED_PATH_IDS = {"schema"}  # `<!-- blueprint: system/schema -->` shows the ERD
+RESERVED_PATH_IDS = {"schema", "api", "capacity"}  # markers of the ERD, the API table and the capacity table
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+FIELD_TYPES = ("string", "integer", "number", "boolean", "object", "string[]", "integer[]", "object[]")
 
 
 class BlueprintError(Exception):
@@ -78,6 +80,28 @@ class Connection:
 
     ends: tuple[str, str]
     label: str
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One operation of the system's API, and the step of a path that it starts.
+
+    Fields are `{"name": "type: what it is"}`; a name ending in `?` is optional. Types are
+    FIELD_TYPES. Headers are `{"Name": "what it carries"}`, status codes `{404: "why"}`.
+    """
+
+    method: str
+    route: str  # "/v1/pastes/{paste_id}": names in braces are path parameters
+    purpose: str
+    starts: tuple[str, int] | None  # (path id, step number)
+    request: tuple[tuple[str, str], ...] = ()
+    response: tuple[tuple[str, str], ...] = ()
+    status: tuple[tuple[int, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def title(self) -> str:
+        return f"{self.method} {self.route}"
 
 
 @dataclass(frozen=True)
@@ -185,6 +209,8 @@ class System:
         self.components: dict[str, Component] = {}
         self.paths: dict[str, Path] = {}
         self.connections: list[Connection] = []
+        self.endpoints: list[Endpoint] = []
+        self.assumptions: dict[str, tuple[object, str]] = {}  # capacity: name -> (value, reason)
         self.id = ""  # set by the loader: the script's file name
         self.source = ""  # set by the loader: the script's path, for messages
         self.summary = ""  # set by the loader: the script's docstring, shown in the systems table
@@ -207,6 +233,36 @@ class System:
         """The connections both of whose ends are among `components`, in declared order."""
         shown = set(components)
         return [connection for connection in self.connections if set(connection.ends) <= shown]
+
+    def endpoint(
+        self,
+        method: str,
+        route: str,
+        purpose: str,
+        *,
+        starts: tuple[Path | str, int] | None = None,
+        request: dict[str, str] | None = None,
+        response: dict[str, str] | None = None,
+        status: dict[int, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Endpoint:
+        """An API operation; `starts=(write, 1)`: the step of a path that it starts."""
+        start = None
+        if starts is not None:
+            path, number = starts
+            start = (path.id if isinstance(path, Path) else path, number)
+        endpoint = Endpoint(
+            method, route, purpose, start,
+            tuple((request or {}).items()), tuple((response or {}).items()),
+            tuple((status or {}).items()), tuple((headers or {}).items()),
+        )
+        self.endpoints.append(endpoint)
+        return endpoint
+
+    def capacity(self, **assumptions: tuple[object, str]) -> None:
+        """Capacity assumptions, each `name=(value, "one-line reason")`; values may carry
+        units ("10 kB", "5 years"). `blueprint.capacity` lists the names and computes."""
+        self.assumptions = dict(assumptions)
 
     def path(self, id: str, title: str) -> Path:
         if id in self.paths:
@@ -252,6 +308,7 @@ class System:
             found.append(f"{file}: the system declares no path")
         for path in self.paths.values():
             found.extend(self._path_problems(path))
+        found.extend(self._endpoint_problems())
         return found
 
     def _path_problems(self, path: Path) -> list[str]:
@@ -350,4 +407,58 @@ class System:
                         f"{locate(file, path.id)}: transaction '{title}' spans two stages; "
                         "start the next stage before or after it"
                     )
+        return found
+
+    def _endpoint_problems(self) -> list[str]:
+        file, found = self.source, []
+        if not self.endpoints:
+            return found
+        seen = Counter((endpoint.method, endpoint.route) for endpoint in self.endpoints)
+        started = set()
+        for index, endpoint in enumerate(self.endpoints, start=1):
+            where = f"{file}, endpoint {index} ({endpoint.method} {endpoint.route})"
+            if endpoint.method not in HTTP_METHODS:
+                found.append(f"{where}: the method is one of {', '.join(HTTP_METHODS)}")
+            if not isinstance(endpoint.route, str) or not re.fullmatch(r"(/[A-Za-z0-9._~{}-]+)+/?|/", endpoint.route):
+                found.append(f"{where}: the route is a path such as /v1/pastes/{{paste_id}}")
+            elif seen[endpoint.method, endpoint.route] > 1:
+                found.append(f"{where}: declared twice")
+            for name, text in [("the purpose", endpoint.purpose)] + [
+                (f"field '{field}'", spec) for field, spec in endpoint.request + endpoint.response
+            ] + [(f"header '{header}'", text) for header, text in endpoint.headers] + [
+                (f"status {code}", text) for code, text in endpoint.status
+            ]:
+                found.extend(f"{where}: {problem}" for problem in text_problems(name, text))
+                if isinstance(text, str) and not text.strip():
+                    found.append(f"{where}: {name} is empty")
+            for field, spec in endpoint.request + endpoint.response:
+                kind = spec.split(":", 1)[0].strip() if isinstance(spec, str) else ""
+                if kind not in FIELD_TYPES or ":" not in spec or not spec.split(":", 1)[1].strip():
+                    found.append(f"{where}: field '{field}' is written 'type: what it is', the type one of {', '.join(FIELD_TYPES)}")
+                if not re.fullmatch(r"[a-z][a-z0-9_]*\??", str(field)):
+                    found.append(f"{where}: field '{field}': names are lowercase letters, digits and '_' (a final '?' marks it optional)")
+            for header, _ in endpoint.headers:
+                if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", str(header)):
+                    found.append(f"{where}: header '{header}' is not a header name")
+            codes = [code for code, _ in endpoint.status]
+            if any(type(code) is not int or not 100 <= code <= 599 for code in codes):
+                found.append(f"{where}: status codes are whole numbers from 100 to 599")
+            elif not any(200 <= code < 300 for code in codes):
+                found.append(f"{where}: list at least one success status (2xx)")
+            for parameter in re.findall(r"{([^}]*)}", endpoint.route if isinstance(endpoint.route, str) else ""):
+                if not re.fullmatch(r"[a-z][a-z0-9_]*", parameter):
+                    found.append(f"{where}: path parameter '{{{parameter}}}' is not a field name")
+            if endpoint.starts is None:
+                continue
+            path_id, number = endpoint.starts
+            path = self.paths.get(path_id)
+            if path is None:
+                found.append(f"{where}: it starts path '{path_id}', which the system does not declare")
+            elif number not in [step.number for step in path.steps]:
+                found.append(f"{where}: it starts step {number} of path '{path_id}', which has no such step")
+            else:
+                started.add(path_id)
+        for path in self.paths.values():
+            if re.search(r"(^|_)(write|upload)($|_)", path.id) and path.id not in started:
+                found.append(f"{locate(file, path.id)}: a write path needs an endpoint that starts it (endpoint(..., starts=({path.id}, 1)))")
         return found

@@ -18,7 +18,9 @@ from typing import Callable
 
 import markdown
 
+from blueprint import api
 from blueprint.build import Catalogue, Picture
+from blueprint.capacity import capacity_html
 from blueprint.kinds import CONCEPT_PAGES, KINDS, concept_page
 from blueprint.model import BlueprintError, System, locate
 from blueprint.render import CONCEPT_LINK, ICON_HREF
@@ -48,11 +50,23 @@ def expand(
 
     def replace(match: re.Match) -> str:
         name = match.group("name")
+        quantity = re.fullmatch(r"(?P<system>[a-z0-9_]+)/capacity#(?P<name>[a-z_]+)", name)
+        if quantity:  # one computed figure, quoted in prose: `<!-- blueprint: pastebin/capacity#storage -->`
+            return _capacity_value(catalogue, page_path, quantity.group("system"), quantity.group("name"))
         if name in here:
             raise BlueprintError(f"docs/{page_path}: the marker '{name}' appears twice; a picture is shown once a page")
         here.add(name)
         if name == "systems":
             return systems_table(catalogue, link_to)
+        system_id, _, view = name.partition("/")
+        system = catalogue.systems.get(system_id)
+        if system is not None and view == "api" and system.endpoints:
+            placed.add(name)
+            url = posixpath.relpath(api.site_path(system), posixpath.dirname(page_dest) or ".")
+            return api.api_html(system, url, lambda path_id, number: _step_anchor(catalogue, system, path_id, number))
+        if system is not None and view == "capacity" and system.id in catalogue.capacities:
+            placed.add(name)
+            return capacity_html(system, catalogue.capacities[system.id])
         pictures = catalogue.shown_by(name)
         if not pictures:
             known = ", ".join(sorted(catalogue.markers())) or "none"
@@ -79,6 +93,22 @@ def _refuse_near_misses(page_html: str, page_path: str, catalogue: Catalogue) ->
                 f"docs/{page_path}: '{comment.group(0).strip()}' looks like a blueprint marker but is not one; "
                 "write it as <!-- blueprint: system/path -->"
             )
+
+
+def _capacity_value(catalogue: Catalogue, page_path: str, system_id: str, name: str) -> str:
+    results = {r["name"]: r["value"] for r in catalogue.capacities.get(system_id, {}).get("results", [])}
+    if name not in results:
+        known = ", ".join(results) or f"none: {system_id} declares no capacity"
+        raise BlueprintError(f"docs/{page_path}: the marker '{system_id}/capacity#{name}' names no estimate (known: {known})")
+    return f'<span class="blueprint-figure-value" data-quantity="{name}">{html.escape(results[name])}</span>'
+
+
+def _step_anchor(catalogue: Catalogue, system: System, path_id: str, number: int) -> str | None:
+    """The id of a step's line in its list, on the system's page."""
+    for picture in catalogue.shown_by(f"{system.id}/{path_id}"):
+        if any(step.number == number for step in picture.stage.steps):
+            return f"{picture.id}-step-{number}-text"
+    return None
 
 
 def systems_table(catalogue: Catalogue, link_to: Callable[[str], str | None]) -> str:
@@ -172,7 +202,7 @@ def _steps(picture: Picture, link_to: Callable[[str], str | None]) -> str:
             if index == 0 or steps[index - 1].transaction != step.transaction:
                 run = [other.number for other in steps if other.transaction == step.transaction]
                 transaction += (
-                    f'><span class="blueprint-transaction-title">One transaction, steps {run[0]}–{run[-1]}: '
+                    f'><span class="blueprint-transaction-title">Steps {run[0]}–{run[-1]}, one transaction or saga: '
                     f"{html.escape(step.transaction)}</span"
                 )
         items.append(
