@@ -54,6 +54,7 @@ KINDS: dict[str, Kind] = {
     "kafka": Kind("diagrams.onprem.queue.Kafka", "Message queue"),
     "message_queue": Kind("diagrams.onprem.queue.Rabbitmq", "Message queue"),
     "pubsub": Kind("diagrams.onprem.queue.Kafka", "Publish-subscribe"),
+    "redis_pubsub": Kind("diagrams.onprem.inmemory.Redis", "Publish-subscribe"),  # channels, no storage
     # Processing
     "flink": Kind("diagrams.onprem.analytics.Flink", "Stream processing"),
     "spark": Kind("diagrams.onprem.analytics.Spark", "Batch processing"),
@@ -62,6 +63,7 @@ KINDS: dict[str, Kind] = {
     "cache": Kind("diagrams.onprem.inmemory.Redis", "Cache"),
     "redis": Kind("diagrams.onprem.inmemory.Redis", "Cache"),
     "memcached": Kind("diagrams.onprem.inmemory.Memcached", "Cache"),
+    "redis_geo": Kind("diagrams.onprem.inmemory.Redis", "Spatial index"),  # live positions, not a cache
     "lock": Kind("diagrams.onprem.inmemory.Redis", "Distributed lock"),  # a lease with a TTL, e.g. Redis SET NX PX
     # Databases and storage
     "sql_database": Kind("diagrams.generic.database.SQL", "SQL database"),

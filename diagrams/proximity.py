@@ -1,0 +1,258 @@
+"""Find the attractions within a radius of a point: geohash cells and their neighbours, read from caches and replicas."""
+
+from blueprint import System
+
+proximity = System(
+    "Proximity Service",
+    schema="schemas/proximity.sql",
+    relationships=[
+        "locations 1-to-1 attractions",
+        "users 1-to-many attractions",
+        "attractions 1-to-many reviews",
+        "users 1-to-many reviews",
+        "attractions 1-to-many media",
+        "users 1-to-many media",
+    ],
+)
+
+# --- Clients ---------------------------------------------------------------------------
+creator = proximity.component("creator", "Creator", kind="client", group="Clients",
+                              role="A business owner or editor who adds and edits attractions")
+user = proximity.component("user", "User", kind="mobile", group="Clients",
+                           role="Someone looking for attractions near where they are")
+
+# --- Edge ------------------------------------------------------------------------------
+dns = proximity.component("dns", "DNS", kind="dns", group="Edge",
+                          role="Geo-DNS: writes resolve to the primary data center, reads to the nearest one")
+cdn = proximity.component("cdn", "CDN", kind="cdn", group="Edge",
+                          role="Serves attraction photos from close to the user; object storage is its origin")
+load_balancer = proximity.component("load_balancer", "Load balancer", kind="load_balancer", group="Edge",
+                                    role="Spreads requests over the app servers of its data center")
+rate_limiter = proximity.component("rate_limiter", "Rate limiter", kind="rate_limiter", group="Edge",
+                                   role="Per-client quotas: tight for writes, looser for reads, to turn away scrapers")
+
+# --- Services --------------------------------------------------------------------------
+server = proximity.component("server", "App server", kind="server", group="Services",
+                             role="Stateless API: accepts new attractions, answers searches by calling the services")
+trie_server = proximity.component("trie_server", "Trie server", kind="trie", group="Services",
+                                  role="Completes a typed prefix into popular attraction names and categories")
+search_service = proximity.component("search_service", "Search service", kind="service", group="Services",
+                                     role="Full-text search over attraction names, categories and descriptions")
+nearby_service = proximity.component("nearby_service", "Nearby service", kind="service", group="Services",
+                                     role="Turns a point and a radius into geohash cells, and the cells into attractions sorted by distance")
+review_service = proximity.component("review_service", "Review service", kind="service", group="Services",
+                                     role="Returns an attraction's rating and newest reviews")
+index_service = proximity.component("index_service", "Index service", kind="service", group="Services",
+                                    role="Consumes 'attraction changed' events and updates the search index and the trie")
+media_worker = proximity.component("media_worker", "Media workers", kind="worker", group="Services",
+                                   role="Resize and compress uploaded photos, and strip their location metadata")
+
+# --- Messaging -------------------------------------------------------------------------
+queue = proximity.component("queue", "Message queue", kind="kafka", group="Messaging",
+                            role="Kafka topic of 'attraction changed' events, read by the media workers and the index service")
+
+# --- Data stores -----------------------------------------------------------------------
+search_index = proximity.component("search_index", "Search index", kind="search_index", group="Data stores",
+                                   role="Elasticsearch: inverted index from words to attraction IDs")
+geohash_cache = proximity.component("geohash_cache", "Geohash cache", kind="redis", group="Data stores",
+                                    role="Redis: for each popular geohash cell, the IDs and coordinates of the attractions in it")
+location_db = proximity.component("location_db", "Location DB (primary)", kind="postgis", group="Data stores",
+                                  role="PostgreSQL: users, locations with their geohash index, attractions, media rows")
+location_replica = proximity.component("location_replica", "Location DB (replica)", kind="postgis", group="Data stores",
+                                       role="A read replica of the location DB in the reader's data center")
+attraction_cache = proximity.component("attraction_cache", "Attraction cache", kind="redis", group="Data stores",
+                                       role="Redis: the details document of recently read attractions, by ID")
+attraction_store = proximity.component("attraction_store", "Attraction details (primary)", kind="mongodb", group="Data stores",
+                                       role="MongoDB: one document per attraction (description, hours, menu, fields that vary by category)")
+attraction_replica = proximity.component("attraction_replica", "Attraction details (replica)", kind="mongodb", group="Data stores",
+                                         role="A secondary of the attraction details replica set, in the reader's data center")
+review_replica = proximity.component("review_replica", "Reviews DB (replica)", kind="postgresql", group="Data stores",
+                                     role="The review service's own PostgreSQL database, read from a replica in the reader's data center")
+object_store = proximity.component("object_store", "Object storage", kind="s3", group="Data stores",
+                                   role="S3: raw and processed photos, and compressed logs")
+
+# --- The same components in two data centers, for the replication picture ---------------
+load_balancer_a = proximity.component("load_balancer_a", "Load balancer A", kind="load_balancer",
+                                      group="Data center A (primary)", role="Entry point of the primary data center")
+server_a = proximity.component("server_a", "App servers A", kind="server", group="Data center A (primary)",
+                               role="Accept writes; also serve reads for users near data center A")
+location_db_a = proximity.component("location_db_a", "Location DB A (primary)", kind="postgis",
+                                    group="Data center A (primary)", role="The only copy of the location DB that accepts writes")
+attraction_db_a = proximity.component("attraction_db_a", "Attraction details A (primary)", kind="mongodb",
+                                      group="Data center A (primary)", role="The primary of the attraction details replica set")
+load_balancer_b = proximity.component("load_balancer_b", "Load balancer B", kind="load_balancer",
+                                      group="Data center B (secondary)", role="Entry point of a secondary data center")
+server_b = proximity.component("server_b", "App servers B", kind="server", group="Data center B (secondary)",
+                               role="Serve reads from the local replicas; send writes to data center A")
+location_db_b = proximity.component("location_db_b", "Location DB B (replica)", kind="postgis",
+                                    group="Data center B (secondary)", role="A streaming replica of location DB A, read-only")
+attraction_db_b = proximity.component("attraction_db_b", "Attraction details B (replica)", kind="mongodb",
+                                      group="Data center B (secondary)", role="A secondary of the attraction details replica set, read-only")
+
+# --- Multi-data-center replication (the source's high-level design) ----------------------
+replication = proximity.path("replication", "Multi-data-center replication")
+replication.step(1, creator, dns,
+                 "The creator's app resolves the write host name; DNS answers with the primary data center, A.")
+replication.step(2, creator, load_balancer_a, "The creator sends the new attraction to data center A.")
+replication.step(3, load_balancer_a, server_a, "The load balancer picks an app server there.")
+replication.step(4, server_a, attraction_db_a, "The server writes the attraction's details document to the primary.")
+replication.step(5, server_a, location_db_a,
+                 "It writes the location and attraction rows, geohash included, to the primary location DB.")
+replication.step(6, location_db_a, location_db_b,
+                 "The primary streams its write-ahead log to the replica in data center B, asynchronously.")
+replication.step(7, attraction_db_a, attraction_db_b,
+                 "The details document reaches data center B through the replica set's own replication, also asynchronous.")
+replication.step(8, user, dns,
+                 "A user's app resolves the read host name; geo-DNS answers with the nearest data center, here B.")
+replication.step(9, user, load_balancer_b, "The user sends the nearby search to data center B.")
+replication.step(10, load_balancer_b, server_b, "The load balancer picks an app server there.")
+replication.step(11, server_b, location_db_b,
+                 "The server finds the IDs of the attractions within the radius in the local replica, "
+                 "through the geohash index (see the read path).")
+replication.step(12, server_b, attraction_db_b, "It reads their details from the local secondary.")
+replication.note("Every write goes to one primary data center, so two creators can never edit one attraction "
+                 "in two places at once and there is nothing to reconcile.")
+replication.note("The source sends reads to the secondary data centers. More precisely, geo-DNS sends each reader "
+                 "to the nearest data center, and that may be A: the primary serves reads too. "
+                 "The point is that reads, far more numerous than writes, never need the primary.")
+replication.note("Nearby attractions are found through a spatial index: the geohash cells around the point "
+                 "give the candidate IDs, and an exact distance check keeps those within the radius.")
+replication.note("Replication is asynchronous, so a replica lags by a moment: a creator who reads through data center B "
+                 "right after a write may not see the new attraction. Routing a creator's reads to A for a "
+                 "few seconds after a write (read-your-writes) hides it; other users never notice.",
+                 theme="Consistency and failure")
+replication.note("If data center A is lost, a replica in B is promoted to primary and the write host name is pointed at it. "
+                 "Writes acknowledged by A but not yet shipped are lost unless the replication is made synchronous "
+                 "for them, which adds a round trip between data centers to every write.",
+                 theme="Consistency and failure")
+replication.note("Each data center has its own caches and search index, filled from its local replicas, "
+                 "so a cache miss never crosses to another data center.", theme="Consistency and failure")
+
+# --- Write path ------------------------------------------------------------------------
+write = proximity.path("write", "Write path")
+write.stage("Store the attraction")
+write.step(1, creator, load_balancer,
+           "The creator sends the new attraction (name, category, coordinates, details, photos) over HTTPS.")
+write.step(2, load_balancer, rate_limiter,
+           "The write counts against the creator's quota; above it the answer is HTTP 429.")
+write.step(3, load_balancer, server, "The request goes to an app server in the primary data center.")
+write.step(4, server, attraction_store,
+           "The server takes a new attraction ID and stores the details document under it.")
+write.step(5, server, location_db,
+           "It computes the 12-character geohash of the coordinates and inserts the location row, the "
+           "attraction row and a media row per photo in one transaction.")
+write.step(6, server, object_store, "It puts the raw photos into object storage.")
+write.step(7, server, queue,
+           "It publishes an 'attraction changed' event (ID, photo keys) so the slow work happens later.")
+write.stage("Process photos and index")
+write.step(8, queue, [media_worker, index_service],
+           "The media workers and the index service each read the event from their own consumer group.")
+write.step(9, media_worker, object_store,
+           "A media worker writes resized, compressed copies of each photo, without the GPS metadata, "
+           "under the keys the media rows name.")
+write.step(10, index_service, location_db, "The index service reads the attraction's ID and geohash.")
+write.step(11, index_service, attraction_store, "It reads the attraction's details.")
+write.step(12, index_service, search_index,
+           "It writes a search document (name, category, description, geohash) to the inverted index.")
+write.step(13, index_service, trie_server,
+           "It adds the attraction's name to the trie, for autocompletion.")
+
+write.note("The location DB's spatial index is the B-tree on the geohash column: every cell is a prefix, "
+           "so the rows of a cell are one range of the index (see the read path).", theme="Spatial index")
+write.note("The geohash is computed from latitude and longitude by interleaving their bits, five bits a "
+           "character; see [Geohash](concepts/geohash.md).", theme="Spatial index")
+write.note("A quadtree is the alternative: it splits a square into four until each leaf holds at most, say, 100 "
+           "attractions, so dense cities get small leaves and deserts large ones. It lives in the memory of "
+           "every nearby-service server, is rebuilt when a server starts, and must be updated on every write: "
+           "that is the operational cost the source mentions.", theme="Spatial index")
+write.note("The source says a plain relational database performs poorly because of float values. Floats are not "
+           "the problem: a B-tree indexes them well. The problem is two dimensions: an index on (latitude, "
+           "longitude) narrows by latitude only, then scans the whole band of longitudes. A spatial index "
+           "(a GiST R-tree in PostGIS) or a one-dimensional key (the geohash) fixes that.", theme="Spatial index")
+write.note("With a geohash, a radius query is a handful of range scans of one ordinary index, which any "
+           "database, cache or key-value store can do; that is what makes it fast and portable.",
+           theme="Spatial index")
+write.note("Steps 4 and 5 write two stores without a shared transaction. The row that makes the attraction findable "
+           "is written last, so a failure in between leaves an orphan details document (removed by a sweep), "
+           "never a search result without details.", theme="Consistency")
+write.note("Publishing the event after the commit can fail too. A transactional outbox (the event is a row written "
+           "in step 5's transaction, then relayed to Kafka) or change data capture from the write-ahead log "
+           "makes sure no committed attraction is left unindexed.", theme="Consistency")
+write.note("Nothing on the write path writes the caches. They are filled by reads (cache-aside) and their entries "
+           "expire after a TTL, so a new attraction appears in nearby results within that TTL; "
+           "attractions change rarely and a few minutes' delay is acceptable.", theme="Consistency")
+write.note("The stateful services (databases, caches, search index) are partitioned by geography, for example by "
+           "a geohash prefix, so a region's data sits together and a failure affects one region.",
+           theme="Operations")
+write.note("System logs are compressed and kept in object storage, the cheapest durable place for them.",
+           theme="Operations")
+write.note("Data with money attached (paid listings, advertising bills) is replicated to more nodes than the "
+           "rest: losing it costs more than the extra copies.", theme="Operations")
+
+# --- Read path -------------------------------------------------------------------------
+read = proximity.path("read", "Read path")
+read.stage("Reach a server and search by name")
+read.step(1, user, dns, "The user's app resolves the service's host name; geo-DNS returns the nearest data center.")
+read.step(2, user, load_balancer, "The app sends its request (position, radius, optional keywords) over HTTPS.")
+read.step(3, load_balancer, rate_limiter,
+          "The read counts against the client's quota, which stops scrapers from copying the whole catalogue.")
+read.step(4, load_balancer, server, "The load balancer passes the request to an app server in that data center.")
+read.step(5, server, trie_server, "While the user types, the server asks the trie server for completions.")
+read.step(6, server, search_service, "For a keyword search, the server passes the words to the search service.")
+read.step(7, search_service, search_index,
+          "The search service looks the words up in the inverted index and gets back matching attraction IDs.")
+read.stage("Find nearby attractions")
+read.step(8, server, nearby_service, "The server asks the nearby service for the attractions within the radius.")
+read.step(9, nearby_service, geohash_cache,
+          "The nearby service picks the cell precision for the radius, takes the point's cell and its eight "
+          "neighbours, and reads those nine keys from the geohash cache.")
+read.step(10, nearby_service, location_replica,
+          "For each cell that was not cached, it reads the cell's rows (a range of the geohash index) from the "
+          "local replica and caches them with a TTL.", when="On a cache miss")
+read.step(11, nearby_service, attraction_cache,
+          "It keeps the attractions within the radius (haversine distance), sorts them by distance, takes one page "
+          "and reads their details from the attraction cache.")
+read.step(12, nearby_service, attraction_replica,
+          "It reads the missing details from the local secondary and caches them.", when="On a cache miss")
+read.stage("Reviews and photos")
+read.step(13, server, review_service, "The server asks the review service for the page's ratings and newest reviews.")
+read.step(14, review_service, review_replica, "The review service reads them from a replica of the reviews table.")
+read.step(15, server, user,
+          "The server returns the page: attractions with distance, details, rating, reviews and photo URLs.")
+read.step(16, user, cdn, "The app loads the photos from the CDN.")
+read.step(17, cdn, object_store, "The CDN fetches the photo from object storage and keeps it.", when="On a CDN miss")
+
+read.note("The source has the client try the CDN first, for the requested attraction. A CDN can only answer what is "
+          "the same for everyone: photos, and at most a static attraction page. A nearby search depends on the "
+          "exact position, so it goes to the servers; the CDN comes in at step 16.", theme="Caching")
+read.note("The client keeps responses for a short TTL, so scrolling back or reopening the app costs no request.",
+          theme="Caching")
+read.note("The caches evict the least recently used entries (LRU): busy cells and popular attractions stay in memory.",
+          theme="Caching")
+read.note("The caches are cache-aside: the nearby service reads the cache, on a miss reads the store and fills the "
+          "cache (steps 9 to 12); entries expire by TTL, since the write path does not touch them.", theme="Caching")
+read.note("Results are paginated, nearest first, with a cursor (the last distance and ID), so the first page "
+          "returns quickly and later pages never repeat an attraction.", theme="Caching")
+
+read.note("The cells to read: at the finest precision whose cells are taller and wider than the radius "
+          "(in degrees, east-west widened by 1/cos(latitude)), the point's cell plus its eight neighbours "
+          "always cover the circle. The neighbours are needed because the point can sit a metre from its "
+          "cell's edge or corner, with much of the circle in the cells around it.", theme="Spatial search")
+read.note("Geohashes that share a prefix are close together, but close points need not share a prefix: "
+          "either side of the equator or the Greenwich meridian, neighbouring cells have no common prefix at all. "
+          "That is why neighbours are computed, never guessed from the prefix.", theme="Spatial search")
+read.note("Reading the neighbouring cells solves the boundary problem: an attraction just across an edge is in "
+          "one of the eight, and the distance check drops the ones outside the circle.", theme="Spatial search")
+read.note("The source denormalizes the locations table with a multi-character geohash. With a B-tree, one "
+          "12-character column serves every precision, since a shorter cell is a prefix and so a range; "
+          "separate keys per precision pay off in the cache, which can only look up exact keys.",
+          theme="Spatial search")
+read.note("The source suggests Euclidean distance. On raw degrees it is wrong: a degree of longitude is 111 km at "
+          "the equator and half that at 60°. Use the haversine formula (as in the SQL below), or for ranking "
+          "within a few kilometres, Euclidean distance after scaling longitude by cos(latitude).",
+          theme="Spatial search")
+read.note("PostGIS can also answer 'the k nearest' directly: ORDER BY the distance operator with a LIMIT walks "
+          "its GiST index, about log n plus k steps. K nearest is not within r: add a distance filter "
+          "(ST_DWithin) when the radius matters.", theme="Spatial search")
+read.note("Services find each other through service discovery (a registry the instances join and leave), "
+          "so instances can be added or replaced without configuration changes.", theme="Operations")

@@ -1,0 +1,199 @@
+"""Match a rider with a nearby driver: live positions in memory, an offer that lapses, and an accept only one driver can win."""
+
+from blueprint import System
+
+rides = System(
+    "Ride-Hailing Service",
+    schema="schemas/ride_hailing.sql",
+    relationships=[
+        "drivers 1-to-many vehicles",
+        "riders 1-to-many trips",
+        "drivers 1-to-many trips",
+    ],
+)
+
+# --- Clients ---------------------------------------------------------------------------
+driver = rides.component("driver", "Driver app", kind="mobile", group="Clients",
+                         role="Streams the driver's position, receives trip offers, accepts them")
+rider = rides.component("rider", "Rider app", kind="mobile", group="Clients",
+                        role="Shows nearby cars, requests a ride, follows the driver on the map")
+
+# --- Edge ------------------------------------------------------------------------------
+load_balancer = rides.component("load_balancer", "Load balancer", kind="load_balancer", group="Edge",
+                                role="Terminates TLS and hands each long-lived WebSocket to a server with spare capacity")
+
+# --- Services --------------------------------------------------------------------------
+driver_server = rides.component("driver_server", "Driver WebSocket servers", kind="server", group="Services",
+                                role="Hold the drivers' WebSockets: take in positions, push offers out")
+rider_server = rides.component("rider_server", "Rider WebSocket servers", kind="server", group="Services",
+                               role="Hold the riders' WebSockets: show nearby cars, take requests, push the driver's position")
+trip_service = rides.component("trip_service", "Trip service", kind="service", group="Services",
+                               role="Owns each trip's state, from requested to completed, in PostgreSQL")
+matching = rides.component("matching", "Matching service", kind="service", group="Services",
+                           role="Finds the nearest available drivers and offers them the trip, one at a time")
+controller = rides.component("controller", "Controller", kind="service", group="Services",
+                             role="Watches load per shard and splits or moves hot geohash cells")
+
+# --- Processing ------------------------------------------------------------------------
+analytics = rides.component("analytics", "Analytics (MapReduce)", kind="mapreduce", group="Processing",
+                            role="Batch jobs over location history: demand heat maps, pricing, ETA training data")
+
+# --- Messaging -------------------------------------------------------------------------
+queue = rides.component("queue", "Location stream (Kafka)", kind="kafka", group="Messaging",
+                        role="Every position update, partitioned by city and keyed by driver or rider ID")
+pubsub = rides.component("pubsub", "Channels (Redis pub-sub)", kind="redis_pubsub", group="Messaging",
+                         role="One channel per driver (offers) and one per trip (positions): delivered, never stored")
+
+# --- Data stores -----------------------------------------------------------------------
+location_cache = rides.component("location_cache", "Live locations (Redis GEO)", kind="redis_geo", group="Data stores",
+                                 role="Per city and product, the available drivers in a geo index; each driver's last position")
+trip_db = rides.component("trip_db", "Trips DB (PostgreSQL)", kind="postgresql", group="Data stores",
+                          role="Riders, drivers with their status and current offer, vehicles, trips")
+location_history = rides.component("location_history", "Location history (Cassandra)", kind="cassandra", group="Data stores",
+                                   role="Every position ever sent, partitioned by (driver or trip, day), ordered by time")
+
+rides.connection(driver, load_balancer, "WebSocket")
+rides.connection(load_balancer, driver_server, "WebSocket")
+rides.connection(rider, load_balancer, "WebSocket")
+rides.connection(load_balancer, rider_server, "WebSocket")
+
+# --- Write path: location updates ------------------------------------------------------
+write = rides.path("write", "Location updates")
+write.stage("Drivers stream their position")
+write.step(1, driver, load_balancer,
+           "The driver app keeps a WebSocket open and sends its position (latitude, longitude, heading, speed) every 4 seconds.")
+write.step(2, load_balancer, driver_server,
+           "When the connection opens, the load balancer gives it to a server with spare capacity in the nearest data center.")
+write.step(3, driver_server, queue,
+           "The server publishes each update to the location stream, keyed by driver ID so each driver's updates stay in order.")
+write.step(4, queue, location_history,
+           "A consumer appends the updates to the location history, in batches.")
+write.step(5, queue, location_cache,
+           "Another consumer records the driver's last position with its time and, if the driver is available, "
+           "moves them in the geo index of available drivers (GEOADD); otherwise it removes them from it.")
+write.stage("Riders see nearby drivers")
+write.step(6, rider, load_balancer, "The rider app opens its own WebSocket and sends its position while it is open.")
+write.step(7, load_balancer, rider_server, "The load balancer gives the connection to a rider server with spare capacity.")
+write.step(8, rider_server, queue, "The server publishes the rider's position to the location stream too (history, pickup point).")
+write.step(9, rider_server, location_cache,
+           "Every few seconds it asks the geo index for the available drivers within a radius of the rider, nearest first (GEOSEARCH).")
+write.step(10, rider_server, location_cache,
+           "It searches again with twice the radius, up to a limit.", when="No available driver within the radius")
+write.step(11, rider_server, rider, "It pushes the nearby cars to the rider's map.")
+write.stage("Offline work")
+write.step(12, analytics, location_history,
+           "Batch jobs read the location history to produce offline analytics: demand by area and hour, trip durations.")
+write.step(13, controller, location_cache,
+           "The controller moves or splits the geohash cells of an overloaded shard onto others.")
+
+write.note("Updates cost real capacity: a million drivers online, one update every 4 seconds, is 250,000 writes "
+           "a second into the stream and into Redis; see the table on this page.", theme="Load")
+write.note("The source uses round robin to place connections. Round robin spreads new connections evenly, but "
+           "WebSockets last for hours and servers restart, so counts drift; least-connections placement "
+           "keeps servers even.", theme="Load")
+write.note("The source stores a multi-character geohash to serve several zoom levels. Redis's geo index already "
+           "keeps a 52-bit geohash per member as its sorted-set score, so any coarser cell is a range of it; "
+           "a zoomed-out map shows counts per coarse cell instead of individual cars.", theme="Spatial index")
+write.note("The source suggests Euclidean distance within a geohash cell as the naive approach. On degrees it is "
+           "skewed (a degree of longitude shrinks with the cosine of the latitude); GEOSEARCH uses the haversine "
+           "formula. Both are straight lines: the matching service should rank by driving time (ETA), "
+           "since the nearest car may be across a river.", theme="Spatial index")
+write.note("Live locations are not a cache of another store: they are the only place current positions are read "
+           "from, so there is no miss path to a database. A driver whose last position is older than about "
+           "30 seconds is treated as offline and removed by a sweep; LRU eviction would be wrong here "
+           "(the source applies it): evicting a driver hides a car that is really there. Size the memory and disable eviction.",
+           theme="Live locations")
+write.note("The geo index is a hint: a driver can be assigned a trip just before their next update removes them "
+           "from the available set. The database decides (see the read path), so a stale hint costs at most "
+           "one wasted offer.", theme="Live locations")
+write.note("Services are sharded on several levels: by city first, then by geohash cell within a big city, "
+           "and by product (standard, XL, premium) since a rider asks for one kind of car.", theme="Sharding")
+write.note("The source handles hotspots with replicas and by partitioning further by driver ID. Replicas help "
+           "reads. Splitting a hot cell by driver ID spreads its writes, but then a nearby search in that cell "
+           "must ask every part and merge: worth it only for the few hottest cells.", theme="Sharding")
+write.note("The data stores are partitioned geographically with consistent hashing: cells map to points "
+           "on a ring, so adding a node moves only about 1/N of the cells; see "
+           "[Consistent hashing](concepts/consistent_hashing.md).", theme="Sharding")
+write.note("Cassandra's LSM tree turns writes into sequential appends, which suits a firehose of positions; "
+           "Redis keeps the one position per driver that reads need in memory. Each store does what it is good at.",
+           theme="Stores")
+write.note("The location history is replicated to several data centers, since trip routes are evidence in "
+           "disputes about fares and safety.", theme="Stores")
+
+# --- Read path: request, match, accept, ride ---------------------------------------------
+read = rides.path("read", "Request, match and ride")
+read.stage("Request a ride")
+read.step(1, rider, load_balancer,
+          "The rider requests a ride (pickup, destination, product) over the open WebSocket.")
+read.step(2, load_balancer, rider_server, "The request reaches the rider server that holds the connection.")
+read.step(3, rider_server, trip_service, "The rider server asks the trip service to create the trip.")
+read.step(4, trip_service, trip_db, "The trip service inserts the trip with status 'requested'.")
+read.step(5, trip_service, matching, "It asks the matching service for a driver.")
+read.step(6, matching, location_cache,
+          "The matching service asks the geo index for the available drivers of that product near the pickup, nearest first.")
+read.step(7, matching, location_cache,
+          "It widens the radius and searches again; after a minute with nobody, the trip is cancelled "
+          "and the rider told.", when="No available driver within the radius")
+read.stage("Offer and accept")
+read.step(8, matching, trip_db,
+          "It leases the nearest candidate for 15 seconds with a conditional update; if another offer holds "
+          "that driver, no row changes and it tries the next one.")
+read.step(9, matching, pubsub, "It publishes the offer on the driver's channel.")
+read.step(10, pubsub, driver_server,
+          "The server holding the driver's WebSocket, subscribed to that channel, receives it.")
+read.step(11, driver_server, driver, "The driver sees the offer with a 15-second countdown.")
+read.step(12, matching, trip_db,
+          "The lease lapses by itself; the matching service leases the next candidate (step 8 again).",
+          when="No answer within 15 seconds")
+read.step(13, driver, driver_server, "The driver taps 'accept'.")
+read.step(14, driver_server, trip_service, "The driver server asks the trip service to confirm the trip.")
+with read.transaction("Assign the driver"):
+    read.step(15, trip_service, trip_db,
+              "The trip service marks the trip 'accepted', with this driver, only if it is still 'requested'.")
+    read.step(16, trip_service, trip_db,
+              "It marks the driver 'on trip' only if still available and leased to this trip. It commits if both "
+              "rows changed, and otherwise rolls back and tells the driver the trip has gone.")
+read.stage("Ride")
+read.step(17, trip_service, pubsub,
+          "The trip service opens a channel for the trip and tells both WebSocket servers to subscribe to it.")
+read.step(18, driver_server, pubsub, "The driver's server publishes each new position of the driver on the trip channel.")
+read.step(19, pubsub, location_history,
+          "A trip recorder subscribed to the channel appends the positions to the trip's route in the location history.")
+read.step(20, pubsub, rider_server, "The rider's server receives the positions.")
+read.step(21, rider_server, load_balancer, "It sends them down the rider's WebSocket.")
+read.step(22, load_balancer, rider, "The rider watches the car approach, then the ride.")
+read.step(23, driver_server, trip_service,
+          "The driver taps 'start' at pickup and 'end' at drop-off; the server passes each on.")
+read.step(24, trip_service, trip_db,
+          "The trip moves to 'in progress', then 'completed' with its fare, and the driver back to 'available'.")
+
+read.note("Offers reach the driver over the WebSocket the app opened for its location updates (steps 1 and 2 "
+          "of that path): the server holding it subscribes to the driver's channel.", theme="Connections")
+read.note("Two riders must never get one driver, and one trip never two drivers. The source takes a distributed "
+          "lock; here the lock is the driver's row: the conditional update (step 8) takes the row lock, and a "
+          "second dispatcher re-checks its condition after the first commits and matches nothing. The expiry "
+          "time makes it a lease that frees itself.", theme="Concurrency")
+read.note("A Redis lock (SET offer:driver:42 trip:9001 NX PX 15000) can do step 8 in memory if offers "
+          "outgrow the database. Even then the assignment must stay the conditional updates of steps 15 and 16: a Redis "
+          "lock can expire while its holder is paused, and nothing would stop the late holder from writing.",
+          theme="Concurrency")
+read.note("The timeout is the lease's expiry: nothing has to run when a driver ignores an offer. A late "
+          "'accept' fails, since its lease has lapsed, and the driver is told the trip has gone.",
+          theme="Concurrency")
+read.note("An 'accept' may be sent twice (a retry on a flaky network). The second one changes no row; before "
+          "answering 'too late', the trip service checks whether the trip's driver is already this driver, "
+          "and if so answers 'yours'.", theme="Concurrency")
+read.note("The source creates a one-to-one channel between driver and rider through the pub-sub server. It is "
+          "one channel per trip, with two servers subscribed: the driver's publishes, the rider's relays.",
+          theme="Pub-sub")
+read.note("The source has the pub-sub server store the positions. Pub-sub delivers and forgets, and a message "
+          "published while a server reconnects is lost; so a subscriber writes the history (step 19). "
+          "A lost position is harmless, the next comes 4 seconds later, and a lost offer just times out.",
+          theme="Pub-sub")
+read.note("Both apps keep the trip's state (trip ID, status, driver, pickup), so if their data center fails they "
+          "reconnect to another and carry on from that state.", theme="Resilience")
+read.note("Chaos engineering (killing servers, cutting links, on purpose, in production) tests that this recovery "
+          "really works.", theme="Resilience")
+read.note("Service instances spread membership and shard ownership by a gossip protocol: each tells a few "
+          "others what it knows, so every instance learns of a failure within seconds, with no central registry "
+          "to fail.", theme="Resilience")

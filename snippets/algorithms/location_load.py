@@ -1,0 +1,47 @@
+"""What driver location updates cost: writes a second, bandwidth, history and memory.
+
+The figures on the ride-hailing page are computed here, and the tests check that the
+page prints exactly these numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SECONDS_PER_DAY = 86_400
+
+
+# --8<-- [start:load]
+@dataclass(frozen=True)
+class LocationUpdates:
+    drivers_online: int = 1_000_000    # at the evening peak, worldwide
+    seconds_between_updates: float = 4
+    # Payload, binary-encoded: driver ID 8, latitude 8, longitude 8,
+    # timestamp 8, heading 4, speed 4, accuracy 4 bytes.
+    payload_bytes: int = 44
+    # Per message on the wire: WebSocket frame from a client (2-byte header,
+    # 4-byte mask), TLS 1.3 record (5 header + 1 type + 16 tag), TCP/IPv4 with
+    # timestamps (20 + 20 + 12), when each update travels in its own packet.
+    overhead_bytes: int = 6 + 22 + 52
+    # A member of a Redis sorted set (the GEO index): skiplist node, hash
+    # table entry and the member string, roughly.
+    index_bytes_per_driver: int = 100
+
+    @property
+    def writes_per_second(self) -> float:
+        return self.drivers_online / self.seconds_between_updates
+
+    @property
+    def inbound_megabits_per_second(self) -> float:
+        wire = self.payload_bytes + self.overhead_bytes
+        return self.writes_per_second * wire * 8 / 1e6
+
+    @property
+    def history_gigabytes_per_day(self) -> float:
+        """Payload only: before compression, replication and storage overhead."""
+        return self.writes_per_second * SECONDS_PER_DAY * self.payload_bytes / 1e9
+
+    @property
+    def index_megabytes(self) -> float:
+        return self.drivers_online * self.index_bytes_per_driver / 1e6
+# --8<-- [end:load]

@@ -1,0 +1,59 @@
+-- Proximity service: who adds attractions (users), where they are (locations), what
+-- they are (attractions), what people say about them (reviews) and their photos (media).
+-- In production users, locations, attractions and media rows live in PostgreSQL, reviews
+-- in the review service's own database, each attraction's details (description, hours,
+-- menus) in a document store and the photo bytes in object storage. This is the logical
+-- schema, and it runs on SQLite and PostgreSQL alike (the tests run it on both).
+
+CREATE TABLE users (
+    id          BIGINT PRIMARY KEY,
+    name        TEXT NOT NULL,
+    email       TEXT NOT NULL UNIQUE,
+    created_at  TIMESTAMP NOT NULL
+);
+
+-- One row per point on the map. The geohash is computed from latitude and longitude
+-- when the row is written, always at 12 characters (a few centimetres), so that every
+-- coarser cell is a prefix of it and "everything in cell c" is one range of the index.
+CREATE TABLE locations (
+    id          BIGINT PRIMARY KEY,
+    latitude    DOUBLE PRECISION NOT NULL CHECK (latitude BETWEEN -90 AND 90),
+    longitude   DOUBLE PRECISION NOT NULL CHECK (longitude BETWEEN -180 AND 180),
+    geohash     VARCHAR(12) NOT NULL CHECK (length(geohash) = 12),
+    address     TEXT
+);
+
+CREATE INDEX locations_by_geohash ON locations (geohash);
+
+CREATE TABLE attractions (
+    id           BIGINT PRIMARY KEY,
+    location_id  BIGINT NOT NULL UNIQUE REFERENCES locations (id),  -- one point, one attraction
+    creator_id   BIGINT NOT NULL REFERENCES users (id),
+    name         TEXT NOT NULL,
+    category     TEXT NOT NULL,               -- 'restaurant', 'market', 'museum' ...
+    updated_at   TIMESTAMP NOT NULL           -- the details document has the same ID
+);
+
+CREATE INDEX attractions_by_creator ON attractions (creator_id);
+
+CREATE TABLE reviews (
+    id             BIGINT PRIMARY KEY,
+    attraction_id  BIGINT NOT NULL REFERENCES attractions (id),
+    user_id        BIGINT NOT NULL REFERENCES users (id),
+    stars          SMALLINT NOT NULL CHECK (stars BETWEEN 1 AND 5),
+    body           TEXT,
+    created_at     TIMESTAMP NOT NULL
+);
+
+CREATE INDEX reviews_by_attraction ON reviews (attraction_id, created_at);
+
+CREATE TABLE media (
+    id             BIGINT PRIMARY KEY,
+    attraction_id  BIGINT NOT NULL REFERENCES attractions (id),
+    user_id        BIGINT NOT NULL REFERENCES users (id),  -- who uploaded it
+    media_type     TEXT NOT NULL,             -- 'photo', 'video'
+    url            TEXT NOT NULL,             -- where the object store keeps the processed file
+    created_at     TIMESTAMP NOT NULL
+);
+
+CREATE INDEX media_by_attraction ON media (attraction_id);

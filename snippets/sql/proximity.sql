@@ -1,0 +1,57 @@
+-- Proximity service: add an attraction, and find the attractions within r metres of a
+-- point. Runs on the schema in snippets/schemas/proximity.sql; tests/test_system_proximity.py
+-- runs every section on SQLite and on a PostgreSQL server and checks the answers against
+-- a brute-force scan. Parameters are written :name.
+
+-- --8<-- [start:add]
+-- The server computes the geohash (12 characters) from the coordinates; both rows
+-- go in one transaction so that no attraction is ever without its location.
+BEGIN;
+INSERT INTO locations (id, latitude, longitude, geohash, address)
+VALUES (:location_id, :latitude, :longitude, :geohash, :address);
+INSERT INTO attractions (id, location_id, creator_id, name, category, updated_at)
+VALUES (:attraction_id, :location_id, :creator_id, :name, :category, :updated_at);
+COMMIT;
+-- --8<-- [end:add]
+
+-- --8<-- [start:nearby_postgres]
+-- :cells is the list of geohash prefixes from search_cells(), e.g. {gcpvh,gcpvj,...}.
+-- Every stored geohash has 12 characters, so the rows of cell c are the index range
+-- c .. c padded with 'z' (the last base-32 character).
+SELECT a.id, a.name, d.metres
+FROM unnest(CAST(:cells AS text[])) AS c (cell)
+JOIN locations AS l
+  ON l.geohash BETWEEN c.cell AND substr(c.cell || 'zzzzzzzzzzzz', 1, 12)
+JOIN attractions AS a ON a.location_id = l.id
+CROSS JOIN LATERAL (
+  -- haversine: the great-circle distance in metres on a sphere of the Earth's mean radius
+  SELECT 2 * 6371008.8 * asin(least(1, sqrt(
+           power(sin((radians(l.latitude) - radians(:latitude)) / 2), 2)
+           + cos(radians(:latitude)) * cos(radians(l.latitude))
+             * power(sin(radians(l.longitude - :longitude) / 2), 2)
+         ))) AS metres
+) AS d
+WHERE d.metres <= :radius_m
+ORDER BY d.metres, a.id;
+-- --8<-- [end:nearby_postgres]
+
+-- --8<-- [start:nearby_sqlite]
+-- :cells is a JSON array of the prefixes, e.g. '["gcpvh","gcpvj",...]'. SQLite has
+-- sin, cos and asin when built with its math functions (Python's sqlite3 3.40 is);
+-- otherwise register them with create_function.
+SELECT id, name, metres
+FROM (
+  SELECT a.id, a.name,
+         2 * 6371008.8 * asin(min(1, sqrt(
+           power(sin((radians(l.latitude) - radians(:latitude)) / 2), 2)
+           + cos(radians(:latitude)) * cos(radians(l.latitude))
+             * power(sin(radians(l.longitude - :longitude) / 2), 2)
+         ))) AS metres
+  FROM json_each(:cells) AS c
+  JOIN locations AS l
+    ON l.geohash BETWEEN c.value AND substr(c.value || 'zzzzzzzzzzzz', 1, 12)
+  JOIN attractions AS a ON a.location_id = l.id
+)
+WHERE metres <= :radius_m
+ORDER BY metres, id;
+-- --8<-- [end:nearby_sqlite]

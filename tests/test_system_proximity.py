@@ -1,0 +1,288 @@
+"""Proximity service: every source item is on the page, and the nearby search on the
+page's own schema returns exactly what a brute-force haversine scan returns, on SQLite
+and on a real PostgreSQL server, for points and centres on cell edges, the equator, the
+Greenwich meridian and the antimeridian."""
+
+from __future__ import annotations
+
+import json
+import random
+import sqlite3
+from datetime import datetime
+
+import psycopg
+import pytest
+from sql_engines import PostgresServer
+from system_sql import ROOT, execute, section
+
+from blueprint.sql_pages import statements
+
+from algorithms.geohash import decode, encode, haversine_m, search_precision
+from algorithms.nearby import search_cells
+
+SCHEMA = (ROOT / "snippets" / "schemas" / "proximity.sql").read_text()
+QUERIES = "snippets/sql/proximity.sql"
+
+# Items in the source's numbered lists (write path 19, read path 26) and its
+# bullet points under the multi-data-center picture (3).
+SOURCE_ITEMS = {"write": 19, "read": 26, "replication": 3}
+
+
+@pytest.mark.parametrize("path_id", sorted(SOURCE_ITEMS))
+def test_every_source_item_is_a_step_or_a_note(catalogue, path_id):
+    path = catalogue.systems["proximity"].paths[path_id]
+    assert len(path.steps) + len(path.notes) >= SOURCE_ITEMS[path_id]
+
+
+def test_every_cache_read_has_a_drawn_miss_path(catalogue):
+    """A step into a cache is followed by a dashed step: the reader (or the CDN) going to the store."""
+    system = catalogue.systems["proximity"]
+    for path in system.paths.values():
+        for index, step in enumerate(path.steps):
+            for cache in step.targets:
+                if system.components[cache].kind not in ("redis", "cdn"):
+                    continue
+                reader = cache if system.components[cache].kind == "cdn" else step.source
+                assert path.steps[index + 1].when and path.steps[index + 1].source == reader, (path.id, step.number)
+    conditional = {(step.source, step.targets) for step in system.paths["read"].steps if step.when}
+    assert conditional == {("nearby_service", ("location_replica",)), ("nearby_service", ("attraction_replica",)),
+                           ("cdn", ("object_store",))}
+
+
+def test_the_replication_picture_has_the_same_components_in_both_data_centers(catalogue):
+    system = catalogue.systems["proximity"]
+    components = system.components
+    pairs = [("location_db_a", "location_db_b"), ("attraction_db_a", "attraction_db_b"),
+             ("server_a", "server_b"), ("load_balancer_a", "load_balancer_b")]
+    for a, b in pairs:
+        assert components[a].kind == components[b].kind
+        assert components[a].group == "Data center A (primary)"
+        assert components[b].group == "Data center B (secondary)"
+    steps = system.paths["replication"].steps
+    replicated = {(step.source, step.targets) for step in steps}
+    assert ("location_db_a", ("location_db_b",)) in replicated
+    assert ("attraction_db_a", ("attraction_db_b",)) in replicated
+
+
+# --- The nearby search -----------------------------------------------------------------
+
+CENTRES = {
+    "london": (51.5074, -0.1278),
+    "equator_greenwich": (0.0, 0.0),
+    "antimeridian": (-17.7134, 179.9999),
+    "san_francisco": (37.7749, -122.4194),
+    "tromso": (69.6492, 18.9553),
+}
+RADII = (1, 50, 400, 2_000, 10_000, 40_000)
+NOW = datetime(2026, 11, 30, 12, 0, 0)
+
+
+def _wrap(longitude: float) -> float:
+    return (longitude + 180) % 360 - 180
+
+
+def _points() -> list[tuple[float, float]]:
+    """A few thousand points: clusters round each centre, and points a hair either side
+    of the edges of the centre's cells at the precisions the radii use."""
+    rng = random.Random(20261130)
+    points = []
+    for latitude, longitude in CENTRES.values():
+        for _ in range(700):
+            spread = rng.choice((0.002, 0.02, 0.3))
+            points.append((max(-90.0, min(90.0, latitude + rng.uniform(-spread, spread))),
+                           _wrap(longitude + rng.uniform(-spread, spread))))
+        for radius in RADII:
+            precision = search_precision(latitude, radius)
+            cell = decode(encode(latitude, longitude, precision))
+            for edge_latitude in (cell.south, cell.north):
+                for nudge in (-1e-9, 0.0, 1e-9):
+                    points.append((edge_latitude + nudge, _wrap(longitude + rng.uniform(-cell.width, cell.width))))
+            for edge_longitude in (cell.west, cell.east):
+                for nudge in (-1e-9, 0.0, 1e-9):
+                    points.append((latitude + rng.uniform(-cell.height, cell.height), _wrap(edge_longitude + nudge)))
+    return points
+
+
+POINTS = _points()
+
+
+def _queries() -> list[tuple[float, float, float]]:
+    """Each centre, each radius; also centres moved onto a corner of their cell."""
+    found = []
+    for latitude, longitude in CENTRES.values():
+        for radius in RADII:
+            found.append((latitude, longitude, radius))
+            cell = decode(encode(latitude, longitude, search_precision(latitude, radius)))
+            found.append((cell.north, cell.east if cell.east < 180 else cell.west, radius))
+            found.append((cell.south + 1e-9, cell.west - 1e-9 if cell.west > -180 else cell.west, radius))
+    return found
+
+
+QUERY_POINTS = _queries()
+
+
+def _rows() -> list[dict]:
+    return [
+        {"location_id": index, "attraction_id": 10_000 + index, "latitude": latitude, "longitude": longitude,
+         "geohash": encode(latitude, longitude, 12), "address": None, "creator_id": 1,
+         "name": f"attraction {index}", "category": "restaurant", "updated_at": NOW}
+        for index, (latitude, longitude) in enumerate(POINTS)
+    ]
+
+
+def _brute_force(latitude: float, longitude: float, radius: float) -> dict[int, float]:
+    return {10_000 + index: haversine_m(latitude, longitude, *point) for index, point in enumerate(POINTS)
+            if haversine_m(latitude, longitude, *point) <= radius}
+
+
+def _ambiguous(latitude: float, longitude: float, radius: float) -> set[int]:
+    """Points within a millimetre of the circle: a last-bit difference between two math
+    libraries may put them either side, and that is not what is being tested."""
+    return {10_000 + index for index, point in enumerate(POINTS)
+            if abs(haversine_m(latitude, longitude, *point) - radius) < 1e-3}
+
+
+def _load(connection, *, postgres: bool) -> None:
+    for statement in statements(SCHEMA):
+        connection.execute(statement)
+    connection.execute("INSERT INTO users (id, name, email, created_at) VALUES (1, 'Ada', 'ada@example.com', "
+                       + ("%(now)s)" if postgres else ":now)"), {"now": NOW})
+    add = section(QUERIES, "add")
+    for row in _rows():
+        execute(connection, add, row, postgres=postgres)
+
+
+@pytest.fixture(scope="module")
+def sqlite_db():
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    connection.execute("PRAGMA foreign_keys = ON")
+    try:
+        connection.execute("SELECT sin(1)")
+    except sqlite3.OperationalError:  # SQLite built without its math functions
+        import math
+        for name in ("sin", "cos", "asin", "sqrt", "radians"):
+            connection.create_function(name, 1, getattr(math, name), deterministic=True)
+        connection.create_function("power", 2, math.pow, deterministic=True)
+    _load(connection, postgres=False)
+    connection.execute("ANALYZE")
+    yield connection
+    connection.close()
+
+
+@pytest.fixture(scope="module")
+def postgres_db():
+    server = PostgresServer()
+    server.start()
+    try:
+        connection = server.connect()
+        _load(connection, postgres=True)
+        connection.execute("ANALYZE")
+        yield connection
+        connection.close()
+    finally:
+        server.stop()
+
+
+def _nearby_sqlite(connection, latitude, longitude, radius, cells=None):
+    cells = search_cells(latitude, longitude, radius) if cells is None else cells
+    return execute(connection, section(QUERIES, "nearby_sqlite"),
+                   {"cells": json.dumps(cells), "latitude": latitude, "longitude": longitude, "radius_m": radius})
+
+
+def _nearby_postgres(connection, latitude, longitude, radius):
+    return execute(connection, section(QUERIES, "nearby_postgres"),
+                   {"cells": search_cells(latitude, longitude, radius), "latitude": latitude,
+                    "longitude": longitude, "radius_m": radius}, postgres=True)
+
+
+def _check(rows, latitude, longitude, radius):
+    expected = _brute_force(latitude, longitude, radius)
+    unsure = _ambiguous(latitude, longitude, radius)
+    found = {row[0] for row in rows}
+    assert len(found) == len(rows), "an attraction is returned twice"
+    assert found - unsure == set(expected) - unsure, (latitude, longitude, radius)
+    distances = [row[2] for row in rows]
+    assert distances == sorted(distances)
+    for row in rows:
+        assert row[2] == pytest.approx(expected.get(row[0], row[2]), abs=1e-6)
+
+
+def test_the_generated_data_has_points_inside_and_outside_every_circle():
+    for latitude, longitude in CENTRES.values():
+        for radius in RADII[2:]:
+            inside = _brute_force(latitude, longitude, radius)
+            assert 0 < len(inside) < len(POINTS)
+
+
+@pytest.mark.parametrize("query", QUERY_POINTS, ids=lambda q: f"{q[0]:.4f},{q[1]:.4f},r={q[2]}")
+def test_sqlite_search_equals_brute_force(sqlite_db, query):
+    _check(_nearby_sqlite(sqlite_db, *query), *query)
+
+
+@pytest.mark.parametrize("query", QUERY_POINTS, ids=lambda q: f"{q[0]:.4f},{q[1]:.4f},r={q[2]}")
+def test_postgres_search_equals_brute_force(postgres_db, query):
+    _check(_nearby_postgres(postgres_db, *query), *query)
+
+
+def test_a_circle_round_a_pole_reads_every_row(sqlite_db, postgres_db):
+    query = (89.9999, 10.0, 2_000)
+    assert search_cells(*query) == [""]
+    _check(_nearby_sqlite(sqlite_db, *query), *query)
+    _check(_nearby_postgres(postgres_db, *query), *query)
+
+
+def test_the_centre_cell_alone_misses_attractions_next_door(sqlite_db):
+    """Why the neighbours are read: without them, points across an edge are lost."""
+    missed = 0
+    for latitude, longitude, radius in QUERY_POINTS:
+        precision = search_precision(latitude, radius)
+        only_centre = [encode(latitude, longitude, precision)]
+        found = {row[0] for row in _nearby_sqlite(sqlite_db, latitude, longitude, radius, cells=only_centre)}
+        missed += len(set(_brute_force(latitude, longitude, radius)) - found)
+    assert missed > 100
+
+
+def test_search_cells_are_the_cell_and_its_eight_neighbours():
+    cells = search_cells(51.5074, -0.1278, 400)
+    assert len(cells) == 9
+    assert len({len(cell) for cell in cells}) == 1
+    assert encode(51.5074, -0.1278, len(cells[0])) in cells
+    assert len(cells[0]) == 6  # 400 m: a 6-character cell (about 0.6 × 1.2 km at the equator, narrower at London)
+
+
+def test_sqlite_reads_each_cell_as_one_index_range(sqlite_db):
+    plan = sqlite_db.execute("EXPLAIN QUERY PLAN " + section(QUERIES, "nearby_sqlite"),
+                             {"cells": json.dumps(search_cells(51.5, -0.12, 400)), "latitude": 51.5,
+                              "longitude": -0.12, "radius_m": 400}).fetchall()
+    details = " | ".join(row[3] for row in plan)
+    assert "SEARCH l USING INDEX locations_by_geohash (geohash>? AND geohash<?)" in details, details
+
+
+def test_postgres_reads_each_cell_as_one_index_range(postgres_db):
+    plan = execute(postgres_db, "EXPLAIN " + _strip_comments(section(QUERIES, "nearby_postgres")),
+                   {"cells": search_cells(51.5, -0.12, 400), "latitude": 51.5, "longitude": -0.12, "radius_m": 400},
+                   postgres=True)
+    text = "\n".join(row[0] for row in plan)
+    assert "locations_by_geohash" in text, text
+    assert "Seq Scan on locations" not in text, text
+
+
+def _strip_comments(sql: str) -> str:
+    return "\n".join(line for line in sql.splitlines() if not line.lstrip().startswith("--"))
+
+
+def test_the_schema_runs_on_postgres_with_its_checks(postgres_db):
+    with pytest.raises(psycopg.errors.CheckViolation):
+        postgres_db.execute("INSERT INTO locations (id, latitude, longitude, geohash) VALUES (-1, 91, 0, 'zzzzzzzzzzzz')")
+    with pytest.raises(psycopg.errors.CheckViolation):
+        postgres_db.execute("INSERT INTO locations (id, latitude, longitude, geohash) VALUES (-1, 0, 0, 's0000')")
+
+
+def test_the_page_states_what_these_tests_do():
+    page = (ROOT / "docs" / "systems" / "proximity.md").read_text()
+    assert f"loads {len(POINTS):,} generated attractions" in page
+    assert f"then runs {len(QUERY_POINTS)} searches" in page
+    for include in ("snippets/sql/proximity.sql:nearby_postgres", "snippets/sql/proximity.sql:nearby_sqlite",
+                    "snippets/sql/proximity.sql:add", "snippets/algorithms/nearby.py:cells",
+                    "../concepts/geohash.md", "google_maps.md"):
+        assert include in page
