@@ -287,4 +287,5 @@ def test_the_page_shows_the_tested_queries():
     page = (ROOT / "docs/systems/chat.md").read_text(encoding="utf-8")
     for name in ("store_message", "missed", "advance_read", "unread", "friends_of"):
         assert f'--8<-- "{QUERIES}:{name}"' in page
+    assert '--8<-- "snippets/algorithms/snowflake.py:generator"' in page
     assert "<!-- blueprint: chat/workflow -->" in page and "<!-- blueprint: chat/schema -->" in page
