@@ -13,8 +13,12 @@ import json
 import os
 import runpy
 import shutil
+import sys
 import tempfile
+import threading
+import time
 import traceback
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
@@ -80,6 +84,7 @@ class Catalogue:
     systems: dict[str, System] = field(default_factory=dict)
     schemas: dict[str, Schema] = field(default_factory=dict)
     pictures: dict[str, Picture] = field(default_factory=dict)  # by "system/view"
+    capacities: dict[str, dict] = field(default_factory=dict)  # by system id: computed estimates
     icons: Path | None = None
     rendered: int = 0
 
@@ -88,23 +93,76 @@ class Catalogue:
         return [picture for picture in self.pictures.values() if picture.marker == marker]
 
     def markers(self) -> set[str]:
-        return {picture.marker for picture in self.pictures.values()}
+        """Everything a page must show: every picture, and each declared API and capacity table."""
+        found = {picture.marker for picture in self.pictures.values()}
+        for system in self.systems.values():
+            if system.endpoints:
+                found.add(f"{system.id}/api")
+            if system.assumptions:
+                found.add(f"{system.id}/capacity")
+        return found
 
 
-def load_system(script: Path, root: Path) -> tuple[System, Schema | None]:
-    """Run one diagram script and validate the system it declares."""
-    display = script.relative_to(root).as_posix()
-    try:
-        namespace = runpy.run_path(str(script), run_name=f"blueprint_script_{script.stem}")
-    except BlueprintError as error:
+SCRIPT_TIME_LIMIT = float(os.environ.get("BLUEPRINT_SCRIPT_TIMEOUT", "5"))  # seconds a script may run
+
+
+class _TimeUp(BaseException):
+    """Raised inside a script that ran past its time limit; not an Exception, so a
+    script's own `except Exception` cannot swallow it."""
+
+
+def run_script(script: Path, display: str, limit: float | None = None) -> dict:
+    """Run one diagram script and return its globals; whatever it does wrong (raise,
+    call exit(), loop forever) becomes a BlueprintError that names it."""
+    limit = SCRIPT_TIME_LIMIT if limit is None else limit
+    outcome: dict = {}
+    deadline = time.monotonic() + limit
+
+    def out_of_time(frame, event, arg):
+        if time.monotonic() > deadline:
+            raise _TimeUp
+        return out_of_time
+
+    def run() -> None:
+        sys.settrace(out_of_time)  # this thread only: checked on every line the script runs
+        try:
+            outcome["namespace"] = runpy.run_path(str(script), run_name=f"blueprint_script_{script.stem}")
+        except BaseException as error:  # noqa: BLE001 - SystemExit too: reported, never obeyed
+            outcome["error"] = error
+        finally:
+            sys.settrace(None)
+
+    # A thread, so that a script that blocks (sleeps, waits on input) cannot wedge the
+    # build or `mkdocs serve`; a script stuck in Python code is also stopped by the trace.
+    worker = threading.Thread(target=run, name=f"blueprint {display}", daemon=True)
+    worker.start()
+    worker.join(limit + 1)
+    error = outcome.get("error")
+    if worker.is_alive() or isinstance(error, _TimeUp):
+        raise BlueprintError(
+            f"{display}: the script did not finish within {limit:g} s; a diagram script only declares a "
+            "system (set BLUEPRINT_SCRIPT_TIMEOUT to allow more time)"
+        )
+    if isinstance(error, BlueprintError):
         raise BlueprintError(f"{display}: {error}") from None
-    except Exception as error:  # a script's own bug: say where it is, not a bare traceback
+    if isinstance(error, SystemExit):
+        raise BlueprintError(
+            f"{display}: the script called exit() ({error.code!r}); a diagram script must not end the build"
+        ) from None
+    if error is not None:  # a script's own bug: say where it is, not a bare traceback
         line = next(
             (frame.lineno for frame in reversed(traceback.extract_tb(error.__traceback__)) if frame.filename == str(script)),
             None,
         )
         where = f"{display}, line {line}" if line else display
         raise BlueprintError(f"{where}: {type(error).__name__}: {error}") from None
+    return outcome["namespace"]
+
+
+def load_system(script: Path, root: Path) -> tuple[System, Schema | None]:
+    """Run one diagram script and validate the system it declares."""
+    display = script.relative_to(root).as_posix()
+    namespace = run_script(script, display)
     systems = [value for value in namespace.values() if isinstance(value, System)]
     if len(systems) != 1:
         raise BlueprintError(f"{display}: a script declares exactly one System; this one declares {len(systems)}")
@@ -150,18 +208,42 @@ def load_all(root: Path) -> Catalogue:
                     system, view, path=path, stage=stage, stage_number=number if len(stages) > 1 else 0,
                     stage_count=len(stages),
                 )
+    titles: dict[str, list[str]] = {}
+    for system in catalogue.systems.values():
+        titles.setdefault(system.title.strip().lower(), []).append(system.source)
+    for sources in titles.values():
+        if len(sources) > 1:
+            problems.append(f"{' and '.join(sources)} declare systems with the same title; give each its own")
     if problems:
         raise BlueprintError("\n".join(problems))
     return catalogue
 
 
+def cache_folder(root: Path) -> Path:
+    """Where rendered pictures are kept: $BLUEPRINT_CACHE, else ROOT/.cache/blueprint."""
+    return Path(os.environ.get("BLUEPRINT_CACHE") or root / ".cache" / "blueprint")
+
+
+def _engine_digest() -> bytes:
+    package = Path(render.__file__).parent
+    return hashlib.sha256(b"".join((package / name).read_bytes() for name in DRAWING_MODULES)).digest()
+
+
+# The code that draws is the code this process imported, even if the files change later
+# (a long `mkdocs serve` never reloads it): the cache key describes the code in memory.
+_LOADED_ENGINE = _engine_digest()
+
+
+def engine_changed_on_disk() -> bool:
+    """True when the engine's files differ from the code this process runs."""
+    return _engine_digest() != _LOADED_ENGINE
+
+
 def renderer_fingerprint() -> str:
     """Everything besides a picture's inputs that changes its SVG bytes: the engine's own
-    source and the versions of the libraries it draws with."""
-    package = Path(render.__file__).parent
-    engine = b"".join((package / name).read_bytes() for name in DRAWING_MODULES)
+    code (as loaded) and the versions of the libraries it draws with."""
     parts = [render.graphviz_version(), f"diagrams {version('diagrams')}", f"pillow {version('pillow')}"]
-    return hashlib.sha256(engine + "\n".join(parts).encode()).hexdigest()
+    return hashlib.sha256(_LOADED_ENGINE + "\n".join(parts).encode()).hexdigest()
 
 
 def cache_key(picture: Picture, fingerprint: str) -> str:
@@ -171,39 +253,110 @@ def cache_key(picture: Picture, fingerprint: str) -> str:
 def build(root: Path, cache: Path) -> Catalogue:
     """Load everything and fill in each picture's SVG, from the cache or freshly drawn."""
     catalogue = load_all(root)
-    cache.mkdir(parents=True, exist_ok=True)
-    fingerprint = renderer_fingerprint()
-    cached = _cached_svgs(catalogue, cache, fingerprint)
-    missing = []
-    for name, picture in catalogue.pictures.items():
-        if cached[name].exists():
-            picture.svg = cached[name].read_text(encoding="utf-8")
-        else:
-            missing.append(name)
-    # Icons depend on the same things as the SVGs, so they live under the same fingerprint.
-    kinds = {component.kind for system in catalogue.systems.values() for component in system.components.values()}
-    catalogue.icons = render.icon_folder(cache / f"icons-{fingerprint[:16]}", kinds)
-    if missing:
-        graphviz = render.Graphviz(catalogue.icons)
-        for name in missing:
-            picture = catalogue.pictures[name]
-            picture.svg = _draw(graphviz, picture)
-            _write_atomically(cached[name], picture.svg)
-            catalogue.rendered += 1
-    _forget_unused(cache, {path.stem for path in cached.values()} | {catalogue.icons.name})
+    with _writable(cache):
+        cache.mkdir(parents=True, exist_ok=True)
+        fingerprint = renderer_fingerprint()
+        cached = _cached_svgs(catalogue, cache, fingerprint)
+        missing = []
+        for name, picture in catalogue.pictures.items():
+            svg = read_cached(cached[name])
+            if svg is None:
+                missing.append(name)
+            else:
+                picture.svg = svg
+        # Icons depend on the same things as the SVGs, so they live under the same fingerprint.
+        kinds = {component.kind for system in catalogue.systems.values() for component in system.components.values()}
+        catalogue.icons = render.icon_folder(cache / f"icons-{fingerprint[:16]}", kinds)
+        if missing:
+            graphviz = render.Graphviz(catalogue.icons)
+            for name in missing:
+                picture = catalogue.pictures[name]
+                picture.svg = _draw(graphviz, picture)
+                write_cached(cached[name], picture.svg)
+                catalogue.rendered += 1
+        kept = {path.stem for path in cached.values()} | {catalogue.icons.name}
+        for system in catalogue.systems.values():
+            if system.assumptions:
+                file = _capacity_file(system, cache)
+                catalogue.capacities[system.id] = _cached_capacity(system, file)
+                kept.add(file.stem)
+        _forget_unused(cache, kept)
     return catalogue
 
 
+def _capacity_file(system: System, cache: Path) -> Path:
+    """Capacity estimates are cached like pictures, keyed by what they are computed from:
+    a warm build then never imports pint (slow to load)."""
+    package = Path(render.__file__).parent
+    inputs = json.dumps([system.source, sorted((k, repr(v)) for k, v in system.assumptions.items())])
+    key = hashlib.sha256(
+        (package / "capacity.py").read_bytes() + f"pint {version('pint')}\n{inputs}".encode()
+    ).hexdigest()
+    return cache / f"capacity-{key}.json"
+
+
+def _cached_capacity(system: System, file: Path) -> dict:
+    text = read_cached(file)
+    if text is not None:
+        try:
+            return json.loads(text)
+        except ValueError:
+            pass
+    from blueprint import capacity
+
+    computed = capacity.compute(system)
+    write_cached(file, json.dumps(computed, indent=1, sort_keys=True))
+    return computed
+
+
+@contextmanager
+def _writable(cache: Path):
+    try:
+        yield
+    except OSError as error:  # no permission, a read-only disk, a file where a folder should be
+        raise BlueprintError(
+            f"cannot write the diagram cache in {cache} ({error.strerror}: {error.filename}); make that folder "
+            "writable, or point the BLUEPRINT_CACHE environment variable at a folder that is"
+        ) from None
+
+
 def stale(root: Path, cache: Path) -> list[str]:
-    """Pictures whose current source has no rendered SVG in the cache (validates everything)."""
+    """Pictures whose current source has no sound rendered SVG in the cache (validates
+    everything); a corrupt entry is named as such."""
     catalogue = load_all(root)
     cached = _cached_svgs(catalogue, cache, renderer_fingerprint())
-    return [name for name in catalogue.pictures if not cached[name].exists()]
+    found = []
+    for name in catalogue.pictures:
+        if read_cached(cached[name]) is None:
+            found.append(f"{name} (corrupt cache entry {cached[name].name})" if cached[name].exists() else name)
+    return found
 
 
 def _cached_svgs(catalogue: Catalogue, cache: Path, fingerprint: str) -> dict[str, Path]:
     """Where each picture's SVG is, or will be, cached."""
     return {name: cache / f"{cache_key(picture, fingerprint)}.svg" for name, picture in catalogue.pictures.items()}
+
+
+def read_cached(svg_file: Path) -> str | None:
+    """A cached file (an SVG, an estimate), only if it is whole: its SHA-256, written
+    beside it after it, matches."""
+    try:
+        data = svg_file.read_bytes()
+        digest = svg_file.with_suffix(".sha256").read_text(encoding="ascii").strip()
+    except (OSError, UnicodeDecodeError):
+        return None
+    if hashlib.sha256(data).hexdigest() != digest:
+        return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def write_cached(svg_file: Path, svg: str) -> None:
+    data = svg.encode("utf-8")
+    _write_atomically(svg_file, data)
+    _write_atomically(svg_file.with_suffix(".sha256"), hashlib.sha256(data).hexdigest().encode("ascii") + b"\n")
 
 
 def _draw(graphviz: render.Graphviz, picture: Picture) -> str:
@@ -217,18 +370,29 @@ def _draw(graphviz: render.Graphviz, picture: Picture) -> str:
         raise BlueprintError(f"{where}: {error}") from None
 
 
-def _write_atomically(target: Path, text: str) -> None:
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False, suffix=".tmp") as handle:
-        handle.write(text)
+def _write_atomically(target: Path, data: bytes) -> None:
+    with tempfile.NamedTemporaryFile("wb", dir=target.parent, delete=False, suffix=".tmp") as handle:
+        handle.write(data)
     os.chmod(handle.name, 0o644)
     os.replace(handle.name, target)
 
 
+LEFTOVER_AGE = 600  # seconds: a temporary file this old belongs to a render that was interrupted
+
+
 def _forget_unused(cache: Path, keep: set[str]) -> None:
-    """Drop pictures and icon folders that no current source produces."""
-    for old in cache.glob("*.svg"):
+    """Drop pictures and icon folders that no current source produces, and what
+    interrupted renders left behind."""
+    for old in [*cache.glob("*.svg"), *cache.glob("*.sha256"), *cache.glob("capacity-*.json")]:
         if old.stem not in keep:
             old.unlink(missing_ok=True)
     for old in cache.glob("icons-*"):
         if old.name not in keep:
             shutil.rmtree(old, ignore_errors=True)
+    now = time.time()
+    for leftover in [*cache.glob("*.tmp"), *cache.glob("icons-*/*.tmp")]:
+        try:
+            if now - leftover.stat().st_mtime > LEFTOVER_AGE:
+                leftover.unlink()
+        except FileNotFoundError:
+            pass

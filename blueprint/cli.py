@@ -12,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from blueprint.build import build, stale
+from blueprint.build import build, cache_folder, stale
 from blueprint.model import BlueprintError
 
 
@@ -23,16 +23,16 @@ def main(argv: list[str] | None = None) -> int:
     render.add_argument("--check", action="store_true", help="render nothing; fail if anything is invalid or out of date")
     render.add_argument("--out", type=Path, help="also copy every picture (and its icons) into this folder")
     render.add_argument("--root", type=Path, default=Path.cwd(), help="the project folder (default: here)")
-    render.add_argument("--cache", type=Path, help="the render cache (default: ROOT/.cache/blueprint)")
+    render.add_argument("--cache", type=Path, help="the render cache (default: $BLUEPRINT_CACHE, else ROOT/.cache/blueprint)")
     args = parser.parse_args(argv)
 
     root = args.root.resolve()
-    cache = args.cache or root / ".cache" / "blueprint"
+    cache = args.cache or cache_folder(root)
     try:
         if args.check:
             out_of_date = stale(root, cache)
             if out_of_date:
-                print("blueprint: out of date (run `./run render`): " + ", ".join(out_of_date), file=sys.stderr)
+                print("blueprint: out of date or corrupt (run `./run render`): " + ", ".join(out_of_date), file=sys.stderr)
                 return 1
             print("blueprint: every picture is valid and up to date")
             return 0
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
             target = args.out / picture.system.id / f"{picture.view}.svg"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(picture.svg, encoding="utf-8")
-        shutil.copytree(catalogue.icons, args.out / "icons", dirs_exist_ok=True)
+        shutil.copytree(catalogue.icons, args.out / "icons", dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.txt", "*.tmp"))
     return 0
 
 

@@ -28,16 +28,19 @@ KINDS: dict[str, Kind] = {
     "load_balancer": Kind("diagrams.aws.network.ElasticLoadBalancing", "Load balancer"),
     "api_gateway": Kind("diagrams.aws.network.APIGateway", "API gateway"),
     "reverse_proxy": Kind("diagrams.onprem.network.Nginx", "Reverse proxy"),
+    "haproxy": Kind("diagrams.onprem.network.Haproxy", "Load balancer"),
     "rate_limiter": Kind("diagrams.programming.flowchart.Decision", "Rate limiting"),
     # Services
     "server": Kind("diagrams.onprem.compute.Server"),
     "service": Kind("diagrams.onprem.compute.Server"),
     "key_generation_service": Kind("diagrams.programming.flowchart.PredefinedProcess", "Key generation"),
     "worker": Kind("diagrams.onprem.compute.Server"),
+    "thread": Kind("diagrams.programming.language.Java"),  # a thread inside one JVM process, e.g. an index writer
     "trie": Kind("diagrams.onprem.compute.Server", "Trie"),
     "distinct_counter": Kind("diagrams.onprem.compute.Server", "HyperLogLog"),  # counts distinct items, e.g. cars on a road
     "bloom_filter": Kind("diagrams.programming.flowchart.InternalStorage", "Bloom filter"),
     "web_server": Kind("diagrams.onprem.compute.Server"),
+    "email": Kind("diagrams.aws.engagement.SimpleEmailServiceSes"),  # sends mail, e.g. a shared link
     "coordination": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
     "zookeeper": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
     "internet": Kind("diagrams.onprem.network.Internet"),  # servers outside the system, e.g. crawled websites
@@ -48,6 +51,7 @@ KINDS: dict[str, Kind] = {
     # Processing
     "flink": Kind("diagrams.onprem.analytics.Flink", "Stream processing"),
     "spark": Kind("diagrams.onprem.analytics.Spark", "Batch processing"),
+    "mapreduce": Kind("diagrams.onprem.analytics.Hadoop", "Batch processing"),
     # Caches
     "cache": Kind("diagrams.onprem.inmemory.Redis", "Cache"),
     "redis": Kind("diagrams.onprem.inmemory.Redis", "Cache"),
@@ -66,6 +70,8 @@ KINDS: dict[str, Kind] = {
     "object_storage": Kind("diagrams.aws.storage.SimpleStorageServiceS3", "Object storage"),
     "s3": Kind("diagrams.aws.storage.SimpleStorageServiceS3", "Object storage"),
     "search_index": Kind("diagrams.elastic.elasticsearch.Elasticsearch", "Search index"),
+    "index_segment": Kind("diagrams.programming.flowchart.MultipleDocuments", "Search index"),  # part of one in-memory index
+    "shared_variable": Kind("diagrams.programming.flowchart.StoredData"),  # one memory word threads share, e.g. a volatile counter
 }
 
 

@@ -9,15 +9,14 @@ site as generated files.
 from __future__ import annotations
 
 import logging
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from blueprint import sql_pages
-from blueprint.build import Catalogue, build
+from blueprint import api, sql_pages
+from blueprint.build import Catalogue, build, cache_folder, engine_changed_on_disk
 from blueprint.model import BlueprintError
 from blueprint.pages import ICONS, concepts_section, expand, resolve_concept_links, unplaced, used_by_section
 from blueprint.render import icon_names
@@ -30,10 +29,6 @@ _placed: set[str] = set()
 
 def project_root(config) -> Path:
     return Path(config.config_file_path).resolve().parent
-
-
-def cache_folder(root: Path) -> Path:
-    return Path(os.environ.get("BLUEPRINT_CACHE", root / ".cache" / "blueprint"))
 
 
 @contextmanager
@@ -69,6 +64,12 @@ def on_pre_build(config) -> None:
 
         sources = notebook_pages.notebook_sources(root)
         notebook_pages.forget_stale_results(Path.cwd() / ".cache" / "mkdocs-jupyter", sources)
+    if engine_changed_on_disk():
+        # This process still runs the old engine: drawing now would publish old pictures.
+        raise PluginError(
+            "blueprint: the engine's code in blueprint/ changed since this process started; "
+            "restart `mkdocs serve` (or `./run serve`) to draw with the new code"
+        )
     with _reported():
         _catalogue = build(root, cache_folder(root))
     log.info("blueprint: rendered %d of %d pictures", _catalogue.rendered, len(_catalogue.pictures))
@@ -77,9 +78,14 @@ def on_pre_build(config) -> None:
 def on_files(files, config):
     for picture in _catalogue.pictures.values():
         file = File.generated(config, picture.site_path, content="")
-        # a standalone picture links components to concept pages relative to itself
-        file.content = resolve_concept_links(picture.svg, _linker(files, file))
+        # A standalone picture links components to concept pages relative to itself, so
+        # its URL must exist before its content. MkDocs reads `content_string`; a plain
+        # `content` attribute is silently ignored (that once published every picture empty).
+        file.content_string = resolve_concept_links(picture.svg, _linker(files, file))
         files.append(file)
+    for system in _catalogue.systems.values():
+        if system.endpoints:
+            files.append(File.generated(config, api.site_path(system), content=api.openapi_json(system)))
     used = {name for picture in _catalogue.pictures.values() for name in icon_names(picture.svg)}
     for name in sorted(used):
         files.append(File.generated(config, f"{ICONS}/{name}", abs_src_path=str(_catalogue.icons / name)))
@@ -130,10 +136,11 @@ def on_post_page(output, page, config):
 def on_post_build(config) -> None:
     missing = unplaced(_catalogue, _placed)
     if missing:
-        raise PluginError(
-            "blueprint: no page shows " + ", ".join(missing)
-            + " (add a marker such as <!-- blueprint: " + missing[0] + " --> to the system's page)"
-        )
+        lines = [
+            f"docs/systems/{name.split('/')[0]}.md does not show {name}: add <!-- blueprint: {name} --> where it belongs"
+            for name in missing
+        ]
+        raise PluginError("blueprint: " + "\n".join(lines))
 
 
 def _page_title(page: Path) -> str:

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_ARROWS = 12  # per picture: longer paths are split into stages, each its own picture
-RESERVED_PATH_IDS = {"schema"}  # `<!-- blueprint: system/schema -->` shows the ERD
+RESERVED_PATH_IDS = {"schema", "api", "capacity"}  # markers of the ERD, the API table and the capacity table
+HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+FIELD_TYPES = ("string", "integer", "number", "boolean", "object", "string[]", "integer[]", "object[]")
 
 
 class BlueprintError(Exception):
@@ -81,6 +83,28 @@ class Connection:
 
 
 @dataclass(frozen=True)
+class Endpoint:
+    """One operation of the system's API, and the step of a path that it starts.
+
+    Fields are `{"name": "type: what it is"}`; a name ending in `?` is optional. Types are
+    FIELD_TYPES. Headers are `{"Name": "what it carries"}`, status codes `{404: "why"}`.
+    """
+
+    method: str
+    route: str  # "/v1/pastes/{paste_id}": names in braces are path parameters
+    purpose: str
+    starts: tuple[str, int] | None  # (path id, step number)
+    request: tuple[tuple[str, str], ...] = ()
+    response: tuple[tuple[str, str], ...] = ()
+    status: tuple[tuple[int, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def title(self) -> str:
+        return f"{self.method} {self.route}"
+
+
+@dataclass(frozen=True)
 class Note:
     text: str
     theme: str | None = None  # notes with a theme are listed under it
@@ -96,6 +120,8 @@ class Path:
     notes: list[Note] = field(default_factory=list)
     _stage_starts: list[tuple[int, str]] = field(default_factory=list)  # (index of first step, title)
     _transaction: str | None = None  # the open `with path.transaction(...)` block, if any
+    _owner: dict | None = None  # the system's components, to catch a component of another system
+    _foreign: list[tuple[int, str]] = field(default_factory=list)
     _nested_transactions: list[str] = field(default_factory=list)
 
     def step(
@@ -108,6 +134,9 @@ class Path:
         when: str | None = None,
     ) -> None:
         targets = target if isinstance(target, (list, tuple)) else [target]
+        for end in (source, *targets):
+            if isinstance(end, Component) and self._owner is not None and self._owner.get(end.id) is not end:
+                self._foreign.append((number, f"component '{end.id}' was declared by another system"))
         self.steps.append(
             Step(number, _component_id(source), tuple(map(_component_id, targets)), text, when, self._transaction)
         )
@@ -151,6 +180,21 @@ class Path:
         return list(seen)
 
 
+def text_problems(name: str, text, *, lines: bool = False) -> list[str]:
+    """Text from a script is shown as it is, so it must be text that can be shown."""
+    if text is None:
+        return []
+    if not isinstance(text, str):
+        return [f"{name} must be text, not {type(text).__name__}"]
+    for index, char in enumerate(text):
+        code = ord(char)
+        if lines and char in "\n\t":
+            continue
+        if code < 0x20 or 0x7F <= code < 0xA0 or 0xD800 <= code < 0xE000 or code in (0x2028, 0x2029):
+            return [f"{name} contains the control character U+{code:04X} at position {index + 1}; remove it"]
+    return []
+
+
 def _component_id(component: Component | str) -> str:
     return component.id if isinstance(component, Component) else component
 
@@ -165,6 +209,8 @@ class System:
         self.components: dict[str, Component] = {}
         self.paths: dict[str, Path] = {}
         self.connections: list[Connection] = []
+        self.endpoints: list[Endpoint] = []
+        self.assumptions: dict[str, tuple[object, str]] = {}  # capacity: name -> (value, reason)
         self.id = ""  # set by the loader: the script's file name
         self.source = ""  # set by the loader: the script's path, for messages
         self.summary = ""  # set by the loader: the script's docstring, shown in the systems table
@@ -188,10 +234,40 @@ class System:
         shown = set(components)
         return [connection for connection in self.connections if set(connection.ends) <= shown]
 
+    def endpoint(
+        self,
+        method: str,
+        route: str,
+        purpose: str,
+        *,
+        starts: tuple[Path | str, int] | None = None,
+        request: dict[str, str] | None = None,
+        response: dict[str, str] | None = None,
+        status: dict[int, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Endpoint:
+        """An API operation; `starts=(write, 1)`: the step of a path that it starts."""
+        start = None
+        if starts is not None:
+            path, number = starts
+            start = (path.id if isinstance(path, Path) else path, number)
+        endpoint = Endpoint(
+            method, route, purpose, start,
+            tuple((request or {}).items()), tuple((response or {}).items()),
+            tuple((status or {}).items()), tuple((headers or {}).items()),
+        )
+        self.endpoints.append(endpoint)
+        return endpoint
+
+    def capacity(self, **assumptions: tuple[object, str]) -> None:
+        """Capacity assumptions, each `name=(value, "one-line reason")`; values may carry
+        units ("10 kB", "5 years"). `blueprint.capacity` lists the names and computes."""
+        self.assumptions = dict(assumptions)
+
     def path(self, id: str, title: str) -> Path:
         if id in self.paths:
             self._duplicates.append(f"path '{id}' is declared twice")
-        self.paths[id] = Path(id, title)
+        self.paths[id] = Path(id, title, _owner=self.components)
         return self.paths[id]
 
     def problems(self, known_kinds: set[str]) -> list[str]:
@@ -202,9 +278,13 @@ class System:
             found.append(f"{file}: the system has an empty title")
         if not self.summary.strip():
             found.append(f"{file}: the script needs a docstring: one line saying what the system does")
+        found.extend(f"{file}: {problem}" for problem in text_problems("the title", self.title))
+        found.extend(f"{file}: {problem}" for problem in text_problems("the docstring", self.summary, lines=True))
         for component in self.components.values():
             where = f"{file}, component '{component.id}'"
-            if not ID_PATTERN.match(component.id):
+            for name in ("label", "group", "role"):
+                found.extend(f"{where}: {problem}" for problem in text_problems(f"the {name}", getattr(component, name)))
+            if not isinstance(component.id, str) or not ID_PATTERN.fullmatch(component.id):
                 found.append(f"{where}: ids are lowercase letters, digits and '_'")
             if not component.label.strip():
                 found.append(f"{where}: the label is empty")
@@ -219,6 +299,7 @@ class System:
                     found.append(f"{where}: unknown component '{end}'")
             if a == b:
                 found.append(f"{where}: a connection joins two different components")
+            found.extend(f"{where}: {problem}" for problem in text_problems("the label", connection.label))
             if not isinstance(connection.label, str) or not connection.label.strip():
                 found.append(f"{where}: the label is empty; name the protocol, e.g. 'WebSocket'")
             if pairs[frozenset(connection.ends)] > 1:
@@ -227,19 +308,23 @@ class System:
             found.append(f"{file}: the system declares no path")
         for path in self.paths.values():
             found.extend(self._path_problems(path))
+        found.extend(self._endpoint_problems())
         return found
 
     def _path_problems(self, path: Path) -> list[str]:
         file = self.source
         found = []
-        if not ID_PATTERN.match(path.id) or path.id in RESERVED_PATH_IDS:
+        if not isinstance(path.id, str) or not ID_PATTERN.fullmatch(path.id) or path.id in RESERVED_PATH_IDS:
             found.append(f"{locate(file, path.id)}: path ids are lowercase letters, digits and '_', and not 'schema'")
+        found.extend(f"{locate(file, path.id)}: {problem}" for problem in text_problems("the title", path.title))
         if not path.title.strip():
             found.append(f"{locate(file, path.id)}: the title is empty")
+        for problem in path._foreign:
+            found.append(f"{locate(file, path.id, problem[0])}: {problem[1]}")
         if not path.steps:
             found.append(f"{locate(file, path.id)}: the path has no steps")
         numbers = [step.number for step in path.steps]
-        if any(not isinstance(number, int) or number < 1 for number in numbers):
+        if any(type(number) is not int or number < 1 for number in numbers):  # True is an int too
             found.append(f"{locate(file, path.id)}: step numbers are whole numbers from 1")
         else:
             for number, count in sorted(Counter(numbers).items()):
@@ -255,6 +340,15 @@ class System:
                 found.append(f"{locate(file, path.id)}: steps are declared out of order ({numbers})")
         for step in path.steps:
             where = locate(file, path.id, step.number)
+            found.extend(f"{where}: {problem}" for problem in text_problems("the text", step.text))
+            found.extend(f"{where}: {problem}" for problem in text_problems("'when'", step.when))
+            found.extend(f"{where}: {problem}" for problem in text_problems("the transaction's title", step.transaction))
+            if len(step.targets) > MAX_ARROWS:
+                found.append(
+                    f"{where}: one step fans out to {len(step.targets)} targets, but a picture holds at most "
+                    f"{MAX_ARROWS} arrows; split its targets over two steps, or fan out to a component "
+                    "that stands for the group (e.g. 'Shards')"
+                )
             if not step.text.strip():
                 found.append(f"{where}: the step's text is empty")
             if not step.targets:
@@ -272,7 +366,7 @@ class System:
                 found.append(f"{locate(file, path.id)}: a stage has an empty title")
             if not stage.steps:
                 found.append(f"{locate(file, path.id)}: stage '{stage.title}' has no steps")
-            if arrows > MAX_ARROWS:
+            if arrows > MAX_ARROWS and all(len(step.targets) <= MAX_ARROWS for step in stage.steps):
                 found.append(
                     f"{locate(file, path.id)}: '{stage.title}' would draw {arrows} arrows in one picture; "
                     f"split the path with path.stage(...) so that no picture has more than {MAX_ARROWS}"
@@ -280,7 +374,11 @@ class System:
         for title in path._nested_transactions:
             found.append(f"{locate(file, path.id)}: transaction '{title}' is opened inside another; transactions do not nest")
         found.extend(self._transaction_problems(path))
+        found.extend(f"{locate(file, path.id)}: {problem}" for stage in path.stages() for problem in text_problems(f"the title of stage '{stage.title}'", stage.title))
         for index, note in enumerate(path.notes, start=1):
+            where = f"{locate(file, path.id)}, note {index}"
+            found.extend(f"{where}: {problem}" for problem in text_problems("the text", note.text))
+            found.extend(f"{where}: {problem}" for problem in text_problems("the theme", note.theme))
             if not note.text.strip():
                 found.append(f"{locate(file, path.id)}: note {index} is empty")
         return found
@@ -309,4 +407,58 @@ class System:
                         f"{locate(file, path.id)}: transaction '{title}' spans two stages; "
                         "start the next stage before or after it"
                     )
+        return found
+
+    def _endpoint_problems(self) -> list[str]:
+        file, found = self.source, []
+        if not self.endpoints:
+            return found
+        seen = Counter((endpoint.method, endpoint.route) for endpoint in self.endpoints)
+        started = set()
+        for index, endpoint in enumerate(self.endpoints, start=1):
+            where = f"{file}, endpoint {index} ({endpoint.method} {endpoint.route})"
+            if endpoint.method not in HTTP_METHODS:
+                found.append(f"{where}: the method is one of {', '.join(HTTP_METHODS)}")
+            if not isinstance(endpoint.route, str) or not re.fullmatch(r"(/[A-Za-z0-9._~{}-]+)+/?|/", endpoint.route):
+                found.append(f"{where}: the route is a path such as /v1/pastes/{{paste_id}}")
+            elif seen[endpoint.method, endpoint.route] > 1:
+                found.append(f"{where}: declared twice")
+            for name, text in [("the purpose", endpoint.purpose)] + [
+                (f"field '{field}'", spec) for field, spec in endpoint.request + endpoint.response
+            ] + [(f"header '{header}'", text) for header, text in endpoint.headers] + [
+                (f"status {code}", text) for code, text in endpoint.status
+            ]:
+                found.extend(f"{where}: {problem}" for problem in text_problems(name, text))
+                if isinstance(text, str) and not text.strip():
+                    found.append(f"{where}: {name} is empty")
+            for field, spec in endpoint.request + endpoint.response:
+                kind = spec.split(":", 1)[0].strip() if isinstance(spec, str) else ""
+                if kind not in FIELD_TYPES or ":" not in spec or not spec.split(":", 1)[1].strip():
+                    found.append(f"{where}: field '{field}' is written 'type: what it is', the type one of {', '.join(FIELD_TYPES)}")
+                if not re.fullmatch(r"[a-z][a-z0-9_]*\??", str(field)):
+                    found.append(f"{where}: field '{field}': names are lowercase letters, digits and '_' (a final '?' marks it optional)")
+            for header, _ in endpoint.headers:
+                if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", str(header)):
+                    found.append(f"{where}: header '{header}' is not a header name")
+            codes = [code for code, _ in endpoint.status]
+            if any(type(code) is not int or not 100 <= code <= 599 for code in codes):
+                found.append(f"{where}: status codes are whole numbers from 100 to 599")
+            elif not any(200 <= code < 300 for code in codes):
+                found.append(f"{where}: list at least one success status (2xx)")
+            for parameter in re.findall(r"{([^}]*)}", endpoint.route if isinstance(endpoint.route, str) else ""):
+                if not re.fullmatch(r"[a-z][a-z0-9_]*", parameter):
+                    found.append(f"{where}: path parameter '{{{parameter}}}' is not a field name")
+            if endpoint.starts is None:
+                continue
+            path_id, number = endpoint.starts
+            path = self.paths.get(path_id)
+            if path is None:
+                found.append(f"{where}: it starts path '{path_id}', which the system does not declare")
+            elif number not in [step.number for step in path.steps]:
+                found.append(f"{where}: it starts step {number} of path '{path_id}', which has no such step")
+            else:
+                started.add(path_id)
+        for path in self.paths.values():
+            if re.search(r"(^|_)(write|upload)($|_)", path.id) and path.id not in started:
+                found.append(f"{locate(file, path.id)}: a write path needs an endpoint that starts it (endpoint(..., starts=({path.id}, 1)))")
         return found

@@ -18,9 +18,11 @@ from typing import Callable
 
 import markdown
 
+from blueprint import api
 from blueprint.build import Catalogue, Picture
+from blueprint.capacity import capacity_html
 from blueprint.kinds import CONCEPT_PAGES, KINDS, concept_page
-from blueprint.model import BlueprintError, System
+from blueprint.model import BlueprintError, System, locate
 from blueprint.render import CONCEPT_LINK, ICON_HREF
 
 MARKER = re.compile(r"<!--\s*blueprint:\s*(?P<name>[^\s]+)\s*-->")
@@ -43,10 +45,25 @@ def expand(
     None if there is no such page.
     """
 
+    _refuse_near_misses(page_html, page_path, catalogue)
+    here: set[str] = set()
+
     def replace(match: re.Match) -> str:
         name = match.group("name")
+        if name in here:
+            raise BlueprintError(f"docs/{page_path}: the marker '{name}' appears twice; a picture is shown once a page")
+        here.add(name)
         if name == "systems":
             return systems_table(catalogue, link_to)
+        system_id, _, view = name.partition("/")
+        system = catalogue.systems.get(system_id)
+        if system is not None and view == "api" and system.endpoints:
+            placed.add(name)
+            url = posixpath.relpath(api.site_path(system), posixpath.dirname(page_dest) or ".")
+            return api.api_html(system, url, lambda path_id, number: _step_anchor(catalogue, system, path_id, number))
+        if system is not None and view == "capacity" and system.id in catalogue.capacities:
+            placed.add(name)
+            return capacity_html(system, catalogue.capacities[system.id])
         pictures = catalogue.shown_by(name)
         if not pictures:
             known = ", ".join(sorted(catalogue.markers())) or "none"
@@ -55,6 +72,32 @@ def expand(
         return "".join(picture_html(picture, page_dest, link_to) for picture in pictures)
 
     return MARKER.sub(replace, page_html)
+
+
+_COMMENT = re.compile(r"<!--(.*?)-->", re.S)
+_LOOKS_LIKE_MARKER = re.compile(r"blue\W*print|bleu\W*print|blue\W*prnt|\bbp:", re.I)
+
+
+def _refuse_near_misses(page_html: str, page_path: str, catalogue: Catalogue) -> None:
+    """A comment that was meant as a marker but is not one would silently show nothing."""
+    names = catalogue.markers() | {"systems"}
+    for comment in _COMMENT.finditer(page_html):
+        if MARKER.fullmatch(comment.group(0)):
+            continue
+        body = comment.group(1)
+        if _LOOKS_LIKE_MARKER.search(body) or any(name in body for name in names if "/" in name):
+            raise BlueprintError(
+                f"docs/{page_path}: '{comment.group(0).strip()}' looks like a blueprint marker but is not one; "
+                "write it as <!-- blueprint: system/path -->"
+            )
+
+
+def _step_anchor(catalogue: Catalogue, system: System, path_id: str, number: int) -> str | None:
+    """The id of a step's line in its list, on the system's page."""
+    for picture in catalogue.shown_by(f"{system.id}/{path_id}"):
+        if any(step.number == number for step in picture.stage.steps):
+            return f"{picture.id}-step-{number}-text"
+    return None
 
 
 def systems_table(catalogue: Catalogue, link_to: Callable[[str], str | None]) -> str:
@@ -67,7 +110,7 @@ def systems_table(catalogue: Catalogue, link_to: Callable[[str], str | None]) ->
         views = ", ".join(path.title.lower() for path in system.paths.values())
         rows.append(
             f'<tr><td><a href="{link}">{html.escape(system.title)}</a></td>'
-            f"<td>{_inline(system.summary)}</td><td>{html.escape(views)}</td></tr>"
+            f"<td>{_inline(system.summary, system.source, link_to)}</td><td>{html.escape(views)}</td></tr>"
         )
     return (
         '<table class="blueprint-systems">\n<thead><tr><th>System</th><th>In one line</th><th>Pictures</th></tr></thead>\n'
@@ -83,7 +126,7 @@ def picture_html(picture: Picture, page_dest: str, link_to: Callable[[str], str 
     if picture.schema is not None:
         return figure + _relationships(picture)
     last_stage = picture.stage_number in (0, picture.stage_count)  # 0: the path is one picture
-    return figure + _steps(picture) + (_notes(picture) if last_stage else "")
+    return figure + _steps(picture, link_to) + (_notes(picture, link_to) if last_stage else "")
 
 
 def resolve_concept_links(svg: str, link_to: Callable[[str], str | None]) -> str:
@@ -133,7 +176,7 @@ def _figure(picture: Picture, page_dir: str, link_to: Callable[[str], str | None
     )
 
 
-def _steps(picture: Picture) -> str:
+def _steps(picture: Picture, link_to: Callable[[str], str | None]) -> str:
     system, prefix = picture.system, picture.id
     steps = picture.stage.steps
     items = []
@@ -153,7 +196,7 @@ def _steps(picture: Picture) -> str:
                 )
         items.append(
             f'<li id="{prefix}-step-{step.number}-text" data-step="{step.number}" data-components="{components}"'
-            f'{transaction}><span class="blueprint-route">{html.escape(route)}</span> {condition}{_inline(step.text)}</li>'
+            f'{transaction}><span class="blueprint-route">{html.escape(route)}</span> {condition}{_inline(step.text, locate(system.source, picture.path.id, step.number), link_to)}</li>'
         )
     return (
         f'<ol class="blueprint-steps" id="{prefix}-steps" data-picture="{prefix}" start="{steps[0].number}">\n'
@@ -182,7 +225,7 @@ def _connections(picture: Picture) -> str:
     )
 
 
-def _notes(picture: Picture) -> str:
+def _notes(picture: Picture, link_to: Callable[[str], str | None]) -> str:
     """The path's notes: untitled ones first, then one list per theme, in declared order."""
     themes: dict[str | None, list[str]] = {}
     for note in picture.path.notes:
@@ -191,7 +234,10 @@ def _notes(picture: Picture) -> str:
         return ""
     blocks = []
     for theme in sorted(themes, key=lambda theme: theme is not None):  # stable: keeps declared order
-        items = "\n".join(f"<li>{_inline(text)}</li>" for text in themes[theme])
+        items = "\n".join(
+            f"<li>{_inline(text, f'{locate(picture.system.source, picture.path.id)}, a note', link_to)}</li>"
+            for text in themes[theme]
+        )
         heading = f"<p><strong>{html.escape(theme)}</strong></p>\n" if theme else ""
         blocks.append(f"{heading}<ul>\n{items}\n</ul>")
     return (
@@ -205,28 +251,61 @@ def _relationships(picture: Picture) -> str:
     schema = picture.schema
     items = []
     for relationship in schema.relationships():
-        one, other = f"<code>{relationship.one}</code>", f"<code>{relationship.other}</code>"
+        one, other = (f"<code>{html.escape(name)}</code>" for name in (relationship.one, relationship.other))
+        through = f"<code>{html.escape(relationship.through)}</code>"
         if relationship.cardinality == "many-to-many":
-            sentence = f"{one} and {other} are <strong>many-to-many</strong>, through the join table <code>{relationship.through}</code>."
+            sentence = f"{one} and {other} are <strong>many-to-many</strong>, through the join table {through}."
         elif relationship.cardinality == "1-to-1":
-            sentence = f"{one} to {other} is <strong>1-to-1</strong>, through the unique key <code>{relationship.through}</code>."
+            sentence = f"{one} to {other} is <strong>1-to-1</strong>, through the unique key {through}."
         else:
-            sentence = f"{one} to {other} is <strong>1-to-many</strong>, through <code>{relationship.through}</code>."
+            sentence = f"{one} to {other} is <strong>1-to-many</strong>, through {through}."
         items.append(f'<li data-relationship="{html.escape(str(relationship))}">{sentence}</li>')
     return f'<ul class="blueprint-relationships" id="{picture.id}-relationships">\n' + "\n".join(items) + "\n</ul>\n"
 
 
-_MARKDOWN = markdown.Markdown()
+def _inline_markdown() -> markdown.Markdown:
+    """Markdown for one line of step or note text: code, emphasis and links, nothing else.
+
+    Raw HTML, entities, images and block syntax (headings, lists, quotes) are switched
+    off, so `<img onerror=…>` or `# x` in a script reaches the reader as the text it is.
+    """
+    md = markdown.Markdown()
+    for name in ("html", "entity", "image_link", "image_reference", "short_image_ref", "automail", "reference", "short_reference"):
+        md.inlinePatterns.deregister(name)
+    for name in ("empty", "indent", "code", "hashheader", "setextheader", "hr", "olist", "ulist", "quote", "reference"):
+        md.parser.blockprocessors.deregister(name)
+    md.preprocessors.deregister("html_block")
+    return md
 
 
+_MARKDOWN = _inline_markdown()
 _MARKUP = re.compile(r"[`*_\[\]<>&\\!]")
+_PAGE_LINK = re.compile(r"^(?P<page>[\w-][\w./-]*\.md)(?P<anchor>#[\w-]*)?$")
 
 
-def _inline(text: str) -> str:
-    """Step and note text may use inline Markdown (code, emphasis, links)."""
+def _inline(text: str, where: str = "", link_to: Callable[[str], str | None] = lambda page: None) -> str:
+    """Step and note text may use inline Markdown (code, emphasis, links); nothing else
+    is markup. A link goes to an http(s) address, or to a page of this site written
+    relative to docs/ (`concepts/trie.md#top-k`), which is checked and made relative
+    to the page that shows the text."""
     if not _MARKUP.search(text):
         return html.escape(text, quote=False)  # plain text, the common case: skip the parser
     rendered = _MARKDOWN.reset().convert(text)
+
+    def resolve(match: re.Match) -> str:
+        href = html.unescape(match.group(1))
+        if re.match(r"^https?://\S+$", href):
+            return match.group(0)
+        page = _PAGE_LINK.match(href)
+        url = link_to(page.group("page")) if page else None
+        if url is None:
+            raise BlueprintError(
+                f"{where or 'a text'}: the link '{href}' is neither an http(s) address nor a page of this site "
+                "(write pages relative to docs/, e.g. concepts/trie.md)"
+            )
+        return f'<a href="{html.escape(url + (page.group("anchor") or ""))}"'
+
+    rendered = re.sub(r'<a href="([^"]*)"', resolve, rendered)
     return rendered.removeprefix("<p>").removesuffix("</p>")
 
 
@@ -246,7 +325,7 @@ def concepts_section(system: System, page_exists: Callable[[str], bool]) -> str:
     for concept in sorted(used, key=str.lower):
         page = CONCEPT_PAGES.get(concept)
         name = f"[{concept}](../{page})" if page and page_exists(page) else f"{concept} *(no page yet)*"
-        rows.append(f"| {name} | {', '.join(used[concept])} |")
+        rows.append(f"| {name} | {_table_cell(', '.join(used[concept]))} |")
     return (
         "\n\n## Concepts used here\n\n"
         f"Generated from the components declared in `{system.source}`.\n\n"
@@ -261,7 +340,7 @@ def used_by_section(concept_page_path: str, catalogue: Catalogue) -> str:
     for system in sorted(catalogue.systems.values(), key=lambda system: system.title.lower()):
         labels = [c.label for c in system.components.values() if KINDS[c.kind].concept in concepts]
         if labels:
-            rows.append(f"| [{system.title}](../systems/{system.id}.md) | {', '.join(labels)} |")
+            rows.append(f"| [{_table_cell(system.title)}](../systems/{system.id}.md) | {_table_cell(', '.join(labels))} |")
     if not rows:
         return ""
     return (
@@ -269,6 +348,12 @@ def used_by_section(concept_page_path: str, catalogue: Catalogue) -> str:
         "Generated from the components the system scripts declare.\n\n"
         "| System | Components |\n| --- | --- |\n" + "\n".join(rows) + "\n"
     )
+
+
+def _table_cell(text: str) -> str:
+    """Text from a script, made inert inside a Markdown table cell."""
+    escaped = html.escape(text)
+    return re.sub(r"([\\`*_\[\]|!#])", r"\\\1", escaped)
 
 
 def unplaced(catalogue: Catalogue, placed: set[str]) -> list[str]:

@@ -7,6 +7,7 @@ per process, so every machine renders the same bytes and needs no system package
 
 from __future__ import annotations
 
+import hashlib
 import math
 import os
 import re
@@ -31,6 +32,38 @@ FONT = "Helvetica"  # Graphviz has built-in metrics for it; pages restyle the te
 
 
 # --- DOT for a path ------------------------------------------------------------------
+
+
+def dot_label(text: str):
+    """Text from a script as a DOT label that Graphviz draws as it is.
+
+    For a label, Graphviz expands `\\N`-style escapes, then entities (`&lt;`), then line
+    breaks (`\\n`, `\\l`), and reads `\\\\` as one backslash; the `graphviz` package passes
+    `<…>` through as an HTML-like label, which this Graphviz build cannot draw. So `&`
+    and backslashes are escaped, and the text is marked as never HTML. The package
+    escapes quotes itself.
+    """
+    from graphviz import nohtml
+
+    return nohtml(text.replace("&", "&amp;").replace("\\", "\\\\"))
+
+
+def dot_tooltip(text: str):
+    """Text from a script as a DOT tooltip (or graph name) shown as it is.
+
+    Graphviz runs a tooltip through escape expansion twice (measured: `\\\\G` still
+    becomes the graph's name, and `&#92;` is a backslash before the second pass), so each
+    backslash is written as four.
+    """
+    from graphviz import nohtml
+
+    return nohtml(text.replace("&", "&amp;").replace("\\", "\\\\\\\\"))
+
+
+def dot_string(text: str) -> str:
+    """A complete double-quoted DOT string, for DOT written by hand (the ERD): escaped as
+    a tooltip, plus the quotes."""
+    return '"' + str(dot_tooltip(text)).replace('"', '\\"') + '"'
 
 
 def icon_name(kind: str) -> str:
@@ -66,7 +99,7 @@ def path_dot(system: System, prefix: str, steps: tuple[Step, ...]) -> str:
             setdiagram(None)
 
     canvas = Canvas(
-        system.title,
+        dot_tooltip(system.title),
         direction="LR",
         show=False,
         graph_attr={
@@ -94,7 +127,7 @@ def path_dot(system: System, prefix: str, steps: tuple[Step, ...]) -> str:
             if group is None:
                 nodes.update(_draw_nodes(system, prefix, members))
                 continue
-            with Cluster(group, graph_attr={"id": f"{prefix}-group-{_slug(group)}", "fontname": FONT}):
+            with Cluster(dot_label(group), graph_attr={"id": f"{prefix}-group-{_slug(group)}", "fontname": FONT}):
                 nodes.update(_draw_nodes(system, prefix, members))
         for connection in system.connections_between(used):
             a, b = connection.ends
@@ -103,9 +136,9 @@ def path_dot(system: System, prefix: str, steps: tuple[Step, ...]) -> str:
             canvas.connect(nodes[tail], nodes[head], Edge(
                 forward=True,
                 reverse=True,
-                label=connection.label,
+                label=dot_label(connection.label),
                 id=f"{prefix}-connection-{a}-{b}",
-                tooltip=f"{connection.label}: a persistent two-way connection",
+                tooltip=dot_tooltip(f"{connection.label}: a persistent two-way connection"),
                 fontname=FONT,
                 fontsize="11",
                 fontcolor=CONNECTION_COLOUR,
@@ -123,7 +156,7 @@ def path_dot(system: System, prefix: str, steps: tuple[Step, ...]) -> str:
                     reverse=backwards,
                     label=str(step.number),
                     id=f"{prefix}-{suffix}",
-                    tooltip=f"{step.number}. {step.text}",
+                    tooltip=dot_tooltip(f"{step.number}. {step.text}"),
                     fontname=FONT,
                     fontsize="12",
                     fontcolor=STEP_COLOUR,
@@ -149,17 +182,22 @@ def _draw_nodes(system: System, prefix: str, members: list[str]) -> dict:
         # Nodes have a fixed size, so a long label would spill out of its group: wrap it.
         lines = textwrap.wrap(component.label, LABEL_WIDTH) or [component.label]
         drawn[component_id] = node_class(component.kind)(
-            "\n".join(lines),
+            dot_label("\n".join(lines)),
             nodeid=component_id,
             id=f"{prefix}-node-{component_id}",
             image=f"/assets/{icon_name(component.kind)}",
-            tooltip=component.role or component.label,
+            tooltip=dot_tooltip(component.role or component.label),
             height=f"{1.6 + 0.2 * (len(lines) - 1):.1f}",
             imagepos="tc",  # icon at the top, so a label of several lines stays below it
             # pages turn this into a link to the kind's concept page, or drop it
             **({"URL": f"{CONCEPT_LINK}{component.kind}"} if KINDS[component.kind].concept else {}),
         )
     return drawn
+
+
+def _id_part(name: str) -> str:
+    """A table or column name as part of an element id: plain names stay as they are."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", name)
 
 
 def _slug(text: str) -> str:
@@ -184,31 +222,68 @@ def schema_dot(system: System, schema: Schema) -> str:
         f'  node [shape=record, style=filled, fillcolor="#f4f7fb", color="#7B8894", fontname="{FONT}", fontsize="12"]',
         '  edge [dir=both, color="#7B8894", penwidth="1.4", arrowsize="1.1"]',
     ]
+    ports = _ports(schema)
     for table in schema.tables:
         keys = {column for fk in table.foreign_keys for column in fk.columns}
-        fields = [f"<_table> {_record_text(table.name.upper())}"]
+        fields = [f"<t> {_record_text(table.name.upper())}"]
         for column in table.columns:
             marks = [mark for mark, on in (("PK", column.primary_key), ("FK", column.name in keys)) if on]
             text = f"{column.name}  {column.type.lower() or 'any'}" + (f"  ({', '.join(marks)})" if marks else "")
-            fields.append(f"<{column.name}> {_record_text(text)}\\l")
-        label = "|".join(fields)
-        lines.append(f'  "{table.name}" [id="{prefix}-table-{table.name}", label="{label}", tooltip="table {table.name}"]')
+            fields.append(f"<{ports[table.name, column.name]}> {_record_text(text)}\\l")
+        attributes = {
+            "id": f"{prefix}-table-{_id_part(table.name)}",
+            "label": "|".join(fields),
+            "tooltip": f"table {table.name}",
+        }
+        lines.append(f"  {dot_string(table.name)} [{_attributes(attributes)}]")
     for table in schema.tables:
         for fk in table.foreign_keys:
-            edge_id = f"{prefix}-fk-{table.name}-{'-'.join(fk.columns)}"
             many = "teetee" if fk.unique else "crow"
             title = f"{fk.parent} {'1-to-1' if fk.unique else '1-to-many'} {table.name}"
+            attributes = {
+                "id": f"{prefix}-fk-{_id_part(table.name)}-{'-'.join(map(_id_part, fk.columns))}",
+                "arrowtail": "teetee",
+                "arrowhead": many,
+                "tooltip": title,
+            }
+            tail = ports.get((fk.parent, fk.parent_columns[0]), "t")
             lines.append(
-                f'  "{fk.parent}":"{fk.parent_columns[0]}" -> "{table.name}":"{fk.columns[0]}" '
-                f'[id="{edge_id}", arrowtail=teetee, arrowhead={many}, tooltip="{title}"]'
+                f"  {dot_string(fk.parent)}:{tail} -> {dot_string(table.name)}:{ports[table.name, fk.columns[0]]} "
+                f"[{_attributes(attributes)}]"
             )
     lines.append("}")
     return "\n".join(lines) + "\n"
 
 
+def _ports(schema: Schema) -> dict[tuple[str, str], str]:
+    """A record port per column: its name when that is a plain identifier, else a made-up
+    one, since a column may be called anything (`"a|b"`) and ports cannot say that."""
+    ports = {}
+    for table in schema.tables:
+        taken = {column.name for column in table.columns}
+        for index, column in enumerate(table.columns):
+            port = column.name
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", port):
+                port = f"column{index}"
+                while port in taken:
+                    port += "_"
+                taken.add(port)
+            ports[table.name, column.name] = port
+    return ports
+
+
+def _attributes(attributes: dict[str, str]) -> str:
+    """A DOT attribute list. A record label is already escaped for the record syntax
+    (quotes included), so it is quoted as it is; everything else is escaped here."""
+    return ", ".join(
+        f'{name}="{value}"' if name == "label" else f"{name}={dot_string(value)}" for name, value in attributes.items()
+    )
+
+
 def _record_text(text: str) -> str:
-    """Escape the characters that structure a Graphviz record label."""
-    return re.sub(r'([{}|<>"\\ ])', r"\\\1", text)
+    """Escape the characters that structure a Graphviz record label (and `&`, which
+    Graphviz would read as the start of an entity)."""
+    return re.sub(r'([{}|<>"\\ ])', r"\\\1", text.replace("&", "&amp;"))
 
 
 # --- Graphviz ------------------------------------------------------------------------
@@ -255,20 +330,40 @@ class Graphviz:
 
 
 def icon_folder(folder: Path, kinds: set[str]) -> Path:
-    """The icons of these kinds, shrunk to ICON_SIZE, in one folder for Graphviz."""
+    """The icons of these kinds, shrunk to ICON_SIZE, in one folder for Graphviz.
+
+    `icons.txt` lists, per kind, the icon's file and its SHA-256: checking a kind needs
+    no `diagrams` import (a build with nothing to draw stays light), and a missing or
+    damaged file is made again rather than trusted.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    # Which kinds' icons are in place: checking a file needs no `diagrams` import, so a
-    # build with nothing to draw stays light.
-    done_file = folder / "kinds.txt"
-    done = set(done_file.read_text(encoding="utf-8").split()) if done_file.exists() else set()
-    if kinds <= done:
+    manifest = folder / "icons.txt"
+    known: dict[str, tuple[str, str]] = {}
+    if manifest.exists():
+        for line in manifest.read_text(encoding="utf-8").splitlines():
+            parts = line.split()
+            if len(parts) == 3:
+                known[parts[0]] = (parts[1], parts[2])
+    sound = {kind for kind in kinds if kind in known and _digest(folder / known[kind][0]) == known[kind][1]}
+    if sound == kinds:
         return folder
-    for kind in sorted(kinds - done):
+    for kind in sorted(kinds - sound):
         target = folder / icon_name(kind)
-        if not target.exists():
-            _shrink_icon(icon_source(kind), target)
-    done_file.write_text("\n".join(sorted(done | kinds)) + "\n", encoding="utf-8")
+        _shrink_icon(icon_source(kind), target)
+        known[kind] = (target.name, _digest(target))
+    text = "".join(f"{kind} {name} {digest}\n" for kind, (name, digest) in sorted(known.items()))
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=folder, suffix=".tmp", delete=False) as handle:
+        handle.write(text)
+    os.chmod(handle.name, 0o644)
+    Path(handle.name).replace(manifest)
     return folder
+
+
+def _digest(file: Path) -> str | None:
+    try:
+        return hashlib.sha256(file.read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def _shrink_icon(source: Path, target: Path) -> None:
@@ -279,7 +374,7 @@ def _shrink_icon(source: Path, target: Path) -> None:
         image = image.convert("RGBA")
         image.thumbnail((ICON_SIZE, ICON_SIZE), Image.LANCZOS)
         image = image.quantize(colors=128, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
-        with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".png", delete=False) as handle:
+        with tempfile.NamedTemporaryFile(dir=target.parent, suffix=".tmp", delete=False) as handle:
             image.save(handle, format="PNG", optimize=True)
     os.chmod(handle.name, 0o644)
     Path(handle.name).replace(target)

@@ -11,7 +11,7 @@ import sqlite3
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from blueprint.model import BlueprintError
+from blueprint.model import BlueprintError, text_problems
 
 
 @dataclass(frozen=True)
@@ -110,6 +110,11 @@ def load_schema(path: Path, display: str) -> Schema:
         connection.close()
     by_name = {table.name: table for table in tables}
     for table in tables:
+        for name, what in [(table.name, f"table {table.name!r}")] + [
+            (column.name, f"table {table.name!r}, column {column.name!r}") for column in table.columns
+        ]:
+            for problem in text_problems("the name", name):
+                raise BlueprintError(f"{display}, {what}: {problem}")
         for fk in table.foreign_keys:
             if fk.parent not in by_name:
                 raise BlueprintError(f"{display}: {table.name} references unknown table '{fk.parent}'")

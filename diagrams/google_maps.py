@@ -194,8 +194,9 @@ poi.note("When a cache is full it evicts the least recently used entry (LRU): pl
          "make room for the ones people look at now.", theme="Caching")
 poi.note("The CDN and the location cache are keyed by geohash cell, not by the user's exact position, "
          "so everyone in the same cell shares one cached answer.", theme="Caching")
-poi.note("Tiles change rarely, so they are generated ahead of time and cached (in the CDN and the client) "
-         "instead of being drawn on each request; this is what makes the map appear fast.", theme="Caching")
+poi.note("Tiles change rarely, so each is generated once, ahead of time for busy areas and zoom levels or on its "
+         "first request elsewhere (step 15), then cached in the CDN and the client instead of being drawn on each "
+         "request; this is what makes the map appear fast.", theme="Caching")
 poi.note("The geohash precision follows the radius: 6 characters is a cell of about 1.2 km × 0.6 km, "
          "7 characters about 150 m × 150 m. A place just across a cell border is still near, "
          "so the service reads the cell and its 8 neighbours.", theme="Nearby search")
@@ -206,7 +207,7 @@ poi.note("The phone also uses the Wi-Fi access points it can see, whose position
 poi.note("The map in the browser is a mosaic: many small tiles, vector and raster, laid side by side "
          "make up one large picture.", theme="Map tiles")
 poi.note("Each zoom level has its own set of tiles, with more detail the closer the user zooms.", theme="Map tiles")
-poi.note("The source says the number of tiles doubles when the user zooms out. It is the other way round, and by 4: "
+poi.note("According to the source, zooming out doubles the tile count. It is the other way round, and by 4: "
          "each level of zooming in splits every tile into 4, so zoom level z has 4^z tiles (2^z × 2^z) "
          "and zooming out divides the count by 4.", theme="Map tiles")
 poi.note("The source says Geohash identifies a tile. Tile servers usually address tiles as zoom/x/y "
@@ -235,7 +236,8 @@ eta = maps.path("eta", "Estimated time of arrival")
 eta.stage("Find candidate routes")
 eta.step(1, client, dns, "The client resolves the maps domain name through DNS.")
 eta.step(2, client, cdn,
-         "The client asks the CDN whether the route it wants is cached there (popular trips, such as airport to city centre).")
+         "The client asks the CDN whether the route it wants is cached there (popular trips, such as airport to city "
+         "centre). Only the route itself can be cached there: its ETA follows traffic, so it is computed live (steps 13 to 16).")
 eta.step(3, client, load_balancer,
          "The client opens a WebSocket with the load balancer; ETA, trip and traffic updates flow both ways over it.")
 eta.step(4, load_balancer, navigation,
@@ -244,14 +246,15 @@ eta.step(5, navigation, route_cache, "The navigation service fetches the possibl
 eta.step(6, navigation, route_db,
          "It reads the routes from a read replica of the route database and caches them.", when="On a cache miss")
 eta.step(7, navigation, segment_cache,
-         "It fetches the metadata of the road segments on the suggested routes (speed limit, lanes, turn rules).")
+         "For every road segment along those routes, it looks up the segment's details (speed limit, lanes, turn rules) in the segment cache.")
 eta.step(8, navigation, segment_db,
          "It reads the segments from a read replica of the road segment store and caches them.", when="On a cache miss")
 eta.stage("Match the trip to the road")
 eta.step(9, navigation, trip_store, "The navigation service reads the trip's recent progress to recalculate the ETA in real time.")
 eta.step(10, navigation, map_matching, "It asks the map-matching service to place the car on the road, for a more accurate ETA.")
 eta.step(11, map_matching, trip_store, "The map-matching service fetches the trip's recent GPS signals.")
-eta.step(12, map_matching, segment_db, "It looks up the road segments nearest to those signals.")
+eta.step(12, map_matching, segment_db,
+         "It looks up the road segments nearest to those signals (through the segment cache, as in Map matching above).")
 eta.stage("Apply traffic and weather, then rank")
 eta.step(13, weather_service, pubsub, "The weather service publishes the latest weather.")
 eta.step(14, traffic_service, pubsub,

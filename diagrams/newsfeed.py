@@ -31,7 +31,7 @@ rate_limiter = newsfeed.component("rate_limiter", "Rate limiter", kind="rate_lim
 
 # --- Services ------------------------------------------------------------------------
 web_server = newsfeed.component("web_server", "Web server", kind="web_server", group="Services",
-                                role="Stateless: accepts new feed items and forwards feed requests")
+                                role="Stateless: gives each new item its ID and queues it, and forwards feed requests")
 timeline_service = newsfeed.component("timeline_service", "Timeline service", kind="service", group="Services",
                                       role="Assembles a home timeline or a user timeline for the reader")
 user_info = newsfeed.component("user_info", "User info service", kind="service", group="Services",
@@ -51,58 +51,74 @@ feed_generation = newsfeed.component("feed_generation", "Feed generation", kind=
 home_cache = newsfeed.component("home_cache", "Home timeline cache", kind="redis", group="Data stores",
                                 role="Per user: the IDs of the newest items of their home timeline, precomputed")
 item_cache = newsfeed.component("item_cache", "Feed item cache", kind="redis", group="Data stores",
-                                role="The bodies of recent feed items, looked up by ID")
+                                role="Feed items by ID: filled on reads (cache-aside), and ahead of time for authors with many followers")
 user_cache = newsfeed.component("user_cache", "User timeline cache", kind="redis", group="Data stores",
-                                role="Per author: the IDs of their latest items")
+                                role="Per author: the IDs of their latest items (a sorted set)")
 timelines_db = newsfeed.component("timelines_db", "Timelines (Cassandra)", kind="cassandra", group="Data stores",
-                                  role="Every user's timeline: their feed items, newest first")
+                                  role="User timelines: each author's items, newest first, one partition per author and month")
 sql_db = newsfeed.component("sql_db", "SQL primary", kind="postgresql", group="Data stores",
-                            role="User metadata, the follow graph and feed item metadata")
+                            role="Users, the follow graph, and every feed item by its ID")
 sql_replica = newsfeed.component("sql_replica", "SQL replica", kind="postgresql", group="Data stores",
-                                 role="A read-only follower of the SQL primary that serves lookups")
+                                 role="A read-only follower of the SQL primary that serves lookups, feed items by ID among them")
 object_store = newsfeed.component("object_store", "Object storage", kind="s3", group="Data stores",
                                   role="Holds the images and videos embedded in feed items")
 
 
 # --- Home timeline: how an item is published and fetched -----------------------------
 home = newsfeed.path("home_timeline", "Home timeline")
+
+home.stage("Publish an item")
 home.step(1, author, web_server, "The author posts a feed item: some text and the URLs of any images or videos.")
-home.step(2, web_server, timelines_db, "The item is appended to the author's own timeline in Cassandra, newest first.")
-home.step(3, web_server, item_cache, "The item is also cached under its ID, where readers will look it up.")
-home.step(4, web_server, feed_generation,
-          "The item reaches the feed generation service (through the message queue and the fanout service: "
-          "see the write path).")
-home.step(5, feed_generation, user_info,
+home.step(2, web_server, message_queue,
+          "The web server gives the item its ID and puts it on the message queue; that is all it writes.")
+home.step(3, message_queue, fanout, "The fanout service takes the item off the queue.")
+home.step(4, fanout, timelines_db,
+          "The fanout service stores the item in the author's user timeline in Cassandra (the write path shows "
+          "every store it writes).")
+home.step(5, fanout, item_cache,
+          "The item is cached under its ID before the author's many readers ask for it.",
+          when="If the author has more followers than a threshold")
+home.step(6, fanout, feed_generation, "The fanout service hands the item to the feed generation service.")
+home.step(7, feed_generation, user_info,
           "Feed generation asks who follows the author, and which of them are active, inactive or celebrities.")
-home.step(6, feed_generation, home_cache,
+home.step(8, feed_generation, home_cache,
           "**Push** (fan-out on write): unless the author is a celebrity, the item's ID goes into the cached "
           "home timeline of every active follower.")
-home.step(7, follower, timeline_service, "A follower opens the app and asks for the home timeline.")
-home.step(8, timeline_service, home_cache,
+
+home.stage("Read the home timeline")
+home.step(9, follower, web_server,
+          "A follower opens the app and asks for the home timeline (through the load balancer: see the read path).")
+home.step(10, web_server, timeline_service, "The web server asks the timeline service for the follower's home timeline.")
+home.step(11, timeline_service, home_cache,
           "For an active user, the timeline service reads the precomputed list of item IDs: no work is left to do.")
-home.step(9, timeline_service, timelines_db,
-          "**Pull** (fan-out on load): nothing was pushed for an inactive user, so the service reads the latest "
-          "items of each followee now and merges them.",
-          when="For an inactive user")
-home.step(10, timeline_service, user_cache,
+home.step(12, timeline_service, user_cache,
           "**Hybrid**: the service fetches the latest item IDs of the celebrities the user follows and merges them "
           "into the pushed list.",
           when="If the user follows celebrities")
-home.step(11, timeline_service, item_cache,
-          "The service turns the IDs into items with one batched read and returns the page to the follower.")
+home.step(13, timeline_service, timelines_db,
+          "**Pull** (fan-out on load): nothing was pushed for an inactive user, so the service reads the latest "
+          "items of each followee now and merges them. A list the cache no longer holds (a home timeline, or a celebrity's latest IDs) is rebuilt the same way.",
+          when="For an inactive user, or on a cache miss")
+home.step(14, timeline_service, item_cache,
+          "The service turns the IDs into items with one batched read (`MGET`).")
+home.step(15, timeline_service, sql_replica,
+          "The items the cache does not hold are read by ID from a SQL replica and cached; then the page goes "
+          "back to the follower.",
+          when="On a cache miss")
 home.note("Only the home timeline of an active user is precomputed and kept in the cache; "
-          "it holds item IDs, not items, so an edited or deleted item changes in one place.",
+          "it holds item IDs, not items, so an edit or a deletion is never copied into every follower's timeline.",
           theme="Publishing models")
 home.note("Inactive users get no publishing at all: their home timeline is built from their followees' timelines "
           "when they come back (the pull model, fan-out on load).",
           theme="Publishing models")
 home.note("Active users who follow ordinary accounts get everything pushed ahead of time (the push model, "
-          "fan-out on write): reading is one cache lookup.",
+          "fan-out on write): reading the list is one cache lookup.",
           theme="Publishing models")
 home.note("Celebrities are handled with a hybrid: their items are not pushed to millions of followers but pulled "
           "and merged into each follower's pushed timeline when the follower reads it.",
           theme="Publishing models")
-home.note("Every read is served from the caches; Cassandra is touched only by pulls and by cache misses.",
+home.note("The caches serve most reads; Cassandra and the SQL replicas are read only by pulls and on cache misses "
+          "(steps 13 and 15).",
           theme="Caching")
 home.note("A user's category is not fixed: someone who returns after months becomes active (their timeline is "
           "built once by a pull, then kept up by pushes), and an account that passes the follower threshold "
@@ -116,30 +132,32 @@ write = newsfeed.path("write", "Write path")
 write.stage("Accept the item")
 write.step(1, client, object_store,
            "The client uploads the item's images and videos straight to object storage, through presigned "
-           "upload URLs, before it posts the item.")
+           "upload URLs that a web server signed for keys it chose, before it posts the item.")
 write.step(2, client, load_balancer, "The client opens an HTTPS connection to the load balancer to post a feed item.")
 write.step(3, load_balancer, rate_limiter,
            "The post is checked against the client's write quota; a client over its limit gets HTTP 429 and stops here.")
 write.step(4, load_balancer, web_server, "The load balancer passes the connection to a web server with spare capacity.")
 write.step(5, web_server, message_queue,
-           "The web server puts the item (text and media URLs) on the message queue for asynchronous processing.")
+           "The web server gives the item a time-sortable ID and puts it (ID, text and media URLs) on the message "
+           "queue for asynchronous processing.")
 write.step(6, web_server, client,
-           "The web server answers at once (HTTP 202 Accepted); publishing to followers happens after the client "
-           "has its answer.")
+           "The web server answers at once (HTTP 202 Accepted, with the item's ID); publishing to followers happens "
+           "after the client has its answer.")
 
 write.stage("Store the item")
 write.step(7, message_queue, fanout, "The fanout service takes the item off the queue.")
 write.step(8, fanout, timelines_db,
-           "The fanout service appends the item to the author's user timeline in Cassandra, where items sort "
-           "newest first.")
-write.step(9, fanout, sql_db, "The fanout service records the item's metadata (author, time, media URLs) in the SQL database.")
+           "The fanout service writes the item into the author's user timeline in Cassandra, in the partition of "
+           "the current month, where items sort newest first.")
+write.step(9, fanout, sql_db,
+           "The fanout service records the item (author, time, text, media URLs) in the SQL database, under its ID: "
+           "this is where a lookup by item ID ends up.")
 write.step(10, fanout, item_cache,
-           "The item is cached, so that its many readers are served from memory; only the latest few items of "
-           "each such author are kept.",
+           "The item is cached under its ID ahead of time, because thousands of readers will ask for it at once; "
+           "only the latest few items of each such author are kept this way.",
            when="If the author has more followers than a threshold")
 write.step(11, fanout, user_cache,
-           "The fanout service adds the item's ID to the author's user timeline cache; an ID already there means "
-           "the item was delivered twice, and the copy is dropped.")
+           "The fanout service adds the item's ID to the author's user timeline cache, a sorted set of IDs.")
 
 write.stage("Publish to followers")
 write.step(12, fanout, feed_generation,
@@ -171,10 +189,21 @@ write.note("An alternative for celebrities pushes the item only to the followers
 write.note("The SQL database also holds the follow graph (who follows whom); the user info service keeps a copy "
            "of it in memory, so a fan-out does not query SQL once per follower.",
            theme="Storage")
-write.note("Queues deliver at least once, so the same item can arrive twice; the set of IDs in the user timeline "
-           "cache (step 11) makes publishing idempotent.",
+write.note("The item cache is filled in two ways: ahead of time here (step 10), for authors whose items many readers "
+           "will ask for at once, and on every read that misses (read step 12). An item of an ordinary author is "
+           "therefore cached by its first reader.",
+           theme="Storage")
+write.note("A Cassandra partition per author would grow without bound. Adding the month to the partition key "
+           "keeps every partition small; a profile page reads the current month first and goes back only if it "
+           "needs more items.",
            theme="Storage")
 
+write.note("The source keeps item IDs in the user timeline cache to deduplicate deliveries. A cache that may evict "
+           "those IDs, checked after the other writes, cannot make publishing idempotent. Here the web server gives "
+           "the item its ID before queueing it (step 5), so a second delivery carries the same ID, and every write "
+           "is keyed by it: an upsert in Cassandra, `INSERT … ON CONFLICT DO NOTHING` in SQL, `ZADD` to the Redis "
+           "sorted sets. Doing the work twice then changes nothing.",
+           theme="Corrections")
 write.note("The source has the fanout service hand the media on to object storage. In fact, images and videos "
            "should not travel through the message queue (Kafka, for one, limits messages to about 1 MB by default): "
            "the client uploads them first (step 1) and the item carries only their URLs.",
@@ -200,28 +229,33 @@ read.step(7, user_info, sql_replica,
           "The user info service reads the missing user or follow data from a SQL replica.",
           when="On a cache miss")
 read.step(8, timeline_service, home_cache, "The service reads the list of feed item IDs from the user's home timeline cache.")
-read.step(9, timeline_service, timelines_db,
-          "Nothing was pushed for an inactive user, so the service pulls the latest items of each followee from "
-          "Cassandra and merges them (fan-out on load).",
-          when="For an inactive user")
-read.step(10, timeline_service, user_cache,
+read.step(9, timeline_service, user_cache,
           "The service fetches the latest item IDs of each followed celebrity and merges them into the list "
           "(the hybrid model).",
           when="If the user follows celebrities")
+read.step(10, timeline_service, timelines_db,
+          "Nothing was pushed for an inactive user, so the service pulls the latest items of each followee from "
+          "Cassandra and merges them (fan-out on load). The same read fills a home timeline or a celebrity's list "
+          "that the cache no longer holds.",
+          when="For an inactive user, or on a cache miss")
 read.step(11, timeline_service, item_cache,
           "The service fetches the items for all the IDs in one round trip, with a Redis `MGET`.")
+read.step(12, timeline_service, sql_replica,
+          "For the IDs the `MGET` did not find, the service reads the items by primary key from a SQL replica "
+          "(one `WHERE id IN (…)` query) and caches them.",
+          when="On a cache miss")
 
 read.stage("Another user's timeline")
-read.step(12, timeline_service, user_cache,
+read.step(13, timeline_service, user_cache,
           "To show one user's own timeline (a profile page), the service reads that user's item IDs from the "
-          "user timeline cache.")
-read.step(13, timeline_service, timelines_db,
-          "The service reads the user's timeline from Cassandra.",
+          "user timeline cache, then turns them into items as in steps 11 and 12.")
+read.step(14, timeline_service, timelines_db,
+          "The service reads the user's timeline from Cassandra, newest month first.",
           when="On a cache miss")
 
 read.stage("Load the media")
-read.step(14, client, cdn, "The client asks the CDN for the images and videos whose URLs came with the feed items.")
-read.step(15, cdn, object_store, "The CDN fetches the file from object storage and keeps a copy.", when="On a CDN miss")
+read.step(15, client, cdn, "The client asks the CDN for the images and videos whose URLs came with the feed items.")
+read.step(16, cdn, object_store, "The CDN fetches the file from object storage and keeps a copy.", when="On a CDN miss")
 
 read.note("Inactive users fetch their home timeline by pull (fan-out on load): the first read after a long absence "
           "is slower, and it is then cached so that pushes can keep it current.",
@@ -229,13 +263,15 @@ read.note("Inactive users fetch their home timeline by pull (fan-out on load): t
 read.note("Active users who follow celebrities read a hybrid: the pushed home timeline plus the celebrities' items, "
           "merged on demand. A user follows few celebrities, so the merge costs only a few extra lookups.",
           theme="Publishing models")
-read.note("Lookups of user metadata go to SQL replicas, which keeps the primary free for writes; a replica may lag "
-          "the primary by a moment, which a newsfeed tolerates.",
+read.note("Lookups go to SQL replicas, which keeps the primary free for writes. A replica may lag the primary by a "
+          "moment, which a newsfeed tolerates: an item pushed in that moment and not yet on the replica is left "
+          "out of this page and appears on the next refresh.",
           theme="Storage")
-read.note("The source has the client look on the CDN for the home timeline's feed items before it contacts the "
-          "load balancer. In fact, a home timeline is different for every user, so a CDN cannot serve it; what the "
-          "CDN serves is the media (step 14), and only after the feed has said which files to load.",
+read.note("The source has the client ask the CDN for the home timeline's feed items before it contacts the load "
+          "balancer. A public item is the same for every reader, so a CDN could hold it, but the client learns "
+          "which items to ask for only from the timeline service, and that list is different for every user. "
+          "What the CDN serves here is the media (step 15), once the feed has named the files.",
           theme="Corrections")
 read.note("The source has the client fetch media from the object store; in practice it fetches them through the CDN, "
-          "which reads object storage only on a miss (step 15).",
+          "which reads object storage only on a miss (step 16).",
           theme="Corrections")

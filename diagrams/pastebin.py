@@ -23,47 +23,91 @@ server = pastebin.component("server", "App server", kind="server", group="Servic
 key_service = pastebin.component("key_service", "Key generation service", kind="key_generation_service", group="Services",
                                  role="Hands out unique, pre-generated short paste IDs")
 bloom_filter = pastebin.component("bloom_filter", "Bloom filter", kind="bloom_filter", group="Services",
-                                  role="Answers 'certainly not' or 'maybe' to 'does this paste ID exist?'")
+                                  role="One filter shared by every server (for example RedisBloom): 'certainly not' or 'maybe' to 'does this paste ID exist?'")
 cache = pastebin.component("cache", "Cache", kind="redis", group="Data stores",
-                           role="Keeps the metadata of recently read pastes in memory")
+                           role="Recently read pastes (text and expiry) by paste ID, each kept no longer than the paste lives")
 metadata_db = pastebin.component("metadata_db", "Metadata (SQL)", kind="postgresql", group="Data stores",
-                                 role="Who owns which paste, where its text is, when it expires")
+                                 role="Who owns which paste, the object key of its text, when it expires")
 object_store = pastebin.component("object_store", "Object storage", kind="s3", group="Data stores",
-                                  role="Holds the text of every paste")
+                                  role="A private bucket: the text of every paste, one object per paste, keyed by the paste ID")
 
 write = pastebin.path("write", "Write path")
-write.step(1, client, server, "The client opens an HTTPS connection to an app server and asks to create a paste.")
-write.step(2, server, rate_limiter, "The server checks the client's write quota; a client over its limit gets HTTP 429 and stops here.")
+write.step(1, client, server, "The client opens an HTTPS connection to an app server and asks to create a paste of a given size.")
+write.step(2, server, rate_limiter,
+           "The server checks the client's write quota with the rate limiter (the same service the load balancer "
+           "asks for reads); a client over its limit gets HTTP 429 and stops here.")
 write.step(3, key_service, server, "The key generation service hands the server an unused, already encoded paste ID.")
-write.step(4, object_store, server, "Object storage issues a presigned upload URL: a short-lived permission to write one object.")
-write.step(5, server, client, "The server appends the paste ID to the presigned URL and returns this paste URL to the client.")
-write.step(6, client, object_store, "The client uploads the text straight to object storage through the paste URL, so the bytes never cross the app servers.")
-write.step(7, object_store, client, "Object storage keeps the text under the paste URL and confirms the upload.")
-write.step(8, server, metadata_db, "The server records the paste's metadata (ID, owner, paste URL, expiry) in the SQL database.")
-write.step(9, server, client, "The server returns the paste ID; the link built from it is what the user shares.")
+write.step(4, server, client,
+           "The server presigns an upload for the object key that equals the paste ID (an HTTP PUT of that one key, "
+           "of exactly the declared size, valid for a few minutes) and returns the upload URL with the paste ID.")
+write.step(5, client, object_store,
+           "The client sends the text straight to object storage with an HTTP PUT to that URL, so the bytes never "
+           "cross the app servers.")
+write.step(6, object_store, client,
+           "Object storage checks the signature, stores the text under the key and confirms the upload.")
+write.step(7, client, server,
+           "The client tells the server that the upload is done; the server can confirm that the object exists "
+           "(an HTTP HEAD request on the key) before going on.")
+write.step(8, server, metadata_db,
+           "The server records the paste's metadata in the SQL database: ID, owner, object key and expiry. "
+           "It keeps the key, not the upload URL, which stops working minutes later.")
+write.step(9, server, bloom_filter,
+           "The server adds the new ID to the Bloom filter, so that the first read of the paste is not turned "
+           "away (read step 6).")
+write.step(10, server, client, "The server returns the link built from the paste ID; that link is what the user shares.")
 write.note("Keys are generated ahead of time, so a write never has to check for a collision. "
-           "Six base62 characters give 62⁶ ≈ 56.8 billion keys.")
-write.note("Uploading through a presigned URL takes the paste's bytes off the app servers and their bandwidth bill; "
-           "the URL expires after minutes, so it cannot be reused to overwrite the paste later.")
-write.note("The server must learn that the upload finished before step 8, either from the client "
-           "(a second, small request) or from an event that object storage emits; "
-           "otherwise the database could point at text that was never uploaded.")
+           "Six base62 characters give 62⁶ ≈ 56.8 billion keys.", theme="Keys")
+write.note("A short ID is not a secret. With a billion pastes stored, a random six-character guess hits an existing "
+           "paste with probability 10⁹ / 62⁶ ≈ 1.8 %, so the rate limiter slows enumeration but does not prevent it. "
+           "Unlisted pastes need long random IDs (22 base62 characters carry about 131 bits) or an owner check.",
+           theme="Keys")
+write.note("The source builds the paste URL by appending the paste ID to a presigned URL. Object storage would reject "
+           "that URL: the signature covers the method, the bucket and the path (which is the object key), so any change "
+           "to the path breaks it. In practice the server presigns the upload for the key itself (step 4), and the "
+           "database records the key (step 8): a presigned URL lives for minutes, so readers cannot be sent through it later.",
+           theme="Corrections")
+write.note("The source has object storage hand out the presigned URL. With S3 and most object stores, presigning needs "
+           "no request at all: the server computes the signature with its own credentials, which is why no arrow "
+           "goes to object storage before step 5.", theme="Corrections")
+write.note("Uploading straight to object storage takes the paste's bytes off the app servers and their bandwidth bill. "
+           "The signature fixes the key and the size, and it expires after minutes, so the URL can neither write "
+           "another paste nor overwrite this one later.", theme="Upload")
+write.note("Until steps 8 and 9 have run, the paste does not exist for readers. Instead of trusting the client's "
+           "word (step 7), the server can react to the event that object storage emits when an object is created; "
+           "a lifecycle rule deletes objects that were uploaded but never recorded.", theme="Upload")
+write.note("One Bloom filter is shared by every app server (for example a Redis instance with the RedisBloom module: "
+           "`BF.ADD` here, `BF.EXISTS` on a read), so an ID added by one server is seen by all. If each server kept "
+           "its own copy in memory instead, every add would have to reach every copy (broadcast over pub-sub, say) "
+           "before the link is returned, and a restarted server would reload its copy from the database. "
+           "A filter that missed an add turns a live paste into a 404, so a failed add is retried, and the write "
+           "fails if it cannot be made.", theme="Bloom filter")
 
 read = pastebin.path("read", "Read path")
 read.step(1, client, dns, "The client resolves the Pastebin domain name through DNS.")
-read.step(2, client, cdn, "The client asks the CDN for the paste; a paste the CDN holds is returned at once.")
-read.step(3, cdn, load_balancer, "On a CDN miss, the request goes on to the load balancer (or reverse proxy) at the origin.")
+read.step(2, client, cdn, "The client asks the CDN for the paste; a copy the CDN holds is returned at once.")
+read.step(3, cdn, load_balancer, "The CDN forwards the request to the load balancer (or reverse proxy) at the origin.",
+          when="On a CDN miss")
 read.step(4, load_balancer, rate_limiter, "The read is checked against the client's quota.")
 read.step(5, load_balancer, server, "The load balancer passes the request to an app server with spare capacity.")
 read.step(6, server, bloom_filter, "The server asks the Bloom filter whether the paste ID exists; if it says no, the answer is 404.")
-read.step(7, server, cache, "If the paste may exist, the server looks for its metadata in the cache.")
-read.step(8, server, metadata_db, "On a cache miss, the server reads the metadata from the SQL database and caches it.")
-read.step(9, server, object_store, "The server fetches the text from object storage at the paste URL held in the metadata.")
-read.note("A Bloom filter never says 'no' to a paste that exists, so step 6 can only turn away IDs that were never created; "
-          "a 'maybe' for a missing ID costs one cache and database lookup.")
-read.note("The answer travels back the way it came: the CDN keeps popular pastes, "
-          "so most reads of a viral paste end at step 2.")
-read.note("Pastes are read far more often than they are written, which is why the read path has three layers "
-          "of caching (CDN, cache, Bloom filter) and the write path none.")
+read.step(7, server, cache, "If the paste may exist, the server looks for it (text and expiry) in the cache; a hit is returned at once.")
+read.step(8, server, metadata_db,
+          "The server reads the paste's row from the SQL database: its object key and expiry. "
+          "No row, or an expired one, is a 404.",
+          when="On a cache miss")
+read.step(9, server, object_store,
+          "The server fetches the text from the private bucket by that object key, with its own credentials, "
+          "caches the paste for no longer than it has left to live, and returns it.",
+          when="On a cache miss")
+read.note("A Bloom filter never says 'no' for an ID that was added to it, and write step 9 adds every new ID, "
+          "so step 6 turns away only IDs that were never created; a 'maybe' for a missing ID costs one cache "
+          "and one database lookup.")
+read.note("The answer travels back the way it came, and the CDN keeps popular pastes, so most reads of a viral "
+          "paste end at step 2. The CDN's copy, like the cache's, expires no later than the paste itself.")
+read.note("Pastes are read far more often than they are written, which is why the read path has two layers of "
+          "caching (the CDN, then the cache) and the write path none. The Bloom filter in front of them is not a "
+          "cache: it holds no paste, it only rules out IDs that do not exist.")
+read.note("Readers never see an object storage URL: the bucket is private and only the servers read it, by key. "
+          "Nothing a reader holds can expire before the paste does.")
 read.note("The source has the client contact the load balancer directly after a CDN miss; "
-          "with a pull CDN, as here, the CDN forwards the miss to the origin itself.")
+          "with a pull CDN, as here, the CDN forwards the miss to the origin itself.", theme="Corrections")

@@ -9,10 +9,10 @@ client = rate_limiter_system.component(
     role="An app, script or browser calling the API; identified by API key, user ID, cookie or IP address")
 web_server = rate_limiter_system.component(
     "web_server", "Web server", kind="web_server", group="Edge",
-    role="Terminates the HTTP connection and asks the rate limiter before anything else runs")
+    role="Terminates the HTTP connection and forwards every request to the rate limiter first")
 rate_limiter = rate_limiter_system.component(
     "rate_limiter", "Rate limiter service", kind="rate_limiter", group="Services",
-    role="Stateless: finds the client's rule, counts the request and decides: pass or 429")
+    role="Stateless proxy: finds the client's rule, counts the request, then forwards it or answers 429")
 api_server = rate_limiter_system.component(
     "api_server", "API server", kind="server", group="Services",
     role="Does the real work; only sees requests that are within their limit")
@@ -33,7 +33,7 @@ lock = rate_limiter_system.component(
     role="A short-lived lock per client key, so two servers do not update one counter at once")
 throttle_cache = rate_limiter_system.component(
     "throttle_cache", "Throttle cache", kind="redis", group="Data stores",
-    role="The live counters (or token buckets) of every client, sharded by client key")
+    role="The live counters (or token buckets) of every client, sharded by client key, each with a TTL of its window")
 rules_replica = rate_limiter_system.component(
     "rules_replica", "Rules replica", kind="mongodb", group="Data stores",
     role="A read replica of the MongoDB collection that holds the rules")
@@ -47,8 +47,8 @@ workflow.stage("Find the rule")
 workflow.step(1, client, web_server,
               "The client opens an HTTP connection and sends an API request.")
 workflow.step(2, web_server, rate_limiter,
-              "Before handling the request, the web server hands the endpoint and the client's identity "
-              "(API key, user ID, cookie or IP address) to the rate limiter service.")
+              "Before anything else runs, the web server passes the whole request on to the rate limiter service, "
+              "which identifies the client (API key, user ID, cookie or IP address) and the endpoint.")
 workflow.step(3, rate_limiter, rules_cache,
               "The rate limiter looks up the rule for this endpoint and client tier, for example "
               "100 requests per minute, in the rules cache.")
@@ -98,6 +98,11 @@ workflow.note("Write-behind keeps the database off the request path, at a price:
 workflow.note("Both caches evict the least recently used (LRU) keys when memory runs out: rules of rarely called "
               "endpoints and counters of clients who went quiet are the ones that go.",
               theme="Caching")
+workflow.note("Evicting a live counter is not harmless: the client's count restarts at zero and it gets a fresh "
+              "allowance. So every counter carries a time to live (a window or two, as for the Redis key under Data storage), which removes stale counters "
+              "without eviction, and the throttle cache is sized to hold every live counter, with LRU only as the "
+              "last resort (Redis's `volatile-lru` evicts only keys that have a TTL).",
+              theme="Caching")
 workflow.note("Rules change rarely, so the rules cache can hold them for minutes (or be refreshed when a rule is "
               "edited) and read replicas are enough to absorb the misses.",
               theme="Caching")
@@ -109,8 +114,8 @@ workflow.note("A rejected request never reaches the API server; the record in th
               "which clients hit their limits and whether a limit is set too low.",
               theme="Responses")
 workflow.note("Consistent hashing on the client key sends all of one client's requests to the same subset of "
-              "servers: the same throttle cache shard holds its counter, and adding or removing a node moves only "
-              "a small share of the keys.",
+              "servers, and picks the throttle cache shard that holds its counter; adding or removing a node moves "
+              "only a small share of the keys.",
               theme="Distribution")
 workflow.note("The source takes a distributed lock on every request. In practice a lock adds round trips and "
               "queues a client's parallel requests; most limiters make the read-and-update atomic inside Redis "

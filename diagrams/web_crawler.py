@@ -58,7 +58,7 @@ fetcher_2 = crawler.component("fetcher_2", "Fetcher 2", kind="worker", group="Fe
 fetcher_3 = crawler.component("fetcher_3", "Fetcher 3", kind="worker", group="Fetchers",
                               role="A fetcher worker bound to one per-host queue")
 
-# --- Workflow: 41 source items = 14 steps + 27 notes ---------------------------------
+# --- Workflow: 41 source items = 14 steps + 27 notes, plus a drawn cache-miss step ---------------------------------
 
 workflow = crawler.path("workflow", "Workflow")
 
@@ -98,9 +98,12 @@ workflow.step(11, message_queue, url_processor,
 workflow.step(12, content_cache, url_processor,
               "The URL processor reads the page from the content cache, extracts its links, drops the unwanted "
               "ones (filter) and rewrites the rest into one canonical form (normalise).")
-workflow.step(13, url_processor, url_store,
+workflow.step(13, content_store, url_processor,
+              "The URL processor reads the page from the content store instead, by its document ID.",
+              when="On a cache miss")
+workflow.step(14, url_processor, url_store,
               "The URL processor saves the new URLs, with the page they were found on, in the URL store.")
-workflow.step(14, url_store, frontier,
+workflow.step(15, url_store, frontier,
               "The URL frontier takes the stored URLs as its next input, and the loop starts again at step 3.")
 
 workflow.note("The source lists the heartbeats to ZooKeeper after the loop has closed (its item 14); here they "
@@ -139,8 +142,11 @@ workflow.note("Crawlers run in several regions, each crawling the sites near it:
 
 workflow.note("Services publish and subscribe through the message queue, so a fetcher never waits for the "
               "URL processor (steps 10–11).", theme="Fault tolerance")
-workflow.note("The queue absorbs bursts: consumers pull at their own pace and the backlog waits in the queue, "
-              "which gives backpressure, so a slow URL processor does not make the fetchers fail.",
+workflow.note("The queue absorbs bursts: the URL processor pulls at its own pace and the backlog waits in the queue, "
+              "so a slow processor does not make the fetchers fail. That is buffering, which decouples producer "
+              "and consumer. The source calls it backpressure; backpressure is the next step, slowing the producer: "
+              "when the backlog (the consumer lag) passes a limit, the frontier hands out fewer URLs and the "
+              "fetchers slow down, instead of letting the queue grow without bound.",
               theme="Fault tolerance")
 workflow.note("Stateful services (the frontier above all) checkpoint their state periodically; a replacement "
               "instance resumes from the last checkpoint rather than from the seeds.", theme="Fault tolerance")
@@ -176,8 +182,8 @@ workflow.note("The source has the fetcher skip non-canonical URLs. In fact the f
 workflow.note("The content cache is partitioned with consistent hashing on the document ID, so adding a cache "
               "node moves only a small share of the keys.", theme="Content cache")
 workflow.note("The URL processor reads from replicas of the content cache. Replication is asynchronous, "
-              "so a replica can miss a page written a moment ago; the processor then reads the primary or the "
-              "content store.", theme="Content cache")
+              "so a replica can miss a page written a moment ago (or the cache may have evicted it); the processor "
+              "then reads the content store (step 13).", theme="Content cache")
 
 workflow.note("Apache Gora maps the crawler's records onto NoSQL stores (HBase, Cassandra) behind one API. "
               "The source calls it an SQL wrapper; in fact it is a persistence and object-mapping framework with "

@@ -13,6 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# These machines are shared and noisy: a property test checks properties, never speed.
+settings.register_profile("default", deadline=None)
+settings.load_profile("default")
 
 from blueprint.build import Catalogue, build
 
@@ -35,6 +40,7 @@ def make_project(folder: Path, scripts: dict[str, str], pages: dict[str, str] | 
     shutil.copytree(FIXTURES / "schemas", folder / "snippets" / "schemas")
     (folder / "docs").mkdir()
     for name, text in (pages or {"index.md": "# Home\n"}).items():
+        (folder / "docs" / name).parent.mkdir(parents=True, exist_ok=True)
         (folder / "docs" / name).write_text(text, encoding="utf-8")
     (folder / "mkdocs.yml").write_text(
         f"site_name: Fixture\nstrict: true\nhooks:\n  - {HOOKS}\nwatch:\n  - diagrams\n  - snippets\n",

@@ -78,4 +78,4 @@ def test_a_picture_no_page_shows_stops_the_build(tmp_path):
     project = make_project(tmp_path / "project", {"tiny.py": (FIXTURES / "valid_tiny.py").read_text()})
     result = mkdocs_build(project, tmp_path / "site", tmp_path / "cache")
     assert result.returncode != 0
-    assert "no page shows tiny/write" in result.log
+    assert "docs/systems/tiny.md does not show tiny/write: add <!-- blueprint: tiny/write -->" in result.log

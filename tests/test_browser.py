@@ -227,3 +227,36 @@ def test_on_a_phone_tapping_a_step_lights_its_arrow(site_url, visit):
     ]
     page.tap("#pastebin-read-step-7-text")  # a second tap lets go
     assert page.eval_on_selector_all("#pastebin-read-figure g.edge.blueprint-lit", "e => e.map(x => x.id)") == []
+
+
+@pytest.mark.parametrize("origin", ["http", "file"])
+def test_a_standalone_picture_shows_with_its_icons(built_site, site_url, visit, origin):
+    base = site_url if origin == "http" else built_site.site.as_uri() + "/"
+    for picture in ("assets/blueprint/pastebin/write.svg", "assets/blueprint/pastebin/schema.svg"):
+        loaded = visit(base + picture)
+        # over http the browser also asks for /favicon.ico, which is no request of the picture's
+        errors = [e for e in loaded.errors if not (origin == "http" and e.startswith("Failed to load resource"))]
+        assert not loaded.failures and not errors, (picture, loaded.failures, loaded.errors)
+        shown = loaded.page.evaluate(
+            """() => ({
+                 root: document.documentElement.localName,
+                 width: document.documentElement.getBoundingClientRect().width,
+                 arrows: document.querySelectorAll('g.edge').length,
+                 icons: Array.from(document.querySelectorAll('image')).map(i => new URL(i.href.baseVal, document.baseURI).href),
+               })"""
+        )
+        assert shown["root"] == "svg" and shown["width"] > 100 and shown["arrows"] > 0, (picture, shown)
+        sizes = loaded.page.evaluate(
+            """async (urls) => Promise.all(urls.map(url => new Promise(done => {
+                  const image = new Image();
+                  image.onload = () => done(image.naturalWidth);
+                  image.onerror = () => done(0);
+                  image.src = url;
+               })))""",
+            shown["icons"],
+        )
+        assert all(width > 0 for width in sizes), dict(zip(shown["icons"], sizes))
+        if picture.endswith("write.svg"):
+            assert shown["icons"], "a path picture has icons"
+            requested = {url.rsplit("/", 1)[-1] for url in loaded.requests}
+            assert {url.rsplit("/", 1)[-1] for url in shown["icons"]} <= requested

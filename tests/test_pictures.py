@@ -23,9 +23,15 @@ def path_pictures(catalogue):
     return [picture for picture in catalogue.pictures.values() if picture.stage is not None]
 
 
-def edge_groups(svg: str) -> dict[str, ET.Element]:
+def edge_groups(svg: str, *, connections: bool = False) -> dict[str, ET.Element]:
+    """The numbered arrows of a picture (or, with `connections=True`, its persistent connections)."""
     root = ET.fromstring(svg)
-    return {group.get("id"): group for group in root.iter(f"{SVG}g") if "edge" in group.get("class", "").split()}
+    return {
+        group.get("id"): group
+        for group in root.iter(f"{SVG}g")
+        if "edge" in group.get("class", "").split()
+        and ("blueprint-connection" in group.get("class", "").split()) == connections
+    }
 
 
 def distance_to_segment(point, a, b) -> float:
@@ -37,7 +43,7 @@ def distance_to_segment(point, a, b) -> float:
 
 def test_the_real_project_has_pictures(catalogue):
     assert {"pastebin/write", "pastebin/read", "pastebin/schema"} <= set(catalogue.pictures)
-    assert len(catalogue.systems["pastebin"].paths["write"].steps) == 9
+    assert len(catalogue.systems["pastebin"].paths["write"].steps) == 10  # includes confirming the upload and adding the ID to the Bloom filter
     assert len(catalogue.systems["pastebin"].paths["read"].steps) == 9
 
 
@@ -75,6 +81,14 @@ def test_each_arrow_joins_the_step_s_components(catalogue):
                 assert tooltip == f"{step.number}. {step.text}"
                 dashed = 'stroke-dasharray' in ET.tostring(edge, encoding="unicode")
                 assert dashed == (step.when is not None), (picture.id, step.number)
+
+
+def test_each_picture_draws_the_connections_between_its_components(catalogue):
+    for picture in path_pictures(catalogue):
+        used = picture.path.components(picture.stage.steps)
+        expected = {f"{picture.id}-connection-{a}-{b}" for a, b in
+                    (c.ends for c in picture.system.connections_between(used))}
+        assert set(edge_groups(picture.svg, connections=True)) == expected, picture.id
 
 
 def test_each_number_sits_on_its_own_arrow(catalogue):

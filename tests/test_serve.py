@@ -27,14 +27,14 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, project, cache):
+    def __init__(self, project, cache, **env):
         self.port = free_port()
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
         self.process = subprocess.Popen(
             [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{self.port}"],
             cwd=project,
-            env={**os.environ, "BLUEPRINT_CACHE": str(cache), "NO_MKDOCS_2_WARNING": "1"},
+            env={**os.environ, "BLUEPRINT_CACHE": str(cache), "NO_MKDOCS_2_WARNING": "1", **env},
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -97,5 +97,24 @@ def test_editing_a_script_or_a_ddl_rerenders_it_once(tmp_path):
 
         later = server.quiet_for(4)
         assert not [line for line in later if "Building documentation" in line or "rendered" in line], later
+    finally:
+        server.stop()
+
+
+def test_serve_survives_a_script_that_hangs_or_exits_and_recovers_when_it_is_fixed(tmp_path):
+    project = make_project(tmp_path / "project", {"tiny.py": SCRIPT}, {"index.md": PAGE})
+    server = Server(project, tmp_path / "cache", BLUEPRINT_SCRIPT_TIMEOUT="1")
+    try:
+        server.wait_for("Serving on")
+        script = project / "diagrams" / "tiny.py"
+        script.write_text(SCRIPT + "\nwhile True:\n    pass\n")
+        server.wait_for("diagrams/tiny.py: the script did not finish within 1 s")
+        script.write_text(SCRIPT + "\nimport sys\nsys.exit(0)\n")
+        server.wait_for("diagrams/tiny.py: the script called exit()")
+        assert server.process.poll() is None, "serve is still running"
+        script.write_text(SCRIPT.replace("The server stores it.", "The server stores it, fixed."))
+        server.wait_for("rendered 1 of 2 pictures")
+        server.wait_for("Reloading browsers")
+        assert "The server stores it, fixed." in server.get("/")
     finally:
         server.stop()

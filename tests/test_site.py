@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import re
+import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
 
 from conftest import ROOT, mkdocs_build
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 class Tags(HTMLParser):
@@ -60,7 +63,8 @@ def test_pastebin_shows_both_paths_with_their_steps_in_order(built_site, catalog
         for (_, text), step in zip(items, path.steps):
             targets = ", ".join(system.components[target].label for target in step.targets)
             route = f"{system.components[step.source].label} → {targets}"
-            assert text == f"{route} {step.text}"
+            condition = f"{step.when}: " if step.when else ""
+            assert text == f"{route} {condition}{step.text}"
         for number in range(1, len(path.steps) + 1):
             # each number once as an arrow, once in the list
             assert html.count(f'id="{prefix}-step-{number}"') == 1
@@ -153,3 +157,38 @@ def test_every_template_item_says_where_the_site_covers_it(built_site):
     for row in items:
         last = re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[-1]
         assert "<a " in last or "not yet covered" in last, row
+
+
+def _arrows(svg_text: str) -> list[tuple[str, str]]:
+    """(edge id, the step number drawn on it) for every numbered arrow of one picture."""
+    root = ET.fromstring(svg_text)
+    found = []
+    for group in root.iter(f"{SVG}g"):
+        if "edge" in group.get("class", "").split() and "-step-" in group.get("id", ""):
+            numbers = [t.text for t in group.iter(f"{SVG}text") if "blueprint-step-number" in t.get("class", "")]
+            found.append((group.get("id"), "".join(numbers)))
+    return sorted(found)
+
+
+def test_every_standalone_picture_is_the_picture_on_its_page(built_site, catalogue):
+    """What "open the picture on its own" opens: a whole SVG, arrow for arrow the inlined one."""
+    site = built_site.site
+    for name, picture in catalogue.pictures.items():
+        published = site / picture.site_path
+        data = published.read_bytes()
+        assert len(data) > 500, (name, len(data))
+        standalone = data.decode("utf-8")
+        root = ET.fromstring(standalone)  # well-formed, or this raises
+        assert root.tag == f"{SVG}svg", name
+        html = page(site, f"systems/{picture.system.id}")
+        start = html.index(f'<figure class="blueprint-figure" id="{picture.id}-figure"')
+        inline = html[html.index("<svg", start): html.index("</svg>", start) + len("</svg>")]
+        assert _arrows(standalone) == _arrows(inline), name
+        if picture.stage is not None:
+            expected = sorted(
+                (f"{picture.id}-{suffix}", str(step.number)) for step in picture.stage.steps for suffix, _ in step.arrows()
+            )
+            assert _arrows(standalone) == expected, name
+        # the figure's link opens exactly this file
+        link = re.search(r'<a href="([^"]+)">open the picture on its own</a>', html[start:]).group(1)
+        assert (site / "systems" / link).resolve() == published.resolve(), (name, link)

@@ -1,6 +1,6 @@
 -- Facebook Newsfeed: users, what they post, and who follows whom.
--- This is the SQL side only (user metadata and the follow graph). Timelines live in
--- Cassandra and Redis, and images and videos in object storage; a feed item keeps
+-- This is the SQL side only (users, the follow graph, and each feed item under its ID).
+-- Timelines live in Cassandra and Redis, and images and videos in object storage; a feed item keeps
 -- just the URLs of its media.
 
 CREATE TABLE users (
@@ -13,10 +13,12 @@ CREATE TABLE users (
 );
 
 CREATE TABLE feed_items (
-    id          INTEGER PRIMARY KEY,              -- time-sortable ID, e.g. a Snowflake ID
+    id          INTEGER PRIMARY KEY,              -- time-sortable ID (e.g. a Snowflake ID); an item cache
+                                                  -- miss reads the item by this key
     user_id     INTEGER NOT NULL REFERENCES users (id),  -- the author
     body        TEXT,
-    media_urls  TEXT,                             -- JSON array of object storage URLs; NULL if none
+    media_urls  TEXT,                             -- JSON array of the media's public (CDN) URLs, never
+                                                  -- presigned upload URLs; NULL if none
     created_at  TIMESTAMP NOT NULL
 );
 

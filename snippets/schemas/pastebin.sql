@@ -11,7 +11,8 @@ CREATE TABLE users (
 CREATE TABLE pastes (
     id          TEXT PRIMARY KEY,               -- the short encoded key, e.g. 'aZ3x9Q'
     user_id     INTEGER REFERENCES users (id),  -- NULL for anonymous pastes
-    content_url TEXT NOT NULL,                  -- where the object store keeps the text
+    object_key  TEXT NOT NULL,                  -- the text's key in the private bucket (here the paste ID);
+                                                -- a key, not a URL: presigned URLs expire within minutes
     created_at  TIMESTAMP NOT NULL,
     expires_at  TIMESTAMP                       -- NULL: keep forever
 );

@@ -9,11 +9,11 @@ INSERT INTO users (id, name, email, created_at) VALUES
     (3, 'Linus',    'linus@example.com',    '2024-02-01 08:15:00'),
     (4, 'Margaret', 'margaret@example.com', '2024-02-20 17:45:00');
 
-INSERT INTO pastes (id, user_id, content_url, created_at, expires_at) VALUES
-    ('aZ3x9Q', 1,    's3://pastes/aZ3x9Q', '2024-01-03 10:00:00', '2024-02-03 10:00:00'),
-    ('b7KpL2', 1,    's3://pastes/b7KpL2', '2024-02-14 16:20:00', NULL),
-    ('c9Tm4R', 1,    's3://pastes/c9Tm4R', '2024-03-05 11:45:00', '2024-09-05 11:45:00'),
-    ('dQ2w8E', 2,    's3://pastes/dQ2w8E', '2024-01-11 09:30:00', NULL),
-    ('e5Rt7Y', 2,    's3://pastes/e5Rt7Y', '2024-02-22 13:10:00', '2024-03-22 13:10:00'),
-    ('f2Wv6N', 3,    's3://pastes/f2Wv6N', '2024-02-02 12:00:00', '2024-03-02 12:00:00'),
-    ('g1Xc6V', NULL, 's3://pastes/g1Xc6V', '2024-03-10 18:05:00', '2024-03-11 18:05:00');
+INSERT INTO pastes (id, user_id, object_key, created_at, expires_at) VALUES
+    ('aZ3x9Q', 1,    'aZ3x9Q', '2024-01-03 10:00:00', '2024-02-03 10:00:00'),
+    ('b7KpL2', 1,    'b7KpL2', '2024-02-14 16:20:00', NULL),
+    ('c9Tm4R', 1,    'c9Tm4R', '2024-03-05 11:45:00', '2024-09-05 11:45:00'),
+    ('dQ2w8E', 2,    'dQ2w8E', '2024-01-11 09:30:00', NULL),
+    ('e5Rt7Y', 2,    'e5Rt7Y', '2024-02-22 13:10:00', '2024-03-22 13:10:00'),
+    ('f2Wv6N', 3,    'f2Wv6N', '2024-02-02 12:00:00', '2024-03-02 12:00:00'),
+    ('g1Xc6V', NULL, 'g1Xc6V', '2024-03-10 18:05:00', '2024-03-11 18:05:00');

@@ -1,0 +1,213 @@
+"""Save a list of favourite colours, change it, and share it by email with the people allowed to see it."""
+
+from blueprint import System
+
+color_picker = System(
+    "Color Picker",
+    schema="schemas/color_picker.sql",
+    relationships=[
+        "colors many-to-many users through favorite_list",
+        "users many-to-many users through permissions",
+    ],
+)
+
+# --- Clients -------------------------------------------------------------------------
+owner = color_picker.component("owner", "Owner", kind="client", group="Clients",
+                               role="The user who keeps a favourite list, changes it and shares it")
+viewer = color_picker.component("viewer", "Viewer", kind="client", group="Clients",
+                                role="Someone the owner shared the list with (or the owner on another device)")
+
+# --- Edge ----------------------------------------------------------------------------
+dns = color_picker.component("dns", "DNS", kind="dns", group="Edge",
+                             role="Turns the site's domain name into the address of the nearest entry point")
+cdn = color_picker.component("cdn", "CDN", kind="cdn", group="Edge",
+                             role="Serves the app's static files and the public colour catalogue; never a private list")
+load_balancer = color_picker.component("load_balancer", "Load balancer", kind="load_balancer", group="Edge",
+                                       role="An active-passive pair: spreads requests over the web servers")
+rate_limiter = color_picker.component("rate_limiter", "Rate limiter", kind="rate_limiter", group="Edge",
+                                      role="Rejects clients over their read, write or share quota with HTTP 429")
+
+# --- Services ------------------------------------------------------------------------
+web_server = color_picker.component("web_server", "Web server", kind="web_server", group="Services",
+                                    role="Stateless: authenticates the session and forwards the request")
+favorites = color_picker.component("favorites", "Favourite colours service", kind="service", group="Services",
+                                   role="Owns favourite lists: checks who may see or change them, reads and writes them")
+user_info = color_picker.component("user_info", "User info service", kind="service", group="Services",
+                                   role="Each owner's access control list in memory, partitioned by owner ID")
+email = color_picker.component("email", "Email service", kind="email", group="Services",
+                               role="Sends the link to a shared list to the viewer's address")
+
+# --- Data stores ---------------------------------------------------------------------
+list_cache = color_picker.component("list_cache", "Favourite list cache", kind="redis", group="Data stores",
+                                    role="Key fav:{owner ID}: the list's colour IDs in order; partitioned by owner ID, a leader and read replicas per partition")
+color_cache = color_picker.component("color_cache", "Colour cache", kind="redis", group="Data stores",
+                                     role="Key color:{colour ID}: hex code and name")
+db_leader = color_picker.component("db_leader", "Document store leader", kind="mongodb", group="Data stores",
+                                   role="MongoDB primary of the owner's shard: takes every write")
+db_followers = color_picker.component("db_followers", "Document store followers", kind="mongodb", group="Data stores",
+                                      role="MongoDB secondaries, in several data centres: serve reads after a cache miss")
+static_files = color_picker.component("static_files", "Static files", kind="s3", group="Data stores",
+                                      role="Object storage: the app's JavaScript, CSS and the colour catalogue, the CDN's origin")
+
+
+# --- Write path: the owner changes the list ------------------------------------------
+write = color_picker.path("write", "Write path")
+write.step(1, owner, load_balancer,
+           "The owner's browser opens an HTTPS connection to the load balancer and sends the new list "
+           "(`PUT /lists/42` with the colour IDs in order).")
+write.step(2, load_balancer, rate_limiter,
+           "Writes are checked against the client's write quota; a client over it gets HTTP 429 and stops here.")
+write.step(3, load_balancer, web_server, "The load balancer hands the request to a web server with spare capacity.")
+write.step(4, web_server, favorites,
+           "The web server passes the update on with the signed-in user's ID. The request is refused with "
+           "**403 Forbidden** when that user is not the list's owner: sharing lets others view, never edit.")
+write.step(5, favorites, db_leader,
+           "The service replaces the owner's favourite list document on the leader of the shard that holds "
+           "owner 42. One document, so the change is atomic without a transaction.")
+write.step(6, db_leader, db_followers,
+           "The leader ships the change to its followers, including those in other data centres; "
+           "the write is acknowledged once a majority has it.")
+write.step(7, favorites, list_cache,
+           "Only then does the service delete the key `fav:42` on the leader of its cache partition; "
+           "the next read loads the new list (cache-aside).")
+write.step(8, web_server, owner, "The web server confirms the update to the owner.")
+
+write.note("The document store is partitioned by owner ID (the source names consistent hashing; MongoDB's hashed "
+           "sharding reaches the same goal), so a list, its permissions and its cache key all live with one owner.",
+           theme="Storage")
+write.note("The source says data is replicated across data centres \"at the write server level\". In practice the "
+           "app servers should not write to several data centres themselves (two writes that can half-fail); "
+           "the document store replicates, as in step 6.",
+           theme="Corrections")
+write.note("The source picks MongoDB on the assumption that no transactions are needed. MongoDB has had "
+           "multi-document ACID transactions since 4.0; here none are needed because a list is one document.",
+           theme="Corrections")
+write.note("The source says Apache Gora serves as an SQL wrapper for querying MongoDB. It is not one: Gora is a Java "
+           "persistence framework (an in-memory data model, mapped onto stores such as HBase, Cassandra or MongoDB, "
+           "with Hadoop MapReduce and Spark support), i.e. an object mapper, not an SQL layer. "
+           "The service uses MongoDB's own driver; for SQL over MongoDB, use MongoDB's SQL interface or "
+           "a Trino connector.",
+           theme="Corrections")
+write.note("A colour picked freely rather than from the catalogue is added to the colours collection first, "
+           "once: its hex code is unique, so picking it again finds the same ID.",
+           theme="Storage")
+write.note("The load balancer runs as an active-passive pair: the passive node watches the active one's heartbeat "
+           "and takes over its virtual IP address when it fails.",
+           theme="Availability")
+write.note("Invalidation is a delete, not an update: two writers racing to set the cache could leave the older list "
+           "in it, whereas a delete only costs the next reader one miss. The colour cache is not touched: a list "
+           "change does not change any colour.",
+           theme="Cache invalidation")
+
+
+# --- Read path: a viewer opens a shared list -----------------------------------------
+read = color_picker.path("read", "Read path")
+
+read.stage("Reach a web server")
+read.step(1, viewer, dns, "The viewer's browser resolves the site's domain name through DNS.")
+read.step(2, viewer, cdn,
+          "The browser loads the app and the colour catalogue from the CDN. The favourite list itself is private, "
+          "so it is never stored at the CDN.")
+read.step(3, cdn, static_files, "The CDN fetches the file from object storage and keeps a copy.",
+          when="On a CDN miss")
+read.step(4, viewer, load_balancer,
+          "The browser opens an HTTPS connection to the load balancer and asks for the shared list (`GET /lists/42`).")
+read.step(5, load_balancer, rate_limiter,
+          "Reads are checked against the client's read quota; a client over it gets HTTP 429.")
+read.step(6, load_balancer, web_server, "The load balancer hands the request to a web server with spare capacity.")
+read.step(7, web_server, favorites, "The web server asks the favourite colours service for owner 42's list on behalf of the viewer.")
+
+read.stage("Check the permission")
+read.step(8, favorites, user_info,
+          "The service asks the user info service whether the viewer may see owner 42's list. The request is "
+          "refused with **403 Forbidden** when the viewer is neither the owner nor on the owner's list of viewers.")
+read.step(9, user_info, db_leader,
+          "The user info service loads owner 42's permissions document from the leader (not a follower, so that a "
+          "revoked viewer is never let in by a lagging copy) and keeps it in memory.",
+          when="On a miss in memory")
+
+read.stage("Fetch the list")
+read.step(10, favorites, list_cache,
+          "The service reads the list's colour IDs (`fav:42`) from a read replica of the cache partition that "
+          "owns owner 42.")
+read.step(11, favorites, db_followers,
+          "The service reads the favourite list document from a follower of the document store.",
+          when="On a cache miss")
+read.step(12, favorites, list_cache,
+          "The service writes the list into the cache under `fav:42`, with a TTL (cache-aside: the service fills "
+          "the cache, the store never does).",
+          when="On a cache miss")
+read.step(13, favorites, color_cache,
+          "The service fetches every colour's hex code and name in one round trip: a Redis `MGET` of "
+          "`color:7 color:3 color:12`.")
+read.step(14, favorites, db_followers,
+          "The service reads the colours that `MGET` did not return from a follower.",
+          when="For the colours missing from the cache")
+read.step(15, favorites, color_cache,
+          "The service caches those colours under their `color:` keys.",
+          when="For the colours missing from the cache")
+read.step(16, web_server, viewer,
+          "The web server returns the list: colour names and hex codes in the owner's order, marked "
+          "`Cache-Control: private` so that no shared cache keeps it.")
+
+read.note("The favourite list cache is partitioned by owner ID with consistent hashing, so adding a cache server "
+          "moves only a small share of the keys.",
+          theme="Caching")
+read.note("Each cache partition has a leader and read replicas. Reads go to a replica (step 10); "
+          "writes and deletes go to the leader (write path, step 7), which passes them on.",
+          theme="Caching")
+read.note("The caches are filled by the reader on a miss (cache-aside, steps 12 and 15) and evict the least recently "
+          "used keys when memory is full (LRU), so lists nobody opens leave the cache by themselves.",
+          theme="Caching")
+read.note("The user info service keeps each owner's permissions in memory, so the check in step 8 costs no "
+          "database round trip. The share path updates it in place whenever the owner changes them.",
+          theme="Caching")
+read.note("When a list changes, the writer deletes that one key, `fav:{owner ID}` (write path, step 7). The source "
+          "says the cache servers must be flushed; flushing them would throw away every user's lists and send "
+          "all readers to the database at once.",
+          theme="Cache invalidation")
+read.note("Every key still has a TTL (say ten minutes), as the safety net for the two ways a stale list can get "
+          "in: the delete can fail (a cache node unreachable), or a reader that missed just before the delete reads a "
+          "follower that has not yet replicated the write and caches the old list (step 12). The TTL bounds how "
+          "long either can last.",
+          theme="Cache invalidation")
+read.note("Colour documents do not change, so `color:` keys need no invalidation; their TTL only lets unused "
+          "colours age out.",
+          theme="Cache invalidation")
+read.note("The source has the client look for the favourite list in the CDN. A CDN cannot check who is asking, "
+          "so a private list cached there would be served to anyone with the link and stay stale after an update; "
+          "the CDN serves the app and the public colour catalogue only (steps 2 and 3).",
+          theme="Corrections")
+read.note("Web servers find instances of the favourite colours and user info services through ZooKeeper (service "
+          "discovery); they keep the addresses and watch for changes, so ZooKeeper is not on the request path "
+          "and is not drawn.",
+          theme="Service discovery")
+
+
+# --- Share path: the owner lets someone view the list -------------------------------
+share = color_picker.path("share", "Share path")
+share.step(1, owner, load_balancer,
+           "The owner shares the list: `POST /lists/42/viewers` with the viewer's email address.")
+share.step(2, load_balancer, rate_limiter,
+           "Shares have a tight quota of their own, since each one sends an email; over it, HTTP 429.")
+share.step(3, load_balancer, web_server, "The load balancer hands the request to a web server with spare capacity.")
+share.step(4, web_server, favorites,
+           "The web server passes the request on. It is refused with **403 Forbidden** unless the signed-in user "
+           "owns the list.")
+share.step(5, favorites, db_leader,
+           "The service looks up the user with that email address and adds their ID to owner 42's permissions "
+           "document (`$addToSet`, so sharing twice changes nothing).")
+share.step(6, favorites, user_info,
+           "The service replaces owner 42's entry in the user info service, so the next check (read path, step 8) "
+           "sees the new viewer at once.")
+share.step(7, favorites, email, "The service asks the email service to send the viewer the link to the list.")
+share.step(8, email, viewer, "The viewer receives an email with the link, `https://…/lists/42`.")
+share.note("The link is not a secret: anyone may hold it, and only the permission check on every read "
+           "decides who sees the list. Revoking is the same path with `$pull` instead of `$addToSet`.",
+           theme="Permissions")
+share.note("If step 6 fails after step 5, the user info service still holds the old entry; it is dropped when "
+           "its TTL (a minute) runs out, and the next check reloads it from the leader (read path, step 9).",
+           theme="Permissions")
+share.note("Sharing with an address that has no account yet would need an invitation (a pending user); "
+           "it is left out here.",
+           theme="Permissions")

@@ -1,0 +1,204 @@
+"""A shared board of lists and tasks: a change made by one user appears on everyone's screen within a second, and offline edits merge on reconnect."""
+
+from blueprint import System
+
+kanban = System(
+    "Kanban Board",
+    schema="schemas/kanban.sql",
+    relationships=[
+        "boards 1-to-many lists",
+        "lists 1-to-many tasks",
+        "users 1-to-many tasks",
+        "boards 1-to-many board_versions",
+        "users 1-to-many board_versions",
+    ],
+)
+
+# --- Clients -------------------------------------------------------------------------
+client_a = kanban.component("client_a", "Client A", kind="client", group="Clients",
+                            role="A browser with the board open: makes a change")
+client_b = kanban.component("client_b", "Client B", kind="client", group="Clients",
+                            role="Another browser with the same board open, possibly after working offline")
+
+# --- Edge ----------------------------------------------------------------------------
+cdn = kanban.component("cdn", "CDN", kind="cdn", group="Edge",
+                       role="Serves the single-page app's files from close to the user")
+gateway = kanban.component("gateway", "Load balancer (HAProxy)", kind="haproxy", group="Edge",
+                           role="Terminates TLS, keeps each WebSocket open and pins it to one WebSocket server")
+
+# --- Services ------------------------------------------------------------------------
+ws_1 = kanban.component("ws_1", "WebSocket server 1", kind="web_server", group="Services",
+                        role="Holds client A's connection; checks, stores and publishes its changes")
+ws_2 = kanban.component("ws_2", "WebSocket server 2", kind="web_server", group="Services",
+                        role="Holds client B's connection; pushes the board's changes to it")
+
+# --- Messaging -----------------------------------------------------------------------
+pubsub = kanban.component("pubsub", "Pub-sub (Kafka)", kind="pubsub", group="Messaging",
+                          role="Changes keyed by board ID: each board's changes in one partition, in order")
+replay_queue = kanban.component("replay_queue", "Replay queue (Kafka)", kind="kafka", group="Messaging",
+                                role="Each board's recent changes, in version order, kept for days: what a returning client downloads")
+
+# --- Data stores ---------------------------------------------------------------------
+session_cache = kanban.component("session_cache", "Session cache (Redis)", kind="redis", group="Data stores",
+                                 role="Transient only: short-lived session keys and each board's activity level")
+doc_store = kanban.component("doc_store", "Document store (MongoDB)", kind="mongodb", group="Data stores",
+                             role="Leader: boards, lists, tasks and the board_versions change log")
+doc_replicas = kanban.component("doc_replicas", "Document store replicas", kind="mongodb", group="Data stores",
+                                role="Followers, updated asynchronously: serve whole-board loads")
+static_files = kanban.component("static_files", "Static files (S3)", kind="s3", group="Data stores",
+                                role="The single-page app's JavaScript, CSS and images: the CDN's origin")
+
+kanban.connection(client_a, gateway, "WebSocket")
+kanban.connection(client_b, gateway, "WebSocket")
+kanban.connection(gateway, ws_1, "WebSocket")
+kanban.connection(gateway, ws_2, "WebSocket")
+
+
+# --- Workflow: client A moves a task, client B sees it --------------------------------
+flow = kanban.path("workflow", "Workflow")
+
+flow.stage("Load the app")
+flow.step(1, client_a, cdn,
+          "Client A loads the single-page app from the CDN; the browser then keeps the files in its cache, "
+          "so later visits start without a download.")
+flow.step(2, cdn, static_files, "The CDN fetches the file from object storage and keeps a copy.",
+          when="On a CDN miss")
+
+flow.stage("Client A makes a change")
+flow.step(3, client_a, gateway,
+          "Client A moves task 7 to *Doing* and sends the change over its WebSocket: "
+          "`{task: 7, base_version: 3, list_id: 2, position: 1.5}`.")
+flow.step(4, gateway, ws_1,
+          "HAProxy picked a WebSocket server when the connection opened (the one with the fewest connections) "
+          "and forwards every frame of it there.")
+flow.step(5, ws_1, session_cache,
+          "The server checks that the connection's short-lived session key is still valid and bumps the board's "
+          "activity level.")
+flow.step(6, ws_1, client_a,
+          "The key has expired (there is no store behind this cache): the server refuses the change and "
+          "client A fetches a new key over HTTPS, then resends.",
+          when="On a cache miss")
+with flow.transaction("Check the version and log the change"):
+    flow.step(7, ws_1, doc_store,
+              "The server updates task 7 only if it is still at version 3 (then it becomes version 4), and "
+              "appends the change to `board_versions` as the board's version 41.")
+flow.step(8, doc_store, doc_replicas,
+          "The leader copies the change to its followers asynchronously: they are eventually consistent.")
+flow.step(9, ws_1, replay_queue,
+          "The server appends the change, with board version 41, to the board's partition of the replay queue.")
+flow.step(10, ws_1, pubsub,
+          "The server publishes the change with the board ID as the message key, so all of one board's "
+          "changes land in one partition, in order.")
+
+flow.stage("Client B sees it")
+flow.step(11, pubsub, [ws_1, ws_2],
+          "Every WebSocket server that holds a connection to board 10 receives the change (server 1 too: "
+          "other clients of the board may be connected there).")
+flow.step(12, ws_2, doc_store,
+          "Server 2 last delivered version 39 of this board, so it reads version 40 from the `board_versions` "
+          "log before it passes on 41.",
+          when="If a board version is missing")
+flow.step(13, ws_2, gateway, "Server 2 pushes the change down client B's WebSocket.")
+flow.step(14, gateway, client_b,
+          "Client B receives version 41 and moves task 7 on its screen, well under a second after client A did.")
+
+flow.note("The whole design is event-driven: a change is an event, stored once, logged with a version number and "
+          "fanned out; no client ever polls for updates.",
+          theme="Real time")
+flow.note("The client calls the server through a thin remote-procedure layer over the WebSocket "
+          "(`moveTask(7, 2, 1.5)` becomes one message with a request ID; the reply carries the same ID), "
+          "so the app's code reads like ordinary function calls.",
+          theme="Real time")
+flow.note("The single-page app is cached by the browser after its first download (step 1), with versioned file "
+          "names, so a new release is fetched once and an unchanged one never.",
+          theme="Real time")
+flow.note("The session cache holds only transient data: short-lived session keys and how active each board is "
+          "(used to decide, for example, how often to save presence). Losing it logs people in again, nothing more. "
+          "It evicts the least recently used keys when full (LRU); `volatile-lru` limits eviction to keys that "
+          "have a TTL anyway.",
+          theme="Storage")
+flow.note("Followers of the document store serve whole-board loads. A follower may lag, so a board loaded from it "
+          "carries its board version, and the client asks for every change after that version (offline sync "
+          "path, steps 3 to 5): a lagging copy is caught up, never trusted blindly.",
+          theme="Storage")
+flow.note("Steps 9 and 10 follow the commit, so a server that crashes in between would store a change and never "
+          "announce it. In production both are fed from the store's change stream (MongoDB change streams, or an "
+          "outbox collection written in the same transaction), so nothing committed goes unpublished.",
+          theme="Ordering and delivery")
+flow.note("Two servers can commit versions 41 and 42 of one board and publish them in the opposite order. Receivers "
+          "deliver in version order: an early 42 waits while 41 is read from the log (step 12), and a version "
+          "already delivered is dropped, so delivery at least once is safe.",
+          theme="Ordering and delivery")
+flow.note("The replay queue is the fast catch-up log: a client that was away reads the board's recent changes in "
+          "version order. It keeps days, not years; older history is in `board_versions`.",
+          theme="Storage")
+flow.note("The source has HAProxy use round-robin and also pick \"a server with free capacity\". Round-robin spreads "
+          "new connections evenly but ignores how many long-lived WebSockets each server already holds; "
+          "`balance leastconn` does what the source means.",
+          theme="Corrections")
+flow.note("The source uses consistent hashing on the board ID to pick a pub-sub server. Kafka does not: its default "
+          "partitioner hashes the message key modulo the number of partitions. What matters is the same either "
+          "way: one board, one partition, one order.",
+          theme="Corrections")
+flow.note("The source has the pub-sub server pass on the WebSocket connection itself. A connection cannot travel: "
+          "it stays between the client, HAProxy and one WebSocket server; what the pub-sub carries is the change. "
+          "Kafka consumers also read whole partitions, not single boards, so each server skips the boards it does "
+          "not serve; a per-board channel (Redis Pub/Sub, NATS subjects) avoids that at large scale.",
+          theme="Corrections")
+flow.note("The source has the receiving server fetch every change from the document store. The message already "
+          "carries the change (a few hundred bytes); the store is read only to fill a gap in the version numbers "
+          "(step 12).",
+          theme="Corrections")
+
+
+# --- Offline edits: client B comes back ------------------------------------------------
+sync = kanban.path("offline_sync", "Offline sync")
+
+sync.stage("Catch up")
+sync.step(1, client_b, gateway,
+          "Client B is back online after an hour. It reopens its WebSocket and sends the last board version it "
+          "saw (35) and its queued edits, each with the task version it was based on.")
+sync.step(2, gateway, ws_2, "HAProxy pins the new connection to a WebSocket server, here server 2.")
+sync.step(3, ws_2, replay_queue, "The server reads board 10's changes after version 35 from the replay queue, in order.")
+sync.step(4, ws_2, doc_store,
+          "Had client B been away longer than the queue keeps changes (days), the server would read them from "
+          "the `board_versions` log instead.",
+          when="If the queue no longer holds them")
+sync.step(5, ws_2, client_b,
+          "The server sends the missed changes (the delta, not the board); client B applies them in version order.")
+
+sync.stage("Merge the offline edits")
+with sync.transaction("Check the version, merge, log"):
+    sync.step(6, ws_2, doc_store,
+              "For each queued edit, the server runs the conditional update: `WHERE id = 7 AND version = 3`. "
+              "Task 7 is now at version 4, so 0 rows change: the edit is stale.")
+    sync.step(7, ws_2, doc_store,
+              "The server reads which fields others changed since version 3 (`list_id` and `position`: "
+              "client A's move). Client B renamed the task, and `title` is not among them, so the rename is "
+              "applied on top of version 4 (task 7 becomes version 5) and logged as the board's next version.")
+sync.step(8, ws_2, pubsub, "The server publishes the merged change, keyed by board ID, like any other.")
+sync.step(9, pubsub, ws_1, "Server 1, which holds client A's connection, receives it.")
+sync.step(10, ws_1, gateway, "Server 1 pushes the change down client A's WebSocket.")
+sync.step(11, gateway, client_a, "Client A sees client B's offline edit appear.")
+sync.step(12, ws_2, client_b,
+          "Server 2 tells client B the new task versions and, for any field where someone else's value was "
+          "replaced, what it was, so that the user can undo.")
+
+sync.note("Offline, the app applies edits to its local copy at once and queues them (in IndexedDB) with the task "
+          "version each was based on; nothing is lost if the tab closes.",
+          theme="Conflicts")
+sync.note("A fresh edit (its base version is the current one) is applied as it is. A stale one is merged per "
+          "field: fields nobody else touched are simply applied; for a field both sides changed, the last write "
+          "to reach the server wins, and the value it replaced stays in `board_versions`, so nothing is lost "
+          "without a trace.",
+          theme="Conflicts")
+sync.note("The merged edit is applied with the same conditional update on the version just read (4); if yet "
+          "another change slipped in, it gets 0 rows again and the merge repeats.",
+          theme="Conflicts")
+sync.note("A CRDT would merge without a server decision (each field a last-writer-wins register, list order a "
+          "sequence CRDT), at the price of metadata on every field and harder deletions. For a board whose "
+          "changes all pass through one server per board anyway, versions and a per-field merge are simpler.",
+          theme="Conflicts")
+sync.note("Positions are numbers between the neighbours' (1.5 between 1 and 2), so a move rewrites one task, "
+          "and two offline moves into one list rarely touch the same field.",
+          theme="Conflicts")

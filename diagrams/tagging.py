@@ -1,0 +1,186 @@
+"""Tag items with words, then list every item carrying a tag, newest first, moments after it was tagged."""
+
+from blueprint import System
+
+tagging = System(
+    "Tagging Service",
+    schema="schemas/tagging.sql",
+    relationships=["items many-to-many tags through item_tags"],
+)
+
+# --- Client --------------------------------------------------------------------------
+client = tagging.component("client", "Client", kind="client", group="Client",
+                           role="A browser or app that creates and tags items, browses tags and types tag searches")
+
+# --- Edge ----------------------------------------------------------------------------
+dns = tagging.component("dns", "DNS", kind="dns", group="Edge",
+                        role="Turns the service's domain name into the address of the nearest entry point")
+cdn = tagging.component("cdn", "CDN", kind="cdn", group="Edge",
+                        role="Keeps public tag pages for a few seconds, and media files for long, close to the reader")
+load_balancer = tagging.component("load_balancer", "Load balancer", kind="load_balancer", group="Edge",
+                                  role="Spreads requests over the web servers")
+rate_limiter = tagging.component("rate_limiter", "Rate limiter", kind="rate_limiter", group="Edge",
+                                 role="Rejects clients that tag or read more often than their quota allows")
+
+# --- Services ------------------------------------------------------------------------
+web_server = tagging.component("web_server", "Web server", kind="web_server", group="Services",
+                               role="Stateless: queues writes, forwards reads to the tags service and typeahead to the trie")
+tags_service = tagging.component("tags_service", "Tags service", kind="service", group="Services",
+                                 role="Answers 'the items with tag X': from the caches for popular tags, "
+                                      "from the replicas for the rest")
+tags_info = tagging.component("tags_info", "Tags info service", kind="service", group="Services",
+                              role="Keeps the set of popular tags in memory, recomputed every few minutes from tag counts")
+trie_server = tagging.component("trie_server", "Trie server", kind="trie", group="Services",
+                                role="Completes a typed prefix into the most used tag names")
+
+# --- Messaging and processing --------------------------------------------------------
+message_queue = tagging.component("message_queue", "Message queue", kind="message_queue", group="Messaging",
+                                  role="Holds write requests until the fanout service has stored them")
+fanout = tagging.component("fanout", "Fanout service", kind="service", group="Processing",
+                           role="Takes each write off the queue and applies it to every store that needs it")
+
+# --- Data stores ---------------------------------------------------------------------
+tags_cache = tagging.component("tags_cache", "Tags cache", kind="redis", group="Data stores",
+                               role="Per popular tag: a capped list of the newest item IDs, kept for an hour at most. Written by the fanout service, "
+                                    "and filled whole by the tags service on a miss")
+items_cache = tagging.component("items_cache", "Items cache", kind="redis", group="Data stores",
+                                role="Documents of items that carry a popular tag, by item ID. Written by the fanout "
+                                     "service, and by the tags service on a miss")
+sql_db = tagging.component("sql_db", "SQL primary", kind="postgresql", group="Data stores",
+                           role="Tags, items and the item_tags join table: which item carries which tag")
+sql_replica = tagging.component("sql_replica", "SQL replica", kind="postgresql", group="Data stores",
+                                role="A read-only copy of the SQL primary that serves tag lookups and tag counts")
+nosql_db = tagging.component("nosql_db", "Item documents (MongoDB)", kind="mongodb", group="Data stores",
+                             role="One document per item: title, body, comments, upvotes, published date, media URLs")
+nosql_replica = tagging.component("nosql_replica", "MongoDB secondary", kind="mongodb", group="Data stores",
+                                  role="A read-only member of the MongoDB replica set that serves item lookups")
+object_store = tagging.component("object_store", "Object storage", kind="s3", group="Data stores",
+                                 role="S3: the images, videos and text files embedded in items")
+
+
+# --- Write path ----------------------------------------------------------------------
+write = tagging.path("write", "Write path")
+
+write.stage("Accept the request")
+write.step(1, client, object_store,
+           "The client first uploads the item's images, videos and text files straight to object storage, "
+           "through presigned upload URLs, as in Pastebin.")
+write.step(2, client, load_balancer,
+           "The client opens an HTTPS connection to the load balancer to create an item or add tags to one.")
+write.step(3, load_balancer, rate_limiter,
+           "Writes are counted against the client's quota; a client over it gets HTTP 429.")
+write.step(4, load_balancer, web_server, "The load balancer hands the request to a web server with spare capacity.")
+write.step(5, web_server, message_queue,
+           "The web server puts the request on the message queue and answers `202 Accepted` at once.")
+
+write.stage("Store the item and its tags")
+write.step(6, message_queue, fanout, "The fanout service takes the request off the queue.")
+write.step(7, fanout, nosql_db,
+           "It writes the item's document to MongoDB: text, media URLs, and room for comments, upvotes and the "
+           "published date.")
+write.step(8, fanout, sql_db,
+           "In one SQL transaction it inserts any new tag names, the item row and one `item_tags` row per tag, "
+           "skipping pairs that already exist.")
+
+write.stage("Keep popular tags hot")
+write.step(9, fanout, tags_info, "The fanout service asks the tags info service which of the item's tags are popular.")
+write.step(10, fanout, items_cache,
+           "It caches the item's document in the items cache, by item ID.",
+           when="If a tag is popular")
+write.step(11, fanout, tags_cache,
+           "It pushes the item's ID onto the front of each popular tag's list (`LPUSHX`, then `LTRIM` to the newest "
+           "1,000). `LPUSHX` only adds to a list that exists, so a partial list is never created.",
+           when="If a tag is popular")
+
+write.stage("Every few minutes, in the background")
+write.step(12, tags_info, sql_replica,
+           "The tags info service counts taggings per tag over the last day on a SQL replica (the *top tags* query "
+           "below) and keeps the top ones as the popular set.")
+write.step(13, tags_info, trie_server,
+           "It hands the same counts to the trie server, which rebuilds its suggestion trie and swaps it in.")
+
+write.note("The queue makes writes asynchronous (the client does not wait for four stores) and fault tolerant "
+           "(a request survives a crash of the fanout service). It delivers at least once, so step 8 must be "
+           "idempotent: the primary key of `item_tags` turns a repeated pair into a no-op.",
+           theme="Delivery")
+write.note("Both caches evict the least recently used entry when full (LRU; Redis's `allkeys-lru` policy approximates it by sampling a few keys). A popular tag whose "
+           "list was evicted is rebuilt from SQL on its next read (read step 9).",
+           theme="Caching")
+write.note("A tag that becomes popular has no list yet; its first read misses and fills it whole (read step 9). A tag "
+           "that stops being popular is simply no longer pushed to, and LRU evicts its list.",
+           theme="Caching")
+write.note("The source says the data objects are \"replicated across data centers at the web server level to save "
+           "bandwidth\". Web servers are stateless and hold nothing to replicate: replication happens in the stores "
+           "(PostgreSQL streaming replicas, MongoDB replica set members and S3 replication in each region). What "
+           "saves bandwidth is that each region then reads from its local copies.",
+           theme="Corrections")
+write.note("The source has the fanout service send the media files to object storage. Large files do not belong on a "
+           "message queue (Kafka, for one, caps messages at about 1 MB by default): the client uploads them first "
+           "(step 1) and the request carries only their URLs.",
+           theme="Corrections")
+
+
+# --- Read path -----------------------------------------------------------------------
+read = tagging.path("read", "Read path")
+
+read.stage("Reach the tags service and ask whether the tag is popular")
+read.step(1, client, dns, "The client resolves the service's domain name through DNS.")
+read.step(2, client, cdn,
+          "The client asks the CDN for the tag page. A public tag page is the same for every reader, so the CDN may "
+          "keep it for a few seconds and answer at once.")
+read.step(3, cdn, load_balancer,
+          "The CDN forwards the request to the load balancer at the origin.",
+          when="On a CDN miss")
+read.step(4, load_balancer, rate_limiter, "The read is counted against the client's quota.")
+read.step(5, load_balancer, web_server, "The load balancer hands the request to a web server with spare capacity.")
+read.step(6, web_server, tags_service, "The web server asks the tags service for the newest items with the tag.")
+
+read.step(7, tags_service, tags_info, "The tags service asks the tags info service whether the tag is popular.")
+read.stage("Branch 1, a popular tag: the caches, each with its miss path")
+read.step(8, tags_service, tags_cache,
+          "It reads the newest item IDs of the tag from the tags cache (`LRANGE`).",
+          when="If the tag is popular")
+read.step(9, tags_service, sql_replica,
+          "It reads the tag's newest item IDs from a SQL replica and writes the whole list back to the tags cache.",
+          when="On a tags cache miss")
+read.step(10, tags_service, items_cache,
+          "It fetches the items for those IDs from the items cache in one round trip, with a Redis `MGET`.",
+          when="If the tag is popular")
+read.step(11, tags_service, nosql_replica,
+          "It reads the items the cache did not have from a MongoDB secondary and caches them.",
+          when="On an items cache miss")
+read.stage("Branch 2, any other tag: straight from the replicas")
+read.step(12, tags_service, sql_replica,
+          "It runs the *items with a tag* query below on a SQL replica: one page of item IDs, newest first.",
+          when="If the tag is not popular")
+read.step(13, tags_service, nosql_replica,
+          "It fetches those items' documents from a MongoDB secondary in one query (`_id: {$in: [...]}`).",
+          when="If the tag is not popular")
+
+read.stage("Load the media")
+read.step(14, client, cdn, "The client loads the images and videos of the items it shows through the CDN.")
+read.step(15, cdn, object_store, "The CDN fetches the file from object storage and keeps a copy.", when="On a CDN miss")
+read.stage("Suggest tags while the user types")
+read.step(16, web_server, trie_server,
+          "As the user types in the tag search box, each keystroke's request (steps 2–5) reaches a web server, which "
+          "asks the trie server for the most used tags that start with the prefix.")
+
+read.note("The trie answers in time proportional to the prefix: each node keeps its own best completions, so no "
+          "subtree is walked. It is rebuilt from tag counts (write step 13), not updated on every tagging.",
+          theme="Autosuggestion")
+read.note("Popular tags get most of the reads, so keeping just their newest items in memory serves most traffic "
+          "from the caches; the long tail of rare tags is read from the replicas, which replication keeps current with no extra work.",
+          theme="Popular and non-popular tags")
+read.note("Replicas lag the primaries by a moment, so an item tagged a second ago may be missing from a non-popular "
+          "tag's page; a near-real-time listing tolerates that.",
+          theme="Popular and non-popular tags")
+read.note("The source has the client contact the load balancer itself after a CDN miss; a pull CDN, as here, "
+          "forwards the miss to the origin on its own (step 3).",
+          theme="Corrections")
+read.note("The source has media fetched from the object store; in practice the client fetches them through the CDN, "
+          "which reads object storage only on a miss (step 15).",
+          theme="Corrections")
+read.note("The source caches tag data on the CDN. Only pages that are the same for every reader can be cached "
+          "there, and only for seconds if the listing is to stay near real time; a page personalised per user "
+          "bypasses the CDN.",
+          theme="Corrections")

@@ -1,0 +1,224 @@
+"""Search every tweet ever posted, with new tweets findable within seconds of being sent."""
+
+from blueprint import System
+
+search = System("Twitter Search")
+
+# --- Client --------------------------------------------------------------------------
+client = search.component("client", "Client", kind="client", group="Client",
+                          role="A browser or app that posts, edits and deletes tweets and runs searches")
+
+# --- Services ------------------------------------------------------------------------
+search_server = search.component("search_server", "Search server", kind="server", group="Search tier",
+                                 role="Front door for searches: parses and tokenizes the query, returns the final page")
+fanout = search.component("fanout", "Fanout service", kind="service", group="Search tier",
+                          role="Scatter-gather root (Twitter calls it Blender): queries every index partition, "
+                               "filters and merges their answers")
+tweet_service = search.component("tweet_service", "Tweet service", kind="service", group="Services",
+                                 role="System of record for tweets (its own store is not drawn): accepts posts, "
+                                      "edits and deletes, and returns tweets by ID")
+social_graph = search.component("social_graph", "Social graph service", kind="service", group="Services",
+                                role="Who follows, blocks and mutes whom: used to rank and filter results for the searcher")
+user_search = search.component("user_search", "User search service", kind="solr", group="Services",
+                               role="A Lucene index of each user's past searches and clicks, used to personalise results")
+
+# --- Messaging and processing --------------------------------------------------------
+stream = search.component("stream", "Tweet stream", kind="pubsub", group="Messaging",
+                          role="Ordered log of new, edited and deleted tweets, partitioned by tweet ID")
+flink = search.component("flink", "Stream analysis (Flink)", kind="flink", group="Processing",
+                         role="Tokenizes and annotates each tweet and routes it to the index partition that owns it")
+mapreduce = search.component("mapreduce", "MapReduce jobs", kind="mapreduce", group="Processing",
+                             role="Batch jobs that turn a day of archived tweets into Lucene segments for the archive index")
+
+# --- Inside one real-time index server (only the index update picture shows these) --
+writer_thread = search.component("writer_thread", "Writer thread (one)", kind="thread", group="Index server threads",
+                                 role="The only thread that changes the partition's index: adds, deletes, seals segments")
+reader_threads = search.component("reader_threads", "Reader threads (many)", kind="thread", group="Index server threads",
+                                  role="Search threads: each runs one query over the partition's segments, never taking a lock")
+max_doc_id = search.component("max_doc_id", "Published max doc ID", kind="shared_variable", group="One partition's in-memory index",
+                              role="A volatile counter: the highest document ID whose postings are completely written")
+active_segment = search.component("active_segment", "Active segment", kind="index_segment", group="One partition's in-memory index",
+                                  role="The in-memory segment being filled: append-only postings lists and a deleted-docs set")
+sealed_segments = search.component("sealed_segments", "Sealed segments", kind="index_segment", group="One partition's in-memory index",
+                                   role="Full segments, rewritten into a read-optimised form that never changes again")
+
+# --- Data stores ---------------------------------------------------------------------
+cache = search.component("cache", "Archive results cache", kind="memcached", group="Data stores",
+                         role="Archive index answers per normalised query and archive version; written only by the fanout service")
+realtime_index = search.component("realtime_index", "Real-time index (RAM)", kind="search_index", group="Data stores",
+                                  role="Partitioned in-memory Lucene indexes (Earlybird) of recent tweets, about the last week")
+archive_index = search.component("archive_index", "Archive index (SSD)", kind="solr", group="Data stores",
+                                 role="Lucene segments of every older tweet, on SSD, partitioned by tweet ID and by time")
+hdfs = search.component("hdfs", "Tweet archive (HDFS)", kind="hdfs", group="Data stores",
+                        role="Every tweet ever posted, as files on HDFS: the input of the archive index builds")
+
+
+# --- Read path -----------------------------------------------------------------------
+read = search.path("read", "Read path")
+
+read.stage("Collect candidates from both indexes")
+read.step(1, client, search_server,
+          "The client sends the query over HTTPS. The search server parses it (`from:`, `#tag`, quotes, `OR`) "
+          "and splits the words into tokens with the same analyser that built the index.")
+read.step(2, search_server, fanout, "The search server hands the parsed query to the fanout service.")
+read.step(3, fanout, realtime_index,
+          "The fanout service sends the query to every partition of the real-time index at once; each returns its "
+          "best recent matches.")
+read.step(4, fanout, cache,
+          "It looks up the archive part of the answer in the cache, under the normalised query and the current "
+          "archive version.")
+read.step(5, fanout, archive_index,
+          "The fanout service queries every archive partition that covers the time range asked for.",
+          when="On a cache miss")
+read.step(6, fanout, cache,
+          "It stores the archive answer in the cache with a time to live, so the next identical query skips step 5.",
+          when="On a cache miss")
+
+read.stage("Filter, personalise, merge")
+read.step(7, fanout, social_graph,
+          "The fanout service asks the social graph service how the searcher relates to each candidate's author: "
+          "followed accounts rank higher, blocked and muted ones are dropped.")
+read.step(8, fanout, user_search,
+          "The user search service scores candidates against the searcher's own search history, for personalisation.")
+read.step(9, fanout, tweet_service,
+          "The fanout service fetches the surviving tweets by ID; a tweet deleted after it was indexed or cached "
+          "comes back missing and is left out.")
+read.step(10, fanout, search_server,
+          "Real-time and archive hits are merged into one ranked list, duplicates removed where the two indexes overlap.")
+read.step(11, search_server, client, "The search server returns the first page of results to the client.")
+
+read.note("The source says the index is updated while being read, with a \"wait-free concurrency model with "
+          "optimistic locking\". Part of that is right: readers of the real-time index never wait. But there is no "
+          "optimistic locking: see the index update path for what the index does, and what each term means.",
+          theme="Corrections")
+read.note("The source draws one cache lookup, for the archive. That is the right place: archive answers change only "
+          "when a new batch lands or a tweet is deleted, while the real-time index changes every second, so caching "
+          "its answers would serve stale results.",
+          theme="Caching")
+read.note("The cache key includes the archive version, so publishing a new batch of archive segments makes every old "
+          "entry unreachable at once; deletions in between are caught by the lookup in step 9.",
+          theme="Caching")
+read.note("Services talk over RPC (Thrift on Finagle at Twitter): compact binary messages over long-lived, "
+          "multiplexed connections, with timeouts and retries built in, cost far less per call than text-based HTTP/JSON calls, which matters when one search "
+          "fans out into dozens of calls.",
+          theme="Latency")
+read.note("A query waits for its slowest partition. The fanout service sets a deadline and returns what arrived in "
+          "time (partial results beat no results for search), and each partition has replicas to pick from.",
+          theme="Latency")
+read.note("Both indexes are partitioned by document (tweet ID), not by term, so every query visits every partition; "
+          "in exchange, each partition can answer a query on its own and one hot hashtag does not land on one machine.",
+          theme="Latency")
+
+
+# --- Write path ----------------------------------------------------------------------
+write = search.path("write", "Write path")
+
+write.stage("Into the real-time index")
+write.step(1, client, tweet_service, "The client posts a status; the tweet service stores it and gives it an ID.")
+write.step(2, tweet_service, stream, "The tweet service appends the new tweet to the tweet stream.")
+write.step(3, stream, flink,
+          "A Flink job reads the stream and analyses each tweet: tokens, language, hashtags, mentions, expanded URLs.")
+write.step(4, flink, realtime_index,
+          "It sends the analysed tweet to the real-time partition that owns its ID, whose writer adds it to the "
+          "in-memory Lucene index: searchable within seconds.")
+
+write.stage("Into the archive index")
+write.step(5, stream, hdfs, "Tweets are also copied, in batches, into the archive on HDFS.")
+write.step(6, hdfs, mapreduce,
+          "Daily MapReduce jobs (Hadoop) read the new archive files, analyse the tweets the same way and split them "
+          "by partition and time.")
+write.step(7, mapreduce, archive_index,
+          "The jobs write finished Lucene segments, which the archive index servers load onto SSD; the archive's "
+          "version number moves on, so cached answers keyed by the old one are no longer used.")
+
+write.stage("Search history")
+write.step(8, search_server, user_search,
+          "Each search a signed-in user runs (and the results they click) is added to their history in the "
+          "Lucene-based user search service.")
+
+write.note("The real-time index keeps only recent tweets: a bounded window (the source says at most a few weeks; "
+           "Twitter has described roughly the last week), because everything it holds lives in RAM. Its oldest segment is dropped once the "
+           "archive covers those days.",
+           theme="Two indexes")
+write.note("The archive lags by up to a day (step 6 runs daily), so the real-time window must be longer than that "
+           "lag plus a margin; the overlap is why step 10 of the read path removes duplicates.",
+           theme="Two indexes")
+write.note("The archive index lives on SSD because it is far too large for RAM, and an SSD serves the random reads of "
+           "postings lists in well under a millisecond, where a spinning disk needs several.",
+           theme="Two indexes")
+write.note("Each real-time partition has a single writer thread and many reader threads; the index update path "
+           "shows how readers search while the writer adds tweets.",
+           theme="Concurrency")
+write.note("Query and index must tokenize alike: if the stream job folds `Café` to `cafe` but the search server "
+           "does not, the query finds nothing. One analyser library serves steps 3, 6 and read step 1.",
+           theme="Consistency")
+write.note("The source names Apache Flink for step 3. Twitter's own pipeline was a custom ingester, later fed "
+           "from Kafka; any stream processor that keeps per-tweet order does the job.",
+           theme="Corrections")
+
+
+# --- How the index is updated while it is read ---------------------------------------
+update = search.path("index_update", "Updating the index while it is read")
+
+update.stage("An edit or a delete reaches both indexes")
+update.step(1, client, tweet_service, "The client edits or deletes a published tweet.")
+update.step(2, tweet_service, stream,
+            "The tweet service appends the change to the tweet stream, keyed by tweet ID so it follows the original.")
+update.step(3, stream, flink, "The stream job reads the change, like any new tweet.")
+update.step(4, flink, archive_index,
+            "For an older tweet, the archive index servers mark it deleted in a small deleted-docs set kept next to "
+            "their read-only segments; the next rebuild leaves it out.")
+
+update.stage("Inside one real-time partition: one writer, many readers, at the same time")
+update.step(5, flink, writer_thread,
+            "For a recent tweet, the change goes to the real-time partition that owns it. There, every addition, "
+            "edit and delete is handled by one writer thread, in arrival order.")
+update.step(6, writer_thread, active_segment,
+            "To add a tweet, the writer gives it the next document ID and appends that ID to the postings list of each "
+            "of its terms. An edit is a delete plus an add; a delete sets one bit in the deleted-docs set.")
+update.step(7, writer_thread, max_doc_id,
+            "Only when every posting of the tweet is written does the writer store its document ID in the volatile "
+            "max-doc counter: this write is the memory barrier that publishes all the earlier ones.")
+update.step(8, writer_thread, sealed_segments,
+            "When the active segment is full (2²³, about 8.4 million tweets), the writer starts a new one; the full "
+            "one is rewritten into a read-optimised sealed segment and published by swapping one volatile reference "
+            "to the segment list, which also drops the oldest segment.")
+
+update.step(9, fanout, reader_threads, "Meanwhile, queries keep arriving; each is taken by one of the partition's reader threads.")
+update.step(10, reader_threads, max_doc_id,
+            "The reader reads the volatile max-doc counter once. Everything the writer wrote before publishing that "
+            "value is now visible to this thread.")
+update.step(11, reader_threads, active_segment,
+            "It walks postings newest first, skipping IDs above the value it read (the writer may already be "
+            "further on) and IDs marked deleted.")
+update.step(12, reader_threads, sealed_segments,
+            "It searches the sealed segments, which never change, so they need no coordination at all.")
+update.step(13, reader_threads, fanout, "It returns the partition's best matches to the fanout service.")
+
+update.note("**Wait-free** means every thread finishes each operation in a bounded number of its own steps, whatever "
+            "the other threads do. Earlybird's readers are: one read of a counter, then a bounded walk. The writer "
+            "never waits for readers either.",
+            theme="Concurrency, precisely")
+update.note("**Lock-free** is weaker: some thread always makes progress, but a given thread may retry forever, "
+            "typically in a compare-and-swap loop. Earlybird needs no compare-and-swap at all, because only one "
+            "thread ever writes.",
+            theme="Concurrency, precisely")
+update.note("**Optimistic locking** (optimistic concurrency control) is something else: a transaction reads a record "
+            "with its version, works without locks, and commits only if the version is unchanged "
+            "(`UPDATE … WHERE version = 7`), retrying otherwise. It guards versioned records against concurrent "
+            "writers; here there is one writer and readers never validate or retry.",
+            theme="Concurrency, precisely")
+update.note("Why it is correct: data at or below the published ID is never modified again (postings are only "
+            "appended, deletes are a separate bit set), and Java's memory model guarantees that a thread reading a "
+            "volatile sees every write made before the matching volatile write. No reader ever sees half a tweet.",
+            theme="Concurrency, precisely")
+update.note("A deleted-docs bit can flip while a reader is mid-query: that reader may still return the tweet once. "
+            "The lookup in read step 9 removes it, which is why deletes need no stronger guarantee here.",
+            theme="Concurrency, precisely")
+update.note("The price of one writer: a partition ingests only as fast as one thread can index (thousands of tweets "
+            "a second). Throughput grows by adding partitions, not threads.",
+            theme="Trade-offs")
+update.note("The source says the server updates both indexes when a tweet is edited or deleted. Neither index edits a "
+            "document in place: Lucene segments are never rewritten, so a change is a delete mark plus, for an "
+            "edit, a new document.",
+            theme="Corrections")

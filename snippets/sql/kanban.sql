@@ -1,0 +1,60 @@
+-- Kanban board: accepting an edit only if it was based on the task's current version,
+-- logging it as the board's next version, and catching a client up after it was away.
+-- Runs against snippets/schemas/kanban.sql; parameters are named (:task_id, ...).
+
+-- --8<-- [start:seed]
+INSERT INTO users (id, name, email) VALUES (1, 'Ada', 'ada@example.com'), (2, 'Grace', 'grace@example.com');
+INSERT INTO boards (id, name, version, created_at) VALUES (10, 'Launch', 40, '2026-11-01 09:00');
+INSERT INTO lists (id, board_id, name, position) VALUES (1, 10, 'To do', 1), (2, 10, 'Doing', 2), (3, 10, 'Done', 3);
+INSERT INTO tasks (id, list_id, title, position, version, updated_at)
+VALUES (7, 1, 'Write the release notes', 1, 3, '2026-11-02 10:00');
+-- --8<-- [end:seed]
+
+-- A move: accepted only if nobody changed the task since version :base_version.
+-- --8<-- [start:move]
+UPDATE tasks
+SET    list_id    = :list_id,
+       position   = :position,
+       version    = version + 1,
+       updated_at = :now
+WHERE  id = :task_id
+  AND  version = :base_version;  -- stale edit: 0 rows updated
+-- --8<-- [end:move]
+
+-- A rename: the same check, on another field.
+-- --8<-- [start:rename]
+UPDATE tasks
+SET    title      = :title,
+       version    = version + 1,
+       updated_at = :now
+WHERE  id = :task_id
+  AND  version = :base_version;
+-- --8<-- [end:rename]
+
+-- In the same transaction as an update that changed one row: the board's next version.
+-- --8<-- [start:log_change]
+UPDATE boards SET version = version + 1 WHERE id = :board_id;
+
+INSERT INTO board_versions (board_id, version, task_id, task_version, change, changed_by, changed_at)
+SELECT :board_id, boards.version, tasks.id, tasks.version, :change, :user_id, :now
+FROM   boards, tasks
+WHERE  boards.id = :board_id AND tasks.id = :task_id;
+-- --8<-- [end:log_change]
+
+-- A stale edit was refused: which fields did others change since the client's version?
+-- --8<-- [start:changed_since]
+SELECT DISTINCT field.key AS field
+FROM   board_versions AS change_log, json_each(change_log.change) AS field
+WHERE  change_log.task_id = :task_id
+  AND  change_log.task_version > :base_version
+ORDER  BY field;
+-- --8<-- [end:changed_since]
+
+-- A client reconnects: every change after the last board version it saw, in order.
+-- --8<-- [start:catch_up]
+SELECT version, task_id, change
+FROM   board_versions
+WHERE  board_id = :board_id
+  AND  version > :last_seen
+ORDER  BY version;
+-- --8<-- [end:catch_up]

@@ -1,0 +1,42 @@
+-- Tagging service queries, run by tests/test_system_tagging.py on SQLite against
+-- snippets/schemas/tagging.sql. Parameters are named (:tag, :item_id, ...).
+
+-- --8<-- [start:tag_item]
+-- Tag an item (write path, step 8). Running it twice changes nothing, so a message
+-- the queue delivers twice is harmless.
+INSERT INTO tags (name, created_at)
+VALUES (:tag, :now)
+ON CONFLICT (name) DO NOTHING;
+
+INSERT INTO item_tags (tag_id, item_id, tagged_at)
+SELECT id, :item_id, :now
+FROM tags
+WHERE name = :tag
+ON CONFLICT (tag_id, item_id) DO NOTHING;
+-- --8<-- [end:tag_item]
+
+-- --8<-- [start:items_with_tag]
+-- One page of the items with a tag, newest first (read path, steps 9 and 12).
+-- Item IDs are time-sortable, so "newest first" is the primary key of item_tags
+-- read backwards. :before is the last ID of the previous page (keyset pagination);
+-- the first page passes the largest possible ID.
+SELECT it.item_id
+FROM tags AS t
+JOIN item_tags AS it ON it.tag_id = t.id
+WHERE t.name = :tag
+  AND it.item_id < :before
+ORDER BY it.item_id DESC
+LIMIT :page_size;
+-- --8<-- [end:items_with_tag]
+
+-- --8<-- [start:top_tags]
+-- The most used tags since a point in time (write path, step 12): the popular set,
+-- and the weights of the autosuggestion trie. Ties go to the alphabetically first name.
+SELECT t.name, count(*) AS taggings
+FROM item_tags AS it
+JOIN tags AS t ON t.id = it.tag_id
+WHERE it.tagged_at >= :since
+GROUP BY t.id, t.name
+ORDER BY taggings DESC, t.name
+LIMIT :k;
+-- --8<-- [end:top_tags]

@@ -1,0 +1,160 @@
+"""API contracts and capacity estimates: declared with the system, computed and checked by the build."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openapi_spec_validator import validate
+
+from blueprint import api, capacity
+from blueprint.build import build, load_all
+from blueprint.model import BlueprintError, System
+from conftest import FIXTURES, make_project, mkdocs_build
+
+SCRIPT = (FIXTURES / "api_capacity.py").read_text()
+PAGE = "# Paste\n\n<!-- blueprint: paste/write -->\n\n<!-- blueprint: paste/read -->\n\n<!-- blueprint: paste/api -->\n\n<!-- blueprint: paste/capacity -->\n"
+
+
+@pytest.fixture(scope="module")
+def paste(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("paste")
+    return build(make_project(folder / "project", {"paste.py": SCRIPT}), folder / "cache")
+
+
+def test_the_openapi_document_is_valid_openapi_3_1(paste):
+    document = api.openapi(paste.systems["paste"])
+    validate(document)  # raises on an invalid document
+    assert document["openapi"] == "3.1.0"
+    create = document["paths"]["/v1/pastes"]["post"]
+    assert create["requestBody"]["content"]["application/json"]["schema"]["required"] == ["text"]
+    assert set(create["responses"]) == {"201", "400", "429"}
+    assert {p["name"] for p in create["parameters"]} == {"Idempotency-Key"}
+    assert create["security"] == [{"bearer": []}]
+    read = document["paths"]["/v1/pastes/{paste_id}"]["get"]
+    assert [(p["name"], p["in"]) for p in read["parameters"]] == [("paste_id", "path"), ("If-None-Match", "header")]
+    assert "requestBody" not in read
+    assert read["description"] == "Starts step 1 of the read path."
+
+
+def test_capacity_follows_from_the_assumptions_by_hand(paste):
+    results = {r["name"]: r for r in paste.capacities["paste"]["results"]}
+    writes_per_second = 1_000_000 * 0.1 / 86_400  # 1.157
+    assert math.isclose(results["write_qps"]["magnitude"], writes_per_second)
+    assert results["write_qps"]["value"] == "1.16 /s"
+    assert math.isclose(results["write_qps_peak"]["magnitude"], 3 * writes_per_second)
+    assert math.isclose(results["read_qps"]["magnitude"], 10 * writes_per_second)
+    assert results["read_qps_peak"]["value"] == "34.7 /s"
+    # bandwidth in bytes per second (pint's base unit for information is the bit: 8 per byte)
+    assert math.isclose(results["ingress"]["magnitude"], writes_per_second * 10_000 * 8)
+    assert results["ingress"]["value"] == "11.6 KB/s"
+    assert results["egress"]["value"] == "116 KB/s"
+    assert results["egress_peak"]["value"] == "347 KB/s"
+    storage = 100_000 * 10_000 * 5 * 365.25  # writes a day × size × days
+    assert math.isclose(results["storage"]["magnitude"], storage * 8)
+    assert results["storage"]["value"] == "1.83 TB"
+    cache = 1_000_000 * 10_000 * 0.2  # reads a day × size × hot share
+    assert math.isclose(results["cache"]["magnitude"], cache * 8)
+    assert results["cache"]["value"] == "2 GB"
+
+
+def test_the_page_shows_the_api_table_the_estimates_and_links_the_document(tmp_path):
+    project = make_project(tmp_path / "project", {"paste.py": SCRIPT}, {"index.md": PAGE})
+    result = mkdocs_build(project, tmp_path / "site", tmp_path / "cache")
+    assert result.returncode == 0, result.log
+    html = (tmp_path / "site" / "index.html").read_text()
+    assert "<code>POST&nbsp;/v1/pastes</code>" in html
+    assert '<a href="#paste-write-step-1-text">Write path, step 1</a>' in html
+    assert 'id="paste-write-step-1-text"' in html
+    assert '<a href="assets/blueprint/paste/openapi.json">openapi.json</a>' in html
+    published = json.loads((tmp_path / "site" / "assets/blueprint/paste/openapi.json").read_text())
+    validate(published)
+    assert published == api.openapi(load_all(project).systems["paste"])
+    assert '<tr data-quantity="storage"><td>Storage over the retention period</td><td><strong>1.83 TB</strong></td>' in html
+    assert "writes per day × size of one write × retention" in html
+
+
+def test_a_declared_api_or_capacity_table_must_be_shown(tmp_path):
+    page = "# Paste\n\n<!-- blueprint: paste/write -->\n\n<!-- blueprint: paste/read -->\n"
+    project = make_project(tmp_path / "project", {"paste.py": SCRIPT}, {"index.md": page})
+    result = mkdocs_build(project, tmp_path / "site", tmp_path / "cache")
+    assert result.returncode != 0
+    assert "does not show paste/api" in result.log and "does not show paste/capacity" in result.log
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('starts=(write, 1)', 'starts=(write, 7)', "endpoint 1 (POST /v1/pastes): it starts step 7 of path 'write', which has no such step"),
+    ('starts=(write, 1)', 'starts=("wrte", 1)', "endpoint 1 (POST /v1/pastes): it starts path 'wrte', which the system does not declare"),
+    ('starts=(write, 1)', 'starts=(read, 2)', "path 'write': a write path needs an endpoint that starts it"),
+    ('"POST", "/v1/pastes"', '"FETCH", "/v1/pastes"', "endpoint 1 (FETCH /v1/pastes): the method is one of"),
+    ('{201: "Created",', '{301: "Moved",', "endpoint 1 (POST /v1/pastes): list at least one success status (2xx)"),
+    ('"text": "string: the paste"', '"text": "text: the paste"', "endpoint 1 (POST /v1/pastes): field 'text' is written 'type: what it is'"),
+])
+def test_api_mistakes_are_located(tmp_path, old, new, message):
+    assert old in SCRIPT
+    with pytest.raises(BlueprintError) as raised:
+        load_all(make_project(tmp_path, {"paste.py": SCRIPT.replace(old, new, 1)}))
+    assert f"diagrams/paste.py, {message}" in str(raised.value)
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('daily_active_users=(1_000_000, "A popular tool"),', "", "'daily_active_users' is missing"),
+    ('(1_000_000, "A popular tool")', '(-5, "A popular tool")', "'daily_active_users': -5 is out of range; it must be more than 0"),
+    ('(0.1, "One paste every ten days")', '(0, "None")', "'writes_per_user_per_day': 0 is out of range"),
+    ('("10 kB", "A long snippet")', '("5 years", "A long snippet")', "'write_size': '5 years' has the wrong unit; it must be a information such as '10 kB'"),
+    ('("5 years", "Pastes are kept five years")', '("5 kB", "x")', "'retention': '5 kB' has the wrong unit"),
+    ('(3, "Traffic peaks', '(0.5, "Traffic peaks', "'peak_to_average': 0.5 is out of range; it must be at least 1"),
+    ('(0.2, "The 80-20 rule")', '(1.5, "The 80-20 rule")', "'hot_fraction': 1.5 is out of range; it must be more than 0 and at most 1"),
+    ('(10, "Each paste is read ten times")', '(10, "")', "'read_to_write': write it as (value, \"a one-line reason\")"),
+    ('(10, "Each paste is read ten times")', '(float("nan"), "x")', "'read_to_write': nan is not a finite number"),
+    ('hot_fraction=(0.2, "The 80-20 rule"),', 'hot_fraction=(0.2, "The 80-20 rule"),\n    users=(1, "x"),', "unknown assumption 'users'"),
+])
+def test_bad_assumptions_are_refused_naming_the_file_and_the_field(tmp_path, old, new, message):
+    assert old in SCRIPT
+    with pytest.raises(BlueprintError) as raised:
+        build(make_project(tmp_path, {"paste.py": SCRIPT.replace(old, new, 1)}), tmp_path / "cache")
+    assert f"diagrams/paste.py, capacity" in str(raised.value)
+    assert message in str(raised.value), str(raised.value)
+
+
+def system_with(**overrides) -> System:
+    system = System("S")
+    system.source = "diagrams/s.py"
+    assumptions = dict(
+        daily_active_users=(1e6, "r"), writes_per_user_per_day=(1, "r"), read_to_write=(10, "r"),
+        write_size=("1 kB", "r"), read_size=("2 kB", "r"), retention=("1 year", "r"),
+        peak_to_average=(2, "r"), hot_fraction=(0.2, "r"),
+    )
+    assumptions.update({name: (value, "r") for name, value in overrides.items()})
+    system.capacity(**assumptions)
+    return system
+
+
+def magnitudes(system: System) -> dict[str, float]:
+    return {r["name"]: r["magnitude"] for r in capacity.compute(system)["results"]}
+
+
+@settings(max_examples=40)
+@given(users=st.floats(1, 1e9), factor=st.floats(1.5, 1000))
+def test_scaling_users_scales_traffic_storage_and_cache_in_proportion(users, factor):
+    base, scaled = magnitudes(system_with(daily_active_users=users)), magnitudes(system_with(daily_active_users=users * factor))
+    for name, value in base.items():
+        assert math.isclose(scaled[name], value * factor, rel_tol=1e-9), name
+
+
+@settings(max_examples=40)
+@given(retention=st.floats(0.1, 50), size=st.floats(0.1, 1e4))
+def test_storage_grows_with_retention_and_size_and_nothing_else_moves(retention, size):
+    a = magnitudes(system_with(retention=f"{retention} year", write_size=f"{size} kB"))
+    b = magnitudes(system_with(retention=f"{2 * retention} year", write_size=f"{size} kB"))
+    assert math.isclose(b["storage"], 2 * a["storage"], rel_tol=1e-9)
+    assert all(math.isclose(a[n], b[n]) for n in a if n != "storage")
+
+
+def test_kib_and_kb_are_told_apart():
+    kb = magnitudes(system_with(write_size="1 kB"))["storage"]
+    kib = magnitudes(system_with(write_size="1 KiB"))["storage"]
+    assert math.isclose(kib / kb, 1.024)

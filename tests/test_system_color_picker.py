@@ -1,0 +1,213 @@
+"""The color picker page, as a specification: every source item kept, each document shape
+shown on the page maps field for field onto its table in the DDL (as SQLite reads it), the
+documents load into that schema, permission checks can refuse, and every cache read has a
+miss path."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from blueprint.build import load_system
+
+ROOT = Path(__file__).resolve().parents[1]
+DDL = ROOT / "snippets" / "schemas" / "color_picker.sql"
+DOCUMENTS = ROOT / "snippets" / "documents" / "color_picker"
+PAGE = ROOT / "docs" / "systems" / "color_picker.md"
+
+# Items of the source's numbered lists: write path 1-7, read path 1-17.
+SOURCE_ITEMS = {"write": 7, "read": 17}
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How one collection's documents map onto one table."""
+
+    table: str
+    id_column: str  # the column that `_id` holds
+    rows_in: str | None = None  # an array field whose elements are the table's rows
+    implied: dict[str, str] = field(default_factory=dict)  # column -> where the document keeps it
+
+
+SHAPES = {
+    "users.json": Shape("users", "id"),
+    "colors.json": Shape("colors", "id"),
+    "favorite_list.json": Shape("favorite_list", "user_id", rows_in="colors",
+                                implied={"position": "the element's place in the array"}),
+    "permissions.json": Shape("permissions", "owner_id", rows_in="viewers"),
+}
+LOAD_ORDER = ["users.json", "colors.json", "favorite_list.json", "permissions.json"]  # parents first
+
+
+@pytest.fixture(scope="module")
+def system():
+    return load_system(ROOT / "diagrams" / "color_picker.py", ROOT)[0]
+
+
+@pytest.fixture
+def database():
+    connection = sqlite3.connect(":memory:")
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.executescript(DDL.read_text(encoding="utf-8"))
+    yield connection
+    connection.close()
+
+
+def columns(connection, table: str) -> list[str]:
+    return [row[1] for row in connection.execute(f"PRAGMA table_info({table})")]
+
+
+def documents(name: str) -> list[dict]:
+    data = json.loads((DOCUMENTS / name).read_text(encoding="utf-8"))
+    return data if isinstance(data, list) else [data]
+
+
+def rows(name: str) -> list[dict]:
+    """The table rows one collection's documents stand for."""
+    shape = SHAPES[name]
+    found = []
+    for document in documents(name):
+        if shape.rows_in is None:
+            found.append({shape.id_column: document["_id"], **{k: v for k, v in document.items() if k != "_id"}})
+            continue
+        assert set(document) == {"_id", shape.rows_in}, (name, sorted(document))
+        for index, element in enumerate(document[shape.rows_in], start=1):
+            row = {shape.id_column: document["_id"], **element}
+            if "position" in shape.implied:
+                row["position"] = index
+            found.append(row)
+    return found
+
+
+def insert(connection, table: str, row: dict) -> None:
+    names = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    connection.execute(f"INSERT INTO {table} ({names}) VALUES ({marks})", tuple(row.values()))
+
+
+# --- Source coverage and the drawing ---------------------------------------------------
+
+
+@pytest.mark.parametrize("path_id", sorted(SOURCE_ITEMS))
+def test_every_source_item_is_a_step_or_a_note(system, path_id):
+    path = system.paths[path_id]
+    assert len(path.steps) + len(path.notes) >= SOURCE_ITEMS[path_id]
+
+
+def test_the_requirements_to_share_and_to_control_access_have_a_path(system):
+    share = system.paths["share"]
+    assert any("permissions document" in step.text for step in share.steps)
+    assert any(step.source == "email" and step.targets == ("viewer",) for step in share.steps)
+
+
+CACHES = {"list_cache", "color_cache", "user_info", "cdn"}
+STORES = {"db_leader", "db_followers", "static_files"}
+
+
+def test_every_cache_read_has_a_drawn_miss_path(system):
+    """Every unconditional step into a cache on the read path is followed at once by a
+    conditional (dashed) step from the reader or the cache to a store."""
+    read = system.paths["read"]
+    cache_reads = [step for step in read.steps if set(step.targets) & CACHES and step.when is None]
+    assert len(cache_reads) == 4  # the CDN, the user info service, the list cache, the colour cache
+    for step in cache_reads:
+        (cache,) = set(step.targets) & CACHES
+        miss = read.steps[read.steps.index(step) + 1]
+        assert miss.when and miss.source in {step.source, cache} and set(miss.targets) <= STORES, step.number
+
+
+def test_permission_checks_are_steps_that_can_refuse(system):
+    for path_id in ("read", "write", "share"):
+        checks = [step for step in system.paths[path_id].steps if "403 Forbidden" in step.text]
+        assert checks, path_id
+        assert all("refused" in step.text for step in checks)
+
+
+def test_a_list_change_deletes_its_one_key_after_the_store_has_it(system):
+    write = system.paths["write"]
+    store = next(s for s in write.steps if s.targets == ("db_leader",))
+    delete = next(s for s in write.steps if s.targets == ("list_cache",))
+    assert delete.number > store.number
+    assert "delete the key `fav:42`" in delete.text
+    # the read path fills the same key that the write path deletes
+    fill = [s for s in system.paths["read"].steps if s.targets == ("list_cache",) and s.when]
+    assert fill and all("`fav:42`" in s.text for s in fill)
+    notes = " ".join(note.text for path in system.paths.values() for note in path.notes)
+    assert "TTL" in notes and "flushing them would throw away" in notes
+
+
+def test_the_source_s_wrong_claims_are_corrected_in_notes(system):
+    corrections = " ".join(note.text for path in system.paths.values() for note in path.notes
+                           if note.theme == "Corrections")
+    assert "Apache Gora" in corrections and "not an SQL layer" in corrections
+    assert "transactions since 4.0" in corrections
+    assert "CDN cannot check who is asking" in corrections
+
+
+# --- The documents and the DDL ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(SHAPES))
+def test_every_document_field_is_a_column_and_every_column_a_field(database, name):
+    shape = SHAPES[name]
+    table_columns = set(columns(database, shape.table))
+    for row in rows(name):
+        fields = set(row) - set(shape.implied)
+        assert fields <= table_columns, (name, sorted(fields - table_columns))
+        missing = table_columns - fields - set(shape.implied)
+        assert not missing, (name, sorted(missing))
+
+
+def test_every_table_has_a_document_shape(database):
+    tables = {row[0] for row in database.execute("SELECT name FROM sqlite_schema WHERE type = 'table'")}
+    assert tables == {shape.table for shape in SHAPES.values()}
+
+
+def test_the_documents_load_into_the_schema_with_foreign_keys_on(database):
+    for name in LOAD_ORDER:
+        for row in rows(name):
+            insert(database, SHAPES[name].table, row)
+    assert database.execute("PRAGMA foreign_key_check").fetchall() == []
+    # the list comes back in the owner's order, with names and hex codes
+    listed = database.execute(
+        "SELECT c.name, c.hex_code FROM favorite_list f JOIN colors c ON c.id = f.color_id "
+        "WHERE f.user_id = 42 ORDER BY f.position").fetchall()
+    assert listed == [("Dodger blue", "#1E90FF"), ("Tomato", "#FF6347"), ("Sea green", "#2E8B57")]
+    viewers = database.execute("SELECT viewer_id FROM permissions WHERE owner_id = 42 ORDER BY viewer_id").fetchall()
+    assert viewers == [(51,), (60,)]
+
+
+def test_a_favourite_list_naming_an_unknown_colour_is_refused(database):
+    for name in ("users.json", "colors.json"):
+        for row in rows(name):
+            insert(database, SHAPES[name].table, row)
+    with pytest.raises(sqlite3.IntegrityError):
+        insert(database, "favorite_list", {"user_id": 42, "color_id": 999, "position": 1, "added_at": "2026-11-02"})
+
+
+def test_a_malformed_hex_code_is_refused(database):
+    with pytest.raises(sqlite3.IntegrityError):
+        insert(database, "colors", {"id": 1, "hex_code": "#12345G", "name": "Not a colour"})
+    with pytest.raises(sqlite3.IntegrityError):
+        insert(database, "colors", {"id": 2, "hex_code": "1E90FF", "name": "No hash"})
+
+
+def test_an_owner_cannot_be_their_own_viewer(database):
+    for row in rows("users.json"):
+        insert(database, "users", row)
+    with pytest.raises(sqlite3.IntegrityError):
+        insert(database, "permissions", {"owner_id": 42, "viewer_id": 42, "granted_at": "2026-11-06"})
+
+
+def test_the_page_includes_every_document_file_and_the_ddl():
+    page = PAGE.read_text(encoding="utf-8")
+    included = set(re.findall(r'--8<-- "snippets/documents/color_picker/([^"]+)"', page))
+    assert included == set(SHAPES) == {p.name for p in DOCUMENTS.glob("*.json")}
+    assert '--8<-- "snippets/schemas/color_picker.sql"' in page
+    for marker in ("schema", "write", "read", "share"):
+        assert f"<!-- blueprint: color_picker/{marker} -->" in page

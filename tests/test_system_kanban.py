@@ -1,0 +1,190 @@
+"""The Kanban board page, as a specification: every source item kept, two distinct clients on
+WebSocket connections, a fan-out keyed by board, a miss path for every cache read, and the
+conditional update shown on the page run on SQLite: a stale offline edit changes 0 rows, a
+fresh one changes 1, and the merge and catch-up queries return what the page says."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from blueprint.build import load_system
+from blueprint.sql_pages import read_section, statements
+
+ROOT = Path(__file__).resolve().parents[1]
+DDL = ROOT / "snippets" / "schemas" / "kanban.sql"
+SQL = "snippets/sql/kanban.sql"
+PAGE = ROOT / "docs" / "systems" / "kanban.md"
+
+# Items of the source's numbered list: the workflow, 1-16.
+SOURCE_ITEMS = {"workflow": 16}
+
+
+@pytest.fixture(scope="module")
+def system():
+    return load_system(ROOT / "diagrams" / "kanban.py", ROOT)[0]
+
+
+# --- Source coverage and the drawing ---------------------------------------------------
+
+
+@pytest.mark.parametrize("path_id", sorted(SOURCE_ITEMS))
+def test_every_source_item_is_a_step_or_a_note(system, path_id):
+    path = system.paths[path_id]
+    assert len(path.steps) + len(path.notes) >= SOURCE_ITEMS[path_id]
+
+
+def test_two_clients_of_kind_client_are_told_apart(system):
+    a, b = system.components["client_a"], system.components["client_b"]
+    assert a.kind == b.kind == "client"
+    assert (a.label, b.label) == ("Client A", "Client B")
+
+
+def test_both_clients_hold_websocket_connections_through_the_gateway(system):
+    connections = {(c.ends, c.label) for c in system.connections}
+    for client in ("client_a", "client_b"):
+        assert ((client, "gateway"), "WebSocket") in connections
+    assert {c.ends[1] for c in system.connections if c.ends[0] == "gateway"} == {"ws_1", "ws_2"}
+
+
+def test_a_change_by_a_reaches_b_through_a_fan_out_keyed_by_board(system):
+    flow = system.paths["workflow"]
+    publish = next(s for s in flow.steps if s.targets == ("pubsub",))
+    assert "board ID" in publish.text
+    fan_out = next(s for s in flow.steps if s.source == "pubsub")
+    assert set(fan_out.targets) == {"ws_1", "ws_2"}
+    first_a = next(s.number for s in flow.steps if s.source == "client_a" and s.targets == ("gateway",))
+    last = flow.steps[-1]
+    assert (last.source, last.targets) == ("gateway", ("client_b",)) and last.number > first_a
+
+
+def test_the_version_check_is_one_transaction(system):
+    for path_id in ("workflow", "offline_sync"):
+        steps = [s for s in system.paths[path_id].steps if s.transaction]
+        assert steps and all(s.targets == ("doc_store",) for s in steps), path_id
+
+
+CACHE_READS = {("workflow", "cdn"), ("workflow", "session_cache"), ("offline_sync", "replay_queue")}
+
+
+def test_every_cache_read_has_a_drawn_miss_path(system):
+    """The CDN, the session cache and the replay queue (a cache of recent changes) are each
+    followed at once by a dashed step on a miss."""
+    for path_id, cache in CACHE_READS:
+        path = system.paths[path_id]
+        read = next(s for s in path.steps if cache in s.targets and s.when is None)
+        miss = path.steps[path.steps.index(read) + 1]
+        assert miss.when, (path_id, cache)
+        assert miss.source in {read.source, cache}, (path_id, cache)
+
+
+def test_the_source_s_claims_are_corrected(system):
+    corrections = " ".join(n.text for n in system.paths["workflow"].notes if n.theme == "Corrections")
+    assert "leastconn" in corrections
+    assert "default partitioner" in corrections
+    assert "A connection cannot travel" in corrections
+
+
+def test_the_page_explains_conflicts_without_linking_a_missing_page():
+    page = PAGE.read_text(encoding="utf-8")
+    assert "CRDT" in page and "last-writer-wins" in page
+    assert "crdt.md" not in page.lower()
+    for section in ("move", "log_change", "changed_since", "catch_up"):
+        assert f'--8<-- "{SQL}:{section}"' in page
+    for marker in ("schema", "workflow", "offline_sync"):
+        assert f"<!-- blueprint: kanban/{marker} -->" in page
+
+
+# --- The conditional update on SQLite ---------------------------------------------------
+
+
+def run(connection, section: str, **params) -> sqlite3.Cursor:
+    cursor = None
+    for statement in statements(read_section(ROOT, SQL, section)):
+        used = set(re.findall(r":(\w+)", statement))
+        cursor = connection.execute(statement, {k: v for k, v in params.items() if k in used})
+    return cursor
+
+
+@pytest.fixture
+def board():
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.executescript(DDL.read_text(encoding="utf-8"))
+    run(connection, "seed")
+    yield connection
+    connection.close()
+
+
+def task(connection, task_id=7):
+    return connection.execute(
+        "SELECT list_id, position, title, version FROM tasks WHERE id = ?", (task_id,)).fetchone()
+
+
+def accept(connection, section: str, *, user_id: int, change: dict, **params) -> int:
+    """What a WebSocket server does with one edit: the conditional update and, if it
+    changed the row, the log entry, in one transaction. Returns the rows updated."""
+    connection.execute("BEGIN")
+    updated = run(connection, section, task_id=7, now="2026-11-30 12:00", **params).rowcount
+    if updated == 1:
+        run(connection, "log_change", board_id=10, task_id=7, change=json.dumps(change),
+            user_id=user_id, now="2026-11-30 12:00")
+    connection.execute("COMMIT")
+    return updated
+
+
+def test_a_fresh_edit_is_accepted_and_bumps_the_version(board):
+    assert task(board) == (1, 1.0, "Write the release notes", 3)
+    assert accept(board, "move", user_id=1, change={"list_id": 2, "position": 1.5},
+                  list_id=2, position=1.5, base_version=3) == 1
+    assert task(board) == (2, 1.5, "Write the release notes", 4)
+    assert board.execute("SELECT version FROM boards WHERE id = 10").fetchone() == (41,)
+
+
+def test_a_stale_offline_edit_updates_no_row(board):
+    accept(board, "move", user_id=1, change={"list_id": 2, "position": 1.5}, list_id=2, position=1.5, base_version=3)
+    # client B's rename was based on version 3 too, made while offline
+    assert accept(board, "rename", user_id=2, change={"title": "Release notes v2"},
+                  title="Release notes v2", base_version=3) == 0
+    assert task(board) == (2, 1.5, "Write the release notes", 4)  # nothing changed
+    assert board.execute("SELECT count(*) FROM board_versions").fetchone() == (1,)  # nothing logged
+
+
+def test_the_stale_edit_is_merged_per_field_and_both_edits_survive(board):
+    accept(board, "move", user_id=1, change={"list_id": 2, "position": 1.5}, list_id=2, position=1.5, base_version=3)
+    assert accept(board, "rename", user_id=2, change={"title": "Release notes v2"},
+                  title="Release notes v2", base_version=3) == 0
+    changed = [row[0] for row in run(board, "changed_since", task_id=7, base_version=3)]
+    assert changed == ["list_id", "position"]
+    assert not {"title"} & set(changed)  # no overlap: apply on the current version
+    current = task(board)[3]
+    assert accept(board, "rename", user_id=2, change={"title": "Release notes v2"},
+                  title="Release notes v2", base_version=current) == 1
+    assert task(board) == (2, 1.5, "Release notes v2", 5)
+
+
+def test_a_returning_client_gets_the_changes_after_its_version_in_order(board):
+    accept(board, "move", user_id=1, change={"list_id": 2, "position": 1.5}, list_id=2, position=1.5, base_version=3)
+    accept(board, "rename", user_id=2, change={"title": "Release notes v2"}, title="Release notes v2", base_version=4)
+    accept(board, "move", user_id=1, change={"list_id": 3, "position": 1.0}, list_id=3, position=1.0, base_version=5)
+    missed = run(board, "catch_up", board_id=10, last_seen=41).fetchall()
+    assert [(version, json.loads(change)) for version, _, change in missed] == [
+        (42, {"title": "Release notes v2"}),
+        (43, {"list_id": 3, "position": 1.0}),
+    ]
+    # each log entry records the task version it produced, which changed_since relies on
+    assert board.execute("SELECT task_version FROM board_versions ORDER BY version").fetchall() == [(4,), (5,), (6,)]
+    assert [row[0] for row in run(board, "changed_since", task_id=7, base_version=5)] == ["list_id", "position"]
+
+
+def test_two_edits_racing_on_the_same_version_cannot_both_win(board):
+    first = accept(board, "move", user_id=1, change={"list_id": 2, "position": 1.5},
+                   list_id=2, position=1.5, base_version=3)
+    second = accept(board, "move", user_id=2, change={"list_id": 3, "position": 1.0},
+                    list_id=3, position=1.0, base_version=3)
+    assert (first, second) == (1, 0)
+    assert task(board)[:2] == (2, 1.5)

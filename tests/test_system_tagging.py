@@ -1,0 +1,154 @@
+"""Tagging service: every source item is kept, both branches of the read path are drawn with
+their miss paths, and the queries shown on the page (snippets/sql/tagging.sql) return what a
+brute-force reading of the same rows says, using the index the page claims."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from collections import Counter
+
+import pytest
+
+from blueprint.sql_pages import read_section
+from conftest import ROOT
+
+SCHEMA = ROOT / "snippets" / "schemas" / "tagging.sql"
+QUERIES = "snippets/sql/tagging.sql"
+LARGEST_ID = 2**63 - 1
+
+# Items of the source's numbered lists (its "Write path" and "Read path" sections).
+SOURCE_ITEMS = {"write": 13, "read": 13}
+
+
+@pytest.mark.parametrize("path_id", sorted(SOURCE_ITEMS))
+def test_every_source_item_is_a_step_or_a_note(catalogue, path_id):
+    path = catalogue.systems["tagging"].paths[path_id]
+    assert len(path.steps) + len(path.notes) >= SOURCE_ITEMS[path_id]
+
+
+def test_the_schema_is_items_many_to_many_tags(catalogue):
+    assert [str(r) for r in catalogue.schemas["tagging"].relationships()] == [
+        "items many-to-many tags through item_tags"
+    ]
+
+
+def test_popular_and_non_popular_tags_are_two_conditional_branches(catalogue):
+    read = catalogue.systems["tagging"].paths["read"]
+    branches = {step.when for step in read.steps if step.when}
+    assert {"If the tag is popular", "If the tag is not popular"} <= branches
+    popular = {step.targets for step in read.steps if step.when == "If the tag is popular"}
+    assert popular == {("tags_cache",), ("items_cache",)}
+
+
+def test_every_cache_read_has_a_drawn_miss_path(catalogue):
+    system = catalogue.systems["tagging"]
+    caches = {"tags_cache": "On a tags cache miss", "items_cache": "On an items cache miss", "cdn": "On a CDN miss"}
+    read = system.paths["read"]
+    for cache, miss in caches.items():
+        reads = [step for step in read.steps if cache in step.targets and step.source != "fanout"]
+        if not reads:
+            continue
+        misses = [step for step in read.steps if step.when == miss]
+        assert misses, f"{cache} is read but no step says '{miss}'"
+        assert all(step.number > min(r.number for r in reads) for step in misses)
+
+
+def test_the_trie_server_links_the_trie_concept(catalogue):
+    from blueprint.kinds import concept_page
+
+    trie = catalogue.systems["tagging"].components["trie_server"]
+    assert concept_page(trie.kind) == "concepts/trie.md"
+
+
+# --- The queries shown on the page ---------------------------------------------------------
+
+
+def section(name: str) -> str:
+    return read_section(ROOT, QUERIES, name)
+
+
+@pytest.fixture
+def db() -> sqlite3.Connection:
+    connection = sqlite3.connect(":memory:")
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.executescript(SCHEMA.read_text())
+    return connection
+
+
+def tag(db: sqlite3.Connection, item_id: int, name: str, now: str) -> None:
+    # The section holds two statements; sqlite3 runs one at a time.
+    for statement in section("tag_item").split(";"):
+        if statement.strip(" \n-") and "INSERT" in statement:
+            db.execute(statement, {"tag": name, "item_id": item_id, "now": now})
+
+
+def random_taggings(seed: int) -> list[tuple[int, str, str]]:
+    """(item_id, tag, tagged_at): items created in ID order, each with one to four tags."""
+    rng = random.Random(seed)
+    names = [f"tag{i}" for i in range(12)]
+    weights = [1 / (rank + 1) for rank in range(len(names))]  # a few popular tags, a long tail
+    taggings = []
+    for item_id in range(1, 301):
+        day = 1 + item_id * 9 // 301  # items are created over nine days, in ID order
+        when = f"2026-11-{day:02d} 12:00:00"
+        for name in set(rng.choices(names, weights, k=rng.randint(1, 4))):
+            taggings.append((item_id, name, when))
+    return taggings
+
+
+def load(db: sqlite3.Connection, taggings: list[tuple[int, str, str]]) -> None:
+    for item_id, _, when in taggings:
+        db.execute("INSERT OR IGNORE INTO items (id, owner_id, created_at) VALUES (?, 1, ?)", (item_id, when))
+    for item_id, name, when in taggings:
+        tag(db, item_id, name, when)
+
+
+def test_tagging_twice_changes_nothing(db):
+    db.execute("INSERT INTO items (id, owner_id, created_at) VALUES (7, 1, '2026-11-30 09:00:00')")
+    tag(db, 7, "sql", "2026-11-30 09:00:00")
+    tag(db, 7, "sql", "2026-11-30 09:00:05")  # the queue delivered the message again
+    assert db.execute("SELECT count(*) FROM tags").fetchone() == (1,)
+    assert db.execute("SELECT item_id, tagged_at FROM item_tags").fetchall() == [(7, "2026-11-30 09:00:00")]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_items_with_a_tag_pages_through_every_item_newest_first(db, seed):
+    taggings = random_taggings(seed)
+    load(db, taggings)
+    for name in sorted({name for _, name, _ in taggings}):
+        expected = sorted({item for item, tag_name, _ in taggings if tag_name == name}, reverse=True)
+        seen, before = [], LARGEST_ID
+        while True:
+            page = [row[0] for row in db.execute(
+                section("items_with_tag"), {"tag": name, "before": before, "page_size": 7})]
+            assert len(page) <= 7
+            if not page:
+                break
+            seen += page
+            before = page[-1]
+        assert seen == expected, name
+
+
+def test_items_with_a_tag_reads_the_primary_key_backwards_without_sorting(db):
+    load(db, random_taggings(0))
+    plan = " | ".join(row[3] for row in db.execute(
+        "EXPLAIN QUERY PLAN " + section("items_with_tag"), {"tag": "tag0", "before": LARGEST_ID, "page_size": 20}))
+    assert "sqlite_autoindex_item_tags_1" in plan, plan  # the (tag_id, item_id) primary key
+    assert "TEMP B-TREE" not in plan, plan  # no sort: the key is already in order
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("since", ["2026-11-01 00:00:00", "2026-11-06 00:00:00", "2026-11-09 00:00:00"])
+def test_top_tags_match_a_brute_force_count(db, seed, since):
+    taggings = random_taggings(seed)
+    load(db, taggings)
+    counts = Counter(name for _, name, when in taggings if when >= since)
+    expected = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))[:5]
+    assert db.execute(section("top_tags"), {"since": since, "k": 5}).fetchall() == expected
+
+
+def test_the_page_shows_the_tested_queries():
+    page = (ROOT / "docs" / "systems" / "tagging.md").read_text()
+    for name in ("tag_item", "items_with_tag", "top_tags"):
+        assert f'--8<-- "{QUERIES}:{name}"' in page

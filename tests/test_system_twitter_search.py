@@ -1,0 +1,129 @@
+"""Twitter Search: every source item is kept, the archive cache has its miss path, and the
+index update picture shows the single-writer protocol in the order that makes it correct."""
+
+from __future__ import annotations
+
+import pytest
+
+# Items of the source's numbered lists ("Read path" 10, "Write path" 6). The index update
+# picture has no list in the source (one sentence, on edits and deletes), hence a floor of 1.
+SOURCE_ITEMS = {"read": 10, "write": 6, "index_update": 1}
+
+
+@pytest.fixture
+def system(catalogue):
+    return catalogue.systems["twitter_search"]
+
+
+@pytest.mark.parametrize("path_id", sorted(SOURCE_ITEMS))
+def test_every_source_item_is_a_step_or_a_note(system, path_id):
+    path = system.paths[path_id]
+    assert len(path.steps) + len(path.notes) >= SOURCE_ITEMS[path_id]
+
+
+def test_there_is_no_schema(system, catalogue):
+    assert system.schema is None and "twitter_search" not in catalogue.schemas
+
+
+def test_the_archive_cache_read_has_a_drawn_miss_path(system):
+    read = system.paths["read"]
+    lookup = next(step for step in read.steps if step.targets == ("cache",))
+    misses = [step for step in read.steps if step.when == "On a cache miss"]
+    assert [step.targets for step in misses] == [("archive_index",), ("cache",)]
+    assert all(step.number > lookup.number for step in misses)
+
+
+def test_only_the_fanout_service_writes_the_cache(system):
+    writers = {step.source for path in system.paths.values() for step in path.steps if "cache" in step.targets}
+    assert writers == {"fanout"}
+
+
+def test_one_writer_publishes_after_writing_and_readers_read_the_counter_first(system):
+    steps = system.paths["index_update"].steps
+    number = {(step.source, step.targets): step.number for step in steps}
+    changers = {step.source for step in steps if set(step.targets) & {"active_segment", "sealed_segments", "max_doc_id"}
+                and step.source != "reader_threads"}
+    assert changers == {"writer_thread"}  # a single writer changes the index
+    assert number[("writer_thread", ("active_segment",))] < number[("writer_thread", ("max_doc_id",))]
+    assert number[("reader_threads", ("max_doc_id",))] < number[("reader_threads", ("active_segment",))]
+
+
+def test_the_optimistic_locking_claim_is_corrected(system):
+    notes = " ".join(note.text for path in system.paths.values() for note in path.notes)
+    for term in ("**Wait-free**", "**Lock-free**", "**Optimistic locking**", "volatile"):
+        assert term in notes
+
+
+def test_each_picture_stays_within_twelve_arrows(system):
+    for path in system.paths.values():
+        for stage in path.stages():
+            assert sum(len(step.targets) for step in stage.steps) <= 12, (path.id, stage.title)
+
+
+# --- The positional index on the page (snippets/algorithms/positional_index.py) -----------
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from algorithms.positional_index import PositionalIndex, tokenize  # noqa: E402
+
+# A four-word vocabulary makes phrases, repeats and near misses common.
+documents = st.lists(st.lists(st.sampled_from(["world", "cup", "final", "#goal"]), max_size=8), max_size=12)
+phrases = st.lists(st.sampled_from(["world", "cup", "final", "#goal"]), min_size=1, max_size=3)
+
+
+def contains_run(words: list[str], run: list[str]) -> bool:
+    return any(words[i:i + len(run)] == run for i in range(len(words) - len(run) + 1))
+
+
+@given(documents, phrases)
+def test_phrase_queries_equal_a_brute_force_scan(docs, run):
+    index = PositionalIndex()
+    for doc_id, words in enumerate(docs, start=1):
+        index.add(doc_id, " ".join(words))
+    expected = [doc_id for doc_id in range(len(docs), 0, -1) if contains_run(docs[doc_id - 1], run)]
+    assert index.phrase(" ".join(run)) == expected
+
+
+def test_the_example_on_the_page():
+    from conftest import ROOT
+
+    texts = {640: "x cup a b c world final", 871: "x x world cup", 903: "x cup final"}
+    index = PositionalIndex()
+    for doc_id in range(1, 904):
+        index.add(doc_id, texts.get(doc_id, ""))
+    page = (ROOT / "docs" / "systems" / "twitter_search.md").read_text()
+    for term in ("cup", "final", "world"):
+        newest_first = "   ".join(f"{doc}: {where}" for doc, where in reversed(index.postings[term]))
+        assert f"{term:<9}{newest_first}\n" in page, term
+    assert index.phrase('"world cup"') == [871]
+    assert index.phrase("world") == [871, 640]
+
+
+def test_a_reader_never_sees_a_document_before_it_is_published():
+    index = PositionalIndex()
+    index.add(1, "world cup final")
+    index.append(2, "world cup")  # postings written, not yet published
+    assert index.phrase("world cup") == [1]
+    seen = index.snapshot()  # a reader starts a query now...
+    index.publish(2)
+    assert index.phrase("world cup", max_doc=seen) == [1]  # ...and keeps to what it read
+    assert index.phrase("world cup") == [2, 1]  # the next query sees the new document
+
+
+def test_doc_ids_are_handed_out_in_order():
+    index = PositionalIndex()
+    index.add(1, "a")
+    with pytest.raises(ValueError, match="expected 2, got 3"):
+        index.append(3, "b")
+
+
+def test_query_and_index_share_one_analyser():
+    assert tokenize("World CUP #WorldCup @fifa!") == ["world", "cup", "#worldcup", "@fifa"]
+
+
+def test_the_page_shows_the_tested_index():
+    from conftest import ROOT
+
+    page = (ROOT / "docs" / "systems" / "twitter_search.md").read_text()
+    assert '--8<-- "snippets/algorithms/positional_index.py:index"' in page
