@@ -251,7 +251,9 @@ workflow.note("Routing needs no lookup: the gateway and every chat server hold t
               "left out of its figure, is what keeps that ring current (step 7); in practice a coordination "
               "service such as ZooKeeper or etcd.", theme="Routing")
 workflow.note("When a chat server joins or leaves the ring, consistent hashing moves only the users of one arc; "
-              "their connections drop and the apps reconnect, landing on the new owner.", theme="Routing")
+              "their connections drop and the apps reconnect, landing on the new owner. A message published for them "
+              "meanwhile is not lost: it is already in the chat store and arrives with the catch-up of step 33.",
+              theme="Routing")
 workflow.note("The source has the chat server pass its WebSocket to the pub-sub server (it \"delegates the WebSocket "
               "connection\"), which passes it on to the receiver's chat server. A connection cannot be handed "
               "on like that: the WebSocket stays between the app and its own chat server (through the gateway); "
@@ -324,6 +326,9 @@ workflow.note("A user going offline on purpose (closing the app) deletes the key
               theme="Presence")
 workflow.note("The gateway ends TLS, so chat servers receive plain frames and spend no CPU on encryption.",
               theme="Security")
+workflow.note("Media files are encrypted on the phone before upload (step 58), so the CDN and object storage "
+              "hold only ciphertext under unguessable URLs; the key travels inside the end-to-end encrypted "
+              "message.", theme="Security")
 workflow.note("The source says messages are end-to-end encrypted with a symmetric key. The bulk encryption is "
               "symmetric, but two apps must first agree on that key without the server learning it: that takes "
               "public keys (as in the Signal protocol, which also changes the key with every message).",

@@ -20,8 +20,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DDL = ROOT / "snippets/schemas/chat.sql"
 QUERIES = "snippets/sql/chat.sql"
 
-# The source's chat section lists 5 requirements, 6 schema remarks, 7 data stores, 4 design
-# remarks and 21 + 22 numbered workflow items: 43 numbered items, all kept in the workflow.
+# The source's chat workflow is one numbered list of 43 items: 21 that move data, then 22
+# remarks (ordering, offline delivery, retention, presence, availability, security).
 SOURCE_WORKFLOW_ITEMS = 43
 
 
