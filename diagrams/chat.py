@@ -102,7 +102,8 @@ workflow.step(7, admin_service, [gateway, chat_a, chat_b],
               "The admin service publishes the current ring of live chat servers; gateways and chat servers "
               "keep a copy and get every change.")
 workflow.step(8, sender, gateway,
-              "The app opens a WebSocket (`wss://`) to the gateway with its token; the gateway ends TLS.")
+              "The app opens a WebSocket (`wss://`) to the gateway and presents its token; the gateway checks the "
+              "token's signature and ends TLS.")
 workflow.step(9, gateway, chat_a,
               "The gateway hashes the user_id onto the ring (consistent hashing) and proxies the connection to "
               "that chat server, A, for as long as it stays open.")
@@ -245,7 +246,8 @@ workflow.step(67, api_server, search_index,
 # --- Notes -----------------------------------------------------------------------------
 workflow.note("Each chat server keeps a map from user_id to the ID of that user's WebSocket in its own memory; it is "
               "how B finds the connection to write to (steps 20, 34, 43), and a miss there means the user is "
-              "not connected (step 29).", theme="Routing")
+              "not connected (step 29). All of one user's devices hash to the same server, so the map holds a "
+              "list of connections per user.", theme="Routing")
 workflow.note("Routing needs no lookup: the gateway and every chat server hold the same ring, so hashing a user_id "
               "names the server that holds (or would hold) that user's connection. The source's \"admin service\", "
               "left out of its figure, is what keeps that ring current (step 7); in practice a coordination "
