@@ -22,6 +22,8 @@ KINDS: dict[str, Kind] = {
     "client": Kind("diagrams.onprem.client.Client"),
     "users": Kind("diagrams.onprem.client.Users"),
     "mobile": Kind("diagrams.generic.device.Mobile"),
+    "video_player": Kind("diagrams.onprem.client.Client", "Adaptive bitrate streaming"),  # picks each chunk's rendition
+    "folder": Kind("diagrams.digitalocean.storage.Folder"),  # a folder on the user's own disk, e.g. a synced folder
     # Edge
     "dns": Kind("diagrams.aws.network.Route53", "DNS"),
     "cdn": Kind("diagrams.aws.network.CloudFront", "CDN"),
@@ -41,9 +43,13 @@ KINDS: dict[str, Kind] = {
     "bloom_filter": Kind("diagrams.programming.flowchart.InternalStorage", "Bloom filter"),
     "web_server": Kind("diagrams.onprem.compute.Server"),
     "email": Kind("diagrams.aws.engagement.SimpleEmailServiceSes"),  # sends mail, e.g. a shared link
+    "transcoder": Kind("diagrams.aws.media.ElementalMediaconvert"),  # converts a video into other codecs and sizes
+    "chunker": Kind("diagrams.programming.flowchart.MultipleDocuments", "Content-defined chunking"),  # cuts files into blocks
     "coordination": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
     "zookeeper": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
     "internet": Kind("diagrams.onprem.network.Internet"),  # servers outside the system, e.g. crawled websites
+    "scheduler": Kind("diagrams.k8s.compute.Cronjob", "Job scheduler"),  # runs jobs at their due time
+    "payment_provider": Kind("diagrams.saas.payment.Stripe"),  # an outside payment processor
     # Messaging
     "kafka": Kind("diagrams.onprem.queue.Kafka", "Message queue"),
     "message_queue": Kind("diagrams.onprem.queue.Rabbitmq", "Message queue"),
@@ -56,6 +62,7 @@ KINDS: dict[str, Kind] = {
     "cache": Kind("diagrams.onprem.inmemory.Redis", "Cache"),
     "redis": Kind("diagrams.onprem.inmemory.Redis", "Cache"),
     "memcached": Kind("diagrams.onprem.inmemory.Memcached", "Cache"),
+    "lock": Kind("diagrams.onprem.inmemory.Redis", "Distributed lock"),  # a lease with a TTL, e.g. Redis SET NX PX
     # Databases and storage
     "sql_database": Kind("diagrams.generic.database.SQL", "SQL database"),
     "postgresql": Kind("diagrams.onprem.database.PostgreSQL", "SQL database"),
@@ -72,6 +79,7 @@ KINDS: dict[str, Kind] = {
     "search_index": Kind("diagrams.elastic.elasticsearch.Elasticsearch", "Search index"),
     "index_segment": Kind("diagrams.programming.flowchart.MultipleDocuments", "Search index"),  # part of one in-memory index
     "shared_variable": Kind("diagrams.programming.flowchart.StoredData"),  # one memory word threads share, e.g. a volatile counter
+    "splunk": Kind("diagrams.onprem.monitoring.Splunk"),  # log indexing and search
 }
 
 
@@ -86,6 +94,9 @@ CONCEPT_PAGES: dict[str, str] = {
     "Spatial index": "concepts/geohash.md",
     "Trie": "concepts/trie.md",
     "HyperLogLog": "concepts/hyperloglog.md",
+    "Job scheduler": "concepts/job_scheduler.md",
+    "Adaptive bitrate streaming": "concepts/abr.md",
+    "Content-defined chunking": "concepts/chunking.md",
 }
 
 

@@ -50,6 +50,9 @@ def expand(
 
     def replace(match: re.Match) -> str:
         name = match.group("name")
+        quantity = re.fullmatch(r"(?P<system>[a-z0-9_]+)/capacity#(?P<name>[a-z_]+)", name)
+        if quantity:  # one computed figure, quoted in prose: `<!-- blueprint: pastebin/capacity#storage -->`
+            return _capacity_value(catalogue, page_path, quantity.group("system"), quantity.group("name"))
         if name in here:
             raise BlueprintError(f"docs/{page_path}: the marker '{name}' appears twice; a picture is shown once a page")
         here.add(name)
@@ -90,6 +93,14 @@ def _refuse_near_misses(page_html: str, page_path: str, catalogue: Catalogue) ->
                 f"docs/{page_path}: '{comment.group(0).strip()}' looks like a blueprint marker but is not one; "
                 "write it as <!-- blueprint: system/path -->"
             )
+
+
+def _capacity_value(catalogue: Catalogue, page_path: str, system_id: str, name: str) -> str:
+    results = {r["name"]: r["value"] for r in catalogue.capacities.get(system_id, {}).get("results", [])}
+    if name not in results:
+        known = ", ".join(results) or f"none: {system_id} declares no capacity"
+        raise BlueprintError(f"docs/{page_path}: the marker '{system_id}/capacity#{name}' names no estimate (known: {known})")
+    return f'<span class="blueprint-figure-value" data-quantity="{name}">{html.escape(results[name])}</span>'
 
 
 def _step_anchor(catalogue: Catalogue, system: System, path_id: str, number: int) -> str | None:
@@ -191,7 +202,7 @@ def _steps(picture: Picture, link_to: Callable[[str], str | None]) -> str:
             if index == 0 or steps[index - 1].transaction != step.transaction:
                 run = [other.number for other in steps if other.transaction == step.transaction]
                 transaction += (
-                    f'><span class="blueprint-transaction-title">One transaction, steps {run[0]}–{run[-1]}: '
+                    f'><span class="blueprint-transaction-title">Steps {run[0]}–{run[-1]}, one transaction or saga: '
                     f"{html.escape(step.transaction)}</span"
                 )
         items.append(

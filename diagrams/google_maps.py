@@ -72,6 +72,12 @@ traffic_service = maps.component("traffic_service", "Traffic service", kind="dis
 weather_service = maps.component("weather_service", "Weather service", kind="service", group="Live feeds",
                                  role="Publishes current weather per region (rain, snow, fog) that slows traffic")
 
+# The phone keeps one WebSocket open to the load balancer, which proxies it to the server that took it:
+# an app server for place search, a navigation server during a trip.
+maps.connection(client, load_balancer, "WebSocket")
+maps.connection(load_balancer, server, "WebSocket")
+maps.connection(load_balancer, navigation, "WebSocket")
+
 # --- Navigation service (the high-level design) --------------------------------------
 
 nav = maps.path("navigation", "Navigation service")
@@ -94,7 +100,8 @@ nav.step(8, navigation, route_ranking,
          "The route ranking service sums the weights into an ETA per route, drops routes the user excluded "
          "and sorts the rest.")
 nav.step(9, navigation, client,
-         "The navigation service returns the best routes with their ETAs, and pushes a new ETA whenever the feeds change it.")
+         "The navigation service returns the best routes with their ETAs over the WebSocket (through the load "
+         "balancer), and pushes a new ETA whenever the feeds change it.")
 nav.note("The source shows the navigation service only as a picture, with no numbered steps. "
          "The steps above are our reading of it, built from the source's list of data stores "
          "and consistent with the ETA path further down.")
@@ -113,7 +120,7 @@ nav.note("Traffic and weather change the edge weights, not the shape of the grap
 mm = maps.path("map_matching", "Map matching")
 mm.step(1, client, navigation,
         "During a trip the phone sends a batch of GPS fixes (position, time, speed, accuracy) "
-        "every few seconds over its WebSocket.")
+        "every few seconds over its WebSocket (held by the load balancer, as drawn in the ETA path).")
 mm.step(2, navigation, queue,
         "The navigation service publishes the fixes to the message queue, keyed by trip ID so that "
         "each trip's fixes stay in order.")

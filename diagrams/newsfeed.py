@@ -49,7 +49,7 @@ feed_generation = newsfeed.component("feed_generation", "Feed generation", kind=
 
 # --- Data stores ---------------------------------------------------------------------
 home_cache = newsfeed.component("home_cache", "Home timeline cache", kind="redis", group="Data stores",
-                                role="Per user: the IDs of the newest items of their home timeline, precomputed")
+                                role="Per active user: the IDs of the newest items of their home timeline, precomputed (a sorted set, trimmed to a few hundred)")
 item_cache = newsfeed.component("item_cache", "Feed item cache", kind="redis", group="Data stores",
                                 role="Feed items by ID: filled on reads (cache-aside), and ahead of time for authors with many followers")
 user_cache = newsfeed.component("user_cache", "User timeline cache", kind="redis", group="Data stores",
@@ -83,7 +83,7 @@ home.step(7, feed_generation, user_info,
           "Feed generation asks who follows the author, and which of them are active, inactive or celebrities.")
 home.step(8, feed_generation, home_cache,
           "**Push** (fan-out on write): unless the author is a celebrity, the item's ID goes into the cached "
-          "home timeline of every active follower.")
+          "home timeline of every active follower whose list the cache still holds.")
 
 home.stage("Read the home timeline")
 home.step(9, follower, web_server,
@@ -157,7 +157,8 @@ write.step(10, fanout, item_cache,
            "only the latest few items of each such author are kept this way.",
            when="If the author has more followers than a threshold")
 write.step(11, fanout, user_cache,
-           "The fanout service adds the item's ID to the author's user timeline cache, a sorted set of IDs.")
+           "The fanout service adds the item's ID to the author's user timeline cache, a sorted set of IDs, "
+           "if the cache still holds that set.")
 
 write.stage("Publish to followers")
 write.step(12, fanout, feed_generation,
@@ -167,7 +168,8 @@ write.step(13, feed_generation, user_info,
            "of each user: active non-celebrity, inactive, or celebrity.")
 write.step(14, feed_generation, home_cache,
            "For an author who is not a celebrity, feed generation pushes the item's ID into the cached home timeline "
-           "of every active follower (fan-out on write). This costs O(n) writes, where n is the number of followers.")
+           "of every active follower whose list the cache still holds (fan-out on write). This costs O(n) writes, "
+           "where n is the number of followers.")
 
 write.note("Feed items are ranked, sorted and merged into a follower's home timeline as they are pushed, so reading it "
            "needs no further work. Ranking can be by recency or by a relevance score; either way the list is "
@@ -192,6 +194,11 @@ write.note("The SQL database also holds the follow graph (who follows whom); the
 write.note("The item cache is filled in two ways: ahead of time here (step 10), for authors whose items many readers "
            "will ask for at once, and on every read that misses (read step 12). An item of an ordinary author is "
            "therefore cached by its first reader.",
+           theme="Storage")
+write.note("Pushes (steps 11 and 14) only add to lists the cache still holds: a short Lua script runs `ZADD` "
+           "and the trim only if the key `EXISTS`. Adding to an evicted list would create a list holding just "
+           "the new item, which a reader would take for the whole timeline and never see as a miss. A list the "
+           "cache has lost is rebuilt from Cassandra on its next read (read step 10) instead.",
            theme="Storage")
 write.note("A Cassandra partition per author would grow without bound. Adding the month to the partition key "
            "keeps every partition small; a profile page reads the current month first and goes back only if it "

@@ -21,7 +21,7 @@ rate_limiter = pastebin.component("rate_limiter", "Rate limiter", kind="rate_lim
 server = pastebin.component("server", "App server", kind="server", group="Services",
                             role="Stateless: creates pastes and looks them up")
 key_service = pastebin.component("key_service", "Key generation service", kind="key_generation_service", group="Services",
-                                 role="Hands out unique, pre-generated short paste IDs")
+                                 role="Hands out unique short paste IDs, drawn at random and stored in advance")
 bloom_filter = pastebin.component("bloom_filter", "Bloom filter", kind="bloom_filter", group="Services",
                                   role="One filter shared by every server (for example RedisBloom): 'certainly not' or 'maybe' to 'does this paste ID exist?'")
 cache = pastebin.component("cache", "Cache", kind="redis", group="Data stores",
@@ -32,7 +32,9 @@ object_store = pastebin.component("object_store", "Object storage", kind="s3", g
                                   role="A private bucket: the text of every paste, one object per paste, keyed by the paste ID")
 
 write = pastebin.path("write", "Write path")
-write.step(1, client, server, "The client opens an HTTPS connection to an app server and asks to create a paste of a given size.")
+write.step(1, client, server,
+           "The client opens an HTTPS connection to an app server (through the load balancer, as on the read path) "
+           "and asks to create a paste of a given size.")
 write.step(2, server, rate_limiter,
            "The server checks the client's write quota with the rate limiter (the same service the load balancer "
            "asks for reads); a client over its limit gets HTTP 429 and stops here.")
@@ -96,8 +98,11 @@ read.step(8, server, metadata_db,
           "No row, or an expired one, is a 404.",
           when="On a cache miss")
 read.step(9, server, object_store,
-          "The server fetches the text from the private bucket by that object key, with its own credentials, "
-          "caches the paste for no longer than it has left to live, and returns it.",
+          "The server fetches the text from the private bucket by that object key, with its own credentials.",
+          when="On a cache miss")
+read.step(10, server, cache,
+          "The server puts the paste (text and expiry) into the cache, with a time to live no longer than the "
+          "paste has left, and returns it.",
           when="On a cache miss")
 read.note("A Bloom filter never says 'no' for an ID that was added to it, and write step 9 adds every new ID, "
           "so step 6 turns away only IDs that were never created; a 'maybe' for a missing ID costs one cache "
@@ -111,3 +116,50 @@ read.note("Readers never see an object storage URL: the bucket is private and on
           "Nothing a reader holds can expire before the paste does.")
 read.note("The source has the client contact the load balancer directly after a CDN miss; "
           "with a pull CDN, as here, the CDN forwards the miss to the origin itself.", theme="Corrections")
+
+# --- API -----------------------------------------------------------------------------
+pastebin.endpoint(
+    "POST", "/v1/pastes", "Reserve a paste ID and get an upload URL for its text", starts=(write, 1),
+    request={"size_bytes": "integer: the length of the text, which the upload URL will enforce",
+             "expires_in?": "integer: seconds until the paste expires; none keeps it"},
+    response={"paste_id": "string: the short base62 ID", "upload_url": "string: presigned PUT for that key, valid minutes"},
+    status={201: "ID reserved, upload URL issued", 400: "Size missing, zero or over the limit",
+            401: "No valid token", 429: "Over the write quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token; anonymous pastes omit it and get a lower quota",
+             "Idempotency-Key": "A retried create returns the same ID instead of a second one"},
+)
+pastebin.endpoint(
+    "POST", "/v1/pastes/{paste_id}/complete", "Confirm the upload, so the paste becomes readable", starts=(write, 7),
+    request={"paste_id": "string: the ID returned by the create"},
+    response={"link": "string: the URL to share"},
+    status={200: "Recorded; the link works now", 404: "No such reservation, or it lapsed",
+            409: "No object under that key yet: upload first"},
+    headers={"Authorization": "Bearer token of the same user as the create"},
+)
+pastebin.endpoint(
+    "GET", "/v1/pastes/{paste_id}", "Read a paste", starts=(read, 2),
+    request={"paste_id": "string: the short ID from the link"},
+    response={"text": "string: the paste", "expires_at": "string: ISO 8601 time, or absent"},
+    status={200: "The paste", 304: "Unchanged since the ETag the client sent", 404: "No such paste, or it expired",
+            429: "Over the read quota"},
+    headers={"If-None-Match": "The ETag of the copy the client has",
+             "Cache-Control": "Sent back: public, max-age up to the expiry, so the CDN may keep it"},
+)
+pastebin.endpoint(
+    "DELETE", "/v1/pastes/{paste_id}", "Delete one's own paste",
+    request={"paste_id": "string: the short ID"},
+    status={204: "Deleted (CDN and cache copies are purged)", 403: "Not the owner", 404: "No such paste"},
+    headers={"Authorization": "Bearer token of the owner"},
+)
+
+# --- Capacity ------------------------------------------------------------------------
+pastebin.capacity(
+    daily_active_users=(10_000_000, "A popular public paste site"),
+    writes_per_user_per_day=(0.1, "Most visitors only read; one paste per user every ten days"),
+    read_to_write=(10, "A paste is shared and read about ten times"),
+    write_size=("10 kB", "Logs and code snippets; text is capped at a few MB, most are small"),
+    read_size=("10 kB", "A read returns the whole text"),
+    retention=("5 years", "Pastes without an expiry are kept; five years bounds the estimate"),
+    peak_to_average=(3, "Daytime peaks in the busiest regions"),
+    hot_fraction=(0.2, "80-20 rule: a fifth of a day's reads cover most of the traffic"),
+)

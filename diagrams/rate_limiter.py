@@ -59,10 +59,11 @@ workflow.step(4, rate_limiter, rules_replica,
 workflow.stage("Count and decide")
 workflow.step(5, rate_limiter, lock,
               "The rate limiter takes a short lock on the client's key, because the same client's requests "
-              "may reach several rate limiter servers at the same moment.")
+              "may reach several rate limiter servers at the same moment; it releases the lock after step 6.")
 workflow.step(6, rate_limiter, throttle_cache,
-              "Under the lock, the rate limiter reads the client's counter, applies the rule's algorithm, "
-              "stores the new count and releases the lock.")
+              "Under the lock, the rate limiter reads the client's counter, applies the rule's algorithm "
+              "and stores the new count. A missing counter is not a miss to fill from elsewhere: the client has "
+              "sent nothing yet in this window, so its count starts at zero.")
 workflow.step(7, rate_limiter, dropped_queue,
               "The rate limiter drops the request and publishes a record of it (client, endpoint, time, rule) "
               "for analytics and auditing.",

@@ -158,3 +158,16 @@ def test_kib_and_kb_are_told_apart():
     kb = magnitudes(system_with(write_size="1 kB"))["storage"]
     kib = magnitudes(system_with(write_size="1 KiB"))["storage"]
     assert math.isclose(kib / kb, 1.024)
+
+
+def test_a_figure_quoted_in_prose_comes_from_the_build(tmp_path):
+    page = PAGE + "\nAbout <!-- blueprint: paste/capacity#storage --> in five years.\n"
+    project = make_project(tmp_path / "project", {"paste.py": SCRIPT}, {"index.md": page})
+    result = mkdocs_build(project, tmp_path / "site", tmp_path / "cache")
+    assert result.returncode == 0, result.log
+    assert 'About <span class="blueprint-figure-value" data-quantity="storage">1.83 TB</span> in five years.' in (
+        tmp_path / "site" / "index.html").read_text()
+    typo = make_project(tmp_path / "typo", {"paste.py": SCRIPT}, {"index.md": PAGE + "<!-- blueprint: paste/capacity#storag -->\n"})
+    result = mkdocs_build(typo, tmp_path / "site2", tmp_path / "cache")
+    assert result.returncode != 0
+    assert "docs/index.md: the marker 'paste/capacity#storag' names no estimate" in result.log

@@ -64,7 +64,7 @@ def test_a_transaction_s_arrows_have_their_own_colour_and_its_steps_are_marked(s
     html = picture_html(shop.pictures["shop/buy"], "systems/shop.html")
     marked = re.findall(r'<li id="shop-buy-step-(\d)-text"[^>]*data-transaction="Reserve and pay"', html)
     assert marked == ["3", "4"]
-    assert html.count("One transaction, steps 3–4: Reserve and pay") == 1
+    assert html.count("Steps 3–4, one transaction or saga: Reserve and pay") == 1
 
 
 BROKEN = {

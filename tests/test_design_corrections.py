@@ -109,12 +109,15 @@ def test_a_bloom_filter_is_not_called_a_layer_of_caching(systems):
 
 def test_pastebin_cache_reads_have_drawn_misses(systems):
     read = systems["pastebin"].paths["read"]
-    (cache_read,) = steps_to(read, "cache")
+    (cache_read,) = [step for step in steps_to(read, "cache") if not step.when]
     later = [step for step in read.steps if step.number > cache_read.number]
     assert {target for step in later if step.when and "miss" in step.when.lower() for target in step.targets} >= {
         "metadata_db",
         "object_store",
+        "cache",  # the miss fills the cache: drawn, not only told
     }
+    (fill,) = [step for step in steps_to(read, "cache") if step.when]
+    assert fill.number == read.steps[-1].number and "time to live" in fill.text
 
 
 # --- Pastebin: how guessable a short ID is -----------------------------------------------
@@ -316,3 +319,42 @@ def test_every_cache_read_has_a_drawn_miss(systems, name):
             if not later:
                 missing.append(f"{path.id} step {step.number}")
     assert missing == []
+
+
+# --- Figures quoted in prose come from arithmetic that a test redoes ---------------------------
+
+
+def test_the_celebrity_push_time_matches_its_arithmetic():
+    text = " ".join(page("newsfeed").split())
+    match = re.search(r"one with ([\d.]+) million followers costs \1 million\. At a million cache writes a second, "
+                      r"that single post needs over a minute and a half", text)
+    assert match, "the page should keep its worked example of a celebrity's push"
+    seconds = float(match.group(1)) * 1e6 / 1e6
+    assert 90 < seconds < 120
+
+
+def test_the_gps_write_rate_matches_its_arithmetic():
+    text = " ".join(page("google_maps").split())
+    match = re.search(r"([\d.]+) million phones navigating at once, each sending a fix every (\d+) seconds, "
+                      r"make ([\d.]+) million writes a second", text)
+    assert match
+    phones, every, rate = float(match.group(1)), int(match.group(2)), float(match.group(3))
+    assert phones / every == pytest.approx(rate)
+
+
+def test_the_hyperloglog_error_quoted_for_google_maps_is_right(systems):
+    notes = " ".join(note.text for note in systems["google_maps"].paths["eta"].notes)
+    match = re.search(r"1\.04/√m for m registers: ([\d.]+)% with ([\d,]+)\)", notes)
+    assert match
+    registers = int(match.group(2).replace(",", ""))
+    assert round(100 * 1.04 / math.sqrt(registers), 1) == float(match.group(1))
+    # and "a few KB per counter": 6-bit registers
+    assert 1024 <= registers * 6 / 8 <= 8 * 1024
+
+
+def test_newsfeed_pushes_never_recreate_an_evicted_list(systems):
+    write = systems["newsfeed"].paths["write"]
+    for step in write.steps:
+        if step.targets in (("home_cache",), ("user_cache",)) and step.source in ("fanout", "feed_generation"):
+            assert "still holds" in step.text, step.number
+    assert any("EXISTS" in note.text for note in write.notes)

@@ -1,0 +1,269 @@
+"""Keep a folder in sync on every device: files cut into hashed blocks, only new blocks uploaded, changes pushed by long polling."""
+
+from blueprint import System
+
+dropbox = System(
+    "Dropbox",
+    schema="schemas/dropbox.sql",
+    relationships=[
+        "users 1-to-many devices",
+        "users 1-to-many workspaces",
+        "workspaces 1-to-many files",
+        "files 1-to-many file_versions",
+        "devices 1-to-many file_versions",
+        "file_versions 1-to-many version_blocks",
+        "blocks 1-to-many version_blocks",
+        "users 1-to-many acl",
+        "files 1-to-many acl",
+    ],
+)
+
+# --- Components, in the order the groups should read left to right -------------------
+
+folder = dropbox.component("folder", "Sync folder", kind="folder", group="Client",
+                           role="The folder on the device's disk that the user edits, online or offline")
+watcher = dropbox.component("watcher", "Watcher", kind="service", group="Client",
+                            role="Listens to the operating system's file events in the sync folder")
+chunker = dropbox.component("chunker", "Chunker", kind="chunker", group="Client",
+                            role="Cuts files into blocks named by their SHA-256; uploads and downloads blocks; rebuilds files")
+indexer = dropbox.component("indexer", "Indexer", kind="service", group="Client",
+                            role="The client's sync engine: keeps the local database, commits changes, long-polls for others'")
+client_db = dropbox.component("client_db", "Local metadata DB", kind="sql_database", group="Client",
+                              role="SQLite on the device: each file's path, block hashes and base revision")
+
+dns = dropbox.component("dns", "DNS", kind="dns", group="Edge",
+                        role="Resolves the API, content and notification domains")
+cdn = dropbox.component("cdn", "CDN", kind="cdn", group="Edge",
+                        role="Caches blocks of files that very many users read, behind signed URLs")
+load_balancer = dropbox.component("load_balancer", "Load balancer", kind="load_balancer", group="Edge",
+                                  role="Spreads connections over web servers (round robin)")
+
+web_server = dropbox.component("web_server", "Web server (API)", kind="web_server", group="Services",
+                               role="Stateless API front: authenticates the device, routes to the service behind")
+block_service = dropbox.component("block_service", "Block service", kind="service", group="Services",
+                                  role="Stores and serves blocks by hash; checks each block's hash on upload")
+metadata_service = dropbox.component("metadata_service", "Metadata service", kind="service", group="Services",
+                                     role="Commits new file versions (checking the base revision), lists changes")
+notification_service = dropbox.component("notification_service", "Notification service", kind="service",
+                                         group="Services",
+                                         role="Holds each device's long poll; answers it when the device has changes")
+preview_service = dropbox.component("preview_service", "Preview service", kind="service", group="Services",
+                                    role="Renders thumbnails and previews of documents, images and videos")
+
+queue = dropbox.component("queue", "Message queue", kind="kafka", group="Messaging",
+                          role="Kafka: one topic of all file changes, partitioned by user ID")
+
+metadata_cache = dropbox.component("metadata_cache", "Metadata cache", kind="redis", group="Data stores",
+                                   role="Redis: recent file listings and versions; entries deleted on every commit")
+metadata_db = dropbox.component("metadata_db", "Metadata DB", kind="mysql", group="Data stores",
+                                role="MySQL, sharded by namespace: users, devices, files, versions, block lists, ACLs")
+block_cache = dropbox.component("block_cache", "Block cache", kind="redis", group="Data stores",
+                                role="Redis: blocks of frequently read files; never stale, since a block never changes")
+block_store = dropbox.component("block_store", "Block store", kind="s3", group="Data stores",
+                                role="Object storage, replicated: each block stored once, under its hash")
+preview_cache = dropbox.component("preview_cache", "Preview cache", kind="redis", group="Data stores",
+                                  role="Redis: recently viewed previews, stored encrypted")
+preview_store = dropbox.component("preview_store", "Preview store", kind="s3", group="Data stores",
+                                  role="Object storage: generated previews, keyed by file version")
+
+# --- Upload workflow ------------------------------------------------------------------------
+
+up = dropbox.path("upload", "Upload workflow")
+up.stage("On the device: detect, chunk, index")
+up.step(1, folder, watcher, "The user saves a file; the operating system tells the watcher which path changed.")
+up.step(2, watcher, chunker, "The watcher hands the path to the chunker.")
+up.step(3, chunker, indexer,
+        "The chunker splits the file into blocks (at most 4 MB each), compresses them and names each by "
+        "the SHA-256 hash of its content.")
+up.step(4, indexer, client_db,
+        "The indexer records the new block list against the file's path, with the revision it was "
+        "based on, and marks the file as waiting to sync.")
+
+up.stage("Upload only the new blocks")
+up.step(5, chunker, load_balancer,
+        "The chunker sends the list of block hashes over HTTPS; for each hash the server does not have yet, "
+        "it uploads the block (compressed, and in transit encrypted by TLS).")
+up.step(6, load_balancer, web_server, "The load balancer hands the connection to a web server, in round robin.")
+up.step(7, web_server, block_service, "The web server passes the blocks to the block service.")
+up.step(8, block_service, block_store,
+        "The block service checks that each block hashes to its name, then stores it under that hash; "
+        "a hash already stored is skipped: that is the deduplication.")
+
+up.stage("Commit the new version")
+up.step(9, indexer, load_balancer,
+        "The indexer commits the change: path, new block list, and the base revision it edited.")
+up.step(10, load_balancer, web_server, "The load balancer hands the commit to a web server.")
+up.step(11, web_server, metadata_service, "The web server passes it to the metadata service.")
+with up.transaction("One ACID transaction on the server"):
+    up.step(12, metadata_service, metadata_db,
+            "In one transaction, the metadata service checks that the file's current revision is still the "
+            "base revision, adds a file version with its block list (recording any block hash it has not seen), "
+            "and moves the file to the new revision. "
+            "If another device got there first, the commit is refused as a conflict.")
+up.step(13, metadata_service, metadata_cache,
+        "It deletes the cached listing of the file's folder and the file's cached versions.")
+up.step(14, metadata_service, queue,
+        "It publishes the change (user, file, new revision) on the change topic, keyed by user ID, once for the "
+        "owner and once for each user the folder is shared with.")
+up.step(15, metadata_service, indexer,
+        "It returns the new revision; the indexer stores it in the local database as the file's new base revision.")
+
+up.note("Step 15 is not in the source, which ends at the queue; without it the device would not know "
+        "which revision its next edit is based on.", theme="Order of the steps")
+up.note("The source uploads the blocks before committing. Dropbox's own protocol commits first and gets back "
+        "the hashes it lacks, uploads those, and commits again. Either way a commit must never name a block "
+        "that is not yet stored, or another device could download a file with a hole in it.",
+        theme="Order of the steps")
+
+up.note("Concurrent edits of one file are caught by optimistic locking: a commit carries the revision it was "
+        "based on, and the transaction in step 12 succeeds only if that is still the current one. "
+        "No lock is held while the user edits.", theme="Consistency and conflicts")
+up.note("The source says operations on files are ACID compliant. Each commit is ACID inside the metadata "
+        "database, on the server. Across devices there is no global transaction: a laptop editing offline "
+        "commits hours later, and only then learns that another device changed the same file.",
+        theme="Consistency and conflicts")
+up.note("The source resolves conflicts by last-writer-wins or by the user. Last-writer-wins silently "
+        "discards one edit; Dropbox instead keeps both, saving the losing side as a separate "
+        "\"conflicted copy\" file for the user to merge.", theme="Consistency and conflicts")
+up.note("File versioning falls out of the design: each commit adds a version whose block list is a list of "
+        "SHA-256 hashes, so any version can be restored and identical versions are detected by comparing hashes.",
+        theme="Consistency and conflicts")
+
+up.note("Deduplication is done best by the client: it hashes its blocks and uploads only those the server "
+        "lacks, which saves both bandwidth and storage.", theme="Blocks and deduplication")
+up.note("The server can deduplicate after receiving whole files instead, which still saves storage but "
+        "spends the upload bandwidth. Cross-user deduplication also leaks information (an upload that "
+        "finishes instantly reveals that someone already has that file), so some services limit it to one user.",
+        theme="Blocks and deduplication")
+up.note("Small changes upload small patches: only the blocks whose hashes changed are sent (Dropbox also "
+        "sends binary diffs of changed blocks).", theme="Blocks and deduplication")
+up.note("Fixed 4 MB blocks, as in the source, have a weakness: inserting one byte near the start shifts "
+        "every later boundary, so every block after it changes. Content-defined chunking cuts where the content "
+        "says, and only the blocks around the edit change: see the concept page on content-defined chunking.",
+        theme="Blocks and deduplication")
+up.note("Blocks are compressed (gzip, bzip2 or newer codecs such as Brotli or zstd) before upload, saving "
+        "bandwidth and storage; compression comes before encryption, since encrypted data does not compress.",
+        theme="Blocks and deduplication")
+up.note("The source has the client encrypt blocks with 128-bit AES. With client-side encryption under the "
+        "user's own key, equal blocks of different users no longer look equal, and cross-user "
+        "deduplication is lost. Dropbox encrypts in transit (TLS) and at rest on the servers (256-bit AES).",
+        theme="Blocks and deduplication")
+
+up.note("The client's chunker cuts each file into blocks and names every block by a hash of its content.",
+        theme="The client")
+up.note("The client's indexer keeps its local database up to date as files change.", theme="The client")
+up.note("The local database holds, per file, its path, its versions and its block hashes. It is what "
+        "lets the user keep editing offline: changes queue there until the next connection.", theme="The client")
+up.note("The server's metadata database holds the same kind of data for every user and device, and is "
+        "the authority when they disagree.", theme="The client")
+up.note("Failed uploads are retried with exponential backoff and jitter, so a million clients coming back "
+        "after an outage do not all retry at the same moment.", theme="The client")
+
+up.note("The metadata database is partitioned by consistent hashing on the user ID or the file ID. "
+        "Sharding by user breaks down for folders shared by many users; Dropbox shards by namespace "
+        "(a user's root folder or a shared folder) so that a whole folder lives on one shard.",
+        theme="Storage")
+up.note("Files nobody has read for a long time move to a cheaper, colder storage class (for example "
+        "S3 Glacier or an erasure-coded archive tier); reading them back is slower.", theme="Storage")
+up.note("The block store keeps several copies (or erasure codes) across machines and data centers, "
+        "for availability and durability.", theme="Storage")
+
+# --- Download workflow -----------------------------------------------------------------------
+
+down = dropbox.path("download", "Download workflow")
+down.stage("Get notified by long polling")
+down.step(1, indexer, dns, "The indexer on another device of the user resolves the notification domain.")
+down.step(2, indexer, load_balancer,
+          "It sends a long-poll request: \"anything new after cursor C?\". The server holds it open "
+          "for up to a minute or so.")
+down.step(3, load_balancer, web_server, "The load balancer hands it to a web server.")
+down.step(4, web_server, notification_service,
+          "The web server passes the waiting request to the notification service.")
+down.step(5, notification_service, queue,
+          "The notification service consumes the change events of the users whose devices it is holding "
+          "(the topic is partitioned by user ID) and notes which of those devices have news.")
+down.step(6, notification_service, indexer,
+          "When a change arrives (or the poll times out), it answers the request: \"changes are waiting\"; "
+          "the indexer immediately opens the next long poll.")
+
+down.stage("Fetch the new metadata")
+down.step(7, indexer, load_balancer, "The indexer asks for the changes since its cursor.")
+down.step(8, load_balancer, web_server, "The load balancer hands the call to a web server.")
+down.step(9, web_server, metadata_service, "The web server passes it to the metadata service.")
+down.step(10, metadata_service, metadata_cache, "The metadata service reads the changed entries from the metadata cache.")
+down.step(11, metadata_service, metadata_db,
+          "It reads them from the metadata database and caches them.", when="On a cache miss")
+down.step(12, metadata_service, indexer,
+          "It returns each changed file's new revision and block list, and a new cursor.")
+down.step(13, indexer, client_db,
+          "The indexer compares the block lists with the blocks already on the device and notes the missing ones.")
+
+down.stage("Fetch the missing blocks")
+down.step(14, chunker, cdn,
+          "Blocks of a file read by very many users (a public link, a folder shared company-wide) are "
+          "fetched from the CDN with signed, expiring URLs.", when="For a widely shared file")
+down.step(15, cdn, block_store, "The edge fetches the block from the block store and keeps it.", when="On a cache miss")
+down.step(16, chunker, load_balancer, "For the user's own files, the chunker requests the missing blocks by hash.")
+down.step(17, load_balancer, web_server, "The load balancer hands the request to a web server.")
+down.step(18, web_server, block_service, "The web server passes it to the block service.")
+down.step(19, block_service, block_cache, "The block service reads the blocks from the block cache.")
+down.step(20, block_service, block_store,
+          "It reads them from the block store and caches them.", when="On a cache miss")
+down.step(21, chunker, folder,
+          "The chunker checks each block's hash, joins the blocks in order into a temporary file and moves it "
+          "into the sync folder in one rename.")
+down.step(22, indexer, client_db,
+          "The indexer records the new revision as the file's base, so the watcher's event for this write "
+          "is not mistaken for a local edit and uploaded again.")
+
+down.stage("Previews")
+down.step(23, web_server, preview_service,
+          "The web or mobile app asks for a file's preview; the web server passes the request to the preview service.")
+down.step(24, preview_service, preview_cache, "The preview service reads the preview from the preview cache.")
+down.step(25, preview_service, preview_store,
+          "It reads the stored preview and caches it.", when="On a cache miss")
+down.step(26, preview_service, block_store,
+          "For a new version with no preview yet, it reads the file's blocks, asynchronously.",
+          when="If no preview exists")
+down.step(27, preview_service, preview_store, "It renders the preview and stores it under the file version.",
+          when="If no preview exists")
+
+down.note("The source sends preview requests from the block service to the preview service. They are drawn "
+          "from the web server here: a preview is asked for by an app, and the block service only stores blocks.",
+          theme="Order of the steps")
+down.note("The source lists the CDN first for the most downloaded files. Private files are not cached in a "
+          "shared CDN as they are; it helps for files that very many users read, behind signed URLs (step 14).",
+          theme="Order of the steps")
+
+down.note("Full caches evict the least recently used entry (LRU).", theme="Caching")
+down.note("Blocks are named by their hash, so a cached block is never stale: new content is a new hash. "
+          "Only metadata needs invalidating (upload step 13).", theme="Caching")
+down.note("Cached previews are stored encrypted, like everything the service keeps on disk.", theme="Caching")
+
+down.note("The client learns about changes in real time by long polling; HTTP/2 streams or server-sent events "
+          "(SSE) do the same with fewer reconnections. A WebSocket is more than needed: the server only "
+          "has to say \"something changed\", and the device then pulls.", theme="Notifications")
+down.note("The source builds notifications on a message queue in request-response style.",
+          theme="Notifications")
+down.note("In the source, changes from every device enter one global request queue, and each device has a "
+          "response queue of its own from which a message is removed once delivered.", theme="Notifications")
+down.note("A queue per device does not map onto Kafka, which handles thousands of topics, not hundreds of "
+          "millions. Here the topic is partitioned by user and the notification service keeps a small "
+          "\"has news\" flag per connected device; per-device queues, if wanted, fit a store made for many small "
+          "lists (Redis, a key-value store).", theme="Notifications")
+down.note("A device offline for a week does not need a week of messages: on return it asks for everything "
+          "after its cursor (step 7). The queue is only a wake-up signal; the metadata database is the truth.",
+          theme="Notifications")
+down.note("The source says the indexer talks to the remote notification service; it is the indexer that "
+          "long-polls in steps 2 to 6.", theme="Notifications")
+
+down.note("Phones and other thin clients sync on demand: they download the list of files, and a file's "
+          "blocks only when the user opens it, saving bandwidth and storage.", theme="The client")
+down.note("The client builds a local search index over file names (and contents) so search works offline.",
+          theme="The client")
+down.note("The watcher notices changes in the sync folder, which is what makes synchronization automatic.",
+          theme="The client")
+down.note("On download the chunker joins the blocks back into the file (step 21).", theme="The client")
+
+down.note("Sharing a file or folder with another user adds a row to the ACL table, which every read checks; "
+          "the other user's devices are then notified like the owner's.", theme="Sharing")

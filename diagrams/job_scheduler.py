@@ -1,0 +1,229 @@
+"""Run one-time and recurring jobs at their due time on a fleet of workers, each run claimed by one worker."""
+
+from blueprint import System
+
+scheduler = System(
+    "Distributed Job Scheduler",
+    schema="schemas/job_scheduler.sql",
+    relationships=["users 1-to-many tasks"],
+)
+
+# --- Client --------------------------------------------------------------------------
+client = scheduler.component("client", "Client", kind="client", group="Client",
+                             role="A user or a program that schedules tasks and checks on them")
+
+# --- Web tier ------------------------------------------------------------------------
+web_server = scheduler.component("web_server", "Web server", kind="web_server", group="Web tier",
+                                 role="Stateless: accepts new tasks and status requests")
+task_status = scheduler.component("task_status", "Task status service", kind="service", group="Web tier",
+                                  role="Answers 'how is my task doing?' from the cache, SQL and the logs")
+
+# --- Scheduling ----------------------------------------------------------------------
+task_scheduler = scheduler.component("task_scheduler", "Task scheduler", kind="scheduler", group="Scheduling",
+                                     role="Gives each new task an ID, stores it, and puts the ones due soon in the task cache")
+task_executor = scheduler.component("task_executor", "Task executor", kind="scheduler", group="Scheduling",
+                                    role="Claims due tasks (one executor per task) and hands them to the workers")
+zookeeper = scheduler.component("zookeeper", "ZooKeeper", kind="zookeeper", group="Scheduling",
+                                role="Service discovery, and who is alive: every executor and worker sends heartbeats")
+
+# --- Messaging -----------------------------------------------------------------------
+intake_queue = scheduler.component("intake_queue", "Kafka: new tasks", kind="kafka", group="Messaging",
+                                   role="Holds accepted tasks until the scheduler has stored them")
+due_queue = scheduler.component("due_queue", "Kafka: due tasks", kind="kafka", group="Messaging",
+                                role="Claimed tasks waiting for a worker; one consumer group shares them out")
+log_queue = scheduler.component("log_queue", "Kafka: run logs", kind="kafka", group="Messaging",
+                                role="Execution logs on their way to the log store")
+dead_letter = scheduler.component("dead_letter", "Kafka: dead letters", kind="kafka", group="Messaging",
+                                  role="The runs that failed, kept for alerting and analysis")
+
+# --- Workers -------------------------------------------------------------------------
+workers = scheduler.component("workers", "Worker nodes", kind="worker", group="Workers",
+                              role="Run the task's executable, several tasks at once on threads")
+log_aggregator = scheduler.component("log_aggregator", "Log aggregator", kind="service", group="Workers",
+                                     role="Batches execution logs into the log store")
+failure_detection = scheduler.component("failure_detection", "Failure detection", kind="service", group="Workers",
+                                        role="Decides what a failed run means: retry later, or give up")
+alerting = scheduler.component("alerting", "Alerting service", kind="service", group="Workers",
+                               role="Tells the task's owner and the operators that a run failed")
+
+# --- Data stores ---------------------------------------------------------------------
+task_cache = scheduler.component("task_cache", "Task cache (Redis)", kind="redis", group="Data stores",
+                                 role="A sorted set of the task IDs due within the hour, scored by due time; "
+                                      "and the progress of running tasks")
+sql_db = scheduler.component("sql_db", "Tasks (PostgreSQL)", kind="postgresql", group="Data stores",
+                             role="The source of truth: users, tasks, due times, status and leases")
+sql_replica = scheduler.component("sql_replica", "SQL replica", kind="postgresql", group="Data stores",
+                                  role="A read-only copy of the tasks table for status pages")
+object_store = scheduler.component("object_store", "Object storage (S3)", kind="s3", group="Data stores",
+                                   role="The tasks' executables, uploaded once and fetched by workers")
+log_store = scheduler.component("log_store", "Logs (Cassandra)", kind="cassandra", group="Data stores",
+                                role="Execution logs and failure logs, per task, newest first")
+
+
+# --- Scheduling workflow -------------------------------------------------------------
+schedule = scheduler.path("scheduling", "Scheduling workflow")
+
+schedule.stage("Accept the task")
+schedule.step(1, client, web_server,
+              "The client sends the task over HTTPS: its name, its due time or cron expression, and "
+              "that it has an executable. The answer carries a presigned upload URL.")
+schedule.step(2, client, object_store,
+              "The client uploads the executable straight to object storage with that URL; the web "
+              "server never handles the bytes.")
+schedule.step(3, web_server, intake_queue,
+              "The web server puts the task's metadata on Kafka and answers `202 Accepted`: a crash "
+              "of the scheduler now loses nothing, the task waits in the log.")
+schedule.step(4, intake_queue, task_scheduler,
+              "The task scheduler consumes the task, gives it a unique ID and works out its next due time.")
+schedule.step(5, task_scheduler, sql_db,
+              "Every task is written to PostgreSQL first: this row, not the cache, is what says the task exists.")
+schedule.step(6, task_scheduler, task_cache,
+              "A task due within the hour also goes into the sorted set (`ZADD tasks:due <due time> <id>`).",
+              when="If due within the next hour")
+schedule.step(7, task_scheduler, task_executor,
+              "The executors are told through a publish-subscribe topic, so that an executor sleeping "
+              "until a later due time wakes up and looks at the new earliest entry.",
+              when="If due within the next hour")
+
+schedule.stage("Refill the task cache")
+schedule.step(8, task_executor, sql_db,
+              "Every half hour, an executor selects the tasks due within the next hour, an index range "
+              "scan on `execute_at`.")
+schedule.step(9, task_executor, task_cache,
+              "It adds them to the sorted set. The window (one hour) is longer than the period (30 minutes), "
+              "so every task is loaded at least once before it is due; a second `ZADD` of the same ID "
+              "with the same score changes nothing.")
+
+schedule.note("The sorted set plays the part of a min-heap: members are task IDs, scores are due times, "
+              "and the lowest score is the next task. The concept page *Min-heap job scheduler* explains the structure.",
+              theme="The task cache")
+schedule.note("Only the next hour lives in Redis, so memory stays bounded however many tasks are scheduled "
+              "for later; the rest wait in PostgreSQL, found through the index on execution time.",
+              theme="The task cache")
+schedule.note("The source says the min-heap allows O(log n) scheduling and O(1) for checking the next due "
+              "time. That is true of a binary heap (peek O(1), push and pop O(log n)). A Redis sorted set is "
+              "a skip list plus a hash: `ZADD` is O(log N), `ZPOPMIN` O(log N), and reading the minimum with "
+              "`ZRANGE tasks:due 0 0` is documented as O(log N + 1), cheap in practice, not O(1).",
+              theme="Corrections")
+schedule.note("The source evicts the task cache with LRU. An evicted entry is a task that silently does not "
+              "run until the next refill, and the entries used least recently are exactly those due latest. "
+              "Bound the cache by the time window instead and run Redis with `maxmemory-policy noeviction`; "
+              "if Redis loses data anyway, the refill (steps 8 and 9) rebuilds it from PostgreSQL.",
+              theme="Corrections")
+schedule.note("A recurring task has one row. After each run the worker sets `execute_at` to the next time "
+              "the cron expression allows and the status back to `scheduled`; if that time is within the hour, "
+              "it also adds the task to the sorted set, as the scheduler does in step 6 (so does a retry).",
+              theme="Recurring tasks")
+schedule.note("The cache speeds things up but is never the only record. Besides falling back on a cache miss, "
+              "each executor runs the SQL claim every minute for tasks already overdue, so an entry lost in a "
+              "Redis failover makes a task late, never lost.",
+              theme="The task cache")
+
+
+# --- Execution workflow --------------------------------------------------------------
+execute = scheduler.path("execution", "Execution workflow")
+
+execute.stage("Claim and dispatch")
+execute.step(1, task_executor, task_cache,
+             "The executor reads the earliest entry (`ZRANGE tasks:due 0 0 WITHSCORES`). If it is not due, the "
+             "thread sleeps until it is; if it is, `ZREM` takes it, and since `ZREM` returns 1 to only one "
+             "caller, only one executor goes on with it.")
+execute.step(2, task_executor, sql_db,
+             "The executor claims due tasks straight from PostgreSQL with `FOR UPDATE SKIP LOCKED` (the "
+             "query below), so the system keeps running without its cache; a sweep every minute does the "
+             "same for overdue tasks the cache lost.",
+             when="On a cache miss (empty, restarting or unreachable)")
+execute.step(3, task_executor, sql_db,
+             "For a task taken from the cache, the executor records the claim on the row: status `running`, "
+             "a new run ID as the lease holder and a lease expiry, in an `UPDATE … WHERE status = 'scheduled'` that only one "
+             "executor can win.")
+execute.step(4, task_executor, due_queue,
+             "The claimed task and its run ID go on the due-task topic.")
+execute.step(5, due_queue, workers,
+             "One worker of the consumer group receives it (a work queue: each task goes to one worker, "
+             "not to all of them).")
+execute.step(6, workers, object_store,
+             "The worker fetches the task's executable from object storage and runs it.")
+
+execute.stage("Run and record")
+execute.step(7, workers, task_cache,
+             "While the task runs, the worker writes its progress to a status hash with a short TTL "
+             "(what the status page shows for a running task).")
+execute.step(8, workers, log_queue, "The worker streams the run's log to Kafka.")
+execute.step(9, log_queue, log_aggregator, "The log aggregator consumes the logs.")
+execute.step(10, log_aggregator, log_store,
+             "It writes them to Cassandra in batches, one partition per task.")
+execute.step(11, workers, sql_db,
+             "When the run ends, the worker records the outcome on the row, but only if its run ID still "
+             "holds the lease (`finish`, below); a recurring task is set back to `scheduled` at its next time.")
+
+execute.stage("Handle failures")
+execute.step(12, workers, zookeeper,
+             "Every worker and executor sends heartbeats; a node that stops is taken out of service discovery.")
+execute.step(13, workers, dead_letter,
+             "The worker puts the failed task's metadata on the dead-letter topic.",
+             when="If the run fails")
+execute.step(14, dead_letter, [alerting, failure_detection],
+             "The alerting service tells the owner and the operators; the failure detection service "
+             "looks at why it failed.")
+execute.step(15, failure_detection, log_store, "The failure and its logs are stored in Cassandra.")
+execute.step(16, failure_detection, sql_db,
+             "A task with attempts left is put back as `scheduled` with a later `execute_at`, "
+             "backing off exponentially with jitter (and into the sorted set if that is within the hour).",
+             when="If retries are left")
+
+execute.stage("Show a task's status")
+execute.step(17, client, web_server, "The client asks over HTTPS how a task is doing.")
+execute.step(18, web_server, task_status, "The web server hands the request to the task status service.")
+execute.step(19, task_status, task_cache,
+             "The service reads the status hash of a running task from the cache.")
+execute.step(20, task_status, sql_replica,
+             "The task is not running (not started, or finished): its status and attempts come from a SQL replica.",
+             when="On a cache miss")
+execute.step(21, task_status, log_store,
+             "The service reads the task's execution logs and, for a failed run, its failure logs.")
+
+execute.note("Two executors must never both run a task. Here every claim is decided by one atomic write: "
+             "`ZREM` in Redis (step 1), and in PostgreSQL an `UPDATE` on a row that `FOR UPDATE` has locked "
+             "(steps 2 and 3). The source asks for database row locks, which is this, and for 'a lock or a "
+             "semaphore on the task cache'. A semaphore inside one process protects nothing across machines; "
+             "the atomic command is the lock.",
+             theme="One run per task")
+execute.note("A claim is a lease, not a lock held while the task runs: the row lock lasts only as long as "
+             "the claiming statement, and the row then records who runs the task until when. A worker that "
+             "dies lets its lease expire, and the reaper (`reclaim`, below) makes the task due again.",
+             theme="One run per task")
+execute.note("'Exactly once' cannot be promised: a worker can finish the work and die before it reports, "
+             "and the task then runs again. What the design gives is at-least-once delivery plus idempotent "
+             "effects: what a task writes is keyed by its occurrence (task ID and due time, the same in "
+             "every repeat), so a second run changes nothing, and neither does a late report from a "
+             "worker whose lease was taken over (step 11).",
+             theme="One run per task")
+execute.note("The source uses Kafka 'for deduplication of task execution requests'. Kafka does not "
+             "deduplicate what consumers receive; its idempotent producer only drops a producer's own "
+             "retries. Deduplication is the claim above and idempotent tasks.",
+             theme="Corrections")
+execute.note("The source sends the executor to 'SQL database replicas' on failover. A replica is read-only "
+             "and cannot lock rows: `FOR UPDATE` is refused on a standby. Claims go to the primary (step 2); "
+             "replicas serve status pages (step 20).",
+             theme="Corrections")
+execute.note("The source persists task status through the cache with write-behind. A status that decides "
+             "whether a task runs again must not sit in a cache that can lose it: the outcome goes straight "
+             "to PostgreSQL (step 11), and only the progress of a running task lives in Redis (step 7), "
+             "where losing it costs a stale progress bar.",
+             theme="Corrections")
+execute.note("The source partitions the task cache by consistent hashing on the minute of the execution "
+             "time. That puts every task due in the same minute on one shard, a hot spot at 9:00 and at "
+             "midnight, and the next due task may be on any shard. Partition by task ID instead: each shard "
+             "is its own min-heap, and each executor watches the shards it owns.",
+             theme="Corrections")
+execute.note("The source suggests atomic clocks to synchronise the workers. NTP keeps machines within "
+             "milliseconds, which is plenty for jobs scheduled to the second; what matters is that due "
+             "times and leases are compared with one clock, the database's `now()`.",
+             theme="Corrections")
+execute.note("Each executor and worker runs many threads, so one machine claims and runs several tasks at once.",
+             theme="Inside one machine")
+execute.note("An executor thread with nothing due waits on a condition variable with a timeout equal to the "
+             "time left until the earliest due task; a new earlier task (scheduling step 7) signals it, so it "
+             "neither polls nor oversleeps.",
+             theme="Inside one machine")

@@ -1,0 +1,228 @@
+"""Let sellers list tickets and products, and buyers find and buy them, without ever selling one seat twice."""
+
+from blueprint import System
+
+market = System(
+    "Online Marketplace",
+    schema="schemas/marketplace.sql",
+    relationships=[
+        "inventory 1-to-many tickets",
+        "purchase_orders 1-to-1 payments",
+        "purchase_orders 1-to-many tickets",
+        "users 1-to-many inventory",
+        "users 1-to-many purchase_orders",
+    ],
+)
+
+# --- Clients -------------------------------------------------------------------------
+seller = market.component("seller", "Seller", kind="client", group="Clients",
+                          role="Uploads listings in bulk: JSON files and their images and videos")
+buyer = market.component("buyer", "Buyer", kind="client", group="Clients",
+                         role="A browser or app that views, searches and buys tickets")
+
+# --- Edge ----------------------------------------------------------------------------
+dns = market.component("dns", "DNS", kind="dns", group="Edge",
+                       role="Turns the store's domain name into the address of the nearest entry point")
+cdn = market.component("cdn", "CDN", kind="cdn", group="Edge",
+                       role="Serves the site's static files and the listings' images and videos near the buyer")
+
+# --- Services ------------------------------------------------------------------------
+web_server = market.component("web_server", "API server", kind="web_server", group="Services",
+                              role="Stateless: sends each request to the service that handles it")
+inventory_service = market.component("inventory_service", "Inventory service", kind="service", group="Services",
+                                     role="Shows a listing: its description, prices and media links")
+search_service = market.component("search_service", "Search service", kind="service", group="Services",
+                                  role="Turns a buyer's query into a ranked list of listings")
+purchase_service = market.component("purchase_service", "Purchase service", kind="service", group="Services",
+                                    role="Runs the purchase saga: reserve, pay, confirm, or compensate")
+payment_service = market.component("payment_service", "Payment service", kind="service", group="Services",
+                                   role="Our side of payments: charges and refunds through the provider, with idempotency keys")
+bulk_service = market.component("bulk_service", "Bulk service", kind="service", group="Services",
+                                 role="Accepts sellers' bulk uploads of listings")
+
+# --- Messaging -----------------------------------------------------------------------
+upload_queue = market.component("upload_queue", "Kafka: uploads", kind="kafka", group="Messaging",
+                                role="Announces each uploaded batch of listings to the aggregation service")
+log_queue = market.component("log_queue", "Kafka: logs", kind="kafka", group="Messaging",
+                             role="Buffers the servers' logs on their way to the log store")
+
+# --- Processing ----------------------------------------------------------------------
+aggregation = market.component("aggregation", "Aggregation service", kind="service", group="Processing",
+                               role="Validates and normalises uploaded listings, and creates the seats")
+indexing = market.component("indexing", "Indexing service", kind="service", group="Processing",
+                            role="Copies listings into the search index")
+ads_service = market.component("ads_service", "Ads service", kind="service", group="Processing",
+                               role="Picks listings to advertise")
+log_service = market.component("log_service", "Log service", kind="service", group="Processing",
+                               role="Parses and aggregates logs")
+
+# --- Outside ---------------------------------------------------------------------------
+payment_provider = market.component("payment_provider", "Payment provider (e.g. Stripe)", kind="payment_provider",
+                                    group="Outside",
+                                    role="A card processor outside our system: it charges and refunds, "
+                                         "and takes part in no transaction of ours")
+
+# --- Data stores ---------------------------------------------------------------------
+trending_cache = market.component("trending_cache", "Trending cache (Redis)", kind="redis", group="Data stores",
+                                  role="The listing documents of trending events, with a short TTL")
+session_cache = market.component("session_cache", "Session cache (Redis)", kind="redis", group="Data stores",
+                                 role="Each buyer's session and cart, with a TTL")
+ticket_lock = market.component("ticket_lock", "Ticket lock (Redis)", kind="lock", group="Data stores",
+                               role="Short-lived locks on hot seats; turns away a second buyer early, "
+                                    "decides nothing")
+orders_db = market.component("orders_db", "Orders and seats (PostgreSQL)", kind="postgresql", group="Data stores",
+                             role="Users, one row per seat with its hold, purchase orders, payments: "
+                                  "every write that money depends on")
+inventory_db = market.component("inventory_db", "Listings (MongoDB)", kind="mongodb", group="Data stores",
+                                role="The listing documents: descriptions, venues, prices, media URLs")
+inventory_replica = market.component("inventory_replica", "Listings replica (MongoDB)", kind="mongodb",
+                                     group="Data stores", role="Read-only secondaries that serve listing views")
+search_index = market.component("search_index", "Search index (Solr)", kind="solr", group="Data stores",
+                                role="An inverted index of the listings")
+object_store = market.component("object_store", "Object storage (S3)", kind="s3", group="Data stores",
+                                role="Uploaded JSON files, and the listings' images and videos")
+log_store = market.component("log_store", "Logs (Splunk)", kind="splunk", group="Data stores",
+                             role="Searchable logs for observability")
+
+
+# --- Write path: ingesting inventory -------------------------------------------------
+write = market.path("write", "Write path")
+
+write.stage("Upload and normalise")
+write.step(1, seller, bulk_service, "A seller sends a batch of listings: JSON files and their media.")
+write.step(2, bulk_service, object_store,
+           "The bulk service stores the JSON files and the images and videos in object storage.")
+write.step(3, bulk_service, upload_queue,
+           "It publishes a message naming the batch (where its files are), not the files themselves.")
+write.step(4, upload_queue, aggregation, "The aggregation service, subscribed to the topic, receives the message.")
+write.step(5, aggregation, object_store, "It fetches the batch's JSON files from object storage.")
+write.step(6, aggregation, inventory_db,
+           "It validates and normalises each listing and writes it to the listings store as a document.")
+write.step(7, aggregation, orders_db,
+           "It creates one row per sellable unit (each seat, each item in stock) in PostgreSQL, "
+           "where purchases will compete for it.")
+
+write.stage("Index and advertise")
+write.step(8, indexing, inventory_db,
+           "The indexing service reads new and changed listings in batches.")
+write.step(9, indexing, search_index,
+           "It turns them into search documents (title, venue, date, price) and writes them to Solr.")
+write.step(10, ads_service, inventory_db, "The ads service reads listings to choose what to advertise.")
+
+write.note("Uploads are asynchronous: the seller gets an answer when the files are stored, and the "
+           "listings appear once aggregation and indexing have run. A batch that fails validation is "
+           "reported back to the seller, not half-published.",
+           theme="Ingestion")
+write.note("The message carries only where the batch is; images, videos and large JSON files never pass "
+           "through Kafka, whose messages are limited to about 1 MB by default.",
+           theme="Ingestion")
+write.note("Batch indexing leaves search behind by up to one batch interval. Reading MongoDB's change "
+           "stream instead keeps the index seconds behind; either way, search results are allowed to be "
+           "slightly stale, a purchase is not (see the read path).",
+           theme="Ingestion")
+write.note("Listings live in two stores on purpose: the rich, varied description in a document store, "
+           "and each seat as a row in PostgreSQL. The source keeps tickets in MongoDB; but whether a seat "
+           "is sold must change in the same ACID transaction as the order that buys it, so the seat's "
+           "status belongs with the orders.",
+           theme="Corrections")
+
+
+# --- Read path: view, search, purchase ------------------------------------------------
+read = market.path("read", "Read path")
+
+read.stage("Reach the servers")
+read.step(1, buyer, dns, "The buyer's browser resolves the store's domain name.")
+read.step(2, buyer, cdn,
+          "The page's static files (HTML, scripts, styles) come from the CDN.")
+read.step(3, cdn, object_store, "The CDN fetches a file it does not have yet and keeps a copy.",
+          when="On a CDN miss")
+read.step(4, buyer, web_server, "The buyer's requests go over HTTPS to the API servers.")
+
+read.stage("View a listing")
+read.step(5, web_server, inventory_service, "A request to view a listing goes to the inventory service.")
+read.step(6, inventory_service, trending_cache,
+          "The service reads the listing document from the trending cache.")
+read.step(7, inventory_service, inventory_replica,
+          "It reads the listing from a MongoDB secondary and, if the event is trending, caches it for a short TTL.",
+          when="On a cache miss")
+read.step(8, buyer, cdn, "The listing's images and videos load from the CDN, by the URLs in the document.")
+read.step(9, cdn, object_store, "The CDN fetches the media from object storage.", when="On a CDN miss")
+
+read.stage("Search")
+read.step(10, web_server, search_service, "A search request goes to the search service.")
+read.step(11, search_service, search_index, "The service queries Solr's inverted index and ranks the hits.")
+read.step(12, buyer, cdn, "The results' thumbnails load from the CDN, by the URLs stored in the index.")
+read.step(13, cdn, object_store, "The CDN fetches a thumbnail it does not have.", when="On a CDN miss")
+
+read.stage("Purchase")
+read.step(14, web_server, purchase_service, "A request to buy a seat goes to the purchase service.")
+read.step(15, purchase_service, ticket_lock,
+          "For a hot event, the service takes a lock on the seat with a short TTL (`SET seat:7 … NX PX 5000`) "
+          "and turns a second buyer away at once; correctness does not depend on it.")
+read.step(16, purchase_service, session_cache,
+          "It writes the buyer's cart into the session (a linked hash map with a TTL), for the checkout pages.")
+with read.transaction("Reserve, pay and confirm"):
+    read.step(17, purchase_service, orders_db,
+              "**Reserve**: one transaction creates the pending order and holds the seat for ten minutes with "
+              "a conditional `UPDATE` that only one buyer can win (`reserve`, below). No row back: sold out.")
+    read.step(18, purchase_service, payment_service, "**Pay**: the purchase service asks for the charge.")
+    read.step(19, payment_service, payment_provider,
+              "The payment service charges the card through the provider, with the order's idempotency key, "
+              "so a retried request cannot charge twice.")
+    read.step(20, purchase_service, orders_db,
+              "**Confirm**: one transaction marks the order paid and the seat sold, if the order still "
+              "holds it (`confirm`).")
+read.step(21, purchase_service, orders_db,
+          "**Compensate**: the order is cancelled and the hold released (`release`), so the seat is for "
+          "sale again at once.",
+          when="If the payment fails, or the buyer leaves")
+read.step(22, payment_service, payment_provider,
+          "**Compensate**: the charge is refunded, because the hold had expired and another buyer took the seat.",
+          when="If confirm finds the seat gone")
+
+read.stage("Logs")
+read.step(23, web_server, log_queue, "The servers publish their logs to Kafka.")
+read.step(24, log_queue, log_service, "The log service consumes them.")
+read.step(25, log_service, log_store, "It parses and aggregates them and stores them in Splunk.")
+
+read.note("The source says the purchase (session, cart, inventory, payment) 'is executed as a two-phase "
+          "commit'. A payment provider is not a resource manager: it offers no prepare and no rollback, "
+          "only charge and refund. What works is a saga: local transactions in PostgreSQL (reserve, then "
+          "confirm) around the external charge, each with a compensating action (release, refund).",
+          theme="The purchase")
+read.note("The reservation with an expiry is what makes the saga safe: while the buyer pays, the seat is "
+          "held for them and nobody else can take it; if they never pay, the hold runs out and the seat "
+          "returns to sale without anyone cleaning up.",
+          theme="The purchase")
+read.note("Seats are 'materialized conflicts': one row per seat means two buyers of the same seat always "
+          "meet on the same row, where PostgreSQL's row lock and the condition in `reserve` let exactly "
+          "one win. The price is storage: a row for every seat of every event.",
+          theme="Selling each seat once")
+read.note("The source relies on a distributed lock with a short TTL. A lease in Redis can expire while "
+          "its holder is paused (a garbage collection, a slow network), and then two buyers both think "
+          "they hold it. Such a lock may cut contention on hot seats; the decision stays with the "
+          "database row.",
+          theme="Selling each seat once")
+read.note("Availability shown on a listing page or in search may be seconds old (cache, replica, index). "
+          "That is fine: the only check that counts is `reserve`, and a buyer who loses the race is told "
+          "so at once.",
+          theme="Selling each seat once")
+read.note("For a sale that will draw far more buyers than seats, a virtual waiting room in front of the "
+          "purchase stage admits buyers in batches, in arrival order: fairer to people, and it keeps "
+          "contention on the seat rows bounded.",
+          theme="Selling each seat once")
+read.note("The source has the inventory and search services fetch media from object storage. Services "
+          "return only the media URLs; the browser loads the files through the CDN (steps 8 and 12), "
+          "which reads object storage on a miss.",
+          theme="Corrections")
+read.note("The source checks the CDN for 'the requested ticket'. A CDN may cache a listing's static page "
+          "and its media, never a seat's availability, which changes with every sale.",
+          theme="Corrections")
+read.note("The source calls Splunk a document store; it is a log indexing and search platform.",
+          theme="Corrections")
+read.note("Services and serverless functions scale out and in with the traffic, which is very uneven: "
+          "quiet most of the time, a flood when a big sale opens.",
+          theme="Operations")
+read.note("PgBouncer pools connections to PostgreSQL: thousands of service instances share a few hundred "
+          "server connections, which PostgreSQL handles far better than one connection each.",
+          theme="Operations")

@@ -1,0 +1,320 @@
+"""Upload a video once, transcode it into many renditions, and stream it to any device through a CDN."""
+
+from blueprint import System
+
+youtube = System(
+    "YouTube",
+    schema="schemas/youtube.sql",
+    relationships=[
+        "users 1-to-many videos",
+        "users 1-to-many comments",
+        "videos 1-to-many comments",
+        "videos 1-to-many renditions",
+    ],
+)
+
+# --- Components, in the order the groups should read left to right -------------------
+
+client = youtube.component("client", "Client (player)", kind="video_player", group="Client",
+                           role="App or browser: uploads in chunks, and plays by picking each segment's rendition")
+
+dns = youtube.component("dns", "DNS", kind="dns", group="Edge",
+                        role="Resolves the API and video domains to a nearby entry point")
+cdn = youtube.component("cdn", "CDN", kind="cdn", group="Edge",
+                        role="Edge caches holding video segments, playlists and thumbnails close to viewers")
+load_balancer = youtube.component("load_balancer", "Load balancer", kind="load_balancer", group="Edge",
+                                  role="Spreads API requests over web servers (weighted round robin)")
+rate_limiter = youtube.component("rate_limiter", "Rate limiter", kind="rate_limiter", group="Edge",
+                                 role="Caps uploads per user and per IP address, turning abusive clients away early")
+
+web_server = youtube.component("web_server", "Web server (API)", kind="web_server", group="Services",
+                               role="Stateless API front: authenticates, then routes each call to the app tier")
+app_server = youtube.component("app_server", "App server", kind="server", group="Services",
+                               role="Video API: registers uploads, signs URLs, serves metadata, playlists and search")
+upload_handler = youtube.component("upload_handler", "Upload handler", kind="service", group="Services",
+                                   role="Consumes 'transcoded' events; marks videos ready in the metadata DB and the index")
+notification = youtube.component("notification", "Notification service", kind="service", group="Services",
+                                 role="Tells the uploader (push, e-mail, in-app) how processing went")
+
+queue = youtube.component("queue", "Message queue", kind="kafka", group="Messaging",
+                          role="Kafka topics 'uploaded' and 'transcoded', keyed by video ID")
+
+transcoder = youtube.component("transcoder", "Transcoding workers", kind="transcoder", group="Processing",
+                               role="Decode the raw upload; encode every rendition of the ladder, cut into segments")
+thumbnailer = youtube.component("thumbnailer", "Thumbnail workers", kind="worker", group="Processing",
+                                role="Pick a few representative frames and store them as small images")
+
+metadata_cache = youtube.component("metadata_cache", "Metadata cache", kind="redis", group="Data stores",
+                                   role="Redis: metadata of popular videos, filled on a read miss, deleted when a video changes")
+metadata_db = youtube.component("metadata_db", "Metadata DB", kind="mysql", group="Data stores",
+                                role="MySQL sharded by Vitess: users, videos, renditions, comments")
+raw_store = youtube.component("raw_store", "Raw video store", kind="s3", group="Data stores",
+                              role="S3 bucket of original uploads, written only by clients through signed URLs")
+transcoded_store = youtube.component("transcoded_store", "Transcoded video store", kind="s3", group="Data stores",
+                                     role="S3 bucket of segments and playlists for every rendition: the CDN's origin")
+thumbnail_store = youtube.component("thumbnail_store", "Thumbnail store", kind="hbase", group="Data stores",
+                                    role="HBase: millions of small images, grouped by video ID in one row")
+search_index = youtube.component("search_index", "Search index", kind="solr", group="Data stores",
+                                 role="Solr inverted index over titles and descriptions of published videos")
+
+# --- Video upload workflow --------------------------------------------------------------
+
+up = youtube.path("upload", "Video upload workflow")
+up.stage("Connect and register the video")
+up.step(1, client, dns, "The client resolves the upload API's domain name through DNS.")
+up.step(2, client, load_balancer, "It opens an HTTPS connection to the load balancer.")
+up.step(3, load_balancer, rate_limiter,
+        "The load balancer checks the user's and the IP address's upload quota; over the limit, "
+        "the request ends here with `429 Too Many Requests`.")
+up.step(4, load_balancer, web_server, "Within the quota, the request goes to a web server with spare capacity.")
+up.step(5, web_server, app_server, "The web server passes it to an app server that serves the upload API.")
+up.step(6, app_server, metadata_db,
+        "The app server creates the video's row: a new video ID, the owner, title and description, "
+        "and the status `uploading`.")
+
+up.stage("Chunked, resumable upload")
+up.step(7, app_server, raw_store,
+        "It starts a multipart upload in the raw video store and gets a pre-signed URL for each part "
+        "(say 8 to 64 MB each), valid for a few hours.")
+up.step(8, app_server, client, "It returns the video ID and the signed part URLs to the client.")
+up.step(9, client, raw_store,
+        "The client cuts the file into parts and sends them straight to object storage, several at a time; "
+        "after a broken connection it asks which parts arrived and resends only the rest.")
+up.step(10, client, app_server,
+        "When every part is in, the client calls the app server's *complete* endpoint (through the load balancer "
+        "and a web server, as in steps 2 to 5), listing the parts and their checksums.")
+up.step(11, app_server, raw_store,
+        "The app server completes the multipart upload: the store joins the parts into one object.")
+up.step(12, app_server, [metadata_db, queue],
+        "Only now does the app server set the video's status to `processing` and publish the video ID "
+        "on the `uploaded` topic.")
+
+up.stage("Transcode into several resolutions and formats")
+up.step(13, queue, transcoder,
+        "A transcoding worker of the transcoder consumer group takes the event; each video goes to one worker "
+        "(or is split by time range across several).")
+up.step(14, transcoder, raw_store, "The worker downloads the original file.")
+up.step(15, transcoder, transcoded_store,
+        "It encodes every rung of the ladder (for example 240p to 2160p, in H.264 and VP9 or AV1), "
+        "cuts each into segments of a few seconds, and writes the segments and the HLS and DASH playlists.")
+
+up.stage("Thumbnails")
+up.step(16, queue, thumbnailer,
+        "The thumbnail workers, a second consumer group on the same topic, receive the same event independently.")
+up.step(17, thumbnailer, raw_store, "A worker reads frames from the original.")
+up.step(18, thumbnailer, thumbnail_store,
+        "It keeps about five sharp, representative frames, scales them to a few sizes and stores them "
+        "in the video's row of the thumbnail store.")
+
+up.stage("Record the metadata")
+up.step(19, transcoder, queue,
+        "When all renditions are stored, the transcoder publishes a `transcoded` event: the video ID, "
+        "the renditions (resolution, codec, bitrate) and the playlist locations.")
+up.step(20, queue, upload_handler, "The upload handler consumes the event.")
+up.step(21, upload_handler, metadata_db,
+        "It inserts the renditions and sets the video's status to `ready`, in one transaction.")
+up.step(22, upload_handler, metadata_cache,
+        "It deletes the video's cached metadata, so the next read fetches the new status (cache-aside: "
+        "only readers fill the cache).")
+up.step(23, upload_handler, search_index, "It adds the title and description to the search index.")
+
+up.stage("Notify the uploader")
+up.step(24, upload_handler, notification, "It asks the notification service to tell the uploader.")
+up.step(25, notification, client,
+        "The notification service pushes the result to the uploader's devices: ready, or failed with a reason.")
+
+up.note("The source queues the video ID (its step 6) before the client has uploaded the file (its step 9), so a "
+        "transcoder could look for a file that is not there yet. Here the event is published only after the "
+        "upload is complete (steps 11 and 12). An object-store event (S3 sends one when an object is created) "
+        "is another trigger that cannot fire too early.", theme="Order of the steps")
+up.note("Transcoding and thumbnails finish independently. Here the video is marked ready when its renditions "
+        "are in, and the page shows a frame from the video until the thumbnails arrive; the upload handler "
+        "could instead wait for both events before marking it ready.", theme="Order of the steps")
+up.note("Steps 2 to 5 also carry step 10 and every later API call; they are drawn once.",
+        theme="Order of the steps")
+up.note("The source has the transcoding servers subscribe with publish-subscribe. Within one job type it is "
+        "a work queue: the workers of the transcoder form one consumer group, so each video is transcoded once. "
+        "Publish-subscribe is what happens between groups: transcoders and thumbnail workers both get every event.",
+        theme="Order of the steps")
+
+up.note("Direct upload with pre-signed URLs keeps gigabytes of video off the API servers; the signature lets "
+        "the client write one object, for a limited time, and nothing else.", theme="Upload")
+up.note("The client splits the file before sending so that a broken upload resumes from the last part "
+        "received, not from zero. S3's multipart upload and the tus protocol are two ways to do this.",
+        theme="Upload")
+up.note("The API servers keep no session state, so any of them can serve any call and the tier scales by "
+        "adding copies behind the load balancer.", theme="Upload")
+up.note("Duplicate uploads: an identical file is caught by a hash of its bytes. Re-encoded or cropped copies "
+        "need a perceptual fingerprint of frames and audio (what Content ID does). The source names block "
+        "matching and phase correlation; those estimate motion or alignment between two frames, useful inside "
+        "a fingerprinting pipeline or an encoder, but not a way to search billions of videos on their own.",
+        theme="Upload")
+
+up.note("Each video is stored in many renditions (resolutions, bitrates, codecs and containers), "
+        "so every device and every connection speed finds one it can play.", theme="Transcoding")
+up.note("A codec (H.264, VP9, HEVC, AV1) compresses the picture; a container (MP4, fragmented MP4, MPEG-TS) "
+        "packs it; a streaming protocol (HLS, MPEG-DASH) describes the segments in a playlist. "
+        "Newer codecs save 30 to 50% of the bits at the same quality but cost far more CPU to encode, "
+        "so popular videos get them first.", theme="Transcoding")
+up.note("A video that fails to transcode after a few retries goes to a dead-letter topic with its error, "
+        "instead of blocking its partition; the uploader is told, and an engineer can replay it. "
+        "Kafka has no built-in dead-letter queue; it is an ordinary topic the consumers write to.",
+        theme="Transcoding")
+up.note("Watermarks (visible, or hidden in the picture to trace leaks) and encryption protect content. "
+        "Paid content uses DRM: segments are encrypted (Common Encryption) and the player gets the key from a "
+        "licence server (Widevine, FairPlay, PlayReady).", theme="Transcoding")
+
+up.note("The metadata database is partitioned by video ID (or by user ID, which keeps a channel's videos on one "
+        "shard but makes a huge channel a hot shard). The source suggests consistent hashing; Vitess instead maps "
+        "each row to a keyspace ID with a hash and gives each shard a range of keyspace IDs, "
+        "so resharding splits ranges.", theme="Database scaling")
+up.note("Partitioning spreads reads and writes over many machines. The price: joins and transactions across "
+        "shards become hard, and something must know which shard holds which key (a smart client, or a "
+        "proxy such as Vitess).", theme="Database scaling")
+up.note("Federation splits the database by function (users, videos, comments in different databases); "
+        "sharding splits one table by key. Both scale out; they are often used together.",
+        theme="Database scaling")
+up.note("Writes go to each shard's leader (primary); reads go to its followers (replicas), which may lag behind "
+        "by a fraction of a second.", theme="Database scaling")
+up.note("Vitess is a sharding and routing layer for MySQL: MySQL still stores the data, a `vttablet` sits next to "
+        "each MySQL, and `vtgate` proxies speak the MySQL protocol to the application and send each query to the "
+        "right shards. It replaces neither MySQL nor a cache.", theme="Vitess")
+up.note("Reads that must see the latest write (a user reading back the profile just edited) go to the primary. "
+        "The source says Vitess redirects them; in practice the application chooses, per connection or "
+        "query, whether to target the primary or a replica, and `vtgate` routes accordingly.", theme="Vitess")
+up.note("Vitess keeps its shard map and which tablet is primary in a topology service (etcd, ZooKeeper or Consul), "
+        "which is also its lock server. Failover (electing a new primary) is done by VTOrc. The source calls the "
+        "sharding automatic: resharding is a workflow an operator starts, which then copies and "
+        "switches traffic online.", theme="Vitess")
+up.note("`vtgate` plans queries across shards: scatter-gather reads, joins it evaluates itself, lookup tables "
+        "(lookup vindexes) that act as secondary indexes across shards, and transactions across shards, which are "
+        "best-effort unless two-phase commit is turned on.", theme="Vitess")
+up.note("Vitess takes the partitioning logic out of the application. The source says it also improves "
+        "queries by caching; what it caches is query plans, and it pools connections and merges identical "
+        "queries in flight. Row data is not cached; that is still the job of the metadata cache.",
+        theme="Vitess")
+
+up.note("More data centers bring users closer to a copy of the service and survive the loss of a site, "
+        "at the cost of replicating data between them and running more moving parts.", theme="Operations")
+up.note("Chaos engineering breaks things on purpose (kill a server, cut a network link, slow a disk) in a "
+        "controlled way, to find the failures that only show up in production.", theme="Operations")
+up.note("Load tests find where the system saturates; together with chaos experiments they check that the "
+        "fault tolerance actually works. They reveal weaknesses; fixing them is what improves it.",
+        theme="Operations")
+up.note("RAID on a server's disks raises throughput (striping) and survives a failed disk (mirroring, parity). "
+        "RAID is not a backup: a deletion or a corruption is faithfully written to every disk. Object stores "
+        "replicate or erasure-code data across machines and sites instead, and backups are kept apart.",
+        theme="Operations")
+
+# --- Video streaming workflow -----------------------------------------------------------
+
+st = youtube.path("streaming", "Video streaming workflow")
+st.stage("Resolve and connect")
+st.step(1, client, dns, "The client resolves the domain names; DNS answers with an entry point near the viewer.")
+st.step(2, client, load_balancer, "It opens an HTTPS connection to the load balancer for the watch page's API call.")
+st.step(3, load_balancer, web_server,
+        "The load balancer picks a web server by weighted round robin (bigger machines get more requests).")
+st.step(4, web_server, app_server,
+        "The web server picks an app server by consistent hashing on the video ID, so each app server "
+        "sees the same videos and its local cache stays warm.")
+
+st.stage("Read metadata and thumbnails")
+st.step(5, app_server, metadata_cache, "The app server reads the video's metadata from the metadata cache.")
+st.step(6, app_server, metadata_db,
+        "It reads the metadata from a follower of the metadata database and caches it with a TTL.",
+        when="On a cache miss")
+st.step(7, app_server, thumbnail_store,
+        "It reads the thumbnails of the video and of the suggested videos from the thumbnail store.")
+st.step(8, app_server, client,
+        "It returns the metadata, the thumbnails and the master playlist, which it builds from the video's "
+        "renditions in the metadata: one entry per rendition, each pointing to that rendition's playlist "
+        "on the CDN with a signed, expiring URL.")
+st.step(9, app_server, search_index,
+        "A search (a separate call along steps 2 to 4) is passed to the search index, which returns the "
+        "matching video IDs, ranked.", when="When the viewer searches")
+
+st.stage("Adaptive streaming")
+st.step(10, client, cdn,
+        "The player fetches the first segments from the CDN at a low rendition, so playback starts quickly.")
+st.step(11, cdn, transcoded_store,
+        "The edge fetches the segment from the transcoded store (through a regional cache tier) and keeps it.",
+        when="On a cache miss")
+st.step(12, client, cdn,
+        "For every next segment the player measures its download throughput and its buffer, and asks for the "
+        "highest rendition it can sustain: lower when the network slows, higher when it recovers.")
+
+st.note("The source has the app server fetch the video content from the transcoded object store. App servers "
+        "never carry video bytes here: they hand out the playlist, and the player downloads the playlists and "
+        "segments from the CDN, whose misses go to the transcoded store (step 11).", theme="Order of the steps")
+st.note("The source queries the CDN right after connecting to the load balancer; the CDN is drawn here "
+        "where the player uses it, after it has the playlist. The playlist itself can be cached in the CDN too.",
+        theme="Order of the steps")
+st.note("Thumbnails on YouTube are served by a CDN as well (from an image domain); they are drawn through "
+        "the app server because that is where the source reads them.", theme="Order of the steps")
+
+st.note("Reads (watching) and writes (uploading) run on separate clusters, so a wave of uploads cannot slow "
+        "playback, and each scales on its own.", theme="Caching and CDN")
+st.note("Popular videos are served from the CDN; edge servers keep the hottest segments in memory and the "
+        "rest on SSD.", theme="Caching and CDN")
+st.note("Push CDN: for a channel with millions of subscribers, a new video is copied to the edges before "
+        "anyone asks, instead of waiting for the first misses.", theme="Caching and CDN")
+st.note("The long tail, watched rarely, is not worth edge space: it is served from video servers in the "
+        "data center, from disk.", theme="Caching and CDN")
+st.note("Cache servers are picked by consistent hashing on the key, so adding a server moves about 1/N of the keys.",
+        theme="Caching and CDN")
+st.note("Caching happens at several levels: the player's buffer, the CDN edge, a regional tier, the metadata "
+        "cache, the app server's local memory.", theme="Caching and CDN")
+st.note("Full caches evict the least recently used entry (LRU). A CDN often adds an admission rule, so that "
+        "a video watched once does not push out one watched all day.", theme="Caching and CDN")
+st.note("Cache TTLs get random jitter, so entries cached at the same moment do not all expire, and all "
+        "hit the database, at the same moment (a thundering herd).", theme="Caching and CDN")
+st.note("The source has the video copied to a data center near the viewer when the viewer starts watching. "
+        "That is too late to help that viewer: edges pull segments on first request (step 11), and popular "
+        "videos are pushed or prefetched ahead of demand.", theme="Caching and CDN")
+
+st.note("A video is cut into segments of 2 to 10 seconds, each encoded in every rendition. A lost or slow "
+        "segment costs a retry of a few seconds, not the whole video.", theme="Adaptive streaming")
+st.note("The source says the chunks are joined when streaming starts. The player never rebuilds a file: "
+        "it appends each segment to its playback buffer in order (Media Source Extensions in a browser).",
+        theme="Adaptive streaming")
+st.note("Because every rendition is cut at the same points, the player can switch rendition at any segment "
+        "boundary: the concept page on adaptive bitrate streaming has the rule it follows.",
+        theme="Adaptive streaming")
+st.note("Protocols differ in what they allow: HLS (Apple) is the native format on Apple devices; MPEG-DASH is an open "
+        "standard that is codec-agnostic; Smooth Streaming and HDS are legacy. A shared container (CMAF) "
+        "lets one set of segments serve both HLS and DASH.", theme="Adaptive streaming")
+st.note("Segments travel over HTTP, on TCP (or QUIC with HTTP/3); the player buffers tens of seconds "
+        "ahead, which hides the network's ups and downs.", theme="Adaptive streaming")
+st.note("The rendition played depends on the device (screen size, supported codecs) and on the network; "
+        "a phone on 3G does not get 4K.", theme="Adaptive streaming")
+st.note("The ladder of bitrates and formats decides how smooth and how widely compatible playback is; "
+        "it is chosen per video by the transcoder (step 15 of the upload workflow).",
+        theme="Adaptive streaming")
+
+st.note("The player reports the playback position every few seconds; it is stored with the user's watch "
+        "history, so playback resumes where it stopped on any device. That is one write per viewer every few "
+        "seconds, a load for a wide-column store keyed by user rather than for the metadata database.",
+        theme="Viewer features")
+st.note("Like and view counters may be approximate: increments are buffered and added in batches every "
+        "few seconds instead of one transaction per click.", theme="Viewer features")
+st.note("A new comment is read back from the leader by its author (read-your-writes); other viewers read "
+        "followers and may see it a moment later.", theme="Viewer features")
+st.note("Recommendations use the viewer's region and watch history (nearest neighbours among videos or "
+        "users in an embedding space, then a ranking model). A/B tests do not recommend; they measure which "
+        "recommender works better.", theme="Viewer features")
+
+st.note("The streaming cluster gets priority over the general one (comments, recommendations), so under "
+        "pressure the video keeps playing.", theme="Capacity and reliability")
+st.note("Autoscaling reacts in minutes; a premiere on a huge channel peaks in seconds. Services are scaled "
+        "up in advance for such events.", theme="Capacity and reliability")
+st.note("Traffic has daily and weekly patterns; a model trained on them predicts the capacity needed "
+        "and scales ahead of the curve.", theme="Capacity and reliability")
+st.note("New machines take minutes to be ready, so autoscaling keeps headroom: it scales when load reaches, "
+        "say, 60% rather than 90%.", theme="Capacity and reliability")
+st.note("Images that already contain everything (no install scripts at boot) start in seconds.",
+        theme="Capacity and reliability")
+st.note("Before a known peak, capacity is warmed up (servers started, caches filled) to the level the load "
+        "tests showed it needs.", theme="Capacity and reliability")
+st.note("In an emergency the system sheds load: it switches off what is not essential (recommendations, "
+        "comments), and circuit breakers stop calls to failing services so they do not drag the rest down.",
+        theme="Capacity and reliability")

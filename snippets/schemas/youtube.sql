@@ -1,0 +1,45 @@
+-- YouTube: the metadata in MySQL (sharded by Vitess in production).
+-- Video files live in object storage and thumbnails in HBase; rows keep only their keys.
+
+CREATE TABLE users (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    email       TEXT NOT NULL UNIQUE,
+    created_at  TIMESTAMP NOT NULL
+);
+
+CREATE TABLE videos (
+    id              INTEGER PRIMARY KEY,
+    user_id         INTEGER NOT NULL REFERENCES users (id),     -- the uploader
+    title           TEXT NOT NULL,
+    description     TEXT,
+    status          TEXT NOT NULL DEFAULT 'uploading'
+                    CHECK (status IN ('uploading', 'processing', 'ready', 'failed')),
+    raw_object_key  TEXT NOT NULL,                              -- the original, in the raw video store
+    duration_s      REAL,                                       -- known once transcoded
+    view_count      INTEGER NOT NULL DEFAULT 0,                 -- approximate: increments are batched
+    like_count      INTEGER NOT NULL DEFAULT 0,
+    created_at      TIMESTAMP NOT NULL
+);
+
+-- One row per encoded version of a video: the transcoder's output, the player's menu.
+CREATE TABLE renditions (
+    id            INTEGER PRIMARY KEY,
+    video_id      INTEGER NOT NULL REFERENCES videos (id),
+    height        INTEGER NOT NULL,                             -- 240, 360, 480, 720, 1080, 2160
+    codec         TEXT NOT NULL,                                -- 'h264', 'vp9', 'av1'
+    bitrate_kbps  INTEGER NOT NULL CHECK (bitrate_kbps > 0),
+    playlist_key  TEXT NOT NULL,                                -- HLS/DASH playlist in the transcoded store
+    UNIQUE (video_id, height, codec)
+);
+
+CREATE TABLE comments (
+    id          INTEGER PRIMARY KEY,
+    video_id    INTEGER NOT NULL REFERENCES videos (id),
+    user_id     INTEGER NOT NULL REFERENCES users (id),         -- the author
+    body        TEXT NOT NULL,
+    created_at  TIMESTAMP NOT NULL
+);
+
+CREATE INDEX videos_by_uploader ON videos (user_id, created_at);
+CREATE INDEX comments_by_video ON comments (video_id, created_at);

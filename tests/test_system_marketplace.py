@@ -1,0 +1,314 @@
+"""The online marketplace page, as a specification: every source item kept, the purchase
+drawn as one saga, and the double-sale problem shown on a real PostgreSQL server with
+buyers on concurrent connections: the naive read-then-write sells a seat twice, the
+page's reservation never does."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from sql_engines import PostgresServer, PostgresUnavailable
+
+from blueprint.build import load_system
+from blueprint.sql_pages import read_section, statements
+
+ROOT = Path(__file__).resolve().parents[1]
+DDL = ROOT / "snippets" / "schemas" / "marketplace.sql"
+RESERVE = "snippets/sql/marketplace_reserve.sql"
+PAGE = ROOT / "docs" / "systems" / "marketplace.md"
+
+# Items of the source's numbered lists.
+SOURCE_ITEMS = {"write": 8, "read": 23}
+SAGA = "Reserve, pay and confirm"
+
+
+@pytest.fixture(scope="module")
+def system():
+    return load_system(ROOT / "diagrams" / "marketplace.py", ROOT)[0]
+
+
+@pytest.mark.parametrize("path_id", sorted(SOURCE_ITEMS))
+def test_every_source_item_is_a_step_or_a_note(system, path_id):
+    path = system.paths[path_id]
+    assert len(path.steps) + len(path.notes) >= SOURCE_ITEMS[path_id]
+
+
+def test_the_read_path_has_its_three_branches_as_stages(system):
+    titles = [stage.title for stage in system.paths["read"].stages()]
+    for branch in ("View", "Search", "Purchase"):
+        assert any(branch in title for title in titles), titles
+
+
+def test_the_purchase_is_one_saga_with_the_provider_inside_and_compensation_after(system):
+    steps = system.paths["read"].steps
+    saga = [step for step in steps if step.transaction == SAGA]
+    assert [step.targets for step in saga][0] == ("orders_db",)          # reserve first
+    assert any("payment_provider" in step.targets for step in saga)       # the charge
+    assert saga[-1].targets == ("orders_db",)                            # confirm last
+    after = steps[steps.index(saga[-1]) + 1:]
+    assert any(step.when for step in after)                              # a compensating step
+
+
+CACHE_KINDS = {"cache", "redis", "memcached", "cdn"}
+READS = re.compile(r"(?i)\b(look|read|fetch|ask|check|quer|MGET)")
+WRITES = re.compile(r"(?i)\b(puts?|adds?|pushe?s?|writes?|stores?|is cached)\b")
+
+
+def test_every_cache_read_has_a_drawn_miss(system):
+    """The rule of tests/test_design_corrections.py, with CDNs counted as caches: a service's
+    read of a cache is followed by a conditional step of the same service."""
+    def is_cache(component):
+        return system.components[component].kind in CACHE_KINDS
+
+    missing = []
+    for path in system.paths.values():
+        for step in path.steps:
+            if step.when:
+                continue
+            if any(is_cache(t) for t in step.targets) and READS.search(step.text) and not WRITES.search(step.text):
+                later = [s for s in path.steps if s.number > step.number and s.source == step.source and s.when]
+            elif is_cache(step.source) and not any(is_cache(t) for t in step.targets):
+                later = [s for s in path.steps if s.number > step.number and step.targets[0] in s.targets and s.when]
+            else:
+                continue
+            if not later:
+                missing.append(f"{path.id} step {step.number}")
+    assert missing == []
+
+
+def test_the_page_shows_the_reservation_sections():
+    page = PAGE.read_text(encoding="utf-8")
+    for section in ("oversell", "reserve", "confirm", "release"):
+        assert f'--8<-- "{RESERVE}:{section}"' in page
+
+
+# --- PostgreSQL: two buyers, one seat ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def server():
+    postgres = PostgresServer()
+    try:
+        postgres.start()
+    except PostgresUnavailable as error:
+        pytest.fail(str(error))
+    yield postgres
+    postgres.stop()
+
+
+_schemas = itertools.count(1)
+SEAT = 7
+ORDERS = range(101, 109)  # pending orders of eight buyers
+
+
+@pytest.fixture
+def buyer(server):
+    """`buyer()` is a new connection to a fresh copy of the schema with the page's prepared
+    statements; seat 7 is for sale and orders 101 to 108 are pending."""
+    schema = f"market_{next(_schemas)}"
+    opened = []
+    setup = server.connect()
+    setup.execute(f"CREATE SCHEMA {schema}")
+    setup.execute(f"SET search_path TO {schema}")
+    for statement in statements(DDL.read_text(encoding="utf-8")):
+        setup.execute(statement)
+    setup.execute("INSERT INTO users (id, name, email) VALUES (1, 'Seller', 's@example.com')")
+    setup.execute("INSERT INTO inventory (id, seller_id, title, document_id) VALUES (1, 1, 'Concert', 'doc-1')")
+    setup.execute("INSERT INTO tickets (id, inventory_id, seat, price_cents) "
+                  "SELECT n, 1, 'A-' || n, 5000 FROM generate_series(1, 10) AS n")
+    for order in ORDERS:
+        setup.execute(f"INSERT INTO users (id, name, email) VALUES ({order}, 'Buyer {order}', 'b{order}@example.com')")
+        setup.execute(f"INSERT INTO purchase_orders (id, user_id, total_cents) VALUES ({order}, {order}, 5000)")
+
+    def connect() -> psycopg.Connection:
+        connection = server.connect()
+        connection.execute(f"SET search_path TO {schema}")
+        connection.execute("SET statement_timeout = '5s'")  # a hung test fails instead of hanging
+        for section in ("reserve", "confirm", "release"):
+            for statement in statements(read_section(ROOT, RESERVE, section)):
+                connection.execute(statement)
+        opened.append(connection)
+        return connection
+
+    connect.setup = setup
+    yield connect
+    for connection in opened:
+        connection.close()
+    setup.close()
+
+
+def seat(buyer) -> tuple:
+    return buyer.setup.execute(f"SELECT status, purchase_order_id FROM tickets WHERE id = {SEAT}").fetchone()
+
+
+def wait_until_blocked(buyer, connection: psycopg.Connection) -> None:
+    """Return once `connection` is waiting for a row lock held by someone else."""
+    pid = connection.info.backend_pid
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        row = buyer.setup.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()
+        if row and row[0] == "Lock":
+            return
+        time.sleep(0.02)
+    pytest.fail("the second buyer never waited for the first one's lock")
+
+
+def in_thread(function) -> tuple[threading.Thread, dict]:
+    result: dict = {}
+    thread = threading.Thread(target=lambda: result.setdefault("value", function()))
+    thread.start()
+    return thread, result
+
+
+def test_read_then_write_sells_the_seat_twice(buyer):
+    """The naive section, interleaved: both buyers read before either writes."""
+    check, take = statements(read_section(ROOT, RESERVE, "oversell"))
+    a, b = buyer(), buyer()
+    seen_a = a.execute(check).fetchone()[0]
+    seen_b = b.execute(check).fetchone()[0]
+    assert seen_a == seen_b == "available"  # each application decides the seat is free
+    assert a.execute(take).rowcount == 1
+    assert b.execute(take.replace("101", "102")).rowcount == 1
+    # Both buyers were told the seat is theirs; A's hold was silently overwritten by B's.
+    assert seat(buyer) == ("held", 102)
+
+
+def test_eight_buyers_reading_first_all_get_the_seat(buyer):
+    check, take = statements(read_section(ROOT, RESERVE, "oversell"))
+    connections = [buyer() for _ in ORDERS]
+    everyone_has_read = threading.Barrier(len(connections))
+    told_yes = []
+
+    def naive(connection, order):
+        free = connection.execute(check).fetchone()[0] == "available"
+        everyone_has_read.wait(5)
+        if free and connection.execute(take.replace("101", str(order))).rowcount == 1:
+            told_yes.append(order)
+
+    threads = [threading.Thread(target=naive, args=pair) for pair in zip(connections, ORDERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert sorted(told_yes) == list(ORDERS)  # one seat, eight "you got it"
+
+
+def test_select_for_update_makes_the_second_buyer_wait_and_see_it_taken(buyer):
+    begin, lock, take, commit = statements(read_section(ROOT, RESERVE, "for_update"))
+    a, b = buyer(), buyer()
+    a.execute(begin)
+    assert a.execute(lock).fetchone()[0] == "available"
+    b.execute(begin)
+    thread, seen_b = in_thread(lambda: b.execute(lock).fetchone()[0])
+    wait_until_blocked(buyer, b)
+    a.execute(take)
+    a.execute(commit)
+    thread.join(5)
+    assert seen_b["value"] == "held"  # B's application stops here
+    b.execute("ROLLBACK")
+    assert seat(buyer) == ("held", 101)
+
+
+def test_reserve_gives_the_seat_to_one_buyer_even_when_the_other_waits(buyer):
+    a, b = buyer(), buyer()
+    a.execute("BEGIN")
+    assert a.execute(f"EXECUTE reserve({SEAT}, 101)").fetchall() == [(SEAT,)]
+    thread, got_b = in_thread(lambda: b.execute(f"EXECUTE reserve({SEAT}, 102)").fetchall())
+    wait_until_blocked(buyer, b)
+    a.execute("COMMIT")
+    thread.join(5)
+    assert got_b["value"] == []  # PostgreSQL re-checked the condition on the new row version
+    assert seat(buyer) == ("held", 101)
+
+
+def test_eight_buyers_racing_for_one_seat_one_wins(buyer):
+    connections = [buyer() for _ in ORDERS]
+    start = threading.Barrier(len(connections))
+    winners = []
+
+    def race(connection, order):
+        start.wait(5)
+        if connection.execute(f"EXECUTE reserve({SEAT}, {order})").fetchall():
+            winners.append(order)
+
+    threads = [threading.Thread(target=race, args=pair) for pair in zip(connections, ORDERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert len(winners) == 1
+    assert seat(buyer) == ("held", winners[0])
+
+
+def test_reserve_pay_confirm(buyer):
+    a = buyer()
+    assert a.execute(f"EXECUTE reserve({SEAT}, 101)").fetchall() == [(SEAT,)]
+    # ... the payment provider charges the card ...
+    assert a.execute("EXECUTE confirm(101)").fetchall() == [(101,)]
+    assert seat(buyer) == ("sold", 101)
+    assert a.execute(f"EXECUTE reserve({SEAT}, 102)").fetchall() == []  # sold is final
+    order = buyer.setup.execute("SELECT status FROM purchase_orders WHERE id = 101").fetchone()
+    assert order == ("paid",)
+
+
+def test_an_expired_hold_is_resold_and_the_late_payer_is_refunded(buyer):
+    a, b = buyer(), buyer()
+    assert a.execute(f"EXECUTE reserve({SEAT}, 101)").fetchall() == [(SEAT,)]
+    # A's hold runs out while A is still on the payment page.
+    buyer.setup.execute(f"UPDATE tickets SET held_until = now() - interval '1 second' WHERE id = {SEAT}")
+    assert b.execute(f"EXECUTE reserve({SEAT}, 102)").fetchall() == [(SEAT,)]
+    assert a.execute("EXECUTE confirm(101)").fetchall() == []  # A no longer holds it: refund A
+    assert a.execute("EXECUTE release(101)").fetchall() == [(101,)]
+    assert b.execute("EXECUTE confirm(102)").fetchall() == [(102,)]
+    assert seat(buyer) == ("sold", 102)
+    orders = dict(buyer.setup.execute("SELECT id, status FROM purchase_orders WHERE id IN (101, 102)").fetchall())
+    assert orders == {101: "cancelled", 102: "paid"}
+
+
+def test_a_failed_payment_releases_the_seat(buyer):
+    a, b = buyer(), buyer()
+    assert a.execute(f"EXECUTE reserve({SEAT}, 101)").fetchall() == [(SEAT,)]
+    assert a.execute("EXECUTE release(101)").fetchall() == [(101,)]  # the card was declined
+    assert seat(buyer) == ("available", None)
+    assert b.execute(f"EXECUTE reserve({SEAT}, 102)").fetchall() == [(SEAT,)]
+
+
+def test_a_payment_cannot_be_recorded_twice(buyer):
+    insert = ("INSERT INTO payments (id, purchase_order_id, idempotency_key, amount_cents) "
+              "VALUES ({id}, 101, 'order-101-attempt-1', 5000)")
+    buyer.setup.execute(insert.format(id=1))
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        buyer.setup.execute(insert.format(id=2))  # a retry of the same charge
+
+
+def test_a_transaction_around_read_then_write_does_not_help_at_read_committed(buyer):
+    check, take = statements(read_section(ROOT, RESERVE, "oversell"))
+    a, b = buyer(), buyer()
+    a.execute("BEGIN")
+    b.execute("BEGIN")
+    assert a.execute(check).fetchone()[0] == b.execute(check).fetchone()[0] == "available"
+    assert a.execute(take).rowcount == 1
+    a.execute("COMMIT")
+    assert b.execute(take.replace("101", "102")).rowcount == 1
+    b.execute("COMMIT")
+    assert seat(buyer) == ("held", 102)  # sold twice all the same
+
+
+def test_at_serializable_the_second_read_then_write_is_aborted(buyer):
+    check, take = statements(read_section(ROOT, RESERVE, "oversell"))
+    a, b = buyer(), buyer()
+    a.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+    b.execute("BEGIN ISOLATION LEVEL SERIALIZABLE")
+    assert a.execute(check).fetchone()[0] == b.execute(check).fetchone()[0] == "available"
+    a.execute(take)
+    a.execute("COMMIT")
+    with pytest.raises(psycopg.errors.SerializationFailure):
+        b.execute(take.replace("101", "102"))
+    b.execute("ROLLBACK")  # the application retries, reads 'held', and stops
+    assert seat(buyer) == ("held", 101)

@@ -1,0 +1,119 @@
+"""YouTube: every source item kept, cache reads with a miss path, one story per store, the schema."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from conftest import ROOT
+from system_checks import cache_reads_without_miss_path
+
+# Items in the source's numbered lists: each is a step or a note.
+SOURCE_ITEMS = {"upload": 36, "streaming": 38}
+
+
+@pytest.fixture(scope="module")
+def youtube(catalogue):
+    return catalogue.systems["youtube"]
+
+
+@pytest.mark.parametrize("path_id", sorted(SOURCE_ITEMS))
+def test_every_source_item_is_a_step_or_a_note(youtube, path_id):
+    path = youtube.paths[path_id]
+    assert len(path.steps) + len(path.notes) >= SOURCE_ITEMS[path_id]
+
+
+def test_upload_is_drawn_in_the_stages_of_the_pipeline(youtube):
+    titles = [stage.title for stage in youtube.paths["upload"].stages()]
+    assert titles == ["Connect and register the video", "Chunked, resumable upload",
+                      "Transcode into several resolutions and formats", "Thumbnails",
+                      "Record the metadata", "Notify the uploader"]
+
+
+def test_streaming_is_drawn_in_stages(youtube):
+    titles = [stage.title for stage in youtube.paths["streaming"].stages()]
+    assert titles == ["Resolve and connect", "Read metadata and thumbnails", "Adaptive streaming"]
+
+
+CACHE_WRITES = {"upload": {22}, "streaming": set()}  # steps that delete from a cache, not read it
+
+
+@pytest.mark.parametrize("path_id", sorted(SOURCE_ITEMS))
+def test_every_cache_read_has_a_miss_path(youtube, path_id):
+    path = youtube.paths[path_id]
+    assert cache_reads_without_miss_path(youtube, path, CACHE_WRITES[path_id]) == []
+    for step in path.steps:
+        if step.number in CACHE_WRITES[path_id]:
+            assert "deletes" in step.text
+
+
+def arrows(path):
+    return [(step.number, step.source, target) for step in path.steps for target in step.targets]
+
+
+def test_the_video_is_queued_only_after_the_upload_is_complete(youtube):
+    """The source queues the video before the file is uploaded; here the order is fixed."""
+    steps = arrows(youtube.paths["upload"])
+    uploaded = max(n for n, source, target in steps if (source, target) == ("client", "raw_store"))
+    completed = max(n for n, source, target in steps if (source, target) == ("app_server", "raw_store"))
+    queued = min(n for n, source, target in steps if target == "queue")
+    consumed = min(n for n, source, target in steps if source == "queue")
+    assert uploaded < completed < queued < consumed
+
+
+def test_one_story_per_store(youtube):
+    """Who writes each store: the metadata cache is read (and filled on a miss) by the app server and only deleted by the
+    upload handler; transcoded video is written only by the transcoder; raw video only by clients
+    and the app server that completes their uploads; thumbnails only by the thumbnail workers."""
+    writers = {}
+    for path in youtube.paths.values():
+        for number, source, target in arrows(path):
+            writers.setdefault(target, set()).add((path.id, source))
+    assert writers["metadata_cache"] == {("streaming", "app_server"), ("upload", "upload_handler")}
+    assert {source for _, source in writers["thumbnail_store"]} == {"thumbnailer", "app_server"}
+    assert {source for path, source in writers["transcoded_store"] if path == "upload"} == {"transcoder"}
+    assert {source for path, source in writers["transcoded_store"] if path == "streaming"} == {"cdn"}
+    assert {source for _, source in writers["raw_store"]} == {"client", "app_server", "transcoder", "thumbnailer"}
+    # the video bytes reach the player only from the CDN; the app server sends metadata and the playlist
+    assert [source for _, source, target in arrows(youtube.paths["streaming"]) if target == "client"] == ["app_server"]
+
+
+def test_the_two_object_stores_are_told_apart_by_label(youtube):
+    raw, transcoded = youtube.components["raw_store"], youtube.components["transcoded_store"]
+    assert raw.kind == transcoded.kind == "s3"
+    assert raw.label != transcoded.label
+
+
+def test_the_player_links_the_adaptive_bitrate_concept(youtube):
+    from blueprint.kinds import concept_page
+
+    assert concept_page(youtube.components["client"].kind) == "concepts/abr.md"
+    assert (ROOT / "docs" / "concepts" / "abr.md").exists()
+
+
+@pytest.fixture
+def db():
+    connection = sqlite3.connect(":memory:")
+    connection.execute("PRAGMA foreign_keys = ON")
+    connection.executescript((ROOT / "snippets" / "schemas" / "youtube.sql").read_text())
+    connection.execute("INSERT INTO users VALUES (1, 'Ana', 'ana@example.com', '2026-01-01')")
+    connection.execute("INSERT INTO videos (id, user_id, title, raw_object_key, created_at) "
+                       "VALUES (10, 1, 'Cats', 'raw/10', '2026-01-02')")
+    return connection
+
+
+def test_a_new_video_starts_as_uploading(db):
+    assert db.execute("SELECT status, view_count FROM videos WHERE id = 10").fetchone() == ("uploading", 0)
+
+
+def test_status_and_renditions_are_constrained(db):
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("UPDATE videos SET status = 'published' WHERE id = 10")
+    db.execute("INSERT INTO renditions (video_id, height, codec, bitrate_kbps, playlist_key) "
+               "VALUES (10, 720, 'h264', 2350, 'v/10/720.m3u8')")
+    with pytest.raises(sqlite3.IntegrityError):  # one rendition per height and codec
+        db.execute("INSERT INTO renditions (video_id, height, codec, bitrate_kbps, playlist_key) "
+                   "VALUES (10, 720, 'h264', 2500, 'v/10/720b.m3u8')")
+    with pytest.raises(sqlite3.IntegrityError):  # a comment on a video that does not exist
+        db.execute("INSERT INTO comments (video_id, user_id, body, created_at) VALUES (99, 1, 'hi', '2026-01-03')")
