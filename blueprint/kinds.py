@@ -72,6 +72,7 @@ KINDS: dict[str, Kind] = {
     "cassandra": Kind("diagrams.onprem.database.Cassandra", "Wide-column store"),
     "mongodb": Kind("diagrams.onprem.database.MongoDB", "Document store"),
     "hbase": Kind("diagrams.onprem.database.HBase", "Wide-column store"),
+    "key_value_store": Kind("diagrams.generic.storage.Storage", "Key-value store"),
     "hdfs": Kind("diagrams.onprem.analytics.Hadoop", "Distributed file system"),
     "postgis": Kind("diagrams.gis.database.Postgis", "Spatial index"),
     "solr": Kind("diagrams.onprem.search.Solr", "Search index"),

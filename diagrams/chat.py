@@ -1,0 +1,340 @@
+"""Deliver one-to-one and group messages in real time, with receipts, presence and media."""
+
+from blueprint import System
+
+chat = System(
+    "Chat Service",
+    schema="schemas/chat.sql",
+    relationships=[
+        "users many-to-many users through friends",
+        "groups many-to-many users through group_members",
+        "groups 1-to-many messages",
+        "users 1-to-many messages",
+        "users 1-to-many receipts",
+        "users 1-to-1 presence",
+    ],
+)
+
+# --- Clients ---------------------------------------------------------------------------
+sender = chat.component("sender", "Sender", kind="client", group="Clients",
+                        role="The app of the user who writes a message")
+receiver = chat.component("receiver", "Receiver", kind="client", group="Clients",
+                          role="The app of the user (or group member) the message is for")
+
+# --- Edge ------------------------------------------------------------------------------
+load_balancer = chat.component("load_balancer", "Load balancer", kind="load_balancer", group="Edge",
+                               role="Spreads short HTTPS requests (sign-in, upload URLs, search) over the API servers")
+gateway = chat.component("gateway", "WebSocket gateway", kind="api_gateway", group="Edge",
+                         role="Ends TLS, holds each app's WebSocket and proxies it to the chat server its user hashes to")
+cdn = chat.component("cdn", "CDN", kind="cdn", group="Edge",
+                     role="Serves media files (images, avatars) from close to the reader; never routes messages")
+
+# --- Services --------------------------------------------------------------------------
+api_server = chat.component("api_server", "API server", kind="server", group="Services",
+                            role="Stateless HTTP: sign-in, metadata, upload URLs, search")
+auth_service = chat.component("auth_service", "Auth service", kind="service", group="Services",
+                              role="Checks credentials and issues the token the WebSocket is opened with")
+admin_service = chat.component("admin_service", "Admin service", kind="zookeeper", group="Services",
+                               role="Keeps the consistent-hash ring of live chat servers and tells everyone when it changes")
+chat_a = chat.component("chat_a", "Chat server A", kind="server", group="Services",
+                        role="Holds the sender's WebSocket (its user_id hashes here); stores and routes what the sender sends")
+chat_b = chat.component("chat_b", "Chat server B", kind="server", group="Services",
+                        role="Holds the receiver's WebSocket; delivers what is published for the receiver")
+presence_service = chat.component("presence_service", "Presence service", kind="service", group="Services",
+                                  role="Turns heartbeats into online/offline and last-seen, and answers who is online")
+push_service = chat.component("push_service", "Push notifications", kind="service", group="Services",
+                              role="Wakes an app that has no open connection, through Apple's APNs or Google's FCM")
+indexer = chat.component("indexer", "Index workers", kind="worker", group="Services",
+                         role="Consume stored messages and add them to the search index")
+
+# --- Messaging -------------------------------------------------------------------------
+pubsub = chat.component("pubsub", "Pub-sub (Kafka)", kind="pubsub", group="Messaging",
+                        role="One topic per chat server: what is published there is delivered by that server")
+index_queue = chat.component("index_queue", "Index queue (Kafka)", kind="kafka", group="Messaging",
+                             role="Stored messages waiting to be indexed for search, processed asynchronously")
+
+# --- Data stores -----------------------------------------------------------------------
+group_cache = chat.component("group_cache", "Group cache", kind="redis", group="Data stores",
+                             role="Redis, cache-aside: the latest messages of recently active groups")
+presence_cache = chat.component("presence_cache", "Presence cache", kind="redis", group="Data stores",
+                                role="Redis, sharded by user_id: one key per online user, expiring when heartbeats stop")
+sql_db = chat.component("sql_db", "SQL database", kind="postgresql", group="Data stores",
+                        role="PostgreSQL: users, friends, groups and members, avatars")
+chat_store = chat.component("chat_store", "Chat store", kind="cassandra", group="Data stores",
+                            role="Cassandra: every message and receipt watermark, one partition per conversation")
+last_seen = chat.component("last_seen", "Last-seen store", kind="key_value_store", group="Data stores",
+                           role="Key-value store: each user's last heartbeat time, written behind the presence cache")
+object_store = chat.component("object_store", "Object storage", kind="s3", group="Data stores",
+                              role="S3: encrypted media files, behind the CDN")
+search_index = chat.component("search_index", "Search index", kind="solr", group="Data stores",
+                              role="Apache Solr: an inverted index from words to the messages that hold them")
+
+# A WebSocket is one long-lived, two-way connection: every message, receipt and heartbeat
+# of a session travels over it. The gateway proxies each one to the user's chat server.
+chat.connection(sender, gateway, "WebSocket")
+chat.connection(receiver, gateway, "WebSocket")
+chat.connection(gateway, chat_a, "WebSocket (proxied)")
+chat.connection(gateway, chat_b, "WebSocket (proxied)")
+
+
+workflow = chat.path("workflow", "Workflow")
+
+# --- Sign in over HTTP -------------------------------------------------------------------
+workflow.stage("Sign in")
+workflow.step(1, sender, load_balancer,
+              "The app makes an ordinary HTTPS request to sign in and load what the home screen shows.")
+workflow.step(2, load_balancer, api_server, "The load balancer hands it to an API server with spare capacity.")
+workflow.step(3, api_server, auth_service,
+              "The API server has the auth service check the credentials; the answer includes a short-lived token "
+              "for the WebSocket.")
+workflow.step(4, api_server, sql_db,
+              "It reads the user's metadata: profile and avatar URL, friends, groups, and the address of the "
+              "WebSocket gateway.")
+workflow.step(5, api_server, group_cache,
+              "It reads the latest messages of the user's groups from the group cache.")
+workflow.step(6, api_server, chat_store,
+              "It reads them from the chat store and puts them in the cache (cache-aside: only readers fill it).",
+              when="On a cache miss")
+
+# --- Open the WebSocket ----------------------------------------------------------------
+workflow.stage("Connect")
+workflow.step(7, admin_service, [gateway, chat_a, chat_b],
+              "The admin service publishes the current ring of live chat servers; gateways and chat servers "
+              "keep a copy and get every change.")
+workflow.step(8, sender, gateway,
+              "The app opens a WebSocket (`wss://`) to the gateway and presents its token; the gateway checks the "
+              "token's signature and ends TLS.")
+workflow.step(9, gateway, chat_a,
+              "The gateway hashes the user_id onto the ring (consistent hashing) and proxies the connection to "
+              "that chat server, A, for as long as it stays open.")
+workflow.step(10, chat_a, presence_service,
+              "Chat server A records user_id → connection in its own memory and reports the user online.")
+workflow.step(11, presence_service, presence_cache,
+              "The presence service sets the user's key with a time to live (`SET presence:<id> online EX 90`).")
+workflow.step(12, receiver, gateway, "The receiver's app connects the same way.")
+workflow.step(13, gateway, chat_b,
+              "Its user_id hashes to chat server B, which holds its connection and reports it online too.")
+
+# --- One-to-one message ----------------------------------------------------------------
+workflow.stage("One-to-one message")
+workflow.step(14, sender, gateway,
+              "The sender's app sends the message over its WebSocket: conversation, an ID of its own choosing "
+              "(`client_msg_id`), and the encrypted body.")
+workflow.step(15, gateway, chat_a, "The gateway passes the frame to chat server A.")
+workflow.step(16, chat_a, chat_store,
+              "A gives the message the conversation's next sequence number and a Snowflake ID, and stores it; "
+              "a retried `client_msg_id` is found and not stored twice.")
+workflow.step(17, chat_a, gateway,
+              "Now that the message is durable, A sends the **sent** receipt (with its sequence number) back down "
+              "the sender's WebSocket: one tick.")
+workflow.step(18, chat_a, pubsub,
+              "A hashes the receiver's user_id on the same ring, which names chat server B, and publishes the "
+              "message to B's topic.")
+workflow.step(19, pubsub, chat_b, "Chat server B, subscribed to its own topic, receives the message.")
+workflow.step(20, chat_b, gateway,
+              "B looks the receiver up in its in-memory map of connections and writes the message to that "
+              "WebSocket.")
+workflow.step(21, gateway, receiver, "The gateway delivers the frame to the receiver's app.")
+
+# --- Receipts --------------------------------------------------------------------------
+workflow.stage("Delivered and read receipts")
+workflow.step(22, receiver, gateway,
+              "Once the message is saved on the phone, the receiver's app sends **delivered** up to that sequence "
+              "number.")
+workflow.step(23, gateway, chat_b, "The gateway passes the receipt to chat server B.")
+workflow.step(24, chat_b, chat_store,
+              "B advances the receiver's delivered watermark for the conversation (one row, not one per message).")
+workflow.step(25, chat_b, pubsub, "B publishes the receipt to the topic of the sender's chat server, A.")
+workflow.step(26, pubsub, chat_a, "Chat server A receives the receipt.")
+workflow.step(27, chat_a, gateway, "A writes the receipt to the sender's WebSocket.")
+workflow.step(28, gateway, sender,
+              "The sender's app shows two ticks. A **read** receipt, sent when the user opens the conversation, "
+              "takes the same route (steps 22 to 28) and advances the read watermark.")
+
+# --- Receiver offline ------------------------------------------------------------------
+workflow.stage("Receiver offline")
+workflow.step(29, chat_b, push_service,
+              "The message arrives at B as in step 19, but B's map has no connection for the receiver (a miss: "
+              "offline). The message is already stored (step 16), so B only asks for a push notification.",
+              when="If the receiver has no open connection")
+workflow.step(30, push_service, receiver,
+              "The push service sends a notification through APNs or FCM; it carries no readable content, at "
+              "most the encrypted body, and may wake the app in the background.")
+workflow.step(31, receiver, gateway,
+              "When the app comes back (or wakes in the background), it reconnects and sends, per conversation, "
+              "the last sequence number it holds.")
+workflow.step(32, gateway, chat_b, "The gateway proxies the connection to B, as in step 13.")
+workflow.step(33, chat_b, chat_store,
+              "B reads the messages after that number, one page at a time (`seq > n ORDER BY seq LIMIT 50`).")
+workflow.step(34, chat_b, gateway, "B sends the missed messages down the WebSocket, oldest first.")
+workflow.step(35, gateway, receiver,
+              "The app stores them and answers with **delivered** receipts, which reach the sender as in steps "
+              "22 to 28.")
+
+# --- Group message ---------------------------------------------------------------------
+workflow.stage("Group message")
+workflow.step(36, sender, gateway, "The sender sends a message to a group over its WebSocket.")
+workflow.step(37, gateway, chat_a, "The gateway passes it to chat server A.")
+workflow.step(38, chat_a, sql_db,
+              "A reads the group's member list (its `group_members` rows) from a SQL replica.")
+workflow.step(39, chat_a, chat_store,
+              "A stores the message once, in the group's partition, with the group's next sequence number.")
+workflow.step(40, chat_a, group_cache,
+              "A appends it to the group's cached list only if that list is cached (`RPUSHX`, then `LTRIM`), so "
+              "the cache stays cache-aside: absent stays absent.")
+workflow.step(41, chat_a, pubsub,
+              "A hashes every member's user_id on the ring and publishes one copy per chat server that holds "
+              "members, not one per member.")
+workflow.step(42, pubsub, chat_b, "Each of those chat servers, B among them, receives its copy.")
+workflow.step(43, chat_b, gateway,
+              "B writes the message to the WebSocket of every member it holds; the gateway delivers it.")
+workflow.step(44, gateway, receiver, "The member's app receives the group message.")
+workflow.step(45, chat_b, push_service,
+              "For members with no open connection, B asks for a push notification, as in step 29.",
+              when="For members who are offline")
+
+# --- Presence --------------------------------------------------------------------------
+workflow.stage("Presence")
+workflow.step(46, sender, gateway,
+              "Every 30 seconds the sender's app sends a small heartbeat frame over its WebSocket.")
+workflow.step(47, gateway, chat_a, "The gateway passes it to chat server A.")
+workflow.step(48, chat_a, presence_service, "A passes the heartbeat on to the presence service.")
+workflow.step(49, presence_service, presence_cache,
+              "The presence service resets the key's time to live; a key whose heartbeats stop expires by itself.")
+workflow.step(50, presence_service, last_seen,
+              "Write-behind: every few seconds it writes the latest heartbeat times in one batch to the "
+              "last-seen store.")
+workflow.step(51, receiver, gateway,
+              "The receiver opens a chat and asks, over its WebSocket, whether the sender is online.")
+workflow.step(52, gateway, chat_b, "The gateway passes the question to chat server B.")
+workflow.step(53, chat_b, presence_service, "B asks the presence service.")
+workflow.step(54, presence_service, presence_cache,
+              "A key found means online: the service answers at once.")
+workflow.step(55, presence_service, last_seen,
+              "No key (it expired, or the user never connected) means offline: the service reads the last-seen "
+              "time and answers \"last seen at …\".",
+              when="On a cache miss")
+
+# --- Media -----------------------------------------------------------------------------
+workflow.stage("Media")
+workflow.step(56, sender, load_balancer,
+              "To share an image, the app first asks over HTTPS for an upload URL.")
+workflow.step(57, load_balancer, api_server,
+              "An API server answers with a presigned URL for a new object: a write-once permission, no upload "
+              "through our servers.")
+workflow.step(58, sender, object_store,
+              "The app encrypts the image with a fresh random key and uploads it straight to object storage.")
+workflow.step(59, sender, gateway,
+              "It sends an ordinary message carrying the file's URL, its key and a tiny thumbnail, routed as in "
+              "steps 14 to 21 (or 36 to 45 for a group).")
+workflow.step(60, receiver, cdn, "The receiver's app downloads the file by its URL from the CDN and decrypts it.")
+workflow.step(61, cdn, object_store,
+              "The CDN fetches the file from object storage and keeps a copy for the other members of a group.",
+              when="On a CDN miss")
+
+# --- Search ----------------------------------------------------------------------------
+workflow.stage("Search")
+workflow.step(62, chat_a, index_queue,
+              "After storing a message (step 16 or 39), the chat server also appends it to the index queue.")
+workflow.step(63, index_queue, indexer, "Index workers take messages off the queue in batches.")
+workflow.step(64, indexer, search_index, "They add the messages to the Solr index, keyed by conversation.")
+workflow.step(65, sender, load_balancer, "The user searches the history over HTTPS.")
+workflow.step(66, load_balancer, api_server, "The load balancer hands the search to an API server.")
+workflow.step(67, api_server, search_index,
+              "The API server queries the index, restricted to the conversations the user belongs to.")
+
+# --- Notes -----------------------------------------------------------------------------
+workflow.note("Each chat server keeps a map from user_id to the ID of that user's WebSocket in its own memory; it is "
+              "how B finds the connection to write to (steps 20, 34, 43), and a miss there means the user is "
+              "not connected (step 29). All of one user's devices hash to the same server, so the map holds a "
+              "list of connections per user.", theme="Routing")
+workflow.note("Routing needs no lookup: the gateway and every chat server hold the same ring, so hashing a user_id "
+              "names the server that holds (or would hold) that user's connection. The source's \"admin service\", "
+              "left out of its figure, is what keeps that ring current (step 7); in practice a coordination "
+              "service such as ZooKeeper or etcd.", theme="Routing")
+workflow.note("When a chat server joins or leaves the ring, consistent hashing moves only the users of one arc; "
+              "their connections drop and the apps reconnect, landing on the new owner. A message published for them "
+              "meanwhile is not lost: it is already in the chat store and arrives with the catch-up of step 33.",
+              theme="Routing")
+workflow.note("The source has the chat server pass its WebSocket to the pub-sub server (it \"delegates the WebSocket "
+              "connection\"), which passes it on to the receiver's chat server. A connection cannot be handed "
+              "on like that: the WebSocket stays between the app and its own chat server (through the gateway); "
+              "what travels through pub-sub is each message.", theme="Corrections")
+workflow.note("The source has the pub-sub server persist each message and update presence. Kafka does neither by "
+              "itself: here the chat server stores the message before anything else (step 16), so that the "
+              "**sent** tick means durable, and presence comes from heartbeats (steps 46 to 50).",
+              theme="Corrections")
+workflow.note("The source sends group messages \"through the CDN\". A CDN caches static files close to readers; it "
+              "does not route or fan out chat messages. Group messages fan out through the chat servers and "
+              "pub-sub (steps 41 to 44); what the CDN does serve is the group's media (step 60), fetched once "
+              "and then read by every member.", theme="Corrections")
+workflow.note("The source has the server queue search-index work while the user signs in. Indexing follows each "
+              "stored message instead (step 62), whoever is signed in.", theme="Corrections")
+workflow.note("The source has the pub-sub server call the push service for offline users; here the receiver's "
+              "chat server does, because it is the one that knows the user has no connection (step 29).",
+              theme="Corrections")
+workflow.note("Per-conversation sequence numbers give every member the same order. Wall clocks of different servers "
+              "drift and are not a total order, so a timestamp cannot be the order; a Snowflake ID (time, machine, "
+              "counter) is unique and roughly time-sorted, good for paging, but two servers can still mint IDs "
+              "out of order.", theme="Ordering and IDs")
+workflow.note("The two users of a conversation send through different chat servers, so the next sequence number "
+              "comes from one shared counter per conversation, taken with a compare-and-set (a Cassandra "
+              "lightweight transaction) or an atomic increment; a gap in seq tells an app it has missed "
+              "something.", theme="Ordering and IDs")
+workflow.note("The app gives each message its own `client_msg_id` and resends it until the **sent** receipt "
+              "arrives; a unique key on (sender, `client_msg_id`) turns a resend into a no-op (in Cassandra, a "
+              "small table keyed by it and written with `IF NOT EXISTS`).",
+              theme="Ordering and IDs")
+workflow.note("Sent, delivered and read are all carried over the WebSockets (steps 17, 22 to 28); the server "
+              "stores two watermarks per member and conversation, not a status per message.", theme="Receipts")
+workflow.note("While the sender itself is offline, its app keeps new messages in local storage and sends them "
+              "when a WebSocket is open again.", theme="Offline")
+workflow.note("A push may let the app fetch new messages in the background, so the conversation is already there "
+              "when the user opens it.", theme="Offline")
+workflow.note("An app reads history a page at a time (by sequence number), never a whole conversation.",
+              theme="Offline")
+workflow.note("Store and forward: the message is stored before anyone knows whether the receiver is online, and "
+              "delivered when the receiver is back (step 33).", theme="Offline")
+workflow.note("If messages are meant to be ephemeral on the server, a clean-up job deletes the messages every "
+              "member has received (delivered watermark), reading from a replica so that the live store is not "
+              "slowed down.", theme="Retention")
+workflow.note("If messages are kept for ever, the chat store is the source of truth and apps may lose their copy.",
+              theme="Retention")
+workflow.note("The app caches one-to-one conversations on the phone, so reopening a chat reads nothing from the "
+              "server.", theme="Retention")
+workflow.note("The chat store keeps at least three replicas of each partition (replication factor 3) and writes "
+              "at QUORUM, so a message survives the loss of a node.", theme="Durability and availability")
+workflow.note("Stateful parts are partitioned by user_id (connections, presence) or by conversation and group "
+              "(messages), and replicated across data centers.", theme="Durability and availability")
+workflow.note("Hot shards (a huge group, a celebrity) are found by alerting and handled by re-partitioning them "
+              "automatically or by giving them bigger machines.", theme="Durability and availability")
+workflow.note("The SQL database runs with one primary and semi-synchronous replication: a write is acknowledged "
+              "once at least one replica has it, so a failover loses nothing.", theme="Durability and availability")
+workflow.note("If a chat server or the app crashes, the app signs in again over HTTP and opens a new WebSocket "
+              "(steps 1 to 13); missed messages arrive as in steps 31 to 35.", theme="Durability and availability")
+workflow.note("The presence cache is sharded by consistent hashing on user_id.", theme="Presence")
+workflow.note("The source sets the presence time to live at 5 minutes. With a heartbeat every 30 s, a TTL of two "
+              "or three heartbeats (60 to 90 s) shows a vanished user offline much sooner; 5 minutes is the "
+              "longest anyone would accept.", theme="Presence")
+workflow.note("The source keeps online users in a Redis set (constant time) and removes stale ones with a sliding "
+              "window. A set has one TTL for all its members, so it needs that sweep: a sorted set scored by "
+              "heartbeat time, trimmed with `ZREMRANGEBYSCORE`. A key per user with its own TTL, as here, "
+              "expires by itself and needs no sweep.", theme="Presence")
+workflow.note("The source updates last-seen when a presence record expires. Redis expiry events are "
+              "fire-and-forget and can be late or lost; writing each heartbeat's time behind the cache (step 50) "
+              "gives the same last-seen without depending on them.", theme="Presence")
+workflow.note("A user going offline on purpose (closing the app) deletes the key at once; expiry handles crashes "
+              "and lost networks. Friends who have the chat open can subscribe to changes instead of asking.",
+              theme="Presence")
+workflow.note("The gateway ends TLS, so chat servers receive plain frames and spend no CPU on encryption.",
+              theme="Security")
+workflow.note("Media files are encrypted on the phone before upload (step 58), so the CDN and object storage "
+              "hold only ciphertext under unguessable URLs; the key travels inside the end-to-end encrypted "
+              "message.", theme="Security")
+workflow.note("The source says messages are end-to-end encrypted with a symmetric key. The bulk encryption is "
+              "symmetric, but two apps must first agree on that key without the server learning it: that takes "
+              "public keys (as in the Signal protocol, which also changes the key with every message).",
+              theme="Security")
+workflow.note("End-to-end encryption and server-side search exclude each other: the index workers cannot read an "
+              "encrypted body. Apache Solr search (steps 62 to 67) fits workplace chat without end-to-end "
+              "encryption (Slack); WhatsApp and Signal search on the phone.", theme="Security")

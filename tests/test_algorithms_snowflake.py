@@ -1,0 +1,77 @@
+"""Snowflake IDs are unique and increasing on one machine, whatever its clock does; their
+layout matches an independent implementation (the `snowflake-id` package); and across
+machines whose clocks disagree they are *not* in the order the messages were sent,
+which is why the chat page orders a conversation by sequence number instead."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from snowflake import Snowflake
+
+from algorithms.snowflake import EPOCH_MS, MAX_COUNTER, MAX_MACHINE, SnowflakeIds, parse
+
+START = EPOCH_MS + 1_000_000
+
+
+class FakeClock:
+    def __init__(self, readings):
+        self.readings = list(readings)
+
+    def __call__(self):
+        return self.readings.pop(0) if len(self.readings) > 1 else self.readings[0]
+
+
+@given(st.lists(st.integers(min_value=START - 50, max_value=START + 50), min_size=1, max_size=300),
+       st.integers(min_value=0, max_value=MAX_MACHINE))
+def test_ids_only_increase_even_when_the_clock_steps_back(readings, machine):
+    ids = SnowflakeIds(machine, FakeClock(readings))
+    minted = [ids.next_id() for _ in readings]
+    assert minted == sorted(set(minted)), "strictly increasing, so never repeated"
+    assert all(0 < value < 2**63 for value in minted), "fits a signed 64-bit column"
+    assert all(parse(value)[1] == machine for value in minted)
+
+
+def test_more_than_4096_ids_in_one_millisecond_borrow_the_next():
+    ids = SnowflakeIds(7, FakeClock([START]))
+    minted = [ids.next_id() for _ in range(MAX_COUNTER + 3)]
+    assert len(set(minted)) == len(minted) and minted == sorted(minted)
+    assert parse(minted[MAX_COUNTER]) == (START, 7, MAX_COUNTER)
+    assert parse(minted[MAX_COUNTER + 1]) == (START + 1, 7, 0)
+
+
+def test_two_machines_in_the_same_millisecond_never_collide():
+    first, second = SnowflakeIds(1, FakeClock([START])), SnowflakeIds(2, FakeClock([START]))
+    a = {first.next_id() for _ in range(1000)}
+    b = {second.next_id() for _ in range(1000)}
+    assert not a & b
+
+
+@given(st.integers(min_value=0, max_value=2**41 - 1), st.integers(min_value=0, max_value=MAX_MACHINE),
+       st.integers(min_value=0, max_value=MAX_COUNTER))
+def test_the_layout_matches_an_independent_implementation(ms, machine, counter):
+    value = Snowflake(timestamp=ms, instance=machine, epoch=EPOCH_MS, seq=counter).value
+    assert parse(value) == (ms + EPOCH_MS, machine, counter)
+    theirs = Snowflake.parse(value, EPOCH_MS)
+    assert (theirs.milliseconds, theirs.instance, theirs.seq) == parse(value)
+
+
+def test_a_generated_id_reads_back_the_same_in_the_independent_parser():
+    value = SnowflakeIds(513, FakeClock([START + 12345])).next_id()
+    theirs = Snowflake.parse(value, EPOCH_MS)
+    assert (theirs.milliseconds, theirs.instance, theirs.seq) == (START + 12345, 513, 0)
+
+
+def test_clock_skew_between_machines_puts_ids_out_of_send_order():
+    """Server B's clock runs 40 ms behind A's. A message sent on A, and 10 ms later one on B:
+    B's ID is the smaller one, so sorting by ID would show the later message first."""
+    true_time = START
+    sent_first = SnowflakeIds(1, FakeClock([true_time])).next_id()
+    sent_second = SnowflakeIds(2, FakeClock([true_time + 10 - 40])).next_id()
+    assert sent_second < sent_first
+
+
+def test_a_machine_number_out_of_range_is_refused():
+    with pytest.raises(ValueError, match="machine"):
+        SnowflakeIds(MAX_MACHINE + 1)

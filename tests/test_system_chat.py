@@ -1,0 +1,291 @@
+"""The chat service page, as a specification: its workflow keeps every item of the source,
+its WebSockets are drawn as connections, every cache read has a miss path, and the queries
+it shows run on SQLite and on a real PostgreSQL server with the results the page claims.
+"""
+
+from __future__ import annotations
+
+import runpy
+import sqlite3
+import threading
+from pathlib import Path
+
+import psycopg
+import pytest
+from sql_engines import PostgresServer, PostgresUnavailable
+
+from blueprint.sql_pages import read_section, statements
+
+ROOT = Path(__file__).resolve().parents[1]
+DDL = ROOT / "snippets/schemas/chat.sql"
+QUERIES = "snippets/sql/chat.sql"
+
+# The source's chat workflow is one numbered list of 43 items: 21 that move data, then 22
+# remarks (ordering, offline delivery, retention, presence, availability, security).
+SOURCE_WORKFLOW_ITEMS = 43
+
+
+@pytest.fixture(scope="module")
+def chat():
+    return runpy.run_path(str(ROOT / "diagrams/chat.py"))["chat"]
+
+
+@pytest.fixture(scope="module")
+def workflow(chat):
+    return chat.paths["workflow"]
+
+
+def step(workflow, number):
+    return next(s for s in workflow.steps if s.number == number)
+
+
+# --- The diagram script -----------------------------------------------------------------
+
+
+def test_every_source_item_is_a_step_or_a_note(workflow):
+    assert len(workflow.steps) + len(workflow.notes) >= SOURCE_WORKFLOW_ITEMS
+
+
+def test_the_workflow_is_told_in_titled_stages_of_at_most_12_arrows(workflow):
+    stages = workflow.stages()
+    titles = [stage.title for stage in stages]
+    for title in ("Connect", "One-to-one message", "Receiver offline", "Group message", "Presence", "Media"):
+        assert title in titles
+    for stage in stages:
+        assert sum(len(s.targets) for s in stage.steps) <= 12, stage.title
+    numbers = [s.number for stage in stages for s in stage.steps]
+    assert numbers == list(range(1, len(numbers) + 1)), "numbering runs on across the stages"
+
+
+def test_sender_and_receiver_are_two_clients_on_websockets(chat):
+    assert chat.components["sender"].kind == chat.components["receiver"].kind == "client"
+    ends = {frozenset(c.ends): c.label for c in chat.connections}
+    assert ends[frozenset({"sender", "gateway"})] == "WebSocket"
+    assert ends[frozenset({"receiver", "gateway"})] == "WebSocket"
+    assert {"chat_a", "chat_b"} <= {end for c in chat.connections for end in c.ends}
+
+
+# Each read of a cache (or of an in-memory map) and the step that handles its miss.
+READS_AND_MISSES = {
+    5: 6,     # group cache -> chat store
+    54: 55,   # presence cache -> last-seen store (a miss means offline)
+    60: 61,   # CDN -> object storage
+    20: 29,   # chat server B's map of connections -> push notification (not connected)
+    43: 45,   # the same map, for group members
+}
+
+
+@pytest.mark.parametrize("read, miss", sorted(READS_AND_MISSES.items()))
+def test_every_cache_read_has_a_drawn_miss_path(workflow, read, miss):
+    read_step, miss_step = step(workflow, read), step(workflow, miss)
+    assert read_step.when is None and miss_step.when, "the miss is a conditional (dashed) step"
+    assert miss_step.source == read_step.source or miss_step.source in read_step.targets
+    assert miss > read
+
+
+CACHE_WRITES = {
+    11: "presence key set on connect",
+    40: "append to a cached group list",
+    49: "heartbeat resets the presence TTL",
+}
+
+
+def test_every_step_into_a_cache_is_a_known_write_or_a_read_with_a_miss(chat, workflow):
+    caches = {cid for cid, c in chat.components.items() if c.kind in ("redis", "cdn")}
+    into_caches = {s.number for s in workflow.steps if set(s.targets) & caches}
+    assert into_caches == set(CACHE_WRITES) | {read for read in READS_AND_MISSES if read not in (20, 43)}
+
+
+def test_the_cdn_carries_media_and_never_a_chat_message(workflow):
+    touching = [s for s in workflow.steps if "cdn" in (s.source, *s.targets)]
+    assert [(s.source, s.targets) for s in touching] == [("receiver", ("cdn",)), ("cdn", ("object_store",))]
+    corrections = " ".join(n.text for n in workflow.notes if n.theme == "Corrections")
+    assert "through the CDN" in corrections and "pub-sub" in corrections
+
+
+def test_group_messages_fan_out_through_pub_sub_to_chat_servers(workflow):
+    group = next(stage for stage in workflow.stages() if stage.title == "Group message")
+    hops = [(s.source, s.targets) for s in group.steps]
+    assert ("chat_a", ("pubsub",)) in hops and ("pubsub", ("chat_b",)) in hops
+
+
+def test_ordering_is_by_sequence_number_not_wall_clock(workflow):
+    notes = " ".join(n.text for n in workflow.notes if n.theme == "Ordering and IDs")
+    assert "sequence number" in notes and "Snowflake" in notes and "clocks" in notes
+
+
+# --- The schema and the queries ---------------------------------------------------------
+
+SEED = """
+INSERT INTO users (id, name, phone, created_at) VALUES
+  (1, 'Ada', '+100', '2026-01-01'), (2, 'Bo', '+200', '2026-01-01'),
+  (3, 'Cy', '+300', '2026-01-01'), (4, 'Di', '+400', '2026-01-01');
+INSERT INTO friends (user_id, friend_id, created_at) VALUES
+  (1, 2, '2026-01-02'), (1, 3, '2026-01-02'), (3, 4, '2026-01-02');
+INSERT INTO groups (id, name, created_at) VALUES (1, 'Climbing', '2026-01-03');
+INSERT INTO group_members (group_id, user_id, joined_at) VALUES
+  (1, 2, '2026-01-03'), (1, 3, '2026-01-03');
+INSERT INTO messages (conversation_id, seq, id, client_msg_id, sender_id, group_id, body, created_at) VALUES
+  ('u:1:2', 1, 7000000000000000001, 'phone-1-0001', 1, NULL, 'c1', '2026-11-30 10:00:01'),
+  ('u:1:2', 2, 7000000000000000002, 'phone-2-0001', 2, NULL, 'c2', '2026-11-30 10:00:02'),
+  ('u:1:2', 3, 7000000000000000003, 'phone-1-0002', 1, NULL, 'c3', '2026-11-30 10:00:03'),
+  ('g:1',   1, 7000000000000000004, 'phone-3-0001', 3, 1,    'g1', '2026-11-30 10:00:04'),
+  ('g:1',   2, 7000000000000000005, 'phone-2-0002', 2, 1,    'g2', '2026-11-30 10:00:05');
+INSERT INTO receipts (conversation_id, user_id, delivered_seq, read_seq) VALUES
+  ('u:1:2', 1, 2, 2), ('u:1:2', 2, 2, 1), ('g:1', 2, 0, 0);
+"""
+
+
+def run_script(connection, sql):
+    for statement in statements(sql):
+        connection.execute(statement)
+
+
+def query(connection, name):
+    return [tuple(row) for row in connection.execute(read_section(ROOT, QUERIES, name)).fetchall()]
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    server = None
+    try:
+        server = PostgresServer()
+        server.start()
+    except PostgresUnavailable as error:
+        if server is not None:
+            server.stop()
+        pytest.fail(f"the chat queries need a real PostgreSQL server, and it could not start: {error}", pytrace=False)
+    yield server
+    server.stop()
+
+
+_schemas = iter(range(1, 1000))
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def db(request):
+    if request.param == "sqlite":
+        connection = sqlite3.connect(":memory:", isolation_level=None)
+        connection.execute("PRAGMA foreign_keys = ON")
+        errors = sqlite3.IntegrityError
+    else:
+        server = request.getfixturevalue("postgres")
+        connection = server.connect()
+        schema = f"chat_{next(_schemas)}"
+        connection.execute(f"CREATE SCHEMA {schema}")
+        connection.execute(f"SET search_path TO {schema}")
+        errors = psycopg.errors.IntegrityError
+    run_script(connection, DDL.read_text(encoding="utf-8"))
+    run_script(connection, SEED)
+    yield request.param, connection, errors
+    connection.close()
+
+
+def messages(connection, conversation):
+    sql = f"SELECT seq, sender_id, client_msg_id FROM messages WHERE conversation_id = '{conversation}' ORDER BY seq"
+    return [tuple(row) for row in connection.execute(sql).fetchall()]
+
+
+def test_storing_takes_the_next_sequence_number_and_a_resend_is_dropped(db):
+    _, connection, _ = db
+    run_script(connection, read_section(ROOT, QUERIES, "store_message"))
+    assert messages(connection, "u:1:2")[-1] == (4, 1, "phone-1-0042")
+    run_script(connection, read_section(ROOT, QUERIES, "store_message"))  # the app resends
+    assert [seq for seq, *_ in messages(connection, "u:1:2")] == [1, 2, 3, 4]
+    assert [seq for seq, *_ in messages(connection, "g:1")] == [1, 2], "other conversations keep their own numbers"
+
+
+def test_a_taken_sequence_number_is_an_error_not_a_silent_drop(db):
+    _, connection, errors = db
+    with pytest.raises(errors):
+        connection.execute(
+            "INSERT INTO messages (conversation_id, seq, id, client_msg_id, sender_id, created_at) "
+            "VALUES ('u:1:2', 3, 7000000000000000099, 'phone-2-0099', 2, '2026-11-30 10:00:09') "
+            "ON CONFLICT (sender_id, client_msg_id) DO NOTHING"
+        )
+
+
+def test_two_servers_storing_at_once_cannot_share_a_sequence_number(postgres):
+    """Two transactions read the same MAX(seq); the primary key makes the second one fail."""
+    first, second = postgres.connect(), postgres.connect()
+    schema = f"chat_{next(_schemas)}"
+    first.execute(f"CREATE SCHEMA {schema}")
+    for connection in (first, second):
+        connection.execute(f"SET search_path TO {schema}")
+    run_script(first, DDL.read_text(encoding="utf-8"))
+    run_script(first, SEED)
+    store = read_section(ROOT, QUERIES, "store_message")
+    other = store.replace("'phone-1-0042', 1", "'phone-2-0042', 2").replace("0042,", "0043,")
+    assert other != store
+    first.execute("BEGIN")
+    first.execute(store)  # seq 4, not committed yet
+    outcome = {}
+
+    def racer():
+        try:
+            second.execute("BEGIN")
+            second.execute(other)  # also computes seq 4, then waits on the key
+            second.execute("COMMIT")
+            outcome["error"] = None
+        except psycopg.Error as error:
+            outcome["error"] = error
+            second.execute("ROLLBACK")
+
+    thread = threading.Thread(target=racer)
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive(), "the second insert waits for the first transaction"
+    first.execute("COMMIT")
+    thread.join(10)
+    assert isinstance(outcome["error"], psycopg.errors.UniqueViolation)
+    assert [r[0] for r in first.execute(
+        "SELECT seq FROM messages WHERE conversation_id = 'u:1:2' ORDER BY seq").fetchall()] == [1, 2, 3, 4]
+    first.close()
+    second.close()
+
+
+def test_missed_messages_are_the_ones_after_the_last_held(db):
+    _, connection, _ = db
+    run_script(connection, read_section(ROOT, QUERIES, "store_message"))
+    assert [row[:2] for row in query(connection, "missed")] == [(3, 1), (4, 1)]
+
+
+def test_read_receipts_move_watermarks_forward_only(db):
+    _, connection, _ = db
+    run_script(connection, read_section(ROOT, QUERIES, "advance_read"))
+    watermark = "SELECT delivered_seq, read_seq FROM receipts WHERE conversation_id = 'u:1:2' AND user_id = 2"
+    assert tuple(connection.execute(watermark).fetchone()) == (3, 3)
+    connection.execute("UPDATE receipts SET delivered_seq = 7, read_seq = 5 "
+                       "WHERE conversation_id = 'u:1:2' AND user_id = 2")
+    run_script(connection, read_section(ROOT, QUERIES, "advance_read"))  # a late, older receipt
+    assert tuple(connection.execute(watermark).fetchone()) == (7, 5)
+
+
+def test_read_cannot_pass_delivered(db):
+    _, connection, errors = db
+    with pytest.raises(errors):
+        connection.execute("UPDATE receipts SET read_seq = 9 WHERE conversation_id = 'u:1:2' AND user_id = 2")
+
+
+def test_unread_counts_skip_own_messages_and_read_ones(db):
+    _, connection, _ = db
+    assert query(connection, "unread") == [("g:1", 1), ("u:1:2", 1)]
+    run_script(connection, read_section(ROOT, QUERIES, "store_message"))
+    assert query(connection, "unread") == [("g:1", 1), ("u:1:2", 2)]
+    run_script(connection, read_section(ROOT, QUERIES, "advance_read"))
+    assert query(connection, "unread") == [("g:1", 1), ("u:1:2", 1)]
+
+
+def test_a_friendship_is_stored_once_and_found_from_either_side(db):
+    _, connection, errors = db
+    assert query(connection, "friends_of") == [(2,), (3,)]
+    with pytest.raises(errors):
+        connection.execute("INSERT INTO friends (user_id, friend_id, created_at) VALUES (2, 1, '2026-01-05')")
+
+
+def test_the_page_shows_the_tested_queries():
+    page = (ROOT / "docs/systems/chat.md").read_text(encoding="utf-8")
+    for name in ("store_message", "missed", "advance_read", "unread", "friends_of"):
+        assert f'--8<-- "{QUERIES}:{name}"' in page
+    assert '--8<-- "snippets/algorithms/snowflake.py:generator"' in page
+    assert "<!-- blueprint: chat/workflow -->" in page and "<!-- blueprint: chat/schema -->" in page
