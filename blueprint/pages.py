@@ -12,6 +12,7 @@ are shared files, linked relative to the page so they load over http and from fi
 from __future__ import annotations
 
 import html
+import math
 import posixpath
 import re
 from typing import Callable
@@ -23,6 +24,7 @@ from blueprint.build import Catalogue, Picture
 from blueprint.capacity import capacity_html
 from blueprint.kinds import CONCEPT_PAGES, KINDS, concept_page
 from blueprint.model import BlueprintError, System, locate
+from blueprint import render
 from blueprint.render import CONCEPT_LINK, ICON_HREF
 
 MARKER = re.compile(r"<!--\s*blueprint:\s*(?P<name>[^\s]+)\s*-->")
@@ -178,13 +180,45 @@ def _figure(picture: Picture, page_dir: str, link_to: Callable[[str], str | None
         svg,
         count=1,
     )
+    # Links inside a picture are for pointing: the same pages are linked in the text, and
+    # the picture is one image to a screen reader, so they are no Tab stops.
+    svg = svg.replace("<a ", '<a tabindex="-1" ')
     standalone = posixpath.relpath(picture.site_path, page_dir or ".")
     return (
-        f'<figure class="blueprint-figure" id="{prefix}-figure" data-picture="{prefix}">\n'
+        f'<figure class="blueprint-figure" id="{prefix}-figure" data-picture="{prefix}" '
+        f'style="--blueprint-readable: {_readable_width(picture.svg)}px">\n'
         f'<div class="blueprint-picture">{svg}</div>\n'
-        f'<figcaption>{html.escape(caption)} · <a href="{standalone}">open the picture on its own</a></figcaption>\n'
+        f'<figcaption>{html.escape(caption)} · <a href="{standalone}">open the picture on its own</a>{_legend(picture)}</figcaption>\n'
         f"</figure>\n"
     )
+
+
+SMALLEST_LABEL_PX = 9  # no label may be drawn smaller than this, on any screen
+
+
+def _readable_width(svg: str) -> int:
+    """The narrowest the picture may be shown with its 12 pt labels at SMALLEST_LABEL_PX
+    or more; a narrower screen scrolls the picture sideways instead of shrinking it."""
+    match = re.search(r'<svg\b[^>]*\bwidth="([\d.]+)pt"', svg)
+    natural_px = float(match.group(1)) * 4 / 3 if match else 0
+    return math.ceil(natural_px * SMALLEST_LABEL_PX / (render.LABEL_FONT_PT * 4 / 3))
+
+
+def _legend(picture: Picture) -> str:
+    """What the picture's line styles mean, for the conventions it uses."""
+    if picture.stage is None:
+        return ""
+    steps = picture.stage.steps
+    shown = []
+    if any(step.when for step in steps):
+        shown.append("a dashed arrow happens only when its step says so")
+    if picture.system.connections_between(picture.path.components(steps)):
+        shown.append("a thick, unnumbered line with two heads is a persistent two-way connection")
+    if any(step.transaction for step in steps):
+        shown.append("brown arrows are the steps of one transaction or saga")
+    if not shown:
+        return ""
+    return '<span class="blueprint-legend">Key: ' + "; ".join(shown) + ".</span>"
 
 
 def _steps(picture: Picture, link_to: Callable[[str], str | None]) -> str:

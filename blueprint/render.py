@@ -27,6 +27,7 @@ STEP_COLOUR = "#1a5fb4"
 TRANSACTION_COLOUR = "#a2550a"  # arrows of steps that form one transaction
 CONNECTION_COLOUR = "#5e6b78"  # persistent two-way connections
 LABEL_WIDTH = 14  # characters per line under an icon
+LABEL_FONT_PT = 12  # every label, step number and table line; pages keep it readable on phones
 ICON_SIZE = 128  # px: icons are drawn at about this size; shipped ones are 256 or more
 FONT = "Helvetica"  # Graphviz has built-in metrics for it; pages restyle the text anyway
 
@@ -140,7 +141,7 @@ def path_dot(system: System, prefix: str, steps: tuple[Step, ...]) -> str:
                 id=f"{prefix}-connection-{a}-{b}",
                 tooltip=dot_tooltip(f"{connection.label}: a persistent two-way connection"),
                 fontname=FONT,
-                fontsize="11",
+                fontsize=str(LABEL_FONT_PT),
                 fontcolor=CONNECTION_COLOUR,
                 color=CONNECTION_COLOUR,
                 penwidth="4",

@@ -203,20 +203,80 @@ def test_accessibility_has_no_serious_violations(built_site, site_url, visit, pa
     assert serious == [], serious
 
 
-def test_a_picture_zooms_and_pans_in_place(site_url, visit):
+def test_a_picture_zooms_in_even_steps_and_back_to_fit(site_url, visit):
     page = visit(site_url + PASTEBIN).page
-    frame = "#pastebin-read-figure .blueprint-picture"
-    width_before = page.eval_on_selector(f"{frame} svg", "svg => svg.getBoundingClientRect().width")
-    page.click("#pastebin-read-figure button[aria-label='Zoom in']")
-    page.click("#pastebin-read-figure button[aria-label='Zoom in']")
-    width_after = page.eval_on_selector(f"{frame} svg", "svg => svg.getBoundingClientRect().width")
-    assert width_after > 1.5 * width_before
+    figure = "#pastebin-read-figure"
+    frame = f"{figure} .blueprint-picture"
+    width = lambda: page.eval_on_selector(f"{frame} svg", "svg => svg.getBoundingClientRect().width")  # noqa: E731
+    disabled = lambda label: page.eval_on_selector(f"{figure} button[aria-label='{label}']", "b => b.disabled")  # noqa: E731
+    fit = width()
+    assert disabled("Zoom out") and disabled("Fit to width") and not disabled("Zoom in")
+    widths = [fit]
+    for _ in range(3):
+        page.click(f"{figure} button[aria-label='Zoom in']")
+        widths.append(width())
+    ratios = [after / before for before, after in zip(widths, widths[1:])]
+    assert all(abs(ratio - 1.25) < 0.01 for ratio in ratios), ratios  # even steps, no first jump
     assert page.eval_on_selector(frame, "f => f.scrollWidth > f.clientWidth")  # it pans by scrolling
     page.eval_on_selector(frame, "f => { f.scrollLeft = 200; }")
     assert page.eval_on_selector(frame, "f => f.scrollLeft") > 0
-    page.click("#pastebin-read-figure button[aria-label='Fit to width']")
-    assert page.eval_on_selector(f"{frame} svg", "svg => svg.getBoundingClientRect().width") == width_before
+    page.click(f"{figure} button[aria-label='Zoom out']")
+    assert abs(width() - widths[2]) < 1
+    page.click(f"{figure} button[aria-label='Fit to width']")
+    assert width() == fit and disabled("Zoom out")
     assert page.url.endswith(PASTEBIN)  # never left the page
+
+
+def system_pages(built_site) -> list[str]:
+    return sorted(p.relative_to(built_site.site).as_posix() for p in (built_site.site / "systems").glob("*.html")
+                  if p.name != "index.html")
+
+
+def test_on_a_phone_every_label_of_every_picture_is_readable(built_site, site_url, visit):
+    """At 390 px, as the page first shows: no label, step number or table line under 9 px."""
+    smallest = {}
+    for page_path in system_pages(built_site):
+        page = visit(site_url + page_path, phone=True).page
+        sizes = page.evaluate(
+            """() => Array.from(document.querySelectorAll('figure.blueprint-figure svg')).map(svg => {
+                 const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+                 const fonts = Array.from(svg.querySelectorAll('text')).map(t => parseFloat(getComputedStyle(t).fontSize));
+                 return [svg.closest('figure').id, Math.min(...fonts) * scale];
+               })"""
+        )
+        smallest.update(dict(sizes))
+    assert len(smallest) >= 30
+    too_small = {figure: round(px, 1) for figure, px in smallest.items() if px < 9}
+    assert too_small == {}, too_small
+
+
+def test_links_inside_pictures_are_no_tab_stops(site_url, visit):
+    page = visit(site_url + PASTEBIN).page
+    stops = page.eval_on_selector_all("figure svg a", "links => links.filter(a => a.tabIndex >= 0).length")
+    assert page.eval_on_selector_all("figure svg a", "links => links.length") > 0
+    assert stops == 0
+
+
+def test_each_picture_says_what_its_line_styles_mean(built_site, catalogue):
+    html = (built_site.site / PASTEBIN).read_text()
+    read = html[html.index('id="pastebin-read-figure"'): html.index("</figure>", html.index('id="pastebin-read-figure"'))]
+    assert "a dashed arrow happens only when its step says so" in read
+    schema = html[html.index('id="pastebin-schema-figure"'): html.index("</figure>", html.index('id="pastebin-schema-figure"'))]
+    assert "Key:" not in schema
+    for picture in catalogue.pictures.values():
+        if picture.stage is None or not any(step.when for step in picture.stage.steps):
+            continue
+        page = (built_site.site / f"systems/{picture.system.id}.html").read_text()
+        start = page.index(f'id="{picture.id}-figure"')
+        assert "a dashed arrow happens only when" in page[start: page.index("</figure>", start)], picture.id
+
+
+def test_printing_hides_the_controls_and_keeps_pictures_whole(site_url, visit):
+    page = visit(site_url + PASTEBIN).page
+    page.emulate_media(media="print")
+    hidden = page.eval_on_selector_all(".blueprint-zoom, .blueprint-walk", "bars => bars.every(b => getComputedStyle(b).display === 'none')")
+    assert hidden
+    assert page.eval_on_selector("#pastebin-read-figure", "f => getComputedStyle(f).breakInside") == "avoid"
 
 
 def test_on_a_phone_tapping_a_step_lights_its_arrow(site_url, visit):

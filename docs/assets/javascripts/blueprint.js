@@ -112,29 +112,45 @@
     };
   }
 
-  /* Zoom: the picture's frame scrolls (drag or swipe to pan); buttons scale the picture. */
+  /* Zoom: the picture's frame scrolls (drag or swipe to pan); each "+" makes the picture
+     1.25 times wider than it is, each "−" 1.25 times narrower, never below how it first
+     shows ("Fit"), which is already wide enough for every label to be read. */
   function addZoom(figure) {
     const frame = figure.querySelector(".blueprint-picture");
     const svg = frame && frame.querySelector("svg");
     if (!svg || figure.dataset.zoomReady) return;
     figure.dataset.zoomReady = "yes";
-    let scale = 1;
+    const STEP = 1.25;
+    const MOST = 4;
+    let steps = 0; // how many times "+" more than "−"
+    let fitWidth = 0;
     const bar = document.createElement("div");
     bar.className = "blueprint-zoom";
     bar.innerHTML =
-      '<button type="button" class="md-button" aria-label="Zoom in" data-by="1.25">+</button>' +
-      '<button type="button" class="md-button" aria-label="Zoom out" data-by="0.8">−</button>' +
+      '<button type="button" class="md-button" aria-label="Zoom in" data-by="1">+</button>' +
+      '<button type="button" class="md-button" aria-label="Zoom out" data-by="-1">−</button>' +
       '<button type="button" class="md-button" aria-label="Fit to width" data-by="0">Fit</button>';
     figure.insertBefore(bar, frame);
+    const [plus, minus, fit] = bar.querySelectorAll("button");
+
+    function show() {
+      const scale = Math.pow(STEP, steps);
+      frame.classList.toggle("blueprint-zoomed", steps > 0);
+      svg.style.maxWidth = steps > 0 ? "none" : "";
+      svg.style.width = steps > 0 ? fitWidth * scale + "px" : "";
+      minus.disabled = fit.disabled = steps === 0;
+      plus.disabled = Math.pow(STEP, steps + 1) > MOST;
+    }
+
     bar.addEventListener("click", (event) => {
       const button = event.target.closest("button");
-      if (!button) return;
+      if (!button || button.disabled) return;
+      if (steps === 0) fitWidth = svg.getBoundingClientRect().width; // as it shows now
       const by = Number(button.dataset.by);
-      scale = by === 0 ? 1 : Math.min(4, Math.max(1, scale * by));
-      frame.classList.toggle("blueprint-zoomed", scale > 1);
-      svg.style.maxWidth = scale > 1 ? "none" : "";
-      svg.style.width = scale > 1 ? scale * 100 + "%" : "";
+      steps = by === 0 ? 0 : Math.max(0, steps + by);
+      show();
     });
+    show();
   }
 
   function start() {
