@@ -150,7 +150,7 @@ flow.note("The source has the pub-sub server pass on the WebSocket connection it
           "not serve; a per-board channel (Redis Pub/Sub, NATS subjects) avoids that at large scale.",
           theme="Corrections")
 flow.note("The source has the receiving server fetch every change from the document store. The message already "
-          "carries the change (a few hundred bytes); the store is read only to fill a gap in the version numbers "
+          "carries the change; the store is read only to fill a gap in the version numbers "
           "(step 12).",
           theme="Corrections")
 
@@ -208,7 +208,9 @@ sync.note("A CRDT would merge without a server decision (each field a last-write
           "changes all pass through one server per board anyway, versions and a per-field merge are simpler.",
           theme="Conflicts")
 sync.note("Positions are numbers between the neighbours' (1.5 between 1 and 2), so a move rewrites one task, "
-          "and two offline moves into one list rarely touch the same field.",
+          "and two offline moves into one list rarely touch the same field. Halving one gap runs out of "
+          "double precision after 52 inserts at the same spot; before that, the server renumbers the list "
+          "(one logged change).",
           theme="Conflicts")
 sync.note("The source stamps each offline change with a time. Here the time is kept for the board's history, and "
           "to find where to start reading the replay queue (step 3), but it orders nothing: device clocks drift. "

@@ -225,3 +225,13 @@ def test_two_edits_racing_on_the_same_version_cannot_both_win(board):
                     list_id=3, position=1.0, base_version=3)
     assert (first, second) == (1, 0)
     assert task(board)[:2] == (2, 1.5)
+
+
+def test_the_number_of_inserts_one_gap_of_positions_takes_is_the_one_the_page_quotes(system):
+    """Inserting again and again just after position 1 (below 2) halves one gap until the
+    midpoint of two doubles is one of them: the page quotes that count."""
+    low, high, inserts = 1.0, 2.0, 0
+    while (middle := (low + high) / 2) not in (low, high):
+        high, inserts = middle, inserts + 1
+    notes = " ".join(n.text for n in system.paths["offline_sync"].notes)
+    assert f"after {inserts} inserts at the same spot" in notes
