@@ -71,6 +71,10 @@ write.step(7, favorites, list_cache,
            "Only then does the service delete the key `fav:42` on the leader of its cache partition; "
            "the next read loads the new list (cache-aside).")
 write.step(8, web_server, owner, "The web server confirms the update to the owner.")
+write.step(9, favorites, list_cache,
+           "A few seconds later, longer than followers usually lag, the service deletes `fav:42` a second time. "
+           "This removes an old list that a reader may have put back in between, after reading a follower "
+           "that had not yet received the change (read path, steps 11 and 12).")
 
 write.note("The document store is partitioned by owner ID (the source names consistent hashing; MongoDB's hashed "
            "sharding reaches the same goal), so a list, its permissions and its cache key all live with one owner.",
@@ -95,8 +99,9 @@ write.note("The load balancer runs as an active-passive pair: the passive node w
            "and takes over its virtual IP address when it fails.",
            theme="Availability")
 write.note("Invalidation is a delete, not an update: two writers racing to set the cache could leave the older list "
-           "in it, whereas a delete only costs the next reader one miss. The colour cache is not touched: a list "
-           "change does not change any colour.",
+           "in it, whereas a delete only costs the next reader one miss. The delete is repeated (step 9) because "
+           "readers refill the key from followers, which may lag the leader. The colour cache is not touched: a "
+           "list change does not change any colour.",
            theme="Cache invalidation")
 
 
@@ -162,14 +167,14 @@ read.note("The caches are filled by the reader on a miss (cache-aside, steps 12 
 read.note("The user info service keeps each owner's permissions in memory, so the check in step 8 costs no "
           "database round trip. The share path updates it in place whenever the owner changes them.",
           theme="Caching")
-read.note("When a list changes, the writer deletes that one key, `fav:{owner ID}` (write path, step 7). The source "
+read.note("When a list changes, the writer deletes that one key, `fav:{owner ID}`, and deletes it again a few seconds "
+          "later (write path, steps 7 and 9). The source "
           "says the cache servers must be flushed; flushing them would throw away every user's lists and send "
           "all readers to the database at once.",
           theme="Cache invalidation")
-read.note("Every key still has a TTL (say ten minutes), as the safety net for the two ways a stale list can get "
-          "in: the delete can fail (a cache node unreachable), or a reader that missed just before the delete reads a "
-          "follower that has not yet replicated the write and caches the old list (step 12). The TTL bounds how "
-          "long either can last.",
+read.note("Every key still has a TTL (say ten minutes), the last safety net for a stale list that both deletes "
+          "missed: a cache node that was unreachable, or a follower that lagged longer than the delay before the "
+          "second delete and was read for a refill (steps 11 and 12). The TTL bounds how long either can last.",
           theme="Cache invalidation")
 read.note("Colour documents do not change, so `color:` keys need no invalidation; their TTL only lets unused "
           "colours age out.",

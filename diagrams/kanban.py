@@ -117,6 +117,10 @@ flow.note("The session cache holds only transient data: short-lived session keys
           "It evicts the least recently used keys when full (LRU); `volatile-lru` limits eviction to keys that "
           "have a TTL anyway.",
           theme="Storage")
+flow.note("Each document carries a schema version. During a rollout the old and the new release of the app both "
+          "read either shape, and a document is rewritten in the new shape when it is next changed, so a release "
+          "needs no big migration of the database; the app's code, not the store, copes with both shapes.",
+          theme="Storage")
 flow.note("Followers of the document store serve whole-board loads. A follower may lag, so a board loaded from it "
           "carries its board version, and the client asks for every change after that version (offline sync "
           "path, steps 3 to 5): a lagging copy is caught up, never trusted blindly.",
@@ -146,7 +150,7 @@ flow.note("The source has the pub-sub server pass on the WebSocket connection it
           "not serve; a per-board channel (Redis Pub/Sub, NATS subjects) avoids that at large scale.",
           theme="Corrections")
 flow.note("The source has the receiving server fetch every change from the document store. The message already "
-          "carries the change (a few hundred bytes); the store is read only to fill a gap in the version numbers "
+          "carries the change; the store is read only to fill a gap in the version numbers "
           "(step 12).",
           theme="Corrections")
 
@@ -157,9 +161,11 @@ sync = kanban.path("offline_sync", "Offline sync")
 sync.stage("Catch up")
 sync.step(1, client_b, gateway,
           "Client B is back online after an hour. It reopens its WebSocket and sends the last board version it "
-          "saw (35) and its queued edits, each with the task version it was based on.")
+          "saw (35), when it saw it, and its queued edits, each with the task version it was based on.")
 sync.step(2, gateway, ws_2, "HAProxy pins the new connection to a WebSocket server, here server 2.")
-sync.step(3, ws_2, replay_queue, "The server reads board 10's changes after version 35 from the replay queue, in order.")
+sync.step(3, ws_2, replay_queue,
+          "The server seeks the board's partition of the replay queue to just before that time and reads forward, "
+          "keeping board 10's changes after version 35, in order.")
 sync.step(4, ws_2, doc_store,
           "Had client B been away longer than the queue keeps changes (days), the server would read them from "
           "the `board_versions` log instead.",
@@ -170,7 +176,9 @@ sync.step(5, ws_2, client_b,
 sync.stage("Merge the offline edits")
 with sync.transaction("Check the version, merge, log"):
     sync.step(6, ws_2, doc_store,
-              "For each queued edit, the server runs the conditional update: `WHERE id = 7 AND version = 3`. "
+              "The server takes the queued edits in the order they were made (a task created offline in a list "
+              "created offline needs its list first) and runs the conditional update on each: "
+              "`WHERE id = 7 AND version = 3`. "
               "Task 7 is now at version 4, so 0 rows change: the edit is stale.")
     sync.step(7, ws_2, doc_store,
               "The server reads which fields others changed since version 3 (`list_id` and `position`: "
@@ -200,5 +208,32 @@ sync.note("A CRDT would merge without a server decision (each field a last-write
           "changes all pass through one server per board anyway, versions and a per-field merge are simpler.",
           theme="Conflicts")
 sync.note("Positions are numbers between the neighbours' (1.5 between 1 and 2), so a move rewrites one task, "
-          "and two offline moves into one list rarely touch the same field.",
+          "and two offline moves into one list rarely touch the same field. Halving one gap runs out of "
+          "double precision after 52 inserts at the same spot; before that, the server renumbers the list "
+          "(one logged change).",
           theme="Conflicts")
+sync.note("The source stamps each offline change with a time. Here the time is kept for the board's history, and "
+          "to find where to start reading the replay queue (step 3), but it orders nothing: device clocks drift. "
+          "The server orders by version, and the \"last writer\" is the last edit to reach the server.",
+          theme="Conflicts")
+sync.note("A Kafka partition holds many boards and has no index by key, so the server cannot jump to board 10's "
+          "version 35: it seeks by time (`offsetsForTimes`) and skips other boards' messages. Cheap for an absence "
+          "of hours; for longer ones the `board_versions` log, indexed by board and version, is read instead (step 4).",
+          theme="Catching up")
+sync.note("The source has online clients read changes from the leader and offline ones from followers. Here a live "
+          "change arrives in the message itself (the leader is read only to fill a gap, workflow step 12), a "
+          "returning client catches up from the queue or the log (steps 3 and 4), and a client that needs the whole "
+          "board (first open, or away for months) loads it from a follower, with its board version, then asks for "
+          "the changes after it.",
+          theme="Catching up")
+sync.note("The app keeps offline copies of the recently viewed and the starred boards only, and syncs those first "
+          "when it reconnects; any other board loads when it is opened. That bounds local storage and the work of "
+          "each reconnect.",
+          theme="Catching up")
+sync.note("When a WebSocket server fails, its connections die with it: each client opens a new WebSocket (a new "
+          "TCP connection, which HAProxy pins to a healthy server) and catches up from its last board version, "
+          "as in steps 1 to 5.",
+          theme="Reconnecting")
+sync.note("Clients retry the reconnect and the sync with exponential backoff and random jitter, so that the many "
+          "clients of a failed server do not all come back in the same second and overload the servers left.",
+          theme="Reconnecting")

@@ -22,6 +22,21 @@ PAGE = ROOT / "docs" / "systems" / "color_picker.md"
 
 # Items of the source's numbered lists: write path 1-7, read path 1-17.
 SOURCE_ITEMS = {"write": 7, "read": 17}
+# Where each of them is kept (a step's or a note's words), so that the floor is not the only proof.
+SOURCE_ITEM_WORDS = {
+    "write": {1: "opens an HTTPS connection to the load balancer", 2: "write quota",
+              3: "web server with spare capacity", 4: "favourite list document on the leader",
+              5: "the source names consistent hashing", 6: "at the write server level",
+              7: "active-passive pair"},
+    "read": {1: "through DNS", 2: "look for the favourite list in the CDN",
+             3: "opens an HTTPS connection to the load balancer", 4: "read quota",
+             5: "web server with spare capacity", 6: "asks the favourite colours service",
+             7: "asks the user info service whether the viewer may see", 8: "(`fav:42`) from a read replica",
+             9: "Redis `MGET`", 10: "from a follower of the document store",
+             11: "partitioned by owner ID with consistent hashing", 12: "Reads go to a replica",
+             13: "has a TTL", 14: "says the cache servers must be flushed", 15: "cache-aside",
+             16: "(LRU)", 17: "permissions in memory"},
+}
 
 
 @dataclass(frozen=True)
@@ -99,6 +114,14 @@ def test_every_source_item_is_a_step_or_a_note(system, path_id):
     assert len(path.steps) + len(path.notes) >= SOURCE_ITEMS[path_id]
 
 
+@pytest.mark.parametrize("path_id, item", [(p, i) for p in sorted(SOURCE_ITEM_WORDS) for i in SOURCE_ITEM_WORDS[p]])
+def test_each_source_item_is_kept(system, path_id, item):
+    assert sorted(SOURCE_ITEM_WORDS[path_id]) == list(range(1, SOURCE_ITEMS[path_id] + 1))
+    path = system.paths[path_id]
+    texts = [entry.text for entry in (*path.steps, *path.notes)]
+    assert any(SOURCE_ITEM_WORDS[path_id][item] in text for text in texts), (path_id, item)
+
+
 def test_the_requirements_to_share_and_to_control_access_have_a_path(system):
     share = system.paths["share"]
     assert any("permissions document" in step.text for step in share.steps)
@@ -134,6 +157,11 @@ def test_a_list_change_deletes_its_one_key_after_the_store_has_it(system):
     delete = next(s for s in write.steps if s.targets == ("list_cache",))
     assert delete.number > store.number
     assert "delete the key `fav:42`" in delete.text
+    # a reader may refill the key from a lagging follower between the delete and replication:
+    # the key is deleted a second time, later, and that is the last step of the write
+    deletes = [s for s in write.steps if s.targets == ("list_cache",)]
+    assert len(deletes) == 2 and deletes[1] == write.steps[-1]
+    assert "second time" in deletes[1].text and "follower" in deletes[1].text
     # the read path fills the same key that the write path deletes
     fill = [s for s in system.paths["read"].steps if s.targets == ("list_cache",) and s.when]
     assert fill and all("`fav:42`" in s.text for s in fill)

@@ -20,8 +20,38 @@ DDL = ROOT / "snippets" / "schemas" / "kanban.sql"
 SQL = "snippets/sql/kanban.sql"
 PAGE = ROOT / "docs" / "systems" / "kanban.md"
 
-# Items of the source's numbered list: the workflow, 1-16.
-SOURCE_ITEMS = {"workflow": 16}
+# The source's one numbered list (its "Workflow", items 1-26) is drawn as two paths: the live
+# workflow and the offline sync. The floor is for both together; SOURCE_ITEM_WORDS below says
+# where each item is kept.
+SOURCE_ITEMS = 26
+SOURCE_ITEM_WORDS = {
+    1: "sends the change over its WebSocket",
+    2: "round-robin",
+    3: "appends the change to `board_versions`",
+    4: "board ID as the message key",
+    5: "A connection cannot travel",
+    6: "fetch every change from the document store",
+    7: "pushes the change down client B's WebSocket",
+    8: "Client B receives version 41",
+    9: "short-lived session key",
+    10: "fast catch-up log",
+    11: "eventually consistent",
+    12: "single-page app from the CDN",
+    13: "cached by the browser",
+    14: "event-driven",
+    15: "thin remote-procedure layer over the WebSocket",
+    16: "(LRU)",
+    17: "needs no big migration",
+    18: "copies the change to its followers",
+    19: "online clients read changes from the leader",
+    20: "loads it from a follower",
+    21: "stamps each offline change with a time",
+    22: "in the order they were made",
+    23: "recently viewed and the starred boards",
+    24: "opens a new WebSocket",
+    25: "last write to reach the server wins",
+    26: "exponential backoff",
+}
 
 
 @pytest.fixture(scope="module")
@@ -32,10 +62,17 @@ def system():
 # --- Source coverage and the drawing ---------------------------------------------------
 
 
-@pytest.mark.parametrize("path_id", sorted(SOURCE_ITEMS))
-def test_every_source_item_is_a_step_or_a_note(system, path_id):
-    path = system.paths[path_id]
-    assert len(path.steps) + len(path.notes) >= SOURCE_ITEMS[path_id]
+def test_every_source_item_is_a_step_or_a_note(system):
+    paths = [system.paths["workflow"], system.paths["offline_sync"]]
+    assert sum(len(path.steps) + len(path.notes) for path in paths) >= SOURCE_ITEMS
+    assert sorted(SOURCE_ITEM_WORDS) == list(range(1, SOURCE_ITEMS + 1))
+
+
+@pytest.mark.parametrize("item", sorted(SOURCE_ITEM_WORDS))
+def test_each_source_item_is_kept(system, item):
+    texts = [entry.text for path_id in ("workflow", "offline_sync")
+             for entry in (*system.paths[path_id].steps, *system.paths[path_id].notes)]
+    assert any(SOURCE_ITEM_WORDS[item] in text for text in texts), item
 
 
 def test_two_clients_of_kind_client_are_told_apart(system):
@@ -188,3 +225,13 @@ def test_two_edits_racing_on_the_same_version_cannot_both_win(board):
                     list_id=3, position=1.0, base_version=3)
     assert (first, second) == (1, 0)
     assert task(board)[:2] == (2, 1.5)
+
+
+def test_the_number_of_inserts_one_gap_of_positions_takes_is_the_one_the_page_quotes(system):
+    """Inserting again and again just after position 1 (below 2) halves one gap until the
+    midpoint of two doubles is one of them: the page quotes that count."""
+    low, high, inserts = 1.0, 2.0, 0
+    while (middle := (low + high) / 2) not in (low, high):
+        high, inserts = middle, inserts + 1
+    notes = " ".join(n.text for n in system.paths["offline_sync"].notes)
+    assert f"after {inserts} inserts at the same spot" in notes
