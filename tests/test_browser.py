@@ -185,6 +185,41 @@ def test_arrows_and_numbers_contrast_with_the_page(site_url, visit, scheme):
     assert contrast(number, badge) >= 4.5, (number, badge)  # WCAG: text
 
 
+CONTRAST_PAGES = [PASTEBIN, "systems/chat.html", "systems/marketplace.html", "systems/google_maps.html"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("page_path", CONTRAST_PAGES)
+def test_every_arrow_badge_and_group_border_stands_out_from_what_lies_under_it(site_url, visit, scheme, page_path):
+    """WCAG asks 3:1 for graphics. Arrows cross both the page and the group panels, so
+    they must reach it against each; a badge by its fill or its ring; a border against the page."""
+    page = visit(site_url + page_path, color_scheme=scheme).page
+    background = page.eval_on_selector("body", "b => getComputedStyle(b).backgroundColor")
+    drawn = page.evaluate(
+        """() => {
+             const all = (selector, property) => Array.from(document.querySelectorAll(selector))
+               .map(element => getComputedStyle(element)[property]);
+             return {
+               panels: all('.blueprint-svg g.cluster > path, .blueprint-svg g.cluster > polygon', 'fill'),
+               borders: all('.blueprint-svg g.cluster > path, .blueprint-svg g.cluster > polygon', 'stroke'),
+               arrows: all('.blueprint-svg g.edge path', 'stroke'),
+               badges: Array.from(document.querySelectorAll('.blueprint-svg .blueprint-badge'))
+                 .map(c => [getComputedStyle(c).fill, getComputedStyle(c).stroke]),
+             };
+           }"""
+    )
+    grounds = {background, *drawn["panels"]}
+    assert drawn["arrows"] and drawn["badges"] and drawn["borders"]
+    weak = sorted({(arrow, ground) for arrow in drawn["arrows"] for ground in grounds if contrast(arrow, ground) < 3})
+    assert weak == [], weak
+    weak_badges = sorted({
+        (fill, ring, ground) for fill, ring in drawn["badges"] for ground in grounds
+        if max(contrast(fill, ground), contrast(ring, ground)) < 3
+    })
+    assert weak_badges == [], weak_badges
+    assert all(contrast(border, background) >= 3 for border in drawn["borders"]), (set(drawn["borders"]), background)
+
+
 AUDITED = ["index.html", PASTEBIN, "concepts/bloom_filter.html", "sql.html", "concepts/notebooks/hyperloglog_error.html"]
 
 
