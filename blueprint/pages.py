@@ -187,7 +187,8 @@ def _figure(picture: Picture, page_dir: str, link_to: Callable[[str], str | None
     return (
         f'<figure class="blueprint-figure" id="{prefix}-figure" data-picture="{prefix}" '
         f'style="--blueprint-readable: {_readable_width(picture.svg)}px">\n'
-        f'<div class="blueprint-picture">{svg}</div>\n'
+        # focusable, so that a keyboard can scroll a picture wider than the screen
+        f'<div class="blueprint-picture" tabindex="0" role="group" aria-label="{html.escape(caption)}, scrollable">{svg}</div>\n'
         f'<figcaption>{html.escape(caption)} · <a href="{standalone}">open the picture on its own</a>{_legend(picture)}</figcaption>\n'
         f"</figure>\n"
     )

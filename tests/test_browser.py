@@ -220,22 +220,34 @@ def test_every_arrow_badge_and_group_border_stands_out_from_what_lies_under_it(s
     assert all(contrast(border, background) >= 3 for border in drawn["borders"]), (set(drawn["borders"]), background)
 
 
-AUDITED = ["index.html", PASTEBIN, "concepts/bloom_filter.html", "sql.html", "concepts/notebooks/hyperloglog_error.html"]
+AUDITED = ["index.html", "template.html", "sql.html", "systems/index.html", "concepts/bloom_filter.html",
+           "concepts/notebooks/hyperloglog_error.html"]
+# Material's own templates repeat the table of contents as a second landmark (once in the
+# navigation for phones, once beside the page) and leave its expandable section labels
+# without text; those "landmark-unique" findings are the theme's, not ours.
+THEIRS = {"landmark-unique"}
+
+
+def audited_pages(built_site) -> list[str]:
+    return AUDITED + system_pages(built_site)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("page_path", AUDITED)
-def test_accessibility_has_no_serious_violations(built_site, site_url, visit, page_path, scheme):
-    if not (built_site.site / page_path).exists():
-        pytest.fail(f"{page_path} is not in the built site")
-    page = visit(site_url + page_path, color_scheme=scheme).page
-    results = Axe().run(page)
-    serious = [
-        (violation["id"], [node["target"] for node in violation["nodes"]][:3])
-        for violation in results.response["violations"]
-        if violation["impact"] in ("serious", "critical")
-    ]
-    assert serious == [], serious
+def test_accessibility_has_no_serious_violations_and_no_moderate_ones_of_ours(built_site, site_url, visit, scheme):
+    found = {}
+    for page_path in audited_pages(built_site):
+        if not (built_site.site / page_path).exists():
+            pytest.fail(f"{page_path} is not in the built site")
+        loaded = visit(site_url + page_path, color_scheme=scheme)
+        for violation in Axe().run(loaded.page).response["violations"]:
+            if violation["impact"] in ("serious", "critical") or (
+                violation["impact"] == "moderate" and violation["id"] not in THEIRS
+            ):
+                found.setdefault(page_path, []).append(
+                    (violation["id"], violation["impact"], [node["target"] for node in violation["nodes"]][:3])
+                )
+        loaded.close()
+    assert found == {}, found
 
 
 def test_a_picture_zooms_in_even_steps_and_back_to_fit(site_url, visit):
