@@ -73,8 +73,8 @@ up.stage("On the device: detect, chunk, index")
 up.step(1, folder, watcher, "The user saves a file; the operating system tells the watcher which path changed.")
 up.step(2, watcher, chunker, "The watcher hands the path to the chunker.")
 up.step(3, chunker, indexer,
-        "The chunker splits the file into blocks (at most 4 MB each), compresses them and names each by "
-        "the SHA-256 hash of its content.")
+        "The chunker splits the file into blocks (at most 4 MB each), names each by the SHA-256 hash of its "
+        "content, and compresses them for the upload.")
 up.step(4, indexer, client_db,
         "The indexer records the new block list against the file's path, with the revision it was "
         "based on, and marks the file as waiting to sync.")
@@ -148,6 +148,10 @@ up.note("The server can deduplicate after receiving whole files instead, which s
         "So the client skips only blocks its own user already has (step 8), and the server still stores each "
         "block once across all users (step 11): bandwidth is saved per user, storage globally.",
         theme="Blocks and deduplication")
+up.note("The commit is checked the same way: every hash in its block list must be one the user already "
+        "has or has just uploaded (the block service records who uploaded each block in step 11). Otherwise a "
+        "client could skip step 10 and commit another user's hashes, and the foreign key on `version_blocks` "
+        "would not stop it: it only proves that some user stored the block.", theme="Blocks and deduplication")
 up.note("Small changes upload small patches: only the blocks whose hashes changed are sent (Dropbox also "
         "sends binary diffs of changed blocks).", theme="Blocks and deduplication")
 up.note("Fixed 4 MB blocks, as in the source, have a weakness: inserting one byte near the start shifts "
