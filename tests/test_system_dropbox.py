@@ -220,3 +220,13 @@ def test_two_concurrent_commits_from_the_same_base_revision_serialize(postgres):
     assert laptop.execute("SELECT head_revision FROM files WHERE id = 1").fetchone() == (2,)
     laptop.close()
     phone.close()
+
+
+def test_notification_and_encryption_claims_are_precise(dropbox):
+    download = " ".join(note.text for note in dropbox.paths["download"].notes)
+    upload = " ".join(note.text for note in dropbox.paths["upload"].notes)
+    assert "long polling" in download and "A WebSocket is more than needed" in download
+    assert "The queue is only a wake-up signal" in download
+    assert "The source has the client encrypt blocks with 128-bit AES" in upload
+    assert "cross-user deduplication is lost" in upload
+    assert "outbox" in upload  # the commit and the publish are not one transaction
