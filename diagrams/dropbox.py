@@ -54,7 +54,7 @@ queue = dropbox.component("queue", "Message queue", kind="kafka", group="Messagi
                           role="Kafka: one topic of all file changes, partitioned by user ID")
 
 metadata_cache = dropbox.component("metadata_cache", "Metadata cache", kind="redis", group="Data stores",
-                                   role="Redis: recent file listings and versions; entries deleted on every commit")
+                                   role="Redis: recent file listings and versions; deleted on every commit, short TTL")
 metadata_db = dropbox.component("metadata_db", "Metadata DB", kind="mysql", group="Data stores",
                                 role="MySQL, sharded by namespace: users, devices, files, versions, block lists, ACLs")
 block_cache = dropbox.component("block_cache", "Block cache", kind="redis", group="Data stores",
@@ -73,50 +73,60 @@ up.stage("On the device: detect, chunk, index")
 up.step(1, folder, watcher, "The user saves a file; the operating system tells the watcher which path changed.")
 up.step(2, watcher, chunker, "The watcher hands the path to the chunker.")
 up.step(3, chunker, indexer,
-        "The chunker splits the file into blocks (at most 4 MB each), compresses them and names each by "
-        "the SHA-256 hash of its content.")
+        "The chunker splits the file into blocks (at most 4 MB each), names each by the SHA-256 hash of its "
+        "content, and compresses them for the upload.")
 up.step(4, indexer, client_db,
         "The indexer records the new block list against the file's path, with the revision it was "
         "based on, and marks the file as waiting to sync.")
 
 up.stage("Upload only the new blocks")
 up.step(5, chunker, load_balancer,
-        "The chunker sends the list of block hashes over HTTPS; for each hash the server does not have yet, "
-        "it uploads the block (compressed, and in transit encrypted by TLS).")
+        "The chunker sends the file's list of block hashes over HTTPS and asks which of them it must upload.")
 up.step(6, load_balancer, web_server, "The load balancer hands the connection to a web server, in round robin.")
-up.step(7, web_server, block_service, "The web server passes the blocks to the block service.")
-up.step(8, block_service, block_store,
+up.step(7, web_server, metadata_service, "The web server passes the question to the metadata service.")
+up.step(8, metadata_service, metadata_db,
+        "The metadata service looks up which of the hashes already appear in block lists of files this user "
+        "can read. Blocks that only other users have do not count: see the note on deduplication.")
+up.step(9, metadata_service, chunker, "It answers with the hashes the device must upload.")
+up.step(10, chunker, block_service,
+        "The chunker uploads only those blocks (through the load balancer and a web server), compressed, and encrypted in transit by TLS.")
+up.step(11, block_service, block_store,
         "The block service checks that each block hashes to its name, then stores it under that hash; "
-        "a hash already stored is skipped: that is the deduplication.")
+        "a hash the store already holds, uploaded by another user, is not stored twice.")
 
 up.stage("Commit the new version")
-up.step(9, indexer, load_balancer,
+up.step(12, indexer, load_balancer,
         "The indexer commits the change: path, new block list, and the base revision it edited.")
-up.step(10, load_balancer, web_server, "The load balancer hands the commit to a web server.")
-up.step(11, web_server, metadata_service, "The web server passes it to the metadata service.")
+up.step(13, load_balancer, web_server, "The load balancer hands the commit to a web server.")
+up.step(14, web_server, metadata_service, "The web server passes it to the metadata service.")
 with up.transaction("One ACID transaction on the server"):
-    up.step(12, metadata_service, metadata_db,
+    up.step(15, metadata_service, metadata_db,
             "In one transaction, the metadata service checks that the file's current revision is still the "
             "base revision, adds a file version with its block list (recording any block hash it has not seen), "
             "and moves the file to the new revision. "
             "If another device got there first, the commit is refused as a conflict.")
-up.step(13, metadata_service, metadata_cache,
+up.step(16, metadata_service, metadata_cache,
         "It deletes the cached listing of the file's folder and the file's cached versions.")
-up.step(14, metadata_service, queue,
+up.step(17, metadata_service, queue,
         "It publishes the change (user, file, new revision) on the change topic, keyed by user ID, once for the "
         "owner and once for each user the folder is shared with.")
-up.step(15, metadata_service, indexer,
+up.step(18, metadata_service, indexer,
         "It returns the new revision; the indexer stores it in the local database as the file's new base revision.")
 
-up.note("Step 15 is not in the source, which ends at the queue; without it the device would not know "
+up.note("Step 18 is not in the source, which ends at the queue; without it the device would not know "
         "which revision its next edit is based on.", theme="Order of the steps")
 up.note("The source uploads the blocks before committing. Dropbox's own protocol commits first and gets back "
         "the hashes it lacks, uploads those, and commits again. Either way a commit must never name a block "
         "that is not yet stored, or another device could download a file with a hole in it.",
         theme="Order of the steps")
 
+up.note("Steps 16 and 17 run after the transaction: if the service crashes once step 15 has committed but "
+        "before step 17, the new version exists and no device is told (and the cache may keep the old entry). The usual fix is an outbox: "
+        "step 15 also inserts the change event into an outbox table in the same transaction, and a relay "
+        "publishes it to the queue until Kafka acknowledges it; consumers tolerate duplicates, since a "
+        "device only refetches changes after its cursor.", theme="Consistency and conflicts")
 up.note("Concurrent edits of one file are caught by optimistic locking: a commit carries the revision it was "
-        "based on, and the transaction in step 12 succeeds only if that is still the current one. "
+        "based on, and the transaction in step 15 succeeds only if that is still the current one. "
         "No lock is held while the user edits.", theme="Consistency and conflicts")
 up.note("The source says operations on files are ACID compliant. Each commit is ACID inside the metadata "
         "database, on the server. Across devices there is no global transaction: a laptop editing offline "
@@ -130,11 +140,18 @@ up.note("File versioning falls out of the design: each commit adds a version who
         theme="Consistency and conflicts")
 
 up.note("Deduplication is done best by the client: it hashes its blocks and uploads only those the server "
-        "lacks, which saves both bandwidth and storage.", theme="Blocks and deduplication")
+        "lacks (steps 5 to 10), which saves both bandwidth and storage.", theme="Blocks and deduplication")
 up.note("The server can deduplicate after receiving whole files instead, which still saves storage but "
-        "spends the upload bandwidth. Cross-user deduplication also leaks information (an upload that "
-        "finishes instantly reveals that someone already has that file), so some services limit it to one user.",
+        "spends the upload bandwidth. Telling a client that *another* user has a block is a leak: an upload that "
+        "finishes instantly reveals that someone has that file, and a client that knows only a file's hashes "
+        "could claim its blocks without ever having had them (the Dropship tool did this to Dropbox in 2011). "
+        "So the client skips only blocks its own user already has (step 8), and the server still stores each "
+        "block once across all users (step 11): bandwidth is saved per user, storage globally.",
         theme="Blocks and deduplication")
+up.note("The commit is checked the same way: every hash in its block list must be one the user already "
+        "has or has just uploaded (the block service records who uploaded each block in step 11). Otherwise a "
+        "client could skip step 10 and commit another user's hashes, and the foreign key on `version_blocks` "
+        "would not stop it: it only proves that some user stored the block.", theme="Blocks and deduplication")
 up.note("Small changes upload small patches: only the blocks whose hashes changed are sent (Dropbox also "
         "sends binary diffs of changed blocks).", theme="Blocks and deduplication")
 up.note("Fixed 4 MB blocks, as in the source, have a weakness: inserting one byte near the start shifts "
@@ -146,7 +163,9 @@ up.note("Blocks are compressed (gzip, bzip2 or newer codecs such as Brotli or zs
         theme="Blocks and deduplication")
 up.note("The source has the client encrypt blocks with 128-bit AES. With client-side encryption under the "
         "user's own key, equal blocks of different users no longer look equal, and cross-user "
-        "deduplication is lost. Dropbox encrypts in transit (TLS) and at rest on the servers (256-bit AES).",
+        "deduplication is lost (convergent encryption, keyed by the block's own hash, keeps it, but then equal "
+        "blocks still reveal that they are equal). Dropbox encrypts in transit (TLS) and at rest on the servers "
+        "(256-bit AES), holding the keys itself.",
         theme="Blocks and deduplication")
 
 up.note("The client's chunker cuts each file into blocks and names every block by a hash of its content.",
@@ -175,13 +194,13 @@ down.stage("Get notified by long polling")
 down.step(1, indexer, dns, "The indexer on another device of the user resolves the notification domain.")
 down.step(2, indexer, load_balancer,
           "It sends a long-poll request: \"anything new after cursor C?\". The server holds it open "
-          "for up to a minute or so.")
+          "until there is news or a timeout of a minute or a few passes.")
 down.step(3, load_balancer, web_server, "The load balancer hands it to a web server.")
 down.step(4, web_server, notification_service,
           "The web server passes the waiting request to the notification service.")
 down.step(5, notification_service, queue,
-          "The notification service consumes the change events of the users whose devices it is holding "
-          "(the topic is partitioned by user ID) and notes which of those devices have news.")
+          "The notification service reads the change events and notes which of the devices it is holding have "
+          "news; events for users it holds no poll for are ignored.")
 down.step(6, notification_service, indexer,
           "When a change arrives (or the poll times out), it answers the request: \"changes are waiting\"; "
           "the indexer immediately opens the next long poll.")
@@ -192,53 +211,58 @@ down.step(8, load_balancer, web_server, "The load balancer hands the call to a w
 down.step(9, web_server, metadata_service, "The web server passes it to the metadata service.")
 down.step(10, metadata_service, metadata_cache, "The metadata service reads the changed entries from the metadata cache.")
 down.step(11, metadata_service, metadata_db,
-          "It reads them from the metadata database and caches them.", when="On a cache miss")
+          "It reads them from the metadata database and caches them with a short TTL.", when="On a cache miss")
 down.step(12, metadata_service, indexer,
           "It returns each changed file's new revision and block list, and a new cursor.")
 down.step(13, indexer, client_db,
           "The indexer compares the block lists with the blocks already on the device and notes the missing ones.")
 
 down.stage("Fetch the missing blocks")
-down.step(14, chunker, cdn,
+down.step(14, indexer, chunker, "The indexer hands the chunker the hashes of the missing blocks.")
+down.step(15, chunker, cdn,
           "Blocks of a file read by very many users (a public link, a folder shared company-wide) are "
           "fetched from the CDN with signed, expiring URLs.", when="For a widely shared file")
-down.step(15, cdn, block_store, "The edge fetches the block from the block store and keeps it.", when="On a cache miss")
-down.step(16, chunker, load_balancer, "For the user's own files, the chunker requests the missing blocks by hash.")
-down.step(17, load_balancer, web_server, "The load balancer hands the request to a web server.")
-down.step(18, web_server, block_service, "The web server passes it to the block service.")
-down.step(19, block_service, block_cache, "The block service reads the blocks from the block cache.")
-down.step(20, block_service, block_store,
+down.step(16, cdn, block_store, "The edge fetches the block from the block store and keeps it.", when="On a cache miss")
+down.step(17, chunker, load_balancer, "For the user's own files, the chunker requests the missing blocks by hash.")
+down.step(18, load_balancer, web_server, "The load balancer hands the request to a web server.")
+down.step(19, web_server, block_service, "The web server passes it to the block service.")
+down.step(20, block_service, block_cache, "The block service reads the blocks from the block cache.")
+down.step(21, block_service, block_store,
           "It reads them from the block store and caches them.", when="On a cache miss")
-down.step(21, chunker, folder,
+down.step(22, chunker, folder,
           "The chunker checks each block's hash, joins the blocks in order into a temporary file and moves it "
           "into the sync folder in one rename.")
-down.step(22, indexer, client_db,
+down.step(23, indexer, client_db,
           "The indexer records the new revision as the file's base, so the watcher's event for this write "
           "is not mistaken for a local edit and uploaded again.")
 
 down.stage("Previews")
-down.step(23, web_server, preview_service,
+down.step(24, web_server, preview_service,
           "The web or mobile app asks for a file's preview; the web server passes the request to the preview service.")
-down.step(24, preview_service, preview_cache, "The preview service reads the preview from the preview cache.")
-down.step(25, preview_service, preview_store,
+down.step(25, preview_service, preview_cache, "The preview service reads the preview from the preview cache.")
+down.step(26, preview_service, preview_store,
           "It reads the stored preview and caches it.", when="On a cache miss")
-down.step(26, preview_service, block_store,
+down.step(27, preview_service, block_store,
           "For a new version with no preview yet, it reads the file's blocks, asynchronously.",
           when="If no preview exists")
-down.step(27, preview_service, preview_store, "It renders the preview and stores it under the file version.",
+down.step(28, preview_service, preview_store, "It renders the preview and stores it under the file version.",
           when="If no preview exists")
 
 down.note("The source sends preview requests from the block service to the preview service. They are drawn "
           "from the web server here: a preview is asked for by an app, and the block service only stores blocks.",
           theme="Order of the steps")
 down.note("The source lists the CDN first for the most downloaded files. Private files are not cached in a "
-          "shared CDN as they are; it helps for files that very many users read, behind signed URLs (step 14).",
+          "shared CDN as they are; it helps for files that very many users read, behind signed URLs (step 15).",
           theme="Order of the steps")
 
 down.note("Full caches evict the least recently used entry (LRU).", theme="Caching")
+down.note("Cached metadata is deleted on every commit (upload step 16) and also given a short TTL: a read "
+          "that started before a commit can put the old rows back just after the deletion, and the TTL "
+          "bounds how long that stale entry lives.", theme="Caching")
 down.note("Blocks are named by their hash, so a cached block is never stale: new content is a new hash. "
-          "Only metadata needs invalidating (upload step 13).", theme="Caching")
-down.note("Cached previews are stored encrypted, like everything the service keeps on disk.", theme="Caching")
+          "Only metadata needs invalidating (upload step 16).", theme="Caching")
+down.note("Cached previews are kept encrypted, as the source asks, so a cache dump or snapshot does not "
+          "expose file contents; the stores encrypt everything at rest too.", theme="Caching")
 
 down.note("The client learns about changes in real time by long polling; HTTP/2 streams or server-sent events "
           "(SSE) do the same with fewer reconnections. A WebSocket is more than needed: the server only "
@@ -247,12 +271,16 @@ down.note("The source builds notifications on a message queue in request-respons
           theme="Notifications")
 down.note("In the source, changes from every device enter one global request queue, and each device has a "
           "response queue of its own from which a message is removed once delivered.", theme="Notifications")
-down.note("A queue per device does not map onto Kafka, which handles thousands of topics, not hundreds of "
-          "millions. Here the topic is partitioned by user and the notification service keeps a small "
+down.note("A queue per device does not map onto Kafka, where every topic partition is a set of log files on the "
+          "brokers: a cluster holds many thousands, not hundreds of millions. Here the topic is partitioned by user and the notification service keeps a small "
           "\"has news\" flag per connected device; per-device queues, if wanted, fit a store made for many small "
           "lists (Redis, a key-value store).", theme="Notifications")
 down.note("A device offline for a week does not need a week of messages: on return it asks for everything "
           "after its cursor (step 7). The queue is only a wake-up signal; the metadata database is the truth.",
+          theme="Notifications")
+down.note("The load balancer spreads long polls over all notification servers, so each server reads the "
+          "whole change topic and keeps only the events of the devices it holds. At larger scale, polls are "
+          "routed by user ID to the server that consumes that user's partitions, so each event is read once.",
           theme="Notifications")
 down.note("The source says the indexer talks to the remote notification service; it is the indexer that "
           "long-polls in steps 2 to 6.", theme="Notifications")
@@ -263,7 +291,7 @@ down.note("The client builds a local search index over file names (and contents)
           theme="The client")
 down.note("The watcher notices changes in the sync folder, which is what makes synchronization automatic.",
           theme="The client")
-down.note("On download the chunker joins the blocks back into the file (step 21).", theme="The client")
+down.note("On download the chunker joins the blocks back into the file (step 22).", theme="The client")
 
 down.note("Sharing a file or folder with another user adds a row to the ACL table, which every read checks; "
           "the other user's devices are then notified like the owner's.", theme="Sharing")

@@ -78,8 +78,9 @@ up.step(7, app_server, raw_store,
         "(say 8 to 64 MB each), valid for a few hours.")
 up.step(8, app_server, client, "It returns the video ID and the signed part URLs to the client.")
 up.step(9, client, raw_store,
-        "The client cuts the file into parts and sends them straight to object storage, several at a time; "
-        "after a broken connection it asks which parts arrived and resends only the rest.")
+        "The client cuts the file into parts and sends them straight to object storage, several at a time. "
+        "The store acknowledges each stored part with its ETag; after a broken connection the client resends "
+        "only the parts never acknowledged (the server can also list the stored parts).")
 up.step(10, client, app_server,
         "When every part is in, the client calls the app server's *complete* endpoint (through the load balancer "
         "and a web server, as in steps 2 to 5), listing the parts and their checksums.")
@@ -95,8 +96,9 @@ up.step(13, queue, transcoder,
         "(or is split by time range across several).")
 up.step(14, transcoder, raw_store, "The worker downloads the original file.")
 up.step(15, transcoder, transcoded_store,
-        "It encodes every rung of the ladder (for example 240p to 2160p, in H.264 and VP9 or AV1), "
-        "cuts each into segments of a few seconds, and writes the segments and the HLS and DASH playlists.")
+        "It encodes every rung of the ladder (for example 240p to 2160p, in H.264 and VP9; AV1 later, for videos "
+        "that become popular), cuts each into segments of a few seconds, and writes the segments and the "
+        "HLS and DASH playlists.")
 
 up.stage("Thumbnails")
 up.step(16, queue, thumbnailer,
@@ -127,6 +129,11 @@ up.note("The source queues the video ID (its step 6) before the client has uploa
         "transcoder could look for a file that is not there yet. Here the event is published only after the "
         "upload is complete (steps 11 and 12). An object-store event (S3 sends one when an object is created) "
         "is another trigger that cannot fire too early.", theme="Order of the steps")
+up.note("Step 12 writes to two systems, the database and the queue, with no transaction across them; "
+        "a crash between the two would leave a video `processing` forever. Either write the event to an outbox "
+        "table in the same transaction as the status and let a relay publish it, or have a sweeper "
+        "re-publish videos stuck in `processing`. Consumers must be idempotent either way: Kafka "
+        "delivers at least once.", theme="Order of the steps")
 up.note("Transcoding and thumbnails finish independently. Here the video is marked ready when its renditions "
         "are in, and the page shows a frame from the video until the thumbnails arrive; the upload handler "
         "could instead wait for both events before marking it ready.", theme="Order of the steps")
@@ -221,7 +228,7 @@ st.step(4, web_server, app_server,
 st.stage("Read metadata and thumbnails")
 st.step(5, app_server, metadata_cache, "The app server reads the video's metadata from the metadata cache.")
 st.step(6, app_server, metadata_db,
-        "It reads the metadata from a follower of the metadata database and caches it with a TTL.",
+        "It reads the metadata from a follower of the metadata database and caches it with a short TTL.",
         when="On a cache miss")
 st.step(7, app_server, thumbnail_store,
         "It reads the thumbnails of the video and of the suggested videos from the thumbnail store.")
@@ -247,7 +254,8 @@ st.note("The source has the app server fetch the video content from the transcod
         "never carry video bytes here: they hand out the playlist, and the player downloads the playlists and "
         "segments from the CDN, whose misses go to the transcoded store (step 11).", theme="Order of the steps")
 st.note("The source queries the CDN right after connecting to the load balancer; the CDN is drawn here "
-        "where the player uses it, after it has the playlist. The playlist itself can be cached in the CDN too.",
+        "where the player uses it, after it has the playlist. The renditions' playlists are cached in the CDN "
+        "like segments; the master playlist, with its per-viewer signed URLs, is not.",
         theme="Order of the steps")
 st.note("Thumbnails on YouTube are served by a CDN as well (from an image domain); they are drawn through "
         "the app server because that is where the source reads them.", theme="Order of the steps")
@@ -258,7 +266,8 @@ st.note("Popular videos are served from the CDN; edge servers keep the hottest s
         "rest on SSD.", theme="Caching and CDN")
 st.note("Push CDN: for a channel with millions of subscribers, a new video is copied to the edges before "
         "anyone asks, instead of waiting for the first misses.", theme="Caching and CDN")
-st.note("The long tail, watched rarely, is not worth edge space: it is served from video servers in the "
+st.note("The long tail, watched rarely, is not worth edge memory: the edge passes such segments through "
+        "from the origin (step 11) without keeping them in memory, or they are served by video servers in the "
         "data center, from disk.", theme="Caching and CDN")
 st.note("Cache servers are picked by consistent hashing on the key, so adding a server moves about 1/N of the keys.",
         theme="Caching and CDN")
@@ -266,6 +275,9 @@ st.note("Caching happens at several levels: the player's buffer, the CDN edge, a
         "cache, the app server's local memory.", theme="Caching and CDN")
 st.note("Full caches evict the least recently used entry (LRU). A CDN often adds an admission rule, so that "
         "a video watched once does not push out one watched all day.", theme="Caching and CDN")
+st.note("The upload handler deletes a video's cache entry (upload step 22), but a read that fetched the "
+        "old row from a lagging follower (step 6) can put it back just after the deletion; the short TTL "
+        "bounds how long such a stale entry lives.", theme="Caching and CDN")
 st.note("Cache TTLs get random jitter, so entries cached at the same moment do not all expire, and all "
         "hit the database, at the same moment (a thundering herd).", theme="Caching and CDN")
 st.note("The source has the video copied to a data center near the viewer when the viewer starts watching. "

@@ -90,3 +90,21 @@ def test_invalid_estimate_and_session_raise():
         estimate([1000, -5])
     with pytest.raises(ValueError):
         play(LADDER, [1000], segment_s=0)
+
+
+def test_the_session_quoted_on_the_concept_page():
+    """docs/concepts/abr.md and its notebook describe this session (same seed and trace): settle at
+    2350 kbps, ride out the slowdown before stepping down to 750 kbps, climb to 5800 kbps, no stall
+    after startup, eight switches."""
+    import random
+
+    rng = random.Random(5)
+    plan = [4000] * 30 + [1200] * 25 + [7500] * 45
+    trace = [kbps * rng.uniform(0.7, 1.3) for kbps in plan]
+    session = play(LADDER, trace, segment_s=4)
+    kbps = [LADDER[s.rendition] for s in session]
+    assert max(kbps[:30]) == kbps[29] == 2350
+    assert kbps[30] == 2350 and min(kbps[30:55]) == kbps[54] == 750   # the buffer absorbs the drop first
+    assert kbps[-1] == 5800
+    assert sum(s.stall_s for s in session[1:]) == 0
+    assert sum(a != b for a, b in zip(kbps, kbps[1:])) == 8

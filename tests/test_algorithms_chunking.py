@@ -115,3 +115,22 @@ def test_invalid_inputs_raise():
 def test_empty_input_has_no_chunks():
     assert cdc_chunks(b"", MIN, AVG, MAX) == []
     assert fixed_chunks(b"", AVG) == []
+
+
+def test_the_figures_quoted_on_the_concept_page(versions):
+    """docs/concepts/chunking.md quotes these numbers; they must come from the code."""
+    original, edited = versions
+    fixed_before, fixed_after = fixed_chunks(original, AVG), fixed_chunks(edited, AVG)
+    assert len(fixed_before) == 128 and reused_fraction(fixed_before, fixed_after) == 0
+    before, after = cdc_chunks(original, MIN, AVG, MAX), cdc_chunks(edited, MIN, AVG, MAX)
+    assert (len(after), sum(chunk in set(before) for chunk in after)) == (113, 112)
+    assert round(reused_fraction(before, after), 2) == 0.99
+    theirs = reused_fraction(reference_chunks(original, MIN, AVG, MAX), reference_chunks(edited, MIN, AVG, MAX))
+    assert round(theirs, 2) == 0.99
+    def mean_kb(chunks):
+        return round(statistics.mean(map(len, chunks)) / 1024, 1)
+
+    means = {avg: (mean_kb(cdc_chunks(original, avg // 4, avg, avg * 8)),
+                   mean_kb(reference_chunks(original, avg // 4, avg, avg * 8)))
+             for avg in (4096, 8192, 16384)}
+    assert means == {4096: (4.6, 4.0), 8192: (9.1, 8.1), 16384: (18.0, 16.5)}

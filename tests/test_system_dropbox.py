@@ -15,7 +15,7 @@ from sql_engines import PostgresServer, PostgresUnavailable
 from system_checks import cache_reads_without_miss_path
 
 SOURCE_ITEMS = {"upload": 23, "download": 27}
-CACHE_WRITES = {"upload": {13}, "download": set()}  # steps that delete from a cache, not read it
+CACHE_WRITES = {"upload": {16}, "download": set()}  # steps that delete from a cache, not read it
 COMMIT = "snippets/sql/systems/dropbox_commit.sql"
 
 
@@ -52,9 +52,12 @@ def arrows(path):
 def test_blocks_are_stored_before_the_commit_and_the_commit_is_one_transaction(dropbox):
     steps = arrows(dropbox.paths["upload"])
     stored = max(n for n, source, target, _ in steps if target == "block_store")
-    committed = [step for n, source, target, step in steps if target == "metadata_db"]
-    assert len(committed) == 1 and committed[0].number > stored
-    assert committed[0].transaction  # drawn in the transaction colour
+    committed = [step for n, source, target, step in steps if target == "metadata_db" and step.transaction]
+    assert len(committed) == 1 and committed[0].number > stored  # one commit, drawn in the transaction colour
+    # the only other metadata write-path access is the read that decides which blocks to upload, before any upload
+    others = [n for n, source, target, step in steps if target == "metadata_db" and not step.transaction]
+    uploaded = min(n for n, source, target, _ in steps if target == "block_service")
+    assert all(n < uploaded for n in others)
     published = min(n for n, source, target, _ in steps if target == "queue")
     assert published > committed[0].number  # others hear of a version only once it is committed
 
@@ -78,6 +81,19 @@ def test_the_chunker_links_the_chunking_concept(dropbox):
     from blueprint.kinds import concept_page
 
     assert concept_page(dropbox.components["chunker"].kind) == "concepts/chunking.md"
+
+
+def test_the_client_skips_only_blocks_its_own_user_has(dropbox):
+    """Bandwidth dedup per user (telling a client that another user has a block leaks it), storage dedup global."""
+    steps = {step.number: step for step in dropbox.paths["upload"].steps}
+    asked = next(s for s in steps.values() if s.source == "chunker" and "asks which" in s.text)
+    check = steps[asked.number + 3]
+    answer = steps[asked.number + 4]
+    assert (check.source, check.targets) == ("metadata_service", ("metadata_db",))
+    assert "this user" in check.text and "only other users" in check.text
+    assert (answer.source, answer.targets) == ("metadata_service", ("chunker",))
+    notes = " ".join(note.text for note in dropbox.paths["upload"].notes)
+    assert "Dropship" in notes and "storage globally" in notes
 
 
 def test_the_acid_and_conflict_claims_are_corrected(dropbox):
@@ -174,3 +190,43 @@ def test_the_schema_refuses_a_block_list_naming_an_unknown_block(engine):
     run, _ = engine
     with pytest.raises((sqlite3.IntegrityError, psycopg.errors.ForeignKeyViolation)):
         run("INSERT INTO version_blocks (version_id, position, block_hash) VALUES (1, 2, 'h-missing')")
+
+
+def test_two_concurrent_commits_from_the_same_base_revision_serialize(postgres):
+    """The page says two commits of one file are serialized: at READ COMMITTED, the second device's
+    conditional UPDATE waits for the first transaction's row lock, then re-checks its WHERE clause
+    against the committed row, matches nothing, and is refused."""
+    import threading
+
+    laptop, phone = postgres(), postgres()
+    laptop.execute("DROP SCHEMA IF EXISTS public CASCADE")
+    laptop.execute("CREATE SCHEMA public")
+    laptop.execute((ROOT / "snippets" / "schemas" / "dropbox.sql").read_text())
+    for sql in statements("seed"):
+        laptop.execute(sql)
+    lock = next(sql for sql in statements("commit") if sql.startswith("UPDATE files"))
+    laptop.execute("BEGIN")
+    assert laptop.execute(lock).rowcount == 1
+    phone.execute("BEGIN")
+    result = {}
+    waiting = threading.Thread(target=lambda: result.setdefault("rows", phone.execute(lock).rowcount))
+    waiting.start()
+    waiting.join(timeout=0.5)
+    assert waiting.is_alive()  # blocked on the laptop's row lock
+    laptop.execute("COMMIT")
+    waiting.join(timeout=10)
+    assert result == {"rows": 0}  # the phone's base revision is gone: a conflict
+    phone.execute("ROLLBACK")
+    assert laptop.execute("SELECT head_revision FROM files WHERE id = 1").fetchone() == (2,)
+    laptop.close()
+    phone.close()
+
+
+def test_notification_and_encryption_claims_are_precise(dropbox):
+    download = " ".join(note.text for note in dropbox.paths["download"].notes)
+    upload = " ".join(note.text for note in dropbox.paths["upload"].notes)
+    assert "long polling" in download and "A WebSocket is more than needed" in download
+    assert "The queue is only a wake-up signal" in download
+    assert "The source has the client encrypt blocks with 128-bit AES" in upload
+    assert "cross-user deduplication is lost" in upload
+    assert "outbox" in upload  # the commit and the publish are not one transaction

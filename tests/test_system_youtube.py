@@ -117,3 +117,31 @@ def test_status_and_renditions_are_constrained(db):
                    "VALUES (10, 720, 'h264', 2500, 'v/10/720b.m3u8')")
     with pytest.raises(sqlite3.IntegrityError):  # a comment on a video that does not exist
         db.execute("INSERT INTO comments (video_id, user_id, body, created_at) VALUES (99, 1, 'hi', '2026-01-03')")
+
+
+def themed(path):
+    found = {}
+    for note in path.notes:
+        found.setdefault(note.theme, []).append(note.text)
+    return {theme: " ".join(texts) for theme, texts in found.items()}
+
+
+def test_the_operational_remarks_are_themed_notes_with_their_corrections(youtube):
+    """Pre-scaling, warm-up, emergency mode, chaos engineering, Vitess and RAID are kept, under themes,
+    and the source's loose claims about them are corrected."""
+    upload, streaming = themed(youtube.paths["upload"]), themed(youtube.paths["streaming"])
+    capacity = streaming["Capacity and reliability"]
+    assert "scaled up in advance" in capacity and "warmed up" in capacity
+    assert "emergency" in capacity and "circuit breakers" in capacity
+    assert "Chaos engineering" in upload["Operations"] and "RAID is not a backup" in upload["Operations"]
+    vitess = upload["Vitess"]
+    assert "replaces neither MySQL nor a cache" in vitess          # a routing layer, not a store
+    assert "Row data is not cached" in vitess                      # the source's "caching" claim
+    assert "the application chooses" in vitess                     # fresh reads: not Vitess's decision
+    assert "two-phase commit" in vitess                             # cross-shard transactions are best effort
+
+
+def test_the_dual_write_and_the_cache_refill_race_are_addressed(youtube):
+    upload, streaming = themed(youtube.paths["upload"]), themed(youtube.paths["streaming"])
+    assert "outbox" in upload["Order of the steps"] and "at least once" in upload["Order of the steps"]
+    assert "lagging follower" in streaming["Caching and CDN"]

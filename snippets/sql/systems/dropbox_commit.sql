@@ -19,7 +19,7 @@ BEGIN;
 UPDATE files SET head_revision = 2 WHERE id = 1 AND head_revision = 1;
 INSERT INTO file_versions (id, file_id, revision, device_id, size_bytes, content_hash, created_at)
 VALUES (2, 1, 2, 1, 8192, 'h-file-2', '2026-01-02 10:00:00');
--- The laptop changed the second block: 'h-c' is new (its bytes were uploaded in step 8),
+-- The laptop changed the second block: 'h-c' is new (its bytes were uploaded in step 10),
 -- 'h-a' is unchanged and reused. A hash the database already knows is left alone.
 INSERT INTO blocks (hash, size_bytes, ref_count) VALUES ('h-c', 4096, 0) ON CONFLICT (hash) DO NOTHING;
 INSERT INTO version_blocks (version_id, position, block_hash) VALUES (2, 0, 'h-a'), (2, 1, 'h-c');
