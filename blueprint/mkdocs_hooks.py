@@ -15,7 +15,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
-from blueprint import api, sql_pages
+from blueprint import api, site_search, sql_pages
 from blueprint.build import Catalogue, build, cache_folder, engine_changed_on_disk
 from blueprint.model import BlueprintError
 from blueprint.pages import ICONS, concepts_section, expand, resolve_concept_links, unplaced, used_by_section
@@ -93,6 +93,7 @@ def on_files(files, config):
 
 
 def on_page_markdown(markdown, page, config, files):
+    site_search.boost(page)
     # SQL result markers become Markdown tables, so they must be expanded before conversion.
     with _reported():
         markdown = sql_pages.expand(markdown, project_root(config), page=f"docs/{page.file.src_uri}")
@@ -114,6 +115,10 @@ def _linker(files, origin: File):
 
 
 def on_page_content(html, page, config, files):
+    from blueprint import notebook_pages
+
+    if notebook_pages.is_notebook_page(page):
+        return site_search.exclude_notebook_code(html)
     with _reported():
         return expand(html, page.file.src_uri, page.file.dest_uri, _catalogue, _placed, _linker(files, page.file))
 
@@ -134,6 +139,11 @@ def on_post_page(output, page, config):
 
 
 def on_post_build(config) -> None:
+    if any(name.endswith("search") for name in config.plugins):
+        try:
+            site_search.defer_index_loading(Path(config.site_dir))
+        except ValueError as error:
+            raise PluginError(f"blueprint: {error}") from None
     missing = unplaced(_catalogue, _placed)
     if missing:
         lines = [

@@ -118,6 +118,50 @@ def test_search_finds_every_system_and_concepts(built_site, site_url, catalogue,
         assert any(urlparse(link).path.endswith("/" + target) for link in links), (query, links)
 
 
+CONCEPT_QUERIES = {
+    "bloom filter": "concepts/bloom_filter.html",
+    "hyperloglog": "concepts/hyperloglog.html",
+    "consistent hashing": "concepts/consistent_hashing.html",
+    "geohash": "concepts/geohash.html",
+}
+
+
+@pytest.mark.parametrize("origin", ["http", "file"])
+def test_the_index_loads_on_first_use_and_a_concept_s_own_page_comes_first(built_site, site_url, visit, origin):
+    base = site_url if origin == "http" else built_site.site.as_uri() + "/"
+    loaded = visit(base + PASTEBIN)
+    assert not [url for url in loaded.requests if "search_index" in url], "a first visit does not pay for search"
+    page = loaded.page
+    box = page.locator("input.md-search__input")
+    for query, target in CONCEPT_QUERIES.items():
+        box.wait_for(state="visible")
+        box.click()
+        box.fill("")
+        box.press_sequentially(query, delay=30)
+        page.locator("li.md-search-result__item").first.wait_for(timeout=15000)
+        page.wait_for_timeout(300)  # results settle as the last keystrokes arrive
+        first = page.eval_on_selector("li.md-search-result__item a", "a => a.href")
+        assert urlparse(first).path.endswith("/" + target), (query, first)
+    assert [url for url in loaded.requests if "search_index" in url], "the index was loaded once searching began"
+
+
+def test_the_search_index_holds_prose_not_code(built_site):
+    import json
+
+    index = json.loads((built_site.site / "search" / "search_index.json").read_text())
+    notebooks = [entry for entry in index["docs"] if entry["location"].startswith("concepts/notebooks/")]
+    assert notebooks
+    text = " ".join(entry["text"] for entry in notebooks)
+    for code in ("import ", "Copied!", "plt.", "def "):
+        assert code not in text, code
+    assert "1.04/√m" in text  # the prose is there
+    assert all(entry.get("boost") == 0.5 for entry in notebooks)
+    concept = [entry for entry in index["docs"] if entry["location"].startswith("concepts/bloom_filter.html")]
+    assert concept and all(entry.get("boost") == 3 for entry in concept)
+    pictures = [entry for entry in index["docs"] if entry["location"].startswith("systems/pastebin.html")]
+    assert not any("Key generation service Bloom filter" in entry["text"] for entry in pictures)  # SVG labels
+
+
 def test_hovering_step_3_lights_exactly_arrow_3(site_url, visit):
     page = visit(site_url + PASTEBIN).page
     page.hover("#pastebin-write-step-3-text")

@@ -1,0 +1,79 @@
+"""Search: index prose rather than code, rank a concept's own page first, and load the
+index only when the reader first uses search.
+
+Material's search plugin indexes a page's HTML in `on_page_context`; elements marked
+`data-search-exclude` are skipped, and `search.boost` in a page's metadata weighs it.
+Material's bundle asks for the whole index (`search/search_index.json`, or `.js` from
+file://, where it already waits for the search box to open) as every page loads;
+`defer_index_loading` patches that one call so the index is fetched when the search box
+is first focused (or already is), or at once when the URL carries `?q=`.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+CONCEPT_BOOST = 3  # a concept's own page outranks pages that only mention it
+NOTEBOOK_BOOST = 0.5  # measured pages repeat their concept's name in every heading
+
+# Notebook HTML as mkdocs-jupyter writes it, before `notebook_pages.lighten` rewrites it.
+# Material's indexer tells skipped elements apart by tag name only, so an excluded <div>
+# stops being excluded at its first nested </div>: the marks go on elements that nest no
+# element of their own kind (the code's <pre>, the copy button's text).
+_NOT_PROSE = re.compile(r'(<div class="highlight-ipynb[^"]*">)<pre>|<span (?=class="notice")|<div (?=class="clipboard-copy-txt")|<svg ')
+
+
+def _exclude(match: re.Match) -> str:
+    if match.group(1):
+        return match.group(1) + "<pre data-search-exclude>"
+    return match.group(0) + "data-search-exclude "
+
+
+def boost(page) -> None:
+    """Weigh concept pages up and notebook pages down (unless the page says otherwise)."""
+    uri = page.file.src_uri
+    if not uri.startswith("concepts/") or uri == "concepts/index.md":
+        return
+    search = page.meta.setdefault("search", {})
+    if isinstance(search, dict):
+        search.setdefault("boost", NOTEBOOK_BOOST if uri.startswith("concepts/notebooks/") else CONCEPT_BOOST)
+
+
+def exclude_notebook_code(html: str) -> str:
+    """Code cells, copy buttons and plots stay on the page but out of the index; prose
+    and the cells' printed results are indexed."""
+    return _NOT_PROSE.sub(_exclude, html)
+
+
+# The one call in Material's bundle that loads the index: `X=document.forms.namedItem("search")?load():EMPTY`.
+_LOAD_INDEX = re.compile(r'(\w+)=document\.forms\.namedItem\("search"\)\?(\w+)\(\):(\w+)')
+
+_LAZY = (
+    "var __blueprintLazyIndex=function(load,empty){return new empty.constructor(function(subscriber){"
+    "var inner=null;function start(){if(inner)return;inner=load().subscribe(subscriber)}"
+    "var box=document.querySelector('.md-search__input'),toggle=document.getElementById('__search');"
+    "if(!box||/[?&]q=/.test(location.search)||document.activeElement===box||(toggle&&toggle.checked)){start()}"
+    "else{box.addEventListener('focus',start,{once:true})}"
+    "return function(){if(inner)inner.unsubscribe()}})};\n"
+)
+
+
+def defer_index_loading(site_dir: Path) -> Path:
+    """Patch Material's bundle in the built site; returns the file patched. Raises
+    ValueError if the bundle no longer has the expected call (after a Material upgrade)."""
+    bundles = sorted((site_dir / "assets" / "javascripts").glob("bundle.*.min.js"))
+    if len(bundles) != 1:
+        raise ValueError(f"expected one Material bundle in {site_dir}/assets/javascripts, found {len(bundles)}")
+    bundle = bundles[0]
+    code = bundle.read_text(encoding="utf-8")
+    if code.startswith("var __blueprintLazyIndex="):
+        return bundle  # already patched (a dirty rebuild)
+    patched, count = _LOAD_INDEX.subn(r'\1=document.forms.namedItem("search")?__blueprintLazyIndex(\2,\3):\3', code)
+    if count != 1:
+        raise ValueError(
+            f"{bundle.name}: the search index is loaded differently than blueprint/site_search.py expects "
+            f"(found {count} matches); update _LOAD_INDEX for this version of Material"
+        )
+    bundle.write_text(_LAZY + patched, encoding="utf-8")
+    return bundle
