@@ -101,8 +101,10 @@ write.step(13, tags_info, trie_server,
            "It hands the same counts to the trie server, which rebuilds its suggestion trie and swaps it in.")
 
 write.note("The queue makes writes asynchronous (the client does not wait for four stores) and fault tolerant "
-           "(a request survives a crash of the fanout service). It delivers at least once, so step 8 must be "
-           "idempotent: the primary key of `item_tags` turns a repeated pair into a no-op.",
+           "(a request survives a crash of the fanout service). It delivers at least once, so every step must "
+           "survive a repeat: step 7 writes the document by item ID (an upsert), the primary key of `item_tags` "
+           "turns a repeated pair in step 8 into a no-op, and step 10 overwrites. Step 11 is not idempotent (a "
+           "repeat pushes the ID twice), so the tags service drops repeated IDs when it reads a list.",
            theme="Delivery")
 write.note("Both caches evict the least recently used entry when full (LRU; Redis's `allkeys-lru` policy approximates it by sampling a few keys). A popular tag whose "
            "list was evicted is rebuilt from SQL on its next read (read step 9).",
