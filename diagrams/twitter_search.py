@@ -99,7 +99,7 @@ read.note("The cache key includes the archive version, so publishing a new batch
           "entry unreachable at once; deletions in between are caught by the lookup in step 9.",
           theme="Caching")
 read.note("Services talk over RPC (Thrift on Finagle at Twitter): compact binary messages over long-lived, "
-          "multiplexed connections, with timeouts and retries built in, cost far less per call than text-based HTTP/JSON calls, which matters when one search "
+          "multiplexed connections, with timeouts and retries built in, cost less per call than JSON over plain HTTP/1.1, which matters when one search "
           "fans out into dozens of calls.",
           theme="Latency")
 read.note("A query waits for its slowest partition. The fanout service sets a deadline and returns what arrived in "
