@@ -37,7 +37,9 @@ KINDS: dict[str, Kind] = {
     "service": Kind("diagrams.onprem.compute.Server"),
     "key_generation_service": Kind("diagrams.programming.flowchart.PredefinedProcess", "Key generation"),
     "worker": Kind("diagrams.onprem.compute.Server"),
-    "thread": Kind("diagrams.programming.language.Java"),  # a thread inside one JVM process, e.g. an index writer
+    "thread": Kind("diagrams.programming.language.Java"),  # a thread inside one JVM process
+    "writer_thread": Kind("diagrams.ibm.devops.CodeEditor"),  # the thread that changes shared data (a pencil)
+    "reader_thread": Kind("diagrams.azure.aimachinelearning.ImmersiveReaders"),  # threads that only read it (an open book)
     "trie": Kind("diagrams.onprem.compute.Server", "Trie"),
     "distinct_counter": Kind("diagrams.onprem.compute.Server", "HyperLogLog"),  # counts distinct items, e.g. cars on a road
     "bloom_filter": Kind("diagrams.programming.flowchart.InternalStorage", "Bloom filter"),
@@ -73,13 +75,14 @@ KINDS: dict[str, Kind] = {
     "mongodb": Kind("diagrams.onprem.database.MongoDB", "Document store"),
     "hbase": Kind("diagrams.onprem.database.HBase", "Wide-column store"),
     "key_value_store": Kind("diagrams.generic.storage.Storage", "Key-value store"),
-    "hdfs": Kind("diagrams.onprem.analytics.Hadoop", "Distributed file system"),
+    "hdfs": Kind("diagrams.alibabacloud.storage.FileStorageHdfs", "Distributed file system"),  # not the elephant: that is MapReduce
     "postgis": Kind("diagrams.gis.database.Postgis", "Spatial index"),
     "solr": Kind("diagrams.onprem.search.Solr", "Search index"),
     "object_storage": Kind("diagrams.aws.storage.SimpleStorageServiceS3", "Object storage"),
     "s3": Kind("diagrams.aws.storage.SimpleStorageServiceS3", "Object storage"),
     "search_index": Kind("diagrams.elastic.elasticsearch.Elasticsearch", "Search index"),
     "index_segment": Kind("diagrams.programming.flowchart.MultipleDocuments", "Search index"),  # part of one in-memory index
+    "open_index_segment": Kind("diagrams.programming.flowchart.Document", "Search index"),  # the one segment still being written
     "shared_variable": Kind("diagrams.programming.flowchart.StoredData"),  # one memory word threads share, e.g. a volatile counter
     "splunk": Kind("diagrams.onprem.monitoring.Splunk"),  # log indexing and search
 }

@@ -88,8 +88,9 @@ write.step(10, fanout, items_cache,
            "It caches the item's document in the items cache, by item ID.",
            when="If a tag is popular")
 write.step(11, fanout, tags_cache,
-           "It pushes the item's ID onto the front of each popular tag's list (`LPUSHX`, then `LTRIM` to the newest "
-           "1,000). `LPUSHX` only adds to a list that exists, so a partial list is never created.",
+           "For a new item, whose ID is the largest yet, it pushes the ID onto the front of each popular tag's list "
+           "(`LPUSHX`, then `LTRIM` to the newest 1,000), keeping the list in the same newest-first order as the SQL "
+           "listing. `LPUSHX` only adds to a list that exists, so a partial list is never created.",
            when="If a tag is popular")
 
 write.stage("Every few minutes, in the background")
@@ -100,14 +101,22 @@ write.step(13, tags_info, trie_server,
            "It hands the same counts to the trie server, which rebuilds its suggestion trie and swaps it in.")
 
 write.note("The queue makes writes asynchronous (the client does not wait for four stores) and fault tolerant "
-           "(a request survives a crash of the fanout service). It delivers at least once, so step 8 must be "
-           "idempotent: the primary key of `item_tags` turns a repeated pair into a no-op.",
+           "(a request survives a crash of the fanout service). It delivers at least once, so every step must "
+           "survive a repeat: step 7 writes the document by item ID (an upsert), the primary key of `item_tags` "
+           "turns a repeated pair in step 8 into a no-op, and step 10 overwrites. Step 11 is not idempotent (a "
+           "repeat pushes the ID twice), so the tags service drops repeated IDs when it reads a list.",
            theme="Delivery")
 write.note("Both caches evict the least recently used entry when full (LRU; Redis's `allkeys-lru` policy approximates it by sampling a few keys). A popular tag whose "
            "list was evicted is rebuilt from SQL on its next read (read step 9).",
            theme="Caching")
 write.note("A tag that becomes popular has no list yet; its first read misses and fills it whole (read step 9). A tag "
-           "that stops being popular is simply no longer pushed to, and LRU evicts its list.",
+           "that stops being popular is no longer pushed to or read from the cache; its list expires within the hour (LRU "
+           "may evict it sooner). If the tag turns popular again before that, the old list misses what was tagged in "
+           "between until it expires: the time to live bounds the gap.",
+           theme="Caching")
+write.note("Lists are ordered by item ID, like the SQL listing that refills them. An old item given a popular tag "
+           "later is not pushed (it does not belong at the front); it shows up in the cached list when the list is "
+           "next refilled, within the hour, and at once in SQL.",
            theme="Caching")
 write.note("The source says the data objects are \"replicated across data centers at the web server level to save "
            "bandwidth\". Web servers are stateless and hold nothing to replicate: replication happens in the stores "
@@ -144,7 +153,8 @@ read.step(9, tags_service, sql_replica,
           "It reads the tag's newest item IDs from a SQL replica and writes the whole list back to the tags cache.",
           when="On a tags cache miss")
 read.step(10, tags_service, items_cache,
-          "It fetches the items for those IDs from the items cache in one round trip, with a Redis `MGET`.",
+          "It fetches the items for those IDs from the items cache with a Redis `MGET`: one round trip on one node. "
+          "In a Redis Cluster the keys of one `MGET` must share a hash slot, so the client sends one per slot, in parallel.",
           when="If the tag is popular")
 read.step(11, tags_service, nosql_replica,
           "It reads the items the cache did not have from a MongoDB secondary and caches them.",
@@ -165,7 +175,7 @@ read.step(16, web_server, trie_server,
           "As the user types in the tag search box, each keystroke's request (steps 2–5) reaches a web server, which "
           "asks the trie server for the most used tags that start with the prefix.")
 
-read.note("The trie answers in time proportional to the prefix: each node keeps its own best completions, so no "
+read.note("The [trie](concepts/trie.md) answers in time proportional to the prefix: each node keeps its own best completions, so no "
           "subtree is walked. It is rebuilt from tag counts (write step 13), not updated on every tagging.",
           theme="Autosuggestion")
 read.note("Popular tags get most of the reads, so keeping just their newest items in memory serves most traffic "

@@ -31,13 +31,13 @@ mapreduce = search.component("mapreduce", "MapReduce jobs", kind="mapreduce", gr
                              role="Batch jobs that turn a day of archived tweets into Lucene segments for the archive index")
 
 # --- Inside one real-time index server (only the index update picture shows these) --
-writer_thread = search.component("writer_thread", "Writer thread (one)", kind="thread", group="Index server threads",
+writer_thread = search.component("writer_thread", "Writer thread (one)", kind="writer_thread", group="Index server threads",
                                  role="The only thread that changes the partition's index: adds, deletes, seals segments")
-reader_threads = search.component("reader_threads", "Reader threads (many)", kind="thread", group="Index server threads",
+reader_threads = search.component("reader_threads", "Reader threads (many)", kind="reader_thread", group="Index server threads",
                                   role="Search threads: each runs one query over the partition's segments, never taking a lock")
 max_doc_id = search.component("max_doc_id", "Published max doc ID", kind="shared_variable", group="One partition's in-memory index",
                               role="A volatile counter: the highest document ID whose postings are completely written")
-active_segment = search.component("active_segment", "Active segment", kind="index_segment", group="One partition's in-memory index",
+active_segment = search.component("active_segment", "Active segment", kind="open_index_segment", group="One partition's in-memory index",
                                   role="The in-memory segment being filled: append-only postings lists and a deleted-docs set")
 sealed_segments = search.component("sealed_segments", "Sealed segments", kind="index_segment", group="One partition's in-memory index",
                                    role="Full segments, rewritten into a read-optimised form that never changes again")
@@ -99,7 +99,7 @@ read.note("The cache key includes the archive version, so publishing a new batch
           "entry unreachable at once; deletions in between are caught by the lookup in step 9.",
           theme="Caching")
 read.note("Services talk over RPC (Thrift on Finagle at Twitter): compact binary messages over long-lived, "
-          "multiplexed connections, with timeouts and retries built in, cost far less per call than text-based HTTP/JSON calls, which matters when one search "
+          "multiplexed connections, with timeouts and retries built in, cost less per call than JSON over plain HTTP/1.1, which matters when one search "
           "fans out into dozens of calls.",
           theme="Latency")
 read.note("A query waits for its slowest partition. The fanout service sets a deadline and returns what arrived in "
@@ -219,6 +219,6 @@ update.note("The price of one writer: a partition ingests only as fast as one th
             "a second). Throughput grows by adding partitions, not threads.",
             theme="Trade-offs")
 update.note("The source says the server updates both indexes when a tweet is edited or deleted. Neither index edits a "
-            "document in place: Lucene segments are never rewritten, so a change is a delete mark plus, for an "
-            "edit, a new document.",
+            "document in place: Lucene segments are never modified once written (merges write new ones), so a "
+            "change is a delete mark plus, for an edit, a new document.",
             theme="Corrections")

@@ -4,7 +4,9 @@ brute-force reading of the same rows says, using the index the page claims."""
 
 from __future__ import annotations
 
+import itertools
 import random
+import re
 import sqlite3
 from collections import Counter
 
@@ -76,11 +78,17 @@ def db() -> sqlite3.Connection:
     return connection
 
 
+NEW_IDS = itertools.count(10**15)  # stands in for the ID generator (Snowflake IDs need 64 bits)
+
+
+def statements(name: str) -> list[str]:
+    """A section's statements, one by one (sqlite3 and psycopg run one at a time)."""
+    return [statement for statement in section(name).split(";") if "INSERT" in statement or "SELECT" in statement]
+
+
 def tag(db: sqlite3.Connection, item_id: int, name: str, now: str) -> None:
-    # The section holds two statements; sqlite3 runs one at a time.
-    for statement in section("tag_item").split(";"):
-        if statement.strip(" \n-") and "INSERT" in statement:
-            db.execute(statement, {"tag": name, "item_id": item_id, "now": now})
+    for statement in statements("tag_item"):
+        db.execute(statement, {"tag": name, "item_id": item_id, "now": now, "new_tag_id": next(NEW_IDS)})
 
 
 def random_taggings(seed: int) -> list[tuple[int, str, str]]:
@@ -152,3 +160,51 @@ def test_the_page_shows_the_tested_queries():
     page = (ROOT / "docs" / "systems" / "tagging.md").read_text()
     for name in ("tag_item", "items_with_tag", "top_tags"):
         assert f'--8<-- "{QUERIES}:{name}"' in page
+
+
+# --- The same DDL and queries on PostgreSQL, the store the page names ---------------------
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    from sql_engines import PostgresServer, PostgresUnavailable
+
+    server = PostgresServer()
+    try:
+        server.start()
+    except PostgresUnavailable as error:
+        server.stop()
+        pytest.fail(f"this test needs a real PostgreSQL server, and it could not start: {error}", pytrace=False)
+    try:
+        yield server.connect
+    finally:
+        server.stop()
+
+
+def on_postgres(sql: str) -> str:
+    """psycopg spells the named parameter `:tag` as `%(tag)s`."""
+    return re.sub(r"(?<!:):([a-z_]+)", r"%(\1)s", sql)
+
+
+def test_the_ddl_and_queries_run_on_postgresql_with_64_bit_ids(postgres, db):
+    taggings = random_taggings(3)
+    load(db, taggings)  # SQLite, as above: the reference answers
+    with postgres() as pg:
+        pg.execute("DROP SCHEMA IF EXISTS tagging CASCADE; CREATE SCHEMA tagging; SET search_path TO tagging")
+        pg.execute(SCHEMA.read_text())
+        snowflake = 2**62  # a realistic item ID overflows a 32-bit INTEGER
+        for item_id, name, when in taggings:
+            pg.execute("INSERT INTO items (id, owner_id, created_at) VALUES (%s, 1, %s) ON CONFLICT DO NOTHING",
+                       (snowflake + item_id, when))
+            for _ in range(2):  # delivered twice: the second run changes nothing
+                for statement in statements("tag_item"):
+                    pg.execute(on_postgres(statement), {"tag": name, "item_id": snowflake + item_id, "now": when,
+                                                        "new_tag_id": next(NEW_IDS)})
+        assert pg.execute("SELECT count(*) FROM item_tags").fetchone()[0] == len(taggings)
+        for name in ("tag0", "tag5", "tag11"):
+            arguments = {"tag": name, "before": LARGEST_ID, "page_size": 7}
+            page = [row[0] - snowflake for row in pg.execute(on_postgres(section("items_with_tag")), arguments)]
+            assert page == [row[0] for row in db.execute(section("items_with_tag"), arguments)], name
+        arguments = {"since": "2026-11-06 00:00:00", "k": 5}
+        assert pg.execute(on_postgres(section("top_tags")), arguments).fetchall() == \
+            db.execute(section("top_tags"), arguments).fetchall()

@@ -54,6 +54,16 @@ def test_the_optimistic_locking_claim_is_corrected(system):
         assert term in notes
 
 
+@pytest.mark.parametrize("pair", [("hdfs", "mapreduce"), ("writer_thread", "reader_threads"),
+                                  ("active_segment", "sealed_segments")])
+def test_components_drawn_side_by_side_have_different_icons(system, pair):
+    """HDFS and MapReduce are both Hadoop, the threads are both Java: the icons must still differ."""
+    from blueprint.kinds import KINDS
+
+    first, second = (system.components[component] for component in pair)
+    assert KINDS[first.kind].node != KINDS[second.kind].node, pair
+
+
 def test_each_picture_stays_within_twelve_arrows(system):
     for path in system.paths.values():
         for stage in path.stages():

@@ -3,9 +3,10 @@
 
 -- --8<-- [start:tag_item]
 -- Tag an item (write path, step 8). Running it twice changes nothing, so a message
--- the queue delivers twice is harmless.
-INSERT INTO tags (name, created_at)
-VALUES (:tag, :now)
+-- the queue delivers twice is harmless. :new_tag_id comes from the same ID generator
+-- as item IDs and is used only if the tag is new.
+INSERT INTO tags (id, name, created_at)
+VALUES (:new_tag_id, :tag, :now)
 ON CONFLICT (name) DO NOTHING;
 
 INSERT INTO item_tags (tag_id, item_id, tagged_at)
