@@ -253,5 +253,5 @@ def test_each_client_gets_its_own_limiter():
     lambda: TokenBucket(0, 1.0), lambda: LeakyBucket(1, 0),
 ])
 def test_non_positive_settings_are_refused(make):
-    with pytest.raises(ValueError, match="must be positive"):
+    with pytest.raises(ValueError, match="must be positive and finite"):
         make()

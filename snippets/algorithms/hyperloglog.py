@@ -25,6 +25,11 @@ class HyperLogLog:
                 "precision must be between 4 and 18 (16 to 262,144 "
                 f"registers), got {precision}"
             )
+        if not 0 <= seed < 1 << 128:
+            raise ValueError(
+                f"seed must be between 0 and 2**128 - 1 (it salts the hash "
+                f"with 16 bytes), got {seed}"
+            )
         self.precision = precision
         self.seed = seed
         self.register_count = 1 << precision
