@@ -164,7 +164,8 @@ class GeohashIndex:
 
     def within(self, latitude: float, longitude: float,
                radius_m: float) -> set[str]:
-        """Every point within `radius_m` metres of the given point."""
+        """Every point within `radius_m` metres of the given point (an
+        infinite radius finds them all)."""
         _check_point(latitude, longitude)
         if not radius_m >= 0:  # also refuses NaN
             raise ValueError(

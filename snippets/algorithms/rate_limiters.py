@@ -124,8 +124,9 @@ class SlidingWindowCounter:
 
 # --8<-- [start:token_bucket]
 class TokenBucket:
-    """Tokens drip in at `rate` per second, up to `capacity`; a request
-    spends one. Bursts of up to `capacity`, `rate` per second on average."""
+    """Tokens drip in at `rate` per second (0.5: one every two seconds), up
+    to `capacity`; a request spends one. Bursts of up to `capacity`, `rate`
+    per second on average."""
 
     def __init__(self, capacity: int, rate: float,
                  clock: Clock = time.monotonic) -> None:
