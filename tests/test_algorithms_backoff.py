@@ -160,3 +160,16 @@ def test_decorrelated_jitter_draws_between_base_and_three_times_the_previous_wai
             positions.append(coin.uniform(clipped_from, 1.0))
     assert at_cap > WAITS / 4  # the cap is reached often enough to be tested
     assert ks_p_value(positions) > 0.001
+
+
+def test_one_attempt_calls_once_and_never_sleeps():
+    # Killed mutants: `attempts < 2` refusing a single attempt; a zero base accepted.
+    slept = []
+    assert retry(lambda: "ok", [], attempts=1, sleep=slept.append) == "ok"
+    with pytest.raises(ConnectionError):
+        retry(lambda: (_ for _ in ()).throw(ConnectionError("down")), [], attempts=1, sleep=slept.append)
+    assert slept == []
+    with pytest.raises(ValueError, match="need 0 < base <= cap, got base=0 and cap=1"):
+        next(exponential(0, 1))
+    with pytest.raises(ValueError, match="need 0 < base <= cap"):
+        next(decorrelated_jitter(0, 1, random.Random(1)))

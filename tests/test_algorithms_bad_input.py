@@ -9,6 +9,7 @@ import pytest
 
 from algorithms.backoff import exponential, retry
 from algorithms.caches import FIFOCache, LFUCache, LRUCache
+from algorithms.consistent_hashing import HashRing
 from algorithms.geohash import GeohashIndex, haversine_m
 from algorithms.hyperloglog import HyperLogLog
 from algorithms.job_scheduler import JobScheduler
@@ -182,3 +183,15 @@ def test_a_waits_list_of_the_right_length_is_enough():
         return outcome
 
     assert retry(flaky, [random.random(), 1.0], attempts=3, sleep=lambda _: None) == "ok"
+
+
+@pytest.mark.parametrize("limiter", WINDOWED)
+def test_a_limit_of_zero_is_refused_by_name(limiter):
+    with pytest.raises(ValueError, match="limit must be positive and finite, got 0"):
+        limiter(0, 1.0, clock=lambda: 0.0)
+
+
+def test_a_ring_needs_at_least_one_virtual_node():
+    with pytest.raises(ValueError, match="virtual_nodes must be at least 1, got 0"):
+        HashRing(["a"], virtual_nodes=0)
+    assert HashRing().virtual_nodes == 100

@@ -148,3 +148,16 @@ def test_duplicates_do_not_count():
 def test_precision_out_of_range_is_refused(precision):
     with pytest.raises(ValueError, match="precision must be between 4 and 18"):
         HyperLogLog(precision)
+
+
+def test_a_merged_sketch_keeps_the_seed_and_keeps_counting():
+    # Killed mutant: a merge that built its result with the default seed.
+    a, b = HyperLogLog(8, seed=5), HyperLogLog(8, seed=5)
+    a.update(["x", "y"])
+    b.update(["z"])
+    merged = a.merge(b)
+    assert merged.seed == 5
+    merged.update(f"more-{i}" for i in range(100))
+    reference = HyperLogLog(8, seed=5)
+    reference.update(["x", "y", "z", *(f"more-{i}" for i in range(100))])
+    assert merged.registers == reference.registers
