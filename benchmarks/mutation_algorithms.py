@@ -13,6 +13,14 @@ run is repeatable. It is slow (several minutes on two cores) and stays out of CI
 Prints every surviving mutant (with its diff when --show is given). Some survivors are
 equivalent mutants: changes that cannot alter behaviour (a message's wording, `<` against
 `<=` where equality cannot happen). The others are gaps in the tests.
+
+Run of 2026-11-30 (mutmut 3.8.1, stopped at 20 minutes on two shared cores): 1,179
+mutants, 841 killed, 10 timeouts, 1 without tests, 68 survived, 259 not reached in time
+(mostly in rate_limiters.py and job_scheduler.py). The survivors that were real gaps now
+have tests (marked "Killed mutant(s)" in tests/test_algorithms_*.py); the rest are
+equivalent: error-message wording, initial values overwritten before use,
+`popitem(last=None)` for `last=False`, `(5p - b) % 2` for `(5p + b) % 2`, and the geohash
+search's precision choice, which only changes how many candidates are scanned.
 """
 
 from __future__ import annotations
