@@ -103,3 +103,73 @@ def test_bad_settings_are_explained():
         next(exponential(2, 1))
     with pytest.raises(ValueError, match="attempts must be at least 1"):
         retry(lambda: None, exponential(1, 2), attempts=0)
+
+
+def ks_p_value(samples: list[float]) -> float:
+    """Kolmogorov-Smirnov test that the samples are Uniform(0, 1): the p-value from the
+    asymptotic Kolmogorov distribution, with Stephens' small-sample correction."""
+    xs = sorted(samples)
+    n = len(xs)
+    d = max(max((i + 1) / n - x, x - i / n) for i, x in enumerate(xs))
+    lam = (math.sqrt(n) + 0.12 + 0.11 / math.sqrt(n)) * d
+    return min(1.0, 2 * sum((-1) ** (k - 1) * math.exp(-2 * k * k * lam * lam) for k in range(1, 101)))
+
+
+# base 1 s and cap 10 s: the ceiling reaches the cap at the fifth wait, so most of the
+# waits drawn below are capped ones. Each test turns every wait into the position of the
+# wait in the range its formula draws it from, which must be Uniform(0, 1); a fixed seed
+# makes the outcome stable, and p < 0.001 would be a 1-in-1,000 false alarm otherwise.
+BASE, CAP, WAITS = 1.0, 10.0, 4_000
+
+
+def test_full_jitter_is_uniform_between_zero_and_the_ceiling_at_every_attempt():
+    rng = random.Random(2024)
+    positions = []
+    while len(positions) < WAITS:
+        waits = islice(full_jitter(BASE, CAP, rng), 12)
+        positions += [wait / ceiling for wait, ceiling in zip(waits, ceilings(BASE, CAP, 12))]
+    assert ks_p_value(positions) > 0.001
+    capped = positions[5::12]  # the sixth wait and later have the cap as their ceiling
+    assert ks_p_value(capped) > 0.001
+
+
+def test_equal_jitter_is_uniform_over_the_upper_half_of_the_ceiling():
+    rng = random.Random(2025)
+    positions = []
+    while len(positions) < WAITS:
+        waits = islice(equal_jitter(BASE, CAP, rng), 12)
+        positions += [(wait - ceiling / 2) / (ceiling / 2) for wait, ceiling in zip(waits, ceilings(BASE, CAP, 12))]
+    assert ks_p_value(positions) > 0.001
+
+
+def test_decorrelated_jitter_draws_between_base_and_three_times_the_previous_wait():
+    # Given the previous wait w, the next is Uniform(base, 3w) clipped at the cap: below
+    # the cap its position in [base, 3w] is uniform; at the cap (probability
+    # (3w - cap)/(3w - base)) a fair coin of the same seed places it uniformly in the
+    # clipped part of the range (the randomized probability integral transform).
+    rng, coin = random.Random(2026), random.Random(7)
+    waits = list(islice(decorrelated_jitter(BASE, CAP, rng), WAITS))
+    positions, at_cap = [], 0
+    for previous, wait in zip([BASE, *waits], waits):
+        high = 3 * previous
+        if wait < CAP:
+            positions.append((wait - BASE) / (high - BASE))
+        else:
+            at_cap += 1
+            clipped_from = (CAP - BASE) / (high - BASE)
+            positions.append(coin.uniform(clipped_from, 1.0))
+    assert at_cap > WAITS / 4  # the cap is reached often enough to be tested
+    assert ks_p_value(positions) > 0.001
+
+
+def test_one_attempt_calls_once_and_never_sleeps():
+    # Killed mutants: `attempts < 2` refusing a single attempt; a zero base accepted.
+    slept = []
+    assert retry(lambda: "ok", [], attempts=1, sleep=slept.append) == "ok"
+    with pytest.raises(ConnectionError):
+        retry(lambda: (_ for _ in ()).throw(ConnectionError("down")), [], attempts=1, sleep=slept.append)
+    assert slept == []
+    with pytest.raises(ValueError, match="need 0 < base <= cap, got base=0 and cap=1"):
+        next(exponential(0, 1))
+    with pytest.raises(ValueError, match="need 0 < base <= cap"):
+        next(decorrelated_jitter(0, 1, random.Random(1)))

@@ -60,3 +60,14 @@ def test_every_key_of_a_tiny_space_is_issued_exactly_once_then_it_is_exhausted()
 def test_bad_input_is_explained(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_one_character_keys_and_the_default_random_source():
+    # Killed mutants (benchmarks/mutation_algorithms.py): `length < 2` refusing length 1,
+    # and a service that ignored its default SystemRandom.
+    service = KeyGenerationService(length=1, rng=random.Random(3))
+    keys = service.take_batch(62)
+    assert sorted(keys) == sorted(ALPHABET)
+    assert len(KeyGenerationService().take()) == 7
+    with pytest.raises(ValueError, match="length must be at least 1, got 0"):
+        KeyGenerationService(length=0)

@@ -134,3 +134,11 @@ def test_the_three_policies_disagree_on_the_same_sequence():
         # a: inserted first. b: used most often (3 times). a and c: used twice, c less recently.
         victims[cache_class.__name__] = cache.put("d", "D")
     assert victims == {"FIFOCache": ("a", "A"), "LRUCache": ("b", "B"), "LFUCache": ("c", "C")}
+
+
+@pytest.mark.parametrize("cache", [LRUCache, LFUCache, FIFOCache])
+def test_a_missing_key_returns_the_default(cache):
+    # Killed mutant: FIFOCache.get ignoring its default.
+    c = cache(2)
+    c.put("a", 1)
+    assert c.get("b", "none") == "none" and c.get("b") is None and c.get("a", "none") == 1

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from algorithms.consistent_hashing import HashRing
+from algorithms.consistent_hashing import HashRing, ring_position
 
 node_names = st.lists(st.text(min_size=1, max_size=6), min_size=1, max_size=6, unique=True)
 
@@ -88,3 +88,45 @@ def test_errors_are_explained():
     ring.remove_node("a")
     with pytest.raises(LookupError, match="no nodes"):
         ring.node_for("key")
+
+
+def owner_by_scan(points: list[tuple[int, str]], key: str) -> str:
+    """The reference answer, by a linear scan: the first point at or after the key's
+    position, or, past the last point, the first point of the ring."""
+    position = ring_position(key)
+    for point, owner in points:
+        if point >= position:
+            return owner
+    return points[0][1]
+
+
+@pytest.mark.parametrize(("node_count", "virtual_nodes"), [(3, 1), (5, 2), (4, 8)])
+def test_each_node_gets_the_keys_of_the_arcs_that_end_at_its_points(node_count, virtual_nodes):
+    # A key belongs to the successor point (clockwise), so each node's share of keys is the
+    # total length of the arcs ending at its points, and the arc past the last point wraps
+    # around to the first. Few points make long arcs, so an owner taken from the wrong end of
+    # an arc (the predecessor), or a wrap-around missing, moves a large share of keys.
+    ring = HashRing([f"cache-{i}" for i in range(node_count)], virtual_nodes)
+    key_count = 40_000
+    keys = [f"user:{i}" for i in range(key_count)]
+    counts = Counter(ring.node_for(key) for key in keys)
+    for node, share in ring.ring_shares().items():
+        sd = math.sqrt(share * (1 - share) / key_count)  # binomial sampling of the arc
+        assert abs(counts[node] / key_count - share) <= 4.5 * sd, (node, counts[node] / key_count, share)
+    # And key by key against a linear scan of the ring, including keys past its last point.
+    points = sorted(ring.points)
+    assert [ring.node_for(key) for key in keys[:2_000]] == [owner_by_scan(points, key) for key in keys[:2_000]]
+    past_the_end = [key for key in keys if ring_position(key) > points[-1][0]]
+    assert past_the_end, "no key lands past the last point: pick other names"
+    assert {ring.node_for(key) for key in past_the_end} == {points[0][1]}
+
+
+def test_every_virtual_node_is_its_own_point_even_when_names_run_together():
+    # "a" + "12" and "a1" + "2" must not be the same label: each of the N·V virtual nodes
+    # gets its own position, and each node keeps all V of them.
+    nodes = ["a", "a1", "a12", "a2", "1", "11"]
+    ring = HashRing(nodes, virtual_nodes=30)
+    positions = [position for position, _ in ring.points]
+    assert len(set(positions)) == len(nodes) * 30
+    assert Counter(owner for _, owner in ring.points) == dict.fromkeys(nodes, 30)
+    assert positions == sorted(positions)

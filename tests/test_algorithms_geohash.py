@@ -127,7 +127,7 @@ def queries(draw):
     return latitude, longitude, radius_m
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)  # each example scans every point: slow on a busy machine
 @given(queries())
 def test_radius_search_equals_brute_force(query):
     latitude, longitude, radius_m = query
@@ -165,3 +165,51 @@ def test_haversine_known_distance():
 def test_bad_input_is_explained(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_a_cell_contains_its_edges_and_nothing_beyond():
+    # Killed mutants: `or` for `and`, and open upper edges, in Cell.contains.
+    cell = decode("gcpvj")
+    assert cell.contains(cell.south, cell.west) and cell.contains(cell.north, cell.east)
+    assert cell.contains(*cell.center)
+    assert not cell.contains(cell.north + 1e-9, cell.center[1])
+    assert not cell.contains(cell.center[0], cell.east + 1e-9)
+    assert not cell.contains(cell.south - 1.0, cell.west - 1.0)
+    assert not cell.contains(cell.center[0], cell.west - 1.0)  # latitude inside, longitude not
+
+
+def test_in_cell_returns_exactly_the_points_of_that_cell():
+    # Killed mutants: a range that started at the beginning or ran to the end of the index.
+    for prefix in ("gcpv", "u", "r3gx", "zzzz", "0"):
+        expected = {point_id for point_id, (lat, lon) in POINTS.items() if encode(lat, lon, 12).startswith(prefix)}
+        assert set(INDEX.in_cell(prefix)) == expected, prefix
+    with pytest.raises(ValueError, match="point 'twice' is already in the index"):
+        index = GeohashIndex()
+        index.add("twice", 1.0, 1.0)
+        index.add("twice", 2.0, 2.0)
+
+
+@given(st.floats(min_value=-80, max_value=80), st.floats(min_value=0, max_value=6.5))
+def test_search_precision_is_the_finest_whose_cells_cover_the_circle(latitude, log_radius):
+    # Killed mutants: a search that skipped precisions, stopped before precision 1, or kept
+    # a safety factor of 2: the answer must be the finest precision that covers the reach.
+    radius_m = 10**log_radius
+    precision = search_precision(latitude, radius_m)
+    angle = radius_m / 6_371_008.8
+    reach_ns = math.degrees(angle)
+    if precision is None:
+        height, width = cell_size(1)
+        covered = abs(latitude) + reach_ns < 90 and math.sin(angle) < math.cos(math.radians(latitude))
+        assert not covered or height < reach_ns or width < math.degrees(
+            math.asin(math.sin(angle) / math.cos(math.radians(latitude))))
+        return
+    reach_ew = math.degrees(math.asin(math.sin(angle) / math.cos(math.radians(latitude))))
+    height, width = cell_size(precision)
+    assert height >= reach_ns and width >= reach_ew
+    if precision < 12:
+        finer_height, finer_width = cell_size(precision + 1)
+        assert finer_height < reach_ns * (1 + 1e-9) or finer_width < reach_ew * (1 + 1e-9)
+
+
+def test_a_circle_a_precision_1_cell_covers_uses_precision_1():
+    assert search_precision(0.0, 2_000_000) == 1

@@ -91,6 +91,22 @@ def test_the_leaky_bucket_smooths_what_it_lets_through():
     assert departures == [0.5, 0.75, 1.0, 1.25, 1.5, 1.75, 2.0, 2.25, None]
 
 
+def test_at_a_window_edge_the_counter_still_weighs_the_whole_previous_window():
+    # Its error is not zero at an edge: a burst at the first instant of a window has left
+    # the sliding window one window later, but the counter still counts all of it.
+    clock = FakeClock()
+    counter = SlidingWindowCounter(limit=4, window=1.0, clock=clock)
+    log = SlidingWindowLog(limit=4, window=1.0, clock=clock)
+    for _ in range(4):
+        assert counter.allow() and log.allow()
+    clock.now = 1.0
+    assert counter.estimate() == 4  # previous × (1 - 0) + current
+    assert log.allow()  # the truth: none of the burst is in (0, 1]
+    assert not counter.allow()
+    clock.now = 1.5
+    assert counter.estimate() == 2  # the bound, previous × max(f, 1 - f), is 2 here
+
+
 def test_recovery_after_the_burst():
     # A burst at 0, then one request every 1/8 s for a second and a half.
     times = [0.0] * 6 + [i / 8 for i in range(1, 13)]
@@ -253,5 +269,5 @@ def test_each_client_gets_its_own_limiter():
     lambda: TokenBucket(0, 1.0), lambda: LeakyBucket(1, 0),
 ])
 def test_non_positive_settings_are_refused(make):
-    with pytest.raises(ValueError, match="must be positive"):
+    with pytest.raises(ValueError, match="must be positive and finite"):
         make()

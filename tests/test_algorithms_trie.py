@@ -49,3 +49,19 @@ def test_bad_input_is_refused():
         trie.add("a", 0)
     with pytest.raises(ValueError, match="between 1 and 2"):
         trie.suggest("a", 3)
+
+
+def test_weights_membership_and_a_single_suggestion():
+    # Killed mutants: the weight of an unknown word, `in`, and max_suggestions = 1.
+    trie = Trie(max_suggestions=1)
+    trie.add("paris", 2)
+    trie.add("parma")
+    assert trie.weight("paris") == 2 and trie.weight("rome") == 0
+    assert "paris" in trie and "rome" not in trie and "par" not in trie
+    assert trie.suggest("par") == ["paris"] and trie.suggest("par", k=1) == ["paris"]
+    with pytest.raises(ValueError, match="max_suggestions must be at least 1, got 0"):
+        Trie(max_suggestions=0)
+    with pytest.raises(ValueError, match="cannot add an empty word"):
+        trie.add("")
+    with pytest.raises(ValueError, match="k must be between 1 and 1, got 0"):
+        trie.suggest("p", k=0)

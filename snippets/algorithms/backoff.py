@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sized
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -63,13 +63,23 @@ def retry(operation: Callable[[], T], waits: Iterable[float], attempts: int,
     each failure; the last failure is raised."""
     if attempts < 1:
         raise ValueError(f"attempts must be at least 1, got {attempts}")
+    if isinstance(waits, Sized) and len(waits) < attempts - 1:
+        raise ValueError(
+            f"{attempts} attempts need {attempts - 1} waits, got {len(waits)}"
+        )
     wait_iterator = iter(waits)
     for attempt in range(1, attempts + 1):
         try:
             return operation()
-        except retry_on:
+        except retry_on as error:
             if attempt == attempts:
                 raise
-            sleep(next(wait_iterator))
+            wait = next(wait_iterator, None)
+            if wait is None:
+                raise ValueError(
+                    f"{attempts} attempts need {attempts - 1} waits, "
+                    f"the waits ran out after {attempt - 1}"
+                ) from error
+            sleep(wait)
     raise AssertionError("unreachable: the loop returns or raises")
 # --8<-- [end:retry]

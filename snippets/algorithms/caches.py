@@ -15,6 +15,12 @@ V = TypeVar("V")
 
 
 def _check_capacity(capacity: int) -> None:
+    # A float capacity (NaN, infinity, 2.5) never equals len(entries), so
+    # the cache would grow without ever evicting: only whole numbers pass.
+    if isinstance(capacity, bool) or not isinstance(capacity, int):
+        raise ValueError(
+            f"capacity must be a whole number of entries, got {capacity!r}"
+        )
     if capacity < 1:
         raise ValueError(f"capacity must be at least 1, got {capacity}")
 

@@ -68,6 +68,11 @@ class HashRing:
     def nodes(self) -> frozenset[str]:
         return frozenset(self._nodes)
 
+    @property
+    def points(self) -> list[tuple[int, str]]:
+        """Every virtual node as (ring position, owner), clockwise from 0."""
+        return list(zip(self._positions, self._owners))
+
     def ring_shares(self) -> dict[str, float]:
         """Each node's fraction of the ring: its expected share of keys."""
         shares = dict.fromkeys(self._nodes, 0.0)

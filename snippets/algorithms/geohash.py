@@ -129,6 +129,8 @@ def cell_size(precision: int) -> tuple[float, float]:
 # --8<-- [start:haversine]
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in metres on a spherical Earth."""
+    _check_point(lat1, lon1)
+    _check_point(lat2, lon2)
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
     d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
     a = (math.sin(d_phi / 2) ** 2
@@ -149,8 +151,9 @@ class GeohashIndex:
     def add(self, point_id: str, latitude: float, longitude: float) -> None:
         if point_id in self._points:
             raise ValueError(f"point {point_id!r} is already in the index")
-        self._points[point_id] = (latitude, longitude)
+        # Encode first: it refuses a bad point before anything is stored.
         geohash = encode(latitude, longitude, MAX_PRECISION)
+        self._points[point_id] = (latitude, longitude)
         bisect.insort(self._entries, (geohash, point_id))
 
     def in_cell(self, geohash: str) -> list[str]:
@@ -161,10 +164,13 @@ class GeohashIndex:
 
     def within(self, latitude: float, longitude: float,
                radius_m: float) -> set[str]:
-        """Every point within `radius_m` metres of the given point."""
+        """Every point within `radius_m` metres of the given point (an
+        infinite radius finds them all)."""
         _check_point(latitude, longitude)
-        if radius_m < 0:
-            raise ValueError(f"radius_m must not be negative, got {radius_m}")
+        if not radius_m >= 0:  # also refuses NaN
+            raise ValueError(
+                f"radius_m must be zero or more metres, got {radius_m}"
+            )
         precision = search_precision(latitude, radius_m)
         if precision is None:  # a pole inside, or huge: look at everything
             candidates = list(self._points)
@@ -209,6 +215,7 @@ def search_precision(latitude: float, radius_m: float) -> int | None:
 
 
 def _check_point(latitude: float, longitude: float) -> None:
+    # Written so that NaN (which fails every comparison) is refused too.
     if not -90 <= latitude <= 90:
         raise ValueError(f"latitude must be between -90 and 90, got {latitude}")
     if not -180 <= longitude <= 180:

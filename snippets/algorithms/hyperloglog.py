@@ -25,6 +25,11 @@ class HyperLogLog:
                 "precision must be between 4 and 18 (16 to 262,144 "
                 f"registers), got {precision}"
             )
+        if not 0 <= seed < 1 << 128:
+            raise ValueError(
+                f"seed must be between 0 and 2**128 - 1 (it salts the hash "
+                f"with 16 bytes), got {seed}"
+            )
         self.precision = precision
         self.seed = seed
         self.register_count = 1 << precision
@@ -50,16 +55,25 @@ class HyperLogLog:
             self.add(item)
 
     def estimate(self) -> float:
-        m = self.register_count
-        harmonic = math.fsum(2.0**-register for register in self._registers)
-        raw = _alpha(m) * m * m / harmonic
-        empty = self._registers.count(0)
-        if raw <= 2.5 * m and empty:
+        raw = self.raw_estimate()
+        if raw <= 2.5 * self.register_count and 0 in self._registers:
             # Small-range correction: while many registers are empty,
             # counting them ("linear counting") is far more accurate.
-            return m * math.log(m / empty)
+            return self.linear_count()
         # No large-range correction: a 64-bit hash never saturates.
         return raw
+
+    def raw_estimate(self) -> float:
+        """The harmonic mean alone: α·m² / Σ 2^-register."""
+        m = self.register_count
+        harmonic = math.fsum(2.0**-register for register in self._registers)
+        return _alpha(m) * m * m / harmonic
+
+    def linear_count(self) -> float:
+        """m·ln(m / empty registers): infinite once none is empty."""
+        m = self.register_count
+        empty = self._registers.count(0)
+        return m * math.log(m / empty) if empty else math.inf
 
     def merge(self, other: HyperLogLog) -> HyperLogLog:
         """The sketch of the union: the register-wise maximum."""

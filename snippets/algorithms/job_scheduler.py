@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -34,6 +35,10 @@ class JobScheduler:
         self._lock = threading.Lock()
 
     def schedule(self, name: str, due_at: float) -> Job:
+        # NaN compares false with everything: at the top of the heap it is
+        # never due, and it blocks every job behind it.
+        if not math.isfinite(due_at):
+            raise ValueError(f"due_at must be a finite time, got {due_at}")
         job = Job(due_at, next(self._sequence), name)
         with self._lock:
             heapq.heappush(self._heap, job)

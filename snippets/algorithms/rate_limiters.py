@@ -21,8 +21,16 @@ class RateLimiter(Protocol):
 
 
 def _positive(name: str, value: float) -> None:
-    if not value > 0:
-        raise ValueError(f"{name} must be positive, got {value}")
+    if not 0 < value < math.inf:  # also refuses NaN
+        raise ValueError(f"{name} must be positive and finite, got {value}")
+
+
+def _whole(name: str, value: int) -> None:
+    # A limit counts requests: 2.5 would mean "3" to one limiter and "2" to
+    # another, so every limiter takes whole numbers only.
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"{name} must be a whole number, got {value!r}")
+    _positive(name, value)
 
 
 # --8<-- [start:fixed_window]
@@ -32,7 +40,7 @@ class FixedWindow:
 
     def __init__(self, limit: int, window: float,
                  clock: Clock = time.monotonic) -> None:
-        _positive("limit", limit)
+        _whole("limit", limit)
         _positive("window", window)
         self.limit, self.window, self._clock = limit, window, clock
         self._window_index = -math.inf
@@ -56,7 +64,7 @@ class SlidingWindowLog:
 
     def __init__(self, limit: int, window: float,
                  clock: Clock = time.monotonic) -> None:
-        _positive("limit", limit)
+        _whole("limit", limit)
         _positive("window", window)
         self.limit, self.window, self._clock = limit, window, clock
         self._accepted: deque[float] = deque()
@@ -82,7 +90,7 @@ class SlidingWindowCounter:
 
     def __init__(self, limit: int, window: float,
                  clock: Clock = time.monotonic) -> None:
-        _positive("limit", limit)
+        _whole("limit", limit)
         _positive("window", window)
         self.limit, self.window, self._clock = limit, window, clock
         self._window_index = 0
@@ -116,12 +124,13 @@ class SlidingWindowCounter:
 
 # --8<-- [start:token_bucket]
 class TokenBucket:
-    """Tokens drip in at `rate` per second, up to `capacity`; a request
-    spends one. Bursts of up to `capacity`, `rate` per second on average."""
+    """Tokens drip in at `rate` per second (0.5: one every two seconds), up
+    to `capacity`; a request spends one. Bursts of up to `capacity`, `rate`
+    per second on average."""
 
     def __init__(self, capacity: int, rate: float,
                  clock: Clock = time.monotonic) -> None:
-        _positive("capacity", capacity)
+        _whole("capacity", capacity)
         _positive("rate", rate)
         self.capacity, self.rate, self._clock = capacity, rate, clock
         self._tokens = float(capacity)
@@ -147,7 +156,7 @@ class LeakyBucket:
 
     def __init__(self, capacity: int, rate: float,
                  clock: Clock = time.monotonic) -> None:
-        _positive("capacity", capacity)
+        _whole("capacity", capacity)
         _positive("rate", rate)
         self.capacity, self.rate, self._clock = capacity, rate, clock
         self._departures: deque[float] = deque()  # when queued ones leave

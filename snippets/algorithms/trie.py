@@ -35,6 +35,12 @@ class Trie:
         """Add `weight` to the word's weight (a new word starts at 0)."""
         if not word:
             raise ValueError("cannot add an empty word")
+        # A float weight can make (-old, word) miss in a node's list (NaN
+        # never compares equal): the word would then be listed twice.
+        if isinstance(weight, bool) or not isinstance(weight, int):
+            raise ValueError(
+                f"weight must be a positive integer, got {weight!r}"
+            )
         if weight < 1:
             raise ValueError(f"weight must be a positive integer, got {weight}")
         old = self._weights.get(word, 0)
