@@ -71,8 +71,8 @@ schedule.step(2, client, object_store,
               "The client uploads the executable straight to object storage with that URL; the web "
               "server never handles the bytes.")
 schedule.step(3, web_server, intake_queue,
-              "The web server puts the task's metadata on Kafka and answers `202 Accepted`: a crash "
-              "of the scheduler now loses nothing, the task waits in the log.")
+              "Once the client reports the upload done, the web server puts the task's metadata on Kafka "
+              "and answers `202 Accepted`: a crash of the scheduler now loses nothing, the task waits in the log.")
 schedule.step(4, intake_queue, task_scheduler,
               "The task scheduler consumes the task, gives it a unique ID and works out its next due time.")
 schedule.step(5, task_scheduler, sql_db,
@@ -102,8 +102,10 @@ schedule.note("Only the next hour lives in Redis, so memory stays bounded howeve
               theme="The task cache")
 schedule.note("The source says the min-heap allows O(log n) scheduling and O(1) for checking the next due "
               "time. That is true of a binary heap (peek O(1), push and pop O(log n)). A Redis sorted set is "
-              "a skip list plus a hash: `ZADD` is O(log N), `ZPOPMIN` O(log N), and reading the minimum with "
-              "`ZRANGE tasks:due 0 0` is documented as O(log N + 1), cheap in practice, not O(1).",
+              "a skip list plus a hash: `ZADD` and `ZREM` are O(log N) per member, `ZPOPMIN` O(log N) per member "
+              "popped, and reading the minimum with `ZRANGE tasks:due 0 0` is documented as O(log(N) + M) "
+              "for M members returned, so O(log N) here: cheap in practice, but not O(1). Each call is also "
+              "a network round trip, which costs far more than the skip list.",
               theme="Corrections")
 schedule.note("The source evicts the task cache with LRU. An evicted entry is a task that silently does not "
               "run until the next refill, and the entries used least recently are exactly those due latest. "
@@ -135,8 +137,9 @@ execute.step(2, task_executor, sql_db,
              when="On a cache miss (empty, restarting or unreachable)")
 execute.step(3, task_executor, sql_db,
              "For a task taken from the cache, the executor records the claim on the row: status `running`, "
-             "a new run ID as the lease holder and a lease expiry, in an `UPDATE … WHERE status = 'scheduled'` that only one "
-             "executor can win.")
+             "a new run ID as the lease holder and a lease expiry, in an `UPDATE … WHERE status = 'scheduled' AND "
+             "execute_at <= now()` that only one executor can win; a stale cache entry (a task already "
+             "claimed, or moved to a later time) matches no row and is dropped.")
 execute.step(4, task_executor, due_queue,
              "The claimed task and its run ID go on the due-task topic.")
 execute.step(5, due_queue, workers,
@@ -183,21 +186,13 @@ execute.step(20, task_status, sql_replica,
 execute.step(21, task_status, log_store,
              "The service reads the task's execution logs and, for a failed run, its failure logs.")
 
-execute.note("Two executors must never both run a task. Here every claim is decided by one atomic write: "
-             "`ZREM` in Redis (step 1), and in PostgreSQL an `UPDATE` on a row that `FOR UPDATE` has locked "
-             "(steps 2 and 3). The source asks for database row locks, which is this, and for 'a lock or a "
-             "semaphore on the task cache'. A semaphore inside one process protects nothing across machines; "
-             "the atomic command is the lock.",
-             theme="One run per task")
-execute.note("A claim is a lease, not a lock held while the task runs: the row lock lasts only as long as "
-             "the claiming statement, and the row then records who runs the task until when. A worker that "
-             "dies lets its lease expire, and the reaper (`reclaim`, below) makes the task due again.",
-             theme="One run per task")
-execute.note("'Exactly once' cannot be promised: a worker can finish the work and die before it reports, "
-             "and the task then runs again. What the design gives is at-least-once delivery plus idempotent "
-             "effects: what a task writes is keyed by its occurrence (task ID and due time, the same in "
-             "every repeat), so a second run changes nothing, and neither does a late report from a "
-             "worker whose lease was taken over (step 11).",
+execute.note("Two executors must never both claim the same due task. `ZREM` in Redis (step 1) lets only one "
+             "executor go on with a cache entry, which spares the database a pointless race; what decides is "
+             "the `UPDATE` in PostgreSQL, which locks the row and re-checks its status (steps 2 and 3). The "
+             "source asks for database row locks, which is this, and for 'a lock or a semaphore on the task "
+             "cache'. A semaphore inside one process protects nothing across machines; the atomic command "
+             "is the lock. Leases, idempotent tasks and what 'exactly once' can mean are told once, in "
+             "the section *One run per task* below the pictures.",
              theme="One run per task")
 execute.note("The source uses Kafka 'for deduplication of task execution requests'. Kafka does not "
              "deduplicate what consumers receive; its idempotent producer only drops a producer's own "

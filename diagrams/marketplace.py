@@ -186,8 +186,9 @@ read.step(24, log_queue, log_service, "The log service consumes them.")
 read.step(25, log_service, log_store, "It parses and aggregates them and stores them in Splunk.")
 
 read.note("The source says the purchase (session, cart, inventory, payment) 'is executed as a two-phase "
-          "commit'. A payment provider is not a resource manager: it offers no prepare and no rollback, "
-          "only charge and refund. What works is a saga: local transactions in PostgreSQL (reserve, then "
+          "commit'. A payment provider is not a resource manager: it takes part in no commit protocol, and "
+          "offers a charge and a refund (or an authorization that it captures or voids on request, and "
+          "that lapses on its own). What works is a saga: local transactions in PostgreSQL (reserve, then "
           "confirm) around the external charge, each with a compensating action (release, refund).",
           theme="The purchase")
 read.note("The reservation with an expiry is what makes the saga safe: while the buyer pays, the seat is "

@@ -220,3 +220,52 @@ def test_an_expired_lease_is_taken_over_and_the_late_worker_is_ignored(worker):
     assert ids(b.execute("EXECUTE finish(1, 'worker-b')")) == [1]
     row = worker.setup.execute("SELECT status, attempts, lease_owner FROM tasks WHERE id = 1").fetchone()
     assert row == ("succeeded", 2, None)  # it ran twice: at least once, never "exactly once"
+
+
+def test_at_repeatable_read_the_waiting_claim_fails_instead_of_moving_on(worker):
+    """The page says claims belong at READ COMMITTED: at REPEATABLE READ, a claim that waited
+    for another worker's rows cannot re-check them on the new version, so it is aborted."""
+    a, b = worker(), worker()
+    a.execute("BEGIN")
+    assert ids(a.execute("EXECUTE claim_blocking('worker-a', 2)")) == [1, 2]
+    b.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    b_pid = b.info.backend_pid
+    errors: list[BaseException] = []
+
+    def claim_b():
+        try:
+            b.execute("EXECUTE claim_blocking('worker-b', 2)")
+        except psycopg.Error as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=claim_b)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        waiting = worker.setup.execute(
+            "SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (b_pid,)).fetchone()
+        if waiting and waiting[0] == "Lock":
+            break
+        time.sleep(0.02)
+    else:
+        pytest.fail("worker b never waited for a's locks")
+    a.execute("COMMIT")
+    thread.join(10)
+    assert len(errors) == 1 and isinstance(errors[0], psycopg.errors.SerializationFailure), errors
+    b.execute("ROLLBACK")
+
+
+def test_postgresql_claims_from_the_index_in_order_without_sorting(worker):
+    """The claim's subquery on a table of 20,000 tasks, most of them finished: an index scan of
+    tasks_due under LockRows and Limit, with no Sort (nor Incremental Sort) node."""
+    setup = worker.setup
+    setup.execute(
+        "INSERT INTO tasks (id, user_id, name, binary_url, execute_at, status) "
+        "SELECT n, 1, 'task', 's3://tasks/x', now() - interval '1 day' + n * interval '1 second', "
+        "CASE WHEN n % 10 = 0 THEN 'scheduled' ELSE 'succeeded' END FROM generate_series(100, 20099) AS n")
+    setup.execute("ANALYZE tasks")
+    claim = read_section(ROOT, CLAIM, "claim")
+    subquery = claim[claim.index("SELECT id"):claim.index(")\nRETURNING")].split("--")[0]
+    plan = "\n".join(row[0] for row in setup.execute("EXPLAIN " + subquery.replace("$2", "10")))
+    assert "Index Scan using tasks_due" in plan, plan
+    assert "Sort" not in plan, plan

@@ -84,7 +84,7 @@ def test_every_cache_read_has_a_drawn_miss(system):
 
 def test_the_page_shows_the_reservation_sections():
     page = PAGE.read_text(encoding="utf-8")
-    for section in ("oversell", "reserve", "confirm", "release"):
+    for section in ("oversell", "unique_sale", "reserve", "confirm", "release"):
         assert f'--8<-- "{RESERVE}:{section}"' in page
 
 
@@ -283,8 +283,10 @@ def test_a_payment_cannot_be_recorded_twice(buyer):
     insert = ("INSERT INTO payments (id, purchase_order_id, idempotency_key, amount_cents) "
               "VALUES ({id}, 101, 'order-101-attempt-1', 5000)")
     buyer.setup.execute(insert.format(id=1))
-    with pytest.raises(psycopg.errors.UniqueViolation):
-        buyer.setup.execute(insert.format(id=2))  # a retry of the same charge
+    with pytest.raises(psycopg.errors.UniqueViolation, match="purchase_order_id"):
+        buyer.setup.execute(insert.format(id=2))  # a second payment for the same order
+    with pytest.raises(psycopg.errors.UniqueViolation, match="idempotency_key"):
+        buyer.setup.execute(insert.format(id=3).replace(", 101,", ", 102,"))  # another order, the same key
 
 
 def test_a_transaction_around_read_then_write_does_not_help_at_read_committed(buyer):
@@ -312,3 +314,41 @@ def test_at_serializable_the_second_read_then_write_is_aborted(buyer):
         b.execute(take.replace("101", "102"))
     b.execute("ROLLBACK")  # the application retries, reads 'held', and stops
     assert seat(buyer) == ("held", 101)
+
+
+def test_at_repeatable_read_the_second_read_then_write_is_aborted(buyer):
+    """Both buyers write the same row, so REPEATABLE READ is already enough: first updater wins."""
+    check, take = statements(read_section(ROOT, RESERVE, "oversell"))
+    a, b = buyer(), buyer()
+    a.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    b.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+    assert a.execute(check).fetchone()[0] == b.execute(check).fetchone()[0] == "available"
+    a.execute(take)
+    a.execute("COMMIT")
+    with pytest.raises(psycopg.errors.SerializationFailure):
+        b.execute(take.replace("101", "102"))
+    b.execute("ROLLBACK")
+    assert seat(buyer) == ("held", 101)
+
+
+def test_a_unique_key_on_the_seat_makes_the_second_insert_wait_then_fail(buyer):
+    create, insert = statements(read_section(ROOT, RESERVE, "unique_sale"))
+    buyer.setup.execute(create)
+    a, b = buyer(), buyer()
+    a.execute("BEGIN")
+    a.execute(insert)  # buyer A's sale of seat 7, not yet committed
+
+    def insert_b():
+        try:
+            b.execute(insert.replace("101", "102"))
+        except psycopg.errors.UniqueViolation:
+            return "unique violation"
+        return "inserted"
+
+    thread, outcome = in_thread(insert_b)
+    wait_until_blocked(buyer, b)  # B waits: A's row may yet roll back
+    a.execute("COMMIT")
+    thread.join(5)
+    assert outcome["value"] == "unique violation"
+    rows = buyer.setup.execute("SELECT ticket_id, purchase_order_id FROM seat_sales").fetchall()
+    assert rows == [(SEAT, 101)]

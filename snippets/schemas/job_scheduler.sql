@@ -24,9 +24,10 @@ CREATE TABLE tasks (
     created_at        TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
--- "Which tasks are due next?" reads this index in execution-time order and stops early.
+-- "Which tasks are due next?" reads this index in execution-time order and stops early;
+-- id breaks ties, in the claim's ORDER BY order, so PostgreSQL need not sort at all.
 -- Partial: only tasks still waiting are in it, so it stays small as finished tasks pile up.
-CREATE INDEX tasks_due ON tasks (execute_at) WHERE status = 'scheduled';
+CREATE INDEX tasks_due ON tasks (execute_at, id) WHERE status = 'scheduled';
 
 -- The reaper finds running tasks whose lease has expired (their worker died).
 CREATE INDEX tasks_leases ON tasks (lease_expires_at) WHERE status = 'running';

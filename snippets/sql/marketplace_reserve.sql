@@ -23,6 +23,16 @@ WHERE id = 7;
 COMMIT;
 -- --8<-- [end:for_update]
 
+-- --8<-- [start:unique_sale]
+-- A unique constraint, for a design that records each sale as a new row: the
+-- second INSERT for seat 7 waits for the first and then fails (unique violation).
+CREATE TABLE seat_sales (
+    ticket_id          INTEGER PRIMARY KEY REFERENCES tickets (id),   -- one sale per seat
+    purchase_order_id  INTEGER NOT NULL REFERENCES purchase_orders (id)
+);
+INSERT INTO seat_sales (ticket_id, purchase_order_id) VALUES (7, 101);
+-- --8<-- [end:unique_sale]
+
 -- --8<-- [start:reserve]
 -- Reserve: the check and the write are one statement. It returns the ticket to
 -- exactly one buyer; the others get no row. An expired hold counts as available.
