@@ -13,7 +13,7 @@ from openapi_spec_validator import validate
 from blueprint import api
 from conftest import ROOT
 
-WITH_API_AND_CAPACITY = ("newsfeed",)
+WITH_API_AND_CAPACITY = ("newsfeed", "rate_limiter")
 DAY = 86_400  # seconds
 
 
