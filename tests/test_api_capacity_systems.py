@@ -13,7 +13,7 @@ from openapi_spec_validator import validate
 from blueprint import api
 from conftest import ROOT
 
-WITH_API_AND_CAPACITY = ("newsfeed", "rate_limiter")
+WITH_API_AND_CAPACITY = ("newsfeed", "rate_limiter", "web_crawler")
 DAY = 86_400  # seconds
 
 
@@ -82,3 +82,12 @@ def test_newsfeed_fan_out_and_the_celebrity_post(catalogue):
     assert "about 200 followers" in text
     assert "some 350,000 pushes a second on average and about a million at the peak" in text
     assert "100 million followers would be 100 million pushes, nearly five minutes" in text
+
+
+def test_web_crawler_hosts_crawled_at_once(catalogue):
+    pause = 5  # seconds between two requests to one host, as the page states it
+    pages_per_second = writes_per_second(catalogue, "web_crawler")
+    assert round(pages_per_second * pause, -3) == 58_000
+    text = prose("web_crawler")
+    assert "one request per host every five seconds" in text
+    assert "some 58,000 hosts at once" in text
