@@ -13,7 +13,7 @@ from openapi_spec_validator import validate
 from blueprint import api
 from conftest import ROOT
 
-WITH_API_AND_CAPACITY = ("newsfeed", "rate_limiter", "web_crawler")
+WITH_API_AND_CAPACITY = ("newsfeed", "rate_limiter", "web_crawler", "google_maps")
 DAY = 86_400  # seconds
 
 
@@ -91,3 +91,12 @@ def test_web_crawler_hosts_crawled_at_once(catalogue):
     text = prose("web_crawler")
     assert "one request per host every five seconds" in text
     assert "some 58,000 hosts at once" in text
+
+
+def test_google_maps_phones_navigating_at_the_peak(catalogue):
+    seconds_between_fixes = 4  # the requirements' rate, which the page repeats
+    peak_fixes = writes_per_second(catalogue, "google_maps") * assumed(catalogue, "google_maps", "peak_to_average")
+    assert math.isclose(peak_fixes * seconds_between_fixes, 10_000_000)
+    text = prose("google_maps")
+    assert "10 million phones navigating at once" in text
+    assert "one fix every four seconds" in text and "each sending a fix every 4 seconds" in text
