@@ -13,7 +13,7 @@ from openapi_spec_validator import validate
 from blueprint import api
 from conftest import ROOT
 
-WITH_API_AND_CAPACITY = ("newsfeed", "rate_limiter", "web_crawler", "google_maps")
+WITH_API_AND_CAPACITY = ("newsfeed", "rate_limiter", "web_crawler", "google_maps", "twitter_search")
 DAY = 86_400  # seconds
 
 
@@ -100,3 +100,12 @@ def test_google_maps_phones_navigating_at_the_peak(catalogue):
     text = prose("google_maps")
     assert "10 million phones navigating at once" in text
     assert "one fix every four seconds" in text and "each sending a fix every 4 seconds" in text
+
+
+def test_twitter_search_real_time_window(catalogue):
+    days, segment = 7, 2**23  # the real-time window and the size of a full segment, as the page states them
+    tweets_in_window = writes_per_second(catalogue, "twitter_search") * DAY * days
+    assert math.isclose(tweets_in_window, 3.5e9)
+    assert round(tweets_in_window / segment, -1) == 420
+    text = prose("twitter_search")
+    assert "A week of tweets, the real-time window, is 3.5 billion tweets: some 420 full segments of 2²³ tweets" in text
