@@ -13,7 +13,7 @@ from openapi_spec_validator import validate
 from blueprint import api
 from conftest import ROOT
 
-WITH_API_AND_CAPACITY = ("newsfeed", "rate_limiter", "web_crawler", "google_maps", "twitter_search")
+WITH_API_AND_CAPACITY = ("newsfeed", "rate_limiter", "web_crawler", "google_maps", "twitter_search", "tagging")
 DAY = 86_400  # seconds
 
 
