@@ -27,14 +27,17 @@ def test_every_declared_api_is_valid_openapi_3_1(catalogue):
 
 
 @pytest.mark.parametrize("system_id", WITH_API_AND_CAPACITY)
-def test_the_page_shows_the_api_and_the_capacity_and_quotes_only_computed_figures(catalogue, system_id):
+def test_the_page_shows_the_api_and_the_capacity_and_quotes_figures_only_through_markers(catalogue, system_id):
     system = catalogue.systems[system_id]
     assert system.endpoints and system.assumptions
     page = page_text(system_id)
     assert f"<!-- blueprint: {system_id}/api -->" in page
     assert f"<!-- blueprint: {system_id}/capacity -->" in page
     assert page.index("## API") < page.index("## Capacity") < page.index("## Trade-offs")
-    assert re.search(rf"<!-- blueprint: {system_id}/capacity#[a-z_]+ -->", page), "the prose quotes no computed figure"
+    section = page[page.index("## Capacity"):page.index("## Trade-offs")]
+    assert re.search(rf"<!-- blueprint: {system_id}/capacity#[a-z_]+ -->", section), "the prose quotes no computed figure"
+    typed = re.findall(r"\d[\d,.]*\s*(?:/s\b|[kKMGTP]B\b|bytes\b)", re.sub(r"<!--.*?-->", "", section))
+    assert not typed, f"a rate or a size typed by hand instead of quoted with a marker: {typed}"
 
 
 def test_no_quoted_figure_starts_a_line():
