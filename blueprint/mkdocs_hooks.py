@@ -18,7 +18,7 @@ from mkdocs.structure.files import File
 from blueprint import api, site_search, sql_pages
 from blueprint.build import Catalogue, build, cache_folder, engine_changed_on_disk
 from blueprint.model import BlueprintError
-from blueprint.pages import ICONS, concepts_section, expand, resolve_concept_links, unplaced, used_by_section
+from blueprint.pages import ICONS, concepts_section, expand, quote_figures, resolve_concept_links, unplaced, used_by_section
 from blueprint.render import icon_names
 
 log = logging.getLogger("mkdocs.hooks.blueprint")
@@ -94,9 +94,11 @@ def on_files(files, config):
 
 def on_page_markdown(markdown, page, config, files):
     site_search.boost(page)
-    # SQL result markers become Markdown tables, so they must be expanded before conversion.
+    # SQL result markers become Markdown tables, and figures join their paragraphs, so
+    # both are expanded before conversion.
     with _reported():
         markdown = sql_pages.expand(markdown, project_root(config), page=f"docs/{page.file.src_uri}")
+        markdown = quote_figures(markdown, page.file.src_uri, _catalogue)
     system = _catalogue.systems.get(page.file.src_uri.removeprefix("systems/").removesuffix(".md"))
     if system is not None and page.file.src_uri.startswith("systems/"):
         markdown += concepts_section(system, lambda src: files.get_file_from_path(src) is not None)
@@ -139,7 +141,7 @@ def on_post_page(output, page, config):
 
 
 def on_post_build(config) -> None:
-    if any(name.endswith("search") for name in config.plugins):
+    if config.theme.name == "material" and "material/search" in config.plugins:
         try:
             site_search.defer_index_loading(Path(config.site_dir))
         except ValueError as error:

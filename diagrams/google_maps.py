@@ -353,8 +353,8 @@ maps.endpoint(
               "next_cursor": "string: the next page of the cell; absent at the end"},
     status={200: "The places of the cell", 304: "Unchanged since the ETag the client sent",
             400: "Not a geohash, or a cell too large to list", 429: "Over the read quota (Retry-After says when to try again)"},
-    headers={"If-None-Match": "The ETag of the cell's list the client holds",
-             "Cache-Control": "Sent back: public, max-age=300, since place data may be minutes stale; the CDN keeps busy cells"},
+    headers={"If-None-Match": "The ETag of the cell's list the client holds"},
+    response_headers={"Cache-Control": "Public, max-age=300, since place data may be minutes stale; the CDN keeps busy cells"},
 )
 maps.endpoint(
     "GET", "/v1/routes", "Candidate routes between two places, without their ETAs (those come live over the WebSocket)",
@@ -365,7 +365,7 @@ maps.endpoint(
     response={"routes": "object[]: route ID, encoded polyline, road segment IDs and length"},
     status={200: "The candidate routes", 400: "An unknown place or cell, or an unsupported mode",
             404: "No route connects the two places", 429: "Over the read quota (Retry-After says when to try again)"},
-    headers={"Cache-Control": "Sent back: public, max-age=3600, since roads change rarely; the CDN keeps popular trips"},
+    response_headers={"Cache-Control": "Public, max-age=3600, since roads change rarely; the CDN keeps popular trips"},
 )
 
 # --- Capacity: a write is one GPS fix ---------------------------------------------------

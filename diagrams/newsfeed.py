@@ -301,8 +301,8 @@ newsfeed.endpoint(
     status={202: "Accepted and queued; followers see it within seconds", 400: "Empty or over-long text, or an unknown media key",
             401: "No valid token", 429: "Over the write quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the author",
-             "Idempotency-Key": "A retried post returns the first attempt's item ID instead of posting twice",
-             "RateLimit-Remaining": "Sent back: posts left in the current window"},
+             "Idempotency-Key": "A retried post returns the first attempt's item ID instead of posting twice"},
+    response_headers={"RateLimit-Remaining": "Posts left in the current window"},
 )
 newsfeed.endpoint(
     "GET", "/v1/home_timeline", "Read one's home timeline, newest or best first, a page at a time", starts=(read, 2),
@@ -313,9 +313,9 @@ newsfeed.endpoint(
     status={200: "One page of the feed", 304: "Nothing new since the ETag the client sent",
             401: "No valid token", 429: "Over the read quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the reader",
-             "If-None-Match": "The ETag of the first page the client already shows",
-             "Cache-Control": "Sent back: private, no-cache: the page differs per reader, so no CDN keeps it, and the app revalidates its copy with the ETag",
-             "RateLimit-Remaining": "Sent back: reads left in the current window"},
+             "If-None-Match": "The ETag of the first page the client already shows"},
+    response_headers={"Cache-Control": "Private, no-cache: the page differs per reader, so no CDN keeps it, and the app revalidates its copy with the ETag",
+                      "RateLimit-Remaining": "Reads left in the current window"},
 )
 newsfeed.endpoint(
     "GET", "/v1/users/{user_id}/timeline", "Read one user's own items (a profile page), newest first", starts=(read, 13),

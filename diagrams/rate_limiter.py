@@ -135,17 +135,17 @@ rate_limiter_system.endpoint(
             429: "Over the limit: dropped before the API server (Retry-After says when to try again)",
             503: "The throttle cache cannot be reached and this endpoint fails closed; most endpoints fail open instead"},
     headers={"Authorization": "The API key or token that identifies the client for counting",
-             "Idempotency-Key": "A retry after a 429 or a timeout cannot place the order twice",
-             "RateLimit-Policy": "Sent back on every response: the rule, e.g. \"orders\";q=100;w=60 (IETF draft)",
-             "RateLimit": "Sent back on every response: what is left and when it refills, e.g. \"orders\";r=13;t=17",
-             "Retry-After": "Sent back with a 429: the seconds to wait before trying again"},
+             "Idempotency-Key": "A retry after a 429 or a timeout cannot place the order twice"},
+    response_headers={"RateLimit-Policy": 'On every response: the rule, e.g. "orders";q=100;w=60 (IETF draft)',
+                      "RateLimit": 'On every response: what is left and when it refills, e.g. "orders";r=13;t=17',
+                      "Retry-After": "With a 429: the seconds to wait before trying again"},
 )
 rate_limiter_system.endpoint(
     "GET", "/v1/rate_limit", "Read one's own quotas without spending a request (not drawn: it reads the counters and counts nothing)",
     response={"quotas": "object[]: per rule, the endpoint, limit, window, requests remaining and seconds to the reset"},
     status={200: "The client's quotas", 401: "No valid API key"},
-    headers={"Authorization": "The API key whose quotas to show",
-             "Cache-Control": "Sent back: no-store, since the numbers change with every request"},
+    headers={"Authorization": "The API key whose quotas to show"},
+    response_headers={"Cache-Control": "No-store, since the numbers change with every request"},
 )
 rate_limiter_system.endpoint(
     "PUT", "/v1/rules/{rule_id}", "Create or change a rule (operators only; not drawn: it writes the rules collection)",

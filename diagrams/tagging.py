@@ -232,8 +232,8 @@ tagging.endpoint(
               "next_cursor": "string: the position of the next page; absent at the end"},
     status={200: "One page of items", 304: "Unchanged since the ETag the client sent", 404: "No such tag",
             429: "Over the read quota (Retry-After says when to try again)"},
-    headers={"If-None-Match": "The ETag of the page the client holds",
-             "Cache-Control": "Sent back: public, max-age=5 for the first page, so the CDN serves it for a few seconds"},
+    headers={"If-None-Match": "The ETag of the page the client holds"},
+    response_headers={"Cache-Control": "Public, max-age=5 for the first page, so the CDN serves it for a few seconds"},
 )
 tagging.endpoint(
     "GET", "/v1/tags/suggestions", "Complete a typed prefix into the most used tag names", starts=(read, 16),
@@ -241,7 +241,7 @@ tagging.endpoint(
     response={"tags": "object[]: tag name and how often it was used lately, best first"},
     status={200: "The suggestions, possibly none", 400: "An empty prefix",
             429: "Over the read quota (Retry-After says when to try again)"},
-    headers={"Cache-Control": "Sent back: public, max-age=60, since the trie is rebuilt only every few minutes"},
+    response_headers={"Cache-Control": "Public, max-age=60, since the trie is rebuilt only every few minutes"},
 )
 
 # --- Capacity ------------------------------------------------------------------------

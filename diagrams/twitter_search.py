@@ -235,9 +235,9 @@ search.endpoint(
               "partial": "boolean: true if a partition missed its deadline and its matches are left out"},
     status={200: "A page of results, possibly partial", 400: "A query that does not parse, or is empty",
             429: "Over the search quota (Retry-After says when to try again)"},
-    headers={"Authorization": "Bearer token; optional, but without it results are not personalised and the quota is lower",
-             "Cache-Control": "Sent back: private, max-age=0, since results are personalised and change by the second",
-             "RateLimit-Remaining": "Sent back: searches left in the current window"},
+    headers={"Authorization": "Bearer token; optional, but without it results are not personalised and the quota is lower"},
+    response_headers={"Cache-Control": "Private, max-age=0, since results are personalised and change by the second",
+                      "RateLimit-Remaining": "Searches left in the current window"},
 )
 search.endpoint(
     "POST", "/v1/tweets", "Post a tweet; it is searchable within seconds", starts=(write, 1),

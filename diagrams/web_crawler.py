@@ -261,8 +261,8 @@ crawler.endpoint(
               "hosts_active": "integer: per-host queues being crawled now",
               "fetch_errors_per_second": "number: timeouts, 4xx and 5xx over the last minute"},
     status={200: "The figures", 401: "No valid token"},
-    headers={"Authorization": "Bearer token of an operator",
-             "Cache-Control": "Sent back: max-age=10, since the figures are recomputed every few seconds"},
+    headers={"Authorization": "Bearer token of an operator"},
+    response_headers={"Cache-Control": "Max-age=10, since the figures are recomputed every few seconds"},
 )
 crawler.endpoint(
     "GET", "/v1/pages", "Look up one URL: whether it was crawled, when, with what result, and when it is due again",
