@@ -99,6 +99,25 @@ CONCEPT_PAGES: dict[str, str] = {
     "Job scheduler": "concepts/job_scheduler.md",
     "Adaptive bitrate streaming": "concepts/abr.md",
     "Content-defined chunking": "concepts/chunking.md",
+    # Building blocks
+    "DNS": "concepts/dns.md",
+    "CDN": "concepts/cdn.md",
+    "Load balancer": "concepts/load_balancer.md",
+    "Reverse proxy": "concepts/reverse_proxy.md",
+    "API gateway": "concepts/reverse_proxy.md",  # the page compares proxy, balancer and gateway
+    "Message queue": "concepts/message_queue.md",
+    "Publish-subscribe": "concepts/message_queue.md",
+    "Stream processing": "concepts/processing.md",
+    "Batch processing": "concepts/processing.md",
+    "SQL database": "concepts/sql_at_scale.md",
+    "Key-value store": "concepts/nosql.md",
+    "Document store": "concepts/nosql.md",
+    "Wide-column store": "concepts/nosql.md",
+    "Object storage": "concepts/storage.md",
+    "Distributed file system": "concepts/storage.md",
+    "Search index": "concepts/search_index.md",
+    "Coordination service": "concepts/coordination.md",
+    "Distributed lock": "concepts/coordination.md",  # leases and fencing tokens; a locking page may take it over
 }
 
 
