@@ -81,7 +81,7 @@ KINDS: dict[str, Kind] = {
     "search_index": Kind("diagrams.elastic.elasticsearch.Elasticsearch", "Search index"),
     "index_segment": Kind("diagrams.programming.flowchart.MultipleDocuments", "Search index"),  # part of one in-memory index
     "shared_variable": Kind("diagrams.programming.flowchart.StoredData"),  # one memory word threads share, e.g. a volatile counter
-    "splunk": Kind("diagrams.onprem.monitoring.Splunk"),  # log indexing and search
+    "splunk": Kind("diagrams.onprem.monitoring.Splunk", "Observability"),  # log indexing and search
 }
 
 
@@ -118,6 +118,7 @@ CONCEPT_PAGES: dict[str, str] = {
     "Search index": "concepts/search_index.md",
     "Coordination service": "concepts/coordination.md",
     "Distributed lock": "concepts/coordination.md",  # leases and fencing tokens; a locking page may take it over
+    "Observability": "concepts/observability.md",
 }
 
 
