@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from blueprint import api, site_search, sql_pages
@@ -116,6 +117,7 @@ def _linker(files, origin: File):
     return link_to
 
 
+@event_priority(50)  # before print-site, which collects each page's finished HTML
 def on_page_content(html, page, config, files):
     from blueprint import notebook_pages
 
@@ -140,7 +142,9 @@ def on_post_page(output, page, config):
         raise PluginError(f"blueprint: {page.file.src_uri}: {error}") from None
 
 
+@event_priority(-50)  # after print-site has written the one-page copy
 def on_post_build(config) -> None:
+    _fix_print_page(Path(config.site_dir))
     if config.theme.name == "material" and "material/search" in config.plugins:
         try:
             site_search.defer_index_loading(Path(config.site_dir))
@@ -161,3 +165,12 @@ def _page_title(page: Path) -> str:
             return line[2:].strip()
     return page.stem.replace("_", " ").title()
 
+
+
+def _fix_print_page(site: Path) -> None:
+    """print-site copies each page's HTML into print_page.html at the site root; links
+    inside pictures (icons, concept pages) were relative to pages one folder down."""
+    page = site / "print_page.html"
+    if page.exists():
+        text = page.read_text(encoding="utf-8")
+        page.write_text(text.replace('xlink:href="../', 'xlink:href="'), encoding="utf-8")
