@@ -9,6 +9,7 @@ site as generated files.
 from __future__ import annotations
 
 import logging
+import re
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -168,9 +169,26 @@ def _page_title(page: Path) -> str:
 
 
 def _fix_print_page(site: Path) -> None:
-    """print-site copies each page's HTML into print_page.html at the site root; links
-    inside pictures (icons, concept pages) were relative to pages one folder down."""
+    """print-site copies each page's HTML into print_page.html at the site root and turns
+    links between pages into #anchors. Three kinds of link need mending there: links inside
+    pictures (icons, concept pages), relative to pages one folder down; code line-number
+    anchors, whose ids print-site leaves alone (and which repeat from page to page); and
+    links to pages the print page leaves out (the notebooks, the print page itself)."""
     page = site / "print_page.html"
-    if page.exists():
-        text = page.read_text(encoding="utf-8")
-        page.write_text(text.replace('xlink:href="../', 'xlink:href="'), encoding="utf-8")
+    if not page.exists():
+        return
+    text = page.read_text(encoding="utf-8").replace('xlink:href="../', 'xlink:href="')
+    ids = set(re.findall(r'\sid="([^"]+)"', text))
+
+    def mend(match: re.Match) -> str:
+        anchor = match.group(1)
+        if anchor in ids:
+            return match.group(0)
+        if "__codelineno-" in anchor:
+            return ""
+        left_out = anchor.replace("-", "/") + ".html"
+        if (site / left_out).is_file():
+            return f' href="{left_out}"'
+        return match.group(0)
+
+    page.write_text(re.sub(r' href="#([^"]+)"', mend, text), encoding="utf-8")

@@ -182,7 +182,7 @@ def _figure(picture: Picture, page_dir: str, link_to: Callable[[str], str | None
     svg = resolve_concept_links(svg, link_to)
     svg = _SVG_OPEN.sub(
         lambda match: (
-            f'<svg{match.group(1)} class="blueprint-svg" role="img" data-search-exclude '
+            f'<svg{match.group(1)} class="blueprint-svg" role="img" data-search-exclude="" '
             f'aria-labelledby="{prefix}-alt {described}"><title id="{prefix}-alt">{html.escape(alternative)}</title>'
         ),
         svg,

@@ -27,7 +27,7 @@ _NOT_PROSE = re.compile(r'(<div class="highlight-ipynb[^"]*">)<pre>|<span (?=cla
 def _exclude(match: re.Match) -> str:
     if match.group(1):
         return match.group(1) + "<pre data-search-exclude>"
-    return match.group(0) + "data-search-exclude "
+    return match.group(0) + "data-search-exclude=\"\" "
 
 
 def boost(page) -> None:
