@@ -80,7 +80,7 @@ chat.connection(gateway, chat_b, "WebSocket (proxied)")
 workflow = chat.path("workflow", "Workflow")
 
 # --- Sign in over HTTP -------------------------------------------------------------------
-workflow.stage("Sign in")
+workflow.stage("Sign in over HTTPS and load the home screen")
 workflow.step(1, sender, load_balancer,
               "The app makes an ordinary HTTPS request to sign in and load what the home screen shows.")
 workflow.step(2, load_balancer, api_server, "The load balancer hands it to an API server with spare capacity.")
@@ -97,13 +97,13 @@ workflow.step(6, api_server, chat_store,
               when="On a cache miss")
 
 # --- Open the WebSocket ----------------------------------------------------------------
-workflow.stage("Connect")
+workflow.stage("Open each WebSocket on the chat server its user hashes to")
 workflow.step(7, admin_service, [gateway, chat_a, chat_b],
               "The admin service publishes the current ring of live chat servers; gateways and chat servers "
               "keep a copy and get every change.")
 workflow.step(8, sender, gateway,
-              "The app opens a WebSocket (`wss://`) to the gateway and presents its token; the gateway checks the "
-              "token's signature and ends TLS.")
+              "The app opens a WebSocket (`wss://`) to the gateway and presents its token; the gateway ends TLS "
+              "and checks the token's signature.")
 workflow.step(9, gateway, chat_a,
               "The gateway hashes the user_id onto the ring (consistent hashing) and proxies the connection to "
               "that chat server, A, for as long as it stays open.")
@@ -113,20 +113,22 @@ workflow.step(11, presence_service, presence_cache,
               "The presence service sets the user's key with a time to live (`SET presence:<id> online EX 90`).")
 workflow.step(12, receiver, gateway, "The receiver's app connects the same way.")
 workflow.step(13, gateway, chat_b,
-              "Its user_id hashes to chat server B, which holds its connection and reports it online too.")
+              "Its user_id hashes to chat server B, which holds its connection and reports it online as in steps "
+              "10 and 11.")
 
 # --- One-to-one message ----------------------------------------------------------------
-workflow.stage("One-to-one message")
+workflow.stage("One-to-one: store, tick sent, route through pub-sub")
 workflow.step(14, sender, gateway,
               "The sender's app sends the message over its WebSocket: conversation, an ID of its own choosing "
               "(`client_msg_id`), and the encrypted body.")
 workflow.step(15, gateway, chat_a, "The gateway passes the frame to chat server A.")
 workflow.step(16, chat_a, chat_store,
-              "A gives the message the conversation's next sequence number and a Snowflake ID, and stores it; "
-              "a retried `client_msg_id` is found and not stored twice.")
+              "A gives the message the conversation's next sequence number and a Snowflake ID, and stores it at "
+              "QUORUM; a resent `client_msg_id` is found, not stored twice, and answered with its first "
+              "sequence number.")
 workflow.step(17, chat_a, gateway,
-              "Now that the message is durable, A sends the **sent** receipt (with its sequence number) back down "
-              "the sender's WebSocket: one tick.")
+              "Only now that the message is durable does A send the **sent** receipt (with its sequence number) "
+              "back through the gateway, down the sender's WebSocket: one tick.")
 workflow.step(18, chat_a, pubsub,
               "A hashes the receiver's user_id on the same ring, which names chat server B, and publishes the "
               "message to B's topic.")
@@ -137,7 +139,7 @@ workflow.step(20, chat_b, gateway,
 workflow.step(21, gateway, receiver, "The gateway delivers the frame to the receiver's app.")
 
 # --- Receipts --------------------------------------------------------------------------
-workflow.stage("Delivered and read receipts")
+workflow.stage("Delivered and read receipts travel back to the sender")
 workflow.step(22, receiver, gateway,
               "Once the message is saved on the phone, the receiver's app sends **delivered** up to that sequence "
               "number.")
@@ -152,7 +154,7 @@ workflow.step(28, gateway, sender,
               "takes the same route (steps 22 to 28) and advances the read watermark.")
 
 # --- Receiver offline ------------------------------------------------------------------
-workflow.stage("Receiver offline")
+workflow.stage("Receiver offline: push, reconnect, catch up")
 workflow.step(29, chat_b, push_service,
               "The message arrives at B as in step 19, but B's map has no connection for the receiver (a miss: "
               "offline). The message is already stored (step 16), so B only asks for a push notification.",
@@ -172,7 +174,7 @@ workflow.step(35, gateway, receiver,
               "22 to 28.")
 
 # --- Group message ---------------------------------------------------------------------
-workflow.stage("Group message")
+workflow.stage("Group message: store once, fan out per chat server")
 workflow.step(36, sender, gateway, "The sender sends a message to a group over its WebSocket.")
 workflow.step(37, gateway, chat_a, "The gateway passes it to chat server A.")
 workflow.step(38, chat_a, sql_db,
@@ -194,7 +196,7 @@ workflow.step(45, chat_b, push_service,
               when="For members who are offline")
 
 # --- Presence --------------------------------------------------------------------------
-workflow.stage("Presence")
+workflow.stage("Presence: heartbeats renew a TTL, a miss reads last seen")
 workflow.step(46, sender, gateway,
               "Every 30 seconds the sender's app sends a small heartbeat frame over its WebSocket.")
 workflow.step(47, gateway, chat_a, "The gateway passes it to chat server A.")
@@ -216,12 +218,12 @@ workflow.step(55, presence_service, last_seen,
               when="On a cache miss")
 
 # --- Media -----------------------------------------------------------------------------
-workflow.stage("Media")
+workflow.stage("Media: upload to object storage, download through the CDN")
 workflow.step(56, sender, load_balancer,
               "To share an image, the app first asks over HTTPS for an upload URL.")
 workflow.step(57, load_balancer, api_server,
-              "An API server answers with a presigned URL for a new object: a write-once permission, no upload "
-              "through our servers.")
+              "The load balancer passes it to an API server, which signs and returns a presigned URL for a new "
+              "object: permission to write that one object, so no upload goes through our servers.")
 workflow.step(58, sender, object_store,
               "The app encrypts the image with a fresh random key and uploads it straight to object storage.")
 workflow.step(59, sender, gateway,
@@ -233,7 +235,7 @@ workflow.step(61, cdn, object_store,
               when="On a CDN miss")
 
 # --- Search ----------------------------------------------------------------------------
-workflow.stage("Search")
+workflow.stage("Search: index in the background, query over HTTPS")
 workflow.step(62, chat_a, index_queue,
               "After storing a message (step 16 or 39), the chat server also appends it to the index queue.")
 workflow.step(63, index_queue, indexer, "Index workers take messages off the queue in batches.")
@@ -260,9 +262,11 @@ workflow.note("The source has the chat server pass its WebSocket to the pub-sub 
               "connection\"), which passes it on to the receiver's chat server. A connection cannot be handed "
               "on like that: the WebSocket stays between the app and its own chat server (through the gateway); "
               "what travels through pub-sub is each message.", theme="Corrections")
-workflow.note("The source has the pub-sub server persist each message and update presence. Kafka does neither by "
-              "itself: here the chat server stores the message before anything else (step 16), so that the "
-              "**sent** tick means durable, and presence comes from heartbeats (steps 46 to 50).",
+workflow.note("The source has the pub-sub server persist each message and update presence. Kafka does keep what "
+              "is published, but only for its retention period and in publish order, not as a history that can "
+              "be read by conversation, and it calls no services. Here the chat server stores the message in "
+              "the chat store before anything else (step 16), so that the **sent** tick means durable, and "
+              "presence comes from heartbeats (steps 46 to 50).",
               theme="Corrections")
 workflow.note("The source sends group messages \"through the CDN\". A CDN caches static files close to readers; it "
               "does not route or fan out chat messages. Group messages fan out through the chat servers and "
@@ -278,15 +282,27 @@ workflow.note("Per-conversation sequence numbers give every member the same orde
               "counter) is unique and roughly time-sorted, good for paging, but two servers can still mint IDs "
               "out of order.", theme="Ordering and IDs")
 workflow.note("The two users of a conversation send through different chat servers, so the next sequence number "
-              "comes from one shared counter per conversation, taken with a compare-and-set (a Cassandra "
-              "lightweight transaction) or an atomic increment; a gap in seq tells an app it has missed "
-              "something.", theme="Ordering and IDs")
+              "comes from one shared counter per conversation, claimed with a compare-and-set: in Cassandra a "
+              "lightweight transaction (`INSERT ... IF NOT EXISTS`), because a plain Cassandra insert on a "
+              "taken key silently overwrites it. Messages published by different chat servers can overtake "
+              "each other on the way, so the app shows them by seq and treats a gap that does not fill within "
+              "a moment as a missed message to fetch.", theme="Ordering and IDs")
 workflow.note("The app gives each message its own `client_msg_id` and resends it until the **sent** receipt "
               "arrives; a unique key on (sender, `client_msg_id`) turns a resend into a no-op (in Cassandra, a "
               "small table keyed by it and written with `IF NOT EXISTS`).",
               theme="Ordering and IDs")
+workflow.note("Delivery is at least once, made exactly once on screen by deduplication. Upward, the app resends "
+              "until **sent** arrives and the server drops the copy by `client_msg_id`. Downward, a message can "
+              "be lost between the store and the phone (a chat server crashes after step 16, a ring change "
+              "sends it to the wrong server): it is still in the chat store, so the gap or the next reconnect "
+              "(step 33) brings it, and the app drops any seq it already holds. The **delivered** receipt is "
+              "the only proof of arrival.", theme="Ordering and IDs")
 workflow.note("Sent, delivered and read are all carried over the WebSockets (steps 17, 22 to 28); the server "
               "stores two watermarks per member and conversation, not a status per message.", theme="Receipts")
+workflow.note("Cache-aside on a list has a race: a reader filling the list from the chat store (step 6) can miss a "
+              "message stored while it read, which the append of step 40 skipped because the list did not yet "
+              "exist. Cached messages keep their seq, so the app sees the gap and reads it from the chat store.",
+              theme="Group cache")
 workflow.note("While the sender itself is offline, its app keeps new messages in local storage and sends them "
               "when a WebSocket is open again.", theme="Offline")
 workflow.note("A push may let the app fetch new messages in the background, so the conversation is already there "
@@ -309,10 +325,13 @@ workflow.note("Stateful parts are partitioned by user_id (connections, presence)
 workflow.note("Hot shards (a huge group, a celebrity) are found by alerting and handled by re-partitioning them "
               "automatically or by giving them bigger machines.", theme="Durability and availability")
 workflow.note("The SQL database runs with one primary and semi-synchronous replication: a write is acknowledged "
-              "once at least one replica has it, so a failover loses nothing.", theme="Durability and availability")
+              "once at least one replica has received it, so promoting that replica loses no acknowledged "
+              "write. MySQL's semi-sync falls back to asynchronous after a timeout, and then it can; "
+              "PostgreSQL's synchronous replication (`ANY 1` standby) waits instead.", theme="Durability and availability")
 workflow.note("If a chat server or the app crashes, the app signs in again over HTTP and opens a new WebSocket "
               "(steps 1 to 13); missed messages arrive as in steps 31 to 35.", theme="Durability and availability")
-workflow.note("The presence cache is sharded by consistent hashing on user_id.", theme="Presence")
+workflow.note("The presence cache is sharded by consistent hashing on user_id, so adding a Redis node moves only "
+              "one arc of keys; Redis Cluster gets the same effect from its fixed hash slots.", theme="Presence")
 workflow.note("The source sets the presence time to live at 5 minutes. With a heartbeat every 30 s, a TTL of two "
               "or three heartbeats (60 to 90 s) shows a vanished user offline much sooner; 5 minutes is the "
               "longest anyone would accept.", theme="Presence")
@@ -333,7 +352,9 @@ workflow.note("Media files are encrypted on the phone before upload (step 58), s
               "message.", theme="Security")
 workflow.note("The source says messages are end-to-end encrypted with a symmetric key. The bulk encryption is "
               "symmetric, but two apps must first agree on that key without the server learning it: that takes "
-              "public keys (as in the Signal protocol, which also changes the key with every message).",
+              "public keys (as in the Signal protocol, which also changes the key with every message). In a group, "
+              "each sender shares a sender key with every member once, so one ciphertext serves the whole group "
+              "and the server can store it once (step 39).",
               theme="Security")
 workflow.note("End-to-end encryption and server-side search exclude each other: the index workers cannot read an "
               "encrypted body. Apache Solr search (steps 62 to 67) fits workplace chat without end-to-end "

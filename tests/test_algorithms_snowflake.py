@@ -5,6 +5,8 @@ which is why the chat page orders a conversation by sequence number instead."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -75,3 +77,14 @@ def test_clock_skew_between_machines_puts_ids_out_of_send_order():
 def test_a_machine_number_out_of_range_is_refused():
     with pytest.raises(ValueError, match="machine"):
         SnowflakeIds(MAX_MACHINE + 1)
+
+
+def test_the_epoch_comment_is_right_about_when_41_bits_run_out():
+    from datetime import datetime, timezone
+
+    from algorithms import snowflake
+
+    source = open(snowflake.__file__, encoding="utf-8").read()
+    year = int(re.search(r"2\^41 ms later is the year (\d{4})", source).group(1))
+    assert datetime.fromtimestamp((EPOCH_MS + 2**41) / 1000, tz=timezone.utc).year == year
+    assert datetime.fromtimestamp(EPOCH_MS / 1000, tz=timezone.utc).isoformat().startswith("2024-01-01T00:00:00")
