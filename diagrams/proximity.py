@@ -125,6 +125,10 @@ replication.note("If data center A is lost, a replica in B is promoted to primar
                  "Writes acknowledged by A but not yet shipped are lost unless the replication is made synchronous "
                  "for them, which adds a round trip between data centers to every write.",
                  theme="Consistency and failure")
+replication.note("Promotion is not automatic with two data centers. A MongoDB replica set elects a new primary only with "
+                 "a majority of its voting members, and a PostgreSQL failover manager needs a quorum too; if A held the "
+                 "majority, B cannot tell A's loss from a cut link and must be promoted by an operator. "
+                 "A voter in a third site makes the failover automatic.", theme="Consistency and failure")
 replication.note("Each data center has its own caches and search index, filled from its local replicas, "
                  "so a cache miss never crosses to another data center.", theme="Consistency and failure")
 
@@ -138,10 +142,10 @@ write.step(2, load_balancer, rate_limiter,
 write.step(3, load_balancer, server, "The request goes to an app server in the primary data center.")
 write.step(4, server, attraction_store,
            "The server takes a new attraction ID and stores the details document under it.")
-write.step(5, server, location_db,
+write.step(5, server, object_store, "It puts the raw photos into object storage.")
+write.step(6, server, location_db,
            "It computes the 12-character geohash of the coordinates and inserts the location row, the "
            "attraction row and a media row per photo in one transaction.")
-write.step(6, server, object_store, "It puts the raw photos into object storage.")
 write.step(7, server, queue,
            "It publishes an 'attraction changed' event (ID, photo keys) so the slow work happens later.")
 write.stage("Process photos and index")
@@ -172,11 +176,11 @@ write.note("The source says a plain relational database performs poorly because 
 write.note("With a geohash, a radius query is a handful of range scans of one ordinary index, which any "
            "database, cache or key-value store can do; that is what makes it fast and portable.",
            theme="Spatial index")
-write.note("Steps 4 and 5 write two stores without a shared transaction. The row that makes the attraction findable "
-           "is written last, so a failure in between leaves an orphan details document (removed by a sweep), "
-           "never a search result without details.", theme="Consistency")
+write.note("Steps 4 to 6 write three stores without a shared transaction. The rows that make the attraction findable "
+           "are written last, so a failure in between leaves an orphan details document or photo (removed by a sweep), "
+           "never a search result without details or with a photo that is not there.", theme="Consistency")
 write.note("Publishing the event after the commit can fail too. A transactional outbox (the event is a row written "
-           "in step 5's transaction, then relayed to Kafka) or change data capture from the write-ahead log "
+           "in step 6's transaction, then relayed to Kafka) or change data capture from the write-ahead log "
            "makes sure no committed attraction is left unindexed.", theme="Consistency")
 write.note("Nothing on the write path writes the caches. They are filled by reads (cache-aside) and their entries "
            "expire after a TTL, so a new attraction appears in nearby results within that TTL; "

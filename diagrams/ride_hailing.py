@@ -42,7 +42,7 @@ analytics = rides.component("analytics", "Analytics (MapReduce)", kind="mapreduc
 queue = rides.component("queue", "Location stream (Kafka)", kind="kafka", group="Messaging",
                         role="Every position update, partitioned by city and keyed by driver or rider ID")
 pubsub = rides.component("pubsub", "Channels (Redis pub-sub)", kind="redis_pubsub", group="Messaging",
-                         role="One channel per driver (offers) and one per trip (positions): delivered, never stored")
+                         role="One channel per driver (offers) and one per trip (acceptance, positions): delivered, never stored")
 
 # --- Data stores -----------------------------------------------------------------------
 location_cache = rides.component("location_cache", "Live locations (Redis GEO)", kind="redis_geo", group="Data stores",
@@ -50,7 +50,7 @@ location_cache = rides.component("location_cache", "Live locations (Redis GEO)",
 trip_db = rides.component("trip_db", "Trips DB (PostgreSQL)", kind="postgresql", group="Data stores",
                           role="Riders, drivers with their status and current offer, vehicles, trips")
 location_history = rides.component("location_history", "Location history (Cassandra)", kind="cassandra", group="Data stores",
-                                   role="Every position ever sent, partitioned by (driver or trip, day), ordered by time")
+                                   role="Every position ever sent, partitioned by (driver or rider, day), ordered by time; a trip's route is a slice of it")
 
 rides.connection(driver, load_balancer, "WebSocket")
 rides.connection(load_balancer, driver_server, "WebSocket")
@@ -65,7 +65,8 @@ write.step(1, driver, load_balancer,
 write.step(2, load_balancer, driver_server,
            "When the connection opens, the load balancer gives it to a server with spare capacity in the nearest data center.")
 write.step(3, driver_server, queue,
-           "The server publishes each update to the location stream, keyed by driver ID so each driver's updates stay in order.")
+           "The server tags each update with the driver's state (free or on a trip: it relays the driver's accepts) "
+           "and publishes it to the location stream, keyed by driver ID so each driver's updates stay in order.")
 write.step(4, queue, location_history,
            "A consumer appends the updates to the location history, in batches.")
 write.step(5, queue, location_cache,
@@ -94,6 +95,10 @@ write.note("The source uses round robin to place connections. Round robin spread
 write.note("The source stores a multi-character geohash to serve several zoom levels. Redis's geo index already "
            "keeps a 52-bit geohash per member as its sorted-set score, so any coarser cell is a range of it; "
            "a zoomed-out map shows counts per coarse cell instead of individual cars.", theme="Spatial index")
+write.note("GEOADD is a sorted-set insert, O(log n) for n members. GEOSEARCH costs O(N + log n), N being the "
+           "members in the block of geohash cells around the circle that Redis scans before the exact distance "
+           "check, so a wide radius in a dense city reads many members: keep the radius small, widen only when "
+           "nobody is found, and cap the answer with COUNT.", theme="Spatial index")
 write.note("The source suggests Euclidean distance within a geohash cell as the naive approach. On degrees it is "
            "skewed (a degree of longitude shrinks with the cosine of the latitude); GEOSEARCH uses the haversine "
            "formula. Both are straight lines: the matching service should rank by driving time (ETA), "
@@ -126,7 +131,8 @@ read.stage("Request a ride")
 read.step(1, rider, load_balancer,
           "The rider requests a ride (pickup, destination, product) over the open WebSocket.")
 read.step(2, load_balancer, rider_server, "The request reaches the rider server that holds the connection.")
-read.step(3, rider_server, trip_service, "The rider server asks the trip service to create the trip.")
+read.step(3, rider_server, trip_service,
+          "The rider server asks the trip service to create the trip, and subscribes to the trip's channel.")
 read.step(4, trip_service, trip_db, "The trip service inserts the trip with status 'requested'.")
 read.step(5, trip_service, matching, "It asks the matching service for a driver.")
 read.step(6, matching, location_cache,
@@ -155,11 +161,13 @@ with read.transaction("Assign the driver"):
               "rows changed, and otherwise rolls back and tells the driver the trip has gone.")
 read.stage("Ride")
 read.step(17, trip_service, pubsub,
-          "The trip service opens a channel for the trip and tells both WebSocket servers to subscribe to it.")
+          "The trip service publishes 'accepted' (driver, car) on the trip's channel; the driver's server, "
+          "told by the accept's answer, subscribes to it too.")
 read.step(18, driver_server, pubsub, "The driver's server publishes each new position of the driver on the trip channel.")
-read.step(19, pubsub, location_history,
-          "A trip recorder subscribed to the channel appends the positions to the trip's route in the location history.")
-read.step(20, pubsub, rider_server, "The rider's server receives the positions.")
+read.step(19, driver_server, queue,
+          "It still publishes every position to the location stream, whose consumer appends it to the location "
+          "history: that, not the channel, is the durable record of the route.")
+read.step(20, pubsub, rider_server, "The rider's server receives the acceptance, then the positions.")
 read.step(21, rider_server, load_balancer, "It sends them down the rider's WebSocket.")
 read.step(22, load_balancer, rider, "The rider watches the car approach, then the ride.")
 read.step(23, driver_server, trip_service,
@@ -186,12 +194,19 @@ read.note("An 'accept' may be sent twice (a retry on a flaky network). The secon
 read.note("The source creates a one-to-one channel between driver and rider through the pub-sub server. It is "
           "one channel per trip, with two servers subscribed: the driver's publishes, the rider's relays.",
           theme="Pub-sub")
-read.note("The source has the pub-sub server store the positions. Pub-sub delivers and forgets, and a message "
-          "published while a server reconnects is lost; so a subscriber writes the history (step 19). "
-          "A lost position is harmless, the next comes 4 seconds later, and a lost offer just times out.",
-          theme="Pub-sub")
+read.note("The source has the pub-sub server store the driver's positions in the trip store. Redis pub-sub "
+          "delivers and forgets: a message published while a subscriber reconnects is lost, so no subscriber "
+          "of it can be a reliable recorder. The route is kept by the location stream (step 19), which Kafka "
+          "retains until its consumers have read it. On the channel a lost position is harmless, the next comes "
+          "4 seconds later, and a lost offer just times out.", theme="Pub-sub")
 read.note("Both apps keep the trip's state (trip ID, status, driver, pickup), so if their data center fails they "
           "reconnect to another and carry on from that state.", theme="Resilience")
+read.note("Each city's trips database has one primary, the only copy that takes writes, with replicas in "
+          "another data center. Replication across data centers is asynchronous (synchronous would add a "
+          "round trip between them to every offer and accept), so after a failover the promoted replica may "
+          "lack the last accepts: the state the apps kept lets the trip service write them again. The live "
+          "locations are not replicated at all: the next round of updates, 4 seconds later, refills them.",
+          theme="Resilience")
 read.note("Chaos engineering (killing servers, cutting links, on purpose, in production) tests that this recovery "
           "really works.", theme="Resilience")
 read.note("Service instances spread membership and shard ownership by a gossip protocol: each tells a few "

@@ -17,7 +17,7 @@ from system_sql import ROOT, execute, section
 
 from blueprint.sql_pages import statements
 
-from algorithms.geohash import decode, encode, haversine_m, search_precision
+from algorithms.geohash import EARTH_RADIUS_M, cell_size, decode, encode, haversine_m, search_precision
 from algorithms.nearby import search_cells
 
 SCHEMA = (ROOT / "snippets" / "schemas" / "proximity.sql").read_text()
@@ -239,7 +239,7 @@ def test_the_centre_cell_alone_misses_attractions_next_door(sqlite_db):
         only_centre = [encode(latitude, longitude, precision)]
         found = {row[0] for row in _nearby_sqlite(sqlite_db, latitude, longitude, radius, cells=only_centre)}
         missed += len(set(_brute_force(latitude, longitude, radius)) - found)
-    assert missed > 100
+    assert missed >= 200  # the page says "hundreds"
 
 
 def test_search_cells_are_the_cell_and_its_eight_neighbours():
@@ -248,6 +248,19 @@ def test_search_cells_are_the_cell_and_its_eight_neighbours():
     assert len({len(cell) for cell in cells}) == 1
     assert encode(51.5074, -0.1278, len(cells[0])) in cells
     assert len(cells[0]) == 6  # 400 m: a 6-character cell (about 0.6 × 1.2 km at the equator, narrower at London)
+
+
+def test_the_page_quotes_the_computed_cell_size():
+    """The page: 6 characters for 400 m in London, cells about 1.2 km × 0.6 km at the equator, 0.76 km wide there."""
+    import math
+    height, width = cell_size(6)
+    metres_per_degree = math.pi * EARTH_RADIUS_M / 180
+    assert round(width * metres_per_degree / 1000, 1) == 1.2
+    assert round(height * metres_per_degree / 1000, 1) == 0.6
+    assert round(width * metres_per_degree * math.cos(math.radians(51.5074)) / 1000, 2) == 0.76
+    assert search_precision(51.5074, 400) == 6
+    page = (ROOT / "docs" / "systems" / "proximity.md").read_text()
+    assert "about 1.2 km × 0.6 km at the equator, about 0.76 km × 0.6 km there" in page
 
 
 def test_sqlite_reads_each_cell_as_one_index_range(sqlite_db):

@@ -327,3 +327,15 @@ def test_check_then_act_without_the_condition_gives_one_driver_to_two_riders(rac
     assert b.execute(naive_read).fetchone() == ("available",)
     assert a.execute(naive_write, {"trip_id": 101}).fetchall() == [(7,)]
     assert b.execute(naive_write, {"trip_id": 102}).fetchall() == [(7,)]  # the second rider overwrote the first
+
+
+def test_pub_sub_delivers_to_servers_only(catalogue):
+    """Redis pub-sub stores nothing and drops messages for a reconnecting subscriber: no step has it
+    write a store; the route's durable record goes through the location stream."""
+    system = catalogue.systems["ride_hailing"]
+    for path in system.paths.values():
+        for step in path.steps:
+            if step.source == "pubsub":
+                assert all(system.components[t].group == "Services" for t in step.targets), (path.id, step.number)
+    read = system.paths["read"]
+    assert any(step.source == "driver_server" and step.targets == ("queue",) for step in read.steps)

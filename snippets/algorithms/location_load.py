@@ -23,9 +23,12 @@ class LocationUpdates:
     # 4-byte mask), TLS 1.3 record (5 header + 1 type + 16 tag), TCP/IPv4 with
     # timestamps (20 + 20 + 12), when each update travels in its own packet.
     overhead_bytes: int = 6 + 22 + 52
-    # A member of a Redis sorted set (the GEO index): skiplist node, hash
-    # table entry and the member string, roughly.
-    index_bytes_per_driver: int = 100
+    # A member of a Redis sorted set (the GEO index), an estimate from the
+    # allocations: skiplist node (24 bytes + 16 per level, 1.33 levels on
+    # average, in jemalloc's 48/64 size classes) about 56, dict entry 32,
+    # hash-table slot about 12, member string (an ID of a dozen characters
+    # with its header) 24.
+    index_bytes_per_driver: int = 56 + 32 + 12 + 24
 
     @property
     def writes_per_second(self) -> float:
