@@ -13,7 +13,10 @@ from openapi_spec_validator import validate
 from blueprint import api
 from conftest import ROOT
 
-WITH_API_AND_CAPACITY = ("newsfeed", "rate_limiter", "web_crawler", "google_maps", "twitter_search", "tagging")
+WITH_API_AND_CAPACITY = (
+    "newsfeed", "rate_limiter", "web_crawler", "google_maps", "twitter_search", "tagging",
+    "color_picker",
+)
 DAY = 86_400  # seconds
 
 
