@@ -15,7 +15,7 @@ from conftest import ROOT
 
 WITH_API_AND_CAPACITY = (
     "newsfeed", "rate_limiter", "web_crawler", "google_maps", "twitter_search", "tagging",
-    "color_picker",
+    "color_picker", "kanban",
 )
 DAY = 86_400  # seconds
 
@@ -68,8 +68,10 @@ def assumed(catalogue, system_id: str, name: str) -> float:
     value = catalogue.systems[system_id].assumptions[name][0]
     if not isinstance(value, str):
         return float(value)
-    quantity = UnitRegistry().Quantity(value)
-    return float(quantity.to("byte" if quantity.check("[information]") else "day").magnitude)
+    units = UnitRegistry()
+    quantity = units.Quantity(value)
+    is_size = quantity.dimensionality == units.Quantity(1, "byte").dimensionality
+    return float(quantity.to("byte" if is_size else "day").magnitude)
 
 
 def writes_per_second(catalogue, system_id: str) -> float:
@@ -115,3 +117,12 @@ def test_twitter_search_real_time_window(catalogue):
     assert round(tweets_in_window / segment, -1) == 420
     text = prose("twitter_search")
     assert "A week of tweets, the real-time window, is 3.5 billion tweets: some 420 full segments of 2²³ tweets" in text
+
+
+def test_kanban_replay_queue_holds_three_days(catalogue):
+    days = 3  # how long the replay queue keeps changes, as the page states it
+    changes_per_day = writes_per_second(catalogue, "kanban") * DAY
+    queue_bytes = changes_per_day * assumed(catalogue, "kanban", "write_size") * days
+    assert round(queue_bytes / 1e9, -1) == 300
+    text = prose("kanban")
+    assert "It keeps three days of changes, some 300 gigabytes" in text
