@@ -15,7 +15,7 @@ from conftest import ROOT
 
 WITH_API_AND_CAPACITY = (
     "newsfeed", "rate_limiter", "web_crawler", "google_maps", "twitter_search", "tagging",
-    "color_picker", "kanban",
+    "color_picker", "kanban", "job_scheduler",
 )
 DAY = 86_400  # seconds
 
@@ -126,3 +126,11 @@ def test_kanban_replay_queue_holds_three_days(catalogue):
     assert round(queue_bytes / 1e9, -1) == 300
     text = prose("kanban")
     assert "It keeps three days of changes, some 300 gigabytes" in text
+
+
+def test_job_scheduler_sorted_set_holds_an_hour_of_runs(catalogue):
+    window = 3_600  # seconds: the task cache holds the runs due within the next hour
+    entries = writes_per_second(catalogue, "job_scheduler") * window
+    assert 3.5e6 <= entries < 4.5e6
+    text = prose("job_scheduler")
+    assert "The sorted set holds the runs due within the next hour, some four million entries" in text
