@@ -15,7 +15,7 @@ from conftest import ROOT
 
 WITH_API_AND_CAPACITY = (
     "newsfeed", "rate_limiter", "web_crawler", "google_maps", "twitter_search", "tagging",
-    "color_picker", "kanban", "job_scheduler",
+    "color_picker", "kanban", "job_scheduler", "marketplace",
 )
 DAY = 86_400  # seconds
 
