@@ -15,7 +15,7 @@ from conftest import ROOT
 
 WITH_API_AND_CAPACITY = (
     "newsfeed", "rate_limiter", "web_crawler", "google_maps", "twitter_search", "tagging",
-    "color_picker", "kanban", "job_scheduler", "marketplace",
+    "color_picker", "kanban", "job_scheduler", "marketplace", "youtube",
 )
 DAY = 86_400  # seconds
 
@@ -134,3 +134,10 @@ def test_job_scheduler_sorted_set_holds_an_hour_of_runs(catalogue):
     assert 3.5e6 <= entries < 4.5e6
     text = prose("job_scheduler")
     assert "The sorted set holds the runs due within the next hour, some four million entries" in text
+
+
+def test_youtube_egress_in_bits(catalogue):
+    views_per_second = writes_per_second(catalogue, "youtube") * assumed(catalogue, "youtube", "read_to_write")
+    terabits = views_per_second * assumed(catalogue, "youtube", "read_size") * 8 / 1e12
+    assert round(terabits) == 46
+    assert "some 46 terabits a second" in prose("youtube")
