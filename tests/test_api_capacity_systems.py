@@ -15,7 +15,7 @@ from conftest import ROOT
 
 WITH_API_AND_CAPACITY = (
     "newsfeed", "rate_limiter", "web_crawler", "google_maps", "twitter_search", "tagging",
-    "color_picker", "kanban", "job_scheduler", "marketplace", "youtube",
+    "color_picker", "kanban", "job_scheduler", "marketplace", "youtube", "dropbox",
 )
 DAY = 86_400  # seconds
 
