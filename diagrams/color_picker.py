@@ -249,7 +249,7 @@ color_picker.endpoint(
     request={"owner_id": "string: the list's owner, who must be the signed-in user",
              "email": "string: the address of the person who may view it"},
     response={"viewer_id": "string: the user ID added to the access control list"},
-    status={201: "Added (sharing twice changes nothing); the email is on its way",
+    status={200: "Added (sharing twice changes nothing); the email is on its way",
             400: "Not an email address", 401: "No valid session", 403: "Not the list's owner",
             404: "No account has that address (invitations are left out)",
             429: "Over the share quota, which is tight because each share sends an email"},
