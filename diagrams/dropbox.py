@@ -299,7 +299,7 @@ down.note("Sharing a file or folder with another user adds a row to the ACL tabl
 
 # --- API: what the desktop client (indexer and chunker) calls -------------------------
 dropbox.endpoint(
-    "POST", "/v1/blocks/missing", "Which of these blocks must the device upload? Only hashes this user cannot already read count as present",
+    "POST", "/v1/blocks/missing", "Which of these blocks must the device upload? A block counts as present only if this user can already read it",
     starts=(up, 5),
     request={"hashes": "string[]: the SHA-256 hashes of the file's blocks, in order (a few thousand at most per call)"},
     response={"missing": "string[]: the hashes the device must upload"},
