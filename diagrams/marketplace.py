@@ -252,8 +252,8 @@ market.endpoint(
     status={200: "The listing", 304: "Unchanged since the ETag the client sent", 404: "No such listing",
             429: "Over the read quota (Retry-After says when to try again)"},
     headers={"If-None-Match": "The ETag of the copy the browser already has"},
-    response_headers={"ETag": "A version of the listing document",
-                      "Cache-Control": "Public, max-age of a minute: a listing changes rarely and availability shown is only a hint",
+    response_headers={"ETag": "A hash of the response (document and seats left), so a sale changes it",
+                      "Cache-Control": "Private, no-cache: it carries seat availability, which no CDN may keep; the browser revalidates with the ETag",
                       429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 market.endpoint(
@@ -267,7 +267,7 @@ market.endpoint(
               "next_cursor": "string: opaque position of the next page; absent at the end"},
     status={200: "One page of results", 400: "An empty query or an unknown filter",
             429: "Over the read quota (Retry-After says when to try again)"},
-    response_headers={"Cache-Control": "Public, max-age of seconds: popular queries are reused briefly, and no result promises a seat",
+    response_headers={"Cache-Control": "Public, max-age of seconds: popular queries are reused briefly; results carry prices, not seat availability",
                       429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 market.endpoint(
