@@ -216,3 +216,62 @@ share.note("If step 6 fails after step 5, the user info service still holds the 
 share.note("Sharing with an address that has no account yet would need an invitation (a pending user); "
            "it is left out here.",
            theme="Permissions")
+
+
+# --- API -----------------------------------------------------------------------------
+color_picker.endpoint(
+    "PUT", "/lists/{owner_id}", "Replace one's favourite list (add, remove or reorder colours)", starts=(write, 1),
+    request={"owner_id": "string: the list's owner, who must be the signed-in user",
+             "color_ids": "integer[]: the colour IDs in the order the owner arranged them"},
+    response={"color_ids": "integer[]: the list as stored"},
+    status={200: "Stored on a majority of the shard; readers see it within seconds",
+            400: "An unknown colour ID, a colour listed twice, or a list over the size limit",
+            401: "No valid session", 403: "Not the list's owner: sharing lets others view, never edit",
+            429: "Over the write quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Session token of the owner"},
+    response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+color_picker.endpoint(
+    "GET", "/lists/{owner_id}", "Read a favourite list, one's own or one shared with the reader", starts=(read, 4),
+    request={"owner_id": "string: whose list, from the link in the email"},
+    response={"colors": "object[]: the colours in the owner's order, each with its ID, hex code and name"},
+    status={200: "The list", 304: "Unchanged since the ETag the client sent",
+            401: "No valid session", 403: "The reader is neither the owner nor one of the owner's viewers",
+            404: "No such user", 429: "Over the read quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Session token of the reader",
+             "If-None-Match": "The ETag of the copy the browser already shows"},
+    response_headers={"Cache-Control": "Private, no-cache: no shared cache or CDN may keep a private list, and the browser revalidates with the ETag",
+                      "ETag": "A version of the list, so an unchanged list costs a 304 and no body",
+                      429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+color_picker.endpoint(
+    "POST", "/lists/{owner_id}/viewers", "Share the list with someone by email", starts=(share, 1),
+    request={"owner_id": "string: the list's owner, who must be the signed-in user",
+             "email": "string: the address of the person who may view it"},
+    response={"viewer_id": "string: the user ID added to the access control list"},
+    status={200: "Added (sharing twice changes nothing); the email is on its way",
+            400: "Not an email address", 401: "No valid session", 403: "Not the list's owner",
+            404: "No account has that address (invitations are left out)",
+            429: "Over the share quota, which is tight because each share sends an email"},
+    headers={"Authorization": "Session token of the owner"},
+    response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+color_picker.endpoint(
+    "DELETE", "/lists/{owner_id}/viewers/{viewer_id}", "Revoke a viewer (the share path with $pull instead of $addToSet)",
+    request={"owner_id": "string: the list's owner", "viewer_id": "string: the user who loses access"},
+    status={204: "Revoked: the next read by that user is refused", 401: "No valid session",
+            403: "Not the list's owner", 404: "That user was not a viewer"},
+    headers={"Authorization": "Session token of the owner"},
+)
+
+# --- Capacity (the source gives no figures: every number is an assumption) ----------
+color_picker.capacity(
+    daily_active_users=(1_000_000, "Assumption: a popular design tool's favourites feature, used daily by a million people"),
+    writes_per_user_per_day=(0.2, "Assumption: a list is changed or shared about once every five days"),
+    read_to_write=(10, "Assumption: the owner's other devices and the viewers open a list about ten times per change"),
+    write_size=("200 bytes", "About twenty colour IDs plus the owner's ID: the document a PUT replaces"),
+    read_size=("2 kB", "About twenty colours with hex code and name, as JSON"),
+    retention=("10 years", "Lists are kept as long as the account; ten years bounds the estimate"),
+    peak_to_average=(3, "Assumption: working-hours peaks in the busiest regions"),
+    hot_fraction=(0.2, "80-20 rule: a fifth of a day's reads cover most of the traffic"),
+)

@@ -295,3 +295,122 @@ down.note("On download the chunker joins the blocks back into the file (step 22)
 
 down.note("Sharing a file or folder with another user adds a row to the ACL table, which every read checks; "
           "the other user's devices are then notified like the owner's.", theme="Sharing")
+
+
+# --- API: what the desktop client (indexer and chunker) calls -------------------------
+dropbox.endpoint(
+    "POST", "/v1/blocks/missing", "Which of these blocks must the device upload? A block counts as present only if this user can already read it",
+    starts=(up, 5),
+    request={"hashes": "string[]: the SHA-256 hashes of the file's blocks, in order (a few thousand at most per call)"},
+    response={"missing": "string[]: the hashes the device must upload"},
+    status={200: "The missing hashes (an empty list: commit straight away)",
+            400: "A hash that is not 64 hex digits, or too many in one call", 401: "No valid device token",
+            429: "Over the request quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the device"},
+    response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+dropbox.endpoint(
+    "PUT", "/v1/blocks/{hash}", "Upload one block, compressed; content-addressed, so a retry stores nothing twice and needs no Idempotency-Key",
+    starts=(up, 10),
+    request={"hash": "string: the SHA-256 of the block's uncompressed content, which is its name",
+             "content": "string: the block's bytes, compressed (sent as the raw body, application/octet-stream)"},
+    status={201: "Stored, and recorded as uploaded by this user", 200: "Already stored: nothing written, but this user may now use it",
+            400: "The content does not hash to its name", 401: "No valid device token",
+            413: "Over 4 MB before compression", 429: "Over the upload quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the device", "Content-Encoding": "The compression used, e.g. zstd"},
+    response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+dropbox.endpoint(
+    "PUT", "/v1/workspaces/{workspace_id}/files/{path}", "Commit a new version of a file: its block list, based on the revision the device edited",
+    starts=(up, 12),
+    request={"workspace_id": "string: the namespace (a user's root or a shared folder)",
+             "path": "string: the file's path in it, URL-encoded (slashes as %2F)",
+             "block_hashes": "string[]: the new version's blocks, in order",
+             "size_bytes": "integer: the file's length",
+             "content_hash": "string: SHA-256 of the whole file"},
+    response={"revision": "integer: the file's new revision, the device's next base",
+              "cursor": "string: the change cursor just after this commit"},
+    status={200: "Committed in one transaction; the other devices are told",
+            400: "An empty path or a block list that does not add up to size_bytes",
+            401: "No valid device token", 403: "No edit permission on this file or folder",
+            409: "A block in the list is neither uploaded by this user nor readable by them: upload it, then commit again",
+            412: "Conflict: the file moved past the base revision in If-Match (or exists, for If-None-Match: *); save a conflicted copy",
+            428: "Neither If-Match nor If-None-Match: a commit must say what it was based on",
+            429: "Over the write quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the device",
+             "If-Match": "The base revision the device edited, e.g. \"7\" (files.head_revision)",
+             "If-None-Match": "\"*\" for a file the device created: refused if another device created it first",
+             "Idempotency-Key": "A commit retried after a timeout returns its first result instead of a conflict with itself"},
+    response_headers={"ETag": "The new revision", 429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+dropbox.endpoint(
+    "GET", "/v1/longpoll", "Wait for changes: held open until there is news for this device or the timeout passes",
+    starts=(down, 2),
+    request={"cursor": "string: the device's last cursor",
+             "timeout?": "integer: seconds to hold the request, 30 to 480, 60 by default"},
+    response={"changes": "boolean: true if there is something after the cursor; then read GET /v1/changes",
+              "backoff?": "integer: seconds to wait before the next long poll, when the servers are busy"},
+    status={200: "News, or the timeout passed with none", 400: "A cursor that does not parse",
+            401: "No valid device token", 429: "Too many polls from this device (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the device"},
+    response_headers={"Cache-Control": "No-store", 429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+dropbox.endpoint(
+    "GET", "/v1/changes", "List the changes after a cursor: each changed file's revision and block list, a page at a time",
+    starts=(down, 7),
+    request={"cursor": "string: the device's last cursor",
+             "limit?": "integer: changes per page, 500 by default, at most 2,000"},
+    response={"entries": "object[]: per changed file, its path, revision, block hashes, or that it was deleted",
+              "next_cursor": "string: the cursor after this page; the device stores it",
+              "has_more": "boolean: true if another page follows at once"},
+    status={200: "One page of changes", 400: "A cursor that does not parse", 401: "No valid device token",
+            410: "The cursor is too old to replay: list the workspace from scratch",
+            429: "Over the read quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the device"},
+    response_headers={"Cache-Control": "No-store", 429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+dropbox.endpoint(
+    "GET", "/v1/blocks/{hash}", "Download one block of the user's own or shared files", starts=(down, 17),
+    request={"hash": "string: the block's SHA-256"},
+    response={"content": "string: the block's bytes, compressed (the raw body)"},
+    status={200: "The block",
+            404: "No such block, or none this user may read (the same answer, so existence does not leak)",
+            401: "No valid device token", 429: "Over the download quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the device"},
+    response_headers={"Cache-Control": "Private, max-age of a year, immutable: a block never changes under its hash",
+                      "ETag": "The block's hash", 429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+dropbox.endpoint(
+    "GET", "/v1/files/{file_id}/preview", "A file's preview for the web or mobile app", starts=(down, 24),
+    request={"file_id": "string: the file",
+             "size?": "string: thumbnail, medium or large"},
+    response={"content": "string: the preview image or PDF (the raw body)"},
+    status={200: "The preview", 202: "Being rendered for this version: try again shortly",
+            304: "Unchanged since the ETag the app sent", 401: "No valid token", 403: "No permission to view the file",
+            404: "No such file", 415: "No preview for this file type"},
+    headers={"Authorization": "Bearer token of the app", "If-None-Match": "The ETag of the preview the app shows"},
+    response_headers={"ETag": "The file version the preview was rendered from",
+                      "Cache-Control": "Private, max-age of an hour: previews are private to those who may read the file",
+                      202: {"Retry-After": "Seconds until the preview is likely ready"}},
+)
+dropbox.endpoint(
+    "PUT", "/v1/files/{file_id}/members/{user_id}", "Share a file or folder with a user, or change their permission",
+    request={"file_id": "string: the file or folder", "user_id": "string: the user to share with",
+             "permission": "string: view or edit"},
+    response={"permission": "string: what the user may now do"},
+    status={200: "Shared: a row in acl; the change reaches the user's devices like any other",
+            400: "An unknown permission", 401: "No valid token", 403: "Not the owner", 404: "No such file or user"},
+    headers={"Authorization": "Bearer token of the owner"},
+)
+
+# --- Capacity: a "write" is one file version committed ------------------------------
+dropbox.capacity(
+    daily_active_users=(100_000_000, "Assumption: Dropbox reports over 700 million registered users; about one in seven active on a day"),
+    writes_per_user_per_day=(10, "Assumption: a working day's saved documents, photos from a phone, files dropped into shared folders"),
+    read_to_write=(2, "Each version is downloaded by the user's other devices and by a few members of shared folders"),
+    write_size=("1 MB", "New blocks per version after deduplication, compressed: most files are small; an edit to a big file resends a block or two"),
+    read_size=("1 MB", "The same blocks, downloaded by another device"),
+    retention=("10 years", "Files are kept as long as the account; every version counted, an upper bound (old versions expire or go to cold storage)"),
+    peak_to_average=(2, "Working hours across time zones"),
+    hot_fraction=(0.001, "Most blocks are read once, by the owner's other devices; only widely shared files' blocks are read again"),
+)

@@ -222,3 +222,92 @@ execute.note("An executor thread with nothing due waits on a condition variable 
              "time left until the earliest due task; a new earlier task (scheduling step 7) signals it, so it "
              "neither polls nor oversleeps.",
              theme="Inside one machine")
+
+
+# --- API -----------------------------------------------------------------------------
+scheduler.endpoint(
+    "POST", "/v1/tasks", "Schedule a task, once or on a cron schedule, and get an upload URL for its executable",
+    starts=(schedule, 1),
+    request={"name": "string: what the task is called",
+             "execute_at?": "string: ISO 8601 due time, for a one-time task",
+             "recurrence?": "string: a cron expression, for a recurring task (give it or execute_at, not both)",
+             "executable_size": "integer: the executable's length in bytes, which the upload URL will enforce"},
+    response={"upload_id": "string: the key the executable will have in object storage; it names this submission",
+              "upload_url": "string: presigned PUT for that key, valid for minutes"},
+    status={201: "Upload URL issued; nothing is scheduled until the upload is confirmed",
+            400: "Both or neither of execute_at and recurrence, a cron expression that does not parse, a time in the past, or an executable over the size limit",
+            401: "No valid token", 429: "Over the scheduling quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the user or program that owns the task",
+             "Idempotency-Key": "A retried request returns the same upload_id instead of a second submission"},
+    response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+scheduler.endpoint(
+    "POST", "/v1/task_uploads/{upload_id}/complete", "Confirm the upload, so the task is queued for the scheduler",
+    starts=(schedule, 3),
+    request={"upload_id": "string: the ID returned by POST /v1/tasks"},
+    status={202: "On the new-task topic: it will run; it appears in GET /v1/tasks, with its ID, once the scheduler has stored it (seconds)",
+            401: "No valid token", 403: "Not the user who started this submission",
+            404: "No such submission, or its upload URL lapsed",
+            409: "No executable under that key yet: upload first"},
+    headers={"Authorization": "Bearer token of the same user as the create"},
+)
+scheduler.endpoint(
+    "GET", "/v1/tasks", "List one's tasks, newest first (found through the index on user_id)",
+    request={"status?": "string: only tasks in this status: scheduled, running, succeeded or failed",
+             "cursor?": "string: next_cursor from the previous page",
+             "limit?": "integer: tasks per page, 50 by default, at most 200"},
+    response={"tasks": "object[]: per task, its ID, name, recurrence, next due time and status",
+              "next_cursor": "string: opaque position of the next page; absent at the end"},
+    status={200: "One page of tasks", 401: "No valid token",
+            429: "Over the read quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the owner"},
+    response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+scheduler.endpoint(
+    "GET", "/v1/tasks/{task_id}", "How is my task doing? Status, progress if it runs, and its latest log lines",
+    starts=(execute, 17),
+    request={"task_id": "string: the task"},
+    response={"status": "string: scheduled, running, succeeded or failed",
+              "execute_at": "string: ISO 8601 next due time",
+              "attempts": "integer: claims so far (a retry or a takeover adds one)",
+              "progress?": "object: what the worker last reported, while the task runs",
+              "latest_logs": "object[]: the newest log lines of the last run and, for a failed run, its failure log"},
+    status={200: "The task's status", 401: "No valid token", 403: "Not the task's owner",
+            404: "No such task (or not stored yet: a queued task takes seconds to appear)",
+            429: "Over the read quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the owner"},
+    response_headers={"Cache-Control": "No-store: the status of a running task changes by the second",
+                      429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+scheduler.endpoint(
+    "GET", "/v1/tasks/{task_id}/logs", "Search a task's execution and failure logs (Cassandra, as in execution step 21)",
+    request={"task_id": "string: the task",
+             "q?": "string: only lines containing this text",
+             "since?": "string: ISO 8601 time; only runs after it",
+             "cursor?": "string: next_cursor from the previous page"},
+    response={"lines": "object[]: log lines, newest first, each with its run ID, time and text",
+              "next_cursor": "string: the next, older page; absent at the end"},
+    status={200: "One page of log lines", 401: "No valid token", 403: "Not the task's owner", 404: "No such task",
+            429: "Over the read quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the owner"},
+    response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+scheduler.endpoint(
+    "DELETE", "/v1/tasks/{task_id}", "Cancel a task that is not running (its row goes; a sorted-set entry left behind matches no row and is dropped at the claim, execution step 3)",
+    request={"task_id": "string: the task"},
+    status={204: "Cancelled: it will not run again", 401: "No valid token", 403: "Not the task's owner",
+            404: "No such task", 409: "The task is running; cancel it once the run ends"},
+    headers={"Authorization": "Bearer token of the owner"},
+)
+
+# --- Capacity: a "user" is an account that schedules tasks, a "write" one run --------
+scheduler.capacity(
+    daily_active_users=(100_000, "Assumption: teams and programs with tasks on a shared scheduler (a cloud cron service or a large company's platform); the source gives no figures"),
+    writes_per_user_per_day=(1_000, "Recurring tasks dominate: some forty hourly tasks per account; each run writes its claim, its outcome and its log"),
+    read_to_write=(0.1, "Assumption: most runs are never looked at; a status page or log search for one run in ten"),
+    write_size=("10 kB", "Mostly the run's log in Cassandra; the claim and outcome update a row in place"),
+    read_size=("10 kB", "A status with its latest log lines, or a page of log search results"),
+    retention=("90 days", "Assumption: execution logs are kept for three months, long enough to investigate a failure"),
+    peak_to_average=(10, "Due times bunch at the top of the hour and at midnight (every report at 09:00)"),
+    hot_fraction=(0.2, "80-20 rule on the day's status reads (the task cache holds due IDs, not these: see the page)"),
+)

@@ -237,3 +237,86 @@ sync.note("When a WebSocket server fails, its connections die with it: each clie
 sync.note("Clients retry the reconnect and the sync with exponential backoff and random jitter, so that the many "
           "clients of a failed server do not all come back in the same second and overload the servers left.",
           theme="Reconnecting")
+
+
+# --- API: the HTTP calls; live changes travel over the WebSocket ----------------------
+kanban.endpoint(
+    "GET", "/v1/boards", "List the boards the user belongs to, most recently changed first",
+    request={"cursor?": "string: next_cursor from the previous page; none for the first page",
+             "limit?": "integer: boards per page, 50 by default, at most 200"},
+    response={"boards": "object[]: per board, its ID, name and current board version",
+              "next_cursor": "string: opaque position of the next page; absent at the end"},
+    status={200: "One page of boards", 401: "No valid session",
+            429: "Over the read quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the user"},
+    response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+kanban.endpoint(
+    "GET", "/v1/boards/{board_id}", "Load a whole board (first open, or after months away), read from a follower",
+    request={"board_id": "string: the board"},
+    response={"lists": "object[]: the lists in position order, each with its tasks, their positions and versions",
+              "board_version": "integer: the board version this copy reflects; the client then asks for every change after it"},
+    status={200: "The board", 304: "The board version has not moved since the ETag the client sent",
+            401: "No valid session", 403: "Not a member of the board", 404: "No such board",
+            429: "Over the read quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of a member",
+             "If-None-Match": "The ETag (board version) of the copy the app keeps offline"},
+    response_headers={"ETag": "The board version, e.g. \"41\"",
+                      "Cache-Control": "Private, no-cache: the browser keeps it and revalidates with the ETag",
+                      429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+kanban.endpoint(
+    "PATCH", "/v1/tasks/{task_id}",
+    "Change a task without a WebSocket (integrations, or the app while its socket reconnects): the same conditional update as workflow step 7",
+    request={"task_id": "string: the task",
+             "list_id?": "string: the list to move it to",
+             "position?": "number: between its new neighbours' positions",
+             "title?": "string: the new title",
+             "assignee_id?": "string: the user it is assigned to"},
+    response={"version": "integer: the task's new version",
+              "board_version": "integer: the board version that logged the change"},
+    status={200: "Stored, logged and published to everyone with the board open",
+            400: "An unknown list, or a list on another board", 401: "No valid session",
+            403: "Not a member of the board", 404: "No such task",
+            412: "The task changed since the version in If-Match: read it, merge, send again",
+            428: "If-Match is missing: a change must say which version it was based on",
+            429: "Over the write quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of a member",
+             "If-Match": "The task version the edit was based on, e.g. \"3\" (the version column)"},
+    response_headers={"ETag": "The task's new version",
+                      429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+kanban.endpoint(
+    "POST", "/v1/lists/{list_id}/tasks", "Create a task in a list without a WebSocket",
+    request={"list_id": "string: the list",
+             "title": "string: the task's title",
+             "position": "number: between its neighbours' positions",
+             "assignee_id?": "string: the user it is assigned to"},
+    response={"task_id": "string: the new task", "version": "integer: 1",
+              "board_version": "integer: the board version that logged it"},
+    status={201: "Created, logged and published", 400: "Empty title", 401: "No valid session",
+            403: "Not a member of the board", 404: "No such list",
+            429: "Over the write quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of a member",
+             "Idempotency-Key": "The ID the app gave the task when it was created, perhaps offline: a retry creates nothing twice"},
+    response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+kanban.endpoint(
+    "POST", "/v1/session_keys", "Get a new short-lived session key for the WebSocket, after the old one expired (workflow step 6)",
+    response={"session_key": "string: the key the WebSocket server checks in the session cache",
+              "expires_in": "integer: seconds it stays valid"},
+    status={201: "A new key", 401: "The long-lived login is no longer valid: sign in again"},
+    headers={"Authorization": "Bearer token of the user's long-lived login"},
+)
+
+# --- Capacity: a "write" is one change to a board, a "read" one change pushed ---------
+kanban.capacity(
+    daily_active_users=(10_000_000, "Assumption: a large board service (Trello reports tens of millions of registered users); the source gives no figures"),
+    writes_per_user_per_day=(20, "Assumption: a working day's moves, edits, assignments and new tasks"),
+    read_to_write=(5, "Each change is pushed to the other clients with the board open: a team of a few people, some on two devices"),
+    write_size=("500 bytes", "One change: the fields changed, IDs and versions, stored in the board_versions log"),
+    read_size=("500 bytes", "A pushed change is the same message; whole-board loads are rarer and not counted"),
+    retention=("10 years", "The board_versions log keeps every change for the board's history; ten years bounds it"),
+    peak_to_average=(3, "Working hours in the busiest time zones"),
+    hot_fraction=(0.2, "80-20 rule on the day's pushes (no component caches them: see the page)"),
+)

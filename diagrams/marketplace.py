@@ -227,3 +227,96 @@ read.note("Services and serverless functions scale out and in with the traffic, 
 read.note("PgBouncer pools connections to PostgreSQL: thousands of service instances share a few hundred "
           "server connections, which PostgreSQL handles far better than one connection each.",
           theme="Operations")
+
+
+# --- API -----------------------------------------------------------------------------
+market.endpoint(
+    "POST", "/v1/listing_batches", "Upload a batch of listings with their media (sellers; processed in the background)",
+    starts=(write, 1),
+    request={"listings": "object[]: the JSON files, each a list of listings (title, venue, date, prices, seats or stock)",
+             "media": "object[]: the images and videos the listings name, each with its file name and content type"},
+    response={"batch_id": "string: the batch, named in the message the aggregation service receives"},
+    status={202: "Stored in object storage and announced; listings become searchable after aggregation and the next indexing batch",
+            400: "A file that is not JSON, or a listing without the required fields", 401: "No valid token",
+            403: "Not a seller account", 413: "The batch is over the size limit: split it",
+            429: "Over the upload quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the seller",
+             "Idempotency-Key": "A retried upload returns the first batch_id instead of listing everything twice"},
+    response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+market.endpoint(
+    "GET", "/v1/listings/{listing_id}", "View a listing: description, venue, prices and media URLs", starts=(read, 5),
+    request={"listing_id": "string: the listing"},
+    response={"listing": "object: the listing document, with media URLs served by the CDN",
+              "available_seats?": "integer: seats left, possibly seconds old; only reserving decides"},
+    status={200: "The listing", 304: "Unchanged since the ETag the client sent", 404: "No such listing",
+            429: "Over the read quota (Retry-After says when to try again)"},
+    headers={"If-None-Match": "The ETag of the copy the browser already has"},
+    response_headers={"ETag": "A hash of the response (document and seats left), so a sale changes it",
+                      "Cache-Control": "Private, no-cache: it carries seat availability, which no CDN may keep; the browser revalidates with the ETag",
+                      429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+market.endpoint(
+    "GET", "/v1/search", "Search listings by text, with filters, a page at a time", starts=(read, 10),
+    request={"q": "string: the buyer's words, e.g. an artist or a venue",
+             "date_from?": "string: ISO 8601 date, earliest event date",
+             "max_price?": "integer: highest price in cents",
+             "cursor?": "string: next_cursor from the previous page",
+             "limit?": "integer: results per page, 20 by default, at most 100"},
+    response={"results": "object[]: ranked listings with title, venue, date, lowest price and a thumbnail URL",
+              "next_cursor": "string: opaque position of the next page; absent at the end"},
+    status={200: "One page of results", 400: "An empty query or an unknown filter",
+            429: "Over the read quota (Retry-After says when to try again)"},
+    response_headers={"Cache-Control": "Public, max-age of seconds: popular queries are reused briefly; results carry prices, not seat availability",
+                      429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+market.endpoint(
+    "POST", "/v1/orders", "Reserve seats: a pending order that holds them for ten minutes while the buyer pays",
+    starts=(read, 14),
+    request={"listing_id": "string: the event or product",
+             "seat_ids": "string[]: the seats (or stock units) to hold"},
+    response={"order_id": "string: the pending order",
+              "hold_expires_at": "string: ISO 8601 time when the seats return to sale unless paid"},
+    status={201: "Held: pay before hold_expires_at", 400: "No seats, or seats of another listing",
+            401: "No valid token",
+            409: "A seat is already held or sold (the lock or the conditional reserve turned this buyer away)",
+            429: "Too many buyers: wait in the queue (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the buyer",
+             "Idempotency-Key": "A retried reserve returns the same order instead of holding more seats"},
+    response_headers={429: {"Retry-After": "Seconds until the waiting room admits this buyer"}},
+)
+market.endpoint(
+    "POST", "/v1/orders/{order_id}/payment", "Pay for a held order; on success the seats are sold to the buyer",
+    starts=(read, 18),
+    request={"order_id": "string: the pending order",
+             "payment_method": "string: the provider's token for the buyer's card, never the card number"},
+    response={"order_id": "string: the order", "status": "string: paid",
+              "tickets": "object[]: the seats bought, with their barcodes"},
+    status={200: "Charged and confirmed: the seats are the buyer's",
+            401: "No valid token",
+            402: "The card was declined: the order is cancelled and the seats released (step 21)",
+            403: "Not the buyer's order", 404: "No such order",
+            409: "The hold expired and another buyer took a seat: the charge is refunded (step 22)"},
+    headers={"Authorization": "Bearer token of the buyer",
+             "Idempotency-Key": "The order's key, which the payment service passes to the provider: a retried payment cannot charge twice"},
+)
+market.endpoint(
+    "DELETE", "/v1/orders/{order_id}", "Leave checkout: cancel a pending order and release its seats at once",
+    starts=(read, 21),
+    request={"order_id": "string: the pending order"},
+    status={204: "Cancelled; the seats are for sale again", 401: "No valid token", 403: "Not the buyer's order",
+            404: "No such order", 409: "Already paid: ask for a refund instead"},
+    headers={"Authorization": "Bearer token of the buyer"},
+)
+
+# --- Capacity: a "user" is a buyer, a "write" one purchase ---------------------------
+market.capacity(
+    daily_active_users=(10_000_000, "Assumption: a large ticket marketplace's daily buyers; the source gives no figures"),
+    writes_per_user_per_day=(0.1, "Assumption: most visits browse; one purchase per buyer every ten visiting days"),
+    read_to_write=(100, "Assumption: views and searches per purchase, a conversion of about 1%"),
+    write_size=("2 kB", "An order, its payment and the seat rows it changes, with their index entries"),
+    read_size=("20 kB", "A listing document or a page of search results, without the media (the CDN serves those)"),
+    retention=("10 years", "Orders and payments are kept for accounting and tax, commonly seven to ten years"),
+    peak_to_average=(10, "Evenings and sale openings, averaged over all events; one blockbuster sale exceeds it (see the page)"),
+    hot_fraction=(0.2, "80-20 rule on the day's views (a ceiling: few distinct listings are hot)"),
+)

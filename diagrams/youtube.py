@@ -330,3 +330,79 @@ st.note("Before a known peak, capacity is warmed up (servers started, caches fil
 st.note("In an emergency the system sheds load: it switches off what is not essential (recommendations, "
         "comments), and circuit breakers stop calls to failing services so they do not drag the rest down.",
         theme="Capacity and reliability")
+
+
+# --- API (the parts and the segments travel through object storage and the CDN, not this API)
+youtube.endpoint(
+    "POST", "/v1/videos", "Register an upload: a video ID and signed URLs for the file's parts", starts=(up, 2),
+    request={"title": "string: the video's title",
+             "description?": "string: shown under the video and indexed for search",
+             "size_bytes": "integer: the file's length, which decides the number of parts",
+             "content_type": "string: the container, e.g. video/mp4"},
+    response={"video_id": "string: the new video, status uploading",
+              "part_size": "integer: bytes per part (8 to 64 MB); the last part may be shorter",
+              "part_urls": "object[]: per part, its number and a pre-signed PUT URL into the raw video store, valid a few hours"},
+    status={201: "Registered; send the parts to the URLs", 400: "A size over the limit or a container that is not accepted",
+            401: "No valid token", 429: "Over the upload quota of the user or the IP address (step 3)"},
+    headers={"Authorization": "Bearer token of the uploader",
+             "Idempotency-Key": "A retried registration returns the same video ID and upload instead of a second video"},
+    response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+youtube.endpoint(
+    "GET", "/v1/videos/{video_id}/upload", "Resume a broken upload: which parts the store already has, and fresh URLs for the rest",
+    request={"video_id": "string: the video being uploaded"},
+    response={"stored_parts": "object[]: per part received, its number and ETag",
+              "part_urls": "object[]: new pre-signed URLs for the parts still missing"},
+    status={200: "The upload's state", 401: "No valid token", 403: "Not the uploader",
+            404: "No such video, or its upload was abandoned", 409: "The upload is already complete"},
+    headers={"Authorization": "Bearer token of the uploader"},
+    response_headers={"Cache-Control": "No-store: the parts change as the upload goes on"},
+)
+youtube.endpoint(
+    "POST", "/v1/videos/{video_id}/complete", "Finish the upload: join the parts and start processing", starts=(up, 10),
+    request={"video_id": "string: the video",
+             "parts": "object[]: per part, its number, the ETag the store returned and its checksum"},
+    response={"video_id": "string: the video", "status": "string: processing"},
+    status={202: "Joined and queued for transcoding; the uploader is notified when it is ready",
+            400: "A part missing, or an ETag or checksum that does not match what the store holds",
+            401: "No valid token", 403: "Not the uploader", 404: "No such video",
+            409: "Already completed (a retry changes nothing)"},
+    headers={"Authorization": "Bearer token of the uploader"},
+)
+youtube.endpoint(
+    "GET", "/v1/videos/{video_id}", "Open the watch page: metadata, thumbnails and the master playlist", starts=(st, 2),
+    request={"video_id": "string: the video"},
+    response={"title": "string: the video's title", "description": "string: its description",
+              "status": "string: uploading, processing or ready",
+              "thumbnails": "object[]: thumbnail URLs at a few sizes",
+              "master_playlist?": "string: HLS or DASH master playlist, one entry per rendition with a signed, expiring CDN URL; absent until ready"},
+    status={200: "The video", 401: "A private video and no valid token", 403: "A private video the viewer may not see",
+            404: "No such video, or removed", 429: "Over the read quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the viewer; optional for public videos"},
+    response_headers={"Cache-Control": "Private, max-age of a minute: the playlist's URLs are signed for this viewer, so no shared cache may keep it",
+                      429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+youtube.endpoint(
+    "GET", "/v1/search", "Search videos by title and description, a page at a time", starts=(st, 9),
+    request={"q": "string: the viewer's words",
+             "cursor?": "string: next_cursor from the previous page",
+             "limit?": "integer: results per page, 20 by default, at most 50"},
+    response={"results": "object[]: ranked videos with ID, title, channel, duration and a thumbnail URL",
+              "next_cursor": "string: opaque position of the next page; absent at the end"},
+    status={200: "One page of results", 400: "An empty query",
+            429: "Over the read quota (Retry-After says when to try again)"},
+    response_headers={"Cache-Control": "Public, max-age of a minute: popular queries are reused by any viewer",
+                      429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+
+# --- Capacity: a "write" is one video uploaded, a "read" one view --------------------
+youtube.capacity(
+    daily_active_users=(1_000_000_000, "Assumption: YouTube reports over two billion logged-in viewers a month; the source gives no figures"),
+    writes_per_user_per_day=(0.005, "YouTube has reported over 500 hours uploaded every minute: some five million videos a day of about nine minutes"),
+    read_to_write=(1_000, "About five billion views a day, a commonly quoted estimate, over five million uploads"),
+    write_size=("500 MB", "The original file: about nine minutes of 1080p at some 7 Mbit/s; the renditions are stored besides it"),
+    read_size=("100 MB", "What one view streams: about five minutes at an average of some 2.5 Mbit/s across phones and TVs"),
+    retention=("10 years", "Videos are kept as long as their owners keep them; ten years bounds the estimate"),
+    peak_to_average=(2, "A worldwide audience smooths the day; evening peaks roughly double the average"),
+    hot_fraction=(0.005, "Views are heavily skewed: the segments of the popular videos are a fraction of a percent of the bytes streamed"),
+)

@@ -13,7 +13,10 @@ from openapi_spec_validator import validate
 from blueprint import api
 from conftest import ROOT
 
-WITH_API_AND_CAPACITY = ("newsfeed", "rate_limiter", "web_crawler", "google_maps", "twitter_search", "tagging")
+WITH_API_AND_CAPACITY = (
+    "newsfeed", "rate_limiter", "web_crawler", "google_maps", "twitter_search", "tagging",
+    "color_picker", "kanban", "job_scheduler", "marketplace", "youtube", "dropbox",
+)
 DAY = 86_400  # seconds
 
 
@@ -65,8 +68,10 @@ def assumed(catalogue, system_id: str, name: str) -> float:
     value = catalogue.systems[system_id].assumptions[name][0]
     if not isinstance(value, str):
         return float(value)
-    quantity = UnitRegistry().Quantity(value)
-    return float(quantity.to("byte" if quantity.check("[information]") else "day").magnitude)
+    units = UnitRegistry()
+    quantity = units.Quantity(value)
+    is_size = quantity.dimensionality == units.Quantity(1, "byte").dimensionality
+    return float(quantity.to("byte" if is_size else "day").magnitude)
 
 
 def writes_per_second(catalogue, system_id: str) -> float:
@@ -112,3 +117,27 @@ def test_twitter_search_real_time_window(catalogue):
     assert round(tweets_in_window / segment, -1) == 420
     text = prose("twitter_search")
     assert "A week of tweets, the real-time window, is 3.5 billion tweets: some 420 full segments of 2²³ tweets" in text
+
+
+def test_kanban_replay_queue_holds_three_days(catalogue):
+    days = 3  # how long the replay queue keeps changes, as the page states it
+    changes_per_day = writes_per_second(catalogue, "kanban") * DAY
+    queue_bytes = changes_per_day * assumed(catalogue, "kanban", "write_size") * days
+    assert round(queue_bytes / 1e9, -1) == 300
+    text = prose("kanban")
+    assert "It keeps three days of changes, some 300 gigabytes" in text
+
+
+def test_job_scheduler_sorted_set_holds_an_hour_of_runs(catalogue):
+    window = 3_600  # seconds: the task cache holds the runs due within the next hour
+    entries = writes_per_second(catalogue, "job_scheduler") * window
+    assert 3.5e6 <= entries < 4.5e6
+    text = prose("job_scheduler")
+    assert "The sorted set holds the runs due within the next hour, some four million entries" in text
+
+
+def test_youtube_egress_in_bits(catalogue):
+    views_per_second = writes_per_second(catalogue, "youtube") * assumed(catalogue, "youtube", "read_to_write")
+    terabits = views_per_second * assumed(catalogue, "youtube", "read_size") * 8 / 1e12
+    assert round(terabits) == 46
+    assert "some 46 terabits a second" in prose("youtube")
