@@ -40,5 +40,5 @@ UPDATE accounts SET balance = balance + :amount WHERE id = 1;
 -- --8<-- [end:add]
 
 -- --8<-- [start:lock_timeout]
-SET lock_timeout = '200ms';  -- give up on a lock after 200 ms instead of waiting
+SET lock_timeout = '200ms';  -- wait at most 200 ms for a lock
 -- --8<-- [end:lock_timeout]
