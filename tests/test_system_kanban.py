@@ -126,10 +126,10 @@ def test_the_source_s_claims_are_corrected(system):
     assert "A connection cannot travel" in corrections
 
 
-def test_the_page_explains_conflicts_without_linking_a_missing_page():
+def test_the_page_explains_conflicts_and_links_the_crdt_page():
     page = PAGE.read_text(encoding="utf-8")
     assert "CRDT" in page and "last-writer-wins" in page
-    assert "crdt.md" not in page.lower()
+    assert "](../concepts/crdt.md)" in page and (ROOT / "docs" / "concepts" / "crdt.md").exists()
     for section in ("move", "log_change", "changed_since", "catch_up"):
         assert f'--8<-- "{SQL}:{section}"' in page
     for marker in ("schema", "workflow", "offline_sync"):
