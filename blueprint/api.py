@@ -78,6 +78,13 @@ def _operation(system: System, endpoint: Endpoint, index: int) -> dict:
     responses = {}
     for code, text in endpoint.status:
         response: dict = {"description": text}
+        headers = {
+            name: {"description": about, "schema": {"type": "string"}}
+            for status, name, about in endpoint.response_headers
+            if status == code or status is None
+        }
+        if headers:
+            response["headers"] = headers
         if 200 <= code < 300 and code != 204 and endpoint.response:
             response["content"] = {"application/json": {"schema": _object(dict(endpoint.response))}}
         responses[str(code)] = response
@@ -129,7 +136,7 @@ def api_html(system: System, openapi_url: str, step_anchor) -> str:
             f"<td>{html.escape(endpoint.purpose)}</td>"
             f"<td>{starts}</td>"
             f"<td>{request or '—'}</td>"
-            f"<td>{_fields(endpoint.response) or '—'}</td>"
+            f"<td>{(_fields(endpoint.response) + _answered(endpoint.response_headers)) or '—'}</td>"
             f"<td>{'<br>'.join(f'<code>{code}</code> {html.escape(text)}' for code, text in endpoint.status)}</td>"
             "</tr>"
         )
@@ -158,4 +165,14 @@ def _headers(headers: tuple[tuple[str, str], ...]) -> str:
     if not headers:
         return ""
     items = [f"<code>{html.escape(name)}</code>: {html.escape(text)}" for name, text in headers]
+    return "<br><strong>Headers</strong><br>" + "<br>".join(items)
+
+
+def _answered(headers: tuple[tuple[int | None, str, str], ...]) -> str:
+    if not headers:
+        return ""
+    items = [
+        f"<code>{html.escape(name)}</code>{'' if code is None else f' (on {code})'}: {html.escape(text)}"
+        for code, name, text in headers
+    ]
     return "<br><strong>Headers</strong><br>" + "<br>".join(items)

@@ -168,7 +168,10 @@ def _show_assumption(assumption: Assumption, declared, quantity) -> str:
         return _number(quantity)
     if assumption.unit == "byte":
         return _bytes(quantity.to("byte").magnitude)
-    return f"{_number(quantity.to(assumption.unit).magnitude)} {assumption.unit}s"
+    years = quantity.to("year").magnitude
+    if years < 1:  # "30 days" reads better than "0.0821 years"
+        return f"{_number(quantity.to('day').magnitude)} days"
+    return f"{_number(years)} years"
 
 
 def _show(quantity) -> str:

@@ -86,7 +86,7 @@ KINDS: dict[str, Kind] = {
     "index_segment": Kind("diagrams.programming.flowchart.MultipleDocuments", "Search index"),  # part of one in-memory index
     "open_index_segment": Kind("diagrams.programming.flowchart.Document", "Search index"),  # the one segment still being written
     "shared_variable": Kind("diagrams.programming.flowchart.StoredData"),  # one memory word threads share, e.g. a volatile counter
-    "splunk": Kind("diagrams.onprem.monitoring.Splunk"),  # log indexing and search
+    "splunk": Kind("diagrams.onprem.monitoring.Splunk", "Observability"),  # log indexing and search
 }
 
 
@@ -106,6 +106,26 @@ CONCEPT_PAGES: dict[str, str] = {
     "Content-defined chunking": "concepts/chunking.md",
     "Shortest path": "concepts/shortest_path.md",
     "Near-duplicate detection": "concepts/simhash.md",
+    # Building blocks
+    "DNS": "concepts/dns.md",
+    "CDN": "concepts/cdn.md",
+    "Load balancer": "concepts/load_balancer.md",
+    "Reverse proxy": "concepts/reverse_proxy.md",
+    "API gateway": "concepts/reverse_proxy.md",  # the page compares proxy, balancer and gateway
+    "Message queue": "concepts/message_queue.md",
+    "Publish-subscribe": "concepts/message_queue.md",
+    "Stream processing": "concepts/processing.md",
+    "Batch processing": "concepts/processing.md",
+    "SQL database": "concepts/sql_at_scale.md",
+    "Key-value store": "concepts/nosql.md",
+    "Document store": "concepts/nosql.md",
+    "Wide-column store": "concepts/nosql.md",
+    "Object storage": "concepts/storage.md",
+    "Distributed file system": "concepts/storage.md",
+    "Search index": "concepts/search_index.md",
+    "Coordination service": "concepts/coordination.md",
+    "Distributed lock": "concepts/coordination.md",  # leases and fencing tokens; a locking page may take it over
+    "Observability": "concepts/observability.md",
 }
 
 

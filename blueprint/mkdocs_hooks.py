@@ -13,12 +13,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from mkdocs.exceptions import PluginError
+from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from blueprint import api, site_search, sql_pages
 from blueprint.build import Catalogue, build, cache_folder, engine_changed_on_disk
 from blueprint.model import BlueprintError
-from blueprint.pages import ICONS, concepts_section, expand, resolve_concept_links, unplaced, used_by_section
+from blueprint.pages import ICONS, concepts_section, expand, quote_figures, resolve_concept_links, unplaced, used_by_section
 from blueprint.render import icon_names
 
 log = logging.getLogger("mkdocs.hooks.blueprint")
@@ -94,9 +95,11 @@ def on_files(files, config):
 
 def on_page_markdown(markdown, page, config, files):
     site_search.boost(page)
-    # SQL result markers become Markdown tables, so they must be expanded before conversion.
+    # SQL result markers become Markdown tables, and figures join their paragraphs, so
+    # both are expanded before conversion.
     with _reported():
         markdown = sql_pages.expand(markdown, project_root(config), page=f"docs/{page.file.src_uri}")
+        markdown = quote_figures(markdown, page.file.src_uri, _catalogue)
     system = _catalogue.systems.get(page.file.src_uri.removeprefix("systems/").removesuffix(".md"))
     if system is not None and page.file.src_uri.startswith("systems/"):
         markdown += concepts_section(system, lambda src: files.get_file_from_path(src) is not None)
@@ -114,6 +117,7 @@ def _linker(files, origin: File):
     return link_to
 
 
+@event_priority(50)  # before print-site, which collects each page's finished HTML
 def on_page_content(html, page, config, files):
     from blueprint import notebook_pages
 
@@ -138,8 +142,10 @@ def on_post_page(output, page, config):
         raise PluginError(f"blueprint: {page.file.src_uri}: {error}") from None
 
 
+@event_priority(-50)  # after print-site has written the one-page copy
 def on_post_build(config) -> None:
-    if any(name.endswith("search") for name in config.plugins):
+    _fix_print_page(Path(config.site_dir))
+    if config.theme.name == "material" and "material/search" in config.plugins:
         try:
             site_search.defer_index_loading(Path(config.site_dir))
         except ValueError as error:
@@ -159,3 +165,12 @@ def _page_title(page: Path) -> str:
             return line[2:].strip()
     return page.stem.replace("_", " ").title()
 
+
+
+def _fix_print_page(site: Path) -> None:
+    """print-site copies each page's HTML into print_page.html at the site root; links
+    inside pictures (icons, concept pages) were relative to pages one folder down."""
+    page = site / "print_page.html"
+    if page.exists():
+        text = page.read_text(encoding="utf-8")
+        page.write_text(text.replace('xlink:href="../', 'xlink:href="'), encoding="utf-8")

@@ -16,6 +16,11 @@ ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_ARROWS = 12  # per picture: longer paths are split into stages, each its own picture
 RESERVED_PATH_IDS = {"schema", "api", "capacity"}  # markers of the ERD, the API table and the capacity table
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+RESPONSE_ONLY_HEADERS = {
+    "etag", "last-modified", "retry-after", "location", "set-cookie", "age", "expires", "vary", "content-location",
+    "ratelimit", "ratelimit-policy", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset",
+    "x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset",
+}
 FIELD_TYPES = ("string", "integer", "number", "boolean", "object", "string[]", "integer[]", "object[]")
 
 
@@ -97,7 +102,8 @@ class Endpoint:
     request: tuple[tuple[str, str], ...] = ()
     response: tuple[tuple[str, str], ...] = ()
     status: tuple[tuple[int, str], ...] = ()
-    headers: tuple[tuple[str, str], ...] = ()
+    headers: tuple[tuple[str, str], ...] = ()  # sent by the client
+    response_headers: tuple[tuple[int | None, str, str], ...] = ()  # (status or None for all, name, what)
 
     @property
     def title(self) -> str:
@@ -245,8 +251,19 @@ class System:
         response: dict[str, str] | None = None,
         status: dict[int, str] | None = None,
         headers: dict[str, str] | None = None,
+        response_headers: dict | None = None,
     ) -> Endpoint:
-        """An API operation; `starts=(write, 1)`: the step of a path that it starts."""
+        """An API operation; `starts=(write, 1)`: the step of a path that it starts.
+
+        `headers` are the ones the client sends; `response_headers` the ones the server
+        sends back, either for every response (`{"ETag": "…"}`) or per status code
+        (`{429: {"Retry-After": "…"}}`)."""
+        answered: list[tuple[int | None, str, str]] = []
+        for key, value in (response_headers or {}).items():
+            if isinstance(value, dict):
+                answered.extend((key, name, text) for name, text in value.items())
+            else:
+                answered.append((None, key, value))
         start = None
         if starts is not None:
             path, number = starts
@@ -254,7 +271,7 @@ class System:
         endpoint = Endpoint(
             method, route, purpose, start,
             tuple((request or {}).items()), tuple((response or {}).items()),
-            tuple((status or {}).items()), tuple((headers or {}).items()),
+            tuple((status or {}).items()), tuple((headers or {}).items()), tuple(answered),
         )
         self.endpoints.append(endpoint)
         return endpoint
@@ -426,6 +443,8 @@ class System:
             for name, text in [("the purpose", endpoint.purpose)] + [
                 (f"field '{field}'", spec) for field, spec in endpoint.request + endpoint.response
             ] + [(f"header '{header}'", text) for header, text in endpoint.headers] + [
+                (f"response header '{header}'", text) for _, header, text in endpoint.response_headers
+            ] + [
                 (f"status {code}", text) for code, text in endpoint.status
             ]:
                 found.extend(f"{where}: {problem}" for problem in text_problems(name, text))
@@ -437,9 +456,16 @@ class System:
                     found.append(f"{where}: field '{field}' is written 'type: what it is', the type one of {', '.join(FIELD_TYPES)}")
                 if not re.fullmatch(r"[a-z][a-z0-9_]*\??", str(field)):
                     found.append(f"{where}: field '{field}': names are lowercase letters, digits and '_' (a final '?' marks it optional)")
-            for header, _ in endpoint.headers:
+            for header in [h for h, _ in endpoint.headers] + [h for _, h, _ in endpoint.response_headers]:
                 if not re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*", str(header)):
                     found.append(f"{where}: header '{header}' is not a header name")
+            for header, _ in endpoint.headers:
+                if str(header).lower() in RESPONSE_ONLY_HEADERS:
+                    found.append(f"{where}: '{header}' is sent by the server; declare it in response_headers")
+            codes_declared = {code for code, _ in endpoint.status}
+            for code, header, _ in endpoint.response_headers:
+                if code is not None and code not in codes_declared:
+                    found.append(f"{where}: response header '{header}' is for status {code}, which is not declared")
             codes = [code for code, _ in endpoint.status]
             if any(type(code) is not int or not 100 <= code <= 599 for code in codes):
                 found.append(f"{where}: status codes are whole numbers from 100 to 599")

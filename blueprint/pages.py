@@ -52,9 +52,6 @@ def expand(
 
     def replace(match: re.Match) -> str:
         name = match.group("name")
-        quantity = re.fullmatch(r"(?P<system>[a-z0-9_]+)/capacity#(?P<name>[a-z_]+)", name)
-        if quantity:  # one computed figure, quoted in prose: `<!-- blueprint: pastebin/capacity#storage -->`
-            return _capacity_value(catalogue, page_path, quantity.group("system"), quantity.group("name"))
         if name in here:
             raise BlueprintError(f"docs/{page_path}: the marker '{name}' appears twice; a picture is shown once a page")
         here.add(name)
@@ -95,6 +92,17 @@ def _refuse_near_misses(page_html: str, page_path: str, catalogue: Catalogue) ->
                 f"docs/{page_path}: '{comment.group(0).strip()}' looks like a blueprint marker but is not one; "
                 "write it as <!-- blueprint: system/path -->"
             )
+
+
+_FIGURE = re.compile(r"<!--\s*blueprint:\s*(?P<system>[a-z0-9_]+)/capacity#(?P<name>[^\s]*)\s*-->")
+
+
+def quote_figures(markdown_text: str, page_path: str, catalogue: Catalogue) -> str:
+    """`<!-- blueprint: pastebin/capacity#storage -->` in prose becomes the computed figure.
+
+    Done on the Markdown, before it is converted: a comment that starts a line would
+    otherwise be read as an HTML block and split its paragraph."""
+    return _FIGURE.sub(lambda m: _capacity_value(catalogue, page_path, m.group("system"), m.group("name")), markdown_text)
 
 
 def _capacity_value(catalogue: Catalogue, page_path: str, system_id: str, name: str) -> str:

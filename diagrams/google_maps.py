@@ -340,3 +340,42 @@ eta.note("Machine learning on historical time series predicts traffic conditions
 eta.note("HyperLogLog counts the distinct vehicles on a segment in a time window with a few KB per counter "
          "(standard error about 1.04/√m for m registers: 1.6% with 4,096). It gives volume, not speed; "
          "speeds come from the timing of the GPS signals along the segment.", theme="Prediction")
+
+
+# --- API: the plain HTTP calls; everything during a trip travels over the WebSocket ----
+maps.endpoint(
+    "GET", "/v1/places/nearby", "The points of interest in one geohash cell; the CDN answers busy cells itself",
+    starts=(poi, 2),
+    request={"geohash": "string: the cell of the position, e.g. 6 characters (about 1.2 by 0.6 km), so that everyone in the cell shares one cache key",
+             "category?": "string: restaurant, fuel, museum …",
+             "cursor?": "string: next_cursor from the previous page"},
+    response={"places": "object[]: place ID, name, category, rating, position",
+              "next_cursor": "string: the next page of the cell; absent at the end"},
+    status={200: "The places of the cell", 304: "Unchanged since the ETag the client sent",
+            400: "Not a geohash, or a cell too large to list", 429: "Over the read quota (Retry-After says when to try again)"},
+    headers={"If-None-Match": "The ETag of the cell's list the client holds"},
+    response_headers={"Cache-Control": "Public, max-age=300, since place data may be minutes stale; the CDN keeps busy cells"},
+)
+maps.endpoint(
+    "GET", "/v1/routes", "Candidate routes between two places, without their ETAs (those come live over the WebSocket)",
+    starts=(eta, 2),
+    request={"origin": "string: a place ID or a geohash cell, rounded so that popular trips share one cache key",
+             "destination": "string: a place ID or a geohash cell",
+             "mode?": "string: driving (the default), walking, cycling or transit"},
+    response={"routes": "object[]: route ID, encoded polyline, road segment IDs and length"},
+    status={200: "The candidate routes", 400: "An unknown place or cell, or an unsupported mode",
+            404: "No route connects the two places", 429: "Over the read quota (Retry-After says when to try again)"},
+    response_headers={"Cache-Control": "Public, max-age=3600, since roads change rarely; the CDN keeps popular trips"},
+)
+
+# --- Capacity: a write is one GPS fix ---------------------------------------------------
+maps.capacity(
+    daily_active_users=(200_000_000, "Users who open the map on a given day (Google Maps reports over a billion a month); the source gives no figures"),
+    writes_per_user_per_day=(360, "GPS fixes: about 24 minutes of navigation a day at one fix every 4 s, the requirements' rate; commuters more, most users less"),
+    read_to_write=(0.2, "About 70 answers a user a day (ETA updates pushed twice a minute while navigating, searches, routes) against 360 fixes"),
+    write_size=("100 bytes", "One GPS fix: trip ID, position, time, speed, heading and accuracy, with framing"),
+    read_size=("5 kB", "Mostly ETA updates of a few hundred bytes, with place lists and route geometries of tens of kB"),
+    retention=("90 days", "Raw fixes stay in the trip store for the batch jobs; what they learn is kept in the route database"),
+    peak_to_average=(3, "Commute peaks; chosen so that the peak is the requirements' 10 million navigating phones"),
+    hot_fraction=(0.05, "Reads cluster in cities: many users get the same places and routes, and ETA updates are not cached at all"),
+)

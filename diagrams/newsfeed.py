@@ -282,3 +282,67 @@ read.note("The source has the client ask the CDN for the home timeline's feed it
 read.note("The source has the client fetch media from the object store; in practice it fetches them through the CDN, "
           "which reads object storage only on a miss (step 16).",
           theme="Corrections")
+
+
+# --- API -----------------------------------------------------------------------------
+newsfeed.endpoint(
+    "POST", "/v1/media", "Get presigned upload URLs for the images and videos of an item about to be posted",
+    request={"files": "object[]: one entry per file, with its content type and size in bytes"},
+    response={"uploads": "object[]: per file, the object key a web server chose and a presigned PUT URL valid for minutes"},
+    status={201: "URLs issued", 400: "A file type that is not allowed, or a file over the size limit",
+            401: "No valid token", 429: "Over the upload quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the author"},
+)
+newsfeed.endpoint(
+    "POST", "/v1/feed_items", "Post a feed item", starts=(write, 2),
+    request={"text": "string: the item's text",
+             "media_keys?": "string[]: keys of files already uploaded with the URLs from POST /v1/media"},
+    response={"item_id": "string: the time-sortable ID the web server gave the item"},
+    status={202: "Accepted and queued; followers see it within seconds", 400: "Empty or over-long text, or an unknown media key",
+            401: "No valid token", 429: "Over the write quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the author",
+             "Idempotency-Key": "A retried post returns the first attempt's item ID instead of posting twice"},
+    response_headers={"RateLimit-Remaining": "Posts left in the current window"},
+)
+newsfeed.endpoint(
+    "GET", "/v1/home_timeline", "Read one's home timeline, newest or best first, a page at a time", starts=(read, 2),
+    request={"cursor?": "string: next_cursor from the previous page; none for the top of the feed",
+             "limit?": "integer: items per page, 20 by default, at most 100"},
+    response={"items": "object[]: feed items (author, text, media URLs through the CDN, time)",
+              "next_cursor": "string: opaque position of the next page; absent at the end"},
+    status={200: "One page of the feed", 304: "Nothing new since the ETag the client sent",
+            401: "No valid token", 429: "Over the read quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the reader",
+             "If-None-Match": "The ETag of the first page the client already shows"},
+    response_headers={"Cache-Control": "Private, no-cache: the page differs per reader, so no CDN keeps it, and the app revalidates its copy with the ETag",
+                      "RateLimit-Remaining": "Reads left in the current window"},
+)
+newsfeed.endpoint(
+    "GET", "/v1/users/{user_id}/timeline", "Read one user's own items (a profile page), newest first", starts=(read, 13),
+    request={"user_id": "string: whose timeline",
+             "cursor?": "string: next_cursor from the previous page"},
+    response={"items": "object[]: that user's feed items, newest first",
+              "next_cursor": "string: the next page, going back month by month; absent at the end"},
+    status={200: "One page of the timeline", 401: "No valid token", 404: "No such user",
+            429: "Over the read quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the reader"},
+)
+newsfeed.endpoint(
+    "PUT", "/v1/users/me/following/{user_id}", "Follow a user",
+    request={"user_id": "string: the account to follow"},
+    status={204: "Following: a row in follows; that user's next items reach this reader's feed",
+            401: "No valid token", 404: "No such user", 429: "Over the write quota"},
+    headers={"Authorization": "Bearer token of the follower"},
+)
+
+# --- Capacity ------------------------------------------------------------------------
+newsfeed.capacity(
+    daily_active_users=(300_000_000, "A large social network (Facebook itself reports about two billion); the source gives no figures"),
+    writes_per_user_per_day=(0.5, "Most users read and rarely post: one item every two days on average"),
+    read_to_write=(20, "About ten feed loads a day per user against half a post: twenty reads per item posted"),
+    write_size=("1 kB", "Text, IDs and media URLs; the images and videos themselves go to object storage"),
+    read_size=("20 kB", "A page of 20 items of about 1 kB each; media come separately from the CDN"),
+    retention=("10 years", "Items are kept for as long as the account exists; ten years bounds the estimate"),
+    peak_to_average=(3, "Evening peaks in the busiest time zones"),
+    hot_fraction=(0.2, "80-20 rule on the day's feed pages (a ceiling: see the page)"),
+)

@@ -142,8 +142,8 @@ pastebin.endpoint(
     response={"text": "string: the paste", "expires_at": "string: ISO 8601 time, or absent"},
     status={200: "The paste", 304: "Unchanged since the ETag the client sent", 404: "No such paste, or it expired",
             429: "Over the read quota"},
-    headers={"If-None-Match": "The ETag of the copy the client has",
-             "Cache-Control": "Sent back: public, max-age up to the expiry, so the CDN may keep it"},
+    headers={"If-None-Match": "The ETag of the copy the client has"},
+    response_headers={"Cache-Control": "Public, max-age up to the expiry, so the CDN may keep it"},
 )
 pastebin.endpoint(
     "DELETE", "/v1/pastes/{paste_id}", "Delete one's own paste",

@@ -122,3 +122,55 @@ workflow.note("The source takes a distributed lock on every request. In practice
               "queues a client's parallel requests; most limiters make the read-and-update atomic inside Redis "
               "instead (INCR with EXPIRE, or a Lua script) and keep locks for the rare update that cannot be made atomic.",
               theme="Distribution")
+
+
+# --- API: the API it protects, the headers it adds, and the operators' rules ---------
+rate_limiter_system.endpoint(
+    "POST", "/v1/orders", "Any call to the protected API; this one is the endpoint of the example rule under Data storage",
+    starts=(workflow, 1),
+    request={"items": "object[]: whatever the protected endpoint takes; the limiter never reads the body"},
+    response={"order_id": "string: whatever the protected endpoint returns, passed through unchanged"},
+    status={201: "Within the limit: the API server's own answer",
+            401: "No valid API key: the API server refuses it (the limiter counted the call against the caller's IP address)",
+            429: "Over the limit: dropped before the API server (Retry-After says when to try again)",
+            503: "The throttle cache cannot be reached and this endpoint fails closed; most endpoints fail open instead"},
+    headers={"Authorization": "The API key or token that identifies the client for counting",
+             "Idempotency-Key": "A retry after a 429 or a timeout cannot place the order twice"},
+    response_headers={"RateLimit-Policy": 'On every response: the rule, e.g. "orders";q=100;w=60 (IETF draft)',
+                      "RateLimit": 'On every response: what is left and when it refills, e.g. "orders";r=13;t=17',
+                      "Retry-After": "With a 429: the seconds to wait before trying again"},
+)
+rate_limiter_system.endpoint(
+    "GET", "/v1/rate_limit", "Read one's own quotas without spending a request (not drawn: it reads the counters and counts nothing)",
+    response={"quotas": "object[]: per rule, the endpoint, limit, window, requests remaining and seconds to the reset"},
+    status={200: "The client's quotas", 401: "No valid API key"},
+    headers={"Authorization": "The API key whose quotas to show"},
+    response_headers={"Cache-Control": "No-store, since the numbers change with every request"},
+)
+rate_limiter_system.endpoint(
+    "PUT", "/v1/rules/{rule_id}", "Create or change a rule (operators only; not drawn: it writes the rules collection)",
+    request={"rule_id": "string: e.g. rule:orders-api:free",
+             "endpoint": "string: the method and route the rule guards",
+             "client_tier": "string: free, paid, internal …",
+             "algorithm": "string: token_bucket, leaky_bucket, fixed_window, sliding_window_log or sliding_window_counter",
+             "limit": "integer: requests allowed per window",
+             "window_seconds": "integer: the window's length",
+             "throttle": "string: hard, soft or dynamic"},
+    response={"rule_id": "string: the rule", "updated_at": "string: ISO 8601 time of this version"},
+    status={200: "Stored; rate limiters pick it up when their cached copy is refreshed", 400: "An unknown algorithm, or a limit or window that is not positive",
+            403: "Not an operator", 412: "The rule changed since the ETag in If-Match: read it again"},
+    headers={"Authorization": "Bearer token of an operator",
+             "If-Match": "The ETag of the rule as read, so that two operators' edits do not overwrite each other"},
+)
+
+# --- Capacity: a "user" is an API client, a "write" one request checked ---------------
+rate_limiter_system.capacity(
+    daily_active_users=(1_000_000, "API clients (keys, or IP addresses for anonymous calls) seen in a day by a large public API"),
+    writes_per_user_per_day=(2_000, "Each request checked updates one counter, so a write is a request; a client calls a few times a minute while active"),
+    read_to_write=(1, "Each check reads the client's counter once before it updates it (step 6); rules come from the rules cache and are not counted"),
+    write_size=("100 bytes", "One counter update on the queue: key, window start, count, timestamp"),
+    read_size=("100 bytes", "The counter read back from the throttle cache"),
+    retention=("1 day", "The throttle store keeps a day of counters, the longest window a rule uses; counting every update bounds it from above"),
+    peak_to_average=(4, "API traffic is bursty: business hours, batch jobs and retry storms"),
+    hot_fraction=(0.001, "Only live counters stay in memory: about two per client (this interval and the last, for the sliding window counter) against some 2,000 reads a day"),
+)

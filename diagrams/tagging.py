@@ -194,3 +194,64 @@ read.note("The source caches tag data on the CDN. Only pages that are the same f
           "there, and only for seconds if the listing is to stay near real time; a page personalised per user "
           "bypasses the CDN.",
           theme="Corrections")
+
+
+# --- API -----------------------------------------------------------------------------
+tagging.endpoint(
+    "POST", "/v1/media", "Get presigned upload URLs for the files of an item about to be created",
+    request={"files": "object[]: one entry per file, with its content type and size in bytes"},
+    response={"uploads": "object[]: per file, the object key the server chose and a presigned PUT URL valid for minutes"},
+    status={201: "URLs issued", 400: "A file type that is not allowed, or a file over the size limit",
+            401: "No valid token", 429: "Over the upload quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the author"},
+)
+tagging.endpoint(
+    "POST", "/v1/items", "Create an item with its first tags", starts=(write, 2),
+    request={"title": "string: the item's title", "body": "string: its text",
+             "tags": "string[]: tag names; normalised (lowercase, trimmed, no #) before they are stored",
+             "media_keys?": "string[]: keys of files already uploaded with the URLs from POST /v1/media"},
+    response={"item_id": "string: the time-sortable ID the item gets before it is queued"},
+    status={202: "Accepted and queued; the item shows under its tags within seconds",
+            400: "No title, too many tags, or a tag name that is empty or too long", 401: "No valid token",
+            429: "Over the write quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the author",
+             "Idempotency-Key": "A retried create returns the first attempt's item ID instead of a second item"},
+)
+tagging.endpoint(
+    "PUT", "/v1/items/{item_id}/tags/{tag}", "Tag an existing item; tagging it twice changes nothing", starts=(write, 2),
+    request={"item_id": "string: the item", "tag": "string: the tag name, normalised before it is stored"},
+    status={202: "Accepted and queued", 400: "A tag name that is empty or too long", 401: "No valid token",
+            403: "Not allowed to tag this item", 429: "Over the write quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the user"},
+)
+tagging.endpoint(
+    "GET", "/v1/tags/{tag}/items", "The items with a tag, newest first, a page at a time", starts=(read, 2),
+    request={"tag": "string: the tag name",
+             "cursor?": "string: next_cursor from the previous page (the last item ID shown, for keyset paging)"},
+    response={"items": "object[]: item ID, title, tags, upvotes, comment count, media URLs through the CDN",
+              "next_cursor": "string: the position of the next page; absent at the end"},
+    status={200: "One page of items", 304: "Unchanged since the ETag the client sent", 404: "No such tag",
+            429: "Over the read quota (Retry-After says when to try again)"},
+    headers={"If-None-Match": "The ETag of the page the client holds"},
+    response_headers={"Cache-Control": "Public, max-age=5 for the first page, so the CDN serves it for a few seconds"},
+)
+tagging.endpoint(
+    "GET", "/v1/tags/suggestions", "Complete a typed prefix into the most used tag names", starts=(read, 16),
+    request={"prefix": "string: what the user has typed so far", "limit?": "integer: how many names, 10 by default"},
+    response={"tags": "object[]: tag name and how often it was used lately, best first"},
+    status={200: "The suggestions, possibly none", 400: "An empty prefix",
+            429: "Over the read quota (Retry-After says when to try again)"},
+    response_headers={"Cache-Control": "Public, max-age=60, since the trie is rebuilt only every few minutes"},
+)
+
+# --- Capacity ------------------------------------------------------------------------
+tagging.capacity(
+    daily_active_users=(10_000_000, "A large Q&A site or issue tracker; the source gives no figures"),
+    writes_per_user_per_day=(0.2, "Items created or tagged: most visitors only read, so one write per user in five days"),
+    read_to_write=(100, "Tag pages are browsed far more than items are tagged"),
+    write_size=("2 kB", "An item document (title, body, media URLs) and its few tag rows; comments and votes grow it later"),
+    read_size=("20 kB", "A page of 20 items of about 1 kB each; media come separately from the CDN"),
+    retention=("10 years", "Items are kept for as long as the site lives; ten years bounds the estimate"),
+    peak_to_average=(3, "Working-hours peaks in the busiest time zones"),
+    hot_fraction=(0.2, "80-20 rule on the day's tag pages (a ceiling: see the page)"),
+)

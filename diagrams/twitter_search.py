@@ -222,3 +222,60 @@ update.note("The source says the server updates both indexes when a tweet is edi
             "document in place: Lucene segments are never modified once written (merges write new ones), so a "
             "change is a delete mark plus, for an edit, a new document.",
             theme="Corrections")
+
+
+# --- API -----------------------------------------------------------------------------
+search.endpoint(
+    "GET", "/v1/search/tweets", "Search tweets, newest and best first, a page at a time", starts=(read, 1),
+    request={"q": "string: the query: words, \"phrases\", #tags, from:user, OR",
+             "since?": "string: ISO 8601 date; older tweets are not searched (and the archive is skipped if it is recent)",
+             "cursor?": "string: next_cursor from the previous page"},
+    response={"tweets": "object[]: matching tweets with author, text and time",
+              "next_cursor": "string: opaque position of the next page; absent at the end",
+              "partial": "boolean: true if a partition missed its deadline and its matches are left out"},
+    status={200: "A page of results, possibly partial", 400: "A query that does not parse, or is empty",
+            429: "Over the search quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token; optional, but without it results are not personalised and the quota is lower"},
+    response_headers={"Cache-Control": "Private, max-age=0, since results are personalised and change by the second",
+                      "RateLimit-Remaining": "Searches left in the current window"},
+)
+search.endpoint(
+    "POST", "/v1/tweets", "Post a tweet; it is searchable within seconds", starts=(write, 1),
+    request={"text": "string: up to 280 characters",
+             "reply_to?": "string: the ID of the tweet this answers"},
+    response={"tweet_id": "string: the new tweet's ID, time-sortable"},
+    status={201: "Posted", 400: "Empty or over 280 characters", 401: "No valid token",
+            429: "Over the posting quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the author",
+             "Idempotency-Key": "A retried post returns the first tweet's ID instead of posting twice"},
+)
+search.endpoint(
+    "PATCH", "/v1/tweets/{tweet_id}", "Edit one's own tweet; the index replaces it (a delete plus an add)",
+    starts=(update, 1),
+    request={"tweet_id": "string: the tweet to edit", "text": "string: the new text, up to 280 characters"},
+    response={"tweet_id": "string: the same ID", "edited_at": "string: ISO 8601 time of the edit"},
+    status={200: "Edited; searches see the new text within seconds", 400: "Empty or over 280 characters",
+            401: "No valid token", 403: "Not the author", 404: "No such tweet",
+            409: "The edit window has closed"},
+    headers={"Authorization": "Bearer token of the author"},
+)
+search.endpoint(
+    "DELETE", "/v1/tweets/{tweet_id}", "Delete one's own tweet; it drops out of both indexes and of cached answers",
+    starts=(update, 1),
+    request={"tweet_id": "string: the tweet to delete"},
+    status={204: "Deleted; the final lookup by ID hides it at once, the indexes mark it within seconds",
+            401: "No valid token", 403: "Not the author", 404: "No such tweet"},
+    headers={"Authorization": "Bearer token of the author"},
+)
+
+# --- Capacity ------------------------------------------------------------------------
+search.capacity(
+    daily_active_users=(250_000_000, "Close to the daily audience Twitter reported in 2022 (about 240 million); the source gives no figures"),
+    writes_per_user_per_day=(2, "About 500 million tweets a day, the figure Twitter gave in 2013"),
+    read_to_write=(4, "About two billion searches a day (Twitter reported 1.6 billion in 2011): four per tweet"),
+    write_size=("1 kB", "A tweet as indexed and archived: up to 280 characters plus author, time, language and entities"),
+    read_size=("20 kB", "A page of 20 results with their authors"),
+    retention=("10 years", "Search covers every tweet ever posted; ten years of them bounds the estimate"),
+    peak_to_average=(3, "Daily peaks; news spikes go far higher (a 2013 record was about 25 times the average), which the stream buffers"),
+    hot_fraction=(0.02, "Only archive answers are cached, as tweet IDs (about a tenth of a page's bytes), for the fifth of queries that repeat"),
+)

@@ -242,3 +242,58 @@ frontier_path.note("Sequential crawling of one host is the politeness rule: one 
 frontier_path.note("The classic Mercator design keeps about three times as many per-host queues as fetcher threads, "
                    "and a heap of the earliest time each host may be contacted again, so no thread sits idle "
                    "waiting out a pause.", theme="Politeness")
+
+
+# --- API: the operators' admin API (the crawl itself runs without clients) -----------
+crawler.endpoint(
+    "POST", "/v1/seeds", "Add seed URLs; the prioritiser takes them in from the seed URL store as in URL frontier step 1",
+    request={"urls": "string[]: absolute http or https URLs, the crawl's starting points"},
+    response={"added": "integer: URLs stored", "already_known": "integer: URLs the store held already (adding one twice changes nothing)"},
+    status={202: "Stored in the seed URL store; crawled when the frontier reaches them",
+            400: "A URL that is malformed or not http(s)", 401: "No valid token", 403: "Not an operator"},
+    headers={"Authorization": "Bearer token of an operator"},
+)
+crawler.endpoint(
+    "GET", "/v1/crawl", "Read the crawl's progress",
+    response={"pages_per_second": "number: fetch rate over the last minute",
+              "pages_crawled": "integer: pages stored since the crawl started",
+              "urls_waiting": "integer: URLs in the frontier's queues",
+              "hosts_active": "integer: per-host queues being crawled now",
+              "fetch_errors_per_second": "number: timeouts, 4xx and 5xx over the last minute"},
+    status={200: "The figures", 401: "No valid token"},
+    headers={"Authorization": "Bearer token of an operator"},
+    response_headers={"Cache-Control": "Max-age=10, since the figures are recomputed every few seconds"},
+)
+crawler.endpoint(
+    "GET", "/v1/pages", "Look up one URL: whether it was crawled, when, with what result, and when it is due again",
+    request={"url": "string: the URL, normalised as the URL processor does before lookup"},
+    response={"status": "string: waiting, crawled, duplicate, disallowed by robots.txt, or failed",
+              "last_crawled_at": "string: ISO 8601 time, absent if never fetched",
+              "http_status": "integer: the origin's answer at the last fetch",
+              "document_id": "string: the page's key in the content store, if stored",
+              "next_due_at": "string: ISO 8601 time from the scheduler"},
+    status={200: "What the crawler knows of the URL", 401: "No valid token", 404: "The crawler has never seen this URL"},
+    headers={"Authorization": "Bearer token of an operator"},
+)
+crawler.endpoint(
+    "PUT", "/v1/hosts/{host}/policy", "Slow down or pause one host, e.g. when its webmaster asks; robots.txt is obeyed in any case",
+    request={"host": "string: the host name",
+             "crawl_delay_seconds": "number: the least pause between two requests to the host",
+             "paused": "boolean: true stops fetching the host until set back to false"},
+    response={"host": "string: the host", "crawl_delay_seconds": "number: the delay now in force"},
+    status={200: "In force from the host queue's next fetch", 400: "A negative delay",
+            401: "No valid token", 403: "Not an operator"},
+    headers={"Authorization": "Bearer token of an operator"},
+)
+
+# --- Capacity: a "user" is a page fetched, its "write" the stored copy ---------------
+crawler.capacity(
+    daily_active_users=(1_000_000_000, "Read as pages fetched a day: a large crawl that revisits a corpus of some 30 billion pages about monthly"),
+    writes_per_user_per_day=(1, "Each page fetched is stored once, so writes per second are pages per second (near-duplicates dropped at step 7 are ignored)"),
+    read_to_write=(1, "The URL processor reads each stored page once, mostly from the content cache; indexing reads the store later in batch jobs, not counted"),
+    write_size=("30 kB", "A rendered HTML page, compressed: raw HTML is around 100 kB and text compresses three to four times"),
+    read_size=("30 kB", "The same compressed page, read back for its links"),
+    retention=("30 days", "A re-crawl replaces a page's copy, so about a month of fetches is one copy of the corpus"),
+    peak_to_average=(1, "The crawl runs flat out day and night; politeness limits each host, not the time of day"),
+    hot_fraction=(0.002, "The content cache holds a page only until the URL processor reads it: about three minutes of fetches out of 1,440 a day"),
+)

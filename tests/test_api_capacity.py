@@ -38,6 +38,8 @@ def test_the_openapi_document_is_valid_openapi_3_1(paste):
     assert [(p["name"], p["in"]) for p in read["parameters"]] == [("paste_id", "path"), ("If-None-Match", "header")]
     assert "requestBody" not in read
     assert read["description"] == "Starts step 1 of the read path."
+    assert set(read["responses"]["200"]["headers"]) == {"ETag"}  # a response header, not a parameter
+    assert set(read["responses"]["404"]["headers"]) == {"ETag", "Cache-Control"}
 
 
 def test_capacity_follows_from_the_assumptions_by_hand(paste):
@@ -92,6 +94,8 @@ def test_a_declared_api_or_capacity_table_must_be_shown(tmp_path):
     ('"POST", "/v1/pastes"', '"FETCH", "/v1/pastes"', "endpoint 1 (FETCH /v1/pastes): the method is one of"),
     ('{201: "Created",', '{301: "Moved",', "endpoint 1 (POST /v1/pastes): list at least one success status (2xx)"),
     ('"text": "string: the paste"', '"text": "text: the paste"', "endpoint 1 (POST /v1/pastes): field 'text' is written 'type: what it is'"),
+    ('"If-None-Match": "The ETag the client already has"', '"ETag": "x"', "endpoint 2 (GET /v1/pastes/{paste_id}): 'ETag' is sent by the server; declare it in response_headers"),
+    ('404: {"Cache-Control"', '410: {"Cache-Control"', "endpoint 2 (GET /v1/pastes/{paste_id}): response header 'Cache-Control' is for status 410, which is not declared"),
 ])
 def test_api_mistakes_are_located(tmp_path, old, new, message):
     assert old in SCRIPT
@@ -161,12 +165,14 @@ def test_kib_and_kb_are_told_apart():
 
 
 def test_a_figure_quoted_in_prose_comes_from_the_build(tmp_path):
-    page = PAGE + "\nAbout <!-- blueprint: paste/capacity#storage --> in five years.\n"
+    page = PAGE + "\nAbout <!-- blueprint: paste/capacity#storage --> in five years,\n<!-- blueprint: paste/capacity#cache --> of it hot.\n"
     project = make_project(tmp_path / "project", {"paste.py": SCRIPT}, {"index.md": page})
     result = mkdocs_build(project, tmp_path / "site", tmp_path / "cache")
     assert result.returncode == 0, result.log
-    assert 'About <span class="blueprint-figure-value" data-quantity="storage">1.83 TB</span> in five years.' in (
-        tmp_path / "site" / "index.html").read_text()
+    html = (tmp_path / "site" / "index.html").read_text()
+    # a figure that starts a line stays in its paragraph
+    assert ('<p>About <span class="blueprint-figure-value" data-quantity="storage">1.83 TB</span> in five years,\n'
+            '<span class="blueprint-figure-value" data-quantity="cache">2 GB</span> of it hot.</p>') in html
     typo = make_project(tmp_path / "typo", {"paste.py": SCRIPT}, {"index.md": PAGE + "<!-- blueprint: paste/capacity#storag -->\n"})
     result = mkdocs_build(typo, tmp_path / "site2", tmp_path / "cache")
     assert result.returncode != 0

@@ -192,3 +192,13 @@ def test_every_standalone_picture_is_the_picture_on_its_page(built_site, catalog
         # the figure's link opens exactly this file
         link = re.search(r'<a href="([^"]+)">open the picture on its own</a>', html[start:]).group(1)
         assert (site / "systems" / link).resolve() == published.resolve(), (name, link)
+
+
+def test_the_whole_site_prints_as_one_page_with_every_picture(built_site, catalogue):
+    """print_page.html, linked from the home page, holds every system's pictures; their
+    icons resolve from the site root (checked for every page by the icon test above)."""
+    html = page(built_site.site, "print_page")
+    for picture in catalogue.pictures.values():
+        assert f'id="{picture.id}-figure"' in html, picture.id
+    assert 'xlink:href="../' not in html
+    assert '<a href="print_page.html">' in page(built_site.site, "index")

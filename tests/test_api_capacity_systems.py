@@ -1,0 +1,114 @@
+"""The real systems' APIs and capacity sections: every declared API is valid OpenAPI, the
+pages show both tables, and every figure the prose quotes beyond the nine computed
+estimates follows from the script's own assumptions."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pytest
+from openapi_spec_validator import validate
+
+from blueprint import api
+from conftest import ROOT
+
+WITH_API_AND_CAPACITY = ("newsfeed", "rate_limiter", "web_crawler", "google_maps", "twitter_search", "tagging")
+DAY = 86_400  # seconds
+
+
+def test_every_declared_api_is_valid_openapi_3_1(catalogue):
+    declared = [system for system in catalogue.systems.values() if system.endpoints]
+    assert {system.id for system in declared} >= {"pastebin", *WITH_API_AND_CAPACITY}
+    for system in declared:
+        document = api.openapi(system)
+        validate(document)  # raises on an invalid document
+        assert document["openapi"] == "3.1.0", system.id
+
+
+@pytest.mark.parametrize("system_id", WITH_API_AND_CAPACITY)
+def test_the_page_shows_the_api_and_the_capacity_and_quotes_figures_only_through_markers(catalogue, system_id):
+    system = catalogue.systems[system_id]
+    assert system.endpoints and system.assumptions
+    page = page_text(system_id)
+    assert f"<!-- blueprint: {system_id}/api -->" in page
+    assert f"<!-- blueprint: {system_id}/capacity -->" in page
+    assert page.index("## API") < page.index("## Capacity") < page.index("## Trade-offs")
+    section = page[page.index("## Capacity"):page.index("## Trade-offs")]
+    assert re.search(rf"<!-- blueprint: {system_id}/capacity#[a-z_]+ -->", section), "the prose quotes no computed figure"
+    typed = re.findall(r"\d[\d,.]*\s*(?:/s\b|[kKMGTP]B\b|bytes\b)", re.sub(r"<!--.*?-->", "", section))
+    assert not typed, f"a rate or a size typed by hand instead of quoted with a marker: {typed}"
+
+
+def test_no_quoted_figure_starts_a_line():
+    """A marker at the start of a line is read as an HTML block and breaks its paragraph in two."""
+    for page in sorted((ROOT / "docs" / "systems").glob("*.md")):
+        for number, line in enumerate(page.read_text(encoding="utf-8").splitlines(), start=1):
+            assert not re.match(r"<!-- blueprint: [a-z0-9_]+/capacity#", line), f"{page.name}:{number}"
+
+
+# --- Figures quoted in prose that are not among the nine computed estimates -------------
+
+def page_text(system_id: str) -> str:
+    return (ROOT / "docs" / "systems" / f"{system_id}.md").read_text(encoding="utf-8")
+
+
+def prose(system_id: str) -> str:
+    """The page with its line breaks folded, so a quoted phrase may span two lines."""
+    return " ".join(page_text(system_id).split())
+
+
+def assumed(catalogue, system_id: str, name: str) -> float:
+    """One declared assumption as a plain number (sizes in bytes, durations in days)."""
+    from pint import UnitRegistry
+
+    value = catalogue.systems[system_id].assumptions[name][0]
+    if not isinstance(value, str):
+        return float(value)
+    quantity = UnitRegistry().Quantity(value)
+    return float(quantity.to("byte" if quantity.check("[information]") else "day").magnitude)
+
+
+def writes_per_second(catalogue, system_id: str) -> float:
+    return assumed(catalogue, system_id, "daily_active_users") * assumed(catalogue, system_id, "writes_per_user_per_day") / DAY
+
+
+def test_newsfeed_fan_out_and_the_celebrity_post(catalogue):
+    followers, celebrity = 200, 100_000_000  # as the page states them
+    pushes = writes_per_second(catalogue, "newsfeed") * followers
+    peak = pushes * assumed(catalogue, "newsfeed", "peak_to_average")
+    minutes_of_fan_out = celebrity / pushes / 60
+    assert round(pushes, -4) == 350_000
+    assert 0.9e6 <= peak <= 1.1e6
+    assert 4.5 <= minutes_of_fan_out < 5
+    text = prose("newsfeed")
+    assert "about 200 followers" in text
+    assert "some 350,000 pushes a second on average and about a million at the peak" in text
+    assert "100 million followers would be 100 million pushes, nearly five minutes" in text
+
+
+def test_web_crawler_hosts_crawled_at_once(catalogue):
+    pause = 5  # seconds between two requests to one host, as the page states it
+    pages_per_second = writes_per_second(catalogue, "web_crawler")
+    assert round(pages_per_second * pause, -3) == 58_000
+    text = prose("web_crawler")
+    assert "one request per host every five seconds" in text
+    assert "some 58,000 hosts at once" in text
+
+
+def test_google_maps_phones_navigating_at_the_peak(catalogue):
+    seconds_between_fixes = 4  # the requirements' rate, which the page repeats
+    peak_fixes = writes_per_second(catalogue, "google_maps") * assumed(catalogue, "google_maps", "peak_to_average")
+    assert math.isclose(peak_fixes * seconds_between_fixes, 10_000_000)
+    text = prose("google_maps")
+    assert "10 million phones navigating at once" in text
+    assert "one fix every four seconds" in text and "each sending a fix every 4 seconds" in text
+
+
+def test_twitter_search_real_time_window(catalogue):
+    days, segment = 7, 2**23  # the real-time window and the size of a full segment, as the page states them
+    tweets_in_window = writes_per_second(catalogue, "twitter_search") * DAY * days
+    assert math.isclose(tweets_in_window, 3.5e9)
+    assert round(tweets_in_window / segment, -1) == 420
+    text = prose("twitter_search")
+    assert "A week of tweets, the real-time window, is 3.5 billion tweets: some 420 full segments of 2²³ tweets" in text
