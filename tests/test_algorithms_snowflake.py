@@ -107,3 +107,15 @@ def test_the_figures_quoted_on_the_concept_page():
     assert f"{2**MACHINE_BITS:,} generators" in page
     assert f"{2**COUNTER_BITS:,} IDs per millisecond per machine: about {2**COUNTER_BITS * 1000 / 1e6:.1f} million" in page
     assert TIME_BITS + MACHINE_BITS + COUNTER_BITS == 63
+
+
+def test_a_restart_while_the_clock_is_behind_repeats_ids_unless_it_resumes_from_the_last_millisecond():
+    """The page's warning: the guard is in memory, so a new process on the same machine
+    number, with the clock stepped back, mints IDs the old one already handed out."""
+    before = SnowflakeIds(9, FakeClock([START]))
+    old = {before.next_id() for _ in range(10)}
+    restarted = SnowflakeIds(9, FakeClock([START]))  # clock stepped back to START again
+    assert old & {restarted.next_id() for _ in range(10)}
+    resumed = SnowflakeIds(9, FakeClock([START]))
+    resumed.last_ms, resumed.counter = before.last_ms, before.counter  # persisted high-water mark
+    assert not old & {resumed.next_id() for _ in range(10)}
