@@ -124,3 +124,28 @@ def test_a_bad_box_is_refused(corners, message):
 def test_a_bad_circle_is_refused(args, message):
     with pytest.raises(ValueError, match=message):
         build([(1, 1)]).in_circle(*args)
+
+
+@given(points, coordinate, coordinate, st.integers(1, 8), st.integers(1, 5))
+def test_nearest_equals_brute_force(pts, cx, cy, k, capacity):
+    tree = build(pts, capacity)
+    found = tree.nearest(cx, cy, k)
+    expected = sorted(math.hypot(x - cx, y - cy) for x, y in pts)[:k]
+    assert [distance for distance, _ in found] == expected
+    assert all(math.hypot(pts[i][0] - cx, pts[i][1] - cy) == d for d, i in found)
+    assert len({i for _, i in found}) == len(found)
+
+
+def test_nearest_on_a_large_tree_matches_a_sort():
+    rng = random.Random(3)
+    pts = [(64 * rng.random(), 64 * rng.random()) for _ in range(5000)]
+    tree = build(pts, capacity=8, max_depth=20)
+    assert [i for _, i in tree.nearest(10, 10, 5)] == sorted(range(len(pts)), key=lambda i: math.hypot(pts[i][0] - 10, pts[i][1] - 10))[:5]
+
+
+@pytest.mark.parametrize("args, message", [
+    ((1, 1, 0), "k must be"), ((1, 1, 2.5), "k must be"), ((math.inf, 1, 1), "centre must be finite"),
+])
+def test_bad_nearest_queries_are_refused(args, message):
+    with pytest.raises(ValueError, match=message):
+        build([(1, 1)]).nearest(*args)

@@ -9,6 +9,7 @@ half-open, [x0, mid) and [mid, x1], so every point is in exactly one leaf.
 
 from __future__ import annotations
 
+import heapq
 import math
 from dataclasses import dataclass, field
 from typing import Hashable
@@ -118,8 +119,36 @@ class QuadTree:
             found.extend(item for x, y, item in node.points
                          if math.hypot(x - cx, y - cy) <= radius)
         return found
-
 # --8<-- [end:tree]
+
+    # --8<-- [start:nearest]
+    def nearest(self, x: float, y: float, k: int) -> list[tuple[float, Hashable]]:
+        """The k points closest to (x, y), as (distance, item), closest first.
+
+        Best-first: one queue holds cells, keyed by their distance to (x, y), and
+        points, keyed by their own. A point that leaves the queue is no farther
+        than anything still in it, cells included, so it is the next nearest.
+        """
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise ValueError(f"centre must be finite, got ({x}, {y})")
+        if not (isinstance(k, int) and k >= 1):
+            raise ValueError(f"k must be a whole number >= 1, got {k!r}")
+        tie = 0  # equal distances never compare cells or items
+        queue: list[tuple[float, int, Node | None, Hashable]] = [(0.0, tie, self.root, None)]
+        found: list[tuple[float, Hashable]] = []
+        while queue and len(found) < k:
+            distance, _, node, item = heapq.heappop(queue)
+            if node is None:  # a point
+                found.append((distance, item))
+                continue
+            for child in node.children or ():
+                tie += 1
+                heapq.heappush(queue, (child.box.distance_to(x, y), tie, child, None))
+            for px, py, point_item in node.points:
+                tie += 1
+                heapq.heappush(queue, (math.hypot(px - x, py - y), tie, None, point_item))
+        return found
+    # --8<-- [end:nearest]
 
     def leaves(self) -> list[Node]:
         """Every leaf, for drawing the cells or checking the split rule."""
