@@ -51,6 +51,8 @@ KINDS: dict[str, Kind] = {
     "zookeeper": Kind("diagrams.onprem.network.Zookeeper", "Coordination service"),
     "internet": Kind("diagrams.onprem.network.Internet"),  # servers outside the system, e.g. crawled websites
     "scheduler": Kind("diagrams.k8s.compute.Cronjob", "Job scheduler"),  # runs jobs at their due time
+    "route_planner": Kind("diagrams.onprem.compute.Server", "Shortest path"),  # searches a road graph for routes
+    "duplicate_detector": Kind("diagrams.onprem.compute.Server", "Near-duplicate detection"),  # fingerprints pages, e.g. simhash
     "payment_provider": Kind("diagrams.saas.payment.Stripe"),  # an outside payment processor
     # Messaging
     "kafka": Kind("diagrams.onprem.queue.Kafka", "Message queue"),
@@ -102,6 +104,8 @@ CONCEPT_PAGES: dict[str, str] = {
     "Job scheduler": "concepts/job_scheduler.md",
     "Adaptive bitrate streaming": "concepts/abr.md",
     "Content-defined chunking": "concepts/chunking.md",
+    "Shortest path": "concepts/shortest_path.md",
+    "Near-duplicate detection": "concepts/simhash.md",
     # Building blocks
     "DNS": "concepts/dns.md",
     "CDN": "concepts/cdn.md",

@@ -30,7 +30,7 @@ location_service = maps.component("location_service", "Location service", kind="
                                   role="Answers 'what is near this point', with place details, media and tiles")
 tile_server = maps.component("tile_server", "Tile server", kind="service", group="Services",
                              role="Part of the location service: cuts vector tiles out of the spatial database with SQL")
-navigation = maps.component("navigation", "Navigation service", kind="service", group="Services",
+navigation = maps.component("navigation", "Navigation service", kind="route_planner", group="Services",
                             role="Finds routes on the road graph and keeps each trip's ETA up to date")
 map_matching = maps.component("map_matching", "Map-matching service", kind="service", group="Services",
                               role="Snaps a trip's noisy GPS fixes to the road segments the car is really on")

@@ -165,7 +165,7 @@ write.note("The location DB's spatial index is the B-tree on the geohash column:
            "so the rows of a cell are one range of the index (see the read path).", theme="Spatial index")
 write.note("The geohash is computed from latitude and longitude by interleaving their bits, five bits a "
            "character; see [Geohash](concepts/geohash.md).", theme="Spatial index")
-write.note("A quadtree is the alternative: it splits a square into four until each leaf holds at most, say, 100 "
+write.note("A [quadtree](concepts/quadtree.md) is the alternative: it splits a square into four until each leaf holds at most, say, 100 "
            "attractions, so dense cities get small leaves and deserts large ones. It lives in the memory of "
            "every nearby-service server, is rebuilt when a server starts, and must be updated on every write: "
            "that is the operational cost the source mentions.", theme="Spatial index")

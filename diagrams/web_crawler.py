@@ -16,7 +16,7 @@ scheduler = crawler.component("scheduler", "Scheduler", kind="service", group="S
                               role="Knows each URL's crawl schedule (fixed, or adaptive from sitemap.xml)")
 fetcher = crawler.component("fetcher", "Fetcher", kind="worker", group="Services",
                             role="Multi-threaded workers that download and render pages")
-duplicate_check = crawler.component("duplicate_check", "Duplicate check", kind="service", group="Services",
+duplicate_check = crawler.component("duplicate_check", "Duplicate check", kind="duplicate_detector", group="Services",
                                     role="Compares a page's simhash with those already seen to spot near-duplicates")
 url_processor = crawler.component("url_processor", "URL processor", kind="spark", group="Processing",
                                   role="Extracts, filters and normalises the links of crawled pages (Spark jobs)")

@@ -88,3 +88,47 @@ def test_the_epoch_comment_is_right_about_when_41_bits_run_out():
     year = int(re.search(r"2\^41 ms later is the year (\d{4})", source).group(1))
     assert datetime.fromtimestamp((EPOCH_MS + 2**41) / 1000, tz=timezone.utc).year == year
     assert datetime.fromtimestamp(EPOCH_MS / 1000, tz=timezone.utc).isoformat().startswith("2024-01-01T00:00:00")
+
+
+def test_a_large_step_back_keeps_the_last_millisecond_until_the_clock_catches_up():
+    """An NTP correction moves the clock back 5 s. The generator neither refuses nor
+    sleeps: it keeps minting from the last millisecond it used (borrowing the next one
+    every 4,096 IDs), and follows the clock again once it has passed that millisecond."""
+    readings = [START] + [START - 5000 + i for i in range(5000)] + [START + 1, START + 2]
+    ids = SnowflakeIds(3, FakeClock(readings))
+    minted = [ids.next_id() for _ in readings]
+    assert minted == sorted(set(minted))
+    times = [parse(value)[0] for value in minted]
+    # 5,001 IDs from START: counters 0..4095 at START, the rest borrowed from START + 1.
+    assert times[:4096] == [START] * 4096 and set(times[4096:5001]) == {START + 1}
+    assert max(times) - START <= 1 + 5000 // (MAX_COUNTER + 1), "borrows at most 1 ms per 4,096 IDs"
+    # START + 1 is already in use: it counts on there; START + 2 is new, counter back to 0.
+    assert parse(minted[-2])[0] == START + 1 and parse(minted[-1]) == (START + 2, 3, 0)
+
+
+def test_the_figures_quoted_on_the_concept_page():
+    import datetime
+    import re
+    from pathlib import Path
+
+    from algorithms.snowflake import COUNTER_BITS, MACHINE_BITS, TIME_BITS
+
+    page = re.sub(r"\s+", " ", (Path(__file__).resolve().parents[1] / "docs/concepts/snowflake.md").read_text())
+    years = 2**TIME_BITS / 1000 / 86400 / 365.25
+    assert f"about {years:.1f} years: from 2024-01-01 to {int(2024 + years)}" in page
+    assert datetime.datetime.fromtimestamp(EPOCH_MS / 1000, datetime.UTC).date() == datetime.date(2024, 1, 1)
+    assert f"{2**MACHINE_BITS:,} generators" in page
+    assert f"{2**COUNTER_BITS:,} IDs per millisecond per machine: about {2**COUNTER_BITS * 1000 / 1e6:.1f} million" in page
+    assert TIME_BITS + MACHINE_BITS + COUNTER_BITS == 63
+
+
+def test_a_restart_while_the_clock_is_behind_repeats_ids_unless_it_resumes_from_the_last_millisecond():
+    """The page's warning: the guard is in memory, so a new process on the same machine
+    number, with the clock stepped back, mints IDs the old one already handed out."""
+    before = SnowflakeIds(9, FakeClock([START]))
+    old = {before.next_id() for _ in range(10)}
+    restarted = SnowflakeIds(9, FakeClock([START]))  # clock stepped back to START again
+    assert old & {restarted.next_id() for _ in range(10)}
+    resumed = SnowflakeIds(9, FakeClock([START]))
+    resumed.last_ms, resumed.counter = before.last_ms, before.counter  # persisted high-water mark
+    assert not old & {resumed.next_id() for _ in range(10)}
