@@ -1,8 +1,7 @@
 """Every building block the pictures draw has a concept page, and the template points to it.
 
 A component kind that names a concept must link somewhere real; a system page must never
-say "(no page yet)"; the template may leave only the items whose pages are still being
-written (distributed transactions and consensus) as "not yet covered".
+say "(no page yet)"; every item of the template links where the site covers it.
 """
 
 from __future__ import annotations
@@ -14,10 +13,6 @@ from blueprint.kinds import CONCEPT_PAGES, KINDS
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-
-# Items of docs/template.md whose pages other work will add; they may still say so.
-PENDING_TEMPLATE_ROWS = {"Distributed transactions", "Consensus"}
-
 
 def test_every_kind_concept_has_an_existing_page():
     missing = {
@@ -65,15 +60,13 @@ def template_rows(text: str) -> dict[str, str]:
     return rows
 
 
-def test_template_leaves_only_the_pending_items_uncovered():
+def test_every_template_item_links_where_the_site_covers_it():
     text = (DOCS / "template.md").read_text(encoding="utf-8")
     rows = template_rows(text)
     assert len(rows) > 40
-    uncovered = {item for item, row in rows.items() if "not yet covered" in row}
-    assert uncovered <= PENDING_TEMPLATE_ROWS, f"template rows still not covered: {sorted(uncovered - PENDING_TEMPLATE_ROWS)}"
-    # Outside the tables, "not yet covered" appears only in the sentence that explains it, and only while needed.
-    prose = [line for line in text.splitlines() if "not yet covered" in line and not line.startswith("|")]
-    assert len(prose) <= (1 if uncovered else 0), prose
+    uncovered = sorted(item for item, row in rows.items() if item not in ("Item", "Component") and "](" not in row.split("|")[-2])
+    assert uncovered == [], f"template rows that link nowhere: {uncovered}"
+    assert "not yet covered" not in text
 
 
 BUILDING_BLOCKS = (

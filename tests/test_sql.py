@@ -333,10 +333,12 @@ def test_each_query_returns_exactly_these_rows(section: str, engine: str, sample
 def test_every_query_on_disk_has_expectations() -> None:
     on_disk = {f"{file}:{name}" for file in QUERY_FILES for name in section_names(ROOT, f"snippets/sql/{file}")}
     assert on_disk == set(EXPECTED), "a section without expectations is untested; one without a file is stale"
-    # A system page's queries (snippets/sql/<name>.sql) are tested by that system's own test file.
-    system_tests = " ".join(path.read_text() for path in (ROOT / "tests").glob("test_system_*.py"))
+    # A system's or a concept's queries (snippets/sql/<name>.sql) are tested by that page's own test file.
+    page_tests = " ".join(
+        path.read_text() for path in (ROOT / "tests").glob("test_*.py") if path.name != "test_sql.py"
+    )
     files = {path.name for path in (ROOT / "snippets" / "sql").glob("*.sql")}
-    assert {name for name in files if f"snippets/sql/{name}" not in system_tests} == {*QUERY_FILES, "seed.sql"}
+    assert {name for name in files if f"snippets/sql/{name}" not in page_tests} == {*QUERY_FILES, "seed.sql"}
 
 
 def test_the_seed_loads_unchanged_on_every_engine(sample) -> None:
