@@ -16,6 +16,7 @@ from conftest import ROOT
 WITH_API_AND_CAPACITY = (
     "newsfeed", "rate_limiter", "web_crawler", "google_maps", "twitter_search", "tagging",
     "color_picker", "kanban", "job_scheduler", "marketplace", "youtube", "dropbox",
+    "chat",
 )
 DAY = 86_400  # seconds
 
@@ -141,3 +142,12 @@ def test_youtube_egress_in_bits(catalogue):
     terabits = views_per_second * assumed(catalogue, "youtube", "read_size") * 8 / 1e12
     assert round(terabits) == 46
     assert "some 46 terabits a second" in prose("youtube")
+
+
+def test_chat_heartbeats_outnumber_messages(catalogue):
+    online, heartbeat = 100_000_000, 30  # users online at once and seconds between heartbeats, as the page states them
+    peak_messages = writes_per_second(catalogue, "chat") * assumed(catalogue, "chat", "peak_to_average")
+    assert round(online / heartbeat / peak_messages) == 7
+    text = prose("chat")
+    assert "100 million users online at once" in text and "a heartbeat every 30 seconds" in text
+    assert "about seven heartbeats for every message, even at the message peak" in text
