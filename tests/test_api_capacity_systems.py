@@ -16,7 +16,7 @@ from conftest import ROOT
 WITH_API_AND_CAPACITY = (
     "newsfeed", "rate_limiter", "web_crawler", "google_maps", "twitter_search", "tagging",
     "color_picker", "kanban", "job_scheduler", "marketplace", "youtube", "dropbox",
-    "chat",
+    "chat", "proximity",
 )
 DAY = 86_400  # seconds
 
@@ -151,3 +151,14 @@ def test_chat_heartbeats_outnumber_messages(catalogue):
     text = prose("chat")
     assert "100 million users online at once" in text and "a heartbeat every 30 seconds" in text
     assert "about seven heartbeats for every message, even at the message peak" in text
+
+
+def test_proximity_the_cells_of_the_whole_world_fit_in_memory(catalogue):
+    entry = 40  # bytes per attraction in a cell: ID, two coordinates and a geohash, as the page states it
+    days = assumed(catalogue, "proximity", "retention")
+    attractions = writes_per_second(catalogue, "proximity") * DAY * days
+    assert round(attractions, -7) == 370_000_000 and 360e6 < attractions < 370e6
+    assert round(attractions * entry / 1e9) == 15
+    text = prose("proximity")
+    assert "ten years make 365 million of them, and at about forty bytes each" in text
+    assert "the cells of the whole world take some 15 gigabytes" in text
