@@ -16,7 +16,7 @@ from conftest import ROOT
 WITH_API_AND_CAPACITY = (
     "newsfeed", "rate_limiter", "web_crawler", "google_maps", "twitter_search", "tagging",
     "color_picker", "kanban", "job_scheduler", "marketplace", "youtube", "dropbox",
-    "chat", "proximity",
+    "chat", "proximity", "ride_hailing",
 )
 DAY = 86_400  # seconds
 
@@ -162,3 +162,17 @@ def test_proximity_the_cells_of_the_whole_world_fit_in_memory(catalogue):
     text = prose("proximity")
     assert "ten years make 365 million of them, and at about forty bytes each" in text
     assert "the cells of the whole world take some 15 gigabytes" in text
+
+
+def test_ride_hailing_drivers_online_at_the_peak(catalogue):
+    seconds_between_updates = 4  # the page's rate
+    peak = writes_per_second(catalogue, "ride_hailing") * assumed(catalogue, "ride_hailing", "peak_to_average")
+    drivers = peak * seconds_between_updates
+    assert math.isclose(drivers, 1_000_000)
+    assert math.isclose(drivers * assumed(catalogue, "ride_hailing", "write_size"), 1e8)
+    text = prose("ride_hailing")
+    assert "which at one update every 4 seconds is a million drivers online at once" in text
+    assert "a million at the peak, about a hundred megabytes at a hundred bytes each" in text
+    notes = " ".join(note.text for note in catalogue.systems["ride_hailing"].paths["write"].notes)
+    assert "a million drivers online, one update every 4 seconds, is 250,000 writes a second" in notes
+    assert round(peak) == 250_000
