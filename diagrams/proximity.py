@@ -281,7 +281,7 @@ proximity.endpoint(
               "next_cursor": "string: opaque position of the next page; absent at the end"},
     status={200: "One page, nearest first", 400: "A latitude or longitude out of range, or a radius outside 1 m to 40 km",
             429: "Over the read quota: the rate limiter's guard against scrapers (Retry-After says when to try again)"},
-    headers={"Authorization": "Bearer token of the app (anonymous users get an app-level quota)"},
+    headers={"Authorization": "Bearer token of the app or the signed-in user: the rate limiter's quotas are per client (step 3)"},
     response_headers={"Cache-Control": "Private, max-age=60: the app keeps the answer briefly; no shared cache could reuse it, since no two users stand at one point",
                       **READ_LIMITED},
 )

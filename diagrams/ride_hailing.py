@@ -264,7 +264,7 @@ rides.endpoint(
     response={"trip_id": "string: the trip", "status": "string: accepted",
               "pickup": "object: where to go", "rider": "object: the rider's first name and rating"},
     status={200: "Yours. An accept repeated by the same driver gets the same answer: the trip service sees the trip is already theirs",
-            401: "No valid token", 404: "No such trip",
+            401: "No valid token", 403: "Not a driver account", 404: "No such trip",
             409: "The trip has gone: the 15-second lease lapsed and the next driver was asked, another driver took it, or the rider cancelled. Nothing changed"},
     headers={"Authorization": "Bearer token of the driver"},
 )
@@ -315,7 +315,7 @@ rides.capacity(
     read_to_write=(1.3, "Pushes to riders: about 25 million trips a day, each rider watching the map for some half an hour (nearby cars, then the driver) at one push every 4 seconds"),
     write_size=("100 bytes", "One update: driver ID, latitude, longitude, heading, speed, time and state, with framing"),
     read_size=("200 bytes", "A push: a few nearby cars, or the driver's position and ETA"),
-    retention=("1 year", "Raw positions in the location history, for disputes and a year of analytics; trips themselves are kept longer"),
+    retention=("365 days", "Raw positions in the location history, for disputes and a year of analytics; trips themselves are kept longer"),
     peak_to_average=(2.5, "Rush hours and weekend nights; chosen so that the peak is the page's million drivers online at once"),
     hot_fraction=(0.2, "80-20 rule, for comparison only: pushes are read once and nothing caches them (see the page)"),
 )
