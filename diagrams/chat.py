@@ -359,3 +359,173 @@ workflow.note("The source says messages are end-to-end encrypted with a symmetri
 workflow.note("End-to-end encryption and server-side search exclude each other: the index workers cannot read an "
               "encrypted body. Apache Solr search (steps 62 to 67) fits workplace chat without end-to-end "
               "encryption (Slack); WhatsApp and Signal search on the phone.", theme="Security")
+
+
+# --- API: the same operations travel as frames on the WebSocket or as HTTPS calls --------
+RATE_LIMITED = {429: {"Retry-After": "Seconds to wait before trying again",
+                      "RateLimit": "The quota left in the current window, e.g. \"limit=60, remaining=0, reset=20\""}}
+
+chat.endpoint(
+    "POST", "/v1/sessions", "Sign in and load the home screen: profile, friends, groups and their latest messages",
+    starts=(workflow, 1),
+    request={"phone": "string: the phone number the account is registered with",
+             "code": "string: the one-time code texted to that phone, the credential the auth service checks (step 3)"},
+    response={"access_token": "string: for the HTTPS calls",
+              "socket_token": "string: short-lived, signed by the auth service: what the WebSocket is opened with",
+              "gateway_url": "string: the wss:// address of the WebSocket gateway",
+              "friends": "object[]: each friend's ID, name and avatar URL",
+              "groups": "object[]: each group's ID, name and latest messages (from the group cache)"},
+    status={201: "Signed in: a new session", 400: "No phone number or code",
+            401: "Wrong or expired code",
+            429: "Too many attempts for this phone number (Retry-After says when to try again)"},
+    response_headers=RATE_LIMITED,
+)
+chat.endpoint(
+    "GET", "/v1/ws",
+    "Open the WebSocket: the gateway checks the token and proxies the connection to the chat server the user ID hashes to",
+    starts=(workflow, 8),
+    status={101: "Switching Protocols: over HTTP/1.1 the connection is now a WebSocket",
+            200: "The same handshake over HTTP/2, where it is an extended CONNECT (RFC 8441): the stream is now a WebSocket",
+            400: "Not a WebSocket handshake (no Upgrade header or no Sec-WebSocket-Key)",
+            401: "Missing, forged or expired socket token: sign in again for a new one",
+            429: "Reconnecting too fast, e.g. everyone at once after a chat server left the ring (Retry-After, with jitter)"},
+    headers={"Authorization": "Bearer socket_token from the sign-in (the gateway checks its signature, step 8)",
+             "Upgrade": "websocket",
+             "Sec-WebSocket-Key": "A random value the server's Sec-WebSocket-Accept must answer"},
+    response_headers={101: {"Sec-WebSocket-Accept": "The hash of the client's key: proof that the server speaks WebSocket"},
+                      429: {"Retry-After": "Seconds to wait; the app adds random jitter on top"}},
+)
+chat.endpoint(
+    "POST", "/v1/conversations/{conversation_id}/messages",
+    "Send a message to a person or a group (a group message takes steps 36 to 45); the answer is the sent tick",
+    starts=(workflow, 14),
+    request={"conversation_id": "string: the one-to-one conversation or the group",
+             "body": "string: the end-to-end encrypted message, base64; for an image it carries the file's URL, its key and a thumbnail (step 59)"},
+    response={"seq": "integer: the message's sequence number in the conversation, the order every member sees",
+              "message_id": "string: its Snowflake ID",
+              "stored_at": "string: ISO 8601 time it became durable"},
+    status={201: "Stored at QUORUM: the sent tick. A resend with the same client_msg_id gets the first copy's seq, not a second message",
+            400: "An empty body, or one over the size limit", 401: "No valid token",
+            403: "Not a member of the conversation, or blocked by the receiver",
+            404: "No such conversation",
+            429: "Sending too fast: a spam guard (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the sender",
+             "Idempotency-Key": "The message's client_msg_id, chosen by the app and kept until the sent tick arrives: unique per sender"},
+    response_headers=RATE_LIMITED,
+)
+chat.endpoint(
+    "POST", "/v1/conversations/{conversation_id}/receipts",
+    "Say delivered or read up to a sequence number; the receipt travels back to the sender (steps 22 to 28)",
+    starts=(workflow, 22),
+    request={"conversation_id": "string: the conversation",
+             "kind": "string: delivered or read",
+             "up_to_seq": "integer: every message up to this number is delivered (or read)"},
+    status={204: "The watermark moved forward, or was already past up_to_seq: it never moves back, so a late or repeated receipt is harmless",
+            400: "An unknown kind, or a seq the conversation has not reached", 401: "No valid token",
+            403: "Not a member of the conversation", 404: "No such conversation"},
+    headers={"Authorization": "Bearer token of the receiver"},
+)
+chat.endpoint(
+    "GET", "/v1/conversations/{conversation_id}/messages",
+    "Read a conversation a page at a time by sequence number: after a seq to catch up after a reconnect, before one to scroll back",
+    starts=(workflow, 31),
+    request={"conversation_id": "string: the conversation",
+             "after_seq?": "integer: catch up: messages after this number, oldest first",
+             "before_seq?": "integer: scroll back: messages before this number, newest first",
+             "limit?": "integer: messages per page, 50 by default, at most 100"},
+    response={"messages": "object[]: seq, Snowflake ID, sender, encrypted body, media",
+              "next_cursor": "string: the seq to pass as after_seq or before_seq for the next page; absent at the end"},
+    status={200: "One page", 400: "Both after_seq and before_seq, or a limit over 100", 401: "No valid token",
+            403: "Not a member of the conversation", 404: "No such conversation",
+            429: "Over the read quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of a member"},
+    response_headers=RATE_LIMITED,
+)
+chat.endpoint(
+    "GET", "/v1/users/{user_id}/presence", "Is a user online, and if not, when were they last seen?",
+    starts=(workflow, 51),
+    request={"user_id": "string: the user asked about"},
+    response={"online": "boolean: a presence key exists (a heartbeat in the last 90 seconds)",
+              "last_seen_at?": "string: ISO 8601 time of the last heartbeat, when offline (from the last-seen store)"},
+    status={200: "The answer, up to one TTL stale", 401: "No valid token",
+            403: "Not a friend, or the user hides their presence", 404: "No such user"},
+    headers={"Authorization": "Bearer token of the asker"},
+    response_headers={"Cache-Control": "Private, max-age=30: one heartbeat interval; presence may lag anyway"},
+)
+chat.endpoint(
+    "POST", "/v1/media/upload_urls",
+    "Get a presigned URL to upload one encrypted image straight to object storage (the file never passes through our servers)",
+    starts=(workflow, 56),
+    request={"content_type": "string: e.g. image/jpeg",
+             "size": "integer: bytes of the encrypted file"},
+    response={"upload_url": "string: presigned PUT URL for one new object, valid for minutes",
+              "media_url": "string: the CDN URL the message will carry"},
+    status={201: "A new object name and the permission to write it", 400: "A content type that is not allowed",
+            401: "No valid token", 413: "The file is over the size limit",
+            429: "Over the upload quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the sender",
+             "Idempotency-Key": "The app's ID for this upload: a retry returns the same object name"},
+    response_headers=RATE_LIMITED,
+)
+chat.endpoint(
+    "GET", "/v1/search", "Search the history of the user's conversations (only where messages are not end-to-end encrypted)",
+    starts=(workflow, 65),
+    request={"q": "string: the words to find",
+             "conversation_id?": "string: limit the search to one conversation",
+             "cursor?": "string: next_cursor from the previous page"},
+    response={"hits": "object[]: conversation, seq and a snippet of each matching message",
+              "next_cursor": "string: opaque position of the next page; absent at the end"},
+    status={200: "One page of hits", 400: "An empty query", 401: "No valid token",
+            403: "Not a member of that conversation",
+            429: "Over the search quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the user"},
+    response_headers=RATE_LIMITED,
+)
+chat.endpoint(
+    "POST", "/v1/groups", "Create a group with its first members; the creator becomes its admin",
+    request={"name": "string: the group's name",
+             "member_ids": "string[]: the users to add, at most 999 besides the creator"},
+    response={"group_id": "string: the new group, which is also its conversation ID"},
+    status={201: "Created, with its group_members rows", 400: "No name, or over 1,000 members",
+            401: "No valid token", 404: "An unknown user among member_ids"},
+    headers={"Authorization": "Bearer token of the creator",
+             "Idempotency-Key": "The app's ID for this create: a retry returns the same group"},
+)
+chat.endpoint(
+    "GET", "/v1/groups/{group_id}", "A group's name and members (the chat server reads the same rows to fan out, step 38)",
+    request={"group_id": "string: the group"},
+    response={"name": "string: the group's name",
+              "members": "object[]: each member's ID, name, avatar URL and whether they are an admin"},
+    status={200: "The group", 304: "Unchanged since the ETag the app sent", 401: "No valid token",
+            403: "Not a member", 404: "No such group"},
+    headers={"Authorization": "Bearer token of a member",
+             "If-None-Match": "The ETag of the member list the app holds"},
+    response_headers={"ETag": "A version of the member list: it changes when someone joins or leaves"},
+)
+chat.endpoint(
+    "PUT", "/v1/groups/{group_id}/members/{user_id}", "Add a member to a group (admins only)",
+    request={"group_id": "string: the group", "user_id": "string: the user to add"},
+    status={204: "Added, or already a member: the same request twice adds once",
+            401: "No valid token", 403: "Not an admin of the group", 404: "No such group or user",
+            409: "The group is full (1,000 members)"},
+    headers={"Authorization": "Bearer token of an admin"},
+)
+chat.endpoint(
+    "DELETE", "/v1/groups/{group_id}/members/{user_id}", "Remove a member (admins), or leave the group (the user themselves)",
+    request={"group_id": "string: the group", "user_id": "string: the member to remove"},
+    status={204: "Removed; they receive nothing sent after this", 401: "No valid token",
+            403: "Neither an admin nor the member themselves", 404: "No such group, or not a member"},
+    headers={"Authorization": "Bearer token of an admin or of the member"},
+)
+
+# --- Capacity: a "write" is one message stored, a "read" one message delivered ------------
+chat.capacity(
+    daily_active_users=(500_000_000, "Assumption: a large messenger (WhatsApp reports over two billion monthly users); with the requirements' 100 million online at once, one in five at the busiest moment"),
+    writes_per_user_per_day=(40, "Assumption: messages a user sends in a day, one-to-one and in groups"),
+    read_to_write=(3, "Assumption: each message is delivered to one receiver in a one-to-one chat and to many in a group; three on average, plus catch-ups"),
+    write_size=("300 bytes", "A short text, encrypted, with its IDs, sequence number and time; media travel by URL"),
+    read_size=("300 bytes", "A delivered message is the same frame"),
+    retention=("5 years", "If messages are kept for ever (the page's other option deletes them once delivered); five years bounds it"),
+    peak_to_average=(2, "Evenings, spread across time zones by a worldwide user base"),
+    hot_fraction=(0.01, "The group cache keeps only the latest messages of recently active groups, a small share of a day's deliveries"),
+)

@@ -260,3 +260,121 @@ read.note("PostGIS can also answer 'the k nearest' directly: ORDER BY the distan
           "(ST_DWithin) when the radius matters.", theme="Spatial search")
 read.note("Services find each other through service discovery (a registry the instances join and leave), "
           "so instances can be added or replaced without configuration changes.", theme="Operations")
+
+
+# --- API ---------------------------------------------------------------------------------
+READ_LIMITED = {429: {"Retry-After": "Seconds to wait before trying again",
+                      "RateLimit": "The quota left in the current window, e.g. \"limit=600, remaining=0, reset=30\""}}
+
+proximity.endpoint(
+    "GET", "/v1/attractions/nearby",
+    "The attractions within a radius of a point, nearest first, optionally matching keywords",
+    starts=(read, 2),
+    request={"lat": "number: latitude of the point, -90 to 90",
+             "lng": "number: longitude of the point, -180 to 180",
+             "radius": "integer: metres, from 1 to 40,000 (40 km)",
+             "q?": "string: keywords, matched by the search service (steps 6 and 7)",
+             "category?": "string: restaurant, market, museum …",
+             "cursor?": "string: next_cursor from the previous page (the last distance and ID)",
+             "limit?": "integer: attractions per page, 20 by default, at most 50"},
+    response={"attractions": "object[]: ID, name, category, distance in metres, rating and a photo URL, nearest first",
+              "next_cursor": "string: opaque position of the next page; absent at the end"},
+    status={200: "One page, nearest first", 400: "A latitude or longitude out of range, or a radius outside 1 m to 40 km",
+            401: "No valid token",
+            429: "Over the read quota: the rate limiter's guard against scrapers (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the app or the signed-in user: the rate limiter's quotas are per client (step 3)"},
+    response_headers={"Cache-Control": "Private, max-age=60: the app keeps the answer briefly; no shared cache could reuse it, since no two users stand at one point",
+                      **READ_LIMITED},
+)
+proximity.endpoint(
+    "GET", "/v1/suggestions", "Complete what the user is typing into popular attraction names and categories",
+    starts=(read, 5),
+    request={"prefix": "string: what has been typed so far, at least one character",
+             "limit?": "integer: completions, 8 by default"},
+    response={"suggestions": "string[]: the most popular matches, best first"},
+    status={200: "The completions", 400: "An empty prefix", 401: "No valid token",
+            429: "Over the read quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the app"},
+    response_headers={"Cache-Control": "Private, max-age=300: completions of a prefix change slowly", **READ_LIMITED},
+)
+proximity.endpoint(
+    "GET", "/v1/attractions/{attraction_id}",
+    "One attraction's details, photos, rating and newest reviews: the read path's steps 11 to 14 for one ID",
+    starts=(read, 2),
+    request={"attraction_id": "string: the attraction"},
+    response={"attraction": "object: name, category, position, address and the details document (hours, menu, fields by category)",
+              "rating": "number: average stars, 1 to 5",
+              "reviews": "object[]: the newest reviews",
+              "photos": "string[]: CDN URLs of the processed photos"},
+    status={200: "The attraction", 304: "Unchanged since the ETag the app sent", 401: "No valid token",
+            404: "No such attraction",
+            429: "Over the read quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the app",
+             "If-None-Match": "The ETag of the copy the app holds"},
+    response_headers={"ETag": "The attraction's updated_at with the newest review's ID: a new review or an edit changes it",
+                      "Cache-Control": "Private, max-age=300: minutes-old details are acceptable here", **READ_LIMITED},
+)
+proximity.endpoint(
+    "POST", "/v1/attractions",
+    "A creator adds an attraction; it shows up in nearby results once the cached cells around it expire, and in keyword search once the index service has read the event",
+    starts=(write, 1),
+    request={"name": "string: the attraction's name",
+             "category": "string: restaurant, market, museum …",
+             "lat": "number: latitude, -90 to 90",
+             "lng": "number: longitude, -180 to 180",
+             "address?": "string: the street address",
+             "details?": "object: description, opening hours, menu, fields that vary by category (the details document)",
+             "photos?": "object[]: the photos as multipart parts, each with a file name and content type"},
+    response={"attraction_id": "string: the new attraction",
+              "geohash": "string: the 12-character geohash of its position"},
+    status={201: "Stored in the primary data center; visible in searches within minutes (cache TTL, indexing)",
+            400: "A missing name or category, or coordinates out of range", 401: "No valid token",
+            403: "Not a creator account", 413: "The photos are over the size limit",
+            429: "Over the write quota, far tighter than the read quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the creator",
+             "Idempotency-Key": "The app's ID for this attraction: a retried add returns the first attraction_id instead of a duplicate"},
+    response_headers={201: {"Location": "/v1/attractions/{attraction_id}"},
+                      429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+proximity.endpoint(
+    "PATCH", "/v1/attractions/{attraction_id}",
+    "The owner edits an attraction (a new position gets a new geohash); like an add, the change reaches searches only when the cached cells expire and the index service has read the event",
+    starts=(write, 1),
+    request={"attraction_id": "string: the attraction",
+             "name?": "string: the new name", "category?": "string: the new category",
+             "lat?": "number: new latitude", "lng?": "number: new longitude",
+             "details?": "object: fields of the details document to replace"},
+    response={"attraction_id": "string: the attraction", "updated_at": "string: ISO 8601 time of this edit"},
+    status={200: "Stored in the primary data center; searches follow within minutes",
+            400: "Coordinates out of range, or an unknown field", 401: "No valid token",
+            403: "Not the attraction's creator", 404: "No such attraction",
+            412: "Someone edited it since the ETag in If-Match: read it again and redo the edit",
+            429: "Over the write quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the creator",
+             "If-Match": "The ETag of the version the edit was based on"},
+    response_headers={"ETag": "The new version",
+                      429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+proximity.endpoint(
+    "DELETE", "/v1/attractions/{attraction_id}",
+    "The owner removes an attraction: its rows go in one transaction and an event tells the index and the media workers; cached cells may still list it until their TTL runs out",
+    starts=(write, 1),
+    request={"attraction_id": "string: the attraction"},
+    status={204: "Removed from the primary data center; gone from searches within minutes",
+            401: "No valid token", 403: "Not the attraction's creator", 404: "No such attraction",
+            429: "Over the write quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the creator"},
+    response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+
+# --- Capacity: a "write" is one attraction added or edited, a "read" one search or details view
+proximity.capacity(
+    daily_active_users=(100_000_000, "Assumption: a large consumer app; the source gives no scale"),
+    writes_per_user_per_day=(0.001, "Assumption: adds and edits are rare, about 100,000 a day across all creators"),
+    read_to_write=(5_000, "Assumption: five nearby searches or details views per user a day; the requirements say reads outnumber writes by orders of magnitude"),
+    write_size=("5 kB", "The rows and the details document of one attraction; photos go to object storage and are not counted"),
+    read_size=("10 kB", "A page of 20 attractions with name, distance, rating and photo URLs, or one attraction's details and reviews"),
+    retention=("10 years", "Attractions stay until their owner removes them; ten years bounds it"),
+    peak_to_average=(3, "Lunch and evening peaks in the busiest regions"),
+    hot_fraction=(0.2, "80-20 rule: busy cells and popular attractions draw most reads"),
+)

@@ -212,3 +212,110 @@ read.note("Chaos engineering (killing servers, cutting links, on purpose, in pro
 read.note("Service instances spread membership and shard ownership by a gossip protocol: each tells a few "
           "others what it knows, so every instance learns of a failure within seconds, with no central registry "
           "to fail.", theme="Resilience")
+
+
+# --- API: request-reply frames on the apps' WebSockets, or the same calls over HTTPS -------
+LIMITED = {429: {"Retry-After": "Seconds to wait before trying again"}}
+
+rides.endpoint(
+    "POST", "/v1/driver/locations",
+    "The driver's position, every 4 seconds: answered with nothing but an acknowledgement, since the server only tags it and publishes it to the location stream (no database, no read)",
+    starts=(write, 1),
+    request={"positions": "object[]: latitude, longitude, heading, speed and the time measured; one on the socket, a batch over HTTPS after a gap"},
+    status={202: "Published to the location stream; the geo index and the history follow within a second. On the socket not even this is sent: the next update is the retry",
+            400: "A position out of range, or a time in the future", 401: "No valid token",
+            403: "Not a driver account",
+            429: "More than one update a second: a misbehaving app (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the driver"},
+    response_headers=LIMITED,
+)
+rides.endpoint(
+    "POST", "/v1/rider/locations",
+    "The rider's position while the app is open; the server answers by pushing the nearby available cars every few seconds (steps 9 to 11)",
+    starts=(write, 6),
+    request={"lat": "number: latitude", "lng": "number: longitude",
+             "product?": "string: standard (the default), xl or premium: whose cars to show"},
+    status={202: "Published; nearby cars follow on the socket", 400: "A position out of range, or an unknown product",
+            401: "No valid token", 429: "Too many updates (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the rider"},
+    response_headers=LIMITED,
+)
+rides.endpoint(
+    "POST", "/v1/trips",
+    "Request a ride: the trip is stored as requested and matching starts; the driver's acceptance arrives later on the trip's channel",
+    starts=(read, 1),
+    request={"pickup": "object: latitude and longitude of the pickup point",
+             "dropoff": "object: latitude and longitude of the destination",
+             "product": "string: standard, xl or premium"},
+    response={"trip_id": "string: the new trip", "status": "string: requested"},
+    status={201: "The trip exists, status requested; the match is not made yet",
+            400: "An unknown product, or a pickup outside every city served", 401: "No valid token",
+            409: "The rider already has a trip that is requested, accepted or in progress",
+            429: "Too many requests (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the rider",
+             "Idempotency-Key": "The app's ID for this tap: a retry after a timeout returns the same trip instead of calling two cars"},
+    response_headers={201: {"Location": "/v1/trips/{trip_id}"}, **LIMITED},
+)
+rides.endpoint(
+    "POST", "/v1/trips/{trip_id}/accept",
+    "The driver accepts the offer: one transaction sets the trip to accepted only if still requested, and the driver to on trip only if still available and leased to it",
+    starts=(read, 13),
+    request={"trip_id": "string: the trip in the offer"},
+    response={"trip_id": "string: the trip", "status": "string: accepted",
+              "pickup": "object: where to go", "rider": "object: the rider's first name and rating"},
+    status={200: "Yours. An accept repeated by the same driver gets the same answer: the trip service sees the trip is already theirs",
+            401: "No valid token", 403: "Not a driver account", 404: "No such trip",
+            409: "The trip has gone: the 15-second lease lapsed and the next driver was asked, another driver took it, or the rider cancelled. Nothing changed"},
+    headers={"Authorization": "Bearer token of the driver"},
+)
+rides.endpoint(
+    "PATCH", "/v1/trips/{trip_id}",
+    "The driver starts the trip at pickup and ends it at drop-off; ending frees the driver for the next offer",
+    starts=(read, 23),
+    request={"trip_id": "string: the trip",
+             "status": "string: in_progress at pickup, completed at drop-off"},
+    response={"status": "string: the trip's new status",
+              "fare_cents?": "integer: the fare, once completed"},
+    status={200: "Moved on (or already there: the same change twice is harmless)",
+            400: "Not a status a driver can set", 401: "No valid token",
+            403: "Not this trip's driver", 404: "No such trip",
+            409: "Not the next status: ending a trip that never started, or starting one the rider cancelled"},
+    headers={"Authorization": "Bearer token of the trip's driver"},
+)
+rides.endpoint(
+    "GET", "/v1/trips/{trip_id}",
+    "A trip's current status, driver and car: what an app reads after reconnecting, to check the state it kept",
+    request={"trip_id": "string: the trip"},
+    response={"status": "string: requested, accepted, in_progress, completed or cancelled",
+              "driver?": "object: name, car and plate, once accepted",
+              "fare_cents?": "integer: the fare, once completed"},
+    status={200: "The trip", 304: "Unchanged since the ETag the app sent", 401: "No valid token",
+            403: "Neither the trip's rider nor its driver", 404: "No such trip"},
+    headers={"Authorization": "Bearer token of the rider or the driver",
+             "If-None-Match": "The ETag of the state the app kept"},
+    response_headers={"ETag": "Changes with every status change",
+                      "Cache-Control": "Private, no-cache: the app may keep it but must revalidate"},
+)
+rides.endpoint(
+    "POST", "/v1/trips/{trip_id}/cancel",
+    "The rider (or the assigned driver) cancels before pickup: a conditional update like the accept's, so of a cancel and an accept racing, exactly one wins; an assigned driver becomes available again",
+    request={"trip_id": "string: the trip",
+             "reason?": "string: why, for the records"},
+    response={"status": "string: cancelled"},
+    status={200: "Cancelled, or already cancelled: a repeated cancel is harmless; the other side hears it on the trip's channel",
+            401: "No valid token", 403: "Neither the trip's rider nor its driver", 404: "No such trip",
+            409: "Too late: the trip is in progress or completed"},
+    headers={"Authorization": "Bearer token of the rider or the driver"},
+)
+
+# --- Capacity: a "user" is a driver, a "write" one position update --------------------------
+rides.capacity(
+    daily_active_users=(3_000_000, "Assumption: drivers who go online on a given day (Uber reports several million drivers and couriers); the source gives no scale"),
+    writes_per_user_per_day=(2_880, "About 3.2 hours online a day at one update every 4 seconds, the page's rate"),
+    read_to_write=(1.3, "Pushes to riders: about 25 million trips a day, each rider watching the map for some half an hour (nearby cars, then the driver) at one push every 4 seconds"),
+    write_size=("100 bytes", "One update: driver ID, latitude, longitude, heading, speed, time and state, with framing"),
+    read_size=("200 bytes", "A push: a few nearby cars, or the driver's position and ETA"),
+    retention=("365 days", "Raw positions in the location history, for disputes and a year of analytics; trips themselves are kept longer"),
+    peak_to_average=(2.5, "Rush hours and weekend nights; chosen so that the peak is the page's million drivers online at once"),
+    hot_fraction=(0.2, "80-20 rule, for comparison only: pushes are read once and nothing caches them (see the page)"),
+)

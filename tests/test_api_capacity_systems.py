@@ -16,6 +16,7 @@ from conftest import ROOT
 WITH_API_AND_CAPACITY = (
     "newsfeed", "rate_limiter", "web_crawler", "google_maps", "twitter_search", "tagging",
     "color_picker", "kanban", "job_scheduler", "marketplace", "youtube", "dropbox",
+    "chat", "proximity", "ride_hailing",
 )
 DAY = 86_400  # seconds
 
@@ -141,3 +142,37 @@ def test_youtube_egress_in_bits(catalogue):
     terabits = views_per_second * assumed(catalogue, "youtube", "read_size") * 8 / 1e12
     assert round(terabits) == 46
     assert "some 46 terabits a second" in prose("youtube")
+
+
+def test_chat_heartbeats_outnumber_messages(catalogue):
+    online, heartbeat = 100_000_000, 30  # users online at once and seconds between heartbeats, as the page states them
+    peak_messages = writes_per_second(catalogue, "chat") * assumed(catalogue, "chat", "peak_to_average")
+    assert round(online / heartbeat / peak_messages) == 7
+    text = prose("chat")
+    assert "100 million users online at once" in text and "a heartbeat every 30 seconds" in text
+    assert "about seven heartbeats for every message, even at the message peak" in text
+
+
+def test_proximity_the_cells_of_the_whole_world_fit_in_memory(catalogue):
+    entry = 40  # bytes per attraction in a cell: ID, two coordinates and a geohash, as the page states it
+    days = assumed(catalogue, "proximity", "retention")
+    attractions = writes_per_second(catalogue, "proximity") * DAY * days
+    assert round(attractions, -7) == 370_000_000 and 360e6 < attractions < 370e6
+    assert round(attractions * entry / 1e9) == 15
+    text = prose("proximity")
+    assert "ten years make 365 million of them, and at about forty bytes each" in text
+    assert "the cells of the whole world take some 15 gigabytes" in text
+
+
+def test_ride_hailing_drivers_online_at_the_peak(catalogue):
+    seconds_between_updates = 4  # the page's rate
+    peak = writes_per_second(catalogue, "ride_hailing") * assumed(catalogue, "ride_hailing", "peak_to_average")
+    drivers = peak * seconds_between_updates
+    assert math.isclose(drivers, 1_000_000)
+    assert math.isclose(drivers * assumed(catalogue, "ride_hailing", "write_size"), 1e8)
+    text = prose("ride_hailing")
+    assert "which at one update every 4 seconds is a million drivers online at once" in text
+    assert "a million at the peak, about a hundred megabytes at a hundred bytes each" in text
+    notes = " ".join(note.text for note in catalogue.systems["ride_hailing"].paths["write"].notes)
+    assert "a million drivers online, one update every 4 seconds, is 250,000 writes a second" in notes
+    assert round(peak) == 250_000
