@@ -128,12 +128,19 @@ def on_page_content(html, page, config, files):
         return expand(html, page.file.src_uri, page.file.dest_uri, _catalogue, _placed, _linker(files, page.file))
 
 
+# print-site adds its stylesheets and script to every page; only print_page.html uses them.
+_PRINT_SITE_ASSETS = re.compile(r'<link rel="stylesheet" href="[^"]*css/print-site[\w-]*\.css">\n?|<script src="[^"]*js/print-site\.js"></script>\n?')
+
+
 def on_post_page(output, page, config):
-    """Notebook pages lose mkdocs-jupyter's inline JupyterLab CSS and CDN scripts."""
+    """Pages other than the print page lose print-site's assets; notebook pages also lose
+    mkdocs-jupyter's inline JupyterLab CSS and CDN scripts."""
     from mkdocs.utils import get_relative_url
 
     from blueprint import notebook_pages
 
+    if not page.file.src_uri.startswith("print_page."):
+        output = _PRINT_SITE_ASSETS.sub("", output)
     if not notebook_pages.is_notebook_page(page):
         return output
     stylesheet = get_relative_url("assets/stylesheets/notebooks.css", page.url)

@@ -6,7 +6,9 @@ Material's search plugin indexes a page's HTML in `on_page_context`; elements ma
 Material's bundle asks for the whole index (`search/search_index.json`, or `.js` from
 file://, where it already waits for the search box to open) as every page loads;
 `defer_index_loading` patches that one call so the index is fetched when the search box
-is first focused (or already is), or at once when the URL carries `?q=`.
+is first focused (or already is), or at once when the URL carries `?q=`. The search
+worker it starts on every page (12 KB gzip) is likewise created on its first message,
+which comes only once the index is there.
 """
 
 from __future__ import annotations
@@ -49,6 +51,9 @@ def exclude_notebook_code(html: str) -> str:
 # The one call in Material's bundle that loads the index: `X=document.forms.namedItem("search")?load():EMPTY`.
 _LOAD_INDEX = re.compile(r'(\w+)=document\.forms\.namedItem\("search"\)\?(\w+)\(\):(\w+)')
 
+# Where the bundle starts the search worker: `function Ei(e,t){let r=Mn(e);return L($(location.protocol!=="file:")…`.
+_START_WORKER = re.compile(r'(function \w+\((\w+),\w+\)\{let \w+=\w+\()\2(\);return \w+\(\$\(location\.protocol!=="file:"\))')
+
 _LAZY = (
     "var __blueprintLazyIndex=function(load,empty){return new empty.constructor(function(subscriber){"
     "var inner=null;function start(){if(inner)return;inner=load().subscribe(subscriber)}"
@@ -56,6 +61,14 @@ _LAZY = (
     "if(!box||/[?&]q=/.test(location.search)||document.activeElement===box||(toggle&&toggle.checked)){start()}"
     "else{box.addEventListener('focus',start,{once:true})}"
     "return function(){if(inner)inner.unsubscribe()}})};\n"
+    # Stands in for the Worker until the first postMessage; RxJS's fromEvent only needs
+    # add/removeEventListener.
+    "var __blueprintLazyWorker=function(url){var worker=null,listeners=[];return{"
+    "addEventListener:function(type,listener,options){listeners.push([type,listener,options]);"
+    "if(worker)worker.addEventListener(type,listener,options)},"
+    "removeEventListener:function(type,listener,options){if(worker)worker.removeEventListener(type,listener,options)},"
+    "postMessage:function(message){if(!worker){worker=new Worker(url);"
+    "listeners.forEach(function(l){worker.addEventListener(l[0],l[1],l[2])})}worker.postMessage(message)}}};\n"
 )
 
 
@@ -74,6 +87,12 @@ def defer_index_loading(site_dir: Path) -> Path:
         raise ValueError(
             f"{bundle.name}: the search index is loaded differently than blueprint/site_search.py expects "
             f"(found {count} matches); update _LOAD_INDEX for this version of Material"
+        )
+    patched, count = _START_WORKER.subn(r"\1\2,__blueprintLazyWorker(\2)\3", patched)
+    if count != 1:
+        raise ValueError(
+            f"{bundle.name}: the search worker is started differently than blueprint/site_search.py expects "
+            f"(found {count} matches); update _START_WORKER for this version of Material"
         )
     bundle.write_text(_LAZY + patched, encoding="utf-8")
     return bundle
