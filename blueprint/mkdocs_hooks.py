@@ -20,10 +20,12 @@ from mkdocs.structure.files import File
 from blueprint import api, site_search, sql_pages
 from blueprint.build import Catalogue, build, cache_folder, engine_changed_on_disk
 from blueprint.model import BlueprintError
+from blueprint.notebook_pages import NotebookRunner
 from blueprint.pages import ICONS, concepts_section, expand, quote_figures, resolve_concept_links, unplaced, used_by_section
 from blueprint.render import icon_names
 
 log = logging.getLogger("mkdocs.hooks.blueprint")
+_notebooks = NotebookRunner()
 
 _catalogue = Catalogue()
 _placed: set[str] = set()
@@ -66,6 +68,7 @@ def on_pre_build(config) -> None:
 
         sources = notebook_pages.notebook_sources(root)
         notebook_pages.forget_stale_results(Path.cwd() / ".cache" / "mkdocs-jupyter", sources)
+        _notebooks.start(config.plugins["mkdocs-jupyter"], Path(config.docs_dir))
     if engine_changed_on_disk():
         # This process still runs the old engine: drawing now would publish old pictures.
         raise PluginError(
@@ -96,6 +99,11 @@ def on_files(files, config):
 
 def on_page_markdown(markdown, page, config, files):
     site_search.boost(page)
+    if page.file.abs_src_path and page.file.src_uri.endswith(".ipynb"):
+        try:
+            _notebooks.wait(page.file.abs_src_path)
+        except ValueError as error:
+            raise PluginError(f"blueprint: docs/{page.file.src_uri}: {error}") from None
     # SQL result markers become Markdown tables, and figures join their paragraphs, so
     # both are expanded before conversion.
     with _reported():
@@ -152,6 +160,7 @@ def on_post_page(output, page, config):
 
 @event_priority(-50)  # after print-site has written the one-page copy
 def on_post_build(config) -> None:
+    log.info("blueprint: executed %d of %d notebooks", _notebooks.executed, _notebooks.total)
     _fix_print_page(Path(config.site_dir))
     if config.theme.name == "material" and "material/search" in config.plugins:
         try:

@@ -154,3 +154,99 @@ def forget_stale_results(cache_dir: Path, sources: Iterable[Path]) -> bool:
     cache_dir.mkdir(parents=True, exist_ok=True)
     stamp.write_text(digest.hexdigest(), encoding="utf-8")
     return bool(cached)
+
+
+# --- Executing notebooks ahead of their pages ------------------------------------------
+
+
+class NotebookRunner:
+    """Executes the notebooks mkdocs-jupyter has no cached page for, all at once, while
+    the rest of the site builds.
+
+    mkdocs-jupyter executes a notebook when it renders its page, one after the other, and
+    each waits for its own kernel to start: most of a first build. Here every missing
+    notebook starts as the build starts, on as many threads as there are cores (the
+    kernels are separate processes), and its page is written into mkdocs-jupyter's own
+    cache, exactly as it would have written it; when the page is rendered, the plugin
+    finds it there. `forget_stale_results` has already emptied that cache if the code the
+    notebooks import changed, so nothing is reused from older snippets.
+    """
+
+    def __init__(self) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        import os
+
+        self._pool = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="notebook")
+        self._running: dict[str, object] = {}
+        self.executed = 0
+        self.total = 0
+
+    def start(self, plugin, docs_dir: Path) -> None:
+        """Submit every notebook page whose cached result is missing."""
+        import os
+        import pathlib
+
+        from mkdocs_jupyter import plugin as jupyter
+
+        self._running.clear()
+        self.executed = 0
+        options = plugin.config
+        notebooks = [
+            Path(os.path.normpath(path)) for path in sorted(docs_dir.rglob("*.ipynb"))
+            if any(pathlib.PurePath(path).match(pattern) for pattern in options["include"])
+            and not any(pathlib.PurePath(path).match(pattern) for pattern in options["ignore"])
+        ]
+        self.total = len(notebooks)
+        if not options["execute"] or not options["cache"]:
+            return
+        for path in notebooks:
+            execute = not any(pathlib.PurePath(path).match(pattern) for pattern in options["execute_ignore"])
+            cache_path = jupyter._get_cache_path(options["cache_dir"], jupyter._compute_cache_key(str(path), options, execute))
+            if execute and not cache_path.exists():
+                self._running[str(path)] = self._pool.submit(_execute_into_cache, str(path), dict(options), cache_path)
+
+    def wait(self, abs_src_path: str) -> None:
+        """Block until this notebook's page is in the cache; raise ValueError if a cell failed."""
+        import os
+
+        future = self._running.pop(os.path.normpath(abs_src_path), None)
+        if future is None:
+            return
+        try:
+            future.result()
+        except Exception as error:  # the notebook's own error, whatever its type
+            raise ValueError(f"executing it failed: {type(error).__name__}: {error}") from None
+        self.executed += 1
+
+
+def _execute_into_cache(path: str, options: dict, cache_path: Path) -> None:
+    """What mkdocs-jupyter does on a cache miss (plugin.on_pre_page's new_render), written
+    atomically so that an interrupted build leaves no half-written page behind."""
+    import json
+    import os
+    import tempfile
+
+    from mkdocs_jupyter import convert
+    from mkdocs_jupyter.plugin import _get_nb_toc_tokens
+
+    body = convert.nb2html(
+        path,
+        execute=True,
+        kernel_name=options["kernel_name"],
+        theme=options["theme"],
+        allow_errors=options["allow_errors"],
+        show_input=options["show_input"],
+        no_input=options["no_input"],
+        no_prompt=options["no_prompt"],
+        remove_tag_config=options["remove_tag_config"],
+        highlight_extra_classes=options["highlight_extra_classes"],
+        include_requirejs=options["include_requirejs"],
+        custom_mathjax_url=options["custom_mathjax_url"],
+    )
+    toc_tokens, title = _get_nb_toc_tokens(path, options["toc_depth"])
+    cache_path = Path(cache_path)
+    cache_path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=cache_path.parent, suffix=".tmp", delete=False) as handle:
+        json.dump({"content": body, "toc_tokens": toc_tokens, "title": title}, handle)
+    os.replace(handle.name, cache_path)
