@@ -176,3 +176,17 @@ def test_ride_hailing_drivers_online_at_the_peak(catalogue):
     notes = " ".join(note.text for note in catalogue.systems["ride_hailing"].paths["write"].notes)
     assert "a million drivers online, one update every 4 seconds, is 250,000 writes a second" in notes
     assert round(peak) == 250_000
+
+
+def test_ride_hailing_trips_a_second_at_the_peak(catalogue):
+    trips_per_day, watching, push_every = 25_000_000, 30 * 60, 4  # as the read_to_write reason states them
+    system = catalogue.systems["ride_hailing"]
+    assert "25 million trips a day" in system.assumptions["read_to_write"][1]
+    pushes_per_day = trips_per_day * watching / push_every
+    assert round(pushes_per_day / (writes_per_second(catalogue, "ride_hailing") * DAY), 1) == assumed(
+        catalogue, "ride_hailing", "read_to_write")
+    peak_trips = trips_per_day / DAY * assumed(catalogue, "ride_hailing", "peak_to_average")
+    assert round(peak_trips, -1) == 720
+    assert 5 * peak_trips < 10_000  # "a few thousand writes a second" at five writes a trip
+    assert "at the 25 million trips a day assumed for the pushes, that is some 720 trips a second at the peak" in prose(
+        "ride_hailing")
