@@ -363,7 +363,7 @@ workflow.note("End-to-end encryption and server-side search exclude each other: 
 
 # --- API: the same operations travel as frames on the WebSocket or as HTTPS calls --------
 RATE_LIMITED = {429: {"Retry-After": "Seconds to wait before trying again",
-                      "RateLimit": "The quota left in the current window, e.g. \"limit=60, remaining=0, reset=20\""}}
+                      "RateLimit": "What is left of the quota and when it refills (IETF draft), e.g. \"default\";r=0;t=20"}}
 
 chat.endpoint(
     "POST", "/v1/sessions", "Sign in and load the home screen: profile, friends, groups and their latest messages",
@@ -386,12 +386,12 @@ chat.endpoint(
     starts=(workflow, 8),
     status={101: "Switching Protocols: over HTTP/1.1 the connection is now a WebSocket",
             200: "The same handshake over HTTP/2, where it is an extended CONNECT (RFC 8441): the stream is now a WebSocket",
-            400: "Not a WebSocket handshake (no Upgrade header or no Sec-WebSocket-Key)",
+            400: "Not a WebSocket handshake (over HTTP/1.1: no Upgrade header or no Sec-WebSocket-Key)",
             401: "Missing, forged or expired socket token: sign in again for a new one",
             429: "Reconnecting too fast, e.g. everyone at once after a chat server left the ring (Retry-After, with jitter)"},
     headers={"Authorization": "Bearer socket_token from the sign-in (the gateway checks its signature, step 8)",
-             "Upgrade": "websocket",
-             "Sec-WebSocket-Key": "A random value the server's Sec-WebSocket-Accept must answer"},
+             "Upgrade": "websocket (HTTP/1.1 only; over HTTP/2 the CONNECT request's :protocol pseudo-header says websocket)",
+             "Sec-WebSocket-Key": "HTTP/1.1 only: a random value that the server's Sec-WebSocket-Accept must answer"},
     response_headers={101: {"Sec-WebSocket-Accept": "The hash of the client's key: proof that the server speaks WebSocket"},
                       429: {"Retry-After": "Seconds to wait; the app adds random jitter on top"}},
 )
@@ -434,7 +434,7 @@ chat.endpoint(
              "before_seq?": "integer: scroll back: messages before this number, newest first",
              "limit?": "integer: messages per page, 50 by default, at most 100"},
     response={"messages": "object[]: seq, Snowflake ID, sender, encrypted body, media",
-              "next_cursor": "string: the seq to pass as after_seq or before_seq for the next page; absent at the end"},
+              "next_cursor?": "integer: the seq to pass as after_seq (catching up) or before_seq (scrolling back) for the next page; absent at the end"},
     status={200: "One page", 400: "Both after_seq and before_seq, or a limit over 100", 401: "No valid token",
             403: "Not a member of the conversation", 404: "No such conversation",
             429: "Over the read quota (Retry-After says when to try again)"},
@@ -474,7 +474,7 @@ chat.endpoint(
              "conversation_id?": "string: limit the search to one conversation",
              "cursor?": "string: next_cursor from the previous page"},
     response={"hits": "object[]: conversation, seq and a snippet of each matching message",
-              "next_cursor": "string: opaque position of the next page; absent at the end"},
+              "next_cursor?": "string: opaque position of the next page; absent at the end"},
     status={200: "One page of hits", 400: "An empty query", 401: "No valid token",
             403: "Not a member of that conversation",
             429: "Over the search quota (Retry-After says when to try again)"},
@@ -490,6 +490,7 @@ chat.endpoint(
             401: "No valid token", 404: "An unknown user among member_ids"},
     headers={"Authorization": "Bearer token of the creator",
              "Idempotency-Key": "The app's ID for this create: a retry returns the same group"},
+    response_headers={201: {"Location": "/v1/groups/{group_id}"}},
 )
 chat.endpoint(
     "GET", "/v1/groups/{group_id}", "A group's name and members (the chat server reads the same rows to fan out, step 38)",
@@ -505,7 +506,7 @@ chat.endpoint(
 chat.endpoint(
     "PUT", "/v1/groups/{group_id}/members/{user_id}", "Add a member to a group (admins only)",
     request={"group_id": "string: the group", "user_id": "string: the user to add"},
-    status={204: "Added, or already a member: the same request twice adds once",
+    status={201: "Added: a new member", 204: "Already a member: the same request twice adds once",
             401: "No valid token", 403: "Not an admin of the group", 404: "No such group or user",
             409: "The group is full (1,000 members)"},
     headers={"Authorization": "Bearer token of an admin"},

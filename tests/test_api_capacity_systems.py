@@ -190,3 +190,13 @@ def test_ride_hailing_trips_a_second_at_the_peak(catalogue):
     assert 5 * peak_trips < 10_000  # "a few thousand writes a second" at five writes a trip
     assert "at the 25 million trips a day assumed for the pushes, that is some 720 trips a second at the peak" in prose(
         "ride_hailing")
+
+
+def test_chat_group_cache_counted_from_the_groups(catalogue):
+    groups, page = 20_000_000, 50  # active groups a day and messages kept per group, as the page states them
+    counted = groups * page * assumed(catalogue, "chat", "write_size")
+    assert math.isclose(counted, 300e9)
+    estimate = next(r for r in catalogue.capacities["chat"]["results"] if r["name"] == "cache")["magnitude"] / 8  # bits
+    assert math.isclose(estimate, 180e9)
+    assert 1 / 3 <= counted / estimate <= 3  # "the same order"
+    assert "20 million groups active in a day, each with its latest 50 messages at the size assumed above, come to 300 gigabytes" in prose("chat")
