@@ -450,7 +450,7 @@ chat.endpoint(
     status={200: "The answer, up to one TTL stale", 401: "No valid token",
             403: "Not a friend, or the user hides their presence", 404: "No such user"},
     headers={"Authorization": "Bearer token of the asker"},
-    response_headers={"Cache-Control": "Private, max-age=30: one heartbeat interval; presence may lag anyway"},
+    response_headers={"Cache-Control": "private, max-age=30: one heartbeat interval; presence may lag anyway"},
 )
 chat.endpoint(
     "POST", "/v1/media/upload_urls",
@@ -501,7 +501,8 @@ chat.endpoint(
             403: "Not a member", 404: "No such group"},
     headers={"Authorization": "Bearer token of a member",
              "If-None-Match": "The ETag of the member list the app holds"},
-    response_headers={"ETag": "A version of the member list: it changes when someone joins or leaves"},
+    response_headers={code: {"ETag": "A version of the member list: it changes when someone joins or leaves"}
+                      for code in (200, 304)},
 )
 chat.endpoint(
     "PUT", "/v1/groups/{group_id}/members/{user_id}", "Add a member to a group (admins only)",

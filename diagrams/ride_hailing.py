@@ -308,8 +308,9 @@ rides.endpoint(
             403: "Neither the trip's rider nor its driver", 404: "No such trip"},
     headers={"Authorization": "Bearer token of the rider or the driver",
              "If-None-Match": "The ETag of the state the app kept"},
-    response_headers={"ETag": "Changes with every status change",
-                      "Cache-Control": "Private, no-cache: the app may keep it but must revalidate"},
+    response_headers={code: {"ETag": "Changes with every status change",
+                             "Cache-Control": "private, no-cache: the app may keep it but must revalidate"}
+                      for code in (200, 304)},
 )
 rides.endpoint(
     "POST", "/v1/trips/{trip_id}/cancel",
