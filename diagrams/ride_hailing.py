@@ -329,7 +329,7 @@ rides.capacity(
     daily_active_users=(3_000_000, "Assumption: drivers who go online on a given day (Uber reports several million drivers and couriers); the source gives no scale"),
     writes_per_user_per_day=(2_880, "About 3.2 hours online a day at one update every 4 seconds, the page's rate"),
     read_to_write=(1.3, "Pushes to riders: about 25 million trips a day, each rider watching the map for some half an hour (nearby cars, then the driver) at one push every 4 seconds"),
-    write_size=("100 bytes", "One update: driver ID, latitude, longitude, heading, speed, time and state, with framing"),
+    write_size=("100 bytes", "One update with its keys and headers: between the 44-byte position and the 124 bytes it takes on the wire (see What location updates cost)"),
     read_size=("200 bytes", "A push: a few nearby cars, or the driver's position and ETA"),
     retention=("365 days", "Raw positions in the location history, for disputes and a year of analytics; trips themselves are kept longer"),
     peak_to_average=(2.5, "Rush hours and weekend nights; chosen so that the peak is the page's million drivers online at once"),

@@ -169,10 +169,17 @@ def test_ride_hailing_drivers_online_at_the_peak(catalogue):
     peak = writes_per_second(catalogue, "ride_hailing") * assumed(catalogue, "ride_hailing", "peak_to_average")
     drivers = peak * seconds_between_updates
     assert math.isclose(drivers, 1_000_000)
-    assert math.isclose(drivers * assumed(catalogue, "ride_hailing", "write_size"), 1e8)
+    from algorithms.location_load import LocationUpdates
+
+    load = LocationUpdates(drivers_online=round(drivers))
+    assert 100 < load.index_megabytes < 150  # "a little over a hundred megabytes"
+    size = assumed(catalogue, "ride_hailing", "write_size")
+    assert load.payload_bytes < size < load.payload_bytes + load.overhead_bytes
+    reason = catalogue.systems["ride_hailing"].assumptions["write_size"][1]
+    assert f"{load.payload_bytes}-byte position" in reason and f"{load.payload_bytes + load.overhead_bytes} bytes" in reason
     text = prose("ride_hailing")
     assert "which at one update every 4 seconds is a million drivers online at once" in text
-    assert "a million at the peak, about a hundred megabytes at a hundred bytes each" in text
+    assert "a million at the peak, a little over a hundred megabytes by the estimate in *What location updates cost*" in text
     notes = " ".join(note.text for note in catalogue.systems["ride_hailing"].paths["write"].notes)
     assert "a million drivers online, one update every 4 seconds, is 250,000 writes a second" in notes
     assert round(peak) == 250_000
