@@ -408,7 +408,7 @@ chat.endpoint(
               "stored_at": "string: ISO 8601 time it became durable"},
     status={201: "Stored at QUORUM: the sent tick. A resend with the same client_msg_id gets the first copy's seq, not a second message",
             400: "An empty body, or one over the size limit", 401: "No valid token",
-            403: "Not a member of the conversation, or blocked by the receiver",
+            403: "Not a member of the conversation (a message to someone who blocked the sender is accepted and never delivered, so the block stays private)",
             404: "No such conversation",
             429: "Sending too fast: a spam guard (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the sender",
