@@ -363,20 +363,22 @@ workflow.note("End-to-end encryption and server-side search exclude each other: 
 
 # --- API: the same operations travel as frames on the WebSocket or as HTTPS calls --------
 RATE_LIMITED = {429: {"Retry-After": "Seconds to wait before trying again",
-                      "RateLimit": "The quota left in the current window, e.g. \"limit=60, remaining=0, reset=20\""}}
+                      "RateLimit": "What is left of the quota and when it refills (IETF draft), e.g. \"default\";r=0;t=20"}}
 
 chat.endpoint(
     "POST", "/v1/sessions", "Sign in and load the home screen: profile, friends, groups and their latest messages",
     starts=(workflow, 1),
     request={"phone": "string: the phone number the account is registered with",
-             "code": "string: the one-time code texted to that phone, the credential the auth service checks (step 3)"},
+             "code?": "string: the one-time code texted to that phone, the credential the auth service checks (step 3) at the first sign-in",
+             "refresh_token?": "string: from an earlier sign-in, instead of a code: how an app that restarts or reconnects signs in again without a new text message"},
     response={"access_token": "string: for the HTTPS calls",
+              "refresh_token": "string: long-lived, kept on the phone, revoked when the user signs out",
               "socket_token": "string: short-lived, signed by the auth service: what the WebSocket is opened with",
               "gateway_url": "string: the wss:// address of the WebSocket gateway",
               "friends": "object[]: each friend's ID, name and avatar URL",
               "groups": "object[]: each group's ID, name and latest messages (from the group cache)"},
-    status={201: "Signed in: a new session", 400: "No phone number or code",
-            401: "Wrong or expired code",
+    status={201: "Signed in: a new session", 400: "No phone number, or neither a code nor a refresh token",
+            401: "Wrong or expired code, or a revoked refresh token",
             429: "Too many attempts for this phone number (Retry-After says when to try again)"},
     response_headers=RATE_LIMITED,
 )
@@ -386,12 +388,12 @@ chat.endpoint(
     starts=(workflow, 8),
     status={101: "Switching Protocols: over HTTP/1.1 the connection is now a WebSocket",
             200: "The same handshake over HTTP/2, where it is an extended CONNECT (RFC 8441): the stream is now a WebSocket",
-            400: "Not a WebSocket handshake (no Upgrade header or no Sec-WebSocket-Key)",
-            401: "Missing, forged or expired socket token: sign in again for a new one",
+            400: "Not a WebSocket handshake (over HTTP/1.1: no Upgrade header or no Sec-WebSocket-Key)",
+            401: "Missing, forged or expired socket token: sign in again (with the refresh token) for a new one",
             429: "Reconnecting too fast, e.g. everyone at once after a chat server left the ring (Retry-After, with jitter)"},
     headers={"Authorization": "Bearer socket_token from the sign-in (the gateway checks its signature, step 8)",
-             "Upgrade": "websocket",
-             "Sec-WebSocket-Key": "A random value the server's Sec-WebSocket-Accept must answer"},
+             "Upgrade": "websocket (HTTP/1.1 only; over HTTP/2 the CONNECT request's :protocol pseudo-header says websocket)",
+             "Sec-WebSocket-Key": "HTTP/1.1 only: a random value that the server's Sec-WebSocket-Accept must answer"},
     response_headers={101: {"Sec-WebSocket-Accept": "The hash of the client's key: proof that the server speaks WebSocket"},
                       429: {"Retry-After": "Seconds to wait; the app adds random jitter on top"}},
 )
@@ -406,7 +408,7 @@ chat.endpoint(
               "stored_at": "string: ISO 8601 time it became durable"},
     status={201: "Stored at QUORUM: the sent tick. A resend with the same client_msg_id gets the first copy's seq, not a second message",
             400: "An empty body, or one over the size limit", 401: "No valid token",
-            403: "Not a member of the conversation, or blocked by the receiver",
+            403: "Not a member of the conversation (a message to someone who blocked the sender is accepted and never delivered, so the block stays private)",
             404: "No such conversation",
             429: "Sending too fast: a spam guard (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the sender",
@@ -434,7 +436,7 @@ chat.endpoint(
              "before_seq?": "integer: scroll back: messages before this number, newest first",
              "limit?": "integer: messages per page, 50 by default, at most 100"},
     response={"messages": "object[]: seq, Snowflake ID, sender, encrypted body, media",
-              "next_cursor": "string: the seq to pass as after_seq or before_seq for the next page; absent at the end"},
+              "next_cursor?": "integer: the seq to pass as after_seq (catching up) or before_seq (scrolling back) for the next page; absent at the end"},
     status={200: "One page", 400: "Both after_seq and before_seq, or a limit over 100", 401: "No valid token",
             403: "Not a member of the conversation", 404: "No such conversation",
             429: "Over the read quota (Retry-After says when to try again)"},
@@ -450,7 +452,7 @@ chat.endpoint(
     status={200: "The answer, up to one TTL stale", 401: "No valid token",
             403: "Not a friend, or the user hides their presence", 404: "No such user"},
     headers={"Authorization": "Bearer token of the asker"},
-    response_headers={"Cache-Control": "Private, max-age=30: one heartbeat interval; presence may lag anyway"},
+    response_headers={"Cache-Control": "private, max-age=30: one heartbeat interval; presence may lag anyway"},
 )
 chat.endpoint(
     "POST", "/v1/media/upload_urls",
@@ -474,7 +476,7 @@ chat.endpoint(
              "conversation_id?": "string: limit the search to one conversation",
              "cursor?": "string: next_cursor from the previous page"},
     response={"hits": "object[]: conversation, seq and a snippet of each matching message",
-              "next_cursor": "string: opaque position of the next page; absent at the end"},
+              "next_cursor?": "string: opaque position of the next page; absent at the end"},
     status={200: "One page of hits", 400: "An empty query", 401: "No valid token",
             403: "Not a member of that conversation",
             429: "Over the search quota (Retry-After says when to try again)"},
@@ -490,6 +492,7 @@ chat.endpoint(
             401: "No valid token", 404: "An unknown user among member_ids"},
     headers={"Authorization": "Bearer token of the creator",
              "Idempotency-Key": "The app's ID for this create: a retry returns the same group"},
+    response_headers={201: {"Location": "/v1/groups/{group_id}"}},
 )
 chat.endpoint(
     "GET", "/v1/groups/{group_id}", "A group's name and members (the chat server reads the same rows to fan out, step 38)",
@@ -500,12 +503,13 @@ chat.endpoint(
             403: "Not a member", 404: "No such group"},
     headers={"Authorization": "Bearer token of a member",
              "If-None-Match": "The ETag of the member list the app holds"},
-    response_headers={"ETag": "A version of the member list: it changes when someone joins or leaves"},
+    response_headers={code: {"ETag": "A version of the member list: it changes when someone joins or leaves"}
+                      for code in (200, 304)},
 )
 chat.endpoint(
     "PUT", "/v1/groups/{group_id}/members/{user_id}", "Add a member to a group (admins only)",
     request={"group_id": "string: the group", "user_id": "string: the user to add"},
-    status={204: "Added, or already a member: the same request twice adds once",
+    status={201: "Added: a new member", 204: "Already a member: the same request twice adds once",
             401: "No valid token", 403: "Not an admin of the group", 404: "No such group or user",
             409: "The group is full (1,000 members)"},
     headers={"Authorization": "Bearer token of an admin"},

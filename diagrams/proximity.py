@@ -264,7 +264,7 @@ read.note("Services find each other through service discovery (a registry the in
 
 # --- API ---------------------------------------------------------------------------------
 READ_LIMITED = {429: {"Retry-After": "Seconds to wait before trying again",
-                      "RateLimit": "The quota left in the current window, e.g. \"limit=600, remaining=0, reset=30\""}}
+                      "RateLimit": "What is left of the quota and when it refills (IETF draft), e.g. \"default\";r=0;t=30"}}
 
 proximity.endpoint(
     "GET", "/v1/attractions/nearby",
@@ -278,12 +278,12 @@ proximity.endpoint(
              "cursor?": "string: next_cursor from the previous page (the last distance and ID)",
              "limit?": "integer: attractions per page, 20 by default, at most 50"},
     response={"attractions": "object[]: ID, name, category, distance in metres, rating and a photo URL, nearest first",
-              "next_cursor": "string: opaque position of the next page; absent at the end"},
+              "next_cursor?": "string: opaque position of the next page; absent at the end"},
     status={200: "One page, nearest first", 400: "A latitude or longitude out of range, or a radius outside 1 m to 40 km",
             401: "No valid token",
             429: "Over the read quota: the rate limiter's guard against scrapers (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the app or the signed-in user: the rate limiter's quotas are per client (step 3)"},
-    response_headers={"Cache-Control": "Private, max-age=60: the app keeps the answer briefly; no shared cache could reuse it, since no two users stand at one point",
+    response_headers={"Cache-Control": "private, max-age=60: the app keeps the answer briefly; no shared cache could reuse it, since no two users stand at one point",
                       **READ_LIMITED},
 )
 proximity.endpoint(
@@ -295,7 +295,7 @@ proximity.endpoint(
     status={200: "The completions", 400: "An empty prefix", 401: "No valid token",
             429: "Over the read quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the app"},
-    response_headers={"Cache-Control": "Private, max-age=300: completions of a prefix change slowly", **READ_LIMITED},
+    response_headers={"Cache-Control": "private, max-age=300: completions of a prefix change slowly", **READ_LIMITED},
 )
 proximity.endpoint(
     "GET", "/v1/attractions/{attraction_id}",
@@ -311,8 +311,10 @@ proximity.endpoint(
             429: "Over the read quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the app",
              "If-None-Match": "The ETag of the copy the app holds"},
-    response_headers={"ETag": "The attraction's updated_at with the newest review's ID: a new review or an edit changes it",
-                      "Cache-Control": "Private, max-age=300: minutes-old details are acceptable here", **READ_LIMITED},
+    response_headers={**{code: {"ETag": "The attraction's updated_at with the newest review's ID: a new review or an edit changes it",
+                                "Cache-Control": "private, max-age=300: minutes-old details are acceptable here"}
+                         for code in (200, 304)},
+                      **READ_LIMITED},
 )
 proximity.endpoint(
     "POST", "/v1/attractions",
@@ -324,7 +326,7 @@ proximity.endpoint(
              "lng": "number: longitude, -180 to 180",
              "address?": "string: the street address",
              "details?": "object: description, opening hours, menu, fields that vary by category (the details document)",
-             "photos?": "object[]: the photos as multipart parts, each with a file name and content type"},
+             "photos?": "object[]: each photo's content type and bytes (base64), a few megabytes at most"},
     response={"attraction_id": "string: the new attraction",
               "geohash": "string: the 12-character geohash of its position"},
     status={201: "Stored in the primary data center; visible in searches within minutes (cache TTL, indexing)",
@@ -332,7 +334,7 @@ proximity.endpoint(
             403: "Not a creator account", 413: "The photos are over the size limit",
             429: "Over the write quota, far tighter than the read quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the creator",
-             "Idempotency-Key": "The app's ID for this attraction: a retried add returns the first attraction_id instead of a duplicate"},
+             "Idempotency-Key": "The app's ID for this add, stored with the attraction (request_key, unique per creator): a retried add fails on it and returns the first attraction_id instead of a duplicate"},
     response_headers={201: {"Location": "/v1/attractions/{attraction_id}"},
                       429: {"Retry-After": "Seconds to wait before trying again"}},
 )
@@ -352,7 +354,7 @@ proximity.endpoint(
             429: "Over the write quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the creator",
              "If-Match": "The ETag of the version the edit was based on"},
-    response_headers={"ETag": "The new version",
+    response_headers={200: {"ETag": "The new version, for the next edit's If-Match"},
                       429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 proximity.endpoint(

@@ -218,6 +218,21 @@ read.note("Service instances spread membership and shard ownership by a gossip p
 LIMITED = {429: {"Retry-After": "Seconds to wait before trying again"}}
 
 rides.endpoint(
+    "GET", "/v1/ws",
+    "Open the app's WebSocket: the load balancer ends TLS and hands the connection to a driver or a rider server (the token says which) with spare capacity; the calls below then travel on it as frames",
+    starts=(write, 1),
+    status={101: "Switching Protocols: over HTTP/1.1 the connection is now a WebSocket",
+            200: "The same handshake over HTTP/2, where it is an extended CONNECT (RFC 8441): the stream is now a WebSocket",
+            400: "Not a WebSocket handshake", 401: "Missing or expired token: sign in again",
+            429: "Reconnecting too fast, e.g. every app at once after a data center failed (Retry-After, with jitter)"},
+    headers={"Authorization": "Bearer token of the driver or the rider",
+             "Upgrade": "websocket (HTTP/1.1 only; over HTTP/2 the CONNECT request's :protocol pseudo-header says websocket)",
+             "Sec-WebSocket-Key": "HTTP/1.1 only: a random value that the server's Sec-WebSocket-Accept must answer"},
+    response_headers={101: {"Sec-WebSocket-Accept": "The hash of the client's key: proof that the server speaks WebSocket"},
+                      429: {"Retry-After": "Seconds to wait; the app adds random jitter on top"}},
+)
+
+rides.endpoint(
     "POST", "/v1/driver/locations",
     "The driver's position, every 4 seconds: answered with nothing but an acknowledgement, since the server only tags it and publishes it to the location stream (no database, no read)",
     starts=(write, 1),
@@ -231,11 +246,11 @@ rides.endpoint(
 )
 rides.endpoint(
     "POST", "/v1/rider/locations",
-    "The rider's position while the app is open; the server answers by pushing the nearby available cars every few seconds (steps 9 to 11)",
+    "The rider's position while the app is open, sent when it has moved noticeably; the server pushes the nearby available cars every few seconds (steps 9 to 11)",
     starts=(write, 6),
     request={"lat": "number: latitude", "lng": "number: longitude",
              "product?": "string: standard (the default), xl or premium: whose cars to show"},
-    status={202: "Published; nearby cars follow on the socket", 400: "A position out of range, or an unknown product",
+    status={202: "Published; nearby cars follow on the socket (over HTTPS, only once the socket is back)", 400: "A position out of range, or an unknown product",
             401: "No valid token", 429: "Too many updates (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the rider"},
     response_headers=LIMITED,
@@ -250,10 +265,10 @@ rides.endpoint(
     response={"trip_id": "string: the new trip", "status": "string: requested"},
     status={201: "The trip exists, status requested; the match is not made yet",
             400: "An unknown product, or a pickup outside every city served", 401: "No valid token",
-            409: "The rider already has a trip that is requested, accepted or in progress",
+            409: "The rider already has a trip that is requested, accepted or in progress (checked with the rider's row locked, so two devices cannot both pass)",
             429: "Too many requests (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the rider",
-             "Idempotency-Key": "The app's ID for this tap: a retry after a timeout returns the same trip instead of calling two cars"},
+             "Idempotency-Key": "The app's ID for this tap, stored with the trip (unique per rider): a retry after a timeout finds that trip and returns it instead of calling two cars"},
     response_headers={201: {"Location": "/v1/trips/{trip_id}"}, **LIMITED},
 )
 rides.endpoint(
@@ -293,12 +308,13 @@ rides.endpoint(
             403: "Neither the trip's rider nor its driver", 404: "No such trip"},
     headers={"Authorization": "Bearer token of the rider or the driver",
              "If-None-Match": "The ETag of the state the app kept"},
-    response_headers={"ETag": "Changes with every status change",
-                      "Cache-Control": "Private, no-cache: the app may keep it but must revalidate"},
+    response_headers={code: {"ETag": "Changes with every status change",
+                             "Cache-Control": "private, no-cache: the app may keep it but must revalidate"}
+                      for code in (200, 304)},
 )
 rides.endpoint(
     "POST", "/v1/trips/{trip_id}/cancel",
-    "The rider (or the assigned driver) cancels before pickup: a conditional update like the accept's, so of a cancel and an accept racing, exactly one wins; an assigned driver becomes available again",
+    "The rider (or the assigned driver) cancels before pickup: a conditional update (only if requested or accepted) that also frees an assigned driver in the same transaction. It locks the trip's row as the accept does, so a cancel and an accept racing run one after the other, and no driver is left on a cancelled trip",
     request={"trip_id": "string: the trip",
              "reason?": "string: why, for the records"},
     response={"status": "string: cancelled"},
@@ -313,7 +329,7 @@ rides.capacity(
     daily_active_users=(3_000_000, "Assumption: drivers who go online on a given day (Uber reports several million drivers and couriers); the source gives no scale"),
     writes_per_user_per_day=(2_880, "About 3.2 hours online a day at one update every 4 seconds, the page's rate"),
     read_to_write=(1.3, "Pushes to riders: about 25 million trips a day, each rider watching the map for some half an hour (nearby cars, then the driver) at one push every 4 seconds"),
-    write_size=("100 bytes", "One update: driver ID, latitude, longitude, heading, speed, time and state, with framing"),
+    write_size=("100 bytes", "One update with its keys and headers: between the 44-byte position and the 124 bytes it takes on the wire (see What location updates cost)"),
     read_size=("200 bytes", "A push: a few nearby cars, or the driver's position and ETA"),
     retention=("365 days", "Raw positions in the location history, for disputes and a year of analytics; trips themselves are kept longer"),
     peak_to_average=(2.5, "Rush hours and weekend nights; chosen so that the peak is the page's million drivers online at once"),

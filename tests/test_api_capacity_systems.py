@@ -169,10 +169,41 @@ def test_ride_hailing_drivers_online_at_the_peak(catalogue):
     peak = writes_per_second(catalogue, "ride_hailing") * assumed(catalogue, "ride_hailing", "peak_to_average")
     drivers = peak * seconds_between_updates
     assert math.isclose(drivers, 1_000_000)
-    assert math.isclose(drivers * assumed(catalogue, "ride_hailing", "write_size"), 1e8)
+    from algorithms.location_load import LocationUpdates
+
+    load = LocationUpdates(drivers_online=round(drivers))
+    assert 100 < load.index_megabytes < 150  # "a little over a hundred megabytes"
+    size = assumed(catalogue, "ride_hailing", "write_size")
+    assert load.payload_bytes < size < load.payload_bytes + load.overhead_bytes
+    reason = catalogue.systems["ride_hailing"].assumptions["write_size"][1]
+    assert f"{load.payload_bytes}-byte position" in reason and f"{load.payload_bytes + load.overhead_bytes} bytes" in reason
     text = prose("ride_hailing")
     assert "which at one update every 4 seconds is a million drivers online at once" in text
-    assert "a million at the peak, about a hundred megabytes at a hundred bytes each" in text
+    assert "a million at the peak, a little over a hundred megabytes by the estimate in *What location updates cost*" in text
     notes = " ".join(note.text for note in catalogue.systems["ride_hailing"].paths["write"].notes)
     assert "a million drivers online, one update every 4 seconds, is 250,000 writes a second" in notes
     assert round(peak) == 250_000
+
+
+def test_ride_hailing_trips_a_second_at_the_peak(catalogue):
+    trips_per_day, watching, push_every = 25_000_000, 30 * 60, 4  # as the read_to_write reason states them
+    system = catalogue.systems["ride_hailing"]
+    assert "25 million trips a day" in system.assumptions["read_to_write"][1]
+    pushes_per_day = trips_per_day * watching / push_every
+    assert round(pushes_per_day / (writes_per_second(catalogue, "ride_hailing") * DAY), 1) == assumed(
+        catalogue, "ride_hailing", "read_to_write")
+    peak_trips = trips_per_day / DAY * assumed(catalogue, "ride_hailing", "peak_to_average")
+    assert round(peak_trips, -1) == 720
+    assert 5 * peak_trips < 10_000  # "a few thousand writes a second" at five writes a trip
+    assert "at the 25 million trips a day assumed for the pushes, that is some 720 trips a second at the peak" in prose(
+        "ride_hailing")
+
+
+def test_chat_group_cache_counted_from_the_groups(catalogue):
+    groups, page = 20_000_000, 50  # active groups a day and messages kept per group, as the page states them
+    counted = groups * page * assumed(catalogue, "chat", "write_size")
+    assert math.isclose(counted, 300e9)
+    estimate = next(r for r in catalogue.capacities["chat"]["results"] if r["name"] == "cache")["magnitude"] / 8  # bits
+    assert math.isclose(estimate, 180e9)
+    assert 1 / 3 <= counted / estimate <= 3  # "the same order"
+    assert "20 million groups active in a day, each with its latest 50 messages at the size assumed above, come to 300 gigabytes" in prose("chat")

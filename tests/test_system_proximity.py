@@ -125,7 +125,7 @@ def _rows() -> list[dict]:
     return [
         {"location_id": index, "attraction_id": 10_000 + index, "latitude": latitude, "longitude": longitude,
          "geohash": encode(latitude, longitude, 12), "address": None, "creator_id": 1,
-         "name": f"attraction {index}", "category": "restaurant", "updated_at": NOW}
+         "name": f"attraction {index}", "category": "restaurant", "updated_at": NOW, "request_key": f"add-{index}"}
         for index, (latitude, longitude) in enumerate(POINTS)
     ]
 
@@ -289,6 +289,26 @@ def test_the_schema_runs_on_postgres_with_its_checks(postgres_db):
         postgres_db.execute("INSERT INTO locations (id, latitude, longitude, geohash) VALUES (-1, 91, 0, 'zzzzzzzzzzzz')")
     with pytest.raises(psycopg.errors.CheckViolation):
         postgres_db.execute("INSERT INTO locations (id, latitude, longitude, geohash) VALUES (-1, 0, 0, 's0000')")
+
+
+def test_a_retried_add_cannot_make_a_second_attraction():
+    """The Idempotency-Key of POST /v1/attractions is stored with the attraction: the same
+    key from the same creator is refused, and the add's transaction leaves nothing behind."""
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    connection.execute("PRAGMA foreign_keys = ON")
+    for statement in statements(SCHEMA):
+        connection.execute(statement)
+    for user in (1, 2):
+        connection.execute("INSERT INTO users VALUES (?, 'u', ?, ?)", (user, f"u{user}@example.com", NOW))
+    add = section(QUERIES, "add")
+    row = {**_rows()[0], "request_key": "tap-1"}
+    execute(connection, add, row, postgres=False)
+    with pytest.raises(sqlite3.IntegrityError):
+        execute(connection, add, {**row, "location_id": 900, "attraction_id": 900}, postgres=False)
+    connection.execute("ROLLBACK")
+    assert connection.execute("SELECT count(*) FROM locations").fetchone() == (1,)
+    execute(connection, add, {**row, "location_id": 901, "attraction_id": 901, "creator_id": 2}, postgres=False)
+    assert connection.execute("SELECT count(*) FROM attractions").fetchone() == (2,)
 
 
 def test_the_page_states_what_these_tests_do():

@@ -115,7 +115,8 @@ def _seed(connection, *, postgres: bool) -> None:
     for trip, rider in ((101, 1), (102, 2)):
         assert _single(connection, "request", {
             "trip_id": trip, "rider_id": rider, "product": "standard", "pickup_latitude": 51.5,
-            "pickup_longitude": -0.12, "dropoff_latitude": 51.52, "dropoff_longitude": -0.08, "now": T0},
+            "pickup_longitude": -0.12, "dropoff_latitude": 51.52, "dropoff_longitude": -0.08, "now": T0,
+            "request_key": f"tap-{trip}"},
             postgres=postgres)
 
 
@@ -204,6 +205,20 @@ def test_a_trip_gets_one_driver_even_if_two_accept(engine):
     assert not _accept(connection, 8, 101, T0 + timedelta(seconds=2), postgres=postgres)
     assert _status(connection, "drivers", 8) == ("available", None)
     assert _status(connection, "trips", 101) == ("accepted", 7)
+
+
+def test_a_retried_request_cannot_make_a_second_trip(engine):
+    """The Idempotency-Key of POST /v1/trips is stored with the trip: the same key from the
+    same rider again is refused, a new key (a new tap) is not."""
+    connection, postgres = engine
+    error = __import__("psycopg").errors.UniqueViolation if postgres else sqlite3.IntegrityError
+    request = {"rider_id": 1, "product": "standard", "pickup_latitude": 51.5, "pickup_longitude": -0.12,
+               "dropoff_latitude": 51.52, "dropoff_longitude": -0.08, "now": T0}
+    with pytest.raises(error):
+        _single(connection, "request", {**request, "trip_id": 103, "request_key": "tap-101"}, postgres=postgres)
+    assert _single(connection, "request", {**request, "trip_id": 104, "request_key": "tap-104"}, postgres=postgres)
+    assert _single(connection, "request", {**request, "rider_id": 2, "trip_id": 105, "request_key": "tap-101"},
+                   postgres=postgres)
 
 
 def test_the_schema_refuses_a_driver_on_two_trips(engine):

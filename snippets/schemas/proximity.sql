@@ -31,7 +31,11 @@ CREATE TABLE attractions (
     creator_id   BIGINT NOT NULL REFERENCES users (id),
     name         TEXT NOT NULL,
     category     TEXT NOT NULL,               -- 'restaurant', 'market', 'museum' ...
-    updated_at   TIMESTAMP NOT NULL           -- the details document has the same ID
+    updated_at   TIMESTAMP NOT NULL,          -- the details document has the same ID
+    -- The Idempotency-Key of the request that added it: a retried add fails on this
+    -- pair and is answered with the attraction that holds the key.
+    request_key  TEXT,
+    UNIQUE (creator_id, request_key)
 );
 
 CREATE INDEX attractions_by_creator ON attractions (creator_id);

@@ -55,6 +55,10 @@ CREATE TABLE trips (
     started_at         TIMESTAMP,
     completed_at       TIMESTAMP,
     fare_cents         INTEGER,
+    -- The Idempotency-Key of the request that created the trip: a retried request finds
+    -- this row instead of creating a second trip (and calling a second car).
+    request_key        TEXT,
+    UNIQUE (rider_id, request_key),
     CHECK (status NOT IN ('accepted', 'in_progress', 'completed') OR driver_id IS NOT NULL)
 );
 

@@ -5,12 +5,13 @@
 
 -- --8<-- [start:add]
 -- The server computes the geohash (12 characters) from the coordinates; both rows
--- go in one transaction so that no attraction is ever without its location.
+-- go in one transaction so that no attraction is ever without its location. A retried
+-- add (the same creator and request_key) fails on the unique key and rolls back whole.
 BEGIN;
 INSERT INTO locations (id, latitude, longitude, geohash, address)
 VALUES (:location_id, :latitude, :longitude, :geohash, :address);
-INSERT INTO attractions (id, location_id, creator_id, name, category, updated_at)
-VALUES (:attraction_id, :location_id, :creator_id, :name, :category, :updated_at);
+INSERT INTO attractions (id, location_id, creator_id, name, category, updated_at, request_key)
+VALUES (:attraction_id, :location_id, :creator_id, :name, :category, :updated_at, :request_key);
 COMMIT;
 -- --8<-- [end:add]
 

@@ -5,10 +5,12 @@
 -- (in PostgreSQL, simply now()).
 
 -- --8<-- [start:request]
+-- A unique violation on (rider_id, request_key) is a retry of a request that already
+-- made its trip: answer with that trip instead of calling a second car.
 INSERT INTO trips (id, rider_id, status, product, pickup_latitude, pickup_longitude,
-                   dropoff_latitude, dropoff_longitude, requested_at)
+                   dropoff_latitude, dropoff_longitude, requested_at, request_key)
 VALUES (:trip_id, :rider_id, 'requested', :product, :pickup_latitude, :pickup_longitude,
-        :dropoff_latitude, :dropoff_longitude, :now)
+        :dropoff_latitude, :dropoff_longitude, :now, :request_key)
 RETURNING id;
 -- --8<-- [end:request]
 
