@@ -202,3 +202,25 @@ def test_the_whole_site_prints_as_one_page_with_every_picture(built_site, catalo
         assert f'id="{picture.id}-figure"' in html, picture.id
     assert 'xlink:href="../' not in html
     assert '<a href="print_page.html">' in page(built_site.site, "index")
+
+
+FIRST_VISIT_BUDGET = 150 * 1024  # gzip bytes; benchmarks/page_weight.py measures the same in chromium
+
+
+def test_a_system_page_s_first_visit_stays_within_its_budget(built_site, catalogue):
+    """Everything a system page's HTML asks for (stylesheets, scripts, icons, favicon),
+    gzipped: what a reader with an empty cache downloads before using search."""
+    import gzip
+
+    site = built_site.site
+    weights = {}
+    for system in catalogue.systems.values():
+        html_file = site / "systems" / f"{system.id}.html"
+        html = html_file.read_text(encoding="utf-8")
+        linked = set(re.findall(r'<link rel="(?:stylesheet|icon)" href="([^"]+)"', html))
+        linked |= set(re.findall(r'<script src="([^"]+)"', html))
+        linked |= set(re.findall(r'<image xlink:href="([^"]+)"', html))
+        files = [html_file] + [(html_file.parent / url).resolve() for url in linked if "://" not in url]
+        weights[system.id] = sum(len(gzip.compress(path.read_bytes(), 9)) for path in files)
+    assert min(weights.values()) > 60 * 1024, weights  # the theme's CSS and JS alone weigh this much
+    assert {name: size for name, size in weights.items() if size > FIRST_VISIT_BUDGET} == {}, weights
