@@ -130,3 +130,54 @@ def test_the_sources_cover_every_module_a_notebook_imports():
         text = notebook.read_text(encoding="utf-8")
         for module in re.findall(r"from (algorithms\.\w+|blueprint\.\w+) import", text):
             assert module.replace(".", "/").replace("algorithms/", "snippets/algorithms/") + ".py" in sources, module
+
+
+class JupyterPlugin:
+    """mkdocs-jupyter as NotebookRunner sees it: its validated options."""
+
+    def __init__(self, cache_dir: Path):
+        from mkdocs_jupyter.plugin import Plugin
+
+        plugin = Plugin()
+        errors, warnings = plugin.load_config(
+            {"include": ["notebooks/*.ipynb"], "execute": True, "allow_errors": False, "cache_dir": str(cache_dir)}
+        )
+        assert not errors, errors
+        self.config = plugin.config
+
+
+def write_notebook(path: Path, *sources: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(s) for s in sources]), path)
+    return path
+
+
+def test_notebooks_run_ahead_into_mkdocs_jupyters_cache_and_a_failing_cell_is_reported(tmp_path):
+    from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path
+
+    from blueprint.notebook_pages import NotebookRunner
+
+    docs, cache = tmp_path / "docs", tmp_path / "cache"
+    good = write_notebook(docs / "notebooks" / "good.ipynb", "print(6 * 7)")
+    bad = write_notebook(docs / "notebooks" / "bad.ipynb", "1 / 0")
+    write_notebook(docs / "elsewhere" / "skipped.ipynb", "print('not a page')")
+    plugin = JupyterPlugin(cache)
+    runner = NotebookRunner()
+    runner.start(plugin, docs)
+    assert runner.total == 2
+    runner.wait(str(good))
+    # exactly where, and in the shape, the plugin looks for it when it renders the page
+    cached = _get_cache_path(plugin.config["cache_dir"], _compute_cache_key(str(good), plugin.config, True))
+    page = __import__("json").loads(cached.read_text(encoding="utf-8"))
+    assert "42" in page["content"] and set(page) == {"content", "toc_tokens", "title"}
+    with pytest.raises(ValueError, match="ZeroDivisionError"):
+        runner.wait(str(bad))
+    assert runner.executed == 1
+    assert sorted(path.name for path in cache.iterdir()) == [cached.name]  # no half-written page
+
+    again = NotebookRunner()
+    again.start(plugin, docs)  # the good one is cached now: only the failing one runs again
+    again.wait(str(good))
+    with pytest.raises(ValueError, match="ZeroDivisionError"):
+        again.wait(str(bad))
+    assert again.executed == 0

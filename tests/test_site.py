@@ -127,6 +127,8 @@ def test_a_second_build_renders_nothing(built_site, site_cache, tmp_path):
     assert again.returncode == 0, again.log
     match = re.search(r"blueprint: rendered (\d+) of (\d+) pictures", again.log)
     assert match and match.group(1) == "0" and int(match.group(2)) >= 3
+    notebooks = len(list((ROOT / "docs" / "concepts" / "notebooks").glob("*.ipynb")))
+    assert f"blueprint: executed 0 of {notebooks} notebooks" in again.log
 
 
 def test_the_home_page_credits_the_source(built_site):
