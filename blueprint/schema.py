@@ -158,7 +158,9 @@ def _unique_column_sets(connection: sqlite3.Connection, table: str) -> set[froze
     if primary:
         sets.add(primary)
     for index in connection.execute(f"PRAGMA index_list({_quote(table)})"):
-        if index[2]:  # unique
+        # unique, and for every row: a partial index (`WHERE status = 'open'`) makes a
+        # column unique only among some rows, so the relationship stays 1-to-many
+        if index[2] and not index[4]:
             sets.add(frozenset(row[2] for row in connection.execute(f"PRAGMA index_info({_quote(index[1])})")))
     return sets
 

@@ -80,6 +80,19 @@ def test_one_to_one_one_to_many_and_many_to_many_are_told_apart():
     assert {fk.parent_columns for fk in follows.foreign_keys} == {("id",)}
 
 
+def test_a_partial_unique_index_leaves_the_relationship_one_to_many(tmp_path):
+    """One open trip per rider is a partial unique index; a rider still has many trips."""
+    ddl = tmp_path / "trips.sql"
+    ddl.write_text(
+        "CREATE TABLE riders (id INTEGER PRIMARY KEY);\n"
+        "CREATE TABLE trips (id INTEGER PRIMARY KEY, rider_id INTEGER NOT NULL REFERENCES riders (id), status TEXT NOT NULL);\n"
+        "CREATE UNIQUE INDEX one_open_trip ON trips (rider_id) WHERE status = 'open';\n"
+    )
+    assert [str(r) for r in load_schema(ddl, "trips.sql").relationships()] == ["riders 1-to-many trips"]
+    ddl.write_text(ddl.read_text().replace(" WHERE status = 'open'", ""))
+    assert [str(r) for r in load_schema(ddl, "trips.sql").relationships()] == ["riders 1-to-1 trips"]
+
+
 def test_ddl_that_does_not_run_names_its_file():
     with pytest.raises(BlueprintError, match=r"^schemas/broken.sql: the DDL does not execute on SQLite"):
         load_schema(FIXTURES / "schemas" / "broken.sql", "schemas/broken.sql")
