@@ -19,6 +19,7 @@ from mkdocs.structure.files import File
 
 from blueprint import api, site_search, sql_pages
 from blueprint.build import Catalogue, build, cache_folder, engine_changed_on_disk
+from blueprint.incremental import Changes, forget_search_entries
 from blueprint.model import BlueprintError
 from blueprint.notebook_pages import NotebookRunner
 from blueprint.pages import ICONS, concepts_section, expand, quote_figures, resolve_concept_links, unplaced, used_by_section
@@ -29,6 +30,7 @@ _notebooks = NotebookRunner()
 
 _catalogue = Catalogue()
 _placed: set[str] = set()
+_changes = Changes()
 
 
 def project_root(config) -> Path:
@@ -42,6 +44,20 @@ def _reported():
         yield
     except BlueprintError as error:
         raise PluginError(f"blueprint: {error}") from None
+
+
+class _KnownDirtyWarning(logging.Filter):
+    """MkDocs warns on every dirty build that links may be stale; `_changes` rebuilds every
+    page a change outside docs/ reaches, and strict mode would turn the notice into a failure."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def on_startup(command, dirty):
+    _changes.enabled = dirty
+    if dirty:
+        logging.getLogger("mkdocs.commands.build").addFilter(_KnownDirtyWarning())
 
 
 def on_config(config):
@@ -94,11 +110,15 @@ def on_files(files, config):
     used = {name for picture in _catalogue.pictures.values() for name in icon_names(picture.svg)}
     for name in sorted(used):
         files.append(File.generated(config, f"{ICONS}/{name}", abs_src_path=str(_catalogue.icons / name)))
+    if _changes.enabled:
+        forced = _changes.mark(files, _catalogue, project_root(config))
+        log.info("blueprint: %d pages rebuilt for changes outside their Markdown", len(forced))
     return files
 
 
 def on_page_markdown(markdown, page, config, files):
     site_search.boost(page)
+    _changes.record(page.file.src_uri, markdown)
     if page.file.abs_src_path and page.file.src_uri.endswith(".ipynb"):
         try:
             _notebooks.wait(page.file.abs_src_path)
@@ -147,6 +167,8 @@ def on_post_page(output, page, config):
 
     from blueprint import notebook_pages
 
+    if _changes.enabled:
+        forget_search_entries(config, page.url)
     if not page.file.src_uri.startswith("print_page."):
         output = _PRINT_SITE_ASSETS.sub("", output)
     if not notebook_pages.is_notebook_page(page):
@@ -167,7 +189,8 @@ def on_post_build(config) -> None:
             site_search.defer_index_loading(Path(config.site_dir))
         except ValueError as error:
             raise PluginError(f"blueprint: {error}") from None
-    missing = unplaced(_catalogue, _placed)
+    # An incremental build sees only the pages it rebuilt; the first build of a serve saw all.
+    missing = unplaced(_catalogue, _placed) if not _changes.enabled or _changes.everything else []
     if missing:
         lines = [
             f"docs/systems/{name.split('/')[0]}.md does not show {name}: add <!-- blueprint: {name} --> where it belongs"

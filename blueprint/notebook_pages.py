@@ -203,6 +203,9 @@ class NotebookRunner:
         for path in notebooks:
             execute = not any(pathlib.PurePath(path).match(pattern) for pattern in options["execute_ignore"])
             cache_path = jupyter._get_cache_path(options["cache_dir"], jupyter._compute_cache_key(str(path), options, execute))
+            # The plugin evicts every cached page it did not render in this build, and an
+            # incremental (dirty) build renders few: keep each notebook's current result.
+            plugin._used_cache_paths.add(cache_path)
             if execute and not cache_path.exists():
                 self._running[str(path)] = self._pool.submit(_execute_into_cache, str(path), dict(options), cache_path)
 

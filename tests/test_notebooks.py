@@ -132,18 +132,17 @@ def test_the_sources_cover_every_module_a_notebook_imports():
             assert module.replace(".", "/").replace("algorithms/", "snippets/algorithms/") + ".py" in sources, module
 
 
-class JupyterPlugin:
-    """mkdocs-jupyter as NotebookRunner sees it: its validated options."""
+def jupyter_plugin(cache_dir: Path):
+    """mkdocs-jupyter, configured as the site configures it, as NotebookRunner sees it."""
+    from mkdocs_jupyter.plugin import Plugin
 
-    def __init__(self, cache_dir: Path):
-        from mkdocs_jupyter.plugin import Plugin
-
-        plugin = Plugin()
-        errors, warnings = plugin.load_config(
-            {"include": ["notebooks/*.ipynb"], "execute": True, "allow_errors": False, "cache_dir": str(cache_dir)}
-        )
-        assert not errors, errors
-        self.config = plugin.config
+    plugin = Plugin()
+    errors, warnings = plugin.load_config(
+        {"include": ["notebooks/*.ipynb"], "execute": True, "allow_errors": False, "cache_dir": str(cache_dir)}
+    )
+    assert not errors, errors
+    plugin.on_pre_build(config=None)
+    return plugin
 
 
 def write_notebook(path: Path, *sources: str) -> Path:
@@ -161,7 +160,7 @@ def test_notebooks_run_ahead_into_mkdocs_jupyters_cache_and_a_failing_cell_is_re
     good = write_notebook(docs / "notebooks" / "good.ipynb", "print(6 * 7)")
     bad = write_notebook(docs / "notebooks" / "bad.ipynb", "1 / 0")
     write_notebook(docs / "elsewhere" / "skipped.ipynb", "print('not a page')")
-    plugin = JupyterPlugin(cache)
+    plugin = jupyter_plugin(cache)
     runner = NotebookRunner()
     runner.start(plugin, docs)
     assert runner.total == 2
@@ -174,6 +173,7 @@ def test_notebooks_run_ahead_into_mkdocs_jupyters_cache_and_a_failing_cell_is_re
         runner.wait(str(bad))
     assert runner.executed == 1
     assert sorted(path.name for path in cache.iterdir()) == [cached.name]  # no half-written page
+    assert cached in plugin._used_cache_paths  # kept by the plugin even when its page is not rebuilt
 
     again = NotebookRunner()
     again.start(plugin, docs)  # the good one is cached now: only the failing one runs again

@@ -1,7 +1,9 @@
-"""`mkdocs serve`: editing a diagram script or a DDL file re-renders it once, with no rebuild loop."""
+"""`mkdocs serve`: editing a diagram script or a DDL file re-renders it once, with no rebuild
+loop, and an incremental serve rebuilds exactly the pages the change reaches."""
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import socket
@@ -10,6 +12,8 @@ import sys
 import threading
 import time
 import urllib.request
+
+import pytest
 
 from conftest import FIXTURES, make_project
 
@@ -27,12 +31,13 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, project, cache, **env):
+    def __init__(self, project, cache, *, dirty=True, **env):
+        """`dirty`: as `./run serve` runs it, rebuilding only what a change reaches."""
         self.port = free_port()
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{self.port}"],
+            [sys.executable, "-m", "mkdocs", "serve", *(["--dirty"] if dirty else []), "--dev-addr", f"127.0.0.1:{self.port}"],
             cwd=project,
             env={**os.environ, "BLUEPRINT_CACHE": str(cache), "NO_MKDOCS_2_WARNING": "1", **env},
             stdout=subprocess.PIPE,
@@ -116,5 +121,41 @@ def test_serve_survives_a_script_that_hangs_or_exits_and_recovers_when_it_is_fix
         server.wait_for("rendered 1 of 2 pictures")
         server.wait_for("Reloading browsers")
         assert "The server stores it, fixed." in server.get("/")
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("dirty", [True, False], ids=["incremental", "full"])
+def test_serve_rebuilds_the_pages_a_change_reaches_and_search_lists_each_page_once(tmp_path, dirty):
+    other = "# Other\n\nNothing drawn here.\n\n## A section\n\nText.\n"
+    project = make_project(tmp_path / "project", {"tiny.py": SCRIPT}, {"index.md": PAGE, "other.md": other})
+    with (project / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        # as the site is configured: the home page's entries are "index.html", not ""
+        config.write("use_directory_urls: false\ntheme:\n  name: material\nplugins:\n  - search\n")
+    server = Server(project, tmp_path / "cache", dirty=dirty)
+    try:
+        server.wait_for("Serving on")
+        script = project / "diagrams" / "tiny.py"
+        script.write_text(SCRIPT.replace("The server stores it.", "The server stores it, edited."))
+        if dirty:  # the page that draws the script, not the other one
+            server.wait_for("blueprint: 1 pages rebuilt for changes outside their Markdown")
+        server.wait_for("Reloading browsers")
+        assert "The server stores it, edited." in server.get("/")
+        (project / "docs" / "other.md").write_text(other.replace("Text.", "Text, edited."))
+        server.wait_for("Reloading browsers")
+        assert "Text, edited." in server.get("/other.html")
+
+        ddl = project / "snippets" / "schemas" / "users_pastes.sql"
+        ddl.write_text(ddl.read_text().replace("body TEXT", "body TEXT, expires_at TIMESTAMP"))
+        if dirty:  # a snippet may be included by any page: all of them
+            server.wait_for("blueprint: 2 pages rebuilt for changes outside their Markdown")
+        server.wait_for("Reloading browsers")
+        assert "expires_at" in server.get("/")
+
+        index = json.loads(server.get("/search/search_index.json"))
+        locations = [entry["location"] for entry in index["docs"]]
+        assert sorted(set(locations)) == sorted(locations), "a page listed twice"
+        assert {"index.html", "other.html", "other.html#a-section"} <= set(locations), locations
+        assert "Text, edited." in json.dumps(index) and "Text." not in json.dumps(index).replace("Text, edited.", "")
     finally:
         server.stop()
