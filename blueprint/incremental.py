@@ -4,9 +4,10 @@ A dirty build rebuilds a page only when its Markdown file is newer than its HTML
 page also counts as changed when something it shows from outside docs/ changed: a
 picture, API or capacity table of a system it marks (`<!-- blueprint: <id>/... -->`), so
 that saving a diagram script rebuilds that system's page and nothing else. When a change
-can reach pages no marker names (a snippet any page may include, a system added, renamed
-or given other components, whose concepts pages list), every page is rebuilt, as is the
-first build of a process.
+can reach pages no marker names (a snippet any page may include; a system added, renamed
+or given other components, which the systems table and the concept pages list; a page
+added, removed or retitled, which every page's navigation shows), every page is rebuilt,
+as is the first build of a process.
 """
 
 from __future__ import annotations
@@ -34,11 +35,13 @@ class Changes:
     def mark(self, files, catalogue, root: Path) -> set[str]:
         """Mark the pages this build must redo (beyond edited Markdown); returns their src_uris."""
         systems = {system_id: _system_digest(system, catalogue, root) for system_id, system in catalogue.systems.items()}
-        outline = repr(sorted(
-            (s.id, s.title, s.summary, sorted({c.kind for c in s.components.values()})) for s in catalogue.systems.values()
+        pages = [file for file in files.documentation_pages()]
+        # What every page's navigation, the systems table and the concept pages' lists show.
+        outline = repr((
+            sorted((s.id, s.title, s.summary, sorted({c.kind for c in s.components.values()})) for s in catalogue.systems.values()),
+            [(file.src_uri, _title(file)) for file in pages],
         ))
         snippets = _tree_digest(root / "snippets")
-        pages = [file for file in files.documentation_pages()]
         self.everything = self._systems is None or outline != self._outline or snippets != self._snippets
         if self.everything:
             forced = {file.src_uri for file in pages}
@@ -73,6 +76,14 @@ def _system_digest(system, catalogue, root: Path) -> str:
             digest.update(picture.svg.encode())
     digest.update(repr(catalogue.capacities.get(system.id)).encode())
     return digest.hexdigest()
+
+
+def _title(file) -> str:
+    """A Markdown page's first heading: the navigation shows it on every page."""
+    if not file.src_uri.endswith(".md") or not file.abs_src_path:
+        return ""
+    with open(file.abs_src_path, encoding="utf-8") as text:
+        return next((line.strip() for line in text if line.startswith("# ")), "")
 
 
 def _tree_digest(folder: Path) -> str:

@@ -144,6 +144,11 @@ def test_serve_rebuilds_the_pages_a_change_reaches_and_search_lists_each_page_on
         (project / "docs" / "other.md").write_text(other.replace("Text.", "Text, edited."))
         server.wait_for("Reloading browsers")
         assert "Text, edited." in server.get("/other.html")
+        (project / "docs" / "other.md").write_text(other.replace("Text.", "Text, edited.").replace("# Other", "# Another"))
+        if dirty:  # every page's navigation shows the title
+            server.wait_for("blueprint: 2 pages rebuilt for changes outside their Markdown")
+        server.wait_for("Reloading browsers")
+        assert "Another" in server.get("/index.html")
 
         ddl = project / "snippets" / "schemas" / "users_pastes.sql"
         ddl.write_text(ddl.read_text().replace("body TEXT", "body TEXT, expires_at TIMESTAMP"))
