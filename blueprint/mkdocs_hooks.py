@@ -119,7 +119,7 @@ def on_files(files, config):
 def on_page_markdown(markdown, page, config, files):
     site_search.boost(page)
     _changes.record(page.file.src_uri, markdown)
-    if page.file.abs_src_path and page.file.src_uri.endswith(".ipynb"):
+    if page.file.src_uri.endswith(".ipynb"):
         try:
             _notebooks.wait(page.file.abs_src_path)
         except ValueError as error:
