@@ -77,6 +77,7 @@ def on_pre_build(config) -> None:
     global _catalogue
     root = project_root(config)
     _placed.clear()
+    _aside.clear()
     # mkdocs-jupyter keys its cache on the notebooks' bytes only (and keeps it relative
     # to the working directory); drop it when the snippets the notebooks import change.
     if "mkdocs-jupyter" in config.plugins:
@@ -153,7 +154,25 @@ def on_page_content(html, page, config, files):
     if notebook_pages.is_notebook_page(page):
         return site_search.exclude_notebook_code(html)
     with _reported():
-        return expand(html, page.file.src_uri, page.file.dest_uri, _catalogue, _placed, _linker(files, page.file))
+        html = expand(html, page.file.src_uri, page.file.dest_uri, _catalogue, _placed, _linker(files, page.file))
+    return _PICTURE_SVG.sub(_set_aside, html)
+
+
+# Between on_page_content and on_post_page, a page's pictures stand aside as comments: the
+# search plugin and print-site parse every page's HTML with Python's html.parser and slow
+# regular expressions, and the SVG markup is most of it (none of it is indexed or changed).
+_PICTURE_SVG = re.compile(r'<svg\b[^>]*\bclass="blueprint-svg"[^>]*>.*?</svg>', re.DOTALL)
+_ASIDE = re.compile(r"<!--blueprint-svg (\d+)-->")
+_aside: list[str] = []
+
+
+def _set_aside(match: re.Match) -> str:
+    _aside.append(match.group(0))
+    return f"<!--blueprint-svg {len(_aside) - 1}-->"
+
+
+def _put_back(html: str) -> str:
+    return _ASIDE.sub(lambda match: _aside[int(match.group(1))], html)
 
 
 # print-site adds its stylesheets and script to every page; only print_page.html uses them.
@@ -171,6 +190,7 @@ def on_post_page(output, page, config):
         forget_search_entries(config, page.url)
     if not page.file.src_uri.startswith("print_page."):
         output = _PRINT_SITE_ASSETS.sub("", output)
+    output = _put_back(output)
     if not notebook_pages.is_notebook_page(page):
         return output
     stylesheet = get_relative_url("assets/stylesheets/notebooks.css", page.url)
@@ -216,7 +236,7 @@ def _fix_print_page(site: Path) -> None:
     page = site / "print_page.html"
     if not page.exists():
         return
-    text = page.read_text(encoding="utf-8").replace('xlink:href="../', 'xlink:href="')
+    text = _put_back(page.read_text(encoding="utf-8")).replace('xlink:href="../', 'xlink:href="')
     ids = set(re.findall(r'\sid="([^"]+)"', text))
 
     def mend(match: re.Match) -> str:
