@@ -51,6 +51,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COPIED = ["mkdocs.yml", "docs", "diagrams", "snippets", "blueprint", "overrides"]
 RENDERED = re.compile(r"blueprint: rendered (\d+) of \d+ pictures")
 EXECUTED = re.compile(r"blueprint: executed (\d+) of \d+ notebooks")
+INLINE_SVG = re.compile(r'<svg\b.*?</svg>(?=.*?href="([^"]+\.svg)")', re.S)
 CASES = ["fresh", "cold", "warm", "changed", "serve", "synthetic"]
 SYNTHETIC_SYSTEMS = 100
 
@@ -106,10 +107,11 @@ def mkdocs_build(project: Path, cache: Path) -> Run:
 
 
 def make_plain(project: Path, cache: Path) -> Path:
-    """A copy of `project` built without the diagram hooks: its pages show the already
-    rendered SVGs as images, and everything else the engine adds to a page (API and
-    capacity tables, quoted figures, the systems table, concept links) is written into the
-    Markdown as it would have been generated."""
+    """A copy of `project` built without the diagram hooks: everything the engine adds to a
+    page (pictures with their steps and notes, API and capacity tables, quoted figures, the
+    systems table, concept links) is written into the Markdown as the hook would generate
+    it, except that each picture is an <img> of its already rendered SVG file instead of
+    inline SVG."""
     sys.path.insert(0, str(ROOT))
     from blueprint import api, pages
     from blueprint.build import build
@@ -139,15 +141,10 @@ def make_plain(project: Path, cache: Path) -> Path:
             return posixpath.relpath(re.sub(r"\.(md|ipynb)$", ".html", src), posixpath.dirname(page_dest) or ".")
 
         def replace(match: re.Match) -> str:
-            system, _, view = match.group("name").partition("/")
-            # a staged path is several pictures: view-1.svg, view-2.svg, …
-            files = sorted((rendered_dir / system).glob(f"{view}.svg")) or sorted(
-                (rendered_dir / system).glob(f"{view}-*.svg"), key=lambda path: int(path.stem.rsplit("-", 1)[1])
-            )
-            if not files:  # not a picture: the API, the capacity table, the systems table
-                return pages.expand(match.group(0), page_path, page_dest, catalogue, set(), link_to)
-            prefix = posixpath.relpath("assets/blueprint", posixpath.dirname(page_dest) or ".")
-            return "\n\n".join(f"![{system} {path.stem}]({prefix}/{system}/{path.name})" for path in files)
+            # What the hook would put there, each inline picture swapped for its SVG file,
+            # which the figure's "open the picture on its own" link already names.
+            generated = pages.expand(match.group(0), page_path, page_dest, catalogue, set(), link_to)
+            return INLINE_SVG.sub(lambda svg: f'<img src="{svg.group(1)}" alt="">', generated)
 
         text = pages.MARKER.sub(replace, pages.quote_figures(text, page_path, catalogue))
         system = catalogue.systems.get(page_path.removeprefix("systems/").removesuffix(".md"))
