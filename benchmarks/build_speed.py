@@ -6,8 +6,9 @@ Every case is a real `mkdocs build` (or `mkdocs serve`) of a scratch copy of thi
 a temporary folder that is deleted afterwards. Its two caches are the diagram engine's
 (BLUEPRINT_CACHE) and mkdocs-jupyter's executed notebooks (.cache/mkdocs-jupyter in the copy).
 
-  plain          the same pages with the pictures already rendered, as static SVG files, and
-                 every hook but the diagram ones; notebook cache warm: the baseline
+  plain          the same pages, with what the diagram hooks would add written into the
+                 Markdown (steps, notes, tables) and each picture an <img> of its already
+                 rendered SVG file; every other hook kept; notebook cache warm: the baseline
   fresh          a fresh clone: both caches empty, every picture rendered and every
                  notebook executed                                  target <= 3.0x plain
   pictures cold  picture cache empty, notebook cache warm           target <= 1.5x plain
@@ -24,8 +25,9 @@ a temporary folder that is deleted afterwards. Its two caches are the diagram en
                  unmodified project's plain, pictures cold and warm builds) and the warm
                  build as a ratio to its own plain build           target <= 1.1x
 
---only picks cases (the plain baseline always runs); --repeat builds each case that many
-times and reports the median.
+--only picks cases by name: fresh, cold (pictures cold), warm, changed (one changed), serve,
+synthetic; the plain baseline always runs. --repeat builds each case that many times (and
+saves that many edits under serve) and reports the median.
 """
 
 from __future__ import annotations
@@ -360,8 +362,7 @@ def make_synthetic(project: Path, target: Path) -> Path:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=3, help="builds per case; the median is reported")
     parser.add_argument("--only", default=",".join(CASES),
                         help=f"comma-separated cases among {', '.join(CASES)} (plain always runs)")
