@@ -202,7 +202,8 @@ def serve_loop(project: Path, cache: Path, repeat: int, timeout: float = 300) ->
     runs = []
     with open(log_path, "w", encoding="utf-8") as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", "--dev-addr", f"127.0.0.1:{port}"],
+            # as `./run serve` runs it: incremental, rebuilding the pages a change reaches
+            [sys.executable, "-m", "mkdocs", "serve", "--dirty", "--dev-addr", f"127.0.0.1:{port}"],
             cwd=project, env=env(cache), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )
         try:
