@@ -92,7 +92,7 @@ _NOTEBOOK_END = "<!-- jupyter-wrapper -->"
 # the MathJax and Mermaid loaders (from cdnjs), the copy-button script, and comments.
 _HEAD_JUNK = re.compile(r"<style\b.*?</style>|<script\b.*?</script>|<!--.*?-->", re.DOTALL)
 _COPY_BUTTON = re.compile(r'<div class="zeroclipboard-container">.*?</clipboard-copy>\s*</div>', re.DOTALL)
-_COPY_TEXT = re.compile(r'<div class="clipboard-copy-txt" id="[^"]*">.*?</div>', re.DOTALL)
+_COPY_TEXT = re.compile(r'<div (?:data-search-exclude="" )?class="clipboard-copy-txt" id="[^"]*">.*?</div>', re.DOTALL)
 _CODE = re.compile(r'<div class="highlight-ipynb hl-(\w+)[^"]*"><pre><span></span>(.*?)</pre></div>', re.DOTALL)
 
 
@@ -225,28 +225,46 @@ class NotebookRunner:
 
 def _execute_into_cache(path: str, options: dict, cache_path: Path) -> None:
     """What mkdocs-jupyter does on a cache miss (plugin.on_pre_page's new_render), written
-    atomically so that an interrupted build leaves no half-written page behind."""
+    atomically so that an interrupted build leaves no half-written page behind.
+
+    The notebook is executed here rather than by the plugin's converter, to stop its
+    kernel at once when it is done: a polite shutdown waits most of a second per notebook.
+    The converter then turns the executed copy into the same page it would have made."""
     import json
     import os
     import tempfile
 
+    import nbformat
     from mkdocs_jupyter import convert
     from mkdocs_jupyter.plugin import _get_nb_toc_tokens
+    from nbclient import NotebookClient
 
-    body = convert.nb2html(
-        path,
-        execute=True,
-        kernel_name=options["kernel_name"],
-        theme=options["theme"],
+    notebook = nbformat.read(path, as_version=4)
+    NotebookClient(
+        notebook,
+        kernel_name=options["kernel_name"] or notebook.metadata.get("kernelspec", {}).get("name", "python3"),
         allow_errors=options["allow_errors"],
-        show_input=options["show_input"],
-        no_input=options["no_input"],
-        no_prompt=options["no_prompt"],
-        remove_tag_config=options["remove_tag_config"],
-        highlight_extra_classes=options["highlight_extra_classes"],
-        include_requirejs=options["include_requirejs"],
-        custom_mathjax_url=options["custom_mathjax_url"],
-    )
+        store_widget_state=True,
+        shutdown_kernel="immediate",
+        resources={"metadata": {"path": os.path.dirname(path)}},  # cells run where the notebook is
+    ).execute()
+    with tempfile.TemporaryDirectory(prefix="notebook-") as scratch:
+        executed = Path(scratch) / Path(path).name
+        nbformat.write(notebook, executed)
+        body = convert.nb2html(
+            str(executed),
+            execute=False,
+            kernel_name=options["kernel_name"],
+            theme=options["theme"],
+            allow_errors=options["allow_errors"],
+            show_input=options["show_input"],
+            no_input=options["no_input"],
+            no_prompt=options["no_prompt"],
+            remove_tag_config=options["remove_tag_config"],
+            highlight_extra_classes=options["highlight_extra_classes"],
+            include_requirejs=options["include_requirejs"],
+            custom_mathjax_url=options["custom_mathjax_url"],
+        )
     toc_tokens, title = _get_nb_toc_tokens(path, options["toc_depth"])
     cache_path = Path(cache_path)
     cache_path.parent.mkdir(parents=True, exist_ok=True)
