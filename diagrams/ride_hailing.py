@@ -147,11 +147,15 @@ read.step(8, matching, trip_db,
 read.step(9, matching, pubsub, "It publishes the offer on the driver's channel.")
 read.step(10, pubsub, driver_server,
           "The server holding the driver's WebSocket, subscribed to that channel, receives it.")
-read.step(11, driver_server, driver, "The driver sees the offer with a 15-second countdown.")
+read.step(11, driver_server, driver,
+          "It sends the offer down the driver's WebSocket (the load balancer only relays its frames); "
+          "the driver sees it with a 15-second countdown.")
 read.step(12, matching, trip_db,
           "The lease lapses by itself; the matching service leases the next candidate (step 8 again).",
           when="No answer within 15 seconds")
-read.step(13, driver, driver_server, "The driver taps 'accept'.")
+read.step(13, driver, driver_server,
+          "The driver taps 'accept'; the answer goes up the same WebSocket, through the load balancer, "
+          "to the driver's server.")
 read.step(14, driver_server, trip_service, "The driver server asks the trip service to confirm the trip.")
 with read.transaction("Assign the driver"):
     read.step(15, trip_service, trip_db,
