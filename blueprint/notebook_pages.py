@@ -9,8 +9,10 @@ removes them, turns code cells into Material code blocks and links notebooks.css
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 # Plots are inline SVG. Everything matplotlib draws in INK (text, axes, ticks) is turned
@@ -173,10 +175,6 @@ class NotebookRunner:
     """
 
     def __init__(self) -> None:
-        from concurrent.futures import ThreadPoolExecutor
-
-        import os
-
         self._pool = ThreadPoolExecutor(max_workers=max(1, os.cpu_count() or 1), thread_name_prefix="notebook")
         self._running: dict[str, object] = {}
         self.executed = 0
@@ -184,9 +182,6 @@ class NotebookRunner:
 
     def start(self, plugin, docs_dir: Path) -> None:
         """Submit every notebook page whose cached result is missing."""
-        import os
-        import pathlib
-
         from mkdocs_jupyter import plugin as jupyter
 
         self._running.clear()
@@ -194,14 +189,14 @@ class NotebookRunner:
         options = plugin.config
         notebooks = [
             Path(os.path.normpath(path)) for path in sorted(docs_dir.rglob("*.ipynb"))
-            if any(pathlib.PurePath(path).match(pattern) for pattern in options["include"])
-            and not any(pathlib.PurePath(path).match(pattern) for pattern in options["ignore"])
+            if any(path.match(pattern) for pattern in options["include"])
+            and not any(path.match(pattern) for pattern in options["ignore"])
         ]
         self.total = len(notebooks)
         if not options["execute"] or not options["cache"]:
             return
         for path in notebooks:
-            execute = not any(pathlib.PurePath(path).match(pattern) for pattern in options["execute_ignore"])
+            execute = not any(path.match(pattern) for pattern in options["execute_ignore"])
             cache_path = jupyter._get_cache_path(options["cache_dir"], jupyter._compute_cache_key(str(path), options, execute))
             # The plugin evicts every cached page it did not render in this build, and an
             # incremental (dirty) build renders few: keep each notebook's current result.
@@ -211,8 +206,6 @@ class NotebookRunner:
 
     def wait(self, abs_src_path: str) -> None:
         """Block until this notebook's page is in the cache; raise ValueError if a cell failed."""
-        import os
-
         future = self._running.pop(os.path.normpath(abs_src_path), None)
         if future is None:
             return
@@ -231,7 +224,6 @@ def _execute_into_cache(path: str, options: dict, cache_path: Path) -> None:
     kernel at once when it is done: a polite shutdown waits most of a second per notebook.
     The converter then turns the executed copy into the same page it would have made."""
     import json
-    import os
     import tempfile
 
     import nbformat
