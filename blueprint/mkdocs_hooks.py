@@ -179,6 +179,11 @@ def _put_back(html: str) -> str:
 _PRINT_SITE_ASSETS = re.compile(r'<link rel="stylesheet" href="[^"]*css/print-site[\w-]*\.css">\n?|<script src="[^"]*js/print-site\.js"></script>\n?')
 
 
+def on_post_template(output_content, template_name, config):
+    """Static pages (404.html) do not load print-site's assets either."""
+    return _PRINT_SITE_ASSETS.sub("", output_content)
+
+
 def on_post_page(output, page, config):
     """Pages other than the print page lose print-site's assets; notebook pages also lose
     mkdocs-jupyter's inline JupyterLab CSS and CDN scripts."""

@@ -203,6 +203,9 @@ def test_the_whole_site_prints_as_one_page_with_every_picture(built_site, catalo
     for picture in catalogue.pictures.values():
         assert f'id="{picture.id}-figure"' in html, picture.id
     assert 'xlink:href="../' not in html
+    assert "css/print-site.css" in html  # its own stylesheet; no other page loads it
+    others = [path for path in built_site.site.rglob("*.html") if path.name != "print_page.html"]
+    assert [path.name for path in others if "print-site" in path.read_text(encoding="utf-8")] == []
     assert '<a href="print_page.html">' in page(built_site.site, "index")
 
 
