@@ -54,7 +54,7 @@ FORMULAS = (
     ("egress", "Egress bandwidth, average", "average reads per second × size of one read response"),
     ("egress_peak", "Egress bandwidth, peak", "egress bandwidth × peak-to-average factor"),
     ("storage", "Storage over the retention period", "writes per day × size of one write × retention"),
-    ("cache", "Cache memory (80-20 rule)", "reads per day × size of one read response × share worth caching"),
+    ("cache", "Cache memory (80-20 rule)", "reads per day × size of one read response × share worth caching (an upper bound: a hot item read many times is held once)"),
 )
 
 

@@ -407,6 +407,18 @@ def test_postgres_sums_and_averages_integers_as_exact_numerics(engine: str, tota
     assert (pastes, str(mean)) == (total, str(average))
 
 
+def test_postgres_sums_an_integer_column_as_bigint_and_averages_it_as_numeric(postgres) -> None:
+    """The page's summary says SUM is numeric only for bigint arguments (such as counts)."""
+    with postgres() as connection:
+        types = connection.execute(
+            "SELECT pg_typeof(SUM(x))::text, pg_typeof(AVG(x))::text, pg_typeof(SUM(x::bigint))::text "
+            "FROM (VALUES (1), (2)) AS t(x)"
+        ).fetchone()
+    assert types == ("bigint", "numeric", "numeric")
+    page = (ROOT / "docs" / "sql.md").read_text(encoding="utf-8")
+    assert "`SUM` is `bigint` for `integer`" in page and "`AVG` of any integer type" in page
+
+
 @pytest.mark.parametrize(("engine", "kind"), [("sqlite", str), ("duckdb", datetime), ("postgres", datetime)])
 def test_sqlite_gives_timestamps_back_as_text(engine: str, kind: type, sample) -> None:
     ((created_at,),) = run(sample(engine), "SELECT created_at FROM users WHERE id = 1;").rows
