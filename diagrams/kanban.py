@@ -36,7 +36,7 @@ ws_2 = kanban.component("ws_2", "WebSocket server 2", kind="web_server", group="
 pubsub = kanban.component("pubsub", "Pub-sub (Kafka)", kind="pubsub", group="Messaging",
                           role="Changes keyed by board ID: each board's changes in one partition, in order")
 replay_queue = kanban.component("replay_queue", "Replay queue (Kafka)", kind="kafka", group="Messaging",
-                                role="Each board's recent changes, in version order, kept for days: what a returning client downloads")
+                                role="Each board's recent changes, kept for days, in the order servers appended them: what a returning client downloads")
 
 # --- Data stores ---------------------------------------------------------------------
 session_cache = kanban.component("session_cache", "Session cache (Redis)", kind="redis", group="Data stores",
@@ -123,7 +123,7 @@ flow.note("Each document carries a schema version. During a rollout the old and 
           theme="Storage")
 flow.note("Followers of the document store serve whole-board loads. A follower may lag, so a board loaded from it "
           "carries its board version, and the client asks for every change after that version (offline sync "
-          "path, steps 3 to 5): a lagging copy is caught up, never trusted blindly.",
+          "path, steps 3 to 6): a lagging copy is caught up, never trusted blindly.",
           theme="Storage")
 flow.note("Steps 9 and 10 follow the commit, so a server that crashes in between would store a change and never "
           "announce it. In production both are fed from the store's change stream (MongoDB change streams, or an "
@@ -133,8 +133,10 @@ flow.note("Two servers can commit versions 41 and 42 of one board and publish th
           "deliver in version order: an early 42 waits while 41 is read from the log (step 12), and a version "
           "already delivered is dropped, so delivery at least once is safe.",
           theme="Ordering and delivery")
-flow.note("The replay queue is the fast catch-up log: a client that was away reads the board's recent changes in "
-          "version order. It keeps days, not years; older history is in `board_versions`.",
+flow.note("The replay queue is the fast catch-up log: a client that was away gets the board's recent changes "
+          "from it. Servers append after their commits, so the queue is only roughly in version order: the "
+          "reader sorts by version and fills any gap from `board_versions` (offline sync steps 4 and 5). "
+          "It keeps days, not years; older history is in `board_versions`.",
           theme="Storage")
 flow.note("The source has HAProxy use round-robin and also pick \"a server with free capacity\". Round-robin spreads "
           "new connections evenly but ignores how many long-lived WebSockets each server already holds; "
@@ -161,34 +163,42 @@ sync = kanban.path("offline_sync", "Offline sync")
 sync.stage("Catch up")
 sync.step(1, client_b, gateway,
           "Client B is back online after an hour. It reopens its WebSocket and sends the last board version it "
-          "saw (35), when it saw it, and its queued edits, each with the task version it was based on.")
+          "saw (35) and its queued edits, each with the task version it was based on. No time: its clock says "
+          "nothing about where it stopped.")
 sync.step(2, gateway, ws_2, "HAProxy pins the new connection to a WebSocket server, here server 2.")
-sync.step(3, ws_2, replay_queue,
-          "The server seeks the board's partition of the replay queue to just before that time and reads forward, "
-          "keeping board 10's changes after version 35, in order.")
-sync.step(4, ws_2, doc_store,
-          "Had client B been away longer than the queue keeps changes (days), the server would read them from "
-          "the `board_versions` log instead.",
-          when="If the queue no longer holds them")
-sync.step(5, ws_2, client_b,
-          "The server sends the missed changes (the delta, not the board); client B applies them in version order.")
+sync.step(3, ws_2, doc_store,
+          "The server subscribes the connection to board 10, so changes committed from now on reach it live, "
+          "then reads the board's current version (41) and the time the committing server recorded for "
+          "version 35 (`changed_at`): two primary-key lookups (`where_to_start`, below).")
+sync.step(4, ws_2, replay_queue,
+          "It seeks the board's partition of the replay queue to a few minutes before that time and reads to "
+          "the end, keeping board 10's changes 36 to 41 and sorting them by version (two servers may have "
+          "appended them in the other order).")
+sync.step(5, ws_2, doc_store,
+          "Every number from 36 to 41 must be there. One the queue did not yield (the seek landed too late, "
+          "the queue no longer keeps it, or its server crashed before appending it) is read from the "
+          "`board_versions` log by its primary key, board and version (`catch_up`, below).",
+          when="If a version is missing")
+sync.step(6, ws_2, client_b,
+          "The server sends the missed changes, 36 to 41 without a gap (the delta, not the board); client B "
+          "applies them in version order and drops any version a live push already brought.")
 
 sync.stage("Merge the offline edits")
 with sync.transaction("Check the version, merge, log"):
-    sync.step(6, ws_2, doc_store,
+    sync.step(7, ws_2, doc_store,
               "The server takes the queued edits in the order they were made (a task created offline in a list "
               "created offline needs its list first) and runs the conditional update on each: "
               "`WHERE id = 7 AND version = 3`. "
               "Task 7 is now at version 4, so 0 rows change: the edit is stale.")
-    sync.step(7, ws_2, doc_store,
+    sync.step(8, ws_2, doc_store,
               "The server reads which fields others changed since version 3 (`list_id` and `position`: "
               "client A's move). Client B renamed the task, and `title` is not among them, so the rename is "
               "applied on top of version 4 (task 7 becomes version 5) and logged as the board's next version.")
-sync.step(8, ws_2, pubsub, "The server publishes the merged change, keyed by board ID, like any other.")
-sync.step(9, pubsub, ws_1, "Server 1, which holds client A's connection, receives it.")
-sync.step(10, ws_1, gateway, "Server 1 pushes the change down client A's WebSocket.")
-sync.step(11, gateway, client_a, "Client A sees client B's offline edit appear.")
-sync.step(12, ws_2, client_b,
+sync.step(9, ws_2, pubsub, "The server publishes the merged change, keyed by board ID, like any other.")
+sync.step(10, pubsub, ws_1, "Server 1, which holds client A's connection, receives it.")
+sync.step(11, ws_1, gateway, "Server 1 pushes the change down client A's WebSocket.")
+sync.step(12, gateway, client_a, "Client A sees client B's offline edit appear.")
+sync.step(13, ws_2, client_b,
           "Server 2 tells client B the new task versions and, for any field where someone else's value was "
           "replaced, what it was, so that the user can undo.")
 
@@ -212,17 +222,21 @@ sync.note("Positions are numbers between the neighbours' (1.5 between 1 and 2), 
           "double precision after 52 inserts at the same spot; before that, the server renumbers the list "
           "(one logged change).",
           theme="Conflicts")
-sync.note("The source stamps each offline change with a time. Here the time is kept for the board's history, and "
-          "to find where to start reading the replay queue (step 3), but it orders nothing: device clocks drift. "
-          "The server orders by version, and the \"last writer\" is the last edit to reach the server.",
+sync.note("The source stamps each offline change with a time. Here the device's time is kept for the board's "
+          "history only: it orders nothing and locates nothing, since device clocks drift. Where to start "
+          "reading comes from the server's record of version 35 (step 3), the version numbers show whether "
+          "anything is missing (step 5), and the \"last writer\" is the last edit to reach the server.",
           theme="Conflicts")
 sync.note("A Kafka partition holds many boards and has no index by key, so the server cannot jump to board 10's "
-          "version 35: it seeks by time (`offsetsForTimes`) and skips other boards' messages. Cheap for an absence "
-          "of hours; for longer ones the `board_versions` log, indexed by board and version, is read instead (step 4).",
+          "version 35: it seeks by time (`offsetsForTimes`) and skips other boards' messages. The time is the "
+          "server's, taken back a few minutes because servers' and brokers' clocks differ a little; a seek "
+          "that still lands late costs a read of the log, never a lost change, because the version numbers "
+          "are checked (step 5). Cheap for an absence of hours; for longer ones the `board_versions` log, "
+          "indexed by board and version, is read instead.",
           theme="Catching up")
 sync.note("The source has online clients read changes from the leader and offline ones from followers. Here a live "
           "change arrives in the message itself (the leader is read only to fill a gap, workflow step 12), a "
-          "returning client catches up from the queue or the log (steps 3 and 4), and a client that needs the whole "
+          "returning client catches up from the queue or the log (steps 3 to 5), and a client that needs the whole "
           "board (first open, or away for months) loads it from a follower, with its board version, then asks for "
           "the changes after it.",
           theme="Catching up")
@@ -232,7 +246,7 @@ sync.note("The app keeps offline copies of the recently viewed and the starred b
           theme="Catching up")
 sync.note("When a WebSocket server fails, its connections die with it: each client opens a new WebSocket (a new "
           "TCP connection, which HAProxy pins to a healthy server) and catches up from its last board version, "
-          "as in steps 1 to 5.",
+          "as in steps 1 to 6.",
           theme="Reconnecting")
 sync.note("Clients retry the reconnect and the sync with exponential backoff and random jitter, so that the many "
           "clients of a failed server do not all come back in the same second and overload the servers left.",

@@ -235,3 +235,55 @@ def test_the_number_of_inserts_one_gap_of_positions_takes_is_the_one_the_page_qu
         high, inserts = middle, inserts + 1
     notes = " ".join(n.text for n in system.paths["offline_sync"].notes)
     assert f"after {inserts} inserts at the same spot" in notes
+
+
+# --- Catching up: the server's numbering decides, never the device's clock (review K1, K2) --
+
+
+def test_a_returning_client_sends_its_version_and_no_time(system):
+    sync = system.paths["offline_sync"]
+    hello = sync.steps[0]
+    assert (hello.source, hello.targets) == ("client_b", ("gateway",))
+    assert "(35)" in hello.text and "when it saw it" not in hello.text
+    texts = " ".join(entry.text for entry in (*sync.steps, *sync.notes))
+    assert "just before that time" not in texts
+    assert "locates nothing" in texts  # the device's time is history only
+
+
+def test_the_catch_up_starts_from_the_server_s_record_and_fills_every_gap(system):
+    """Where to seek comes from the store (the server's changed_at of version 35) before the
+    queue is read; after the read, a conditional step fetches any missing version from the
+    log by primary key; the client then gets a run of versions without a gap."""
+    steps = system.paths["offline_sync"].steps
+    read = next(s for s in steps if s.targets == ("replay_queue",))
+    before = [s for s in steps if s.number < read.number and s.targets == ("doc_store",)]
+    assert before and "`changed_at`" in before[-1].text and "current version" in before[-1].text
+    fill = steps[steps.index(read) + 1]
+    assert (fill.source, fill.targets) == ("ws_2", ("doc_store",)) and fill.when
+    assert "board and version" in fill.text and "sorting them by version" in read.text
+    send = steps[steps.index(fill) + 1]
+    assert send.targets == ("client_b",) and "without a gap" in send.text
+    role = system.components["replay_queue"].role
+    assert "in version order" not in role  # servers append after their commits, in any order
+
+
+def test_a_device_clock_running_ahead_would_skip_changes_the_version_catch_up_returns(board):
+    """Client B saw version 35 at 12:00 by the server's clock; its own clock ran five minutes
+    ahead, so it would say 12:05. Versions 36 and 37 were committed at 12:02 and 12:04."""
+    board.execute("UPDATE boards SET version = 41 WHERE id = 10")
+    for version, minute in zip(range(35, 42), (0, 2, 4, 6, 8, 10, 12)):
+        board.execute(
+            "INSERT INTO board_versions (board_id, version, task_id, task_version, change, changed_by, changed_at) "
+            "VALUES (10, ?, 7, ?, '{}', 1, ?)", (version, version - 31, f"2026-11-30 12:{minute:02d}"))
+    device_time = "2026-11-30 12:05"
+    by_device_clock = [row[0] for row in board.execute(
+        "SELECT version FROM board_versions WHERE board_id = 10 AND changed_at > ? ORDER BY version", (device_time,))]
+    assert by_device_clock[0] == 38  # 36 and 37 silently lost: what the old design risked
+    assert run(board, "where_to_start", board_id=10, last_seen=35).fetchall() == [(41, "2026-11-30 12:00")]
+    missed = [row[0] for row in run(board, "catch_up", board_id=10, last_seen=35)]
+    assert missed == list(range(36, 42))  # contiguous, from the client's version, whatever the clocks
+
+
+def test_the_page_shows_where_the_catch_up_starts():
+    page = PAGE.read_text(encoding="utf-8")
+    assert f'--8<-- "{SQL}:where_to_start"' in page

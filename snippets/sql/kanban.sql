@@ -50,7 +50,19 @@ WHERE  change_log.task_id = :task_id
 ORDER  BY field;
 -- --8<-- [end:changed_since]
 
--- A client reconnects: every change after the last board version it saw, in order.
+-- A client reconnects with the last board version it saw. Where to start reading the replay
+-- queue, and where to stop: the time the committing server recorded for that version (the
+-- device's clock is never asked), and the board's current version.
+-- --8<-- [start:where_to_start]
+SELECT boards.version AS current_version, seen.changed_at AS seen_at
+FROM   boards
+LEFT JOIN board_versions AS seen ON seen.board_id = boards.id AND seen.version = :last_seen
+WHERE  boards.id = :board_id;
+-- --8<-- [end:where_to_start]
+
+-- Every change after the last board version a client saw, in order: by the primary key
+-- (board_id, version), so the server's numbering decides, never a timestamp. Also what
+-- fills a version the replay queue did not yield.
 -- --8<-- [start:catch_up]
 SELECT version, task_id, change
 FROM   board_versions
