@@ -8,8 +8,10 @@ kanban = System(
     relationships=[
         "boards 1-to-many lists",
         "lists 1-to-many tasks",
-        "users 1-to-many tasks",
+        "users 1-to-many tasks",  # tasks.assignee_id
+        "users 1-to-many tasks",  # tasks.created_by
         "boards 1-to-many board_versions",
+        "boards many-to-many users through board_members",
         "users 1-to-many board_versions",
     ],
 )
@@ -123,11 +125,19 @@ flow.note("Each document carries a schema version. During a rollout the old and 
           theme="Storage")
 flow.note("Followers of the document store serve whole-board loads. A follower may lag, so a board loaded from it "
           "carries its board version, and the client asks for every change after that version (offline sync "
-          "path, steps 3 to 6): a lagging copy is caught up, never trusted blindly.",
+          "path, steps 3 to 6): a lagging copy is caught up, never trusted blindly. The load reads several "
+          "documents while the follower keeps applying changes, so it reads the board's version first and its "
+          "lists and tasks after: they are at least that new, perhaps newer. The catch-up may then bring a change "
+          "the copy already has, and the client skips any change whose task (or list) version is not above the "
+          "one it holds. A snapshot read at one cluster time would do as well.",
           theme="Storage")
 flow.note("Steps 9 and 10 follow the commit, so a server that crashes in between would store a change and never "
           "announce it. In production both are fed from the store's change stream (MongoDB change streams, or an "
           "outbox collection written in the same transaction), so nothing committed goes unpublished.",
+          theme="Ordering and delivery")
+flow.note("A live edit can be stale too: client B's change to task 7, based on version 3, reaches step 7 after "
+          "client A's. Its 0 rows lead to the same per-field merge as an offline edit (offline sync steps 7 and 8), "
+          "so people's edits meet one rule, decided on the server, whichever way they arrive.",
           theme="Ordering and delivery")
 flow.note("Two servers can commit versions 41 and 42 of one board and publish them in the opposite order. Receivers "
           "deliver in version order: an early 42 waits while 41 is read from the log (step 12), and a version "
@@ -167,7 +177,8 @@ sync.step(1, client_b, gateway,
           "nothing about where it stopped.")
 sync.step(2, gateway, ws_2, "HAProxy pins the new connection to a WebSocket server, here server 2.")
 sync.step(3, ws_2, doc_store,
-          "The server subscribes the connection to board 10, so changes committed from now on reach it live, "
+          "The server checks that B is still a member of board 10 (`board_members`) and subscribes the "
+          "connection to it, so changes committed from now on reach it live, "
           "then reads the board's current version (41) and the time the committing server recorded for "
           "version 35 (`changed_at`): two primary-key lookups (`where_to_start`, below).")
 sync.step(4, ws_2, replay_queue,
@@ -211,7 +222,11 @@ sync.note("A fresh edit (its base version is the current one) is applied as it i
           "without a trace.",
           theme="Conflicts")
 sync.note("The merged edit is applied with the same conditional update on the version just read (4); if yet "
-          "another change slipped in, it gets 0 rows again and the merge repeats.",
+          "another change slipped in, it gets 0 rows again and the merge repeats on the newer version, which "
+          "only changes as often as people edit the task. A task that is gone (deleted, or moved to another "
+          "board, while client B was away) also gives 0 rows, but no version to merge on: the edit is not "
+          "retried. Client B is told (step 13) with the board version of the delete or the move, which the "
+          "history keeps, so the user can restore the task and apply the edit again.",
           theme="Conflicts")
 sync.note("A CRDT would merge without a server decision (each field a last-writer-wins register, list order a "
           "sequence CRDT), at the price of metadata on every field and harder deletions. For a board whose "
@@ -269,9 +284,9 @@ kanban.endpoint(
     "GET", "/v1/boards/{board_id}", "Load a whole board (first open, or after months away), read from a follower",
     request={"board_id": "string: the board"},
     response={"lists": "object[]: the lists in position order, each with its tasks, their positions and versions",
-              "board_version": "integer: the board version this copy reflects; the client then asks for every change after it"},
+              "board_version": "integer: the board version, read before the lists and tasks, so that every part of the copy is at least this new; the client then asks for every change after it"},
     status={200: "The board", 304: "The board version has not moved since the ETag the client sent",
-            401: "No valid session", 403: "Not a member of the board", 404: "No such board",
+            401: "No valid session", 403: "Not a member of the board (no board_members row)", 404: "No such board",
             429: "Over the read quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of a member",
              "If-None-Match": "The ETag (board version) of the copy the app keeps offline"},
@@ -281,7 +296,7 @@ kanban.endpoint(
 )
 kanban.endpoint(
     "PATCH", "/v1/tasks/{task_id}",
-    "Change a task without a WebSocket (integrations, or the app while its socket reconnects): the same conditional update as workflow step 7",
+    "Change a task without a WebSocket, for integrations: the same conditional update as workflow step 7, but a stale edit is refused (412) and the integration decides; the app itself queues edits while its socket reconnects and sends them as in offline sync, where the server merges them",
     request={"task_id": "string: the task",
              "list_id?": "string: the list to move it to",
              "position?": "number: between its new neighbours' positions",
@@ -291,7 +306,7 @@ kanban.endpoint(
               "board_version": "integer: the board version that logged the change"},
     status={200: "Stored, logged and published to everyone with the board open",
             400: "An unknown list, or a list on another board", 401: "No valid session",
-            403: "Not a member of the board", 404: "No such task",
+            403: "Not a member of the board (no board_members row)", 404: "No such task",
             412: "The task changed since the version in If-Match: read it, merge, send again",
             428: "If-Match is missing: a change must say which version it was based on",
             429: "Over the write quota (Retry-After says when to try again)"},
@@ -301,18 +316,21 @@ kanban.endpoint(
                       429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 kanban.endpoint(
-    "POST", "/v1/lists/{list_id}/tasks", "Create a task in a list without a WebSocket",
+    "POST", "/v1/lists/{list_id}/tasks", "Create a task in a list without a WebSocket (integrations)",
     request={"list_id": "string: the list",
+             "task_id": "string: the ID the caller chose, a random 64-bit number, as the app does for a task created offline",
              "title": "string: the task's title",
              "position": "number: between its neighbours' positions",
              "assignee_id?": "string: the user it is assigned to"},
     response={"task_id": "string: the new task", "version": "integer: 1",
               "board_version": "integer: the board version that logged it"},
-    status={201: "Created, logged and published", 400: "Empty title", 401: "No valid session",
-            403: "Not a member of the board", 404: "No such list",
+    status={201: "Created, logged and published; a retry with the same task_id answers the same and creates nothing",
+            400: "Empty title", 401: "No valid session",
+            403: "Not a member of the board (no board_members row)", 404: "No such list",
+            409: "Another task already has this task_id (random IDs collided): choose another",
             429: "Over the write quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of a member",
-             "Idempotency-Key": "The ID the app gave the task when it was created, perhaps offline: a retry creates nothing twice"},
+             "Idempotency-Key": "The task_id again: the create is idempotent by it (INSERT ... ON CONFLICT (id) DO NOTHING)"},
     response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 kanban.endpoint(

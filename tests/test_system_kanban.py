@@ -287,3 +287,46 @@ def test_a_device_clock_running_ahead_would_skip_changes_the_version_catch_up_re
 def test_the_page_shows_where_the_catch_up_starts():
     page = PAGE.read_text(encoding="utf-8")
     assert f'--8<-- "{SQL}:where_to_start"' in page
+
+
+# --- Membership, client-chosen IDs, merges that end, loads that are not newer than their version
+# (review K3, K4, K5) -----------------------------------------------------------------------
+
+
+def test_membership_is_a_table_every_403_refers_to(system, board):
+    key = [row[1] for row in board.execute("PRAGMA table_info(board_members)") if row[5]]
+    assert sorted(key) == ["board_id", "user_id"]
+    for endpoint in system.endpoints:
+        if 403 in dict(endpoint.status):
+            assert "board_members" in dict(endpoint.status)[403], endpoint.route
+
+
+def test_a_task_created_offline_keeps_the_id_its_app_chose_and_a_retry_creates_nothing(board):
+    types = {row[1]: row[2] for row in board.execute("PRAGMA table_info(tasks)")}
+    assert types["id"] == "BIGINT" and types["list_id"] == "BIGINT"
+    chosen = 0x5F3759DF12345678  # a random 64-bit number, chosen by client B while offline
+    params = dict(task_id=chosen, list_id=1, user_id=2, title="Check the links", position=2.0, now="2026-11-30 12:00")
+    assert run(board, "create", **params).rowcount == 1
+    assert run(board, "create", **params).rowcount == 0  # the same create, sent again on reconnect
+    assert board.execute("SELECT count(*), min(created_by) FROM tasks WHERE id = ?", (chosen,)).fetchone() == (1, 2)
+
+
+def test_a_stale_edit_of_a_deleted_task_ends_the_merge(system, board):
+    board.execute("DELETE FROM tasks WHERE id = 7")
+    assert accept(board, "rename", user_id=2, change={"title": "x"}, title="x", base_version=3) == 0
+    notes = " ".join(n.text for n in system.paths["offline_sync"].notes)
+    assert "not retried" in notes and "deleted" in notes
+
+
+def test_a_stale_live_edit_meets_the_same_merge_and_patch_is_for_integrations(system):
+    notes = " ".join(n.text for n in system.paths["workflow"].notes)
+    assert "same per-field merge as an offline edit" in notes
+    patch = next(e for e in system.endpoints if e.method == "PATCH")
+    assert "for integrations" in patch.purpose and "while its socket reconnects" not in patch.purpose.split(";")[0]
+
+
+def test_a_whole_board_load_reads_its_version_before_its_tasks(system):
+    load = next(e for e in system.endpoints if e.route == "/v1/boards/{board_id}")
+    assert "read before the lists and tasks" in dict(load.response)["board_version"]
+    notes = " ".join(n.text for n in system.paths["workflow"].notes)
+    assert "reads the board's version first" in notes and "skips any change" in notes

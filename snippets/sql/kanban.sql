@@ -6,9 +6,19 @@
 INSERT INTO users (id, name, email) VALUES (1, 'Ada', 'ada@example.com'), (2, 'Grace', 'grace@example.com');
 INSERT INTO boards (id, name, version, created_at) VALUES (10, 'Launch', 40, '2026-11-01 09:00');
 INSERT INTO lists (id, board_id, name, position) VALUES (1, 10, 'To do', 1), (2, 10, 'Doing', 2), (3, 10, 'Done', 3);
-INSERT INTO tasks (id, list_id, title, position, version, updated_at)
-VALUES (7, 1, 'Write the release notes', 1, 3, '2026-11-02 10:00');
+INSERT INTO board_members (board_id, user_id) VALUES (10, 1), (10, 2);
+INSERT INTO tasks (id, list_id, created_by, title, position, version, updated_at)
+VALUES (7, 1, 1, 'Write the release notes', 1, 3, '2026-11-02 10:00');
 -- --8<-- [end:seed]
+
+-- A task created (perhaps offline) under the ID its app chose. A retried create inserts
+-- nothing; the server then reads the row back: the same creator and list mean a retry
+-- (answer as before), anything else a collision of random IDs (409, the app picks another).
+-- --8<-- [start:create]
+INSERT INTO tasks (id, list_id, created_by, title, position, version, updated_at)
+VALUES (:task_id, :list_id, :user_id, :title, :position, 1, :now)
+ON CONFLICT (id) DO NOTHING;
+-- --8<-- [end:create]
 
 -- A move: accepted only if nobody changed the task since version :base_version.
 -- --8<-- [start:move]
