@@ -69,7 +69,8 @@ flow.step(2, cdn, static_files, "The CDN fetches the file from object storage an
 flow.stage("Client A makes a change")
 flow.step(3, client_a, gateway,
           "Client A moves task 7 to *Doing* and sends the change over its WebSocket: "
-          "`{task: 7, base_version: 3, list_id: 2, position: 1.5}`.")
+          "`{edit: \"a-81\", task: 7, base_version: 3, list_id: 2, position: 1.5}`, where `edit` is an ID "
+          "the app gave this edit.")
 flow.step(4, gateway, ws_1,
           "HAProxy picked a WebSocket server when the connection opened (the one with the fewest connections) "
           "and forwards every frame of it there.")
@@ -83,7 +84,7 @@ flow.step(6, ws_1, client_a,
 with flow.transaction("Check the version and log the change"):
     flow.step(7, ws_1, doc_store,
               "The server updates task 7 only if it is still at version 3 (then it becomes version 4), and "
-              "appends the change to `board_versions` as the board's version 41.")
+              "appends the change to `board_versions` as the board's version 41, with its edit ID.")
 flow.step(8, doc_store, doc_replicas,
           "The leader copies the change to its followers asynchronously: they are eventually consistent.")
 flow.step(9, ws_1, replay_queue,
@@ -134,6 +135,12 @@ flow.note("Followers of the document store serve whole-board loads. A follower m
 flow.note("Steps 9 and 10 follow the commit, so a server that crashes in between would store a change and never "
           "announce it. In production both are fed from the store's change stream (MongoDB change streams, or an "
           "outbox collection written in the same transaction), so nothing committed goes unpublished.",
+          theme="Ordering and delivery")
+flow.note("An edit whose reply is lost (the socket dropped after step 7) is resent, online or in the offline "
+          "queue, with the same edit ID. The server first looks the ID up in `board_versions` (a unique key per "
+          "board) and answers a known one as the first time: a resend is neither merged against itself nor "
+          "allowed to overwrite a later change by someone else. Two copies racing each other collide on that "
+          "key, and the second transaction rolls back whole.",
           theme="Ordering and delivery")
 flow.note("A live edit can be stale too: client B's change to task 7, based on version 3, reaches step 7 after "
           "client A's. Its 0 rows lead to the same per-field merge as an offline edit (offline sync steps 7 and 8), "
@@ -198,7 +205,8 @@ sync.stage("Merge the offline edits")
 with sync.transaction("Check the version, merge, log"):
     sync.step(7, ws_2, doc_store,
               "The server takes the queued edits in the order they were made (a task created offline in a list "
-              "created offline needs its list first) and runs the conditional update on each: "
+              "created offline needs its list first), skips any whose edit ID is already logged, and runs the "
+              "conditional update on each: "
               "`WHERE id = 7 AND version = 3`. "
               "Task 7 is now at version 4, so 0 rows change: the edit is stale.")
     sync.step(8, ws_2, doc_store,

@@ -5,6 +5,7 @@ fresh one changes 1, and the merge and catch-up queries return what the page say
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sqlite3
@@ -162,14 +163,18 @@ def task(connection, task_id=7):
         "SELECT list_id, position, title, version FROM tasks WHERE id = ?", (task_id,)).fetchone()
 
 
-def accept(connection, section: str, *, user_id: int, change: dict, **params) -> int:
+_edits = itertools.count(1)
+
+
+def accept(connection, section: str, *, user_id: int, change: dict, edit_id: str | None = None, **params) -> int:
     """What a WebSocket server does with one edit: the conditional update and, if it
     changed the row, the log entry, in one transaction. Returns the rows updated."""
+    edit_id = edit_id or f"edit-{next(_edits)}"
     connection.execute("BEGIN")
     updated = run(connection, section, task_id=7, now="2026-11-30 12:00", **params).rowcount
     if updated == 1:
         run(connection, "log_change", board_id=10, task_id=7, change=json.dumps(change),
-            user_id=user_id, now="2026-11-30 12:00")
+            user_id=user_id, now="2026-11-30 12:00", edit_id=edit_id)
     connection.execute("COMMIT")
     return updated
 
@@ -273,8 +278,8 @@ def test_a_device_clock_running_ahead_would_skip_changes_the_version_catch_up_re
     board.execute("UPDATE boards SET version = 41 WHERE id = 10")
     for version, minute in zip(range(35, 42), (0, 2, 4, 6, 8, 10, 12)):
         board.execute(
-            "INSERT INTO board_versions (board_id, version, task_id, task_version, change, changed_by, changed_at) "
-            "VALUES (10, ?, 7, ?, '{}', 1, ?)", (version, version - 31, f"2026-11-30 12:{minute:02d}"))
+            "INSERT INTO board_versions (board_id, version, task_id, task_version, change, changed_by, changed_at, edit_id) "
+            "VALUES (10, ?, 7, ?, '{}', 1, ?, ?)", (version, version - 31, f"2026-11-30 12:{minute:02d}", f"e{version}"))
     device_time = "2026-11-30 12:05"
     by_device_clock = [row[0] for row in board.execute(
         "SELECT version FROM board_versions WHERE board_id = 10 AND changed_at > ? ORDER BY version", (device_time,))]
@@ -330,3 +335,31 @@ def test_a_whole_board_load_reads_its_version_before_its_tasks(system):
     assert "read before the lists and tasks" in dict(load.response)["board_version"]
     notes = " ".join(n.text for n in system.paths["workflow"].notes)
     assert "reads the board's version first" in notes and "skips any change" in notes
+
+
+# --- A resent edit is applied once (a client retry after a lost reply) ----------------------
+
+
+def test_a_resent_edit_is_found_and_not_applied_again(board):
+    move = dict(user_id=1, change={"list_id": 2, "position": 1.5}, list_id=2, position=1.5)
+    assert accept(board, "move", edit_id="a-81", base_version=3, **move) == 1
+    # The reply was lost. Grace renames the task meanwhile; then client A resends its move.
+    assert accept(board, "rename", user_id=2, change={"title": "v2"}, title="v2", base_version=4) == 1
+    assert run(board, "already_applied", board_id=10, edit_id="a-81").fetchall() == [(41, 4)]
+    assert task(board) == (2, 1.5, "v2", 5)  # answered from the log: nothing merged, nothing logged
+    assert board.execute("SELECT count(*) FROM board_versions").fetchone() == (2,)
+
+
+def test_two_copies_of_one_edit_racing_cannot_both_be_logged(board):
+    """The lookup missed for both copies (they arrived at once, on two servers): the unique
+    key on (board_id, edit_id) refuses the second log entry, and its transaction, task update
+    included, rolls back."""
+    assert accept(board, "move", edit_id="a-81", user_id=1, change={"list_id": 2, "position": 1.5},
+                  list_id=2, position=1.5, base_version=3) == 1
+    board.execute("BEGIN")
+    assert run(board, "rename", task_id=7, title="again", base_version=4, now="2026-11-30 12:01").rowcount == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        run(board, "log_change", board_id=10, task_id=7, change="{}", user_id=1, now="2026-11-30 12:01", edit_id="a-81")
+    board.execute("ROLLBACK")
+    assert task(board) == (2, 1.5, "Write the release notes", 4)
+    assert board.execute("SELECT version FROM boards WHERE id = 10").fetchone() == (41,)

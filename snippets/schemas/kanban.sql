@@ -58,7 +58,9 @@ CREATE TABLE board_versions (
     change        TEXT NOT NULL,              -- JSON: the fields changed and their new values
     changed_by    INTEGER NOT NULL REFERENCES users (id),
     changed_at    TIMESTAMP NOT NULL,
-    PRIMARY KEY (board_id, version)
+    edit_id       TEXT NOT NULL,              -- the ID the app gave the edit when it was made
+    PRIMARY KEY (board_id, version),
+    UNIQUE (board_id, edit_id)                -- an edit resent after a lost reply is not applied twice
 );
 
 CREATE INDEX lists_by_board ON lists (board_id, position);

@@ -20,6 +20,15 @@ VALUES (:task_id, :list_id, :user_id, :title, :position, 1, :now)
 ON CONFLICT (id) DO NOTHING;
 -- --8<-- [end:create]
 
+-- Before applying an edit: was it applied already? The app resends an edit whose reply it
+-- never got (the socket dropped); found here, it is answered as the first time, not merged
+-- against itself, and cannot overwrite a newer change by someone else.
+-- --8<-- [start:already_applied]
+SELECT version, task_version
+FROM   board_versions
+WHERE  board_id = :board_id AND edit_id = :edit_id;
+-- --8<-- [end:already_applied]
+
 -- A move: accepted only if nobody changed the task since version :base_version.
 -- --8<-- [start:move]
 UPDATE tasks
@@ -42,11 +51,13 @@ WHERE  id = :task_id
 -- --8<-- [end:rename]
 
 -- In the same transaction as an update that changed one row: the board's next version.
+-- If the same edit was logged already (a resend raced the first copy), the unique key
+-- refuses this insert and the whole transaction, task update included, rolls back.
 -- --8<-- [start:log_change]
 UPDATE boards SET version = version + 1 WHERE id = :board_id;
 
-INSERT INTO board_versions (board_id, version, task_id, task_version, change, changed_by, changed_at)
-SELECT :board_id, boards.version, tasks.id, tasks.version, :change, :user_id, :now
+INSERT INTO board_versions (board_id, version, task_id, task_version, change, changed_by, changed_at, edit_id)
+SELECT :board_id, boards.version, tasks.id, tasks.version, :change, :user_id, :now, :edit_id
 FROM   boards, tasks
 WHERE  boards.id = :board_id AND tasks.id = :task_id;
 -- --8<-- [end:log_change]
