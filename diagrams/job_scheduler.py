@@ -244,6 +244,11 @@ execute.note("An executor that crashes between its `ZREM` (step 1) and its claim
              "a minute: late, never lost. A crash after the claim leaves the tasks `running` under a lease that "
              "nobody renews; the reaper below makes them due again when it expires.",
              theme="One run per task")
+execute.note("Kafka may hand one claimed task to two workers (a rebalance before the first one committed its "
+             "offset). Both carry the same run ID, so the lease cannot tell them apart; the first `finish` wins "
+             "and the second changes nothing, and since both runs have the same occurrence, the second one's "
+             "effects are those of a repeat: nothing new.",
+             theme="One run per task")
 execute.note("Each executor and worker runs many threads, so one machine claims and runs several tasks at once.",
              theme="Inside one machine")
 execute.note("An executor thread with nothing due waits on a condition variable with a timeout equal to the "
@@ -322,7 +327,7 @@ scheduler.endpoint(
     response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 scheduler.endpoint(
-    "DELETE", "/v1/tasks/{task_id}", "Cancel a task that is not running (its row stays, as cancelled, so a late copy of its submission stores nothing; a sorted-set entry left behind matches no row and is dropped at the claim, execution step 3)",
+    "DELETE", "/v1/tasks/{task_id}", "Cancel a task that is not running, by a conditional update that a claim at the same moment cannot also win (`cancel`). Its row stays, as cancelled, so a late copy of its submission stores nothing; a sorted-set entry left behind matches no row and is dropped at the claim, execution step 3",
     request={"task_id": "string: the task"},
     status={204: "Cancelled: it will not run again", 401: "No valid token", 403: "Not the task's owner",
             404: "No such task", 409: "The task is running; cancel it once the run ends"},

@@ -105,7 +105,7 @@ def server():
 
 
 _schemas = itertools.count(1)
-SECTIONS = ("submit", "store", "claim", "claim_cached", "claim_blocking", "finish", "retry")
+SECTIONS = ("submit", "store", "claim", "claim_cached", "claim_blocking", "finish", "retry", "cancel")
 DUE = 6  # tasks 1..6 are due (task 1 the most overdue); tasks 7 and 8 are due tomorrow
 
 
@@ -216,7 +216,7 @@ def test_an_expired_lease_is_taken_over_and_the_late_worker_is_ignored(worker):
     # Worker a stalls past its lease (we move the lease into the past instead of waiting).
     worker.setup.execute("UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = 1")
     reclaimed = [statement for statement in statements(read_section(ROOT, CLAIM, "reclaim"))]
-    assert ids(worker.setup.execute(reclaimed[0])) == [1]
+    assert worker.setup.execute(reclaimed[0]).fetchall() == [(1, "scheduled")]
     assert ids(b.execute("EXECUTE claim('worker-b', 1)")) == [1]
     # a wakes up and reports success: its lease is gone, so nothing changes.
     assert a.execute("EXECUTE finish(1, 'worker-a', NULL)").fetchall() == []
@@ -461,3 +461,26 @@ def test_the_fencing_token_is_not_the_retry_counter():
     page = PAGE.read_text(encoding="utf-8")
     assert "(`attempts` does)" not in page
     assert "`claims`" in page
+
+
+def test_a_task_that_kills_its_workers_stops_at_the_cap(worker):
+    a = worker()
+    reclaim = statements(read_section(ROOT, CLAIM, "reclaim"))[0]
+    for run_number in range(1, 6):
+        worker.setup.execute("UPDATE tasks SET execute_at = now() - interval '1 hour' WHERE id = 1")
+        assert ids(a.execute(f"EXECUTE claim('run-{run_number}', 1)")) == [1]
+        worker.setup.execute("UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = 1")
+        (_, status), = worker.setup.execute(reclaim).fetchall()
+    assert status == "failed"  # the fifth takeover gives up instead of going round again
+
+
+def test_a_cancel_and_a_claim_at_once_cannot_both_win(worker):
+    web, executor = worker(), worker()
+    web.execute("BEGIN")
+    assert ids(web.execute("EXECUTE cancel(1, 1)")) == [1]
+    executor.execute("SET lock_timeout = '300ms'")
+    # The claim passes over the row being cancelled; once the cancel commits, 1 is never claimed.
+    assert 1 not in ids(executor.execute("EXECUTE claim('run-1', 1)"))
+    web.execute("COMMIT")
+    assert 1 not in ids(executor.execute("EXECUTE claim('run-2', 100)"))
+    assert web.execute("EXECUTE cancel(2, 1)").fetchall() == []  # 2 is running now: 409

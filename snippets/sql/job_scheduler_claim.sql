@@ -125,9 +125,23 @@ RETURNING id, status, scheduled_for, execute_at;
 
 -- --8<-- [start:reclaim]
 -- Run periodically: a task whose worker died (lease expired) is due again, for the
--- same occurrence (scheduled_for and execute_at are left as they are).
+-- same occurrence (scheduled_for and execute_at are left as they are). A takeover is an
+-- attempt too: a task that kills every worker that runs it stops at the cap (here 5,
+-- the same cap that retry is given), instead of going round for ever.
 UPDATE tasks
-SET status = 'scheduled', lease_owner = NULL, lease_expires_at = NULL
+SET status = CASE WHEN attempts < 5 THEN 'scheduled' ELSE 'failed' END,
+    lease_owner = NULL, lease_expires_at = NULL
 WHERE status = 'running' AND lease_expires_at < now()
-RETURNING id;
+RETURNING id, status;
 -- --8<-- [end:reclaim]
+
+-- --8<-- [start:cancel]
+-- DELETE /v1/tasks/{id}: only a task still waiting is cancelled, in one conditional
+-- update, so a claim at the same moment and the cancel cannot both win. 0 rows: the
+-- task is running (409) or not the caller's (404). The row stays, as a tombstone.
+PREPARE cancel (bigint, integer) AS
+UPDATE tasks
+SET status = 'cancelled'
+WHERE id = $1 AND user_id = $2 AND status = 'scheduled'
+RETURNING id;
+-- --8<-- [end:cancel]
