@@ -5,7 +5,7 @@ from blueprint import System
 scheduler = System(
     "Distributed Job Scheduler",
     schema="schemas/job_scheduler.sql",
-    relationships=["users 1-to-many tasks"],
+    relationships=["users 1-to-many submissions", "submissions 1-to-1 tasks", "users 1-to-many tasks"],
 )
 
 # --- Client --------------------------------------------------------------------------
@@ -65,31 +65,40 @@ schedule = scheduler.path("scheduling", "Scheduling workflow")
 
 schedule.stage("Accept the task")
 schedule.step(1, client, web_server,
-              "The client sends the task over HTTPS: its name, its due time or cron expression, and "
-              "that it has an executable. The answer carries a presigned upload URL.")
-schedule.step(2, client, object_store,
-              "The client uploads the executable straight to object storage with that URL; the web "
-              "server never handles the bytes.")
-schedule.step(3, web_server, intake_queue,
-              "Once the client reports the upload done, the web server puts the task's metadata on Kafka "
-              "and answers `202 Accepted`: a crash of the scheduler now loses nothing, the task waits in the log.")
-schedule.step(4, intake_queue, task_scheduler,
-              "The task scheduler consumes the task, gives it a unique ID and works out its next due time.")
-schedule.step(5, task_scheduler, sql_db,
-              "Every task is written to PostgreSQL first: this row, not the cache, is what says the task exists.")
-schedule.step(6, task_scheduler, task_cache,
-              "A task due within the hour also goes into the sorted set (`ZADD tasks:due <due time> <id>`).",
+              "The client sends the task over HTTPS with an `Idempotency-Key`: its name, its due time or cron "
+              "expression, and that it has an executable.")
+schedule.step(2, web_server, sql_db,
+              "The web server mints the task's ID and records the submission under the client's key (`submit`, "
+              "below). A retried request finds the first one's row, so it gets the same ID: from here on, every "
+              "copy of this task names one ID. The answer carries the ID and a presigned upload URL.")
+schedule.step(3, client, object_store,
+              "The client uploads the executable straight to object storage with that URL, under the task's ID; "
+              "the web server never handles the bytes.")
+schedule.step(4, web_server, intake_queue,
+              "Once the client reports the upload done, the web server puts the task's metadata, ID included, on "
+              "Kafka and answers `202 Accepted`: a crash of the scheduler now loses nothing, the task waits in "
+              "the log. A retried confirmation queues the same ID again, which step 6 absorbs.")
+schedule.step(5, intake_queue, task_scheduler,
+              "The task scheduler consumes the task and works out its first due time. It commits its Kafka offset "
+              "only after steps 6 and 7, so a crash before then means the message comes again.")
+schedule.step(6, task_scheduler, sql_db,
+              "Every task is written to PostgreSQL first, `INSERT … ON CONFLICT (id) DO NOTHING` (`store`, "
+              "below): this row, not the cache, is what says the task exists, and a message delivered twice "
+              "finds its ID taken and inserts nothing.")
+schedule.step(7, task_scheduler, task_cache,
+              "A task due within the hour also goes into the sorted set (`ZADD tasks:due <due time> <id>`), "
+              "on a redelivery too: adding an ID that is already there changes nothing.",
               when="If due within the next hour")
-schedule.step(7, task_scheduler, task_executor,
+schedule.step(8, task_scheduler, task_executor,
               "The executors are told through a publish-subscribe topic, so that an executor sleeping "
               "until a later due time wakes up and looks at the new earliest entry.",
               when="If due within the next hour")
 
 schedule.stage("Refill the task cache")
-schedule.step(8, task_executor, sql_db,
+schedule.step(9, task_executor, sql_db,
               "Every half hour, an executor selects the tasks due within the next hour, an index range "
               "scan on `execute_at`.")
-schedule.step(9, task_executor, task_cache,
+schedule.step(10, task_executor, task_cache,
               "It adds them to the sorted set. The window (one hour) is longer than the period (30 minutes), "
               "so every task is loaded at least once before it is due; a second `ZADD` of the same ID "
               "with the same score changes nothing.")
@@ -110,11 +119,12 @@ schedule.note("The source says the min-heap allows O(log n) scheduling and O(1) 
 schedule.note("The source evicts the task cache with LRU. An evicted entry is a task that silently does not "
               "run until the next refill, and the entries used least recently are exactly those due latest. "
               "Bound the cache by the time window instead and run Redis with `maxmemory-policy noeviction`; "
-              "if Redis loses data anyway, the refill (steps 8 and 9) rebuilds it from PostgreSQL.",
+              "if Redis loses data anyway, the refill (steps 9 and 10) rebuilds it from PostgreSQL.",
               theme="Corrections")
-schedule.note("A recurring task has one row. After each run the worker sets `execute_at` to the next time "
-              "the cron expression allows and the status back to `scheduled`; if that time is within the hour, "
-              "it also adds the task to the sorted set, as the scheduler does in step 6 (so does a retry).",
+schedule.note("A recurring task has one row. After a successful run the worker moves it to its next "
+              "occurrence: `scheduled_for` and `execute_at` both become the next time the cron expression allows, "
+              "`attempts` starts again from 0 and the status goes back to `scheduled`; if that time is within the "
+              "hour, it also adds the task to the sorted set, as the scheduler does in step 7 (so does a retry).",
               theme="Recurring tasks")
 schedule.note("The cache speeds things up but is never the only record. Besides falling back on a cache miss, "
               "each executor runs the SQL claim every minute for tasks already overdue, so an entry lost in a "
@@ -127,63 +137,76 @@ execute = scheduler.path("execution", "Execution workflow")
 
 execute.stage("Claim and dispatch")
 execute.step(1, task_executor, task_cache,
-             "The executor reads the earliest entry (`ZRANGE tasks:due 0 0 WITHSCORES`). If it is not due, the "
-             "thread sleeps until it is; if it is, `ZREM` takes it, and since `ZREM` returns 1 to only one "
-             "caller, only one executor goes on with it.")
+             "The executor reads the entries whose due time has passed by its own clock "
+             "(`ZRANGE tasks:due -inf <now> BYSCORE LIMIT 0 <batch>`) and takes them with one `ZREM` per ID, "
+             "pipelined in one round trip. `ZREM` returns 1 to only one caller, so each entry goes on with one "
+             "executor. Its clock only says when to ask; if nothing is due, the thread sleeps until the "
+             "earliest score.")
 execute.step(2, task_executor, sql_db,
              "The executor claims due tasks straight from PostgreSQL with `FOR UPDATE SKIP LOCKED` (the "
              "query below), so the system keeps running without its cache; a sweep every minute does the "
              "same for overdue tasks the cache lost.",
              when="On a cache miss (empty, restarting or unreachable)")
 execute.step(3, task_executor, sql_db,
-             "For a task taken from the cache, the executor records the claim on the row: status `running`, "
-             "a new run ID as the lease holder and a lease expiry, in an `UPDATE … WHERE status = 'scheduled' AND "
-             "execute_at <= now()` that only one executor can win; a stale cache entry (a task already "
-             "claimed, or moved to a later time) matches no row and is dropped.")
-execute.step(4, task_executor, due_queue,
-             "The claimed task and its run ID go on the due-task topic.")
-execute.step(5, due_queue, workers,
+             "For the IDs it took, the executor claims the batch in one statement (`claim_cached`, below) "
+             "that compares due times with the database's `now()` only: each row still `scheduled` and due "
+             "becomes `running` under a new run ID with a lease expiry; a stale entry (a task already claimed, "
+             "or cancelled) matches no row and is dropped.")
+execute.step(4, task_executor, task_cache,
+             "A task the executor's clock thought due but the database's does not (the executor's clock runs "
+             "ahead) comes back with the time it still has to wait, as the database reckons it. The executor "
+             "puts it back in the sorted set at its due time and waits that long; dropping it would leave it "
+             "to the once-a-minute sweep.",
+             when="If the database says it is not due yet")
+execute.step(5, task_executor, due_queue,
+             "Each claimed task goes on the due-task topic with its run ID, its occurrence (`scheduled_for`, "
+             "the due time this run belongs to) and its fencing token (`claims`).")
+execute.step(6, due_queue, workers,
              "One worker of the consumer group receives it (a work queue: each task goes to one worker, "
              "not to all of them).")
-execute.step(6, workers, object_store,
+execute.step(7, workers, object_store,
              "The worker fetches the task's executable from object storage and runs it.")
 
 execute.stage("Run and record")
-execute.step(7, workers, task_cache,
+execute.step(8, workers, task_cache,
              "While the task runs, the worker writes its progress to a status hash with a short TTL "
              "(what the status page shows for a running task).")
-execute.step(8, workers, log_queue, "The worker streams the run's log to Kafka.")
-execute.step(9, log_queue, log_aggregator, "The log aggregator consumes the logs.")
-execute.step(10, log_aggregator, log_store,
+execute.step(9, workers, log_queue, "The worker streams the run's log to Kafka.")
+execute.step(10, log_queue, log_aggregator, "The log aggregator consumes the logs.")
+execute.step(11, log_aggregator, log_store,
              "It writes them to Cassandra in batches, one partition per task.")
-execute.step(11, workers, sql_db,
-             "When the run ends, the worker records the outcome on the row, but only if its run ID still "
-             "holds the lease (`finish`, below); a recurring task is set back to `scheduled` at its next time.")
+execute.step(12, workers, sql_db,
+             "When the run succeeds, the worker records it on the row, but only if its run ID still holds the "
+             "lease (`finish`, below); a recurring task moves on to its next occurrence, with `attempts` back "
+             "to 0.")
 
 execute.stage("Handle failures")
-execute.step(12, workers, zookeeper,
+execute.step(13, workers, zookeeper,
              "Every worker and executor sends heartbeats; a node that stops is taken out of service discovery.")
-execute.step(13, workers, dead_letter,
-             "The worker puts the failed task's metadata on the dead-letter topic.",
+execute.step(14, workers, dead_letter,
+             "The worker puts the failed run on the dead-letter topic: the task ID, its run ID and the error. "
+             "The row stays `running` under that run's lease until step 17 settles it.",
              when="If the run fails")
-execute.step(14, dead_letter, [alerting, failure_detection],
+execute.step(15, dead_letter, [alerting, failure_detection],
              "The alerting service tells the owner and the operators; the failure detection service "
              "looks at why it failed.")
-execute.step(15, failure_detection, log_store, "The failure and its logs are stored in Cassandra.")
-execute.step(16, failure_detection, sql_db,
-             "A task with attempts left is put back as `scheduled` with a later `execute_at`, "
-             "backing off exponentially with jitter (and into the sorted set if that is within the hour).",
-             when="If retries are left")
+execute.step(16, failure_detection, log_store, "The failure and its logs are stored in Cassandra.")
+execute.step(17, failure_detection, sql_db,
+             "Failure detection settles the run (`retry`, below), fenced by the run ID the message carries, "
+             "as `finish` is: with attempts left the task is `scheduled` again at a later `execute_at`, "
+             "backing off exponentially with jitter, for the same occurrence (and goes into the sorted set if "
+             "that is within the hour); past the cap it is `failed`.",
+             when="If the failed run still holds the lease")
 
 execute.stage("Show a task's status")
-execute.step(17, client, web_server, "The client asks over HTTPS how a task is doing.")
-execute.step(18, web_server, task_status, "The web server hands the request to the task status service.")
-execute.step(19, task_status, task_cache,
+execute.step(18, client, web_server, "The client asks over HTTPS how a task is doing.")
+execute.step(19, web_server, task_status, "The web server hands the request to the task status service.")
+execute.step(20, task_status, task_cache,
              "The service reads the status hash of a running task from the cache.")
-execute.step(20, task_status, sql_replica,
+execute.step(21, task_status, sql_replica,
              "The task is not running (not started, or finished): its status and attempts come from a SQL replica.",
              when="On a cache miss")
-execute.step(21, task_status, log_store,
+execute.step(22, task_status, log_store,
              "The service reads the task's execution logs and, for a failed run, its failure logs.")
 
 execute.note("Two executors must never both claim the same due task. `ZREM` in Redis (step 1) lets only one "
@@ -196,15 +219,15 @@ execute.note("Two executors must never both claim the same due task. `ZREM` in R
              theme="One run per task")
 execute.note("The source uses Kafka 'for deduplication of task execution requests'. Kafka does not "
              "deduplicate what consumers receive; its idempotent producer only drops a producer's own "
-             "retries. Deduplication is the claim above and idempotent tasks.",
+             "retries. Here deduplication is the task ID, minted when the task is accepted (scheduling step 2) and stored once however often its message arrives (scheduling step 6), then the claim, which hands each occurrence to one run at a time, and tasks whose effects are keyed by their occurrence.",
              theme="Corrections")
 execute.note("The source sends the executor to 'SQL database replicas' on failover. A replica is read-only "
              "and cannot lock rows: `FOR UPDATE` is refused on a standby. Claims go to the primary (step 2); "
-             "replicas serve status pages (step 20).",
+             "replicas serve status pages (step 21).",
              theme="Corrections")
 execute.note("The source persists task status through the cache with write-behind. A status that decides "
              "whether a task runs again must not sit in a cache that can lose it: the outcome goes straight "
-             "to PostgreSQL (step 11), and only the progress of a running task lives in Redis (step 7), "
+             "to PostgreSQL (steps 12 and 17), and only the progress of a running task lives in Redis (step 8), "
              "where losing it costs a stale progress bar.",
              theme="Corrections")
 execute.note("The source partitions the task cache by consistent hashing on the minute of the execution "
@@ -214,12 +237,22 @@ execute.note("The source partitions the task cache by consistent hashing on the 
              theme="Corrections")
 execute.note("The source suggests atomic clocks to synchronise the workers. NTP keeps machines within "
              "milliseconds, which is plenty for jobs scheduled to the second; what matters is that due "
-             "times and leases are compared with one clock, the database's `now()`.",
+             "times and leases are compared with one clock, the database's `now()`. An executor's own clock only says when to ask (step 1); the database answers, and says how long to wait when it is too early (step 4).",
              theme="Corrections")
+execute.note("An executor that crashes between its `ZREM` (step 1) and its claim (step 3) takes the entries "
+             "with it; the tasks are still `scheduled` in PostgreSQL, and the sweep of step 2 claims them within "
+             "a minute: late, never lost. A crash after the claim leaves the tasks `running` under a lease that "
+             "nobody renews; the reaper below makes them due again when it expires.",
+             theme="One run per task")
+execute.note("Kafka may hand one claimed task to two workers (a rebalance before the first one committed its "
+             "offset). Both carry the same run ID, so the lease cannot tell them apart; the first `finish` wins "
+             "and the second changes nothing, and since both runs have the same occurrence, the second one's "
+             "effects are those of a repeat: nothing new.",
+             theme="One run per task")
 execute.note("Each executor and worker runs many threads, so one machine claims and runs several tasks at once.",
              theme="Inside one machine")
 execute.note("An executor thread with nothing due waits on a condition variable with a timeout equal to the "
-             "time left until the earliest due task; a new earlier task (scheduling step 7) signals it, so it "
+             "time left until the earliest due task; a new earlier task (scheduling step 8) signals it, so it "
              "neither polls nor oversleeps.",
              theme="Inside one machine")
 
@@ -232,20 +265,20 @@ scheduler.endpoint(
              "execute_at?": "string: ISO 8601 due time, for a one-time task",
              "recurrence?": "string: a cron expression, for a recurring task (give it or execute_at, not both)",
              "executable_size": "integer: the executable's length in bytes, which the upload URL will enforce"},
-    response={"upload_id": "string: the key the executable will have in object storage; it names this submission",
+    response={"task_id": "string: the task's ID, minted now and kept for good; the executable's key in object storage is named by it",
               "upload_url": "string: presigned PUT for that key, valid for minutes"},
-    status={201: "Upload URL issued; nothing is scheduled until the upload is confirmed",
+    status={201: "ID and upload URL issued; nothing is scheduled until the upload is confirmed",
             400: "Both or neither of execute_at and recurrence, a cron expression that does not parse, a time in the past, or an executable over the size limit",
             401: "No valid token", 429: "Over the scheduling quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the user or program that owns the task",
-             "Idempotency-Key": "A retried request returns the same upload_id instead of a second submission"},
+             "Idempotency-Key": "Kept with the submission (unique per user): a retried request returns the same task_id, with a fresh upload URL, instead of a second submission"},
     response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 scheduler.endpoint(
-    "POST", "/v1/task_uploads/{upload_id}/complete", "Confirm the upload, so the task is queued for the scheduler",
-    starts=(schedule, 3),
-    request={"upload_id": "string: the ID returned by POST /v1/tasks"},
-    status={202: "On the new-task topic: it will run; it appears in GET /v1/tasks, with its ID, once the scheduler has stored it (seconds)",
+    "POST", "/v1/tasks/{task_id}/upload_complete", "Confirm the upload, so the task is queued for the scheduler",
+    starts=(schedule, 4),
+    request={"task_id": "string: the ID returned by POST /v1/tasks"},
+    status={202: "On the new-task topic: it will run; it appears in GET /v1/tasks under this ID once the scheduler has stored it (seconds). Confirming again answers 202 again and stores nothing twice",
             401: "No valid token", 403: "Not the user who started this submission",
             404: "No such submission, or its upload URL lapsed",
             409: "No executable under that key yet: upload first"},
@@ -253,7 +286,7 @@ scheduler.endpoint(
 )
 scheduler.endpoint(
     "GET", "/v1/tasks", "List one's tasks, newest first (found through the index on user_id)",
-    request={"status?": "string: only tasks in this status: scheduled, running, succeeded or failed",
+    request={"status?": "string: only tasks in this status: scheduled, running, succeeded, failed or cancelled",
              "cursor?": "string: next_cursor from the previous page",
              "limit?": "integer: tasks per page, 50 by default, at most 200"},
     response={"tasks": "object[]: per task, its ID, name, recurrence, next due time and status",
@@ -267,9 +300,10 @@ scheduler.endpoint(
     "GET", "/v1/tasks/{task_id}", "How is my task doing? Status, progress if it runs, and its latest log lines",
     starts=(execute, 17),
     request={"task_id": "string: the task"},
-    response={"status": "string: scheduled, running, succeeded or failed",
-              "execute_at": "string: ISO 8601 next due time",
-              "attempts": "integer: claims so far (a retry or a takeover adds one)",
+    response={"status": "string: scheduled, running, succeeded, failed or cancelled",
+              "scheduled_for": "string: ISO 8601 due time of the current occurrence",
+              "execute_at": "string: ISO 8601 time of the next attempt (later than scheduled_for after a failed try)",
+              "attempts": "integer: tries of the current occurrence (a retry or a takeover adds one)",
               "progress?": "object: what the worker last reported, while the task runs",
               "latest_logs": "object[]: the newest log lines of the last run and, for a failed run, its failure log"},
     status={200: "The task's status", 401: "No valid token", 403: "Not the task's owner",
@@ -280,7 +314,7 @@ scheduler.endpoint(
                       429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 scheduler.endpoint(
-    "GET", "/v1/tasks/{task_id}/logs", "Search a task's execution and failure logs (Cassandra, as in execution step 21)",
+    "GET", "/v1/tasks/{task_id}/logs", "Search a task's execution and failure logs (Cassandra, as in execution step 22)",
     request={"task_id": "string: the task",
              "q?": "string: only lines containing this text",
              "since?": "string: ISO 8601 time; only runs after it",
@@ -293,7 +327,7 @@ scheduler.endpoint(
     response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 scheduler.endpoint(
-    "DELETE", "/v1/tasks/{task_id}", "Cancel a task that is not running (its row goes; a sorted-set entry left behind matches no row and is dropped at the claim, execution step 3)",
+    "DELETE", "/v1/tasks/{task_id}", "Cancel a task that is not running, by a conditional update that a claim at the same moment cannot also win (`cancel`). Its row stays, as cancelled, so a late copy of its submission stores nothing; a sorted-set entry left behind matches no row and is dropped at the claim, execution step 3",
     request={"task_id": "string: the task"},
     status={204: "Cancelled: it will not run again", 401: "No valid token", 403: "Not the task's owner",
             404: "No such task", 409: "The task is running; cancel it once the run ends"},

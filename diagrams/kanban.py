@@ -8,8 +8,10 @@ kanban = System(
     relationships=[
         "boards 1-to-many lists",
         "lists 1-to-many tasks",
-        "users 1-to-many tasks",
+        "users 1-to-many tasks",  # tasks.assignee_id
+        "users 1-to-many tasks",  # tasks.created_by
         "boards 1-to-many board_versions",
+        "boards many-to-many users through board_members",
         "users 1-to-many board_versions",
     ],
 )
@@ -36,7 +38,7 @@ ws_2 = kanban.component("ws_2", "WebSocket server 2", kind="web_server", group="
 pubsub = kanban.component("pubsub", "Pub-sub (Kafka)", kind="pubsub", group="Messaging",
                           role="Changes keyed by board ID: each board's changes in one partition, in order")
 replay_queue = kanban.component("replay_queue", "Replay queue (Kafka)", kind="kafka", group="Messaging",
-                                role="Each board's recent changes, in version order, kept for days: what a returning client downloads")
+                                role="Each board's recent changes, kept for days, in the order servers appended them: what a returning client downloads")
 
 # --- Data stores ---------------------------------------------------------------------
 session_cache = kanban.component("session_cache", "Session cache (Redis)", kind="redis", group="Data stores",
@@ -67,7 +69,8 @@ flow.step(2, cdn, static_files, "The CDN fetches the file from object storage an
 flow.stage("Client A makes a change")
 flow.step(3, client_a, gateway,
           "Client A moves task 7 to *Doing* and sends the change over its WebSocket: "
-          "`{task: 7, base_version: 3, list_id: 2, position: 1.5}`.")
+          "`{edit: \"a-81\", task: 7, base_version: 3, list_id: 2, position: 1.5}`, where `edit` is an ID "
+          "the app gave this edit.")
 flow.step(4, gateway, ws_1,
           "HAProxy picked a WebSocket server when the connection opened (the one with the fewest connections) "
           "and forwards every frame of it there.")
@@ -81,7 +84,7 @@ flow.step(6, ws_1, client_a,
 with flow.transaction("Check the version and log the change"):
     flow.step(7, ws_1, doc_store,
               "The server updates task 7 only if it is still at version 3 (then it becomes version 4), and "
-              "appends the change to `board_versions` as the board's version 41.")
+              "appends the change to `board_versions` as the board's version 41, with its edit ID.")
 flow.step(8, doc_store, doc_replicas,
           "The leader copies the change to its followers asynchronously: they are eventually consistent.")
 flow.step(9, ws_1, replay_queue,
@@ -123,18 +126,34 @@ flow.note("Each document carries a schema version. During a rollout the old and 
           theme="Storage")
 flow.note("Followers of the document store serve whole-board loads. A follower may lag, so a board loaded from it "
           "carries its board version, and the client asks for every change after that version (offline sync "
-          "path, steps 3 to 5): a lagging copy is caught up, never trusted blindly.",
+          "path, steps 3 to 6): a lagging copy is caught up, never trusted blindly. The load reads several "
+          "documents while the follower keeps applying changes, so it reads the board's version first and its "
+          "lists and tasks after: they are at least that new, perhaps newer. The catch-up may then bring a change "
+          "the copy already has, and the client skips any change whose task (or list) version is not above the "
+          "one it holds. A snapshot read at one cluster time would do as well.",
           theme="Storage")
 flow.note("Steps 9 and 10 follow the commit, so a server that crashes in between would store a change and never "
           "announce it. In production both are fed from the store's change stream (MongoDB change streams, or an "
           "outbox collection written in the same transaction), so nothing committed goes unpublished.",
           theme="Ordering and delivery")
+flow.note("An edit whose reply is lost (the socket dropped after step 7) is resent, online or in the offline "
+          "queue, with the same edit ID. The server first looks the ID up in `board_versions` (a unique key per "
+          "board) and answers a known one as the first time: a resend is neither merged against itself nor "
+          "allowed to overwrite a later change by someone else. Two copies racing each other collide on that "
+          "key, and the second transaction rolls back whole.",
+          theme="Ordering and delivery")
+flow.note("A live edit can be stale too: client B's change to task 7, based on version 3, reaches step 7 after "
+          "client A's. Its 0 rows lead to the same per-field merge as an offline edit (offline sync steps 7 and 8), "
+          "so people's edits meet one rule, decided on the server, whichever way they arrive.",
+          theme="Ordering and delivery")
 flow.note("Two servers can commit versions 41 and 42 of one board and publish them in the opposite order. Receivers "
           "deliver in version order: an early 42 waits while 41 is read from the log (step 12), and a version "
           "already delivered is dropped, so delivery at least once is safe.",
           theme="Ordering and delivery")
-flow.note("The replay queue is the fast catch-up log: a client that was away reads the board's recent changes in "
-          "version order. It keeps days, not years; older history is in `board_versions`.",
+flow.note("The replay queue is the fast catch-up log: a client that was away gets the board's recent changes "
+          "from it. Servers append after their commits, so the queue is only roughly in version order: the "
+          "reader sorts by version and fills any gap from `board_versions` (offline sync steps 4 and 5). "
+          "It keeps days, not years; older history is in `board_versions`.",
           theme="Storage")
 flow.note("The source has HAProxy use round-robin and also pick \"a server with free capacity\". Round-robin spreads "
           "new connections evenly but ignores how many long-lived WebSockets each server already holds; "
@@ -161,34 +180,44 @@ sync = kanban.path("offline_sync", "Offline sync")
 sync.stage("Catch up")
 sync.step(1, client_b, gateway,
           "Client B is back online after an hour. It reopens its WebSocket and sends the last board version it "
-          "saw (35), when it saw it, and its queued edits, each with the task version it was based on.")
+          "saw (35) and its queued edits, each with the task version it was based on. No time: its clock says "
+          "nothing about where it stopped.")
 sync.step(2, gateway, ws_2, "HAProxy pins the new connection to a WebSocket server, here server 2.")
-sync.step(3, ws_2, replay_queue,
-          "The server seeks the board's partition of the replay queue to just before that time and reads forward, "
-          "keeping board 10's changes after version 35, in order.")
-sync.step(4, ws_2, doc_store,
-          "Had client B been away longer than the queue keeps changes (days), the server would read them from "
-          "the `board_versions` log instead.",
-          when="If the queue no longer holds them")
-sync.step(5, ws_2, client_b,
-          "The server sends the missed changes (the delta, not the board); client B applies them in version order.")
+sync.step(3, ws_2, doc_store,
+          "The server checks that B is still a member of board 10 (`board_members`) and subscribes the "
+          "connection to it, so changes committed from now on reach it live, "
+          "then reads the board's current version (41) and the time the committing server recorded for "
+          "version 35 (`changed_at`): two primary-key lookups (`where_to_start`, below).")
+sync.step(4, ws_2, replay_queue,
+          "It seeks the board's partition of the replay queue to a few minutes before that time and reads to "
+          "the end, keeping board 10's changes 36 to 41 and sorting them by version (two servers may have "
+          "appended them in the other order).")
+sync.step(5, ws_2, doc_store,
+          "Every number from 36 to 41 must be there. One the queue did not yield (the seek landed too late, "
+          "the queue no longer keeps it, or its server crashed before appending it) is read from the "
+          "`board_versions` log by its primary key, board and version (`catch_up`, below).",
+          when="If a version is missing")
+sync.step(6, ws_2, client_b,
+          "The server sends the missed changes, 36 to 41 without a gap (the delta, not the board); client B "
+          "applies them in version order and drops any version a live push already brought.")
 
 sync.stage("Merge the offline edits")
 with sync.transaction("Check the version, merge, log"):
-    sync.step(6, ws_2, doc_store,
+    sync.step(7, ws_2, doc_store,
               "The server takes the queued edits in the order they were made (a task created offline in a list "
-              "created offline needs its list first) and runs the conditional update on each: "
+              "created offline needs its list first), skips any whose edit ID is already logged, and runs the "
+              "conditional update on each: "
               "`WHERE id = 7 AND version = 3`. "
               "Task 7 is now at version 4, so 0 rows change: the edit is stale.")
-    sync.step(7, ws_2, doc_store,
+    sync.step(8, ws_2, doc_store,
               "The server reads which fields others changed since version 3 (`list_id` and `position`: "
               "client A's move). Client B renamed the task, and `title` is not among them, so the rename is "
               "applied on top of version 4 (task 7 becomes version 5) and logged as the board's next version.")
-sync.step(8, ws_2, pubsub, "The server publishes the merged change, keyed by board ID, like any other.")
-sync.step(9, pubsub, ws_1, "Server 1, which holds client A's connection, receives it.")
-sync.step(10, ws_1, gateway, "Server 1 pushes the change down client A's WebSocket.")
-sync.step(11, gateway, client_a, "Client A sees client B's offline edit appear.")
-sync.step(12, ws_2, client_b,
+sync.step(9, ws_2, pubsub, "The server publishes the merged change, keyed by board ID, like any other.")
+sync.step(10, pubsub, ws_1, "Server 1, which holds client A's connection, receives it.")
+sync.step(11, ws_1, gateway, "Server 1 pushes the change down client A's WebSocket.")
+sync.step(12, gateway, client_a, "Client A sees client B's offline edit appear.")
+sync.step(13, ws_2, client_b,
           "Server 2 tells client B the new task versions and, for any field where someone else's value was "
           "replaced, what it was, so that the user can undo.")
 
@@ -201,7 +230,11 @@ sync.note("A fresh edit (its base version is the current one) is applied as it i
           "without a trace.",
           theme="Conflicts")
 sync.note("The merged edit is applied with the same conditional update on the version just read (4); if yet "
-          "another change slipped in, it gets 0 rows again and the merge repeats.",
+          "another change slipped in, it gets 0 rows again and the merge repeats on the newer version, which "
+          "only changes as often as people edit the task. A task that is gone (deleted, or moved to another "
+          "board, while client B was away) also gives 0 rows, but no version to merge on: the edit is not "
+          "retried. Client B is told (step 13) with the board version of the delete or the move, which the "
+          "history keeps, so the user can restore the task and apply the edit again.",
           theme="Conflicts")
 sync.note("A CRDT would merge without a server decision (each field a last-writer-wins register, list order a "
           "sequence CRDT), at the price of metadata on every field and harder deletions. For a board whose "
@@ -212,17 +245,21 @@ sync.note("Positions are numbers between the neighbours' (1.5 between 1 and 2), 
           "double precision after 52 inserts at the same spot; before that, the server renumbers the list "
           "(one logged change).",
           theme="Conflicts")
-sync.note("The source stamps each offline change with a time. Here the time is kept for the board's history, and "
-          "to find where to start reading the replay queue (step 3), but it orders nothing: device clocks drift. "
-          "The server orders by version, and the \"last writer\" is the last edit to reach the server.",
+sync.note("The source stamps each offline change with a time. Here the device's time is kept for the board's "
+          "history only: it orders nothing and locates nothing, since device clocks drift. Where to start "
+          "reading comes from the server's record of version 35 (step 3), the version numbers show whether "
+          "anything is missing (step 5), and the \"last writer\" is the last edit to reach the server.",
           theme="Conflicts")
 sync.note("A Kafka partition holds many boards and has no index by key, so the server cannot jump to board 10's "
-          "version 35: it seeks by time (`offsetsForTimes`) and skips other boards' messages. Cheap for an absence "
-          "of hours; for longer ones the `board_versions` log, indexed by board and version, is read instead (step 4).",
+          "version 35: it seeks by time (`offsetsForTimes`) and skips other boards' messages. The time is the "
+          "server's, taken back a few minutes because servers' and brokers' clocks differ a little; a seek "
+          "that still lands late costs a read of the log, never a lost change, because the version numbers "
+          "are checked (step 5). Cheap for an absence of hours; for longer ones the `board_versions` log, "
+          "indexed by board and version, is read instead.",
           theme="Catching up")
 sync.note("The source has online clients read changes from the leader and offline ones from followers. Here a live "
           "change arrives in the message itself (the leader is read only to fill a gap, workflow step 12), a "
-          "returning client catches up from the queue or the log (steps 3 and 4), and a client that needs the whole "
+          "returning client catches up from the queue or the log (steps 3 to 5), and a client that needs the whole "
           "board (first open, or away for months) loads it from a follower, with its board version, then asks for "
           "the changes after it.",
           theme="Catching up")
@@ -232,7 +269,7 @@ sync.note("The app keeps offline copies of the recently viewed and the starred b
           theme="Catching up")
 sync.note("When a WebSocket server fails, its connections die with it: each client opens a new WebSocket (a new "
           "TCP connection, which HAProxy pins to a healthy server) and catches up from its last board version, "
-          "as in steps 1 to 5.",
+          "as in steps 1 to 6.",
           theme="Reconnecting")
 sync.note("Clients retry the reconnect and the sync with exponential backoff and random jitter, so that the many "
           "clients of a failed server do not all come back in the same second and overload the servers left.",
@@ -255,9 +292,9 @@ kanban.endpoint(
     "GET", "/v1/boards/{board_id}", "Load a whole board (first open, or after months away), read from a follower",
     request={"board_id": "string: the board"},
     response={"lists": "object[]: the lists in position order, each with its tasks, their positions and versions",
-              "board_version": "integer: the board version this copy reflects; the client then asks for every change after it"},
+              "board_version": "integer: the board version, read before the lists and tasks, so that every part of the copy is at least this new; the client then asks for every change after it"},
     status={200: "The board", 304: "The board version has not moved since the ETag the client sent",
-            401: "No valid session", 403: "Not a member of the board", 404: "No such board",
+            401: "No valid session", 403: "Not a member of the board (no board_members row)", 404: "No such board",
             429: "Over the read quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of a member",
              "If-None-Match": "The ETag (board version) of the copy the app keeps offline"},
@@ -267,7 +304,7 @@ kanban.endpoint(
 )
 kanban.endpoint(
     "PATCH", "/v1/tasks/{task_id}",
-    "Change a task without a WebSocket (integrations, or the app while its socket reconnects): the same conditional update as workflow step 7",
+    "Change a task without a WebSocket, for integrations: the same conditional update as workflow step 7, but a stale edit is refused (412) and the integration decides; the app itself queues edits while its socket reconnects and sends them as in offline sync, where the server merges them",
     request={"task_id": "string: the task",
              "list_id?": "string: the list to move it to",
              "position?": "number: between its new neighbours' positions",
@@ -277,7 +314,7 @@ kanban.endpoint(
               "board_version": "integer: the board version that logged the change"},
     status={200: "Stored, logged and published to everyone with the board open",
             400: "An unknown list, or a list on another board", 401: "No valid session",
-            403: "Not a member of the board", 404: "No such task",
+            403: "Not a member of the board (no board_members row)", 404: "No such task",
             412: "The task changed since the version in If-Match: read it, merge, send again",
             428: "If-Match is missing: a change must say which version it was based on",
             429: "Over the write quota (Retry-After says when to try again)"},
@@ -287,18 +324,21 @@ kanban.endpoint(
                       429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 kanban.endpoint(
-    "POST", "/v1/lists/{list_id}/tasks", "Create a task in a list without a WebSocket",
+    "POST", "/v1/lists/{list_id}/tasks", "Create a task in a list without a WebSocket (integrations)",
     request={"list_id": "string: the list",
+             "task_id": "string: the ID the caller chose, a random 64-bit number, as the app does for a task created offline",
              "title": "string: the task's title",
              "position": "number: between its neighbours' positions",
              "assignee_id?": "string: the user it is assigned to"},
     response={"task_id": "string: the new task", "version": "integer: 1",
               "board_version": "integer: the board version that logged it"},
-    status={201: "Created, logged and published", 400: "Empty title", 401: "No valid session",
-            403: "Not a member of the board", 404: "No such list",
+    status={201: "Created, logged and published; a retry with the same task_id answers the same and creates nothing",
+            400: "Empty title", 401: "No valid session",
+            403: "Not a member of the board (no board_members row)", 404: "No such list",
+            409: "Another task already has this task_id (random IDs collided): choose another",
             429: "Over the write quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of a member",
-             "Idempotency-Key": "The ID the app gave the task when it was created, perhaps offline: a retry creates nothing twice"},
+             "Idempotency-Key": "The task_id again: the create is idempotent by it (INSERT ... ON CONFLICT (id) DO NOTHING)"},
     response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 kanban.endpoint(

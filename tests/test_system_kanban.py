@@ -5,6 +5,7 @@ fresh one changes 1, and the merge and catch-up queries return what the page say
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 import sqlite3
@@ -162,14 +163,18 @@ def task(connection, task_id=7):
         "SELECT list_id, position, title, version FROM tasks WHERE id = ?", (task_id,)).fetchone()
 
 
-def accept(connection, section: str, *, user_id: int, change: dict, **params) -> int:
+_edits = itertools.count(1)
+
+
+def accept(connection, section: str, *, user_id: int, change: dict, edit_id: str | None = None, **params) -> int:
     """What a WebSocket server does with one edit: the conditional update and, if it
     changed the row, the log entry, in one transaction. Returns the rows updated."""
+    edit_id = edit_id or f"edit-{next(_edits)}"
     connection.execute("BEGIN")
     updated = run(connection, section, task_id=7, now="2026-11-30 12:00", **params).rowcount
     if updated == 1:
         run(connection, "log_change", board_id=10, task_id=7, change=json.dumps(change),
-            user_id=user_id, now="2026-11-30 12:00")
+            user_id=user_id, now="2026-11-30 12:00", edit_id=edit_id)
     connection.execute("COMMIT")
     return updated
 
@@ -235,3 +240,126 @@ def test_the_number_of_inserts_one_gap_of_positions_takes_is_the_one_the_page_qu
         high, inserts = middle, inserts + 1
     notes = " ".join(n.text for n in system.paths["offline_sync"].notes)
     assert f"after {inserts} inserts at the same spot" in notes
+
+
+# --- Catching up: the server's numbering decides, never the device's clock (review K1, K2) --
+
+
+def test_a_returning_client_sends_its_version_and_no_time(system):
+    sync = system.paths["offline_sync"]
+    hello = sync.steps[0]
+    assert (hello.source, hello.targets) == ("client_b", ("gateway",))
+    assert "(35)" in hello.text and "when it saw it" not in hello.text
+    texts = " ".join(entry.text for entry in (*sync.steps, *sync.notes))
+    assert "just before that time" not in texts
+    assert "locates nothing" in texts  # the device's time is history only
+
+
+def test_the_catch_up_starts_from_the_server_s_record_and_fills_every_gap(system):
+    """Where to seek comes from the store (the server's changed_at of version 35) before the
+    queue is read; after the read, a conditional step fetches any missing version from the
+    log by primary key; the client then gets a run of versions without a gap."""
+    steps = system.paths["offline_sync"].steps
+    read = next(s for s in steps if s.targets == ("replay_queue",))
+    before = [s for s in steps if s.number < read.number and s.targets == ("doc_store",)]
+    assert before and "`changed_at`" in before[-1].text and "current version" in before[-1].text
+    fill = steps[steps.index(read) + 1]
+    assert (fill.source, fill.targets) == ("ws_2", ("doc_store",)) and fill.when
+    assert "board and version" in fill.text and "sorting them by version" in read.text
+    send = steps[steps.index(fill) + 1]
+    assert send.targets == ("client_b",) and "without a gap" in send.text
+    role = system.components["replay_queue"].role
+    assert "in version order" not in role  # servers append after their commits, in any order
+
+
+def test_a_device_clock_running_ahead_would_skip_changes_the_version_catch_up_returns(board):
+    """Client B saw version 35 at 12:00 by the server's clock; its own clock ran five minutes
+    ahead, so it would say 12:05. Versions 36 and 37 were committed at 12:02 and 12:04."""
+    board.execute("UPDATE boards SET version = 41 WHERE id = 10")
+    for version, minute in zip(range(35, 42), (0, 2, 4, 6, 8, 10, 12)):
+        board.execute(
+            "INSERT INTO board_versions (board_id, version, task_id, task_version, change, changed_by, changed_at, edit_id) "
+            "VALUES (10, ?, 7, ?, '{}', 1, ?, ?)", (version, version - 31, f"2026-11-30 12:{minute:02d}", f"e{version}"))
+    device_time = "2026-11-30 12:05"
+    by_device_clock = [row[0] for row in board.execute(
+        "SELECT version FROM board_versions WHERE board_id = 10 AND changed_at > ? ORDER BY version", (device_time,))]
+    assert by_device_clock[0] == 38  # 36 and 37 silently lost: what the old design risked
+    assert run(board, "where_to_start", board_id=10, last_seen=35).fetchall() == [(41, "2026-11-30 12:00")]
+    missed = [row[0] for row in run(board, "catch_up", board_id=10, last_seen=35)]
+    assert missed == list(range(36, 42))  # contiguous, from the client's version, whatever the clocks
+
+
+def test_the_page_shows_where_the_catch_up_starts():
+    page = PAGE.read_text(encoding="utf-8")
+    assert f'--8<-- "{SQL}:where_to_start"' in page
+
+
+# --- Membership, client-chosen IDs, merges that end, loads that are not newer than their version
+# (review K3, K4, K5) -----------------------------------------------------------------------
+
+
+def test_membership_is_a_table_every_403_refers_to(system, board):
+    key = [row[1] for row in board.execute("PRAGMA table_info(board_members)") if row[5]]
+    assert sorted(key) == ["board_id", "user_id"]
+    for endpoint in system.endpoints:
+        if 403 in dict(endpoint.status):
+            assert "board_members" in dict(endpoint.status)[403], endpoint.route
+
+
+def test_a_task_created_offline_keeps_the_id_its_app_chose_and_a_retry_creates_nothing(board):
+    types = {row[1]: row[2] for row in board.execute("PRAGMA table_info(tasks)")}
+    assert types["id"] == "BIGINT" and types["list_id"] == "BIGINT"
+    chosen = 0x5F3759DF12345678  # a random 64-bit number, chosen by client B while offline
+    params = dict(task_id=chosen, list_id=1, user_id=2, title="Check the links", position=2.0, now="2026-11-30 12:00")
+    assert run(board, "create", **params).rowcount == 1
+    assert run(board, "create", **params).rowcount == 0  # the same create, sent again on reconnect
+    assert board.execute("SELECT count(*), min(created_by) FROM tasks WHERE id = ?", (chosen,)).fetchone() == (1, 2)
+
+
+def test_a_stale_edit_of_a_deleted_task_ends_the_merge(system, board):
+    board.execute("DELETE FROM tasks WHERE id = 7")
+    assert accept(board, "rename", user_id=2, change={"title": "x"}, title="x", base_version=3) == 0
+    notes = " ".join(n.text for n in system.paths["offline_sync"].notes)
+    assert "not retried" in notes and "deleted" in notes
+
+
+def test_a_stale_live_edit_meets_the_same_merge_and_patch_is_for_integrations(system):
+    notes = " ".join(n.text for n in system.paths["workflow"].notes)
+    assert "same per-field merge as an offline edit" in notes
+    patch = next(e for e in system.endpoints if e.method == "PATCH")
+    assert "for integrations" in patch.purpose and "while its socket reconnects" not in patch.purpose.split(";")[0]
+
+
+def test_a_whole_board_load_reads_its_version_before_its_tasks(system):
+    load = next(e for e in system.endpoints if e.route == "/v1/boards/{board_id}")
+    assert "read before the lists and tasks" in dict(load.response)["board_version"]
+    notes = " ".join(n.text for n in system.paths["workflow"].notes)
+    assert "reads the board's version first" in notes and "skips any change" in notes
+
+
+# --- A resent edit is applied once (a client retry after a lost reply) ----------------------
+
+
+def test_a_resent_edit_is_found_and_not_applied_again(board):
+    move = dict(user_id=1, change={"list_id": 2, "position": 1.5}, list_id=2, position=1.5)
+    assert accept(board, "move", edit_id="a-81", base_version=3, **move) == 1
+    # The reply was lost. Grace renames the task meanwhile; then client A resends its move.
+    assert accept(board, "rename", user_id=2, change={"title": "v2"}, title="v2", base_version=4) == 1
+    assert run(board, "already_applied", board_id=10, edit_id="a-81").fetchall() == [(41, 4)]
+    assert task(board) == (2, 1.5, "v2", 5)  # answered from the log: nothing merged, nothing logged
+    assert board.execute("SELECT count(*) FROM board_versions").fetchone() == (2,)
+
+
+def test_two_copies_of_one_edit_racing_cannot_both_be_logged(board):
+    """The lookup missed for both copies (they arrived at once, on two servers): the unique
+    key on (board_id, edit_id) refuses the second log entry, and its transaction, task update
+    included, rolls back."""
+    assert accept(board, "move", edit_id="a-81", user_id=1, change={"list_id": 2, "position": 1.5},
+                  list_id=2, position=1.5, base_version=3) == 1
+    board.execute("BEGIN")
+    assert run(board, "rename", task_id=7, title="again", base_version=4, now="2026-11-30 12:01").rowcount == 1
+    with pytest.raises(sqlite3.IntegrityError):
+        run(board, "log_change", board_id=10, task_id=7, change="{}", user_id=1, now="2026-11-30 12:01", edit_id="a-81")
+    board.execute("ROLLBACK")
+    assert task(board) == (2, 1.5, "Write the release notes", 4)
+    assert board.execute("SELECT version FROM boards WHERE id = 10").fetchone() == (41,)

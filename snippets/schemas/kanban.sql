@@ -16,8 +16,20 @@ CREATE TABLE boards (
     created_at  TIMESTAMP NOT NULL
 );
 
+-- Who may open and change a board: every endpoint and every WebSocket subscription
+-- checks for a row here (403 without one).
+CREATE TABLE board_members (
+    board_id  INTEGER NOT NULL REFERENCES boards (id),
+    user_id   INTEGER NOT NULL REFERENCES users (id),
+    role      TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('admin', 'member', 'observer')),
+    PRIMARY KEY (board_id, user_id)
+);
+
+-- Lists and tasks get their IDs from the app that creates them, a random 64-bit number,
+-- so one created offline has its final ID at once, edits queued after it can name it,
+-- and a retried create is recognised by it (INSERT ... ON CONFLICT (id) DO NOTHING).
 CREATE TABLE lists (
-    id        INTEGER PRIMARY KEY,
+    id        BIGINT PRIMARY KEY,             -- chosen by the client
     board_id  INTEGER NOT NULL REFERENCES boards (id),
     name      TEXT NOT NULL,
     position  REAL NOT NULL,                  -- between its neighbours: a move rewrites one row
@@ -25,8 +37,9 @@ CREATE TABLE lists (
 );
 
 CREATE TABLE tasks (
-    id           INTEGER PRIMARY KEY,
-    list_id      INTEGER NOT NULL REFERENCES lists (id),
+    id           BIGINT PRIMARY KEY,          -- chosen by the client
+    list_id      BIGINT NOT NULL REFERENCES lists (id),
+    created_by   INTEGER NOT NULL REFERENCES users (id),  -- tells a retried create from an ID collision
     title        TEXT NOT NULL,
     description  TEXT,
     assignee_id  INTEGER REFERENCES users (id),
@@ -39,13 +52,15 @@ CREATE TABLE tasks (
 CREATE TABLE board_versions (
     board_id      INTEGER NOT NULL REFERENCES boards (id),
     version       INTEGER NOT NULL,
-    task_id       INTEGER,                    -- the task changed (NULL for a list or the board);
+    task_id       BIGINT,                     -- the task changed (NULL for a list or the board);
                                               -- no foreign key: the log outlives a deleted task
     task_version  INTEGER,                    -- the task's version after the change
     change        TEXT NOT NULL,              -- JSON: the fields changed and their new values
     changed_by    INTEGER NOT NULL REFERENCES users (id),
     changed_at    TIMESTAMP NOT NULL,
-    PRIMARY KEY (board_id, version)
+    edit_id       TEXT NOT NULL,              -- the ID the app gave the edit when it was made
+    PRIMARY KEY (board_id, version),
+    UNIQUE (board_id, edit_id)                -- an edit resent after a lost reply is not applied twice
 );
 
 CREATE INDEX lists_by_board ON lists (board_id, position);
