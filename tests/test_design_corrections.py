@@ -283,6 +283,70 @@ def test_evicting_a_live_counter_is_called_out(systems):
     assert "time to live" in notes and "fresh allowance" in notes
 
 
+# --- Rate limiter: one atomic script, a checked key, a durable copy that only grows ---------------
+
+
+def test_the_rate_limiter_counts_with_one_script_and_no_lock(systems):
+    system = systems["rate_limiter"]
+    workflow = system.paths["workflow"]
+    assert not [c for c in system.components.values() if c.kind == "lock" or "lock" in c.label.lower()]
+    (count,) = steps_to(workflow, "throttle_cache")
+    assert count.source == "rate_limiter" and count.when is None
+    assert "EVALSHA" in count.text and "TIME" in count.text and "No lock" in count.text
+    assert "snippets/redis/rate_limiter.lua" in page("rate_limiter")
+
+
+def test_the_rate_limiter_checks_the_key_before_it_counts(systems):
+    workflow = systems["rate_limiter"].paths["workflow"]
+    (key_check,) = steps_to(workflow, "key_store")
+    (count,) = steps_to(workflow, "throttle_cache")
+    assert key_check.source == "rate_limiter" and key_check.number < count.number
+    assert "IP address" in key_check.text and "unknown" in key_check.text
+    (orders,) = [e for e in systems["rate_limiter"].endpoints if e.route == "/v1/orders"]
+    unauthorised = dict(orders.status)[401]
+    assert "limiter answers itself" in unauthorised and "IP address" in unauthorised
+
+
+def test_a_lost_long_window_counter_is_reloaded_from_the_store(systems):
+    workflow = systems["rate_limiter"].paths["workflow"]
+    (count,) = steps_to(workflow, "throttle_cache")
+    (reload,) = [s for s in steps_to(workflow, "throttle_store") if s.source == "rate_limiter"]
+    assert reload.number == count.number + 1 and "created" in reload.when and "hour" in reload.when
+
+
+def test_the_durable_counts_only_grow(systems):
+    workflow = systems["rate_limiter"].paths["workflow"]
+    (publish,) = steps_to(workflow, "throttle_queue")
+    (sync,) = [s for s in steps_to(workflow, "throttle_store") if s.source == "throttle_sync"]
+    assert "partitioned by counter key" in publish.text
+    assert "`$max`" in sync.text and "never lowers" in sync.text
+    assert "latest value" not in all_text(systems["rate_limiter"]) + page("rate_limiter")
+
+
+def test_the_throttle_cache_eviction_policy_spares_live_counters(systems):
+    notes = " ".join(note.text for note in systems["rate_limiter"].paths["workflow"].notes)
+    assert "`maxmemory-policy volatile-ttl`" in notes and "`noeviction`" in notes
+    assert "evicts only keys that have a TTL" not in notes
+
+
+def test_a_refusal_is_answered_first_and_recorded_in_aggregate(systems):
+    workflow = systems["rate_limiter"].paths["workflow"]
+    (answer,) = [s for s in steps_to(workflow, "web_server") if s.source == "rate_limiter"]
+    (record,) = steps_to(workflow, "dropped_queue")
+    assert answer.number < record.number and "not counted" in answer.text
+    assert "no queue write per request" in record.text
+
+
+def test_rule_edits_name_the_version_they_replace(systems):
+    (put,) = [e for e in systems["rate_limiter"].endpoints if e.method == "PUT"]
+    status, headers = dict(put.status), dict(put.headers)
+    assert {201, 412, 428} <= set(status) and "If-None-Match" in headers
+    notes = " ".join(note.text for note in systems["rate_limiter"].paths["workflow"].notes)
+    assert "never deletes the entry" in notes
+    (fill,) = steps_to(systems["rate_limiter"].paths["workflow"], "rules_replica")
+    assert "only if no entry is there yet" in fill.text
+
+
 # --- Every cache read, in every path of these systems, has a drawn miss -------------------------
 
 
