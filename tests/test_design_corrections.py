@@ -283,6 +283,91 @@ def test_evicting_a_live_counter_is_called_out(systems):
     assert "time to live" in notes and "fresh allowance" in notes
 
 
+# --- Web crawler: one copy per URL, re-crawls that happen, every fetch's outcome recorded ---------
+
+
+def crawler_step(systems, source: str, target: str, path: str = "workflow") -> list[Step]:
+    return [s for s in steps_to(systems["web_crawler"].paths[path], target) if s.source == source]
+
+
+def test_a_crawled_page_is_stored_under_a_key_its_re_crawl_overwrites(systems):
+    crawler = systems["web_crawler"]
+    (store,) = crawler_step(systems, "fetcher", "content_store")
+    assert "hash of the normalised URL" in store.text and "replaces the copy" in store.text
+    assert "new document ID" not in all_text(crawler)
+    assert "overwrites" in crawler.assumptions["retention"][1]
+    assert "hash of the normalised URL" in crawler.components["content_store"].role
+
+
+def test_due_urls_come_back_to_the_frontier(systems):
+    workflow = systems["web_crawler"].paths["workflow"]
+    (scan,) = crawler_step(systems, "url_store", "scheduler")
+    (requeue,) = crawler_step(systems, "scheduler", "frontier")
+    assert requeue.number == scan.number + 1 and "next_due_at" in scan.text
+    assert crawler_step(systems, "scheduler", "prioritiser", "url_frontier")
+    assert not steps_to(workflow, "scheduler")[1:]  # nobody asks the scheduler; it pushes what is due
+    notes = " ".join(n.text for n in workflow.notes if n.theme == "Freshness")
+    assert "sooner" in notes and "later" in notes and "304" in notes
+
+
+def test_every_fetch_ends_by_recording_its_outcome_in_the_urls_row(systems):
+    workflow = systems["web_crawler"].paths["workflow"]
+    (outcome,) = crawler_step(systems, "fetcher", "url_store")
+    fetcher_steps = [s.number for s in workflow.steps if s.source == "fetcher"]
+    assert outcome.number == max(fetcher_steps)
+    for field in ("duplicate", "disallowed", "failed", "`ETag`", "attempts", "next crawl time", "confirms"):
+        assert field in outcome.text
+    (lookup,) = [e for e in systems["web_crawler"].endpoints if e.route == "/v1/pages"]
+    assert "URL store" in lookup.purpose and "attempts" in dict(lookup.response)
+
+
+def test_fingerprints_and_seen_urls_are_recorded_after_the_durable_write(systems):
+    workflow = systems["web_crawler"].paths["workflow"]
+    check, record = crawler_step(systems, "fetcher", "duplicate_check")
+    (store,) = crawler_step(systems, "fetcher", "content_store")
+    assert check.number < store.number < record.number
+    assert "its own URL's earlier version does not count" in check.text
+    (insert,) = crawler_step(systems, "url_processor", "url_store")
+    assert "only if the URL store has no row for it yet" in " ".join(insert.text.split())
+    assert insert.text.index("conditional put") < insert.text.index("Bloom filter") < insert.text.index("commits")
+    assert "never that a page is crawled twice" not in all_text(systems["web_crawler"])
+
+
+def test_a_redirect_target_goes_through_the_frontier(systems):
+    text = all_text(systems["web_crawler"])
+    assert "follows the `Location` header" not in text
+    (publish,) = crawler_step(systems, "fetcher", "message_queue")
+    assert "`Location`" in publish.text and "robots.txt" in publish.text
+
+
+def test_seeds_added_to_a_running_crawl_are_picked_up(systems):
+    (seeds,) = crawler_step(systems, "seed_store", "frontier")
+    assert "every minute" in seeds.text
+    (add,) = [e for e in systems["web_crawler"].endpoints if e.route == "/v1/seeds"]
+    assert "within a minute" in dict(add.status)[202]
+
+
+def test_the_frontier_is_partitioned_by_host_not_by_url(systems):
+    notes = " ".join(n.text for n in systems["web_crawler"].paths["url_frontier"].notes)
+    assert "on the URL (or its host)" not in notes and "registered domain" in notes
+
+
+def test_robots_txt_is_fetched_before_the_page_and_kept_a_day_at_most(systems):
+    workflow = systems["web_crawler"].paths["workflow"]
+    robots, page_fetch = crawler_step(systems, "fetcher", "websites")
+    (dns,) = crawler_step(systems, "fetcher", "local_dns")
+    assert dns.number < robots.number < page_fetch.number
+    assert "24 hours" in robots.when and "5XX" in robots.text and "disallow everything" in robots.text
+    assert "fetches it once per host, caches it" not in all_text(systems["web_crawler"])
+
+
+def test_a_dead_fetchers_urls_are_lent_out_again(systems):
+    (heartbeat,) = crawler_step(systems, "fetcher", "zookeeper")
+    assert "re-issues the URLs" in heartbeat.text and "never confirmed" in heartbeat.text
+    (lend,) = crawler_step(systems, "frontier", "fetcher")
+    assert "lease" in lend.text
+
+
 # --- Rate limiter: one atomic script, a checked key, a durable copy that only grows ---------------
 
 
