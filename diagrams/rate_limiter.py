@@ -51,8 +51,8 @@ workflow.step(2, web_server, rate_limiter,
               "which reads the endpoint and the credentials the request presents (API key, session cookie, or none).")
 workflow.step(3, rate_limiter, key_store,
               "The rate limiter checks the API key before it counts anything: it looks up the key's hash (the "
-              "answer, unknown keys included, stays in the limiter's memory for a minute) and gets the client ID and "
-              "tier. A request with no key, or with a key that is unknown or revoked, is counted against its IP "
+              "answer, unknown keys included, stays in the limiter's memory for a minute, so a revoked key stops "
+              "working within a minute) and gets the client ID and tier. A request with no key, or with a key that is unknown or revoked, is counted against its IP "
               "address under the anonymous rule, so made-up keys never get a quota of their own.")
 workflow.step(4, rate_limiter, rules_cache,
               "The rate limiter looks up the rule for this endpoint and client tier, for example "
@@ -92,7 +92,8 @@ workflow.stage("Persist the counters in the background")
 workflow.step(11, rate_limiter, throttle_queue,
               "The rate limiter publishes the counter's new state (counter key, interval start, count) to a "
               "message queue, partitioned by counter key, instead of writing to the database on the request "
-              "path (write-behind).")
+              "path (write-behind). It sends the latest state of each counter it touched about once a second, "
+              "not one message per request.")
 workflow.step(12, throttle_queue, throttle_sync,
               "The throttle sync service consumes the updates in batches; for each counter and interval it keeps "
               "the highest count, since counts only grow within an interval.")

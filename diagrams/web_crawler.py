@@ -76,15 +76,18 @@ workflow.step(1, fetcher, zookeeper,
               "watches the nodes, gives that fetcher's host queues to another fetcher and re-issues the URLs it "
               "had taken but never confirmed (step 14). Every service does this; the fetchers are drawn.")
 workflow.step(2, seed_store, frontier,
-              "The URL frontier loads the seed URLs from the seed URL store: all of them at the start, then every "
-              "minute the seeds added since its last read, so seeds added to a running crawl are picked up.")
+              "The URL frontier loads the seed URLs from the seed URL store at the start, and reads the list again "
+              "every minute so that seeds added to a running crawl are picked up. It takes in only seeds that have "
+              "no row in the URL store yet, adding one with the conditional put of step 18, so no clock decides "
+              "which seeds are new.")
 workflow.step(3, url_store, scheduler,
               "The scheduler scans the URL store for the URLs whose next crawl time has come (`next_due_at` "
               "before now, by the scheduler's clock).")
 workflow.step(4, scheduler, frontier,
               "The scheduler hands those URLs to the frontier for a re-crawl, with their `ETag` and "
               "`Last-Modified`, and moves each one's `next_due_at` an hour ahead, so that the next scan does not "
-              "hand it out again while it waits; step 14 sets the real next time.")
+              "hand it out again while it waits; step 14 sets the real next time. A URL lost on the way (a "
+              "frontier that failed before its checkpoint) simply comes due again an hour later.")
 workflow.step(5, frontier, fetcher,
               "The frontier orders the URLs by priority and politeness (see the URL frontier below) and lends the "
               "next URLs to the fetcher workers: a URL not confirmed within its lease goes out again.")
@@ -148,6 +151,10 @@ workflow.note("The source has the fetcher ask the scheduler whether a URL has a 
               "that way, nothing ever brings a crawled URL back, since the Bloom filter turns away every URL seen "
               "before; so here the scheduler pushes the URLs that are due (steps 3–4), and a fetcher only ever "
               "holds URLs that are due now.", theme="Freshness")
+workflow.note("The next crawl time is written by the fetcher and compared by the scheduler, two machines' clocks. "
+              "Both are kept in step by NTP; the skew of a few milliseconds, or even seconds, shifts a re-crawl "
+              "whose interval is hours by no more than that, and nothing else is ordered by these times.",
+              theme="Freshness")
 workflow.note("Each URL's interval adapts to what the last fetch found: if the page changed, the next visit comes "
               "sooner (half the interval); if it did not, or answered 304, later (twice the interval), kept "
               "between an hour and a few months. A temporary failure is retried after a growing delay instead. "
