@@ -179,3 +179,16 @@ def test_the_page_includes_the_script_it_describes():
     page = (ROOT / "docs" / "systems" / "rate_limiter.md").read_text(encoding="utf-8")
     assert '--8<-- "snippets/redis/rate_limiter.lua"' in page
     assert f"EVALSHA <sha1> 1 {KEY} 100 60" in page
+
+
+def test_the_fixed_window_pipeline_sets_a_lost_time_to_live_once(redis):
+    """The trade-off's other atomic update: INCR, then EXPIRE ... NX on every request."""
+    key = "rl:orders-api:free:fw:key_7f3a9c:1714556460"
+    redis("INCR", key)  # a request whose EXPIRE never arrived: no time to live
+    assert redis("TTL", key) == -1
+    assert redis("INCR", key) == 2
+    assert redis("EXPIRE", key, 120, "NX") == 1  # the next request repairs it
+    assert redis("EXPIRE", key, 120, "NX") == 0  # and later ones leave it alone
+    assert 0 < redis("TTL", key) <= 120
+    page = (ROOT / "docs" / "systems" / "rate_limiter.md").read_text(encoding="utf-8")
+    assert "`INCR key` and then `EXPIRE key seconds NX`" in page
