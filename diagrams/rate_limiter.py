@@ -106,7 +106,7 @@ workflow.note("The document store is the durable copy of the throttle data: a ru
               "lost counter from it (step 7), and analysts and auditors query it without touching the request path.",
               theme="Storage")
 workflow.note("The source has the throttle cache itself write to the message queue. Redis does not forward its "
-              "writes anywhere, so in fact the rate limiter service publishes the update right after step 6.",
+              "writes anywhere, so in fact the rate limiter service publishes the update (step 11).",
               theme="Storage")
 workflow.note("Write-behind keeps the database off the request path, at a price: updates still in the queue when "
               "a cache node dies have not reached the store, so the counters reloaded from it are a little low "
