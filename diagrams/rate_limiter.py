@@ -27,100 +27,134 @@ dropped_queue = rate_limiter_system.component(
     role="Keeps a record of every rejected request for analytics and auditing")
 rules_cache = rate_limiter_system.component(
     "rules_cache", "Rules cache", kind="redis", group="Data stores",
-    role="Rate-limit rules in memory, keyed by endpoint and client tier")
-lock = rate_limiter_system.component(
-    "lock", "Redis lock", kind="redis", group="Data stores",
-    role="A short-lived lock per client key, so two servers do not update one counter at once")
+    role="Rate-limit rules in memory, keyed by endpoint and client tier, each tagged with its version")
+key_store = rate_limiter_system.component(
+    "key_store", "API key store", kind="mongodb", group="Data stores",
+    role="MongoDB collection of API keys, by the key's hash: client ID, tier, revoked or not; read through replicas")
 throttle_cache = rate_limiter_system.component(
     "throttle_cache", "Throttle cache", kind="redis", group="Data stores",
-    role="The live counters (or token buckets) of every client, sharded by client key, each with a TTL of its window")
+    role="The live counters of every client, one hash per client and rule, sharded by that key, each with a TTL of two windows")
 rules_replica = rate_limiter_system.component(
     "rules_replica", "Rules replica", kind="mongodb", group="Data stores",
     role="A read replica of the MongoDB collection that holds the rules")
 throttle_store = rate_limiter_system.component(
     "throttle_store", "Throttle store", kind="mongodb", group="Data stores",
-    role="MongoDB: the durable copy of the counters, for recovery, long windows and audits")
+    role="MongoDB: the durable copy of the counters, one document per counter and interval, for recovery, long windows and audits")
 
 workflow = rate_limiter_system.path("workflow", "Workflow")
 
-workflow.stage("Find the rule")
+workflow.stage("Identify the client and find the rule")
 workflow.step(1, client, web_server,
               "The client opens an HTTP connection and sends an API request.")
 workflow.step(2, web_server, rate_limiter,
               "Before anything else runs, the web server passes the whole request on to the rate limiter service, "
-              "which identifies the client (API key, user ID, cookie or IP address) and the endpoint.")
-workflow.step(3, rate_limiter, rules_cache,
+              "which reads the endpoint and the credentials the request presents (API key, session cookie, or none).")
+workflow.step(3, rate_limiter, key_store,
+              "The rate limiter checks the API key before it counts anything: it looks up the key's hash (the "
+              "answer, unknown keys included, stays in the limiter's memory for a minute, so a revoked key stops "
+              "working within a minute) and gets the client ID and tier. A request with no key, or with a key that is unknown or revoked, is counted against its IP "
+              "address under the anonymous rule, so made-up keys never get a quota of their own.")
+workflow.step(4, rate_limiter, rules_cache,
               "The rate limiter looks up the rule for this endpoint and client tier, for example "
               "100 requests per minute, in the rules cache.")
-workflow.step(4, rate_limiter, rules_replica,
-              "The rate limiter reads the rule from a read replica of the rules store and puts it into the rules cache.",
+workflow.step(5, rate_limiter, rules_replica,
+              "The rate limiter reads the rule from a read replica of the rules store and adds it to the rules "
+              "cache only if no entry is there yet (SET with NX), so a lagging replica cannot overwrite a newer "
+              "rule that an operator's edit has just written.",
               when="On a cache miss")
 
 workflow.stage("Count and decide")
-workflow.step(5, rate_limiter, lock,
-              "The rate limiter takes a short lock on the client's key, because the same client's requests "
-              "may reach several rate limiter servers at the same moment; it releases the lock after step 6.")
 workflow.step(6, rate_limiter, throttle_cache,
-              "Under the lock, the rate limiter reads the client's counter, applies the rule's algorithm "
-              "and stores the new count. A missing counter is not a miss to fill from elsewhere: the client has "
-              "sent nothing yet in this window, so its count starts at zero.")
-workflow.step(7, rate_limiter, dropped_queue,
-              "The rate limiter drops the request and publishes a record of it (client, endpoint, time, rule) "
-              "for analytics and auditing.",
-              when="Over the limit")
+              "The rate limiter runs one Lua script (EVALSHA) on the shard that holds the client's counter. In one "
+              "atomic step the script takes the time from the shard's own clock (TIME), rolls the counts into the "
+              "current interval, decides, and only if the request is allowed adds one to the count and renews the "
+              "time to live. No lock and one round trip: Redis runs a script to the end before any other command.")
+workflow.step(7, rate_limiter, throttle_store,
+              "The rate limiter reads the counts the store holds for that counter and adds them to the new one "
+              "(HINCRBY), so a counter lost with a cache node does not hand the client a fresh day of requests.",
+              when="The script created the counter of a rule with a window of an hour or more")
 workflow.step(8, rate_limiter, web_server,
-              "The rate limiter answers 429 Too Many Requests with a Retry-After header, "
-              "and the web server returns it to the client.",
+              "The rate limiter answers 429 Too Many Requests with a Retry-After header, and the web server "
+              "returns it to the client; a request refused for its rate is not counted. A request whose API key "
+              "is unknown or revoked gets 401 Unauthorized here instead when its IP address is within its limit: "
+              "it has been counted, so guessing keys is throttled like any other call.",
+              when="Over the limit, or an unknown API key")
+workflow.step(9, rate_limiter, dropped_queue,
+              "After answering, the rate limiter records the drop off the request path: it adds it to a count "
+              "per client, rule and interval in its memory and publishes those counts (client, endpoint, rule, "
+              "interval, requests dropped) every few seconds, so a flood costs no queue write per request.",
               when="Over the limit")
-workflow.step(9, rate_limiter, api_server,
+workflow.step(10, rate_limiter, api_server,
               "The rate limiter passes the request on to the API server, which serves it as usual.",
-              when="Within the limit")
+              when="Within the limit, with a valid key or none")
 
 workflow.stage("Persist the counters in the background")
-workflow.step(10, rate_limiter, throttle_queue,
-              "The rate limiter publishes the counter update to a message queue instead of writing to the "
-              "database on the request path (write-behind).")
-workflow.step(11, throttle_queue, throttle_sync,
-              "The throttle sync service consumes the updates in batches, keeping only the latest value per key.")
-workflow.step(12, throttle_sync, throttle_store,
-              "The throttle sync service writes each batch to the MongoDB document store in one bulk operation.")
+workflow.step(11, rate_limiter, throttle_queue,
+              "The rate limiter publishes the counter's new state (counter key, interval start, count) to a "
+              "message queue, partitioned by counter key, instead of writing to the database on the request "
+              "path (write-behind). It sends the latest state of each counter it touched about once a second, "
+              "not one message per request.")
+workflow.step(12, throttle_queue, throttle_sync,
+              "The throttle sync service consumes the updates in batches; for each counter and interval it keeps "
+              "the highest count, since counts only grow within an interval.")
+workflow.step(13, throttle_sync, throttle_store,
+              "The throttle sync service writes each batch to the MongoDB document store in one bulk operation of "
+              "upserts, one document per counter and interval, each raising the stored count with `$max`, so a "
+              "late or redelivered update never lowers it.")
 
-workflow.note("The document store is the durable copy of the throttle data: a restarted cache node reloads its "
-              "counters from it, limits that span hours or days outlive the cache, and analysts and auditors "
-              "query it without touching the request path.",
+workflow.note("The document store is the durable copy of the throttle data: a rule with a long window reloads a "
+              "lost counter from it (step 7), and analysts and auditors query it without touching the request path.",
               theme="Storage")
 workflow.note("The source has the throttle cache itself write to the message queue. Redis does not forward its "
-              "writes anywhere, so in fact the rate limiter service publishes the update right after step 6.",
+              "writes anywhere, so in fact the rate limiter service publishes the update (step 11).",
               theme="Storage")
 workflow.note("Write-behind keeps the database off the request path, at a price: updates still in the queue when "
               "a cache node dies have not reached the store, so the counters reloaded from it are a little low "
               "and a client may briefly get a few requests more than its limit.",
               theme="Storage")
-workflow.note("Both caches evict the least recently used (LRU) keys when memory runs out: rules of rarely called "
-              "endpoints and counters of clients who went quiet are the ones that go.",
+workflow.note("A counter that is missing when the script runs is treated as empty. For a rule of a minute or so "
+              "that is accepted: a cache node lost in a failover costs each of its clients at most one extra "
+              "window's allowance. For windows of an hour or more step 7 reloads the count; only the call whose "
+              "script created the counter does it, and requests counted meanwhile are added to, not lost.",
+              theme="Storage")
+workflow.note("The source evicts the least recently used (LRU) keys of its cache servers. That suits the rules cache "
+              "(`maxmemory-policy allkeys-lru`): an evicted rule is read again from a replica in step 5.",
               theme="Caching")
 workflow.note("Evicting a live counter is not harmless: the client's count restarts at zero and it gets a fresh "
-              "allowance. So every counter carries a time to live (a window or two, as for the Redis key under Data storage), which removes stale counters "
-              "without eviction, and the throttle cache is sized to hold every live counter, with LRU only as the "
-              "last resort (Redis's `volatile-lru` evicts only keys that have a TTL).",
+              "allowance. So every counter carries a time to live of two windows, which removes stale counters "
+              "without eviction, and the throttle cache is sized to hold every live counter. LRU is the wrong last "
+              "resort there: every counter has a TTL, so `volatile-lru` can evict any of them. The cache runs with "
+              "`maxmemory-policy volatile-ttl`, which evicts the keys closest to expiring (counters of clients gone "
+              "quiet) first; `noeviction` is the strict alternative, where the script fails with an out-of-memory "
+              "error and the endpoint's fail-open or fail-closed rule applies.",
               theme="Caching")
-workflow.note("Rules change rarely, so the rules cache can hold them for minutes (or be refreshed when a rule is "
-              "edited) and read replicas are enough to absorb the misses.",
+workflow.note("Rules change rarely, so the rules cache holds them for a few minutes. An operator's edit writes the "
+              "rules store and then the new version into the cache in place (a compare of versions, so two edits "
+              "cannot land in reverse order); it never deletes the entry, which would let the next miss re-cache the "
+              "old rule from a lagging replica.",
               theme="Caching")
 workflow.note("Every response carries the client's quota in headers: the common X-RateLimit-Limit, "
               "X-RateLimit-Remaining and X-RateLimit-Reset, or the RateLimit-Policy and RateLimit fields of the "
               "IETF draft that standardises them. A 429 adds Retry-After, the seconds to wait before trying again.",
               theme="Responses")
-workflow.note("A rejected request never reaches the API server; the record in the dropped-request queue shows "
+workflow.note("A rejected request never reaches the API server; the counts in the dropped-request queue show "
               "which clients hit their limits and whether a limit is set too low.",
               theme="Responses")
 workflow.note("Consistent hashing on the client key sends all of one client's requests to the same subset of "
               "servers, and picks the throttle cache shard that holds its counter; adding or removing a node moves "
               "only a small share of the keys.",
               theme="Distribution")
-workflow.note("The source takes a distributed lock on every request. In practice a lock adds round trips and "
-              "queues a client's parallel requests; most limiters make the read-and-update atomic inside Redis "
-              "instead (INCR with EXPIRE, or a Lua script) and keep locks for the rare update that cannot be made atomic.",
+workflow.note("The source takes a distributed lock (a Redis lock) on every request. That costs two more round trips "
+              "to a second cluster and queues a client's parallel requests, and it is unsafe: a lock without a "
+              "lease blocks the client when its holder dies, and a lock that expires while its holder is paused "
+              "lets the holder's late write overwrite a newer count, since nothing fences a write to a store other "
+              "than the lock's. The script of step 6 needs no lock: it runs where the counter lives, as one step.",
+              theme="Distribution")
+workflow.note("One clock decides: the script reads the shard's clock, so every limiter server puts a request in the "
+              "same interval and computes the same Retry-After, however far their own clocks drift.",
+              theme="Distribution")
+workflow.note("The counter's key names the rule's algorithm (`swc` for the sliding window counter), so a rule "
+              "edited to count another way starts fresh counters instead of misreading counters of another shape.",
               theme="Distribution")
 
 
@@ -131,7 +165,7 @@ rate_limiter_system.endpoint(
     request={"items": "object[]: whatever the protected endpoint takes; the limiter never reads the body"},
     response={"order_id": "string: whatever the protected endpoint returns, passed through unchanged"},
     status={201: "Within the limit: the API server's own answer",
-            401: "No valid API key: the API server refuses it (the limiter counted the call against the caller's IP address)",
+            401: "The API key is unknown or revoked: the limiter answers itself, after counting the call against the caller's IP address",
             429: "Over the limit: dropped before the API server (Retry-After says when to try again)",
             503: "The throttle cache cannot be reached and this endpoint fails closed; most endpoints fail open instead"},
     headers={"Authorization": "The API key or token that identifies the client for counting",
@@ -148,7 +182,7 @@ rate_limiter_system.endpoint(
     response_headers={"Cache-Control": "No-store, since the numbers change with every request"},
 )
 rate_limiter_system.endpoint(
-    "PUT", "/v1/rules/{rule_id}", "Create or change a rule (operators only; not drawn: it writes the rules collection)",
+    "PUT", "/v1/rules/{rule_id}", "Create or change a rule (operators only; not drawn: it writes the rules collection, then the new version into the rules cache)",
     request={"rule_id": "string: e.g. rule:orders-api:free",
              "endpoint": "string: the method and route the rule guards",
              "client_tier": "string: free, paid, internal …",
@@ -156,21 +190,28 @@ rate_limiter_system.endpoint(
              "limit": "integer: requests allowed per window",
              "window_seconds": "integer: the window's length",
              "throttle": "string: hard, soft or dynamic"},
-    response={"rule_id": "string: the rule", "updated_at": "string: ISO 8601 time of this version"},
-    status={200: "Stored; rate limiters pick it up when their cached copy is refreshed", 400: "An unknown algorithm, or a limit or window that is not positive",
-            403: "Not an operator", 412: "The rule changed since the ETag in If-Match: read it again"},
+    response={"rule_id": "string: the rule", "version": "integer: this version, one more than the last",
+              "updated_at": "string: ISO 8601 time of this version"},
+    status={200: "Changed; the new version is in the rules cache when the call returns",
+            201: "Created (sent with If-None-Match: *)",
+            400: "An unknown algorithm, or a limit or window that is not positive",
+            403: "Not an operator",
+            412: "The rule changed since the ETag in If-Match, or it already exists (If-None-Match: *): read it again",
+            428: "Neither If-Match nor If-None-Match was sent: an edit must say which version it replaces"},
     headers={"Authorization": "Bearer token of an operator",
-             "If-Match": "The ETag of the rule as read, so that two operators' edits do not overwrite each other"},
+             "If-Match": "To change a rule: the ETag of the version read, so that two operators' edits do not overwrite each other",
+             "If-None-Match": "To create a rule: *, so that a rule someone else created meanwhile is not overwritten"},
+    response_headers={"ETag": "The new version"},
 )
 
 # --- Capacity: a "user" is an API client, a "write" one request checked ---------------
 rate_limiter_system.capacity(
     daily_active_users=(1_000_000, "API clients (keys, or IP addresses for anonymous calls) seen in a day by a large public API"),
-    writes_per_user_per_day=(2_000, "Each request checked updates one counter, so a write is a request; a client calls a few times a minute while active"),
-    read_to_write=(1, "Each check reads the client's counter once before it updates it (step 6); rules come from the rules cache and are not counted"),
+    writes_per_user_per_day=(2_000, "Each request checked is one script call that may update one counter, so a write is a request; a client calls a few times a minute while active"),
+    read_to_write=(1, "Each script call reads the client's counter inside the same round trip (step 6); rules and keys come from caches and are not counted"),
     write_size=("100 bytes", "One counter update on the queue: key, window start, count, timestamp"),
     read_size=("100 bytes", "The counter read back from the throttle cache"),
     retention=("1 day", "The throttle store keeps a day of counters, the longest window a rule uses; counting every update bounds it from above"),
     peak_to_average=(4, "API traffic is bursty: business hours, batch jobs and retry storms"),
-    hot_fraction=(0.001, "Only live counters stay in memory: about two per client (this interval and the last, for the sliding window counter) against some 2,000 reads a day"),
+    hot_fraction=(0.001, "Only live counters stay in memory: about two counts per client (this interval's and the last, in one hash) against some 2,000 reads a day"),
 )

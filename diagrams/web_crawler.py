@@ -11,13 +11,16 @@ websites = crawler.component("websites", "Websites", kind="internet", group="Int
 local_dns = crawler.component("local_dns", "Local DNS", kind="dns", group="Edge",
                               role="Resolves host names to IP addresses and caches the answers inside the crawler")
 frontier = crawler.component("frontier", "URL frontier", kind="service", group="Services",
-                             role="Decides which URL is crawled next, and when: priority plus politeness")
+                             role="Decides which URL is crawled next, and when: priority plus politeness; "
+                                  "lends each URL to one fetcher until the fetcher confirms it")
 scheduler = crawler.component("scheduler", "Scheduler", kind="service", group="Services",
-                              role="Knows each URL's crawl schedule (fixed, or adaptive from sitemap.xml)")
+                              role="Re-queues every URL whose next crawl time has come; each URL's interval "
+                                   "adapts to how often the page changed (and to sitemap.xml hints)")
 fetcher = crawler.component("fetcher", "Fetcher", kind="worker", group="Services",
                             role="Multi-threaded workers that download and render pages")
 duplicate_check = crawler.component("duplicate_check", "Duplicate check", kind="duplicate_detector", group="Services",
-                                    role="Compares a page's simhash with those already seen to spot near-duplicates")
+                                    role="Compares a page's simhash with those of other URLs' pages to spot near-duplicates; "
+                                         "one fingerprint per URL")
 url_processor = crawler.component("url_processor", "URL processor", kind="spark", group="Processing",
                                   role="Extracts, filters and normalises the links of crawled pages (Spark jobs)")
 message_queue = crawler.component("message_queue", "Message queue", kind="kafka", group="Messaging",
@@ -25,9 +28,11 @@ message_queue = crawler.component("message_queue", "Message queue", kind="kafka"
 seed_store = crawler.component("seed_store", "Seed URL store", kind="cassandra", group="Data stores",
                                role="The hand-picked URLs the crawl starts from")
 url_store = crawler.component("url_store", "URL store", kind="hbase", group="Data stores",
-                              role="Extracted URLs waiting to be crawled, with the page each was found on")
+                              role="One row per normalised URL, keyed by its hash: the page it was found on, its crawl "
+                                   "status, last fetch and HTTP status, ETag and Last-Modified, attempts, next crawl time")
 content_store = crawler.component("content_store", "Content store", kind="s3", group="Data stores",
-                                  role="Compressed content of every crawled page, by document ID")
+                                  role="Compressed content of every crawled page, one copy per URL: the document ID is a "
+                                       "hash of the normalised URL, so a re-crawl overwrites the copy")
 content_cache = crawler.component("content_cache", "Content cache", kind="redis", group="Data stores",
                                   role="Freshly crawled pages in memory, for the URL processor to read at once")
 zookeeper = crawler.component("zookeeper", "ZooKeeper", kind="zookeeper", group="Coordination",
@@ -58,56 +63,103 @@ fetcher_2 = crawler.component("fetcher_2", "Fetcher 2", kind="worker", group="Fe
 fetcher_3 = crawler.component("fetcher_3", "Fetcher 3", kind="worker", group="Fetchers",
                               role="A fetcher worker bound to one per-host queue")
 
-# --- Workflow: 41 source items = 14 steps + 27 notes, plus a drawn cache-miss step ---------------------------------
+# --- Workflow: 41 source items = 14 steps + 27 notes; here 19 steps (the cache miss, robots.txt, the re-crawl
+# input, the fingerprint and the URL's outcome are drawn too) and the notes, one of which keeps the source's
+# "the fetcher asks the scheduler" ------------------------------------------------------------------------
 
 workflow = crawler.path("workflow", "Workflow")
 
 workflow.stage("Start and pick URLs")
 workflow.step(1, fetcher, zookeeper,
-              "Each service instance registers with ZooKeeper and keeps sending it heartbeats, so the others "
-              "know which instances are alive. Every service does this; the fetchers are drawn.")
+              "Each service instance registers with ZooKeeper (an ephemeral node) and keeps its session alive "
+              "with heartbeats. When a fetcher's session expires, its node disappears and the frontier, which "
+              "watches the nodes, gives that fetcher's host queues to another fetcher and re-issues the URLs it "
+              "had taken but never confirmed (step 14). Every service does this; the fetchers are drawn.")
 workflow.step(2, seed_store, frontier,
-              "At the start, the URL frontier loads the list of seed URLs from the seed URL store.")
-workflow.step(3, frontier, fetcher,
-              "The frontier orders the URLs by priority and politeness (see the URL frontier below) "
-              "and hands the next URLs to the fetcher workers.")
-workflow.step(4, fetcher, scheduler,
-              "The fetcher asks the scheduler whether the URL has a crawl schedule, and so whether it is due now.")
+              "The URL frontier loads the seed URLs from the seed URL store at the start, and reads the list again "
+              "every minute so that seeds added to a running crawl are picked up. It takes in only seeds that have "
+              "no row in the URL store yet, adding one with the conditional put of step 18, so no clock decides "
+              "which seeds are new.")
+workflow.step(3, url_store, scheduler,
+              "The scheduler scans the URL store for the URLs whose next crawl time has come (`next_due_at` "
+              "before now, by the scheduler's clock).")
+workflow.step(4, scheduler, frontier,
+              "The scheduler hands those URLs to the frontier for a re-crawl, with their `ETag` and "
+              "`Last-Modified`, and moves each one's `next_due_at` an hour ahead, so that the next scan does not "
+              "hand it out again while it waits; step 14 sets the real next time. A URL lost on the way (a "
+              "frontier that failed before its checkpoint) simply comes due again an hour later.")
+workflow.step(5, frontier, fetcher,
+              "The frontier orders the URLs by priority and politeness (see the URL frontier below) and lends the "
+              "next URLs to the fetcher workers: a URL not confirmed within its lease goes out again.")
 
 workflow.stage("Fetch and store")
-workflow.step(5, fetcher, local_dns,
+workflow.step(6, fetcher, local_dns,
               "The fetcher resolves the URL's host name to the origin server's IP address through the local DNS.")
-workflow.step(6, fetcher, websites,
-              "The fetcher downloads the page from the origin server and renders it in a headless browser, "
-              "so that content built by JavaScript is captured too.")
-workflow.step(7, fetcher, duplicate_check,
-              "The duplicate check compares the page with the pages already crawled; "
-              "a near-duplicate is dropped and stops here.")
-workflow.step(8, fetcher, content_store,
-              "The fetcher compresses the page and stores it under a new document ID in the content store, "
-              "where later jobs (indexing, ranking) read it.")
-workflow.step(9, fetcher, content_cache,
+workflow.step(7, fetcher, websites,
+              "The fetcher downloads the host's `robots.txt` and keeps it for at most a day. A 5XX answer counts as "
+              "“disallow everything” for now, a 4XX as “no rules”. A URL the file disallows "
+              "is not fetched; step 14 records it as disallowed.",
+              when="Its copy of robots.txt is missing or older than 24 hours")
+workflow.step(8, fetcher, websites,
+              "The fetcher downloads the page, conditionally on a re-crawl (`If-None-Match` with the stored "
+              "`ETag`, `If-Modified-Since`), and renders it in a headless browser so that content built by "
+              "JavaScript is captured too. A 304 Not Modified skips to step 14: the stored copy is current.")
+workflow.step(9, fetcher, duplicate_check,
+              "The duplicate check compares the page's fingerprint with those of other URLs' pages (its own URL's "
+              "earlier version does not count); a near-duplicate is not stored, and step 14 records it as one.")
+workflow.step(10, fetcher, content_store,
+              "The fetcher compresses the page and stores it under its document ID, a hash of the normalised URL, "
+              "in the content store, where later jobs (indexing, ranking) read it. A re-crawl or a retry "
+              "writes the same key, so it replaces the copy instead of adding one.")
+workflow.step(11, fetcher, content_cache,
               "The fetcher also puts the page in the content cache, so that the next stage need not read it back "
               "from the content store.")
-workflow.step(10, fetcher, message_queue,
-              "The fetcher puts the new document's ID on the message queue and goes on to its next URL.")
+workflow.step(12, fetcher, duplicate_check,
+              "Only now, with the page stored, the fetcher records the page's fingerprint under its URL, replacing "
+              "the URL's previous one; a fetcher that died before this point leaves no fingerprint that would make "
+              "its own retry look like a duplicate.")
+workflow.step(13, fetcher, message_queue,
+              "The fetcher puts the document ID on the message queue. A 3XX answer is not followed here: its "
+              "`Location` goes on the queue as a link found on the page, so the target passes the URL processor, "
+              "the frontier's per-host queue and its own host's robots.txt like any other URL.")
+workflow.step(14, fetcher, url_store,
+              "The fetcher writes the outcome into the URL's row (crawled, not modified, duplicate, disallowed, "
+              "redirected or failed; HTTP status, `ETag`, `Last-Modified`, attempts) and its next crawl time, "
+              "then confirms the URL to the frontier. A crash before this point only means the URL is lent out "
+              "again and fetched once more, which overwrites the same document.")
 
 workflow.stage("Extract links and loop")
-workflow.step(11, message_queue, url_processor,
+workflow.step(15, message_queue, url_processor,
               "The URL processor, subscribed to the queue, receives the document ID.")
-workflow.step(12, content_cache, url_processor,
+workflow.step(16, content_cache, url_processor,
               "The URL processor reads the page from the content cache, extracts its links, drops the unwanted "
               "ones (filter) and rewrites the rest into one canonical form (normalise).")
-workflow.step(13, content_store, url_processor,
+workflow.step(17, content_store, url_processor,
               "The URL processor reads the page from the content store instead, by its document ID.",
               when="On a cache miss")
-workflow.step(14, url_processor, url_store,
-              "The URL processor saves the new URLs, with the page they were found on, in the URL store.")
-workflow.step(15, url_store, frontier,
-              "The URL frontier takes the stored URLs as its next input, and the loop starts again at step 3.")
+workflow.step(18, url_processor, url_store,
+              "The URL processor inserts a row for each new URL, with the page it was found on, only if the URL "
+              "store has no row for it yet (a conditional put, checkAndMutate in HBase); then it adds the URLs to "
+              "its Bloom filter, and only then commits its offset on the queue.")
+workflow.step(19, url_store, frontier,
+              "The URL frontier takes the newly inserted URLs as its next input, and the loop starts again at "
+              "step 5.")
 
 workflow.note("The source lists the heartbeats to ZooKeeper after the loop has closed (its item 14); here they "
               "are step 1, so that the last step is the one that feeds the loop.")
+workflow.note("The source has the fetcher ask the scheduler whether a URL has a crawl schedule of its own. Asked "
+              "that way, nothing ever brings a crawled URL back, since the Bloom filter turns away every URL seen "
+              "before; so here the scheduler pushes the URLs that are due (steps 3–4), and a fetcher only ever "
+              "holds URLs that are due now.", theme="Freshness")
+workflow.note("The next crawl time is written by the fetcher and compared by the scheduler, two machines' clocks. "
+              "Both are kept in step by NTP; the skew of a few milliseconds, or even seconds, shifts a re-crawl "
+              "whose interval is hours by no more than that, and nothing else is ordered by these times.",
+              theme="Freshness")
+workflow.note("Each URL's interval adapts to what the last fetch found: if the page changed, the next visit comes "
+              "sooner (half the interval); if it did not, or answered 304, later (twice the interval), kept "
+              "between an hour and a few months. A temporary failure is retried after a growing delay instead. "
+              "The interval and the last change are in the URL's row, so a restart loses no schedule.",
+              theme="Freshness")
 
 workflow.note("Each fetcher opens only a few HTTP connections to one origin server at a time "
               "(usually one), so a crawl never looks like an attack to the site.", theme="Politeness")
@@ -119,10 +171,12 @@ workflow.note("Requests carry the crawler's name in the `User-Agent` header (wit
 workflow.note("A site's webmaster lists the URLs that are open to crawling, with their last change and change "
               "frequency, in `sitemap.xml`.", theme="Webmaster files")
 workflow.note("`robots.txt` at the root of a site says which paths each crawler may visit (and, for some crawlers, "
-              "how long to wait between requests). The crawler fetches it once per host, caches it, and checks every "
-              "URL of that host against it before fetching.", theme="Webmaster files")
-workflow.note("The scheduler answers with a fixed schedule, or with an adaptive one derived from the change "
-              "frequency and last-modified dates in `sitemap.xml`.", theme="Webmaster files")
+              "how long to wait between requests). The crawler checks every URL of a host against it before "
+              "fetching and, as RFC 9309 asks, uses a copy for no longer than a day (step 7), so a rule the "
+              "webmaster adds takes effect within a day.", theme="Webmaster files")
+workflow.note("The scheduler uses a fixed schedule, or an adaptive one: the change frequency and last-modified "
+              "dates in `sitemap.xml` give a URL its first interval and bring forward a URL whose sitemap "
+              "date moved.", theme="Webmaster files")
 
 workflow.note("The local DNS (a caching resolver inside the crawler) saves a network round trip per URL; "
               "DNS lookups were a known bottleneck of early crawlers.", theme="Throughput and latency")
@@ -141,7 +195,7 @@ workflow.note("Crawlers run in several regions, each crawling the sites near it:
               "fetch faster.", theme="Throughput and latency")
 
 workflow.note("Services publish and subscribe through the message queue, so a fetcher never waits for the "
-              "URL processor (steps 10–11).", theme="Fault tolerance")
+              "URL processor (steps 13 and 15).", theme="Fault tolerance")
 workflow.note("The queue absorbs bursts: the URL processor pulls at its own pace and the backlog waits in the queue, "
               "so a slow processor does not make the fetchers fail. That is buffering, which decouples producer "
               "and consumer. The source calls it backpressure; backpressure is the next step, slowing the producer: "
@@ -149,22 +203,28 @@ workflow.note("The queue absorbs bursts: the URL processor pulls at its own pace
               "fetchers slow down, instead of letting the queue grow without bound.",
               theme="Fault tolerance")
 workflow.note("Stateful services (the frontier above all) checkpoint their state periodically; a replacement "
-              "instance resumes from the last checkpoint rather than from the seeds.", theme="Fault tolerance")
+              "instance resumes from the last checkpoint rather than from the seeds. URLs handed out after the "
+              "checkpoint are handed out again, so a page can be fetched twice; every write of a fetch is keyed "
+              "by the URL, so the second fetch overwrites the first instead of adding to it.",
+              theme="Fault tolerance")
 workflow.note("Every store is partitioned and replicated, so losing a machine loses neither crawled pages "
               "nor the list of URLs to crawl.", theme="Fault tolerance")
 
-workflow.note("Rendering the page (step 6) lets the crawler see dynamic pages whose content is built by "
+workflow.note("Rendering the page (step 8) lets the crawler see dynamic pages whose content is built by "
               "JavaScript. The source calls this server-side rendering; in fact it is the crawler that renders "
               "the page, in a headless browser on its own servers, instead of a user's browser.",
               theme="Content handling")
 workflow.note("Apache Tika detects the format of a document (HTML, PDF, Office files …) and extracts its text "
               "and links.", theme="Content handling")
-workflow.note("On a 3XX response the crawler follows the `Location` header to the new URL, up to a few hops to "
-              "avoid redirect loops. A 304 (Not Modified) is the exception: it is not a redirect but says that "
-              "the stored copy is still current.", theme="Content handling")
+workflow.note("The source crawls the redirect target on a 3XX response. Following the `Location` at once would "
+              "fetch another host outside its queue, its robots.txt and the URL-seen check, so the target is "
+              "queued as a new URL (step 13) and a chain of redirects costs one trip through the loop per hop; "
+              "the hop count travels with the URL and stops loops after a few. A 304 (Not Modified) is not a "
+              "redirect: it says that the stored copy is still current.", theme="Content handling")
 workflow.note("The source excludes every 4XX and 5XX page from retries. In fact only the permanent errors "
               "(404, 410) should be dropped; 5XX errors and 429 (Too Many Requests) are usually temporary, so the "
-              "URL is retried later with growing delays, and the host is crawled more slowly meanwhile.",
+              "URL is retried later with growing delays (the attempts are counted in its row), and the host is "
+              "crawled more slowly meanwhile.",
               theme="Content handling")
 
 workflow.note("The duplicate check uses simhash: similar pages get fingerprints that differ in only a few bits, "
@@ -172,7 +232,10 @@ workflow.note("The duplicate check uses simhash: similar pages get fingerprints 
               "fingerprints, not pages. Google's crawler used 64-bit fingerprints and treated at most 3 differing "
               "bits as a duplicate.", theme="Deduplication")
 workflow.note("The URL processor asks a Bloom filter whether a URL was seen before. A “no” is always right; a "
-              "rare false “yes” only means a new URL is skipped, never that a page is crawled twice.",
+              "rare false “yes” means a new URL is skipped. The filter only spares the URL store most lookups: "
+              "the conditional insert of step 18 is the exact check, so two processors that find the same new "
+              "link at once queue it once, and a processor that died between the insert and the filter update "
+              "loses nothing when the message is delivered again.",
               theme="Deduplication")
 workflow.note("The source has the fetcher skip non-canonical URLs. In fact the fetcher learns that a page is "
               "non-canonical only by fetching it (`rel=\"canonical\"` in the HTML or a `Link` header); it then "
@@ -183,7 +246,7 @@ workflow.note("The content cache is partitioned with consistent hashing on the d
               "node moves only a small share of the keys.", theme="Content cache")
 workflow.note("The URL processor reads from replicas of the content cache. Replication is asynchronous, "
               "so a replica can miss a page written a moment ago (or the cache may have evicted it); the processor "
-              "then reads the content store (step 13).", theme="Content cache")
+              "then reads the content store (step 17).", theme="Content cache")
 
 workflow.note("Apache Gora maps the crawler's records onto NoSQL stores (HBase, Cassandra) behind one API. "
               "The source calls it an SQL wrapper; in fact it is a persistence and object-mapping framework with "
@@ -195,32 +258,35 @@ frontier_path = crawler.path("url_frontier", "URL frontier")
 
 frontier_path.stage("Prioritise")
 frontier_path.step(1, seed_store, prioritiser,
-                   "At the start of a crawl, the prioritiser takes in the seed URLs.")
+                   "At the start of a crawl, the prioritiser takes in the seed URLs, and every minute after that the "
+                   "seeds that operators added since.")
 frontier_path.step(2, url_store, prioritiser,
                    "From then on, it takes in the URLs that the URL processor extracted from crawled pages.")
-frontier_path.step(3, prioritiser, [high_queue, medium_queue, low_queue],
+frontier_path.step(3, scheduler, prioritiser,
+                   "It also takes in the URLs that the scheduler finds due for a re-crawl.")
+frontier_path.step(4, prioritiser, [high_queue, medium_queue, low_queue],
                    "The prioritiser scores each URL by its importance (OPIC or link rank) and appends it to the "
                    "queue of its priority band.")
 
 frontier_path.stage("Select by host and fetch")
-frontier_path.step(4, high_queue, selector,
+frontier_path.step(5, high_queue, selector,
                    "The priority selector takes most of its URLs from the high-priority queue.")
-frontier_path.step(5, medium_queue, selector,
+frontier_path.step(6, medium_queue, selector,
                    "It takes URLs from the medium-priority queue too, so that they are not starved.",
                    when="Less often")
-frontier_path.step(6, low_queue, selector,
+frontier_path.step(7, low_queue, selector,
                    "It takes URLs from the low-priority queue as well.",
                    when="Least often")
-frontier_path.step(7, selector, [host_queue_a, host_queue_b, host_queue_c],
+frontier_path.step(8, selector, [host_queue_a, host_queue_b, host_queue_c],
                    "The selector puts each URL on the queue of its host: every URL of one host goes to the same "
                    "queue (a table maps host to queue).")
-frontier_path.step(8, host_queue_a, fetcher_1,
+frontier_path.step(9, host_queue_a, fetcher_1,
                    "Fetcher 1 takes host A's URLs one at a time, and waits after each download before asking "
                    "host A for the next page.")
-frontier_path.step(9, host_queue_b, fetcher_2,
+frontier_path.step(10, host_queue_b, fetcher_2,
                    "Fetcher 2 does the same for host B at the same time: hosts are crawled in parallel, each one "
                    "sequentially.")
-frontier_path.step(10, host_queue_c, fetcher_3,
+frontier_path.step(11, host_queue_c, fetcher_3,
                    "Fetcher 3 works through host C's queue; when a per-host queue runs empty, the selector gives "
                    "it a new host.")
 
@@ -230,15 +296,21 @@ frontier_path.note("OPIC (Online Page Importance Computation) gives every page s
                    "its cash on, split equally among its links, and a URL's accumulated cash estimates its "
                    "importance, computed as the crawl goes rather than in a separate ranking job. Link rank "
                    "(PageRank-style scores from the link graph) is the offline alternative.", theme="Prioritising")
-frontier_path.note("Consistent hashing on the URL (or its host) can spread one priority band over many queue "
-                   "partitions on many machines; adding a partition moves only a small share of the URLs.",
-                   theme="Prioritising")
+frontier_path.note("Consistent hashing spreads the frontier over many machines and moves only a small share of the "
+                   "work when a machine is added. The key must be the host's registered domain (or the server's IP "
+                   "address, which many hosts share), not the URL: hashing URLs would give one host queues on "
+                   "several machines, each with its own fetcher and its own pause, and the host would see several "
+                   "connections at once.", theme="Politeness")
 frontier_path.note("The source has the selector read only the high-priority queue; a real selector also reads the "
-                   "lower queues, less often (for example a choice weighted by priority, steps 5–6), or "
+                   "lower queues, less often (for example a choice weighted by priority, steps 6–7), or "
                    "low-priority URLs would never be crawled.", theme="Prioritising")
 frontier_path.note("Sequential crawling of one host is the politeness rule: one connection per host, and a pause "
                    "between requests (the Crawl-delay in robots.txt, or a multiple of the last download time).",
                    theme="Politeness")
+frontier_path.note("A fetcher takes URLs on a lease and confirms each one once its outcome is written (workflow "
+                   "step 14). When a fetcher dies, its ZooKeeper session expires; the frontier gives its host queues "
+                   "to another fetcher and lends out again every URL it never confirmed, so the host neither stalls "
+                   "nor loses URLs.", theme="Politeness")
 frontier_path.note("The classic Mercator design keeps about three times as many per-host queues as fetcher threads, "
                    "and a heap of the earliest time each host may be contacted again, so no thread sits idle "
                    "waiting out a pause.", theme="Politeness")
@@ -246,10 +318,10 @@ frontier_path.note("The classic Mercator design keeps about three times as many 
 
 # --- API: the operators' admin API (the crawl itself runs without clients) -----------
 crawler.endpoint(
-    "POST", "/v1/seeds", "Add seed URLs; the prioritiser takes them in from the seed URL store as in URL frontier step 1",
+    "POST", "/v1/seeds", "Add seed URLs; the prioritiser takes them in from the seed URL store within a minute (URL frontier step 1)",
     request={"urls": "string[]: absolute http or https URLs, the crawl's starting points"},
     response={"added": "integer: URLs stored", "already_known": "integer: URLs the store held already (adding one twice changes nothing)"},
-    status={202: "Stored in the seed URL store; crawled when the frontier reaches them",
+    status={202: "Stored in the seed URL store; the running crawl picks them up at its next poll, within a minute",
             400: "A URL that is malformed or not http(s)", 401: "No valid token", 403: "Not an operator"},
     headers={"Authorization": "Bearer token of an operator"},
 )
@@ -265,13 +337,14 @@ crawler.endpoint(
     response_headers={"Cache-Control": "Max-age=10, since the figures are recomputed every few seconds"},
 )
 crawler.endpoint(
-    "GET", "/v1/pages", "Look up one URL: whether it was crawled, when, with what result, and when it is due again",
+    "GET", "/v1/pages", "Look up one URL in the URL store: whether it was crawled, when, with what result, and when it is due again",
     request={"url": "string: the URL, normalised as the URL processor does before lookup"},
-    response={"status": "string: waiting, crawled, duplicate, disallowed by robots.txt, or failed",
+    response={"status": "string: waiting, crawled, not modified, duplicate, disallowed by robots.txt, redirected, or failed",
               "last_crawled_at": "string: ISO 8601 time, absent if never fetched",
               "http_status": "integer: the origin's answer at the last fetch",
-              "document_id": "string: the page's key in the content store, if stored",
-              "next_due_at": "string: ISO 8601 time from the scheduler"},
+              "document_id": "string: the page's key in the content store (a hash of the normalised URL), if stored",
+              "attempts": "integer: failed fetches in a row, which set the retry delay",
+              "next_due_at": "string: ISO 8601 time of the next crawl, which the scheduler acts on"},
     status={200: "What the crawler knows of the URL", 401: "No valid token", 404: "The crawler has never seen this URL"},
     headers={"Authorization": "Bearer token of an operator"},
 )
@@ -289,11 +362,11 @@ crawler.endpoint(
 # --- Capacity: a "user" is a page fetched, its "write" the stored copy ---------------
 crawler.capacity(
     daily_active_users=(1_000_000_000, "Read as pages fetched a day: a large crawl that revisits a corpus of some 30 billion pages about monthly"),
-    writes_per_user_per_day=(1, "Each page fetched is stored once, so writes per second are pages per second (near-duplicates dropped at step 7 are ignored)"),
+    writes_per_user_per_day=(1, "Each page fetched is stored once, over its URL's previous copy, so writes per second are pages per second (near-duplicates and 304s, which store nothing, are ignored)"),
     read_to_write=(1, "The URL processor reads each stored page once, mostly from the content cache; indexing reads the store later in batch jobs, not counted"),
     write_size=("30 kB", "A rendered HTML page, compressed: raw HTML is around 100 kB and text compresses three to four times"),
     read_size=("30 kB", "The same compressed page, read back for its links"),
-    retention=("30 days", "A re-crawl replaces a page's copy, so about a month of fetches is one copy of the corpus"),
+    retention=("30 days", "A re-crawl overwrites a page's copy (its key is the URL's hash), so about a month of fetches is one copy of the corpus"),
     peak_to_average=(1, "The crawl runs flat out day and night; politeness limits each host, not the time of day"),
     hot_fraction=(0.002, "The content cache holds a page only until the URL processor reads it: about three minutes of fetches out of 1,440 a day"),
 )

@@ -283,6 +283,155 @@ def test_evicting_a_live_counter_is_called_out(systems):
     assert "time to live" in notes and "fresh allowance" in notes
 
 
+# --- Web crawler: one copy per URL, re-crawls that happen, every fetch's outcome recorded ---------
+
+
+def crawler_step(systems, source: str, target: str, path: str = "workflow") -> list[Step]:
+    return [s for s in steps_to(systems["web_crawler"].paths[path], target) if s.source == source]
+
+
+def test_a_crawled_page_is_stored_under_a_key_its_re_crawl_overwrites(systems):
+    crawler = systems["web_crawler"]
+    (store,) = crawler_step(systems, "fetcher", "content_store")
+    assert "hash of the normalised URL" in store.text and "replaces the copy" in store.text
+    assert "new document ID" not in all_text(crawler)
+    assert "overwrites" in crawler.assumptions["retention"][1]
+    assert "hash of the normalised URL" in crawler.components["content_store"].role
+
+
+def test_due_urls_come_back_to_the_frontier(systems):
+    workflow = systems["web_crawler"].paths["workflow"]
+    (scan,) = crawler_step(systems, "url_store", "scheduler")
+    (requeue,) = crawler_step(systems, "scheduler", "frontier")
+    assert requeue.number == scan.number + 1 and "next_due_at" in scan.text
+    assert crawler_step(systems, "scheduler", "prioritiser", "url_frontier")
+    assert not steps_to(workflow, "scheduler")[1:]  # nobody asks the scheduler; it pushes what is due
+    notes = " ".join(n.text for n in workflow.notes if n.theme == "Freshness")
+    assert "sooner" in notes and "later" in notes and "304" in notes
+
+
+def test_every_fetch_ends_by_recording_its_outcome_in_the_urls_row(systems):
+    workflow = systems["web_crawler"].paths["workflow"]
+    (outcome,) = crawler_step(systems, "fetcher", "url_store")
+    fetcher_steps = [s.number for s in workflow.steps if s.source == "fetcher"]
+    assert outcome.number == max(fetcher_steps)
+    for field in ("duplicate", "disallowed", "failed", "`ETag`", "attempts", "next crawl time", "confirms"):
+        assert field in outcome.text
+    (lookup,) = [e for e in systems["web_crawler"].endpoints if e.route == "/v1/pages"]
+    assert "URL store" in lookup.purpose and "attempts" in dict(lookup.response)
+
+
+def test_fingerprints_and_seen_urls_are_recorded_after_the_durable_write(systems):
+    workflow = systems["web_crawler"].paths["workflow"]
+    check, record = crawler_step(systems, "fetcher", "duplicate_check")
+    (store,) = crawler_step(systems, "fetcher", "content_store")
+    assert check.number < store.number < record.number
+    assert "its own URL's earlier version does not count" in check.text
+    (insert,) = crawler_step(systems, "url_processor", "url_store")
+    assert "only if the URL store has no row for it yet" in " ".join(insert.text.split())
+    assert insert.text.index("conditional put") < insert.text.index("Bloom filter") < insert.text.index("commits")
+    assert "never that a page is crawled twice" not in all_text(systems["web_crawler"])
+
+
+def test_a_redirect_target_goes_through_the_frontier(systems):
+    text = all_text(systems["web_crawler"])
+    assert "follows the `Location` header" not in text
+    (publish,) = crawler_step(systems, "fetcher", "message_queue")
+    assert "`Location`" in publish.text and "robots.txt" in publish.text
+
+
+def test_seeds_added_to_a_running_crawl_are_picked_up(systems):
+    (seeds,) = crawler_step(systems, "seed_store", "frontier")
+    assert "every minute" in seeds.text
+    (add,) = [e for e in systems["web_crawler"].endpoints if e.route == "/v1/seeds"]
+    assert "within a minute" in dict(add.status)[202]
+
+
+def test_the_frontier_is_partitioned_by_host_not_by_url(systems):
+    notes = " ".join(n.text for n in systems["web_crawler"].paths["url_frontier"].notes)
+    assert "on the URL (or its host)" not in notes and "registered domain" in notes
+
+
+def test_robots_txt_is_fetched_before_the_page_and_kept_a_day_at_most(systems):
+    workflow = systems["web_crawler"].paths["workflow"]
+    robots, page_fetch = crawler_step(systems, "fetcher", "websites")
+    (dns,) = crawler_step(systems, "fetcher", "local_dns")
+    assert dns.number < robots.number < page_fetch.number
+    assert "24 hours" in robots.when and "5XX" in robots.text and "disallow everything" in robots.text
+    assert "fetches it once per host, caches it" not in all_text(systems["web_crawler"])
+
+
+def test_a_dead_fetchers_urls_are_lent_out_again(systems):
+    (heartbeat,) = crawler_step(systems, "fetcher", "zookeeper")
+    assert "re-issues the URLs" in heartbeat.text and "never confirmed" in heartbeat.text
+    (lend,) = crawler_step(systems, "frontier", "fetcher")
+    assert "lease" in lend.text
+
+
+# --- Rate limiter: one atomic script, a checked key, a durable copy that only grows ---------------
+
+
+def test_the_rate_limiter_counts_with_one_script_and_no_lock(systems):
+    system = systems["rate_limiter"]
+    workflow = system.paths["workflow"]
+    assert not [c for c in system.components.values() if c.kind == "lock" or "lock" in c.label.lower()]
+    (count,) = steps_to(workflow, "throttle_cache")
+    assert count.source == "rate_limiter" and count.when is None
+    assert "EVALSHA" in count.text and "TIME" in count.text and "No lock" in count.text
+    assert "snippets/redis/rate_limiter.lua" in page("rate_limiter")
+
+
+def test_the_rate_limiter_checks_the_key_before_it_counts(systems):
+    workflow = systems["rate_limiter"].paths["workflow"]
+    (key_check,) = steps_to(workflow, "key_store")
+    (count,) = steps_to(workflow, "throttle_cache")
+    assert key_check.source == "rate_limiter" and key_check.number < count.number
+    assert "IP address" in key_check.text and "unknown" in key_check.text
+    (orders,) = [e for e in systems["rate_limiter"].endpoints if e.route == "/v1/orders"]
+    unauthorised = dict(orders.status)[401]
+    assert "limiter answers itself" in unauthorised and "IP address" in unauthorised
+
+
+def test_a_lost_long_window_counter_is_reloaded_from_the_store(systems):
+    workflow = systems["rate_limiter"].paths["workflow"]
+    (count,) = steps_to(workflow, "throttle_cache")
+    (reload,) = [s for s in steps_to(workflow, "throttle_store") if s.source == "rate_limiter"]
+    assert reload.number == count.number + 1 and "created" in reload.when and "hour" in reload.when
+
+
+def test_the_durable_counts_only_grow(systems):
+    workflow = systems["rate_limiter"].paths["workflow"]
+    (publish,) = steps_to(workflow, "throttle_queue")
+    (sync,) = [s for s in steps_to(workflow, "throttle_store") if s.source == "throttle_sync"]
+    assert "partitioned by counter key" in publish.text
+    assert "`$max`" in sync.text and "never lowers" in sync.text
+    assert "latest value" not in all_text(systems["rate_limiter"]) + page("rate_limiter")
+
+
+def test_the_throttle_cache_eviction_policy_spares_live_counters(systems):
+    notes = " ".join(note.text for note in systems["rate_limiter"].paths["workflow"].notes)
+    assert "`maxmemory-policy volatile-ttl`" in notes and "`noeviction`" in notes
+    assert "evicts only keys that have a TTL" not in notes
+
+
+def test_a_refusal_is_answered_first_and_recorded_in_aggregate(systems):
+    workflow = systems["rate_limiter"].paths["workflow"]
+    (answer,) = [s for s in steps_to(workflow, "web_server") if s.source == "rate_limiter"]
+    (record,) = steps_to(workflow, "dropped_queue")
+    assert answer.number < record.number and "not counted" in answer.text
+    assert "no queue write per request" in record.text
+
+
+def test_rule_edits_name_the_version_they_replace(systems):
+    (put,) = [e for e in systems["rate_limiter"].endpoints if e.method == "PUT"]
+    status, headers = dict(put.status), dict(put.headers)
+    assert {201, 412, 428} <= set(status) and "If-None-Match" in headers
+    notes = " ".join(note.text for note in systems["rate_limiter"].paths["workflow"].notes)
+    assert "never deletes the entry" in notes
+    (fill,) = steps_to(systems["rate_limiter"].paths["workflow"], "rules_replica")
+    assert "only if no entry is there yet" in fill.text
+
+
 # --- Every cache read, in every path of these systems, has a drawn miss -------------------------
 
 
