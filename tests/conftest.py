@@ -115,3 +115,14 @@ def site_url(built_site):
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
+
+
+@pytest.fixture(scope="session")
+def redis_server():
+    """One private Redis server for the whole session (Debian's redis-server, no persistence)."""
+    from redis_server import RedisServer
+
+    server = RedisServer()
+    server.start()
+    yield server
+    server.stop()
