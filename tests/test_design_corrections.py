@@ -378,7 +378,7 @@ def test_the_rate_limiter_counts_with_one_script_and_no_lock(systems):
     (count,) = steps_to(workflow, "throttle_cache")
     assert count.source == "rate_limiter" and count.when is None
     assert "EVALSHA" in count.text and "TIME" in count.text and "No lock" in count.text
-    assert "snippets/redis/rate_limiter.lua" in page("rate_limiter")
+    assert "snippets/redis_patterns/rate_limiter.lua" in page("rate_limiter")
 
 
 def test_the_rate_limiter_checks_the_key_before_it_counts(systems):

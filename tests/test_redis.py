@@ -130,6 +130,9 @@ NOT_REDIS = {
     "ISOLATION", "SERIALIZABLE", "TRUNCATE", "GRANT", "VACUUM", "ANALYZE", "COALESCE", "CAST", "NOW", "TRUE",
     "FALSE", "SRV", "PTR", "SOA", "TTL", "ALL", "QUIC", "TLS", "DNS", "ETAG", "CORS", "API", "URL", "GPS",
     "LWT", "CQL", "IF", "ONE", "LOCAL_QUORUM", "EACH_QUORUM", "XML", "CSV", "UTF", "OK",
+    # arguments of Redis commands, named on their own
+    "NX", "XX", "EX", "PX", "EXAT", "PXAT", "KEEPTTL", "GT", "LT", "CH", "WITHSCORES", "BYSCORE", "BYLEX", "REV",
+    "COUNT", "MATCH", "FROMLONLAT", "FROMMEMBER", "BYRADIUS", "BYBOX", "WITHDIST", "WITHCOORD", "MAXLEN", "MINID",
 }
 CODE_SPAN = re.compile(r"`([^`\n]+)`")
 BARE_WORD = re.compile(r"(?<![\w.`-])([A-Z][A-Z]+(?:\.[A-Z]+)?)(?![\w-])")
@@ -176,6 +179,10 @@ def mentions(known: dict[str, int]) -> tuple[list[Mention], list[str]]:
         for word in BARE_WORD.findall(prose):
             if word in known and word not in AMBIGUOUS:
                 found.append(Mention(where, word, None))
+            elif word not in known and word not in NOT_REDIS and len(word) >= 5:
+                close = difflib.get_close_matches(word, known, n=1, cutoff=0.85)
+                if close:  # a typo of a command, such as GEORADIUSX
+                    unknown.append(f"{where}: {word} (did you mean {close[0]}?)")
     return found, unknown
 
 

@@ -3,103 +3,30 @@
 The page claims one script replaces the source's lock: it decides and counts in one atomic
 step, by the shard's clock, counts only what it lets through, and leaves every counter with
 a time to live. Each test states one of those claims and runs the page's own script
-(`snippets/redis/rate_limiter.lua`) against a throwaway `redis-server`.
+(`snippets/redis_patterns/rate_limiter.lua`) against the session's real `redis-server`.
 """
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from conftest import ROOT
 
-SCRIPT = (ROOT / "snippets" / "redis" / "rate_limiter.lua").read_text(encoding="utf-8")
+SCRIPT = (ROOT / "snippets" / "redis_patterns" / "rate_limiter.lua").read_text(encoding="utf-8")
 KEY = "rl:orders-api:free:swc:key_7f3a9c"
 
-pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None,
-                                reason="needs redis-server (Debian package redis-server)")
-
-
-class Redis:
-    """Just enough of the RESP protocol to send commands and read their replies."""
-
-    def __init__(self, port: int) -> None:
-        self.socket = socket.create_connection(("127.0.0.1", port), timeout=5)
-        self.reader = self.socket.makefile("rb")
-
-    def __call__(self, *args: object) -> object:
-        parts = [f"*{len(args)}\r\n".encode()]
-        for arg in args:
-            data = str(arg).encode()
-            parts.append(f"${len(data)}\r\n".encode() + data + b"\r\n")
-        self.socket.sendall(b"".join(parts))
-        return self._reply()
-
-    def _reply(self) -> object:
-        line = self.reader.readline().rstrip(b"\r\n")
-        kind, rest = line[:1], line[1:].decode()
-        if kind == b"+":
-            return rest
-        if kind == b"-":
-            raise RuntimeError(rest)
-        if kind == b":":
-            return int(rest)
-        if kind == b"$":
-            if rest == "-1":
-                return None
-            data = self.reader.read(int(rest) + 2)[:-2]
-            return data.decode()
-        if kind == b"*":
-            return None if rest == "-1" else [self._reply() for _ in range(int(rest))]
-        raise RuntimeError(f"unexpected reply {line!r}")
-
-    def close(self) -> None:
-        self.reader.close()
-        self.socket.close()
-
-
-@pytest.fixture(scope="module")
-def server():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    folder = tempfile.mkdtemp(prefix="rate-limiter-redis-")
-    process = subprocess.Popen(
-        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", folder],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            Redis(port).close()
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("redis-server did not start")
-            time.sleep(0.05)
-    yield port
-    process.terminate()
-    process.wait(timeout=10)
-    shutil.rmtree(folder, ignore_errors=True)
-
-
 @pytest.fixture
-def redis(server):
-    client = Redis(server)
-    client("FLUSHALL")
-    yield client
+def redis(redis_server):
+    """The session's real Redis server, emptied, as a function that sends one command."""
+    client = redis_server.client()
+    client.flushall()
+    yield client.execute_command
     client.close()
 
 
-def check(redis: Redis, limit: int, window: int, key: str = KEY) -> list[int]:
+def check(redis, limit: int, window: int, key: str = KEY) -> list[int]:
     sha = redis("SCRIPT", "LOAD", SCRIPT)
     return redis("EVALSHA", sha, 1, key, limit, window)
 
@@ -123,23 +50,23 @@ def test_a_refused_request_is_told_when_to_come_back(redis):
     assert allowed == 0 and 1 <= retry_after <= 3600
 
 
-def test_parallel_requests_of_one_client_are_counted_exactly_without_a_lock(server):
+def test_parallel_requests_of_one_client_are_counted_exactly_without_a_lock(redis_server):
     """Forty requests from many servers at once, limit 25: exactly 25 go through."""
-    Redis(server)("FLUSHALL")
+    redis_server.client().flushall()
 
     def one(_):
-        client = Redis(server)
+        client = redis_server.client()
         try:
-            return check(client, limit=25, window=3600)[0]
+            return check(client.execute_command, limit=25, window=3600)[0]
         finally:
             client.close()
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         allowed = list(pool.map(one, range(40)))
     assert sum(allowed) == 25
-    probe = Redis(server)
-    assert probe("HGET", KEY, "count") == "25"
-    assert probe("KEYS", "*") == [KEY]  # one counter, and no lock key anywhere
+    probe = redis_server.client()
+    assert probe.hget(KEY, "count") == "25"
+    assert probe.keys("*") == [KEY]  # one counter, and no lock key anywhere
     probe.close()
 
 
@@ -177,7 +104,7 @@ def test_a_new_interval_carries_the_last_count_as_previous(redis):
 
 def test_the_page_includes_the_script_it_describes():
     page = (ROOT / "docs" / "systems" / "rate_limiter.md").read_text(encoding="utf-8")
-    assert '--8<-- "snippets/redis/rate_limiter.lua"' in page
+    assert '--8<-- "snippets/redis_patterns/rate_limiter.lua"' in page
     assert f"EVALSHA <sha1> 1 {KEY} 100 60" in page
 
 
