@@ -16,7 +16,8 @@ client = maps.component("client", "Client", kind="mobile", group="Client",
 dns = maps.component("dns", "DNS", kind="dns", group="Edge",
                      role="Turns the maps domain into the address of the nearest entry point")
 cdn = maps.component("cdn", "CDN", kind="cdn", group="Edge",
-                     role="Serves popular tiles, media, nearby-place answers and routes from close to the user")
+                     role="Serves tiles, photos, nearby-place answers for busy cells and popular routes from close to the user; "
+                     "object storage and the tile server are its origins")
 load_balancer = maps.component("load_balancer", "Load balancer", kind="load_balancer", group="Edge",
                                role="Holds the client's WebSocket and gives it to a server with spare capacity")
 
@@ -27,37 +28,40 @@ trie_server = maps.component("trie_server", "Trie server", kind="trie", group="S
 search_service = maps.component("search_service", "Search service", kind="service", group="Services",
                                 role="Full-text search over place names, categories and addresses")
 location_service = maps.component("location_service", "Location service", kind="service", group="Services",
-                                  role="Answers 'what is near this point', with place details, media and tiles")
+                                  role="Answers 'what is near this point': the places of a 3 × 3 block of geohash cells, with the URLs of their media")
 tile_server = maps.component("tile_server", "Tile server", kind="service", group="Services",
-                             role="Part of the location service: cuts vector tiles out of the spatial database with SQL")
+                             role="Part of the location service and the CDN's origin for vector tiles: cuts each zoom/x/y tile out of the spatial database with SQL")
 navigation = maps.component("navigation", "Navigation service", kind="route_planner", group="Services",
-                            role="Finds routes on the road graph and keeps each trip's ETA up to date")
+                            role="Finds routes on the road graph and keeps each trip's ETA up to date; holds each trip's last fixes in memory")
 map_matching = maps.component("map_matching", "Map-matching service", kind="service", group="Services",
-                              role="Snaps a trip's noisy GPS fixes to the road segments the car is really on")
+                              role="Snaps a trip's noisy GPS fixes, handed over by the navigation server, to the road segments the car is really on")
 route_ranking = maps.component("route_ranking", "Route ranking", kind="service", group="Services",
                                role="Filters candidate routes (tolls, ferries, closures) and orders them by ETA")
 spark = maps.component("spark", "Spark jobs", kind="spark", group="Processing",
-                       role="Batch jobs over trip history: road changes, hotspots, traffic patterns")
+                       role="Batch jobs over trip history: road changes, hotspots, traffic patterns, and the partition cut")
+customizer = maps.component("customizer", "Route customizer", kind="service", group="Processing",
+                            role="Recomputes, about once a minute, the precomputed costs inside each partition whose "
+                                 "segment speeds changed; the cut itself stays")
 
 queue = maps.component("queue", "Message queue", kind="kafka", group="Messaging",
-                       role="Kafka topic of raw GPS fixes, keyed by trip, absorbing write peaks")
+                       role="Kafka topic of GPS fixes with their matched segments, keyed by trip: feeds the trip history and the traffic service, never the live ETA")
 pubsub = maps.component("pubsub", "Pub-sub", kind="pubsub", group="Messaging",
-                        role="Kafka topics of traffic and weather updates that every navigation server subscribes to")
+                        role="Kafka topics of traffic and weather updates, partitioned by region; each navigation server reads the regions of its trips")
 
 search_index = maps.component("search_index", "Inverted index", kind="solr", group="Data stores",
                               role="Solr index from words to the locations whose names or addresses contain them")
 location_cache = maps.component("location_cache", "Location cache", kind="redis", group="Data stores",
-                                role="Place IDs per geohash cell, for the popular cells")
+                                role="Location IDs per geohash cell, for the popular cells; entries expire after 5 minutes")
 location_db = maps.component("location_db", "Location DB", kind="postgis", group="Data stores",
                              role="PostgreSQL + PostGIS: locations with a spatial index, and the vector tile data")
 places_cache = maps.component("places_cache", "Places cache", kind="redis", group="Data stores",
-                              role="Metadata of recently viewed places")
+                              role="The places at each location (metadata and media URLs), keyed by location ID; entries expire after 5 minutes")
 places_db = maps.component("places_db", "Places DB", kind="postgresql", group="Data stores",
                            role="Places and their media records (name, category, rating, photo URLs)")
 object_store = maps.component("object_store", "Object storage", kind="s3", group="Data stores",
                               role="S3: photos, videos, and pre-rendered raster tiles")
 route_cache = maps.component("route_cache", "Route cache", kind="redis", group="Data stores",
-                             role="Popular routes and popular graph partitions, in memory")
+                             role="Popular routes and popular graph partitions, in memory; entries expire after a minute, when the costs may change")
 route_db = maps.component("route_db", "Route DB", kind="postgis", group="Data stores",
                           role="The road graph split into partitions, with routes precomputed between partition boundaries")
 segment_cache = maps.component("segment_cache", "Segment cache", kind="redis", group="Data stores",
@@ -65,10 +69,11 @@ segment_cache = maps.component("segment_cache", "Segment cache", kind="redis", g
 segment_db = maps.component("segment_db", "Road segments", kind="mongodb", group="Data stores",
                             role="MongoDB: one document per road segment (geometry, speed limit, lanes, turn rules)")
 trip_store = maps.component("trip_store", "Trip store", kind="cassandra", group="Data stores",
-                            role="Cassandra: every GPS fix of every trip, partitioned by trip, for high write throughput")
+                            role="Cassandra: each trip's record (route, last matched position, ETA) and every GPS fix, partitioned by trip ID")
 
 traffic_service = maps.component("traffic_service", "Traffic service", kind="distinct_counter", group="Live feeds",
-                                 role="Turns trip data into live speeds per road segment; counts vehicles with HyperLogLog")
+                                 role="Reads the matched fixes from the queue and turns them into live speeds per road segment each minute; "
+                                      "counts vehicles with HyperLogLog")
 weather_service = maps.component("weather_service", "Weather service", kind="service", group="Live feeds",
                                  role="Publishes current weather per region (rain, snow, fog) that slows traffic")
 
@@ -81,27 +86,40 @@ maps.connection(load_balancer, navigation, "WebSocket")
 # --- Navigation service (the high-level design) --------------------------------------
 
 nav = maps.path("navigation", "Navigation service")
+nav.stage("Answer a route request")
 nav.step(1, client, load_balancer,
-         "The client sends a route request (origin, destination, travel mode) over its WebSocket.")
+         "The client sends a route request (origin, destination, travel mode, and a request ID it keeps "
+         "across retries) over its WebSocket.")
 nav.step(2, load_balancer, navigation,
          "The load balancer hands the request to a navigation server with spare capacity.")
 nav.step(3, navigation, route_cache,
          "The navigation service finds the graph partitions that hold the origin and the destination "
          "and looks up the routes precomputed between them.")
 nav.step(4, navigation, route_db,
-         "It reads those partitions and their precomputed routes from the route store and caches them.",
+         "It reads those partitions and their precomputed routes from the route store and caches them for a minute.",
          when="On a cache miss")
-nav.step(5, traffic_service, pubsub, "The traffic service publishes the current speed on each road segment.")
+nav.step(5, traffic_service, pubsub, "The traffic service publishes the current speed on each road segment, "
+         "to the topic partition of the segment's region.")
 nav.step(6, weather_service, pubsub, "The weather service publishes the current conditions in each region.")
 nav.step(7, pubsub, navigation,
-         "Every navigation server receives both feeds and turns them into travel-time weights "
+         "Each navigation server reads both feeds for the regions its trips cross, as a consumer group of its own "
+         "(in a shared group each update would reach only one server), and turns them into travel-time weights "
          "on the edges of the candidate routes.")
 nav.step(8, navigation, route_ranking,
          "The route ranking service sums the weights into an ETA per route, drops routes the user excluded "
          "and sorts the rest.")
-nav.step(9, navigation, client,
-         "The navigation service returns the best routes with their ETAs over the WebSocket (through the load "
+nav.step(9, navigation, trip_store,
+         "The navigation server writes the trip record: a trip ID derived from the client's request ID (so a retried "
+         "request writes the same record), the chosen route and its ETA.")
+nav.step(10, navigation, client,
+         "The navigation service returns the best routes, their ETAs and the trip ID over the WebSocket (through the load "
          "balancer), and pushes a new ETA whenever the feeds change it.")
+nav.stage("Keep the precomputed costs current")
+nav.step(11, pubsub, customizer,
+         "The route customizer, a consumer group of its own on the traffic topic, collects a minute of segment speeds.")
+nav.step(12, customizer, route_db,
+         "Once a minute it recomputes the boundary-to-boundary costs of each partition whose speeds changed and "
+         "writes them to the route store; the route cache's one-minute expiry lets step 4 pick them up.")
 nav.note("The source shows the navigation service only as a picture, with no numbered steps. "
          "The steps above are our reading of it, built from the source's list of data stores "
          "and consistent with the ETA path further down.")
@@ -113,33 +131,60 @@ nav.note("To scale, the graph is cut into partitions and the routes between each
          "A query then searches only inside the origin's and destination's partitions and hops between them "
          "on the precomputed routes.")
 nav.note("Traffic and weather change the edge weights, not the shape of the graph, so the partitions stay; "
-         "only the precomputed costs inside the affected partitions are recomputed, which takes seconds, not hours.")
+         "only the precomputed costs inside the affected partitions are recomputed (steps 11 and 12), which takes "
+         "seconds per partition, so it runs every minute. Without it, a route that traffic makes the best would "
+         "never be among the candidates: step 7 re-weights only the routes step 3 found.")
+nav.note("If the customizer falls behind or stops, step 4 keeps reading the last costs it wrote: routes are "
+         "chosen on older traffic, and step 7 still corrects each candidate's ETA live. Its writes are idempotent "
+         "(each overwrites a partition's costs), so a redelivered minute of speeds only recomputes them again.",
+         theme="Failures")
+nav.note("A navigation server that dies takes its trips' WebSockets with it. The phone reconnects through the load "
+         "balancer with its trip ID, and the new server resumes from the trip record (step 9 of the ETA path); "
+         "the record is rewritten with the last matched position every 30 seconds or so, so at most that much "
+         "progress is re-derived from fresh fixes.", theme="Failures")
 
 # --- Map matching ---------------------------------------------------------------------
 
 mm = maps.path("map_matching", "Map matching")
+mm.stage("Match live, from memory")
 mm.step(1, client, navigation,
-        "During a trip the phone sends a batch of GPS fixes (position, time, speed, accuracy) "
+        "During a trip the phone sends its trip ID and a batch of GPS fixes (position, GPS time, speed, accuracy) "
         "every few seconds over its WebSocket (held by the load balancer, as drawn in the ETA path).")
-mm.step(2, navigation, queue,
-        "The navigation service publishes the fixes to the message queue, keyed by trip ID so that "
-        "each trip's fixes stay in order.")
-mm.step(3, queue, trip_store,
-        "A consumer appends the fixes to the trip store: partition key the trip ID, clustering key the time.")
-mm.step(4, navigation, map_matching,
-        "The navigation service asks the map-matching service where on the road the car is now.")
-mm.step(5, map_matching, trip_store, "The map-matching service reads the trip's most recent fixes.")
-mm.step(6, map_matching, segment_cache,
+mm.step(2, navigation, map_matching,
+        "The navigation server adds the batch to the trip's window of recent fixes, which it keeps in memory, "
+        "and hands the window to the map-matching service directly.")
+mm.step(3, map_matching, segment_cache,
         "It fetches the road segments around those fixes, looked up by the geohash cells they fall in.")
-mm.step(7, map_matching, segment_db,
+mm.step(4, map_matching, segment_db,
         "It reads the nearby segments from the road segment store with a geospatial query and caches them.",
         when="On a cache miss")
-mm.step(8, map_matching, navigation,
+mm.step(5, map_matching, navigation,
         "It smooths the track with a Kalman filter, picks the most likely segments and returns the matched "
         "segment, position and speed; the navigation service updates the ETA from them.")
+mm.step(6, navigation, trip_store,
+        "Every 30 seconds or so the navigation server saves the last matched position and ETA into the trip record, "
+        "so that another server can resume the trip.")
+mm.stage("Keep history and feed traffic, behind the queue")
+mm.step(7, navigation, queue,
+        "The navigation service publishes the fixes with their matched segments to the message queue, keyed by "
+        "trip ID so that each trip's fixes stay in order.")
+mm.step(8, queue, trip_store,
+        "A consumer appends the fixes to the trip store: partition key the trip ID, clustering key the GPS time, "
+        "so a redelivered batch overwrites the same rows instead of adding new ones.")
+mm.step(9, queue, traffic_service,
+        "The traffic service, a second consumer group on the same topic, averages the matched speeds per segment "
+        "over one-minute windows of GPS time and publishes them (step 5 of the navigation service).")
 mm.note("The source shows map matching only as a picture (GPS signals from the phone, the trip store, "
         "the map-matching service, road segments). The steps above are our reading of it, "
         "consistent with steps 10 to 12 of the ETA path.")
+mm.note("The live match never reads back what it just published: the queue exists to lag at peaks, so a match "
+        "that waited on it would be as old as the consumer lag at exactly the busiest time. The window of recent "
+        "fixes lives in the navigation server that holds the trip's WebSocket; the queue and the trip store "
+        "keep the history for the traffic service and the batch jobs.", theme="Freshness")
+mm.note("Fixes are stamped with GPS time, which every phone receives from the satellites, not the phone's own "
+        "settable clock; the traffic service windows by that time, so a batch that arrives late still lands in "
+        "the minute it was driven. A redelivered fix is recognised by its trip ID and GPS time and counted once, "
+        "and HyperLogLog's vehicle count is unchanged by a repeat.", theme="Freshness")
 mm.note("Map matching is there to make the ETA accurate: the navigation service needs to know which road, "
         "and which direction of it, the car is on, not a noisy point that may sit between two parallel roads.")
 mm.note("A Kalman filter blends each new fix with a prediction from the previous position and speed, "
@@ -153,7 +198,8 @@ mm.note("Caches and data stores are sharded by geography: the shard key is a reg
 mm.note("The source says this sharding handles hotspots. Consistent hashing alone does not: a city at rush hour "
         "is one key and stays on one shard. Hot regions are split into finer geohash cells "
         "and served from more read replicas.", theme="Scaling")
-mm.note("Monitoring watches the queue's consumer lag and the map-matching latency. If matching falls behind or fails, "
+mm.note("Monitoring watches the queue's consumer lag (which delays history and traffic, never the live ETA) and the "
+        "map-matching latency. If matching falls behind or fails, "
         "the service falls back to the nearest segment (a k-nearest-neighbour lookup) or to the raw GPS position "
         "with historical speeds, so navigation degrades instead of stopping.", theme="Availability")
 
@@ -176,33 +222,54 @@ poi.step(7, search_service, search_index,
          "The search service looks the words up in the inverted index and gets back the matching locations, ranked.")
 poi.stage("Find nearby places")
 poi.step(8, server, location_service,
-         "The server hands the 'what is near me' query (position and radius) to the location service.")
+         "The server hands the 'what is near me' query to the location service: the geohash cell of the position, "
+         "at a precision chosen from the radius, and an optional category.")
 poi.step(9, location_service, location_cache,
-         "The location service computes the geohash of the position and asks the location cache for the IDs "
-         "of the points of interest in that cell.")
+         "The location service asks the location cache for the IDs of the locations in that cell and its 8 "
+         "neighbours, one entry per cell.")
 poi.step(10, location_service, location_db,
-         "It queries a read replica of the location database and caches the answer.", when="On a cache miss")
+         "It queries a read replica of the location database for the cells it missed and caches each for 5 minutes.",
+         when="On a cache miss")
 poi.step(11, location_service, places_cache,
-         "It fetches each place's metadata (name, category, rating, opening hours) from the places cache.")
+         "It fetches the places at those locations (name, category, rating, opening hours, media URLs) from the "
+         "places cache, keyed by location ID, and keeps those of the asked category.")
 poi.step(12, location_service, places_db,
-         "It reads the metadata from a read replica of the places store and caches it.", when="On a cache miss")
+         "It reads the places of the locations it missed (WHERE location_id IN the list) from a read replica of the "
+         "places DB, a second query to a second database, and caches them for 5 minutes.", when="On a cache miss")
 poi.stage("Fetch media and tiles")
-poi.step(13, location_service, object_store,
-         "It fetches the places' photos and the raster tiles of the area from object storage.")
-poi.step(14, location_service, tile_server,
-         "It asks its tile server for the vector tiles of the user's viewport and zoom level.")
-poi.step(15, tile_server, location_db,
-         "The tile server builds each vector tile with SQL on the spatial data (PostGIS clips and encodes a tile in one query).")
+poi.step(13, client, cdn,
+         "The answer (through the server) carries each place's position and the URLs of its photos; the client "
+         "keeps the places within its exact radius, sorts them by distance, and downloads photos and tiles "
+         "(addressed zoom/x/y) from the CDN.")
+poi.step(14, cdn, object_store,
+         "The CDN fetches a photo or a raster tile it does not hold from object storage, its origin.",
+         when="On a CDN miss")
+poi.step(15, cdn, tile_server,
+         "It asks the tile server, the origin of vector tiles, for a vector tile it does not hold.",
+         when="On a CDN miss")
+poi.step(16, tile_server, location_db,
+         "The tile server builds the tile with SQL on the spatial data (PostGIS clips and encodes a tile in one query).",
+         when="On a CDN miss")
 poi.note("The source lists the tile server as one item (it 'provides SQL functionality on vector tiles'); "
          "it is drawn here as two steps, the request and the SQL query, so both arrows are visible.")
-poi.note("The source has the location service fetch media and raster tiles itself. A common alternative returns "
-         "only their URLs, and the client downloads the files through the CDN.")
+poi.note("The source has the location service fetch media and raster tiles itself, which would send every photo's "
+         "bytes through it. Here it returns only URLs and the client downloads the files from the CDN, which is what "
+         "the CDN is for; object storage and the tile server are only its origins.")
+poi.note("Locations and places live in two databases, so the miss path is two queries in a row (steps 10 and 12), "
+         "never a join: the location IDs of the cells, then the places at those locations. Each answer is cached on "
+         "its own, so a hit on both needs no database at all.")
 poi.note("When a cache is full it evicts the least recently used entry (LRU): places nobody has looked at lately "
-         "make room for the ones people look at now.", theme="Caching")
+         "make room for the ones people look at now. LRU alone would keep the busiest cells forever, so every entry "
+         "also expires after 5 minutes, the staleness the requirements allow (the CDN's max-age is the same).",
+         theme="Caching")
+poi.note("A place that is edited (by its owner or a moderator, through an admin service not drawn here) is written to "
+         "the places DB, and, if it moved, to the location DB; then its location's entry in the places cache and the "
+         "entries of both its old and its new cell are deleted. If a delete is lost, or the service dies between "
+         "the writes, the 5-minute expiry bounds how long the old answer is served.", theme="Caching")
 poi.note("The CDN and the location cache are keyed by geohash cell, not by the user's exact position, "
          "so everyone in the same cell shares one cached answer.", theme="Caching")
 poi.note("Tiles change rarely, so each is generated once, ahead of time for busy areas and zoom levels or on its "
-         "first request elsewhere (step 15), then cached in the CDN and the client instead of being drawn on each "
+         "first request elsewhere (step 16), then cached in the CDN and the client instead of being drawn on each "
          "request; this is what makes the map appear fast.", theme="Caching")
 poi.note("The geohash precision follows the radius: 6 characters is a cell of about 1.2 km × 0.6 km, "
          "7 characters about 150 m × 150 m. A place just across a cell border is still near, "
@@ -257,11 +324,16 @@ eta.step(7, navigation, segment_cache,
 eta.step(8, navigation, segment_db,
          "It reads the segments from a read replica of the road segment store and caches them.", when="On a cache miss")
 eta.stage("Match the trip to the road")
-eta.step(9, navigation, trip_store, "The navigation service reads the trip's recent progress to recalculate the ETA in real time.")
-eta.step(10, navigation, map_matching, "It asks the map-matching service to place the car on the road, for a more accurate ETA.")
-eta.step(11, map_matching, trip_store, "The map-matching service fetches the trip's recent GPS signals.")
+eta.step(9, navigation, trip_store,
+         "A server that takes over a trip (its first server died) reads the trip record and the last stored fixes "
+         "by trip ID and resumes from them.", when="After a reconnect to another server")
+eta.step(10, navigation, map_matching,
+         "It hands the map-matching service the trip's recent GPS signals, kept in its memory, to place the car on "
+         "the road for a more accurate ETA.")
+eta.step(11, map_matching, segment_cache,
+         "The map-matching service looks up the road segments nearest to those signals in the segment cache.")
 eta.step(12, map_matching, segment_db,
-         "It looks up the road segments nearest to those signals (through the segment cache, as in Map matching above).")
+         "It reads the segments it missed from the road segment store and caches them.", when="On a cache miss")
 eta.stage("Apply traffic and weather, then rank")
 eta.step(13, weather_service, pubsub, "The weather service publishes the latest weather.")
 eta.step(14, traffic_service, pubsub,
@@ -270,8 +342,10 @@ eta.step(15, pubsub, navigation,
          "The navigation service, a subscriber, receives the latest weather and traffic and re-weights the routes' edges.")
 eta.step(16, navigation, route_ranking, "The route ranking service filters the routes and sorts them by ETA.")
 eta.stage("Learn from trips offline")
-eta.step(17, navigation, queue, "The navigation service publishes the GPS signals to the message queue, to be processed asynchronously.")
-eta.step(18, queue, trip_store, "A consumer writes the signals to the trip store.")
+eta.step(17, navigation, queue, "The navigation service publishes the GPS signals, with their matched segments, "
+         "to the message queue, to be processed asynchronously.")
+eta.step(18, queue, trip_store, "A consumer writes the signals to the trip store, keyed by trip ID and GPS time, "
+         "so a redelivery rewrites the same rows.")
 eta.step(19, spark, trip_store,
          "Spark batch jobs read the trip data to detect changed roads, hotspots and traffic patterns.")
 eta.step(20, spark, route_db, "The jobs write what they detected into the route database, asynchronously.")
@@ -344,16 +418,19 @@ eta.note("HyperLogLog counts the distinct vehicles on a segment in a time window
 
 # --- API: the plain HTTP calls; everything during a trip travels over the WebSocket ----
 maps.endpoint(
-    "GET", "/v1/places/nearby", "The points of interest in one geohash cell; the CDN answers busy cells itself",
+    "GET", "/v1/places/nearby",
+    "The points of interest in a geohash cell and its 8 neighbours, so that the client can keep those within its "
+    "exact radius and sort them by distance; the CDN answers busy cells itself",
     starts=(poi, 2),
-    request={"geohash": "string: the cell of the position, e.g. 6 characters (about 1.2 by 0.6 km), so that everyone in the cell shares one cache key",
+    request={"geohash": "string: the cell of the position, at a precision chosen from the radius (6 characters, about "
+                        "1.2 by 0.6 km, for a radius up to about 600 m), so that everyone in the cell shares one cache key",
              "category?": "string: restaurant, fuel, museum …",
              "cursor?": "string: next_cursor from the previous page"},
-    response={"places": "object[]: place ID, name, category, rating, position",
-              "next_cursor": "string: the next page of the cell; absent at the end"},
-    status={200: "The places of the cell", 304: "Unchanged since the ETag the client sent",
+    response={"places": "object[]: place ID, name, category, rating, position (for the client's distance filter), photo URLs",
+              "next_cursor": "string: the next page of the 3 × 3 block; absent at the end"},
+    status={200: "The places of the cell and its 8 neighbours", 304: "Unchanged since the ETag the client sent",
             400: "Not a geohash, or a cell too large to list", 429: "Over the read quota (Retry-After says when to try again)"},
-    headers={"If-None-Match": "The ETag of the cell's list the client holds"},
+    headers={"If-None-Match": "The ETag of the block's list the client holds"},
     response_headers={"Cache-Control": "Public, max-age=300, since place data may be minutes stale; the CDN keeps busy cells"},
 )
 maps.endpoint(

@@ -1,0 +1,84 @@
+"""Google Maps: the live ETA never waits on the queue, traffic has an input, costs have an
+owner and a cadence, nearby search covers a radius, caches expire, and media come from the CDN."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from blueprint.build import load_system
+from conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def system():
+    return load_system(ROOT / "diagrams" / "google_maps.py", ROOT)[0]
+
+
+def steps(system, path_id):
+    return system.paths[path_id].steps
+
+
+def test_live_matching_reads_no_store_that_sits_behind_the_queue(system):
+    """Everything in the trip store arrived through Kafka, which lags at peaks: a live read of
+    it (not the resume after a reconnect) would make the ETA as old as the consumer lag."""
+    for path_id in ("map_matching", "eta", "navigation"):
+        for step in steps(system, path_id):
+            if "trip_store" in step.targets and step.source in {"navigation", "map_matching"}:
+                reads = re.search(r"(?i)\b(reads?|fetch)", step.text)
+                assert not reads or step.when, f"{path_id} step {step.number} reads the trip store live"
+
+
+def test_the_fixes_reach_map_matching_before_the_queue(system):
+    path = steps(system, "map_matching")
+    handover = next(s for s in path if s.source == "navigation" and "map_matching" in s.targets)
+    publish = next(s for s in path if s.source == "navigation" and "queue" in s.targets)
+    assert handover.number < publish.number and "memory" in handover.text
+
+
+def test_the_traffic_service_has_an_input_and_windows_by_gps_time(system):
+    (feed,) = [s for p in system.paths.values() for s in p.steps if "traffic_service" in s.targets]
+    assert feed.source == "queue" and "GPS time" in feed.text
+
+
+def test_one_component_recomputes_the_partition_costs_every_minute(system):
+    writers = {s.source for p in system.paths.values() for s in p.steps if "route_db" in s.targets and not s.when}
+    assert writers == {"spark", "customizer"}
+    (recompute,) = [s for s in steps(system, "navigation") if s.source == "customizer"]
+    assert "Once a minute" in recompute.text
+    page = (ROOT / "docs" / "systems" / "google_maps.md").read_text(encoding="utf-8")
+    assert "every few minutes" not in page and "seconds, not hours" not in str(system.paths["navigation"].notes)
+
+
+def test_nearby_answers_the_block_of_nine_cells_so_the_client_can_filter_by_radius(system):
+    (nearby,) = [e for e in system.endpoints if e.route == "/v1/places/nearby"]
+    assert "8 neighbours" in nearby.purpose and "position" in dict(nearby.response)["places"]
+
+
+def test_both_place_caches_expire_and_a_moved_place_clears_both_cells(system):
+    for cache in ("location_cache", "places_cache"):
+        assert "expire" in system.components[cache].role
+    notes = " ".join(n.text for n in system.paths["points_of_interest"].notes)
+    assert "both its old and its new cell" in notes
+
+
+def test_the_miss_reads_places_by_location_from_the_places_db(system):
+    (miss,) = [s for s in steps(system, "points_of_interest") if "places_db" in s.targets]
+    assert "location_id" in miss.text and miss.when
+    assert "Location IDs" in system.components["location_cache"].role
+
+
+def test_media_and_tiles_come_from_the_cdn(system):
+    path = steps(system, "points_of_interest")
+    assert not [s for s in path if s.source == "location_service" and "object_store" in s.targets]
+    assert [s for s in path if s.source == "client" and "cdn" in s.targets and "photos" in s.text]
+    origins = {t for s in path if s.source == "cdn" for t in s.targets}
+    assert origins == {"object_store", "tile_server"}
+
+
+def test_a_trip_survives_the_loss_of_its_navigation_server(system):
+    record = [s for s in steps(system, "navigation") if s.source == "navigation" and "trip_store" in s.targets]
+    assert record and "request ID" in record[0].text
+    resume = [s for s in steps(system, "eta") if "trip_store" in s.targets and s.when]
+    assert resume and "reconnect" in resume[0].when
