@@ -67,11 +67,12 @@ write.step(2, load_balancer, driver_server,
            "When the connection opens, the load balancer gives it to a server with spare capacity in the nearest data center.")
 write.step(3, driver_server, queue,
            "The server tags each update with the driver's state (free or on a trip: it relays the driver's accepts) "
-           "and publishes it to the location stream, keyed by driver ID so each driver's updates stay in order.")
+           "and the time it received it, by its own clock, and publishes it to the location stream, keyed by "
+           "driver ID so each driver's updates stay in order.")
 write.step(4, queue, location_history,
            "A consumer appends the updates to the location history, in batches.")
 write.step(5, queue, location_cache,
-           "Another consumer records the driver's last position with its time and, if the driver is available, "
+           "Another consumer records the driver's last position with the server's time of receipt and, if the driver is available, "
            "moves them in the geo index of available drivers (GEOADD); otherwise it removes them from it.")
 write.stage("Riders see nearby drivers")
 write.step(6, rider, load_balancer, "The rider app opens its own WebSocket and sends its position while it is open.")
@@ -106,7 +107,8 @@ write.note("The source suggests Euclidean distance within a geohash cell as the 
            "since the nearest car may be across a river.", theme="Spatial index")
 write.note("Live locations are not a cache of another store: they are the only place current positions are read "
            "from, so there is no miss path to a database. A driver whose last position is older than about "
-           "30 seconds is treated as offline and removed by a sweep; LRU eviction would be wrong here "
+           "30 seconds is treated as offline and removed by a sweep, which compares the server's time of receipt, "
+           "never the phone's clock (phones' clocks drift and can be set by hand); LRU eviction would be wrong here "
            "(the source applies it): evicting a driver hides a car that is really there. Size the memory and disable eviction.",
            theme="Live locations")
 write.note("The geo index is a hint: a driver can be assigned a trip just before their next update removes them "
@@ -237,6 +239,10 @@ read.note("In a Redis Cluster a classic PUBLISH is broadcast over the cluster bu
           "hashes a channel to a slot like a key, so a trip's messages stay on the nodes of one shard, and "
           "adding shards adds capacity. Channels are named by city too, so a city's trips stay in its region.",
           theme="Pub-sub")
+read.note("A message can be lost on the channel, the acceptance included (a subscriber reconnecting, or the "
+          "trip service crashing right after its commit). So pushes only hurry the apps along: a rider app that "
+          "hears nothing for a few seconds, or gets positions for a trip it thinks is still waiting, reads the "
+          "trip (GET /v1/trips/{trip_id}), whose row in PostgreSQL is the truth.", theme="Pub-sub")
 read.note("The source has the pub-sub server store the driver's positions in the trip store. Redis pub-sub "
           "delivers and forgets: a message published while a subscriber reconnects is lost, so no subscriber "
           "of it can be a reliable recorder. The route is kept by the location stream (step 20), which Kafka "
@@ -259,6 +265,12 @@ read.note("So that a lost accept is not matched a second time, matching in the f
           "taken: then the replay changes nothing, and the driver is told the trip has gone, as for any late "
           "accept. A request the old primary lost is sent again by the rider app with its idempotency key.",
           theme="Resilience")
+read.note("A matching loop lives in one instance's memory, and the trip service can crash between the insert "
+          "(step 4) and asking for a driver (step 5): either way a trip can sit 'requested' with nobody working "
+          "on it. The trip service sweeps for trips waiting more than a few seconds with no live lease and hands "
+          "them to matching again; past a minute it cancels them and tells the rider. The sweep can also pick "
+          "a trip whose loop is alive but between two offers: two loops then offer one trip, which is safe, since "
+          "only one accept can win, and costs at most one extra offer.", theme="Resilience")
 read.note("Chaos engineering (killing servers, cutting links, on purpose, in production) tests that this recovery "
           "really works.", theme="Resilience")
 read.note("Service instances spread membership and shard ownership by a gossip protocol: each tells a few "

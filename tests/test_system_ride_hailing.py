@@ -384,6 +384,19 @@ def test_a_cancel_frees_the_driver_it_held(engine):
     assert _status(connection, "drivers", 8) == ("on_trip", 101)
 
 
+def test_a_trip_nobody_is_matching_is_found_by_the_sweep(engine):
+    """A matching loop died, or was never asked: the trip waits with no live lease, and the
+    sweep finds it; a trip whose offer is live, or that was just requested, is left alone."""
+    connection, postgres = engine
+    later = T0 + timedelta(seconds=10)
+    assert _offer(connection, 7, 101, later - timedelta(seconds=2), postgres=postgres)  # 101: offer live
+    stalled = execute(connection, section(QUERIES, "stalled"),
+                      {"now": later, "stalled_before": later - timedelta(seconds=5)}, postgres=postgres)
+    assert [row[0] for row in stalled] == [102]
+    assert execute(connection, section(QUERIES, "stalled"),
+                   {"now": later, "stalled_before": T0}, postgres=postgres) == []  # both just requested
+
+
 def test_the_schema_refuses_a_driver_on_two_trips(engine):
     connection, postgres = engine
     error = __import__("psycopg").errors.UniqueViolation if postgres else sqlite3.IntegrityError

@@ -105,6 +105,19 @@ SET offered_trip_id = NULL, offer_expires_at = NULL
 WHERE offered_trip_id = :trip_id;
 -- --8<-- [end:cancel]
 
+-- --8<-- [start:stalled]
+-- Trips nobody is matching: waiting since before :stalled_before, and no driver holds a
+-- live lease on them. The trip service hands each to matching again (or cancels it if it
+-- has waited over a minute).
+SELECT id, requested_at
+FROM trips
+WHERE status = 'requested'
+  AND requested_at < :stalled_before
+  AND NOT EXISTS (SELECT 1 FROM drivers
+                  WHERE offered_trip_id = trips.id AND offer_expires_at > :now)
+ORDER BY requested_at;
+-- --8<-- [end:stalled]
+
 -- --8<-- [start:start]
 UPDATE trips
 SET status = 'in_progress', started_at = :now
