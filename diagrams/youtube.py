@@ -72,12 +72,14 @@ up.step(4, load_balancer, web_server, "Within the quota, the request goes to a w
 up.step(5, web_server, app_server, "The web server passes it to an app server that serves the upload API.")
 up.step(6, app_server, metadata_db,
         "The app server creates the video's row: a new video ID, the owner, title and description, "
-        "and the status `uploading`.")
+        "the status `uploading`, and the request's idempotency key, unique per user: a retried registration "
+        "finds this row and answers with it instead of creating a second video.")
 
 up.stage("Chunked, resumable upload")
-up.step(7, app_server, raw_store,
-        "It starts a multipart upload in the raw video store and gets a pre-signed URL for each part "
-        "(say 8 to 64 MB each), valid for a few hours.")
+up.step(7, app_server, [raw_store, metadata_db],
+        "It starts a multipart upload in the raw video store, records the store's upload ID in the video's "
+        "row (resuming lists the stored parts by it; a retry that finds no upload ID starts one), and gets a "
+        "pre-signed URL for each part (say 8 to 64 MB each), valid for a few hours.")
 up.step(8, app_server, client, "It returns the video ID and the signed part URLs to the client.")
 up.step(9, client, raw_store,
         "The client cuts the file into parts and sends them straight to object storage, several at a time. "
@@ -100,7 +102,8 @@ up.step(14, transcoder, raw_store, "The worker downloads the original file.")
 up.step(15, transcoder, transcoded_store,
         "It encodes every rung of the ladder (for example 240p to 2160p, in H.264 and VP9; AV1 later, for videos "
         "that become popular), cuts each into segments of a few seconds, and writes the segments and the "
-        "HLS and DASH playlists.")
+        "HLS and DASH playlists, under keys made of the video ID and the rendition: a redelivered event "
+        "rewrites the same objects rather than adding copies.")
 
 up.stage("Thumbnails")
 up.step(16, queue, thumbnailer,
@@ -116,14 +119,18 @@ up.step(19, transcoder, queue,
         "the renditions (resolution, codec, bitrate) and the playlist locations.")
 up.step(20, queue, upload_handler, "The upload handler consumes the event.")
 up.step(21, upload_handler, metadata_db,
-        "It inserts the renditions and sets the video's status to `ready`, in one transaction.")
+        "It inserts the renditions and sets the video's status to `ready`, in one transaction. A redelivered "
+        "event changes nothing: renditions are unique per video, height and codec, and the status moves only "
+        "from `processing`.")
 up.step(22, upload_handler, metadata_cache,
         "It deletes the video's cached metadata, so the next read fetches the new status (cache-aside: "
         "only readers fill the cache).")
 up.step(23, upload_handler, search_index, "It adds the title and description to the search index.")
 
 up.stage("Notify the uploader")
-up.step(24, upload_handler, notification, "It asks the notification service to tell the uploader.")
+up.step(24, upload_handler, notification,
+        "It asks the notification service to tell the uploader, keyed by video ID and outcome, so that a "
+        "redelivered event does not notify twice.")
 up.step(25, notification, client,
         "The notification service pushes the result to the uploader's devices: ready, or failed with a reason.")
 
@@ -151,6 +158,13 @@ up.note("The source has the transcoding servers subscribe with publish-subscribe
         "Publish-subscribe is what happens between groups: transcoders and thumbnail workers both get every event.",
         theme="Order of the steps")
 
+up.note("An upload the client never finishes is cleaned up by a lifecycle rule of the raw bucket, which aborts "
+        "multipart uploads left incomplete for some days and frees their parts; a sweep then marks videos "
+        "still `uploading` after that as abandoned.", theme="Upload")
+up.note("The metadata is sharded by video ID, so a unique key on (user, idempotency key) spans shards: Vitess "
+        "keeps it as a unique lookup vindex, a table sharded by user that maps the pair to the video ID and is "
+        "written with the video's row. The price is a second shard in every registration.",
+        theme="Upload")
 up.note("Direct upload with pre-signed URLs keeps gigabytes of video off the API servers; the signature lets "
         "the client write one object, for a limited time, and nothing else.", theme="Upload")
 up.note("The client splits the file before sending so that a broken upload resumes from the last part "
@@ -383,7 +397,7 @@ youtube.endpoint(
     status={201: "Registered; send the parts to the URLs", 400: "A size over the limit or a container that is not accepted",
             401: "No valid token", 429: "Over the upload quota of the user or the IP address (step 3)"},
     headers={"Authorization": "Bearer token of the uploader",
-             "Idempotency-Key": "A retried registration returns the same video ID and upload instead of a second video"},
+             "Idempotency-Key": "Required: stored with the video, unique per user; a retried registration returns the same video ID and upload instead of a second video"},
     response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 youtube.endpoint(

@@ -99,8 +99,8 @@ def db():
     connection.execute("PRAGMA foreign_keys = ON")
     connection.executescript((ROOT / "snippets" / "schemas" / "youtube.sql").read_text())
     connection.execute("INSERT INTO users VALUES (1, 'Ana', 'ana@example.com', '2026-01-01')")
-    connection.execute("INSERT INTO videos (id, user_id, title, raw_object_key, created_at) "
-                       "VALUES (10, 1, 'Cats', 'raw/10', '2026-01-02')")
+    connection.execute("INSERT INTO videos (id, user_id, title, raw_object_key, upload_key, created_at) "
+                       "VALUES (10, 1, 'Cats', 'raw/10', 'tap-1', '2026-01-02')")
     return connection
 
 
@@ -246,3 +246,20 @@ def test_prefetch_after_playback_starts_is_not_called_useless(youtube):
     notes = " ".join(note.text for note in youtube.paths["streaming"].notes)
     assert "too late to help that viewer" not in notes
     assert "first segments this comes too late" in notes and "prefetch the next segments" in notes
+
+
+def test_a_retried_registration_cannot_make_a_second_video(db):
+    """POST /v1/videos promises that its Idempotency-Key returns the same video: the key is stored,
+    unique per user, and the multipart upload's ID is kept for resuming."""
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO videos (id, user_id, title, raw_object_key, upload_key, created_at) "
+                   "VALUES (11, 1, 'Cats', 'raw/11', 'tap-1', '2026-01-02')")
+    db.execute("UPDATE videos SET upload_id = 'mpu-1' WHERE id = 10")
+    assert db.execute("SELECT id, upload_id FROM videos WHERE user_id = 1 AND upload_key = 'tap-1'").fetchone() == (10, "mpu-1")
+
+
+def test_every_consumer_of_the_upload_pipeline_survives_a_redelivery(youtube):
+    steps = {step.number: step.text for step in youtube.paths["upload"].steps}
+    assert "redelivered event rewrites the same objects" in steps[15]
+    assert "redelivered event changes nothing" in steps[21]
+    assert "does not notify twice" in steps[24]
