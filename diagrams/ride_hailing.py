@@ -237,7 +237,7 @@ read.note("In a Redis Cluster a classic PUBLISH is broadcast over the cluster bu
           "subscribes; with a channel per trip and a position every 4 seconds from every driver on a trip, "
           "each node would carry the whole firehose. Sharded pub-sub (SPUBLISH and SSUBSCRIBE, Redis 7) "
           "hashes a channel to a slot like a key, so a trip's messages stay on the nodes of one shard, and "
-          "adding shards adds capacity. Channels are named by city too, so a city's trips stay in its region.",
+          "adding shards adds capacity: the pub-sub cluster scales with the trips, not against them.",
           theme="Pub-sub")
 read.note("A message can be lost on the channel, the acceptance included (a subscriber reconnecting, or the "
           "trip service crashing right after its commit). So pushes only hurry the apps along: a rider app that "

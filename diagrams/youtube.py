@@ -289,8 +289,9 @@ st.step(15, client, app_server,
         "through the load balancer and a web server as in steps 2 to 4.")
 st.step(16, app_server, watch_history,
         "The app server writes the position into the viewer's row for that video, stamped with the server's "
-        "clock, not the device's: the latest report wins whichever device sent it, and a report repeated "
-        "after a timeout writes the same position again.")
+        "clock, not the device's: the latest report wins whichever device sent it. A report repeated after "
+        "a timeout writes the same position again; if it arrives after a newer one, the next report, at most "
+        "30 seconds later, puts it right.")
 
 st.note("The source has the app server fetch the video content from the transcoded object store. App servers "
         "never carry video bytes here: they hand out the playlist, and the player downloads the playlists and "
