@@ -9,14 +9,15 @@ rides = System(
         "drivers 1-to-many vehicles",
         "riders 1-to-many trips",
         "drivers 1-to-many trips",
+        "vehicles 1-to-many trips",
     ],
 )
 
 # --- Clients ---------------------------------------------------------------------------
 driver = rides.component("driver", "Driver app", kind="mobile", group="Clients",
-                         role="Streams the driver's position, receives trip offers, accepts them")
+                         role="Streams the driver's position, receives trip offers, accepts or declines them, shows the rider until pickup")
 rider = rides.component("rider", "Rider app", kind="mobile", group="Clients",
-                        role="Shows nearby cars, requests a ride, follows the driver on the map")
+                        role="Shows nearby cars, requests a ride, follows the driver on the map, sends the rider's position")
 
 # --- Edge ------------------------------------------------------------------------------
 load_balancer = rides.component("load_balancer", "Load balancer", kind="load_balancer", group="Edge",
@@ -24,9 +25,9 @@ load_balancer = rides.component("load_balancer", "Load balancer", kind="load_bal
 
 # --- Services --------------------------------------------------------------------------
 driver_server = rides.component("driver_server", "Driver WebSocket servers", kind="server", group="Services",
-                                role="Hold the drivers' WebSockets: take in positions, push offers out")
+                                role="Hold the drivers' WebSockets: take in positions, push offers and the rider's position out")
 rider_server = rides.component("rider_server", "Rider WebSocket servers", kind="server", group="Services",
-                               role="Hold the riders' WebSockets: show nearby cars, take requests, push the driver's position")
+                               role="Hold the riders' WebSockets: show nearby cars, take requests, relay positions both ways")
 trip_service = rides.component("trip_service", "Trip service", kind="service", group="Services",
                                role="Owns each trip's state, from requested to completed, in PostgreSQL")
 matching = rides.component("matching", "Matching service", kind="service", group="Services",
@@ -42,7 +43,7 @@ analytics = rides.component("analytics", "Analytics (MapReduce)", kind="mapreduc
 queue = rides.component("queue", "Location stream (Kafka)", kind="kafka", group="Messaging",
                         role="Every position update, partitioned by city and keyed by driver or rider ID")
 pubsub = rides.component("pubsub", "Channels (Redis pub-sub)", kind="redis_pubsub", group="Messaging",
-                         role="One channel per driver (offers) and one per trip (acceptance, positions): delivered, never stored")
+                         role="Sharded pub-sub, one channel per driver (offers) and one per trip (acceptance, both parties' positions): delivered, never stored")
 
 # --- Data stores -----------------------------------------------------------------------
 location_cache = rides.component("location_cache", "Live locations (Redis GEO)", kind="redis_geo", group="Data stores",
@@ -66,11 +67,12 @@ write.step(2, load_balancer, driver_server,
            "When the connection opens, the load balancer gives it to a server with spare capacity in the nearest data center.")
 write.step(3, driver_server, queue,
            "The server tags each update with the driver's state (free or on a trip: it relays the driver's accepts) "
-           "and publishes it to the location stream, keyed by driver ID so each driver's updates stay in order.")
+           "and the time it received it, by its own clock, and publishes it to the location stream, keyed by "
+           "driver ID so each driver's updates stay in order.")
 write.step(4, queue, location_history,
            "A consumer appends the updates to the location history, in batches.")
 write.step(5, queue, location_cache,
-           "Another consumer records the driver's last position with its time and, if the driver is available, "
+           "Another consumer records the driver's last position with the server's time of receipt and, if the driver is available, "
            "moves them in the geo index of available drivers (GEOADD); otherwise it removes them from it.")
 write.stage("Riders see nearby drivers")
 write.step(6, rider, load_balancer, "The rider app opens its own WebSocket and sends its position while it is open.")
@@ -105,7 +107,8 @@ write.note("The source suggests Euclidean distance within a geohash cell as the 
            "since the nearest car may be across a river.", theme="Spatial index")
 write.note("Live locations are not a cache of another store: they are the only place current positions are read "
            "from, so there is no miss path to a database. A driver whose last position is older than about "
-           "30 seconds is treated as offline and removed by a sweep; LRU eviction would be wrong here "
+           "30 seconds is treated as offline and removed by a sweep, which compares the server's time of receipt, "
+           "never the phone's clock (phones' clocks drift and can be set by hand); LRU eviction would be wrong here "
            "(the source applies it): evicting a driver hides a car that is really there. Size the memory and disable eviction.",
            theme="Live locations")
 write.note("The geo index is a hint: a driver can be assigned a trip just before their next update removes them "
@@ -133,7 +136,10 @@ read.step(1, rider, load_balancer,
 read.step(2, load_balancer, rider_server, "The request reaches the rider server that holds the connection.")
 read.step(3, rider_server, trip_service,
           "The rider server asks the trip service to create the trip, and subscribes to the trip's channel.")
-read.step(4, trip_service, trip_db, "The trip service inserts the trip with status 'requested'.")
+read.step(4, trip_service, trip_db,
+          "The trip service inserts the trip with status 'requested'. The request's idempotency key is checked "
+          "first: a retry inserts nothing and gets back the trip its key made. Otherwise a unique index lets a "
+          "rider hold one open trip, so a second request from another device fails (409).")
 read.step(5, trip_service, matching, "It asks the matching service for a driver.")
 read.step(6, matching, location_cache,
           "The matching service asks the geo index for the available drivers of that product near the pickup, nearest first.")
@@ -142,8 +148,9 @@ read.step(7, matching, location_cache,
           "and the rider told.", when="No available driver within the radius")
 read.stage("Offer and accept")
 read.step(8, matching, trip_db,
-          "It leases the nearest candidate for 15 seconds with a conditional update; if another offer holds "
-          "that driver, no row changes and it tries the next one.")
+          "In one transaction it locks the trip's row, which must still be 'requested' (else the loop stops: "
+          "the trip was taken or cancelled), and leases the nearest candidate for 15 seconds with a conditional "
+          "update; if another offer holds that driver, no row changes and it tries the next one.")
 read.step(9, matching, pubsub, "It publishes the offer on the driver's channel.")
 read.step(10, pubsub, driver_server,
           "The server holding the driver's WebSocket, subscribed to that channel, receives it.")
@@ -154,30 +161,53 @@ read.step(12, matching, trip_db,
           "The lease lapses by itself; the matching service leases the next candidate (step 8 again).",
           when="No answer within 15 seconds")
 read.step(13, driver, driver_server,
-          "The driver taps 'accept'; the answer goes up the same WebSocket, through the load balancer, "
-          "to the driver's server.")
-read.step(14, driver_server, trip_service, "The driver server asks the trip service to confirm the trip.")
+          "The driver taps 'accept' or 'decline'; the answer goes up the same WebSocket, through the load "
+          "balancer, to the driver's server.")
+read.step(14, driver_server, matching,
+          "The server tells the matching service, which ends this driver's lease on this trip at once "
+          "(a conditional update: a lease that already lapsed or moved on is left alone), remembers not to "
+          "offer the trip to them again, and leases the next candidate (step 8) without waiting out the countdown.",
+          when="The driver declines")
+read.step(15, driver_server, trip_service, "On an accept, the driver server asks the trip service to confirm the trip.")
 with read.transaction("Assign the driver"):
-    read.step(15, trip_service, trip_db,
-              "The trip service marks the trip 'accepted', with this driver, only if it is still 'requested'.")
     read.step(16, trip_service, trip_db,
+              "The trip service marks the trip 'accepted', with this driver and the car they drive today, "
+              "only if it is still 'requested'.")
+    read.step(17, trip_service, trip_db,
               "It marks the driver 'on trip' only if still available and leased to this trip. It commits if both "
               "rows changed, and otherwise rolls back and tells the driver the trip has gone.")
-read.stage("Ride")
-read.step(17, trip_service, pubsub,
+read.stage("The driver's position to the rider")
+read.step(18, trip_service, pubsub,
           "The trip service publishes 'accepted' (driver, car) on the trip's channel; the driver's server, "
           "told by the accept's answer, subscribes to it too.")
-read.step(18, driver_server, pubsub, "The driver's server publishes each new position of the driver on the trip channel.")
-read.step(19, driver_server, queue,
+read.step(19, driver_server, pubsub, "The driver's server publishes each new position of the driver on the trip channel.")
+read.step(20, driver_server, queue,
           "It still publishes every position to the location stream, whose consumer appends it to the location "
           "history: that, not the channel, is the durable record of the route.")
-read.step(20, pubsub, rider_server, "The rider's server receives the acceptance, then the positions.")
-read.step(21, rider_server, load_balancer, "It sends them down the rider's WebSocket.")
-read.step(22, load_balancer, rider, "The rider watches the car approach, then the ride.")
-read.step(23, driver_server, trip_service,
+read.step(21, pubsub, rider_server, "The rider's server receives the acceptance, then the positions.")
+read.step(22, rider_server, load_balancer, "It sends them down the rider's WebSocket.")
+read.step(23, load_balancer, rider, "The rider watches the car approach, then the ride.")
+read.stage("The rider's position to the driver, until pickup")
+read.step(24, rider, load_balancer,
+          "Until pickup the rider app keeps sending its position whenever the rider has moved: "
+          "someone walking to the corner is where the driver must stop.")
+read.step(25, load_balancer, rider_server, "It reaches the rider's server over the rider's WebSocket.")
+read.step(26, rider_server, pubsub,
+          "While the trip is 'accepted', the server publishes the rider's position on the trip's channel, "
+          "besides the location stream (step 8 of the location updates).")
+read.step(27, pubsub, driver_server,
+          "The driver's server, subscribed to the trip's channel since the accept, receives it.")
+read.step(28, driver_server, driver,
+          "It sends it down the driver's WebSocket: the driver sees the rider's dot move on the map.")
+read.stage("Pickup and drop-off")
+read.step(29, driver_server, trip_service,
           "The driver taps 'start' at pickup and 'end' at drop-off; the server passes each on.")
-read.step(24, trip_service, trip_db,
+read.step(30, trip_service, trip_db,
           "The trip moves to 'in progress', then 'completed' with its fare, and the driver back to 'available'.")
+read.step(31, trip_service, pubsub,
+          "It publishes each change on the trip's channel, and both servers relay it: at 'in progress' the "
+          "rider's server stops relaying the rider's position (rider and driver now share the car); at "
+          "'completed' the rider sees the fare and both servers unsubscribe.")
 
 read.note("Offers reach the driver over the WebSocket the app opened for its location updates (steps 1 and 2 "
           "of that path): the server holding it subscribes to the driver's channel.", theme="Connections")
@@ -185,8 +215,12 @@ read.note("Two riders must never get one driver, and one trip never two drivers.
           "lock; here the lock is the driver's row: the conditional update (step 8) takes the row lock, and a "
           "second dispatcher re-checks its condition after the first commits and matches nothing. The expiry "
           "time makes it a lease that frees itself.", theme="Concurrency")
+read.note("Every transaction here locks the trip's row before the driver's: the offer (step 8), the accept, the "
+          "cancel. So an offer made just as the trip is accepted or cancelled waits for that change and then "
+          "finds the trip no longer 'requested': no driver is leased to a trip that is already over.",
+          theme="Concurrency")
 read.note("A Redis lock (SET offer:driver:42 trip:9001 NX PX 15000) can do step 8 in memory if offers "
-          "outgrow the database. Even then the assignment must stay the conditional updates of steps 15 and 16: a Redis "
+          "outgrow the database. Even then the assignment must stay the conditional updates of steps 16 and 17: a Redis "
           "lock can expire while its holder is paused, and nothing would stop the late holder from writing.",
           theme="Concurrency")
 read.note("The timeout is the lease's expiry: nothing has to run when a driver ignores an offer. A late "
@@ -196,11 +230,22 @@ read.note("An 'accept' may be sent twice (a retry on a flaky network). The secon
           "answering 'too late', the trip service checks whether the trip's driver is already this driver, "
           "and if so answers 'yours'.", theme="Concurrency")
 read.note("The source creates a one-to-one channel between driver and rider through the pub-sub server. It is "
-          "one channel per trip, with two servers subscribed: the driver's publishes, the rider's relays.",
+          "one channel per trip, with two servers subscribed, each publishing its own app's position and "
+          "relaying the other's: the driver's all along, the rider's until pickup.",
           theme="Pub-sub")
+read.note("In a Redis Cluster a classic PUBLISH is broadcast over the cluster bus to every node, whoever "
+          "subscribes; with a channel per trip and a position every 4 seconds from every driver on a trip, "
+          "each node would carry the whole firehose. Sharded pub-sub (SPUBLISH and SSUBSCRIBE, Redis 7) "
+          "hashes a channel to a slot like a key, so a trip's messages stay on the nodes of one shard, and "
+          "adding shards adds capacity: the pub-sub cluster scales with the trips, not against them.",
+          theme="Pub-sub")
+read.note("A message can be lost on the channel, the acceptance included (a subscriber reconnecting, or the "
+          "trip service crashing right after its commit). So pushes only hurry the apps along: a rider app that "
+          "hears nothing for a few seconds, or gets positions for a trip it thinks is still waiting, reads the "
+          "trip (GET /v1/trips/{trip_id}), whose row in PostgreSQL is the truth.", theme="Pub-sub")
 read.note("The source has the pub-sub server store the driver's positions in the trip store. Redis pub-sub "
           "delivers and forgets: a message published while a subscriber reconnects is lost, so no subscriber "
-          "of it can be a reliable recorder. The route is kept by the location stream (step 19), which Kafka "
+          "of it can be a reliable recorder. The route is kept by the location stream (step 20), which Kafka "
           "retains until its consumers have read it. On the channel a lost position is harmless, the next comes "
           "4 seconds later, and a lost offer just times out.", theme="Pub-sub")
 read.note("Both apps keep the trip's state (trip ID, status, driver, pickup), so if their data center fails they "
@@ -208,9 +253,24 @@ read.note("Both apps keep the trip's state (trip ID, status, driver, pickup), so
 read.note("Each city's trips database has one primary, the only copy that takes writes, with replicas in "
           "another data center. Replication across data centers is asynchronous (synchronous would add a "
           "round trip between them to every offer and accept), so after a failover the promoted replica may "
-          "lack the last accepts: the state the apps kept lets the trip service write them again. The live "
-          "locations are not replicated at all: the next round of updates, 4 seconds later, refills them.",
+          "lack the last seconds of accepts: those trips are 'requested' again and their drivers 'available'. "
+          "The live locations are not replicated at all: the next round of updates, 4 seconds later, refills them.",
           theme="Resilience")
+read.note("So that a lost accept is not matched a second time, matching in the failed cities waits for a "
+          "grace period after the failover (longer than the apps take to reconnect). Every accept's answer "
+          "carries a receipt signed by the trip service (trip, driver, time); a reconnecting driver app whose "
+          "kept trip the database shows as 'requested' sends the accept again with that receipt, and the trip "
+          "service replays it with the same conditions as the accept minus the lease (the trip still "
+          "'requested', the driver still 'available'). An app back after the grace period may find either "
+          "taken: then the replay changes nothing, and the driver is told the trip has gone, as for any late "
+          "accept. A request the old primary lost is sent again by the rider app with its idempotency key.",
+          theme="Resilience")
+read.note("A matching loop lives in one instance's memory, and the trip service can crash between the insert "
+          "(step 4) and asking for a driver (step 5): either way a trip can sit 'requested' with nobody working "
+          "on it. The trip service sweeps for trips waiting more than a few seconds with no live lease and hands "
+          "them to matching again; past a minute it cancels them and tells the rider. The sweep can also pick "
+          "a trip whose loop is alive but between two offers: two loops then offer one trip, which is safe, since "
+          "only one accept can win, and costs at most one extra offer.", theme="Resilience")
 read.note("Chaos engineering (killing servers, cutting links, on purpose, in production) tests that this recovery "
           "really works.", theme="Resilience")
 read.note("Service instances spread membership and shard ownership by a gossip protocol: each tells a few "
@@ -250,7 +310,7 @@ rides.endpoint(
 )
 rides.endpoint(
     "POST", "/v1/rider/locations",
-    "The rider's position while the app is open, sent when it has moved noticeably; the server pushes the nearby available cars every few seconds (steps 9 to 11)",
+    "The rider's position while the app is open, sent when it has moved noticeably; the server pushes the nearby available cars every few seconds (steps 9 to 11). Once a driver has accepted, and until pickup, the rider's server also relays it to the driver on the trip's channel (steps 24 to 28 of the ride)",
     starts=(write, 6),
     request={"lat": "number: latitude", "lng": "number: longitude",
              "product?": "string: standard (the default), xl or premium: whose cars to show"},
@@ -266,31 +326,43 @@ rides.endpoint(
     request={"pickup": "object: latitude and longitude of the pickup point",
              "dropoff": "object: latitude and longitude of the destination",
              "product": "string: standard, xl or premium"},
-    response={"trip_id": "string: the new trip", "status": "string: requested"},
-    status={201: "The trip exists, status requested; the match is not made yet",
+    response={"trip_id": "string: the new trip, or the one this key made", "status": "string: requested, or the current status of the trip this key made"},
+    status={200: "A retry: this Idempotency-Key already made a trip, which is returned as it is now; nothing new is created",
+            201: "The trip exists, status requested; the match is not made yet",
             400: "An unknown product, or a pickup outside every city served", 401: "No valid token",
-            409: "The rider already has a trip that is requested, accepted or in progress (checked with the rider's row locked, so two devices cannot both pass)",
+            409: "A new key, but the rider already has a trip that is requested, accepted or in progress: a unique index on the rider's open trip refuses the insert, so two devices cannot both pass. The key is checked first, so a retry never gets this",
             429: "Too many requests (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the rider",
-             "Idempotency-Key": "The app's ID for this tap, stored with the trip (unique per rider): a retry after a timeout finds that trip and returns it instead of calling two cars"},
+             "Idempotency-Key": "Required: the app's ID for this tap, stored with the trip (unique per rider): a retry after a timeout finds that trip and returns it instead of calling two cars"},
     response_headers={201: {"Location": "/v1/trips/{trip_id}"}, **LIMITED},
 )
 rides.endpoint(
     "POST", "/v1/trips/{trip_id}/accept",
     "The driver accepts the offer: one transaction sets the trip to accepted only if still requested, and the driver to on trip only if still available and leased to it",
     starts=(read, 13),
-    request={"trip_id": "string: the trip in the offer"},
+    request={"trip_id": "string: the trip in the offer",
+             "receipt?": "string: only after a data center failed: the signed receipt of an accept the database lost, to replay it"},
     response={"trip_id": "string: the trip", "status": "string: accepted",
-              "pickup": "object: where to go", "rider": "object: the rider's first name and rating"},
+              "pickup": "object: where to go", "rider": "object: the rider's first name and rating",
+              "receipt": "string: trip, driver and time, signed by the trip service; the app keeps it with the trip"},
     status={200: "Yours. An accept repeated by the same driver gets the same answer: the trip service sees the trip is already theirs",
             401: "No valid token", 403: "Not a driver account", 404: "No such trip",
             409: "The trip has gone: the 15-second lease lapsed and the next driver was asked, another driver took it, or the rider cancelled. Nothing changed"},
     headers={"Authorization": "Bearer token of the driver"},
 )
 rides.endpoint(
+    "POST", "/v1/trips/{trip_id}/decline",
+    "The driver says no to the offer: the lease ends at once and the matching service offers the trip to the next driver without waiting out the countdown",
+    starts=(read, 13),
+    request={"trip_id": "string: the trip in the offer"},
+    status={204: "Released, or already lapsed or released: a repeated decline is harmless",
+            401: "No valid token", 403: "Not a driver account", 404: "No such trip"},
+    headers={"Authorization": "Bearer token of the driver"},
+)
+rides.endpoint(
     "PATCH", "/v1/trips/{trip_id}",
     "The driver starts the trip at pickup and ends it at drop-off; ending frees the driver for the next offer",
-    starts=(read, 23),
+    starts=(read, 29),
     request={"trip_id": "string: the trip",
              "status": "string: in_progress at pickup, completed at drop-off"},
     response={"status": "string: the trip's new status",

@@ -21,7 +21,7 @@ client = youtube.component("client", "Client (player)", kind="video_player", gro
 dns = youtube.component("dns", "DNS", kind="dns", group="Edge",
                         role="Resolves the API and video domains to a nearby entry point")
 cdn = youtube.component("cdn", "CDN", kind="cdn", group="Edge",
-                        role="Edge caches holding video segments, playlists and thumbnails close to viewers")
+                        role="Edge caches holding video segments, playlists and thumbnails close to viewers; checks each request's access signature")
 load_balancer = youtube.component("load_balancer", "Load balancer", kind="load_balancer", group="Edge",
                                   role="Spreads API requests over web servers (weighted round robin)")
 rate_limiter = youtube.component("rate_limiter", "Rate limiter", kind="rate_limiter", group="Edge",
@@ -53,7 +53,9 @@ raw_store = youtube.component("raw_store", "Raw video store", kind="s3", group="
 transcoded_store = youtube.component("transcoded_store", "Transcoded video store", kind="s3", group="Data stores",
                                      role="S3 bucket of segments and playlists for every rendition: the CDN's origin")
 thumbnail_store = youtube.component("thumbnail_store", "Thumbnail store", kind="hbase", group="Data stores",
-                                    role="HBase: millions of small images, grouped by video ID in one row")
+                                    role="HBase: millions of small images, grouped by video ID in one row; the CDN's origin for images")
+watch_history = youtube.component("watch_history", "Watch history", kind="cassandra", group="Data stores",
+                                  role="Cassandra: where each signed-in viewer stopped in each video, partitioned by user; the most frequent write")
 search_index = youtube.component("search_index", "Search index", kind="solr", group="Data stores",
                                  role="Solr inverted index over titles and descriptions of published videos")
 
@@ -70,12 +72,14 @@ up.step(4, load_balancer, web_server, "Within the quota, the request goes to a w
 up.step(5, web_server, app_server, "The web server passes it to an app server that serves the upload API.")
 up.step(6, app_server, metadata_db,
         "The app server creates the video's row: a new video ID, the owner, title and description, "
-        "and the status `uploading`.")
+        "the status `uploading`, and the request's idempotency key, unique per user: a retried registration "
+        "finds this row and answers with it instead of creating a second video.")
 
 up.stage("Chunked, resumable upload")
-up.step(7, app_server, raw_store,
-        "It starts a multipart upload in the raw video store and gets a pre-signed URL for each part "
-        "(say 8 to 64 MB each), valid for a few hours.")
+up.step(7, app_server, [raw_store, metadata_db],
+        "It starts a multipart upload in the raw video store, records the store's upload ID in the video's "
+        "row (resuming lists the stored parts by it; a retry that finds no upload ID starts one), and gets a "
+        "pre-signed URL for each part (say 8 to 64 MB each), valid for a few hours.")
 up.step(8, app_server, client, "It returns the video ID and the signed part URLs to the client.")
 up.step(9, client, raw_store,
         "The client cuts the file into parts and sends them straight to object storage, several at a time. "
@@ -98,7 +102,8 @@ up.step(14, transcoder, raw_store, "The worker downloads the original file.")
 up.step(15, transcoder, transcoded_store,
         "It encodes every rung of the ladder (for example 240p to 2160p, in H.264 and VP9; AV1 later, for videos "
         "that become popular), cuts each into segments of a few seconds, and writes the segments and the "
-        "HLS and DASH playlists.")
+        "HLS and DASH playlists, under keys made of the video ID and the rendition: a redelivered event "
+        "rewrites the same objects rather than adding copies.")
 
 up.stage("Thumbnails")
 up.step(16, queue, thumbnailer,
@@ -114,14 +119,18 @@ up.step(19, transcoder, queue,
         "the renditions (resolution, codec, bitrate) and the playlist locations.")
 up.step(20, queue, upload_handler, "The upload handler consumes the event.")
 up.step(21, upload_handler, metadata_db,
-        "It inserts the renditions and sets the video's status to `ready`, in one transaction.")
+        "It inserts the renditions and sets the video's status to `ready`, in one transaction. A redelivered "
+        "event changes nothing: renditions are unique per video, height and codec, and the status moves only "
+        "from `processing`.")
 up.step(22, upload_handler, metadata_cache,
         "It deletes the video's cached metadata, so the next read fetches the new status (cache-aside: "
         "only readers fill the cache).")
 up.step(23, upload_handler, search_index, "It adds the title and description to the search index.")
 
 up.stage("Notify the uploader")
-up.step(24, upload_handler, notification, "It asks the notification service to tell the uploader.")
+up.step(24, upload_handler, notification,
+        "It asks the notification service to tell the uploader, keyed by video ID and outcome, so that a "
+        "redelivered event does not notify twice.")
 up.step(25, notification, client,
         "The notification service pushes the result to the uploader's devices: ready, or failed with a reason.")
 
@@ -139,11 +148,23 @@ up.note("Transcoding and thumbnails finish independently. Here the video is mark
         "could instead wait for both events before marking it ready.", theme="Order of the steps")
 up.note("Steps 2 to 5 also carry step 10 and every later API call; they are drawn once.",
         theme="Order of the steps")
+up.note("A client whose answer to step 10 is lost calls *complete* again. The app server reads the video's "
+        "status first: past `uploading`, the upload was completed and it answers as the first time did, "
+        "with the current status. A crash between steps 11 and 12 leaves the parts joined and the status "
+        "`uploading`: the store then no longer knows the multipart upload, so the app server checks that the "
+        "joined object exists and carries on with step 12.", theme="Order of the steps")
 up.note("The source has the transcoding servers subscribe with publish-subscribe. Within one job type it is "
         "a work queue: the workers of the transcoder form one consumer group, so each video is transcoded once. "
         "Publish-subscribe is what happens between groups: transcoders and thumbnail workers both get every event.",
         theme="Order of the steps")
 
+up.note("An upload the client never finishes is cleaned up by a lifecycle rule of the raw bucket, which aborts "
+        "multipart uploads left incomplete for some days and frees their parts; a sweep then marks videos "
+        "still `uploading` after that as abandoned.", theme="Upload")
+up.note("The metadata is sharded by video ID, so a unique key on (user, idempotency key) spans shards: Vitess "
+        "keeps it as a unique lookup vindex, a table sharded by user that maps the pair to the video ID and is "
+        "written with the video's row. The price is a second shard in every registration.",
+        theme="Upload")
 up.note("Direct upload with pre-signed URLs keeps gigabytes of video off the API servers; the signature lets "
         "the client write one object, for a limited time, and nothing else.", theme="Upload")
 up.note("The client splits the file before sending so that a broken upload resumes from the last part "
@@ -222,43 +243,72 @@ st.step(2, client, load_balancer, "It opens an HTTPS connection to the load bala
 st.step(3, load_balancer, web_server,
         "The load balancer picks a web server by weighted round robin (bigger machines get more requests).")
 st.step(4, web_server, app_server,
-        "The web server picks an app server by consistent hashing on the video ID, so each app server "
-        "sees the same videos and its local cache stays warm.")
+        "The web server picks an app server by consistent hashing with bounded loads on the video ID: each app "
+        "server sees mostly the same videos, so its local cache stays warm, but none takes more than a set margin "
+        "above the average (say a quarter), so the calls for a video that goes viral spill over to the next "
+        "servers on the ring instead of piling onto one.")
 
-st.stage("Read metadata and thumbnails")
+st.stage("Read the watch page")
 st.step(5, app_server, metadata_cache, "The app server reads the video's metadata from the metadata cache.")
 st.step(6, app_server, metadata_db,
         "It reads the metadata from a follower of the metadata database and caches it with a short TTL.",
         when="On a cache miss")
-st.step(7, app_server, thumbnail_store,
-        "It reads the thumbnails of the video and of the suggested videos from the thumbnail store.")
+st.step(7, app_server, watch_history,
+        "For a signed-in viewer, it reads where they stopped in this video: one row of the watch history.")
 st.step(8, app_server, client,
-        "It returns the metadata, the thumbnails and the master playlist, which it builds from the video's "
-        "renditions in the metadata: one entry per rendition, each pointing to that rendition's playlist "
-        "on the CDN with a signed, expiring URL.")
-st.step(9, app_server, search_index,
+        "It returns the metadata, the resume position, the thumbnails' CDN URLs and the master playlist, which "
+        "it builds from the video's renditions in the metadata: one entry per rendition, pointing to that "
+        "rendition's playlist on the CDN. The answer also grants access to the video's files for a few hours: "
+        "a signed cookie scoped to the video's path (or, for a player without cookies, a signed token inside "
+        "the URL path, which the relative segment URLs inherit).")
+st.stage("Thumbnails and search")
+st.step(9, client, cdn, "The player fetches the thumbnails of the video and of the suggested videos from the CDN.")
+st.step(10, cdn, thumbnail_store,
+        "The edge fetches the image from the thumbnail store (an image server reads one cell of the video's "
+        "row) and keeps it.", when="On a cache miss")
+st.step(11, app_server, search_index,
         "A search (a separate call along steps 2 to 4) is passed to the search index, which returns the "
         "matching video IDs, ranked.", when="When the viewer searches")
 
 st.stage("Adaptive streaming")
-st.step(10, client, cdn,
-        "The player fetches the first segments from the CDN at a low rendition, so playback starts quickly.")
-st.step(11, cdn, transcoded_store,
+st.step(12, client, cdn,
+        "The player fetches the first segments from the CDN at a low rendition, so playback starts quickly. "
+        "The edge checks the access signature on every playlist and segment request, and leaves it out of the "
+        "cache key, so one cached copy serves every viewer.")
+st.step(13, cdn, transcoded_store,
         "The edge fetches the segment from the transcoded store (through a regional cache tier) and keeps it.",
         when="On a cache miss")
-st.step(12, client, cdn,
+st.step(14, client, cdn,
         "For every next segment the player measures its download throughput and its buffer, and asks for the "
         "highest rendition it can sustain: lower when the network slows, higher when it recovers.")
 
+st.stage("Remember where the viewer stopped")
+st.step(15, client, app_server,
+        "Every 30 seconds of playback, and when the viewer pauses, seeks or leaves (as a beacon, which a "
+        "browser sends even while the page closes), the player reports the video and its position in it, "
+        "through the load balancer and a web server as in steps 2 to 4.")
+st.step(16, app_server, watch_history,
+        "The app server writes the position into the viewer's row for that video, stamped with the server's "
+        "clock, not the device's: the latest report wins whichever device sent it. A report repeated after "
+        "a timeout writes the same position again; if it arrives after a newer one, the next report, at most "
+        "30 seconds later, puts it right.")
+
 st.note("The source has the app server fetch the video content from the transcoded object store. App servers "
         "never carry video bytes here: they hand out the playlist, and the player downloads the playlists and "
-        "segments from the CDN, whose misses go to the transcoded store (step 11).", theme="Order of the steps")
+        "segments from the CDN, whose misses go to the transcoded store (step 13).", theme="Order of the steps")
 st.note("The source queries the CDN right after connecting to the load balancer; the CDN is drawn here "
         "where the player uses it, after it has the playlist. The renditions' playlists are cached in the CDN "
-        "like segments; the master playlist, with its per-viewer signed URLs, is not.",
+        "like segments; the master playlist, built for one viewer, is not.",
         theme="Order of the steps")
-st.note("Thumbnails on YouTube are served by a CDN as well (from an image domain); they are drawn through "
-        "the app server because that is where the source reads them.", theme="Order of the steps")
+st.note("A signature in the query string of a rendition's playlist URL would protect that playlist only: "
+        "the playlist names its segments by plain relative URLs, which do not carry the query string, and a "
+        "playlist cached for everyone cannot carry one viewer's signature. So the access grant covers a path "
+        "prefix (a signed cookie, or a token in the path), and the edge checks it on every file. Paid content "
+        "adds DRM, which protects the bytes themselves.", theme="Order of the steps")
+st.note("The source has the app server read the thumbnails from the thumbnail store. Here the app server only "
+        "puts their URLs in the watch page, and the images come from the CDN (steps 9 and 10), as YouTube "
+        "serves them from an image domain: app servers carry no image bytes, and the CDN's origin for images "
+        "is the thumbnail store.", theme="Order of the steps")
 
 st.note("Reads (watching) and writes (uploading) run on separate clusters, so a wave of uploads cannot slow "
         "playback, and each scales on its own.", theme="Caching and CDN")
@@ -267,7 +317,7 @@ st.note("Popular videos are served from the CDN; edge servers keep the hottest s
 st.note("Push CDN: for a channel with millions of subscribers, a new video is copied to the edges before "
         "anyone asks, instead of waiting for the first misses.", theme="Caching and CDN")
 st.note("The long tail, watched rarely, is not worth edge memory: the edge passes such segments through "
-        "from the origin (step 11) without keeping them in memory, or they are served by video servers in the "
+        "from the origin (step 13) without keeping them in memory, or they are served by video servers in the "
         "data center, from disk.", theme="Caching and CDN")
 st.note("Cache servers are picked by consistent hashing on the key, so adding a server moves about 1/N of the keys.",
         theme="Caching and CDN")
@@ -281,8 +331,10 @@ st.note("The upload handler deletes a video's cache entry (upload step 22), but 
 st.note("Cache TTLs get random jitter, so entries cached at the same moment do not all expire, and all "
         "hit the database, at the same moment (a thundering herd).", theme="Caching and CDN")
 st.note("The source has the video copied to a data center near the viewer when the viewer starts watching. "
-        "That is too late to help that viewer: edges pull segments on first request (step 11), and popular "
-        "videos are pushed or prefetched ahead of demand.", theme="Caching and CDN")
+        "For that viewer's first segments this comes too late: the edge pulls them on request (step 13). For "
+        "the rest it helps: once playback starts, an edge can prefetch the next segments from the origin ahead "
+        "of the player's requests, a common CDN feature. Popular videos are pushed ahead of demand.",
+        theme="Caching and CDN")
 
 st.note("A video is cut into segments of 2 to 10 seconds, each encoded in every rendition. A lost or slow "
         "segment costs a retry of a few seconds, not the whole video.", theme="Adaptive streaming")
@@ -303,10 +355,11 @@ st.note("The ladder of bitrates and formats decides how smooth and how widely co
         "it is chosen per video by the transcoder (step 15 of the upload workflow).",
         theme="Adaptive streaming")
 
-st.note("The player reports the playback position every few seconds; it is stored with the user's watch "
-        "history, so playback resumes where it stopped on any device. That is one write per viewer every few "
-        "seconds, a load for a wide-column store keyed by user rather than for the metadata database.",
-        theme="Viewer features")
+st.note("The player reports its position (steps 15 and 16) so that playback resumes where it stopped, on "
+        "any device. Every 30 seconds rather than every few: resuming within half a minute is close enough, "
+        "and the pause and exit reports catch the exact spot. Even so the reports outnumber the watch-page "
+        "calls many times over (see Capacity), so they go to a wide-column store partitioned by user, built "
+        "for small writes, never to the metadata database.", theme="Viewer features")
 st.note("Like and view counters may be approximate: increments are buffered and added in batches every "
         "few seconds instead of one transaction per click.", theme="Viewer features")
 st.note("A new comment is read back from the leader by its author (read-your-writes); other viewers read "
@@ -345,7 +398,7 @@ youtube.endpoint(
     status={201: "Registered; send the parts to the URLs", 400: "A size over the limit or a container that is not accepted",
             401: "No valid token", 429: "Over the upload quota of the user or the IP address (step 3)"},
     headers={"Authorization": "Bearer token of the uploader",
-             "Idempotency-Key": "A retried registration returns the same video ID and upload instead of a second video"},
+             "Idempotency-Key": "Required: stored with the video, unique per user; a retried registration returns the same video ID and upload instead of a second video"},
     response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 youtube.endpoint(
@@ -362,28 +415,39 @@ youtube.endpoint(
     "POST", "/v1/videos/{video_id}/complete", "Finish the upload: join the parts and start processing", starts=(up, 10),
     request={"video_id": "string: the video",
              "parts": "object[]: per part, its number, the ETag the store returned and its checksum"},
-    response={"video_id": "string: the video", "status": "string: processing"},
-    status={202: "Joined and queued for transcoding; the uploader is notified when it is ready",
+    response={"video_id": "string: the video", "status": "string: processing, or later (ready, failed) on a retry"},
+    status={202: "Joined and queued for transcoding; the uploader is notified when it is ready. A retry whose first answer was lost gets the same 202 with the video's current status: nothing is joined or queued twice",
             400: "A part missing, or an ETag or checksum that does not match what the store holds",
-            401: "No valid token", 403: "Not the uploader", 404: "No such video",
-            409: "Already completed (a retry changes nothing)"},
+            401: "No valid token", 403: "Not the uploader", 404: "No such video"},
     headers={"Authorization": "Bearer token of the uploader"},
 )
 youtube.endpoint(
-    "GET", "/v1/videos/{video_id}", "Open the watch page: metadata, thumbnails and the master playlist", starts=(st, 2),
+    "GET", "/v1/videos/{video_id}", "Open the watch page: metadata, thumbnail URLs, where the viewer stopped, and the master playlist", starts=(st, 2),
     request={"video_id": "string: the video"},
     response={"title": "string: the video's title", "description": "string: its description",
               "status": "string: uploading, processing or ready",
-              "thumbnails": "object[]: thumbnail URLs at a few sizes",
-              "master_playlist?": "string: HLS or DASH master playlist, one entry per rendition with a signed, expiring CDN URL; absent until ready"},
+              "thumbnails": "object[]: thumbnail URLs on the CDN, at a few sizes",
+              "resume_at_s?": "number: where this viewer stopped, from the watch history; absent when not signed in or never watched",
+              "master_playlist?": "string: HLS or DASH master playlist, one entry per rendition pointing to its playlist on the CDN; absent until ready"},
     status={200: "The video", 401: "A private video and no valid token", 403: "A private video the viewer may not see",
             404: "No such video, or removed", 429: "Over the read quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the viewer; optional for public videos"},
-    response_headers={"Cache-Control": "Private, max-age of a minute: the playlist's URLs are signed for this viewer, so no shared cache may keep it",
+    response_headers={"Cache-Control": "Private, max-age of a minute: the answer grants this viewer access, so no shared cache may keep it",
+                      200: {"Set-Cookie": "Signed access for the video's path on the CDN, valid a few hours; the edge checks it on every playlist and segment (a player without cookies gets a token in the playlist URLs' path instead)"},
                       429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 youtube.endpoint(
-    "GET", "/v1/search", "Search videos by title and description, a page at a time", starts=(st, 9),
+    "PUT", "/v1/me/history/{video_id}", "Report where playback is: every 30 seconds, and on pause, seek or exit", starts=(st, 15),
+    request={"video_id": "string: the video playing",
+             "position_s": "number: seconds into the video"},
+    status={204: "Stored; the same report sent again stores the same position",
+            400: "A position outside the video", 401: "No valid token: a viewer who is not signed in keeps the position on the device",
+            404: "No such video", 429: "Reporting far more often than every 30 seconds (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the viewer"},
+    response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+youtube.endpoint(
+    "GET", "/v1/search", "Search videos by title and description, a page at a time", starts=(st, 11),
     request={"q": "string: the viewer's words",
              "cursor?": "string: next_cursor from the previous page",
              "limit?": "integer: results per page, 20 by default, at most 50"},

@@ -33,7 +33,8 @@ def test_upload_is_drawn_in_the_stages_of_the_pipeline(youtube):
 
 def test_streaming_is_drawn_in_stages(youtube):
     titles = [stage.title for stage in youtube.paths["streaming"].stages()]
-    assert titles == ["Resolve and connect", "Read metadata and thumbnails", "Adaptive streaming"]
+    assert titles == ["Resolve and connect", "Read the watch page", "Thumbnails and search", "Adaptive streaming",
+                      "Remember where the viewer stopped"]
 
 
 CACHE_WRITES = {"upload": {22}, "streaming": set()}  # steps that delete from a cache, not read it
@@ -71,7 +72,7 @@ def test_one_story_per_store(youtube):
         for number, source, target in arrows(path):
             writers.setdefault(target, set()).add((path.id, source))
     assert writers["metadata_cache"] == {("streaming", "app_server"), ("upload", "upload_handler")}
-    assert {source for _, source in writers["thumbnail_store"]} == {"thumbnailer", "app_server"}
+    assert {source for _, source in writers["thumbnail_store"]} == {"thumbnailer", "cdn"}
     assert {source for path, source in writers["transcoded_store"] if path == "upload"} == {"transcoder"}
     assert {source for path, source in writers["transcoded_store"] if path == "streaming"} == {"cdn"}
     assert {source for _, source in writers["raw_store"]} == {"client", "app_server", "transcoder", "thumbnailer"}
@@ -98,8 +99,8 @@ def db():
     connection.execute("PRAGMA foreign_keys = ON")
     connection.executescript((ROOT / "snippets" / "schemas" / "youtube.sql").read_text())
     connection.execute("INSERT INTO users VALUES (1, 'Ana', 'ana@example.com', '2026-01-01')")
-    connection.execute("INSERT INTO videos (id, user_id, title, raw_object_key, created_at) "
-                       "VALUES (10, 1, 'Cats', 'raw/10', '2026-01-02')")
+    connection.execute("INSERT INTO videos (id, user_id, title, raw_object_key, upload_key, created_at) "
+                       "VALUES (10, 1, 'Cats', 'raw/10', 'tap-1', '2026-01-02')")
     return connection
 
 
@@ -145,3 +146,120 @@ def test_the_dual_write_and_the_cache_refill_race_are_addressed(youtube):
     upload, streaming = themed(youtube.paths["upload"]), themed(youtube.paths["streaming"])
     assert "outbox" in upload["Order of the steps"] and "at least once" in upload["Order of the steps"]
     assert "lagging follower" in streaming["Caching and CDN"]
+
+
+# --- Review findings Y1-Y8 (systems-review.md) ---------------------------------------------
+
+DAY = 86_400
+
+
+def endpoint(youtube, method, route):
+    return next(e for e in youtube.endpoints if e.method == method and e.route == route)
+
+
+def assumed(youtube, name):
+    return youtube.assumptions[name][0]
+
+
+def test_position_reports_have_a_store_an_endpoint_and_a_figure(youtube):
+    """Y1: the resume feature's writes are drawn, declared and counted. Five billion views a day
+    of about five minutes, one report every 30 seconds: about 1.2 million writes a second at the
+    peak, ten times the watch-page calls, and the page says so."""
+    streaming = youtube.paths["streaming"]
+    writes = [step for step in streaming.steps if step.source == "app_server" and step.targets == ("watch_history",)]
+    assert writes and "30 seconds" in streaming.steps[writes[-1].number - 2].text
+    assert youtube.components["watch_history"].kind == "cassandra"
+    report = endpoint(youtube, "PUT", "/v1/me/history/{video_id}")
+    assert report.starts == ("streaming", writes[-1].number - 1)
+    views_per_second = (assumed(youtube, "daily_active_users") * assumed(youtube, "writes_per_user_per_day")
+                        * assumed(youtube, "read_to_write") / DAY)
+    assert "about five minutes" in youtube.assumptions["read_size"][1]
+    watching = views_per_second * 5 * 60
+    peak_reports = watching / 30 * assumed(youtube, "peak_to_average")
+    peak_pages = views_per_second * assumed(youtube, "peak_to_average")
+    assert round(watching / 1e6) == 17 and round(peak_reports / 1e6, 1) == 1.2
+    assert round(peak_reports / peak_pages) == 10
+    page = (ROOT / "docs" / "systems" / "youtube.md").read_text()
+    assert "some 17 million people watching at" in page and "about 1.2 million" in page
+    assert "ten times the watch-page calls" in page
+
+
+def test_hours_watched_per_hour_uploaded_are_hundreds(youtube):
+    """Y2: five million uploads of nine minutes against five billion views of five minutes."""
+    uploads = assumed(youtube, "daily_active_users") * assumed(youtube, "writes_per_user_per_day")
+    assert "nine minutes" in youtube.assumptions["writes_per_user_per_day"][1]
+    ratio = uploads * assumed(youtube, "read_to_write") * 5 / (uploads * 9)
+    assert 100 < ratio < 1000
+    page = (ROOT / "docs" / "systems" / "youtube.md").read_text()
+    assert "some hundreds of hours are watched" in page and "thousands of hours" not in page
+
+
+def test_a_viral_video_does_not_pile_onto_one_app_server(youtube):
+    """Y3: hashing by video ID keeps caches warm; bounded loads keep a hot video from one server."""
+    hashing = next(step for step in youtube.paths["streaming"].steps
+                   if step.source == "web_server" and step.targets == ("app_server",))
+    assert "bounded loads" in hashing.text and "spill over" in hashing.text
+
+
+def test_a_retried_complete_gets_the_same_answer(youtube):
+    """Y4: a lost 202 retried is a success again, not a 409."""
+    complete = endpoint(youtube, "POST", "/v1/videos/{video_id}/complete")
+    status = dict(complete.status)
+    assert 409 not in status and "same 202" in status[202]
+    notes = " ".join(note.text for note in youtube.paths["upload"].notes)
+    assert "calls *complete* again" in notes and "joined object exists" in notes
+
+
+def test_the_resume_protocols_are_named_with_their_own_headers():
+    """Y5: tus resumes by Upload-Offset; Content-Range is Google's resumable upload."""
+    page = (ROOT / "docs" / "systems" / "youtube.md").read_text()
+    assert "tus asks with `HEAD` and reads `Upload-Offset`" in page
+    assert "Google's resumable uploads (Cloud Storage, the YouTube\nData API) use `Content-Range`" in page
+
+
+def test_thumbnails_come_from_the_cdn_whose_origin_is_the_thumbnail_store(youtube):
+    """Y6: the app server hands out URLs; no step has it read image bytes it would not return."""
+    streaming = arrows(youtube.paths["streaming"])
+    assert not [a for a in streaming if a[1:] == ("app_server", "thumbnail_store")]
+    to_cdn = [n for n, source, target in streaming if (source, target) == ("client", "cdn")]
+    miss = [step for step in youtube.paths["streaming"].steps if step.source == "cdn" and step.targets == ("thumbnail_store",)]
+    assert miss and miss[0].when == "On a cache miss" and miss[0].number - 1 in to_cdn
+    watch_page = dict(endpoint(youtube, "GET", "/v1/videos/{video_id}").response)
+    assert "on the CDN" in watch_page["thumbnails"]
+
+
+def test_the_access_grant_covers_every_segment_not_only_the_playlist(youtube):
+    """Y7: a query-string signature on a cached playlist leaves its segments open; the grant is a
+    signed cookie or a path token, checked by the edge on every file."""
+    steps = youtube.paths["streaming"].steps
+    page_answer = next(step for step in steps if step.source == "app_server" and step.targets == ("client",))
+    assert "signed cookie scoped to the video's path" in page_answer.text and "token inside" in page_answer.text
+    assert any("every playlist and segment request" in step.text for step in steps)
+    notes = " ".join(note.text for note in youtube.paths["streaming"].notes)
+    assert "relative URLs" in notes and "DRM" in notes
+    headers = endpoint(youtube, "GET", "/v1/videos/{video_id}").response_headers
+    assert any(code == 200 and name == "Set-Cookie" for code, name, _ in headers)
+
+
+def test_prefetch_after_playback_starts_is_not_called_useless(youtube):
+    """Y8: too late for the first segments only; prefetching the rest helps that viewer."""
+    notes = " ".join(note.text for note in youtube.paths["streaming"].notes)
+    assert "too late to help that viewer" not in notes
+    assert "first segments this comes too late" in notes and "prefetch the next segments" in notes
+
+
+def test_a_retried_registration_cannot_make_a_second_video(db):
+    """POST /v1/videos promises that its Idempotency-Key returns the same video: the key is stored,
+    unique per user, and the multipart upload's ID is kept for resuming."""
+    with pytest.raises(sqlite3.IntegrityError):
+        db.execute("INSERT INTO videos (id, user_id, title, raw_object_key, upload_key, created_at) "
+                   "VALUES (11, 1, 'Cats', 'raw/11', 'tap-1', '2026-01-02')")
+    db.execute("UPDATE videos SET upload_id = 'mpu-1' WHERE id = 10")
+    assert db.execute("SELECT id, upload_id FROM videos WHERE user_id = 1 AND upload_key = 'tap-1'").fetchone() == (10, "mpu-1")
+
+
+def test_every_consumer_of_the_upload_pipeline_survives_a_redelivery(youtube):
+    steps = {step.number: step.text for step in youtube.paths["upload"].steps}
+    assert "redelivered event rewrites the same objects" in steps[15]
+    assert "redelivered event changes nothing" in steps[21]
+    assert "does not notify twice" in steps[24]

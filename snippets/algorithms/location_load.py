@@ -15,6 +15,7 @@ SECONDS_PER_DAY = 86_400
 @dataclass(frozen=True)
 class LocationUpdates:
     drivers_online: int = 1_000_000    # at the evening peak, worldwide
+    peak_to_average: float = 2.5       # so 400,000 online on average over a day
     seconds_between_updates: float = 4
     # Payload, binary-encoded: driver ID 8, latitude 8, longitude 8,
     # timestamp 8, heading 4, speed 4, accuracy 4 bytes.
@@ -40,9 +41,15 @@ class LocationUpdates:
         return self.writes_per_second * wire * 8 / 1e6
 
     @property
+    def average_drivers_online(self) -> float:
+        return self.drivers_online / self.peak_to_average
+
+    @property
     def history_gigabytes_per_day(self) -> float:
-        """Payload only: before compression, replication and storage overhead."""
-        return self.writes_per_second * SECONDS_PER_DAY * self.payload_bytes / 1e9
+        """A day of history is written at the average, not the peak. Payload only:
+        before compression, replication and storage overhead."""
+        updates_per_day = self.average_drivers_online / self.seconds_between_updates * SECONDS_PER_DAY
+        return updates_per_day * self.payload_bytes / 1e9
 
     @property
     def index_megabytes(self) -> float:

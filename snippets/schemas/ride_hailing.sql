@@ -38,11 +38,14 @@ CREATE TABLE vehicles (
 );
 
 CREATE INDEX vehicles_by_driver ON vehicles (driver_id);
+-- One active vehicle per driver: the car an accept records on the trip is never ambiguous.
+CREATE UNIQUE INDEX one_active_vehicle_per_driver ON vehicles (driver_id) WHERE active;
 
 CREATE TABLE trips (
     id                 BIGINT PRIMARY KEY,
     rider_id           BIGINT NOT NULL REFERENCES riders (id),
     driver_id          BIGINT REFERENCES drivers (id),   -- NULL until a driver accepts
+    vehicle_id         BIGINT REFERENCES vehicles (id),  -- the car of that driver, recorded at the accept
     status             TEXT NOT NULL DEFAULT 'requested'
                        CHECK (status IN ('requested', 'accepted', 'in_progress', 'completed', 'cancelled')),
     product            TEXT NOT NULL,
@@ -55,12 +58,19 @@ CREATE TABLE trips (
     started_at         TIMESTAMP,
     completed_at       TIMESTAMP,
     fare_cents         INTEGER,
+    -- Drivers offered the trip so far; every offer updates it, which takes the trip's row lock.
+    offers_made        INTEGER NOT NULL DEFAULT 0,
     -- The Idempotency-Key of the request that created the trip: a retried request finds
     -- this row instead of creating a second trip (and calling a second car).
-    request_key        TEXT,
+    request_key        TEXT NOT NULL,
     UNIQUE (rider_id, request_key),
-    CHECK (status NOT IN ('accepted', 'in_progress', 'completed') OR driver_id IS NOT NULL)
+    CHECK (status NOT IN ('accepted', 'in_progress', 'completed')
+           OR (driver_id IS NOT NULL AND vehicle_id IS NOT NULL))
 );
+
+-- A rider has at most one open trip: a second request from another device fails here.
+CREATE UNIQUE INDEX one_open_trip_per_rider ON trips (rider_id)
+    WHERE status IN ('requested', 'accepted', 'in_progress');
 
 CREATE INDEX trips_by_rider ON trips (rider_id, requested_at);
 CREATE INDEX trips_by_driver ON trips (driver_id, requested_at);

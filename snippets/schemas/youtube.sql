@@ -16,10 +16,13 @@ CREATE TABLE videos (
     status          TEXT NOT NULL DEFAULT 'uploading'
                     CHECK (status IN ('uploading', 'processing', 'ready', 'failed')),
     raw_object_key  TEXT NOT NULL,                              -- the original, in the raw video store
+    upload_id       TEXT,                                       -- the store's multipart upload, until completed
+    upload_key      TEXT NOT NULL,                              -- the registration's Idempotency-Key
     duration_s      REAL,                                       -- known once transcoded
     view_count      INTEGER NOT NULL DEFAULT 0,                 -- approximate: increments are batched
     like_count      INTEGER NOT NULL DEFAULT 0,
-    created_at      TIMESTAMP NOT NULL
+    created_at      TIMESTAMP NOT NULL,
+    UNIQUE (user_id, upload_key)                                -- a retried registration finds its video
 );
 
 -- One row per encoded version of a video: the transcoder's output, the player's menu.
