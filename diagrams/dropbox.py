@@ -9,7 +9,7 @@ dropbox = System(
         "users 1-to-many devices",
         "workspaces 1-to-many files",
         "files 1-to-many file_versions",
-        "workspaces 1-to-many workspace_members",
+        "users 1-to-many memberships",
         "workspaces 1-to-many journal",
         "files 1-to-many journal",
         "file_versions 1-to-many version_blocks",
@@ -58,7 +58,7 @@ queue = dropbox.component("queue", "Message queue", kind="kafka", group="Messagi
 metadata_cache = dropbox.component("metadata_cache", "Metadata cache", kind="redis", group="Data stores",
                                    role="Redis: folder listings (deleted on every commit, short TTL) and block lists of versions (never change)")
 metadata_db = dropbox.component("metadata_db", "Metadata DB", kind="mysql", group="Data stores",
-                                role="MySQL, sharded by workspace (namespace): files, versions, block lists, journal, members, ACLs; users and devices on shards by user")
+                                role="MySQL, sharded by workspace (namespace): files, versions, block lists, journal, ACLs; users, devices, memberships on shards by user")
 block_index = dropbox.component("block_index", "Block index", kind="mysql", group="Data stores",
                                 role="MySQL, sharded by block hash: which blocks are stored, who uploaded each, when last claimed")
 block_cache = dropbox.component("block_cache", "Block cache", kind="redis", group="Data stores",
@@ -115,9 +115,9 @@ up.step(16, web_server, metadata_service, "The web server passes it to the metad
 up.step(17, metadata_service, block_service,
         "For a new block list, the metadata service asks the block service to claim its blocks.")
 up.step(18, block_service, block_index,
-        "The block service checks in the block index that every hash is live and held by this user, and "
-        "stamps its claim time, which keeps the collector off it. If any is not, the commit is refused "
-        "with 409: upload it, then commit again.")
+        "The block service checks in the block index that every hash is live and either held by this user or "
+        "already in a version this user can read (what step 8 counted), and stamps its claim time, which keeps "
+        "the collector off it. If any is not, the commit is refused with 409: upload it, then commit again.")
 with up.transaction("One transaction on the workspace's shard"):
     up.step(19, metadata_service, metadata_db,
             "In one transaction on the shard of the file's workspace, the metadata service checks that the "
@@ -269,8 +269,9 @@ down.step(3, load_balancer, web_server, "The load balancer hands it to a web ser
 down.step(4, web_server, notification_service,
           "The web server passes the waiting request to the notification service.")
 down.step(5, notification_service, metadata_service,
-          "Before waiting, the notification service asks the metadata service for each workspace's current "
-          "journal position. If the cursor is behind any of them, it answers at once: a change published "
+          "Before waiting, the notification service asks the metadata service for the user's workspaces (their "
+          "memberships, on the user's accounts shard) and each one's current journal position. If the cursor "
+          "is behind any of them, or lacks one the user has just joined, it answers at once: a change published "
           "while the device had no poll open is not missed.")
 down.step(6, notification_service, queue,
           "Otherwise it waits, reading the change events and noting which of the polls it holds follow the "
@@ -391,9 +392,13 @@ down.note("The watcher notices changes in the sync folder, which is what makes s
           theme="The client")
 down.note("On download the chunker joins the blocks back into the file (step 26).", theme="The client")
 
-down.note("A folder is shared by making it a workspace of its own and adding the user to its members; the "
-          "user's devices add the workspace to their cursor at position 0 and list it from the start. A single "
+down.note("A folder is shared by making it a workspace of its own and giving the user a membership of it. "
+          "The user's devices learn of it at their next long poll (step 5 compares the cursor with the user's "
+          "memberships), add the workspace to their cursor at position 0 and list it from the start. A single "
           "file is shared with a row in the ACL table. Every read checks one or the other.", theme="Sharing")
+down.note("Memberships are stored with the user, not with the folder: the questions asked on every poll and "
+          "commit are per user, and one accounts shard answers them. Listing a folder's members asks every "
+          "accounts shard; it happens only in the sharing dialog.", theme="Sharing")
 
 
 # --- API: what the desktop client (indexer and chunker) calls -------------------------
@@ -537,7 +542,7 @@ dropbox.endpoint(
     request={"workspace_id": "string: the shared folder's workspace", "user_id": "string: the user to add",
              "permission": "string: view or edit"},
     response={"permission": "string: what the user may now do"},
-    status={200: "A row in workspace_members; the user's devices add the workspace to their cursor and list it",
+    status={200: "A row in the user's memberships; at their next long poll the user's devices add the workspace to their cursor and list it",
             400: "An unknown permission", 401: "No valid token", 403: "Not an owner of the folder",
             404: "No such workspace or user"},
     headers={"Authorization": "Bearer token of an owner of the folder"},

@@ -17,8 +17,8 @@ from system_checks import cache_reads_without_miss_path
 SOURCE_ITEMS = {"upload": 23, "download": 27}
 CACHE_WRITES = {"upload": {20}, "download": set()}  # steps that delete from a cache, not read it
 COMMIT = "snippets/sql/systems/dropbox_commit.sql"
-ACCOUNTS = {"users", "devices"}
-METADATA = {"workspaces", "workspace_members", "files", "file_versions", "version_blocks", "journal", "acl"}
+ACCOUNTS = {"users", "devices", "memberships"}
+METADATA = {"workspaces", "files", "file_versions", "version_blocks", "journal", "acl"}
 BLOCK_INDEX = {"blocks", "block_owners"}
 
 @pytest.fixture(scope="module")
@@ -261,8 +261,10 @@ def test_an_upload_and_a_claim_by_their_owner_succeed_and_a_stranger_s_claim_doe
     assert run(upload[0]) == 1 and run(upload[1]) == 1
     assert run(upload[0]) == 1 and run(upload[1]) == 0  # a retried upload: same row, no second owner
     claim = statements("claim")[0]
-    assert run(claim) == 2  # both hashes live and held by Ana: the commit may go on
-    assert run(claim.replace("o.user_id = 1", "o.user_id = 2")) == 0  # Bo knows the hashes, holds neither: 409
+    assert run(claim) == 2  # both hashes live, and Ana holds or can read each: the commit may go on
+    stranger = claim.replace("o.user_id = 1", "o.user_id = 2").replace("hash IN ('h-a')\n", "1 = 0\n")
+    assert stranger != claim
+    assert run(stranger) == 0  # Bo knows the hashes, holds neither, reads no version naming them: 409
 
 
 def test_the_collector_removes_an_orphan_upload_and_keeps_every_named_block(engine):

@@ -2,9 +2,10 @@
 -- store to another, because rows that point at each other across stores sit on
 -- different machines: an ID of another store is a plain column, checked by a step.
 --
--- 1. Accounts (MySQL, sharded by user ID): users and their devices.
+-- 1. Accounts (MySQL, sharded by user ID): users, their devices, and the workspaces each
+--    user belongs to.
 -- 2. Metadata (MySQL, sharded by workspace, which Dropbox calls a namespace): a
---    workspace's members, files, versions, block lists, file ACLs and change journal.
+--    workspace's files, versions, block lists, file ACLs and change journal.
 --    A commit touches only the rows of one workspace, so it is a transaction on one shard.
 -- 3. Block index (MySQL, sharded by block hash): which blocks the block store holds and
 --    which users have uploaded each. Block contents live in the block store under their hash.
@@ -25,6 +26,19 @@ CREATE TABLE devices (
     last_seen_at  TIMESTAMP
 );
 
+-- The workspaces a user syncs: their own root and every shared folder they joined. Kept with
+-- the user, because the questions asked most are per user ("may this user commit here?",
+-- "which journals must this device follow?"): one shard answers. The reverse question,
+-- "who are the members of this folder?", asks every accounts shard; it is rare (the sharing
+-- dialog), and a copy by workspace could be kept by an outbox if it were not.
+CREATE TABLE memberships (
+    user_id       INTEGER NOT NULL REFERENCES users (id),
+    workspace_id  INTEGER NOT NULL,                       -- a workspace, on the metadata shards
+    permission    TEXT NOT NULL CHECK (permission IN ('view', 'edit', 'owner')),
+    joined_at     TIMESTAMP NOT NULL,
+    PRIMARY KEY (user_id, workspace_id)
+);
+
 -- === 2. Metadata, sharded by workspace =================================================
 
 -- A workspace is a synced root: a user's own folder, or a shared folder. journal_seq is
@@ -37,15 +51,6 @@ CREATE TABLE workspaces (
     journal_seq    INTEGER NOT NULL DEFAULT 0,
     journal_floor  INTEGER NOT NULL DEFAULT 0,            -- entries up to here are pruned: an older cursor gets 410
     created_at     TIMESTAMP NOT NULL
-);
-
--- Who shares a shared folder: every member's devices sync the whole workspace.
-CREATE TABLE workspace_members (
-    workspace_id  INTEGER NOT NULL REFERENCES workspaces (id),
-    user_id       INTEGER NOT NULL,                       -- a user, on the accounts shards
-    permission    TEXT NOT NULL CHECK (permission IN ('view', 'edit', 'owner')),
-    joined_at     TIMESTAMP NOT NULL,
-    PRIMARY KEY (workspace_id, user_id)
 );
 
 CREATE TABLE files (
@@ -126,6 +131,5 @@ CREATE TABLE block_owners (
 );
 
 CREATE INDEX devices_by_user ON devices (user_id);
-CREATE INDEX members_by_user ON workspace_members (user_id);
 CREATE INDEX version_blocks_by_block ON version_blocks (block_hash);
 CREATE INDEX acl_by_user ON acl (user_id);

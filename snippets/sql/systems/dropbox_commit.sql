@@ -8,7 +8,7 @@
 INSERT INTO users (id, email, name, created_at) VALUES (1, 'ana@example.com', 'Ana', '2026-01-01 09:00:00'), (2, 'bo@example.com', 'Bo', '2026-01-01 09:00:00');
 INSERT INTO devices (id, user_id, name) VALUES (1, 1, 'Laptop'), (2, 1, 'Phone');
 INSERT INTO workspaces (id, owner_id, name, journal_seq, created_at) VALUES (1, 1, 'Ana', 2, '2026-01-01 09:00:00');
-INSERT INTO workspace_members (workspace_id, user_id, permission, joined_at) VALUES (1, 1, 'owner', '2026-01-01 09:00:00');
+INSERT INTO memberships (user_id, workspace_id, permission, joined_at) VALUES (1, 1, 'owner', '2026-01-01 09:00:00');
 INSERT INTO files (id, workspace_id, path, head_revision) VALUES (1, 1, '/notes.txt', 1), (2, 1, '/todo.txt', 1);
 INSERT INTO file_versions (id, file_id, revision, device_id, size_bytes, content_hash, created_at)
 VALUES (1, 1, 1, 1, 8192, 'h-file-1', '2026-01-01 09:00:00'), (3, 2, 1, 1, 4096, 'h-todo-1', '2026-01-01 09:05:00');
@@ -37,11 +37,13 @@ ON CONFLICT (block_hash, user_id) DO NOTHING;
 
 -- --8<-- [start:claim]
 -- Block index, before the commit and outside its transaction: every hash of the new block list
--- must be live and held by the committing user. Affected rows must equal the number of distinct
--- hashes (here 2), otherwise answer 409: upload the missing blocks, then commit again.
+-- must be live, and either held by the committing user or already named by a version the user
+-- can read (the metadata service found 'h-a' there, as in upload step 8). Affected rows must
+-- equal the number of distinct hashes (here 2), otherwise answer 409: upload, then commit again.
 UPDATE blocks SET last_claimed_at = '2026-01-02 10:00:00'
 WHERE hash IN ('h-a', 'h-c') AND state = 'live'
-  AND EXISTS (SELECT 1 FROM block_owners o WHERE o.block_hash = blocks.hash AND o.user_id = 1);
+  AND (hash IN ('h-a')
+       OR EXISTS (SELECT 1 FROM block_owners o WHERE o.block_hash = blocks.hash AND o.user_id = 1));
 -- --8<-- [end:claim]
 
 -- --8<-- [start:commit]
