@@ -295,7 +295,8 @@ down.step(12, metadata_service, metadata_cache,
 down.step(13, metadata_service, metadata_db,
           "It reads the block list from the metadata database and caches it.", when="On a cache miss")
 down.step(14, metadata_service, indexer,
-          "It returns the changes, each with its journal position, and a new cursor after the last of them.")
+          "It returns the changes, each with its journal position, and the cursor after the last of them, which "
+          "the device adopts only as it applies them (step 27).")
 down.step(15, indexer, client_db,
           "The indexer compares the block lists with the blocks already on the device and notes the missing ones.")
 
@@ -495,7 +496,7 @@ dropbox.endpoint(
     request={"cursor": "string: the device's last cursor: a journal position per workspace",
              "limit?": "integer: changes per page, 500 by default, at most 2,000"},
     response={"entries": "object[]: per journal entry, its workspace and position, the file's path (and old path for a rename), revision, and block hashes for an edit or that it was deleted",
-              "next_cursor": "string: the cursor after this page; the device stores it",
+              "next_cursor": "string: the cursor after this page; the device stores it once it has applied the page",
               "has_more": "boolean: true if another page follows at once"},
     status={200: "One page of changes", 400: "A cursor that does not parse", 401: "No valid device token",
             410: "The cursor's position is older than the journal keeps: list the workspace from scratch",
