@@ -115,7 +115,9 @@ write = search.path("write", "Write path")
 
 write.stage("Into the real-time index")
 write.step(1, client, tweet_service, "The client posts a status; the tweet service stores it and gives it an ID.")
-write.step(2, tweet_service, stream, "The tweet service appends the new tweet to the tweet stream.")
+write.step(2, tweet_service, stream,
+           "The tweet service appends the new tweet to the tweet stream, from an outbox written in the same "
+           "transaction as the tweet (see the note on delivery).")
 write.step(3, stream, flink,
           "A Flink job reads the stream and analyses each tweet: tokens, language, hashtags, mentions, expanded URLs.")
 write.step(4, flink, realtime_index,
@@ -148,6 +150,13 @@ write.note("The archive lags by up to a day (step 6 runs daily), so the real-tim
 write.note("The archive index lives on SSD because it is far too large for RAM, and an SSD serves the random reads of "
            "postings lists in well under a millisecond, where a spinning disk needs several.",
            theme="Two indexes")
+write.note("Steps 1 and 2 are two writes. Were the tweet stored and the service to crash before appending it, "
+           "the tweet would exist and never be found. So the tweet and an outbox entry are written in one "
+           "transaction, and a relay appends outbox entries to the stream until the stream acknowledges them. "
+           "A relay that crashes after appending but before marking the entry sent appends it again: the "
+           "partition's writer keeps a map from tweet ID to document ID (a delete needs it anyway) and skips a "
+           "tweet it already holds, and the archive build keeps one row per tweet ID.",
+           theme="Delivery")
 write.note("Each real-time partition has a single writer thread and many reader threads; the index update path "
            "shows how readers search while the writer adds tweets.",
            theme="Concurrency")

@@ -172,3 +172,11 @@ def test_the_real_time_window_is_cut_by_time_not_on_every_seal(system):
     assert "drops the oldest segment" not in seal.text and "Sealing drops nothing" in seal.text
     notes = " ".join(note.text for note in system.paths["write"].notes)
     assert "by time and never by count" in notes
+
+
+def test_a_stored_tweet_reaches_the_stream_even_if_the_service_crashes(system):
+    """Storing a tweet and appending it to the stream are two writes: an outbox joins them."""
+    append = next(s for s in system.paths["write"].steps if s.source == "tweet_service" and s.targets == ("stream",))
+    assert "outbox" in append.text
+    notes = " ".join(note.text for note in system.paths["write"].notes)
+    assert "outbox entry are written in one transaction" in notes and "skips a tweet it already holds" in notes
