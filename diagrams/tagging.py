@@ -241,7 +241,7 @@ tagging.endpoint(
             400: "No title, too many tags, or a tag name that is empty or too long", 401: "No valid token",
             429: "Over the write quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the author",
-             "Idempotency-Key": "A retried create returns the first attempt's item ID instead of a second item"},
+             "Idempotency-Key": "Kept with the item ID it got for a day: a retry gets the same item ID and is queued again, which creates nothing twice since every write of the fanout service is idempotent by item ID (and a first attempt that crashed before queueing is not lost)"},
 )
 tagging.endpoint(
     "PUT", "/v1/items/{item_id}/tags/{tag}", "Tag an existing item; tagging it twice changes nothing", starts=(write, 2),
