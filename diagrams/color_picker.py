@@ -8,6 +8,7 @@ color_picker = System(
     relationships=[
         "colors many-to-many users through favorite_list",
         "users many-to-many users through permissions",
+        "users 1-to-1 user_emails",
     ],
 )
 
@@ -33,7 +34,7 @@ web_server = color_picker.component("web_server", "Web server", kind="web_server
 favorites = color_picker.component("favorites", "Favourite colours service", kind="service", group="Services",
                                    role="Owns favourite lists: checks who may see or change them, reads and writes them")
 user_info = color_picker.component("user_info", "User info service", kind="service", group="Services",
-                                   role="Each owner's access control list in memory, partitioned by owner ID")
+                                   role="Each owner's access control list in memory, partitioned by owner ID, several instances per partition")
 email = color_picker.component("email", "Email service", kind="email", group="Services",
                                role="Sends the link to a shared list to the viewer's address")
 
@@ -54,7 +55,7 @@ static_files = color_picker.component("static_files", "Static files", kind="s3",
 write = color_picker.path("write", "Write path")
 write.step(1, owner, load_balancer,
            "The owner's browser opens an HTTPS connection to the load balancer and sends the new list "
-           "(`PUT /lists/42` with the colour IDs in order).")
+           "(`PUT /lists/42` with the colour IDs in order), with `If-Match` set to the ETag of the list it edited.")
 write.step(2, load_balancer, rate_limiter,
            "Writes are checked against the client's write quota; a client over it gets HTTP 429 and stops here.")
 write.step(3, load_balancer, web_server, "The load balancer hands the request to a web server with spare capacity.")
@@ -63,7 +64,9 @@ write.step(4, web_server, favorites,
            "**403 Forbidden** when that user is not the list's owner: sharing lets others view, never edit.")
 write.step(5, favorites, db_leader,
            "The service replaces the owner's favourite list document on the leader of the shard that holds "
-           "owner 42. One document, so the change is atomic without a transaction.")
+           "owner 42, only if the list is still the one the ETag names: the update's filter matches the stored "
+           "array exactly, so one document changes atomically and no transaction is needed. If nothing matches, "
+           "another device changed the list first: **412 Precondition Failed**, and the browser reloads it.")
 write.step(6, db_leader, db_followers,
            "The leader ships the change to its followers, including those in other data centres; "
            "the write is acknowledged once a majority has it.")
@@ -77,8 +80,15 @@ write.step(9, favorites, list_cache,
            "that had not yet received the change (read path, steps 11 and 12).")
 
 write.note("The document store is partitioned by owner ID (the source names consistent hashing; MongoDB's hashed "
-           "sharding reaches the same goal), so a list, its permissions and its cache key all live with one owner.",
+           "sharding reaches the same goal). Each sharded collection is balanced on its own, so a list and its "
+           "permissions may sit on different shards; no step needs them together, since each is read by its own "
+           "key (the permission check through the user info service).",
            theme="Storage")
+write.note("Two devices of the owner may edit the list at once. The ETag is a hash of the stored list; a "
+           "`PUT` without `If-Match` is refused with 428, and one based on an older list with 412 (step 5), so "
+           "neither device silently overwrites the other's change. A list changed and changed back has its old "
+           "ETag again, and a `PUT` based on it overwrites nothing the device did not see.",
+           theme="Concurrent edits")
 write.note("The source says data is replicated across data centres \"at the write server level\". In practice the "
            "app servers should not write to several data centres themselves (two writes that can half-fail); "
            "the document store replicates, as in step 6.",
@@ -165,7 +175,8 @@ read.note("The caches are filled by the reader on a miss (cache-aside, steps 12 
           "used keys when memory is full (LRU), so lists nobody opens leave the cache by themselves.",
           theme="Caching")
 read.note("The user info service keeps each owner's permissions in memory, so the check in step 8 costs no "
-          "database round trip. The share path updates it in place whenever the owner changes them.",
+          "database round trip. The share path drops the copy whenever the owner changes them, and step 9 "
+          "reloads it from the leader.",
           theme="Caching")
 read.note("When a list changes, the writer deletes that one key, `fav:{owner ID}`, and deletes it again a few seconds "
           "later (write path, steps 7 and 9). The source "
@@ -200,18 +211,26 @@ share.step(4, web_server, favorites,
            "The web server passes the request on. It is refused with **403 Forbidden** unless the signed-in user "
            "owns the list.")
 share.step(5, favorites, db_leader,
-           "The service looks up the user with that email address and adds their ID to owner 42's permissions "
-           "document (`$addToSet`, so sharing twice changes nothing).")
+           "The service looks the address up in `user_emails`, sharded by email so one shard answers, and adds "
+           "that user's ID to owner 42's permissions document (`$addToSet`, so sharing twice changes nothing).")
 share.step(6, favorites, user_info,
-           "The service replaces owner 42's entry in the user info service, so the next check (read path, step 8) "
-           "sees the new viewer at once.")
+           "The service tells every instance of the user info service that serves owner 42's partition to drop "
+           "its copy of owner 42's permissions; the next check (read path, step 8) reloads them from the leader "
+           "(read path, step 9). It answers the owner once all have acknowledged.")
 share.step(7, favorites, email, "The service asks the email service to send the viewer the link to the list.")
 share.step(8, email, viewer, "The viewer receives an email with the link, `https://…/lists/42`.")
 share.note("The link is not a secret: anyone may hold it, and only the permission check on every read "
            "decides who sees the list. Revoking is the same path with `$pull` instead of `$addToSet`.",
            theme="Permissions")
-share.note("If step 6 fails after step 5, the user info service still holds the old entry; it is dropped when "
-           "its TTL (a minute) runs out, and the next check reloads it from the leader (read path, step 9).",
+share.note("Step 6 drops the copy instead of writing the new one in. A share and a revoke racing from two tabs "
+           "would otherwise each write what it read, and the older could land last, leaving a revoked viewer in "
+           "memory: the same reason the list cache is invalidated by a delete. A reload that began before the "
+           "drop could do the same, so each instance counts the drops per owner and throws away a load that "
+           "started before the latest one.",
+           theme="Permissions")
+share.note("If step 6 fails after step 5 (an instance does not answer), the change is retried until every "
+           "instance has acknowledged; meanwhile the old entry lives at most until its TTL (a minute) runs out, "
+           "which is the bound the requirements allow when a component fails.",
            theme="Permissions")
 share.note("Sharing with an address that has no account yet would need an invitation (a pending user); "
            "it is left out here.",
@@ -227,9 +246,13 @@ color_picker.endpoint(
     status={200: "Stored on a majority of the shard; readers see it within seconds",
             400: "An unknown colour ID, a colour listed twice, or a list over the size limit",
             401: "No valid session", 403: "Not the list's owner: sharing lets others view, never edit",
+            412: "The list changed since the ETag in If-Match (another device of the owner): reload and edit again",
+            428: "No If-Match: a replacement must say which list it edited",
             429: "Over the write quota (Retry-After says when to try again)"},
-    headers={"Authorization": "Session token of the owner"},
-    response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
+    headers={"Authorization": "Session token of the owner",
+             "If-Match": "The ETag of the list the owner edited, from GET /lists/{owner_id}"},
+    response_headers={"ETag": "The new list's ETag, the base of the next edit",
+                      429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 color_picker.endpoint(
     "GET", "/lists/{owner_id}", "Read a favourite list, one's own or one shared with the reader", starts=(read, 4),
@@ -241,7 +264,7 @@ color_picker.endpoint(
     headers={"Authorization": "Session token of the reader",
              "If-None-Match": "The ETag of the copy the browser already shows"},
     response_headers={"Cache-Control": "Private, no-cache: no shared cache or CDN may keep a private list, and the browser revalidates with the ETag",
-                      "ETag": "A version of the list, so an unchanged list costs a 304 and no body",
+                      "ETag": "A hash of the stored list: an unchanged list costs a 304 and no body, and a PUT names it in If-Match",
                       429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 color_picker.endpoint(
@@ -259,7 +282,8 @@ color_picker.endpoint(
 color_picker.endpoint(
     "DELETE", "/lists/{owner_id}/viewers/{viewer_id}", "Revoke a viewer (the share path with $pull instead of $addToSet)",
     request={"owner_id": "string: the list's owner", "viewer_id": "string: the user who loses access"},
-    status={204: "Revoked: the next read by that user is refused", 401: "No valid session",
+    status={204: "Revoked: every user info instance of the owner's partition has dropped its copy, so the next read by that user is refused",
+            401: "No valid session",
             403: "Not the list's owner", 404: "That user was not a viewer"},
     headers={"Authorization": "Session token of the owner"},
 )

@@ -7,13 +7,13 @@ dropbox = System(
     schema="schemas/dropbox.sql",
     relationships=[
         "users 1-to-many devices",
-        "users 1-to-many workspaces",
         "workspaces 1-to-many files",
         "files 1-to-many file_versions",
-        "devices 1-to-many file_versions",
+        "users 1-to-many memberships",
+        "workspaces 1-to-many journal",
+        "files 1-to-many journal",
         "file_versions 1-to-many version_blocks",
-        "blocks 1-to-many version_blocks",
-        "users 1-to-many acl",
+        "blocks 1-to-many block_owners",
         "files 1-to-many acl",
     ],
 )
@@ -49,14 +49,18 @@ notification_service = dropbox.component("notification_service", "Notification s
                                          role="Holds each device's long poll; answers it when the device has changes")
 preview_service = dropbox.component("preview_service", "Preview service", kind="service", group="Services",
                                     role="Renders thumbnails and previews of documents, images and videos")
+collector = dropbox.component("collector", "Block collector", kind="worker", group="Services",
+                              role="Daily mark and sweep: deletes blocks that no version names and nobody claimed lately")
 
 queue = dropbox.component("queue", "Message queue", kind="kafka", group="Messaging",
-                          role="Kafka: one topic of all file changes, partitioned by user ID")
+                          role="Kafka: one topic of change wake-ups (workspace, journal position), partitioned by workspace ID")
 
 metadata_cache = dropbox.component("metadata_cache", "Metadata cache", kind="redis", group="Data stores",
-                                   role="Redis: recent file listings and versions; deleted on every commit, short TTL")
+                                   role="Redis: folder listings (deleted on every commit, short TTL) and block lists of versions (never change)")
 metadata_db = dropbox.component("metadata_db", "Metadata DB", kind="mysql", group="Data stores",
-                                role="MySQL, sharded by namespace: users, devices, files, versions, block lists, ACLs")
+                                role="MySQL, sharded by workspace (namespace): files, versions, block lists, journal, ACLs; users, devices, memberships on shards by user")
+block_index = dropbox.component("block_index", "Block index", kind="mysql", group="Data stores",
+                                role="MySQL, sharded by block hash: which blocks are stored, who uploaded each, when last claimed")
 block_cache = dropbox.component("block_cache", "Block cache", kind="redis", group="Data stores",
                                 role="Redis: blocks of frequently read files; never stale, since a block never changes")
 block_store = dropbox.component("block_store", "Block store", kind="s3", group="Data stores",
@@ -73,8 +77,9 @@ up.stage("On the device: detect, chunk, index")
 up.step(1, folder, watcher, "The user saves a file; the operating system tells the watcher which path changed.")
 up.step(2, watcher, chunker, "The watcher hands the path to the chunker.")
 up.step(3, chunker, indexer,
-        "The chunker splits the file into blocks (at most 4 MB each), names each by the SHA-256 hash of its "
-        "content, and compresses them for the upload.")
+        "The chunker splits the file into blocks at boundaries chosen by the content (content-defined "
+        "chunking, at most 4 MB a block), names each by the SHA-256 hash of its content, and compresses "
+        "them for the upload.")
 up.step(4, indexer, client_db,
         "The indexer records the new block list against the file's path, with the revision it was "
         "based on, and marks the file as waiting to sync.")
@@ -90,47 +95,91 @@ up.step(8, metadata_service, metadata_db,
 up.step(9, metadata_service, chunker, "It answers with the hashes the device must upload.")
 up.step(10, chunker, block_service,
         "The chunker uploads only those blocks (through the load balancer and a web server), compressed, and encrypted in transit by TLS.")
-up.step(11, block_service, block_store,
-        "The block service checks that each block hashes to its name, then stores it under that hash; "
-        "a hash the store already holds, uploaded by another user, is not stored twice.")
+up.step(11, block_service, block_index,
+        "The block service checks that each block hashes to its name, then records the hash in the block "
+        "index, or renews its claim time if the index knows it. If the collector is deleting that block "
+        "right now, the upload is refused with 503 and the device tries again.")
+up.step(12, block_service, block_store,
+        "It stores the block under its hash; a hash the store already holds, uploaded by another user, is "
+        "not stored twice.")
+up.step(13, block_service, block_index,
+        "Only once the bytes are stored does it record that this user holds the block: from then on a "
+        "commit by this user may name it.")
 
-up.stage("Commit the new version")
-up.step(12, indexer, load_balancer,
-        "The indexer commits the change: path, new block list, and the base revision it edited.")
-up.step(13, load_balancer, web_server, "The load balancer hands the commit to a web server.")
-up.step(14, web_server, metadata_service, "The web server passes it to the metadata service.")
-with up.transaction("One ACID transaction on the server"):
-    up.step(15, metadata_service, metadata_db,
-            "In one transaction, the metadata service checks that the file's current revision is still the "
-            "base revision, adds a file version with its block list (recording any block hash it has not seen), "
-            "and moves the file to the new revision. "
+up.stage("Commit the change")
+up.step(14, indexer, load_balancer,
+        "The indexer commits the change (a new block list, a delete or a rename) with the base revision it "
+        "edited and an idempotency key that stays the same on every retry.")
+up.step(15, load_balancer, web_server, "The load balancer hands the commit to a web server.")
+up.step(16, web_server, metadata_service, "The web server passes it to the metadata service.")
+up.step(17, metadata_service, block_service,
+        "For a new block list, the metadata service asks the block service to claim its blocks.")
+up.step(18, block_service, block_index,
+        "The block service checks in the block index that every hash is live and either held by this user or "
+        "already in a version this user can read (what step 8 counted), and stamps its claim time, which keeps "
+        "the collector off it. If any is not, the commit is refused with 409: upload it, then commit again.")
+with up.transaction("One transaction on the workspace's shard"):
+    up.step(19, metadata_service, metadata_db,
+            "In one transaction on the shard of the file's workspace, the metadata service checks that the "
+            "file's current revision is still the base revision, adds the file version with its block list, "
+            "takes the workspace's next journal position and appends the change (edit, delete or rename) to "
+            "its journal, and moves the file to the new revision. "
             "If another device got there first, the commit is refused as a conflict.")
-up.step(16, metadata_service, metadata_cache,
-        "It deletes the cached listing of the file's folder and the file's cached versions.")
-up.step(17, metadata_service, queue,
-        "It publishes the change (user, file, new revision) on the change topic, keyed by user ID, once for the "
-        "owner and once for each user the folder is shared with.")
-up.step(18, metadata_service, indexer,
-        "It returns the new revision; the indexer stores it in the local database as the file's new base revision.")
+up.step(20, metadata_service, metadata_cache,
+        "It deletes the cached listing of the file's folder.")
+up.step(21, metadata_service, queue,
+        "It publishes the change (workspace, journal position) on the change topic, keyed by workspace ID: "
+        "one event per change, however many members the workspace has.")
+up.step(22, metadata_service, indexer,
+        "It returns the new revision; the indexer stores it in the local database as the file's new base "
+        "revision. It does not move its change cursor: it reads its own change back in the journal like "
+        "everyone else's, so it cannot skip another device's change made meanwhile.")
 
-up.note("Step 18 is not in the source, which ends at the queue; without it the device would not know "
+up.stage("Later: collect blocks that no version names")
+up.step(23, collector, metadata_db,
+        "Once a day the block collector notes the block index's clock, then reads every hash named in "
+        "a block list, on every metadata shard (the mark).")
+up.step(24, collector, block_index,
+        "It marks as being deleted each block that no list names and that nobody has uploaded or claimed "
+        "for a day before the mark began (the sweep).")
+up.step(25, collector, block_store,
+        "It deletes those blocks from the block store, and only then their rows in the block index.")
+
+up.note("Step 22 is not in the source, which ends at the queue; without it the device would not know "
         "which revision its next edit is based on.", theme="Order of the steps")
 up.note("The source uploads the blocks before committing. Dropbox's own protocol commits first and gets back "
         "the hashes it lacks, uploads those, and commits again. Either way a commit must never name a block "
-        "that is not yet stored, or another device could download a file with a hole in it.",
+        "that is not yet stored, or another device could download a file with a hole in it: here step 13, "
+        "which makes a block claimable, runs only after step 12 has stored it.",
         theme="Order of the steps")
 
-up.note("Steps 16 and 17 run after the transaction: if the service crashes once step 15 has committed but "
-        "before step 17, the new version exists and no device is told (and the cache may keep the old entry). The usual fix is an outbox: "
-        "step 15 also inserts the change event into an outbox table in the same transaction, and a relay "
-        "publishes it to the queue until Kafka acknowledges it; consumers tolerate duplicates, since a "
-        "device only refetches changes after its cursor.", theme="Consistency and conflicts")
+up.note("Three stores, three shard keys. Users and devices are sharded by user; a workspace's files, "
+        "versions, block lists and journal by workspace; the block index by block hash. The commit in step 19 "
+        "writes only rows of one workspace, so it is a transaction on one shard. The block index cannot join "
+        "it: a block's row lives on the shard of its hash, shared by every user who has that block. So the "
+        "claim (step 18) runs before the transaction, on its own.", theme="Consistency and conflicts")
+up.note("What a crash leaves. Between steps 11 and 13: a block that no user holds, or no object behind "
+        "its row; no commit can name it, the device uploads it again (a PUT by hash is idempotent), and the "
+        "collector removes the leftover after the grace period. Between the claim (18) and the commit (19): "
+        "blocks claimed but named by no version, removed the same way. After step 19 nothing is lost: the "
+        "journal entry is the record of the change.", theme="Consistency and conflicts")
+up.note("Steps 20 and 21 run after the transaction. If the service crashes between them, the cached listing "
+        "stays until its TTL, and no device is woken at once; but each device's next long poll compares its "
+        "cursor with the workspace's journal position (download step 5), so the change arrives at most one "
+        "poll timeout late. A relay that tails the journal and publishes each entry until Kafka acknowledges "
+        "it (the journal used as an outbox) removes even that delay; consumers tolerate duplicates, since the "
+        "event is only a wake-up.", theme="Consistency and conflicts")
 up.note("Concurrent edits of one file are caught by optimistic locking: a commit carries the revision it was "
-        "based on, and the transaction in step 15 succeeds only if that is still the current one. "
-        "No lock is held while the user edits.", theme="Consistency and conflicts")
-up.note("The source says operations on files are ACID compliant. Each commit is ACID inside the metadata "
-        "database, on the server. Across devices there is no global transaction: a laptop editing offline "
-        "commits hours later, and only then learns that another device changed the same file.",
+        "based on, and the transaction in step 19 succeeds only if that is still the current one. "
+        "No lock is held while the user edits. Two commits of one workspace also serialize on the "
+        "workspace's row when they take journal positions, so positions appear in commit order and a reader "
+        "never sees a later position before an earlier one commits.", theme="Consistency and conflicts")
+up.note("A retried commit carries the same idempotency key, stored with its journal entry under a unique "
+        "constraint per workspace: a retry whose first attempt committed finds the entry and returns its "
+        "result, instead of failing as a conflict with itself.", theme="Consistency and conflicts")
+up.note("The source says operations on files are ACID compliant. Each commit is ACID inside one shard of the "
+        "metadata database, on the server. Across devices there is no global transaction: a laptop editing "
+        "offline commits hours later, and only then learns that another device changed the same file.",
         theme="Consistency and conflicts")
 up.note("The source resolves conflicts by last-writer-wins or by the user. Last-writer-wins silently "
         "discards one edit; Dropbox instead keeps both, saving the losing side as a separate "
@@ -146,17 +195,18 @@ up.note("The server can deduplicate after receiving whole files instead, which s
         "finishes instantly reveals that someone has that file, and a client that knows only a file's hashes "
         "could claim its blocks without ever having had them (the Dropship tool did this to Dropbox in 2011). "
         "So the client skips only blocks its own user already has (step 8), and the server still stores each "
-        "block once across all users (step 11): bandwidth is saved per user, storage globally.",
+        "block once across all users (step 12): bandwidth is saved per user, storage globally.",
         theme="Blocks and deduplication")
 up.note("The commit is checked the same way: every hash in its block list must be one the user already "
-        "has or has just uploaded (the block service records who uploaded each block in step 11). Otherwise a "
-        "client could skip step 10 and commit another user's hashes, and the foreign key on `version_blocks` "
-        "would not stop it: it only proves that some user stored the block.", theme="Blocks and deduplication")
+        "holds, recorded in the block index's table of owners in step 13 (or that is in a version the user "
+        "can read). Otherwise a client could skip step 10 and commit another user's hashes.",
+        theme="Blocks and deduplication")
 up.note("Small changes upload small patches: only the blocks whose hashes changed are sent (Dropbox also "
         "sends binary diffs of changed blocks).", theme="Blocks and deduplication")
-up.note("Fixed 4 MB blocks, as in the source, have a weakness: inserting one byte near the start shifts "
-        "every later boundary, so every block after it changes. Content-defined chunking cuts where the content "
-        "says, and only the blocks around the edit change: see the concept page on content-defined chunking.",
+up.note("The source, like Dropbox itself, cuts fixed 4 MB blocks. Then inserting one byte near the start "
+        "shifts every later boundary, so every block after it changes. This design chunks by content "
+        "(step 3): boundaries fall where the content says, and only the blocks around an edit change; see "
+        "the concept page on content-defined chunking.",
         theme="Blocks and deduplication")
 up.note("Blocks are compressed (gzip, bzip2 or newer codecs such as Brotli or zstd) before upload, saving "
         "bandwidth and storage; compression comes before encryption, since encrypted data does not compress.",
@@ -168,6 +218,24 @@ up.note("The source has the client encrypt blocks with 128-bit AES. With client-
         "(256-bit AES), holding the keys itself.",
         theme="Blocks and deduplication")
 
+up.note("No reference count on blocks. A count updated by the commit would make every commit a transaction "
+        "across two shards (the workspace's and each block's); kept per metadata shard, a zero would no "
+        "longer say that no shard uses the block; and the count of a popular block would be a hot row. The "
+        "collector's mark and sweep (steps 23 to 25) replaces it.", theme="Collecting blocks")
+up.note("Why the sweep cannot delete a block a commit is about to use: a block is swept only if nobody "
+        "uploaded or claimed it in the day before the mark began. A commit claims its blocks (step 18) just "
+        "before its transaction, and the metadata service abandons a commit whose claim is more than a "
+        "minute old by its own clock. So a commit whose claim is older than the grace period either committed "
+        "before the mark began, and its block list is marked, or was abandoned.",
+        theme="Collecting blocks")
+up.note("The sweep, an upload and a claim of the same block serialize on its row in the block index: the "
+        "sweep re-checks the claim time under the row lock, and an upload or claim that finds the row being "
+        "deleted is refused and retried. All block times come from the block index's clock; a day of "
+        "grace dwarfs any drift between its shards.", theme="Collecting blocks")
+up.note("The collector deletes the object before the row. A crash in between leaves rows marked as being "
+        "deleted, which the next run finishes; the reverse order could leave an object nobody can find.",
+        theme="Collecting blocks")
+
 up.note("The client's chunker cuts each file into blocks and names every block by a hash of its content.",
         theme="The client")
 up.note("The client's indexer keeps its local database up to date as files change.", theme="The client")
@@ -178,9 +246,10 @@ up.note("The server's metadata database holds the same kind of data for every us
 up.note("Failed uploads are retried with exponential backoff and jitter, so a million clients coming back "
         "after an outage do not all retry at the same moment.", theme="The client")
 
-up.note("The metadata database is partitioned by consistent hashing on the user ID or the file ID. "
-        "Sharding by user breaks down for folders shared by many users; Dropbox shards by namespace "
-        "(a user's root folder or a shared folder) so that a whole folder lives on one shard.",
+up.note("The source partitions the metadata database by consistent hashing on the user ID or the file ID. "
+        "Sharding by user breaks down for folders shared by many users, and by file splits a commit's rows "
+        "and a folder's journal over shards; Dropbox shards by namespace (a user's root folder or a shared "
+        "folder), as here, so that a whole folder and its journal live on one shard.",
         theme="Storage")
 up.note("Files nobody has read for a long time move to a cheaper, colder storage class (for example "
         "S3 Glacier or an erasure-coded archive tier); reading them back is slower.", theme="Storage")
@@ -193,74 +262,104 @@ down = dropbox.path("download", "Download workflow")
 down.stage("Get notified by long polling")
 down.step(1, indexer, dns, "The indexer on another device of the user resolves the notification domain.")
 down.step(2, indexer, load_balancer,
-          "It sends a long-poll request: \"anything new after cursor C?\". The server holds it open "
-          "until there is news or a timeout of a minute or a few passes.")
+          "It sends a long-poll request with its cursor: for each workspace it syncs, the last journal "
+          "position it has applied. The server holds the request open until there is news or a timeout of "
+          "a minute or a few passes.")
 down.step(3, load_balancer, web_server, "The load balancer hands it to a web server.")
 down.step(4, web_server, notification_service,
           "The web server passes the waiting request to the notification service.")
-down.step(5, notification_service, queue,
-          "The notification service reads the change events and notes which of the devices it is holding have "
-          "news; events for users it holds no poll for are ignored.")
-down.step(6, notification_service, indexer,
+down.step(5, notification_service, metadata_service,
+          "Before waiting, the notification service asks the metadata service for the user's workspaces (their "
+          "memberships, on the user's accounts shard) and each one's current journal position. If the cursor "
+          "is behind any of them, or lacks one the user has just joined, it answers at once: a change published "
+          "while the device had no poll open is not missed.")
+down.step(6, notification_service, queue,
+          "Otherwise it waits, reading the change events and noting which of the polls it holds follow the "
+          "event's workspace at an older position; events for workspaces that none of its polls follow are "
+          "ignored.")
+down.step(7, notification_service, indexer,
           "When a change arrives (or the poll times out), it answers the request: \"changes are waiting\"; "
           "the indexer immediately opens the next long poll.")
 
 down.stage("Fetch the new metadata")
-down.step(7, indexer, load_balancer, "The indexer asks for the changes since its cursor.")
-down.step(8, load_balancer, web_server, "The load balancer hands the call to a web server.")
-down.step(9, web_server, metadata_service, "The web server passes it to the metadata service.")
-down.step(10, metadata_service, metadata_cache, "The metadata service reads the changed entries from the metadata cache.")
+down.step(8, indexer, load_balancer, "The indexer asks for the changes since its cursor.")
+down.step(9, load_balancer, web_server, "The load balancer hands the call to a web server.")
+down.step(10, web_server, metadata_service, "The web server passes it to the metadata service.")
 down.step(11, metadata_service, metadata_db,
-          "It reads them from the metadata database and caches them with a short TTL.", when="On a cache miss")
-down.step(12, metadata_service, indexer,
-          "It returns each changed file's new revision and block list, and a new cursor.")
-down.step(13, indexer, client_db,
+          "The metadata service reads each workspace's journal after the cursor's position, in order: edits, "
+          "deletes and renames. A position older than the journal keeps is answered 410, and the device lists "
+          "the workspace afresh.")
+down.step(12, metadata_service, metadata_cache,
+          "For each edit it reads the version's block list from the metadata cache; a version never changes, "
+          "so a cached list is never stale.")
+down.step(13, metadata_service, metadata_db,
+          "It reads the block list from the metadata database and caches it.", when="On a cache miss")
+down.step(14, metadata_service, indexer,
+          "It returns the changes, each with its journal position, and the cursor after the last of them, which "
+          "the device adopts only as it applies them (step 27).")
+down.step(15, indexer, client_db,
           "The indexer compares the block lists with the blocks already on the device and notes the missing ones.")
 
 down.stage("Fetch the missing blocks")
-down.step(14, indexer, chunker, "The indexer hands the chunker the hashes of the missing blocks.")
-down.step(15, chunker, cdn,
+down.step(16, indexer, chunker, "The indexer hands the chunker the hashes of the missing blocks.")
+down.step(17, chunker, cdn,
           "Blocks of a file read by very many users (a public link, a folder shared company-wide) are "
           "fetched from the CDN with signed, expiring URLs.", when="For a widely shared file")
-down.step(16, cdn, block_store, "The edge fetches the block from the block store and keeps it.", when="On a cache miss")
-down.step(17, chunker, load_balancer, "For the user's own files, the chunker requests the missing blocks by hash.")
-down.step(18, load_balancer, web_server, "The load balancer hands the request to a web server.")
-down.step(19, web_server, block_service, "The web server passes it to the block service.")
-down.step(20, block_service, block_cache, "The block service reads the blocks from the block cache.")
-down.step(21, block_service, block_store,
+down.step(18, cdn, block_store, "The edge fetches the block from the block store and keeps it.", when="On a cache miss")
+down.step(19, chunker, load_balancer, "For the user's own files, the chunker requests the missing blocks by hash.")
+down.step(20, load_balancer, web_server, "The load balancer hands the request to a web server.")
+down.step(21, web_server, block_service, "The web server passes it to the block service.")
+down.step(22, block_service, block_cache, "The block service reads the blocks from the block cache.")
+down.step(23, block_service, block_store,
           "It reads them from the block store and caches them.", when="On a cache miss")
-down.step(22, chunker, folder,
+
+down.stage("Apply the change without losing a local edit")
+down.step(24, indexer, client_db,
+          "The indexer looks up the file's local state: the base revision and content hash it last synced, "
+          "and whether the file is waiting to sync (upload step 4).")
+down.step(25, indexer, folder,
+          "It moves the local file aside (one rename) and hashes it. If it differs from the synced base, or "
+          "is waiting to sync, the user edited it: it is kept beside the file as a conflicted copy, which the "
+          "watcher then uploads as a new file. Otherwise the moved copy is deleted. A delete or rename from "
+          "the journal is applied the same way: an edited file is kept, never deleted or lost.")
+down.step(26, chunker, folder,
           "The chunker checks each block's hash, joins the blocks in order into a temporary file and moves it "
-          "into the sync folder in one rename.")
-down.step(23, indexer, client_db,
-          "The indexer records the new revision as the file's base, so the watcher's event for this write "
-          "is not mistaken for a local edit and uploaded again.")
+          "to the file's path with a rename that fails if a file has appeared there meanwhile; then the new "
+          "file, too, is treated as a conflict.")
+down.step(27, indexer, client_db,
+          "The indexer records the new revision and content hash as the file's base, and the change's journal "
+          "position in its cursor, so the watcher's event for this write is not mistaken for a local edit.")
 
 down.stage("Previews")
-down.step(24, web_server, preview_service,
+down.step(28, web_server, preview_service,
           "The web or mobile app asks for a file's preview; the web server passes the request to the preview service.")
-down.step(25, preview_service, preview_cache, "The preview service reads the preview from the preview cache.")
-down.step(26, preview_service, preview_store,
+down.step(29, preview_service, preview_cache, "The preview service reads the preview from the preview cache.")
+down.step(30, preview_service, preview_store,
           "It reads the stored preview and caches it.", when="On a cache miss")
-down.step(27, preview_service, block_store,
+down.step(31, preview_service, block_store,
           "For a new version with no preview yet, it reads the file's blocks, asynchronously.",
           when="If no preview exists")
-down.step(28, preview_service, preview_store, "It renders the preview and stores it under the file version.",
+down.step(32, preview_service, preview_store, "It renders the preview and stores it under the file version.",
           when="If no preview exists")
 
 down.note("The source sends preview requests from the block service to the preview service. They are drawn "
           "from the web server here: a preview is asked for by an app, and the block service only stores blocks.",
           theme="Order of the steps")
 down.note("The source lists the CDN first for the most downloaded files. Private files are not cached in a "
-          "shared CDN as they are; it helps for files that very many users read, behind signed URLs (step 15).",
+          "shared CDN as they are; it helps for files that very many users read, behind signed URLs (step 17).",
+          theme="Order of the steps")
+down.note("Steps 24 to 26 are not in the source, which writes the downloaded file over the local one. A file "
+          "the user edited offline and not yet synced would then be silently replaced. The check compares the "
+          "file on disk with the base the device last synced, so local work survives as a conflicted copy.",
           theme="Order of the steps")
 
 down.note("Full caches evict the least recently used entry (LRU).", theme="Caching")
-down.note("Cached metadata is deleted on every commit (upload step 16) and also given a short TTL: a read "
-          "that started before a commit can put the old rows back just after the deletion, and the TTL "
-          "bounds how long that stale entry lives.", theme="Caching")
+down.note("Cached folder listings are deleted on every commit (upload step 20) and also given a short TTL: a "
+          "read that started before a commit can put the old rows back just after the deletion, and the TTL "
+          "bounds how long that stale entry lives. The journal itself is never cached: its tail changes with "
+          "every commit.", theme="Caching")
 down.note("Blocks are named by their hash, so a cached block is never stale: new content is a new hash. "
-          "Only metadata needs invalidating (upload step 16).", theme="Caching")
+          "A version's block list never changes either; only listings need invalidating.", theme="Caching")
 down.note("Cached previews are kept encrypted, as the source asks, so a cache dump or snapshot does not "
           "expose file contents; the stores encrypt everything at rest too.", theme="Caching")
 
@@ -272,18 +371,19 @@ down.note("The source builds notifications on a message queue in request-respons
 down.note("In the source, changes from every device enter one global request queue, and each device has a "
           "response queue of its own from which a message is removed once delivered.", theme="Notifications")
 down.note("A queue per device does not map onto Kafka, where every topic partition is a set of log files on the "
-          "brokers: a cluster holds many thousands, not hundreds of millions. Here the topic is partitioned by user and the notification service keeps a small "
-          "\"has news\" flag per connected device; per-device queues, if wanted, fit a store made for many small "
-          "lists (Redis, a key-value store).", theme="Notifications")
-down.note("A device offline for a week does not need a week of messages: on return it asks for everything "
-          "after its cursor (step 7). The queue is only a wake-up signal; the metadata database is the truth.",
+          "brokers: a cluster holds many thousands, not hundreds of millions. Here the topic is partitioned by "
+          "workspace, with one event per change, and the notification service only compares positions; per-device "
+          "queues, if wanted, fit a store made for many small lists (Redis, a key-value store).",
           theme="Notifications")
+down.note("A device offline for a week does not need a week of messages: on return it asks for everything "
+          "after its cursor (step 8). The queue is only a wake-up signal; the journal in the metadata database "
+          "is the truth, and step 5 makes a lost or early event harmless.", theme="Notifications")
 down.note("The load balancer spreads long polls over all notification servers, so each server reads the "
-          "whole change topic and keeps only the events of the devices it holds. At larger scale, polls are "
-          "routed by user ID to the server that consumes that user's partitions, so each event is read once.",
+          "whole change topic and keeps only the events of workspaces its polls follow. At larger scale, each "
+          "server subscribes only to those workspaces, through a pub/sub layer keyed by workspace.",
           theme="Notifications")
 down.note("The source says the indexer talks to the remote notification service; it is the indexer that "
-          "long-polls in steps 2 to 6.", theme="Notifications")
+          "long-polls in steps 2 to 7.", theme="Notifications")
 
 down.note("Phones and other thin clients sync on demand: they download the list of files, and a file's "
           "blocks only when the user opens it, saving bandwidth and storage.", theme="The client")
@@ -291,10 +391,15 @@ down.note("The client builds a local search index over file names (and contents)
           theme="The client")
 down.note("The watcher notices changes in the sync folder, which is what makes synchronization automatic.",
           theme="The client")
-down.note("On download the chunker joins the blocks back into the file (step 22).", theme="The client")
+down.note("On download the chunker joins the blocks back into the file (step 26).", theme="The client")
 
-down.note("Sharing a file or folder with another user adds a row to the ACL table, which every read checks; "
-          "the other user's devices are then notified like the owner's.", theme="Sharing")
+down.note("A folder is shared by making it a workspace of its own and giving the user a membership of it. "
+          "The user's devices learn of it at their next long poll (step 5 compares the cursor with the user's "
+          "memberships), add the workspace to their cursor at position 0 and list it from the start. A single "
+          "file is shared with a row in the ACL table. Every read checks one or the other.", theme="Sharing")
+down.note("Memberships are stored with the user, not with the folder: the questions asked on every poll and "
+          "commit are per user, and one accounts shard answers them. Listing a folder's members asks every "
+          "accounts shard; it happens only in the sharing dialog.", theme="Sharing")
 
 
 # --- API: what the desktop client (indexer and chunker) calls -------------------------
@@ -314,41 +419,71 @@ dropbox.endpoint(
     starts=(up, 10),
     request={"hash": "string: the SHA-256 of the block's uncompressed content, which is its name",
              "content": "string: the block's bytes, compressed (sent as the raw body, application/octet-stream)"},
-    status={201: "Stored, and recorded as uploaded by this user", 200: "Already stored: nothing written, but this user may now use it",
+    status={201: "Stored, and recorded in the block index as held by this user",
+            200: "Already stored: the bytes are not stored again, but this user is recorded as holding the block",
             400: "The content does not hash to its name", 401: "No valid device token",
-            413: "Over 4 MB before compression", 429: "Over the upload quota (Retry-After says when to try again)"},
+            413: "Over 4 MB before compression", 429: "Over the upload quota (Retry-After says when to try again)",
+            503: "The collector is deleting this block right now: try again (Retry-After)"},
     headers={"Authorization": "Bearer token of the device", "Content-Encoding": "The compression used, e.g. zstd"},
-    response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
+    response_headers={429: {"Retry-After": "Seconds to wait before trying again"},
+                      503: {"Retry-After": "Seconds to wait before trying again"}},
 )
 dropbox.endpoint(
     "PUT", "/v1/workspaces/{workspace_id}/files/{path}", "Commit a new version of a file: its block list, based on the revision the device edited",
-    starts=(up, 12),
+    starts=(up, 14),
     request={"workspace_id": "string: the namespace (a user's root or a shared folder)",
              "path": "string: the file's path in it, URL-encoded (slashes as %2F)",
              "block_hashes": "string[]: the new version's blocks, in order",
              "size_bytes": "integer: the file's length",
              "content_hash": "string: SHA-256 of the whole file"},
     response={"revision": "integer: the file's new revision, the device's next base",
-              "cursor": "string: the change cursor just after this commit"},
-    status={200: "Committed in one transaction; the other devices are told",
+              "position": "integer: the change's position in the workspace's journal (the device does not move its cursor: it reads the change back from GET /v1/changes)"},
+    status={200: "Committed in one transaction on the workspace's shard, with its journal entry; the other devices are told",
             400: "An empty path or a block list that does not add up to size_bytes",
             401: "No valid device token", 403: "No edit permission on this file or folder",
-            409: "A block in the list is neither uploaded by this user nor readable by them: upload it, then commit again",
+            409: "A block in the list is not in the block index as held by this user (never uploaded, or collected meanwhile): upload it, then commit again",
             412: "Conflict: the file moved past the base revision in If-Match (or exists, for If-None-Match: *); save a conflicted copy",
             428: "Neither If-Match nor If-None-Match: a commit must say what it was based on",
             429: "Over the write quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the device",
              "If-Match": "The base revision the device edited, e.g. \"7\" (files.head_revision)",
              "If-None-Match": "\"*\" for a file the device created: refused if another device created it first",
-             "Idempotency-Key": "A commit retried after a timeout returns its first result instead of a conflict with itself"},
+             "Idempotency-Key": "Stored with the journal entry, unique per workspace: a commit retried after a timeout returns its first result instead of a conflict with itself"},
     response_headers={"ETag": "The new revision", 429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+dropbox.endpoint(
+    "DELETE", "/v1/workspaces/{workspace_id}/files/{path}", "Delete a file: a change like an edit, with its journal entry; its versions stay restorable until they expire",
+    starts=(up, 14),
+    request={"workspace_id": "string: the namespace", "path": "string: the file's path, URL-encoded"},
+    response={"revision": "integer: the revision that records the delete",
+              "position": "integer: the delete's position in the workspace's journal"},
+    status={200: "Deleted in one transaction with its journal entry", 401: "No valid device token",
+            403: "No edit permission", 404: "No such file, or already deleted",
+            412: "The file moved past the base revision in If-Match: the device downloads it instead of deleting an edit it never saw",
+            428: "No If-Match: a delete must say which revision it removes"},
+    headers={"Authorization": "Bearer token of the device", "If-Match": "The base revision the device deleted",
+             "Idempotency-Key": "A retried delete returns its first result"},
+)
+dropbox.endpoint(
+    "POST", "/v1/workspaces/{workspace_id}/moves", "Rename or move a file inside a workspace: one journal entry with the old and the new path",
+    starts=(up, 14),
+    request={"workspace_id": "string: the namespace", "from_path": "string: the current path",
+             "to_path": "string: the new path"},
+    response={"revision": "integer: the revision that records the move",
+              "position": "integer: the move's position in the workspace's journal"},
+    status={200: "Moved in one transaction with its journal entry", 401: "No valid device token",
+            403: "No edit permission", 404: "No such file at from_path",
+            409: "A file already exists at to_path",
+            412: "The file moved past the base revision in If-Match", 428: "No If-Match"},
+    headers={"Authorization": "Bearer token of the device", "If-Match": "The base revision of the file at from_path",
+             "Idempotency-Key": "A retried move returns its first result"},
 )
 dropbox.endpoint(
     "GET", "/v1/longpoll", "Wait for changes: held open until there is news for this device or the timeout passes",
     starts=(down, 2),
-    request={"cursor": "string: the device's last cursor",
+    request={"cursor": "string: the device's last cursor: a journal position per workspace it syncs",
              "timeout?": "integer: seconds to hold the request, 30 to 480, 60 by default"},
-    response={"changes": "boolean: true if there is something after the cursor; then read GET /v1/changes",
+    response={"changes": "boolean: true if some workspace's journal is past the cursor (checked when the poll arrives, then on each event); then read GET /v1/changes",
               "backoff?": "integer: seconds to wait before the next long poll, when the servers are busy"},
     status={200: "News, or the timeout passed with none", 400: "A cursor that does not parse",
             401: "No valid device token", 429: "Too many polls from this device (Retry-After says when to try again)"},
@@ -356,21 +491,21 @@ dropbox.endpoint(
     response_headers={"Cache-Control": "No-store", 429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 dropbox.endpoint(
-    "GET", "/v1/changes", "List the changes after a cursor: each changed file's revision and block list, a page at a time",
-    starts=(down, 7),
-    request={"cursor": "string: the device's last cursor",
+    "GET", "/v1/changes", "List the journal entries after a cursor, in journal order: edits, deletes and renames, a page at a time",
+    starts=(down, 8),
+    request={"cursor": "string: the device's last cursor: a journal position per workspace",
              "limit?": "integer: changes per page, 500 by default, at most 2,000"},
-    response={"entries": "object[]: per changed file, its path, revision, block hashes, or that it was deleted",
-              "next_cursor": "string: the cursor after this page; the device stores it",
+    response={"entries": "object[]: per journal entry, its workspace and position, the file's path (and old path for a rename), revision, and block hashes for an edit or that it was deleted",
+              "next_cursor": "string: the cursor after this page; the device stores it once it has applied the page",
               "has_more": "boolean: true if another page follows at once"},
     status={200: "One page of changes", 400: "A cursor that does not parse", 401: "No valid device token",
-            410: "The cursor is too old to replay: list the workspace from scratch",
+            410: "The cursor's position is older than the journal keeps: list the workspace from scratch",
             429: "Over the read quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the device"},
     response_headers={"Cache-Control": "No-store", 429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 dropbox.endpoint(
-    "GET", "/v1/blocks/{hash}", "Download one block of the user's own or shared files", starts=(down, 17),
+    "GET", "/v1/blocks/{hash}", "Download one block of the user's own or shared files", starts=(down, 19),
     request={"hash": "string: the block's SHA-256"},
     response={"content": "string: the block's bytes, compressed (the raw body)"},
     status={200: "The block",
@@ -381,26 +516,37 @@ dropbox.endpoint(
                       "ETag": "The block's hash", 429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 dropbox.endpoint(
-    "GET", "/v1/files/{file_id}/preview", "A file's preview for the web or mobile app", starts=(down, 24),
+    "GET", "/v1/files/{file_id}/preview", "A file's preview for the web or mobile app", starts=(down, 28),
     request={"file_id": "string: the file",
              "size?": "string: thumbnail, medium or large"},
     response={"content": "string: the preview image or PDF (the raw body)"},
     status={200: "The preview", 202: "Being rendered for this version: try again shortly",
             304: "Unchanged since the ETag the app sent", 401: "No valid token", 403: "No permission to view the file",
-            404: "No such file", 415: "No preview for this file type"},
+            404: "No such file",
+            409: "No preview for this file type (error code unsupported_extension, as Dropbox's own API answers; 415 is about a request body's format)"},
     headers={"Authorization": "Bearer token of the app", "If-None-Match": "The ETag of the preview the app shows"},
     response_headers={"ETag": "The file version the preview was rendered from",
                       "Cache-Control": "Private, max-age of an hour: previews are private to those who may read the file",
                       202: {"Retry-After": "Seconds until the preview is likely ready"}},
 )
 dropbox.endpoint(
-    "PUT", "/v1/files/{file_id}/members/{user_id}", "Share a file or folder with a user, or change their permission",
-    request={"file_id": "string: the file or folder", "user_id": "string: the user to share with",
+    "PUT", "/v1/files/{file_id}/members/{user_id}", "Share a single file with a user, or change their permission",
+    request={"file_id": "string: the file", "user_id": "string: the user to share with",
              "permission": "string: view or edit"},
     response={"permission": "string: what the user may now do"},
-    status={200: "Shared: a row in acl; the change reaches the user's devices like any other",
-            400: "An unknown permission", 401: "No valid token", 403: "Not the owner", 404: "No such file or user"},
+    status={200: "Shared: a row in acl", 400: "An unknown permission", 401: "No valid token", 403: "Not the owner",
+            404: "No such file or user"},
     headers={"Authorization": "Bearer token of the owner"},
+)
+dropbox.endpoint(
+    "PUT", "/v1/workspaces/{workspace_id}/members/{user_id}", "Share a folder: add a user to the shared folder's workspace, or change their permission",
+    request={"workspace_id": "string: the shared folder's workspace", "user_id": "string: the user to add",
+             "permission": "string: view or edit"},
+    response={"permission": "string: what the user may now do"},
+    status={200: "A row in the user's memberships; at their next long poll the user's devices add the workspace to their cursor and list it",
+            400: "An unknown permission", 401: "No valid token", 403: "Not an owner of the folder",
+            404: "No such workspace or user"},
+    headers={"Authorization": "Bearer token of an owner of the folder"},
 )
 
 # --- Capacity: a "write" is one file version committed ------------------------------

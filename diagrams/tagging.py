@@ -35,23 +35,23 @@ trie_server = tagging.component("trie_server", "Trie server", kind="trie", group
 
 # --- Messaging and processing --------------------------------------------------------
 message_queue = tagging.component("message_queue", "Message queue", kind="message_queue", group="Messaging",
-                                  role="Holds write requests until the fanout service has stored them")
+                                  role="Holds write requests until the fanout service has stored them; partitioned by item ID, with a dead-letter queue")
 fanout = tagging.component("fanout", "Fanout service", kind="service", group="Processing",
                            role="Takes each write off the queue and applies it to every store that needs it")
 
 # --- Data stores ---------------------------------------------------------------------
 tags_cache = tagging.component("tags_cache", "Tags cache", kind="redis", group="Data stores",
-                               role="Per popular tag: a capped list of the newest item IDs, kept for an hour at most. Written by the fanout service, "
-                                    "and filled whole by the tags service on a miss")
+                               role="Per popular tag: a sorted set of the newest 1,000 item IDs, in ID order, kept for an hour at most. "
+                                    "Written by the fanout service, and filled whole by the tags service on a miss")
 items_cache = tagging.component("items_cache", "Items cache", kind="redis", group="Data stores",
-                                role="Documents of items that carry a popular tag, by item ID. Written by the fanout "
-                                     "service, and by the tags service on a miss")
+                                role="Documents of items that carry a popular tag, by item ID, with a time to live. Written "
+                                     "(or deleted on a new tag) by the fanout service, and by the tags service on a miss")
 sql_db = tagging.component("sql_db", "SQL primary", kind="postgresql", group="Data stores",
                            role="Tags, items and the item_tags join table: which item carries which tag")
 sql_replica = tagging.component("sql_replica", "SQL replica", kind="postgresql", group="Data stores",
                                 role="A read-only copy of the SQL primary that serves tag lookups and tag counts")
 nosql_db = tagging.component("nosql_db", "Item documents (MongoDB)", kind="mongodb", group="Data stores",
-                             role="One document per item: title, body, comments, upvotes, published date, media URLs")
+                             role="One document per item: title, body, tags, comments, upvotes, published date, media URLs")
 nosql_replica = tagging.component("nosql_replica", "MongoDB secondary", kind="mongodb", group="Data stores",
                                   role="A read-only member of the MongoDB replica set that serves item lookups")
 object_store = tagging.component("object_store", "Object storage", kind="s3", group="Data stores",
@@ -74,49 +74,72 @@ write.step(5, web_server, message_queue,
            "The web server puts the request on the message queue and answers `202 Accepted` at once.")
 
 write.stage("Store the item and its tags")
-write.step(6, message_queue, fanout, "The fanout service takes the request off the queue.")
+write.step(6, message_queue, fanout,
+           "The fanout service takes the request off the queue. The queue is partitioned by item ID, so an item's "
+           "create and every later tagging of it are taken in the order they were queued, by one worker at a time.")
 write.step(7, fanout, nosql_db,
-           "It writes the item's document to MongoDB: text, media URLs, and room for comments, upvotes and the "
-           "published date.")
+           "It writes the item's document to MongoDB, by item ID. A create inserts it (text, media URLs, tags, and "
+           "room for comments, upvotes and the published date) only if it is not there yet (`$setOnInsert`), so a "
+           "redelivered create cannot reset comments or votes. A tagging adds the tag to the document's tag array "
+           "(`$addToSet`), which the listing returns with the item.")
 write.step(8, fanout, sql_db,
-           "In one SQL transaction it inserts any new tag names, the item row and one `item_tags` row per tag, "
-           "skipping pairs that already exist.")
+           "In one SQL transaction it inserts any new tag names, the item row (for a create) and one `item_tags` "
+           "row per tag, skipping pairs that already exist.")
+write.step(9, fanout, message_queue,
+           "A message that a store keeps refusing (a tagging whose item does not exist, so its `item_tags` row "
+           "fails the foreign key) is retried a few times with backoff, then moved to a dead-letter queue for "
+           "an operator, so it does not block the item's partition.", when="If a store keeps refusing it")
 
 write.stage("Keep popular tags hot")
-write.step(9, fanout, tags_info, "The fanout service asks the tags info service which of the item's tags are popular.")
-write.step(10, fanout, items_cache,
-           "It caches the item's document in the items cache, by item ID.",
+write.step(10, fanout, tags_info, "The fanout service asks the tags info service which of the item's tags are popular.")
+write.step(11, fanout, items_cache,
+           "For a create it caches the item's document in the items cache, by item ID; for a tagging it deletes "
+           "the cached document, which the next read refills from MongoDB with the new tag.",
            when="If a tag is popular")
-write.step(11, fanout, tags_cache,
-           "For a new item, whose ID is the largest yet, it pushes the ID onto the front of each popular tag's list "
-           "(`LPUSHX`, then `LTRIM` to the newest 1,000), keeping the list in the same newest-first order as the SQL "
-           "listing. `LPUSHX` only adds to a list that exists, so a partial list is never created.",
+write.step(12, fanout, tags_cache,
+           "It adds the item ID to each popular tag's sorted set (`ZADD`) and trims the set to the newest 1,000 "
+           "(`ZREMRANGEBYRANK`), in one small Lua script that does nothing if the set does not exist, so a partial "
+           "set is never created. The set is ordered by the ID, so newest-first order holds however late or "
+           "often a message arrives.",
            when="If a tag is popular")
 
 write.stage("Every few minutes, in the background")
-write.step(12, tags_info, sql_replica,
+write.step(13, tags_info, sql_replica,
            "The tags info service counts taggings per tag over the last day on a SQL replica (the *top tags* query "
            "below) and keeps the top ones as the popular set.")
-write.step(13, tags_info, trie_server,
+write.step(14, tags_info, trie_server,
            "It hands the same counts to the trie server, which rebuilds its suggestion trie and swaps it in.")
 
 write.note("The queue makes writes asynchronous (the client does not wait for four stores) and fault tolerant "
            "(a request survives a crash of the fanout service). It delivers at least once, so every step must "
-           "survive a repeat: step 7 writes the document by item ID (an upsert), the primary key of `item_tags` "
-           "turns a repeated pair in step 8 into a no-op, and step 10 overwrites. Step 11 is not idempotent (a "
-           "repeat pushes the ID twice), so the tags service drops repeated IDs when it reads a list.",
+           "survive a repeat: step 7 writes the document by item ID with `$setOnInsert` or `$addToSet`, the "
+           "primary key of `item_tags` turns a repeated pair in step 8 into a no-op, step 11 overwrites or "
+           "deletes, and step 12 adds a member the set may already hold, which changes nothing.",
            theme="Delivery")
-write.note("Both caches evict the least recently used entry when full (LRU; Redis's `allkeys-lru` policy approximates it by sampling a few keys). A popular tag whose "
-           "list was evicted is rebuilt from SQL on its next read (read step 9).",
+write.note("The fanout service is a pool of workers, so messages of different items are applied out of order: "
+           "a list ordered by arrival (`LPUSH` onto a Redis list) would not be sorted by item ID, a redelivered "
+           "old message would put an old ID at the front, and a cursor (`item_id < :before`) over it would skip or "
+           "repeat items. The sorted set is ordered by the ID, as the SQL listing is, whatever the arrival order.",
+           theme="Delivery")
+write.note("A sorted set's scores are doubles, exact only up to 2^53, and these IDs use 63 bits: two IDs "
+           "generated in the same millisecond could get the same score. So every member has score 0 and is the "
+           "ID written with 19 digits, zero-padded; members of equal score sort byte by byte, which for digits of "
+           "one width is numeric order, and a page below a cursor is one `ZREVRANGEBYLEX`.",
            theme="Caching")
-write.note("A tag that becomes popular has no list yet; its first read misses and fills it whole (read step 9). A tag "
-           "that stops being popular is no longer pushed to or read from the cache; its list expires within the hour (LRU "
-           "may evict it sooner). If the tag turns popular again before that, the old list misses what was tagged in "
+write.note("For a tagging, step 11 deletes the cached document rather than editing it. A read that loaded the "
+           "old document just before can write it back after the delete; the items cache's time to live bounds "
+           "how long the new tag is missing from that copy.", theme="Caching")
+write.note("Both caches evict the least recently used entry when full (LRU; Redis's `allkeys-lru` policy approximates it by sampling a few keys). A popular tag whose "
+           "set was evicted is rebuilt from SQL on its next read (read step 9).",
+           theme="Caching")
+write.note("A tag that becomes popular has no set yet; its first read misses and fills it whole (read step 9). A tag "
+           "that stops being popular is no longer pushed to or read from the cache; its set expires within the hour (LRU "
+           "may evict it sooner). If the tag turns popular again before that, the old set misses what was tagged in "
            "between until it expires: the time to live bounds the gap.",
            theme="Caching")
-write.note("Lists are ordered by item ID, like the SQL listing that refills them. An old item given a popular tag "
-           "later is not pushed (it does not belong at the front); it shows up in the cached list when the list is "
-           "next refilled, within the hour, and at once in SQL.",
+write.note("Sets are ordered by item ID, like the SQL listing that refills them. An old item given a popular tag "
+           "later is added at its place among the IDs; if that place is below the newest 1,000, the trim drops it "
+           "again, and a reader that pages that far is served from SQL (read step 8).",
            theme="Caching")
 write.note("The source says the data objects are \"replicated across data centers at the web server level to save "
            "bandwidth\". Web servers are stateless and hold nothing to replicate: replication happens in the stores "
@@ -147,10 +170,13 @@ read.step(6, web_server, tags_service, "The web server asks the tags service for
 read.step(7, tags_service, tags_info, "The tags service asks the tags info service whether the tag is popular.")
 read.stage("Branch 1, a popular tag: the caches, each with its miss path")
 read.step(8, tags_service, tags_cache,
-          "It reads the newest item IDs of the tag from the tags cache (`LRANGE`).",
+          "It reads one page of item IDs below the cursor, newest first, from the tag's sorted set "
+          "(`ZREVRANGEBYLEX` with a limit). A cursor below the oldest ID the set holds (the newest 1,000) "
+          "takes branch 2 instead, like a tag that is not popular.",
           when="If the tag is popular")
 read.step(9, tags_service, sql_replica,
-          "It reads the tag's newest item IDs from a SQL replica and writes the whole list back to the tags cache.",
+          "It reads the tag's newest 1,000 item IDs from a SQL replica and writes them back to the tags cache as "
+          "a sorted set.",
           when="On a tags cache miss")
 read.step(10, tags_service, items_cache,
           "It fetches the items for those IDs from the items cache with a Redis `MGET`: one round trip on one node. "
@@ -176,7 +202,7 @@ read.step(16, web_server, trie_server,
           "asks the trie server for the most used tags that start with the prefix.")
 
 read.note("The [trie](concepts/trie.md) answers in time proportional to the prefix: each node keeps its own best completions, so no "
-          "subtree is walked. It is rebuilt from tag counts (write step 13), not updated on every tagging.",
+          "subtree is walked. It is rebuilt from tag counts (write step 14), not updated on every tagging.",
           theme="Autosuggestion")
 read.note("Popular tags get most of the reads, so keeping just their newest items in memory serves most traffic "
           "from the caches; the long tail of rare tags is read from the replicas, which replication keeps current with no extra work.",
@@ -215,20 +241,23 @@ tagging.endpoint(
             400: "No title, too many tags, or a tag name that is empty or too long", 401: "No valid token",
             429: "Over the write quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the author",
-             "Idempotency-Key": "A retried create returns the first attempt's item ID instead of a second item"},
+             "Idempotency-Key": "Kept with the item ID it got for a day: a retry gets the same item ID and is queued again, which creates nothing twice since every write of the fanout service is idempotent by item ID (and a first attempt that crashed before queueing is not lost)"},
 )
 tagging.endpoint(
     "PUT", "/v1/items/{item_id}/tags/{tag}", "Tag an existing item; tagging it twice changes nothing", starts=(write, 2),
     request={"item_id": "string: the item", "tag": "string: the tag name, normalised before it is stored"},
-    status={202: "Accepted and queued", 400: "A tag name that is empty or too long", 401: "No valid token",
-            403: "Not allowed to tag this item", 429: "Over the write quota (Retry-After says when to try again)"},
+    status={202: "Accepted and queued, behind the item's create if that is still queued (the queue keeps one item's messages in order)",
+            400: "A tag name that is empty or too long", 401: "No valid token",
+            403: "Not allowed to tag this item",
+            404: "No such item: not in the item store, and its time-sortable ID is older than the queue's delivery delay, so no create of it can still be queued",
+            429: "Over the write quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the user"},
 )
 tagging.endpoint(
     "GET", "/v1/tags/{tag}/items", "The items with a tag, newest first, a page at a time", starts=(read, 2),
     request={"tag": "string: the tag name",
              "cursor?": "string: next_cursor from the previous page (the last item ID shown, for keyset paging)"},
-    response={"items": "object[]: item ID, title, tags, upvotes, comment count, media URLs through the CDN",
+    response={"items": "object[]: item ID, title, tags (from the item's document, which write step 7 keeps current), upvotes, comment count, media URLs through the CDN",
               "next_cursor": "string: the position of the next page; absent at the end"},
     status={200: "One page of items", 304: "Unchanged since the ETag the client sent", 404: "No such tag",
             429: "Over the read quota (Retry-After says when to try again)"},

@@ -40,7 +40,7 @@ max_doc_id = search.component("max_doc_id", "Published max doc ID", kind="shared
 active_segment = search.component("active_segment", "Active segment", kind="open_index_segment", group="One partition's in-memory index",
                                   role="The in-memory segment being filled: append-only postings lists and a deleted-docs set")
 sealed_segments = search.component("sealed_segments", "Sealed segments", kind="index_segment", group="One partition's in-memory index",
-                                   role="Full segments, rewritten into a read-optimised form that never changes again")
+                                   role="Full segments in a read-optimised form: postings never change; only deleted-docs bits are set")
 
 # --- Data stores ---------------------------------------------------------------------
 cache = search.component("cache", "Archive results cache", kind="memcached", group="Data stores",
@@ -115,7 +115,9 @@ write = search.path("write", "Write path")
 
 write.stage("Into the real-time index")
 write.step(1, client, tweet_service, "The client posts a status; the tweet service stores it and gives it an ID.")
-write.step(2, tweet_service, stream, "The tweet service appends the new tweet to the tweet stream.")
+write.step(2, tweet_service, stream,
+           "The tweet service appends the new tweet to the tweet stream, from an outbox written in the same "
+           "transaction as the tweet (see the note on delivery).")
 write.step(3, stream, flink,
           "A Flink job reads the stream and analyses each tweet: tokens, language, hashtags, mentions, expanded URLs.")
 write.step(4, flink, realtime_index,
@@ -138,7 +140,9 @@ write.step(8, search_server, user_search,
 
 write.note("The real-time index keeps only recent tweets: a bounded window (the source says at most a few weeks; "
            "Twitter has described roughly the last week), because everything it holds lives in RAM. Its oldest segment is dropped once the "
-           "archive covers those days.",
+           "archive covers those days, by time and never by count: dropping one on every seal would, in a surge of "
+           "tweets, shorten the window below the archive's lag and lose tweets that neither index holds. A surge "
+           "costs RAM instead, which is why partitions are sized with headroom.",
            theme="Two indexes")
 write.note("The archive lags by up to a day (step 6 runs daily), so the real-time window must be longer than that "
            "lag plus a margin; the overlap is why step 10 of the read path removes duplicates.",
@@ -146,6 +150,13 @@ write.note("The archive lags by up to a day (step 6 runs daily), so the real-tim
 write.note("The archive index lives on SSD because it is far too large for RAM, and an SSD serves the random reads of "
            "postings lists in well under a millisecond, where a spinning disk needs several.",
            theme="Two indexes")
+write.note("Steps 1 and 2 are two writes. Were the tweet stored and the service to crash before appending it, "
+           "the tweet would exist and never be found. So the tweet and an outbox entry are written in one "
+           "transaction, and a relay appends outbox entries to the stream until the stream acknowledges them. "
+           "A relay that crashes after appending but before marking the entry sent appends it again: the "
+           "partition's writer keeps a map from tweet ID to document ID (a delete needs it anyway) and skips a "
+           "tweet it already holds, and the archive build keeps one row per tweet ID.",
+           theme="Delivery")
 write.note("Each real-time partition has a single writer thread and many reader threads; the index update path "
            "shows how readers search while the writer adds tweets.",
            theme="Concurrency")
@@ -160,40 +171,50 @@ write.note("The source names Apache Flink for step 3. Twitter's own pipeline was
 # --- How the index is updated while it is read ---------------------------------------
 update = search.path("index_update", "Updating the index while it is read")
 
-update.stage("An edit or a delete reaches both indexes")
+update.stage("An edit or a delete reaches both indexes and the archive")
 update.step(1, client, tweet_service, "The client edits or deletes a published tweet.")
 update.step(2, tweet_service, stream,
             "The tweet service appends the change to the tweet stream, keyed by tweet ID so it follows the original.")
-update.step(3, stream, flink, "The stream job reads the change, like any new tweet.")
-update.step(4, flink, archive_index,
-            "For an older tweet, the archive index servers mark it deleted in a small deleted-docs set kept next to "
-            "their read-only segments; the next rebuild leaves it out.")
+update.step(3, stream, hdfs,
+            "The change is copied into the HDFS archive with the tweets, so the next daily build applies it: it "
+            "leaves a deleted tweet out and indexes an edit's new text. Without this, a rebuild from the archive "
+            "would bring a deleted tweet back.")
+update.step(4, stream, flink, "The stream job reads the change, like any new tweet.")
+update.step(5, flink, archive_index,
+            "It sends every change to the archive index servers, whatever the tweet's age: a tweet between about a "
+            "day and a week old is in both indexes. The archive marks it deleted in a small deleted-docs set kept "
+            "next to its read-only segments (nothing to do if the archive does not hold it yet: step 3 covers the "
+            "next build).")
 
 update.stage("Inside one real-time partition: one writer, many readers, at the same time")
-update.step(5, flink, writer_thread,
-            "For a recent tweet, the change goes to the real-time partition that owns it. There, every addition, "
-            "edit and delete is handled by one writer thread, in arrival order.")
-update.step(6, writer_thread, active_segment,
+update.step(6, flink, writer_thread,
+            "It also sends the change to the real-time partition that owns the tweet (nothing to do once the tweet "
+            "has aged out of the window). There, every addition, edit and delete is handled by one writer thread, "
+            "in arrival order.")
+update.step(7, writer_thread, active_segment,
             "To add a tweet, the writer gives it the next document ID and appends that ID to the postings list of each "
-            "of its terms. An edit is a delete plus an add; a delete sets one bit in the deleted-docs set.")
-update.step(7, writer_thread, max_doc_id,
+            "of its terms. An edit is a delete plus an add; a delete sets one bit in the deleted-docs set of "
+            "whichever segment holds the tweet, sealed or active.")
+update.step(8, writer_thread, max_doc_id,
             "Only when every posting of the tweet is written does the writer store its document ID in the volatile "
             "max-doc counter: this write is the memory barrier that publishes all the earlier ones.")
-update.step(8, writer_thread, sealed_segments,
+update.step(9, writer_thread, sealed_segments,
             "When the active segment is full (2²³, about 8.4 million tweets), the writer starts a new one; the full "
             "one is rewritten into a read-optimised sealed segment and published by swapping one volatile reference "
-            "to the segment list, which also drops the oldest segment.")
+            "to the segment list. Sealing drops nothing: the oldest segment goes only when the archive holds every "
+            "tweet in it (see the write path's notes).")
 
-update.step(9, fanout, reader_threads, "Meanwhile, queries keep arriving; each is taken by one of the partition's reader threads.")
-update.step(10, reader_threads, max_doc_id,
+update.step(10, fanout, reader_threads, "Meanwhile, queries keep arriving; each is taken by one of the partition's reader threads.")
+update.step(11, reader_threads, max_doc_id,
             "The reader reads the volatile max-doc counter once. Everything the writer wrote before publishing that "
             "value is now visible to this thread.")
-update.step(11, reader_threads, active_segment,
+update.step(12, reader_threads, active_segment,
             "It walks postings newest first, skipping IDs above the value it read (the writer may already be "
             "further on) and IDs marked deleted.")
-update.step(12, reader_threads, sealed_segments,
-            "It searches the sealed segments, which never change, so they need no coordination at all.")
-update.step(13, reader_threads, fanout, "It returns the partition's best matches to the fanout service.")
+update.step(13, reader_threads, sealed_segments,
+            "It searches the sealed segments. Their postings never change, so they need no coordination; only their "
+            "deleted-docs bits can flip, and the reader checks each ID's bit as it goes, as in step 12.")
+update.step(14, reader_threads, fanout, "It returns the partition's best matches to the fanout service.")
 
 update.note("**Wait-free** means every thread finishes each operation in a bounded number of its own steps, whatever "
             "the other threads do. Earlybird's readers are: one read of a counter, then a bounded walk. The writer "
@@ -213,7 +234,9 @@ update.note("Why it is correct: data at or below the published ID is never modif
             "volatile sees every write made before the matching volatile write. No reader ever sees half a tweet.",
             theme="Concurrency, precisely")
 update.note("A deleted-docs bit can flip while a reader is mid-query: that reader may still return the tweet once. "
-            "The lookup in read step 9 removes it, which is why deletes need no stronger guarantee here.",
+            "The lookup in read step 9 removes it, which is why deletes need no stronger guarantee here. The same "
+            "lookup hides a deleted tweet from a cached archive answer: cached answers are not purged, they are "
+            "filtered on the way out.",
             theme="Concurrency, precisely")
 update.note("The price of one writer: a partition ingests only as fast as one thread can index (thousands of tweets "
             "a second). Throughput grows by adding partitions, not threads.",
@@ -260,7 +283,7 @@ search.endpoint(
     headers={"Authorization": "Bearer token of the author"},
 )
 search.endpoint(
-    "DELETE", "/v1/tweets/{tweet_id}", "Delete one's own tweet; it drops out of both indexes and of cached answers",
+    "DELETE", "/v1/tweets/{tweet_id}", "Delete one's own tweet; both indexes and the archive's next build drop it, and cached answers that still hold its ID leave it out at the final lookup",
     starts=(update, 1),
     request={"tweet_id": "string: the tweet to delete"},
     status={204: "Deleted; the final lookup by ID hides it at once, the indexes mark it within seconds",

@@ -55,8 +55,9 @@ SHAPES = {
     "favorite_list.json": Shape("favorite_list", "user_id", rows_in="colors",
                                 implied={"position": "the element's place in the array"}),
     "permissions.json": Shape("permissions", "owner_id", rows_in="viewers"),
+    "user_emails.json": Shape("user_emails", "email"),
 }
-LOAD_ORDER = ["users.json", "colors.json", "favorite_list.json", "permissions.json"]  # parents first
+LOAD_ORDER = ["users.json", "user_emails.json", "colors.json", "favorite_list.json", "permissions.json"]  # parents first
 
 
 @pytest.fixture(scope="module")
@@ -239,3 +240,43 @@ def test_the_page_includes_every_document_file_and_the_ddl():
     assert '--8<-- "snippets/schemas/color_picker.sql"' in page
     for marker in ("schema", "write", "read", "share"):
         assert f"<!-- blueprint: color_picker/{marker} -->" in page
+
+
+# --- Review findings C1 to C3 -------------------------------------------------------------
+
+
+def test_a_share_or_revoke_drops_the_permissions_copy_instead_of_replacing_it(system):
+    """Replacing in place lets two racing changes leave the older copy, with a revoked viewer in it."""
+    share = system.paths["share"].steps
+    to_user_info = [step for step in share if step.targets == ("user_info",)]
+    assert len(to_user_info) == 1
+    assert "drop" in to_user_info[0].text and "replaces" not in to_user_info[0].text
+    assert "every instance" in to_user_info[0].text and "acknowledged" in to_user_info[0].text
+    reload = next(step for step in system.paths["read"].steps if step.source == "user_info")
+    assert reload.targets == ("db_leader",) and reload.when  # the reload after the drop reads the leader
+    notes = " ".join(note.text for note in system.paths["share"].notes)
+    assert "throws away a load that started before" in notes
+
+
+def test_an_email_is_unique_and_found_on_one_shard(system, database):
+    lookup = next(step for step in system.paths["share"].steps if "address" in step.text and step.targets == ("db_leader",))
+    assert "user_emails" in lookup.text and "sharded by email" in lookup.text
+    unique_on_users = [row for row in database.execute("PRAGMA index_list(users)") if row[2]]
+    assert all("email" not in [c[2] for c in database.execute(f"PRAGMA index_info({row[1]})")] for row in unique_on_users)
+    for name in ("users.json", "user_emails.json"):
+        for row in rows(name):
+            insert(database, SHAPES[name].table, row)
+    with pytest.raises(sqlite3.IntegrityError):  # a second account with Ada's address
+        insert(database, "user_emails", {"email": "ada@example.com", "user_id": 51})
+    notes = " ".join(note.text for note in system.paths["write"].notes)
+    assert "keeps a list and its permissions together" not in PAGE.read_text(encoding="utf-8")
+    assert "balanced on its own" in notes
+
+
+def test_a_list_replacement_names_the_list_it_edited(system):
+    put = next(e for e in system.endpoints if e.method == "PUT")
+    assert "If-Match" in dict(put.headers)
+    assert {412, 428} <= set(dict(put.status))
+    write = {step.number: step for step in system.paths["write"].steps}
+    store = next(step for step in write.values() if step.targets == ("db_leader",))
+    assert "412" in store.text and "matches the stored array exactly" in store.text

@@ -208,3 +208,113 @@ def test_the_ddl_and_queries_run_on_postgresql_with_64_bit_ids(postgres, db):
         arguments = {"since": "2026-11-06 00:00:00", "k": 5}
         assert pg.execute(on_postgres(section("top_tags")), arguments).fetchall() == \
             db.execute(section("top_tags"), arguments).fetchall()
+
+
+# --- Review findings G1 and G2: the cached lists, and a tagging that is not a create ------------
+
+import shutil  # noqa: E402
+import socket  # noqa: E402
+import subprocess  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+# Write step 12, as the fanout service runs it: add the item to each popular tag's set that
+# exists, and trim the set to its newest ARGV[2] members. All scores are 0; members are IDs
+# zero-padded to 19 digits, so byte order is numeric order (scores, doubles, lose 64-bit IDs).
+PUSH = """
+local added = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('EXISTS', key) == 1 then
+    redis.call('ZADD', key, 0, ARGV[1])
+    redis.call('ZREMRANGEBYRANK', key, 0, -(tonumber(ARGV[2]) + 1))
+    added = added + 1
+  end
+end
+return added
+"""
+KEEP = 1000
+
+
+def member(item_id: int) -> str:
+    return f"{item_id:019d}"
+
+
+@pytest.fixture(scope="module")
+def redis_server():
+    import redis
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with tempfile.TemporaryDirectory() as directory:
+        process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                    "--appendonly", "no", "--dir", directory],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis(port=port, decode_responses=True)
+        try:
+            for _ in range(100):
+                try:
+                    client.ping()
+                    break
+                except redis.ConnectionError:
+                    time.sleep(0.05)
+            yield client
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def test_out_of_order_and_repeated_deliveries_keep_the_cached_set_in_sql_order(redis_server, db):
+    """A pool of workers applies messages in any order and some twice; the first page and every
+    cursor below it must match the SQL listing, which an LPUSH-ordered list does not."""
+    client = redis_server
+    client.flushall()
+    rng = random.Random(7)
+    base = 2**62  # 64-bit IDs: 2**62 and 2**62 + 1 are the same double, so they cannot be scores
+    assert float(base) == float(base + 1)
+    ids = [base + n for n in range(1, 1301)]
+    client.zadd("tag:sql", {member(ids[0]): 0})  # the set exists (filled on an earlier miss)
+    deliveries = ids[1:] + rng.sample(ids[1:], 200)  # some messages delivered twice
+    rng.shuffle(deliveries)  # and in any order
+    push = client.register_script(PUSH)
+    for item_id in deliveries:
+        assert push(keys=["tag:sql", "tag:absent"], args=[member(item_id), KEEP]) == 1  # no partial set created
+    assert not client.exists("tag:absent")
+    newest = sorted(ids, reverse=True)[:KEEP]
+    cached = [int(m) for m in client.zrevrange("tag:sql", 0, -1)]
+    assert cached == newest  # sorted, no duplicates, exactly the newest KEEP
+    cursor = newest[499]
+    page = client.zrevrangebylex("tag:sql", f"({member(cursor)}", "-", start=0, num=20)
+    assert [int(m) for m in page] == newest[500:520]  # keyset paging, as `item_id < :before` in SQL
+    # the old design: LPUSH in arrival order is not newest first, and repeats an ID
+    arrival = list(reversed(deliveries))[:KEEP]
+    assert arrival != newest[:len(arrival)] and len(set(arrival)) < len(arrival)
+
+
+def test_a_tagging_is_not_a_create_and_a_refused_message_is_dead_lettered(catalogue):
+    system = catalogue.systems["tagging"]
+    steps = {step.number: step for step in system.paths["write"].steps}
+    document = next(s for s in steps.values() if s.targets == ("nosql_db",))
+    assert "$setOnInsert" in document.text and "$addToSet" in document.text  # no reset of votes, the tag is stored
+    dead = [s for s in steps.values() if s.source == "fanout" and s.targets == ("message_queue",)]
+    assert len(dead) == 1 and dead[0].when and "dead-letter" in dead[0].text
+    assert "partitioned by item ID" in system.components["message_queue"].role
+    put = next(e for e in system.endpoints if e.method == "PUT")
+    assert 404 in dict(put.status)
+    cached = next(s for s in steps.values() if s.targets == ("items_cache",))
+    assert "deletes" in cached.text  # the cached document gets the new tag too
+
+
+def test_a_tagging_that_overtakes_its_create_fails_the_foreign_key(db):
+    """Why one item's messages must be consumed in order, and why a refused one needs a dead-letter queue."""
+    with pytest.raises(sqlite3.IntegrityError):
+        tag(db, 404, "sql", "2026-11-30 09:00:00")
+
+
+def test_a_cursor_past_the_cached_set_is_served_from_sql(catalogue):
+    read = catalogue.systems["tagging"].paths["read"]
+    cached = next(s for s in read.steps if s.targets == ("tags_cache",))
+    assert "A cursor below the oldest ID the set holds" in cached.text and "branch 2" in cached.text

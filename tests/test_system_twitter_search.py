@@ -137,3 +137,46 @@ def test_the_page_shows_the_tested_index():
 
     page = (ROOT / "docs" / "systems" / "twitter_search.md").read_text()
     assert '--8<-- "snippets/algorithms/positional_index.py:index"' in page
+
+
+# --- Review findings T1 to T3: deletes, sealed segments, the real-time window ------------------
+
+def test_an_edit_or_delete_reaches_both_indexes_and_the_archive_s_batch_input(system):
+    """A tweet a few days old is in both indexes, so a change goes to both, whatever its age; and the
+    archive on HDFS gets it too, or the next MapReduce build would index a deleted tweet again."""
+    steps = system.paths["index_update"].steps
+    targets = {target for step in steps for target in step.targets}
+    assert {"hdfs", "archive_index", "writer_thread"} <= targets
+    for step in steps:
+        if step.targets in (("archive_index",), ("writer_thread",), ("hdfs",)):
+            assert step.when is None, step.number  # not one index or the other
+            assert not step.text.startswith("For an older tweet") and not step.text.startswith("For a recent tweet")
+    delete = next(e for e in system.endpoints if e.method == "DELETE")
+    assert "drops out of both indexes and of cached answers" not in delete.purpose
+    assert "final lookup" in delete.purpose
+
+
+def test_sealed_segments_are_not_said_to_never_change(system):
+    """Their postings are fixed, but a delete sets a bit in their deleted-docs set."""
+    assert "never changes" not in system.components["sealed_segments"].role
+    steps = system.paths["index_update"].steps
+    search_sealed = next(s for s in steps if s.source == "reader_threads" and s.targets == ("sealed_segments",))
+    assert "deleted-docs" in search_sealed.text
+    delete = next(s for s in steps if s.source == "writer_thread" and s.targets == ("active_segment",))
+    assert "sealed or active" in delete.text
+
+
+def test_the_real_time_window_is_cut_by_time_not_on_every_seal(system):
+    steps = system.paths["index_update"].steps
+    seal = next(s for s in steps if s.source == "writer_thread" and s.targets == ("sealed_segments",))
+    assert "drops the oldest segment" not in seal.text and "Sealing drops nothing" in seal.text
+    notes = " ".join(note.text for note in system.paths["write"].notes)
+    assert "by time and never by count" in notes
+
+
+def test_a_stored_tweet_reaches_the_stream_even_if_the_service_crashes(system):
+    """Storing a tweet and appending it to the stream are two writes: an outbox joins them."""
+    append = next(s for s in system.paths["write"].steps if s.source == "tweet_service" and s.targets == ("stream",))
+    assert "outbox" in append.text
+    notes = " ".join(note.text for note in system.paths["write"].notes)
+    assert "outbox entry are written in one transaction" in notes and "skips a tweet it already holds" in notes

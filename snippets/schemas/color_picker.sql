@@ -6,8 +6,17 @@
 CREATE TABLE users (
     id          INTEGER PRIMARY KEY,
     name        TEXT NOT NULL,
-    email       TEXT NOT NULL UNIQUE,          -- where a shared list's link is sent
+    email       TEXT NOT NULL,                 -- where a shared list's link is sent; unique through user_emails
     created_at  TIMESTAMP NOT NULL
+);
+
+-- Email -> user. The users collection is sharded by user ID, where MongoDB cannot enforce a
+-- unique email (a unique index must start with the shard key) and a lookup by email would ask
+-- every shard. This collection is sharded by email, its _id: sign-up inserts here first, so a
+-- second account with the same address fails, and a share looks the address up on one shard.
+CREATE TABLE user_emails (
+    email    TEXT PRIMARY KEY,
+    user_id  INTEGER NOT NULL UNIQUE REFERENCES users (id)
 );
 
 CREATE TABLE colors (
