@@ -55,6 +55,8 @@ ads_service = market.component("ads_service", "Ads service", kind="service", gro
                                role="Picks listings to advertise")
 log_service = market.component("log_service", "Log service", kind="service", group="Processing",
                                role="Parses and aggregates logs")
+reconciler = market.component("reconciler", "Saga reconciler", kind="service", group="Processing",
+                              role="A scheduled job: finishes or undoes purchases whose saga stopped half-way")
 
 # --- Outside ---------------------------------------------------------------------------
 payment_provider = market.component("payment_provider", "Payment provider (e.g. Stripe)", kind="payment_provider",
@@ -163,27 +165,51 @@ read.step(16, purchase_service, session_cache,
           "It writes the buyer's cart into the session (a linked hash map with a TTL), for the checkout pages.")
 with read.transaction("Reserve, pay and confirm"):
     read.step(17, purchase_service, orders_db,
-              "**Reserve**: one transaction creates the pending order and holds the seat for ten minutes with "
-              "a conditional `UPDATE` that only one buyer can win (`reserve`, below). No row back: sold out.")
+              "**Reserve**: one transaction creates the pending order under the buyer's Idempotency-Key (a "
+              "retry finds the first order) and holds every seat for ten minutes with `reserve`, in ascending "
+              "seat ID so that two buyers never deadlock. A seat that returns no row rolls it all back: 409.")
     read.step(18, purchase_service, payment_service, "**Pay**: the purchase service asks for the charge.")
-    read.step(19, payment_service, payment_provider,
-              "The payment service charges the card through the provider, with the order's idempotency key, "
-              "so a retried request cannot charge twice.")
-    read.step(20, purchase_service, orders_db,
-              "**Confirm**: one transaction marks the order paid and the seat sold, if the order still "
-              "holds it (`confirm`).")
-read.step(21, purchase_service, orders_db,
-          "**Compensate**: the order is cancelled and the hold released (`release`), so the seat is for "
-          "sale again at once.",
+    read.step(19, payment_service, orders_db,
+              "Before any money moves, the payment service writes the payment down as `pending` with the "
+              "order's key (`begin_payment`): the saga's state is now on disk.")
+    read.step(20, payment_service, payment_provider,
+              "It charges the card through the provider with that key, so a retried request cannot charge "
+              "twice; after the hold's expiry it sends no charge.")
+    read.step(21, purchase_service, orders_db,
+              "**Confirm**: one transaction records the charge and marks the order paid and its seats sold, "
+              "only if the order still holds every one of them (`settle`, `confirm`).")
+read.step(22, purchase_service, orders_db,
+          "**Compensate**: the payment is marked failed, the order cancelled and its holds released "
+          "(`release`), so the seats are for sale again at once.",
           when="If the payment fails, or the buyer leaves")
-read.step(22, payment_service, payment_provider,
-          "**Compensate**: the charge is refunded, because the hold had expired and another buyer took the seat.",
-          when="If confirm finds the seat gone")
+read.step(23, payment_service, payment_provider,
+          "**Compensate**: the charge is refunded (key `refund-order-<id>`), because a hold had expired and "
+          "another buyer took that seat.",
+          when="If confirm finds a seat gone")
+read.step(24, purchase_service, orders_db,
+          "The refund is recorded, the order cancelled and the seats it still holds released, in one "
+          "transaction (`refunded`).",
+          when="Once the provider has refunded")
+
+read.stage("Reconcile sagas that stopped half-way")
+read.step(25, reconciler, orders_db,
+          "Every minute, the reconciler reads the payments left half-way (`stuck_payments`): `pending` past "
+          "the charge deadline, or charged for an order that is not paid.")
+read.step(26, reconciler, payment_service, "For each pending one, it asks the payment service what became of it.")
+read.step(27, payment_service, payment_provider,
+          "The payment service looks the charge up at the provider by its idempotency key.")
+read.step(28, reconciler, orders_db,
+          "Charged: it settles the order as in step 21. Never charged: the payment is marked failed and the "
+          "order released, as in step 22.",
+          when="Once the provider has answered")
+read.step(29, reconciler, payment_service,
+          "It has the charge refunded and recorded, as in steps 23 and 24.",
+          when="If the order cannot be confirmed")
 
 read.stage("Logs")
-read.step(23, web_server, log_queue, "The servers publish their logs to Kafka.")
-read.step(24, log_queue, log_service, "The log service consumes them.")
-read.step(25, log_service, log_store, "It parses and aggregates them and stores them in Splunk.")
+read.step(30, web_server, log_queue, "The servers publish their logs to Kafka.")
+read.step(31, log_queue, log_service, "The log service consumes them.")
+read.step(32, log_service, log_store, "It parses and aggregates them and stores them in Splunk.")
 
 read.note("The source says the purchase (session, cart, inventory, payment) 'is executed as a two-phase "
           "commit'. A payment provider is not a resource manager: it takes part in no commit protocol, and "
@@ -194,6 +220,17 @@ read.note("The source says the purchase (session, cart, inventory, payment) 'is 
 read.note("The reservation with an expiry is what makes the saga safe: while the buyer pays, the seat is "
           "held for them and nobody else can take it; if they never pay, the hold runs out and the seat "
           "returns to sale without anyone cleaning up.",
+          theme="The purchase")
+read.note("The expiry bounds the seat, not the money. If the purchase service dies after the charge and "
+          "before step 21, the `pending` payment written in step 19 is the only trace, and the reconciler "
+          "(steps 25 to 29) finds it: it asks the provider by the same key, then confirms or refunds. Dying "
+          "before step 19 leaves no charge, and the hold simply lapses. Every step after 19 is safe to run "
+          "twice: the keys make the provider answer a repeat with the first result, and each SQL step changes "
+          "only rows still in the state it expects.",
+          theme="The purchase")
+read.note("The reconciler waits past the hold's expiry before it asks, because the payment service sends no "
+          "charge after it: by then a charge is either made or never will be. Its times are the database's "
+          "clock, the one that also timed the holds.",
           theme="The purchase")
 read.note("Seats are 'materialized conflicts': one row per seat means two buyers of the same seat always "
           "meet on the same row, where PostgreSQL's row lock and the condition in `reserve` let exactly "
@@ -279,11 +316,13 @@ market.endpoint(
               "hold_expires_at": "string: ISO 8601 time when the seats return to sale unless paid"},
     status={201: "Held: pay before hold_expires_at", 400: "No seats, or seats of another listing",
             401: "No valid token",
-            409: "A seat is already held or sold (the lock or the conditional reserve turned this buyer away)",
-            429: "Too many buyers: wait in the queue (Retry-After says when to try again)"},
+            409: "A seat is already held or sold (the lock or the conditional reserve turned this buyer away); no seat is held",
+            429: "This buyer sent too many requests (Retry-After says when to try again)",
+            503: "The sale is at capacity: the waiting room admits buyers in arrival order (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the buyer",
-             "Idempotency-Key": "A retried reserve returns the same order instead of holding more seats"},
-    response_headers={429: {"Retry-After": "Seconds until the waiting room admits this buyer"}},
+             "Idempotency-Key": "Stored with the order, unique per buyer: a retried reserve returns the same order instead of holding more seats"},
+    response_headers={429: {"Retry-After": "Seconds to wait before trying again"},
+                      503: {"Retry-After": "Seconds until the waiting room admits this buyer"}},
 )
 market.endpoint(
     "POST", "/v1/orders/{order_id}/payment", "Pay for a held order; on success the seats are sold to the buyer",
@@ -294,15 +333,15 @@ market.endpoint(
               "tickets": "object[]: the seats bought, with their barcodes"},
     status={200: "Charged and confirmed: the seats are the buyer's",
             401: "No valid token",
-            402: "The card was declined: the order is cancelled and the seats released (step 21)",
+            402: "The card was declined: the order is cancelled and the seats released (step 22)",
             403: "Not the buyer's order", 404: "No such order",
-            409: "The hold expired and another buyer took a seat: the charge is refunded (step 22)"},
+            409: "A hold expired and another buyer took one of the seats: nothing is sold and the whole charge is refunded (steps 23 and 24)"},
     headers={"Authorization": "Bearer token of the buyer",
-             "Idempotency-Key": "The order's key, which the payment service passes to the provider: a retried payment cannot charge twice"},
+             "Idempotency-Key": "The order's key, which the payment service records before charging (step 19) and passes to the provider: a retried payment resumes the recorded one and cannot charge twice"},
 )
 market.endpoint(
     "DELETE", "/v1/orders/{order_id}", "Leave checkout: cancel a pending order and release its seats at once",
-    starts=(read, 21),
+    starts=(read, 22),
     request={"order_id": "string: the pending order"},
     status={204: "Cancelled; the seats are for sale again", 401: "No valid token", 403: "Not the buyer's order",
             404: "No such order", 409: "Already paid: ask for a refund instead"},
