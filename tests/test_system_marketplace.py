@@ -108,7 +108,7 @@ def test_every_cache_read_has_a_drawn_miss(system):
 
 def test_the_page_shows_the_reservation_sections():
     page = PAGE.read_text(encoding="utf-8")
-    for section in ("oversell", "unique_sale", "reserve", "place_order", "confirm", "release", "begin_payment",
+    for section in ("seats_left", "oversell", "unique_sale", "reserve", "place_order", "confirm", "release", "begin_payment",
                     "settle", "refunded", "stuck_payments"):
         assert f'--8<-- "{RESERVE}:{section}"' in page
 
@@ -594,3 +594,19 @@ def test_a_lost_seat_leaves_a_refund_owed_until_the_refund_is_recorded(buyer):
     assert payment(buyer, 101)[1] == "refunded" and order_status(buyer, 101) == "cancelled"
     assert seats(buyer, 7, 8) == {7: ("available", None), 8: ("held", 102)}
     assert stuck(buyer) == {}
+
+
+def test_the_seats_left_on_a_listing_page_have_a_drawn_source_and_count_lapsed_holds(system, buyer):
+    """Review M3: the count (and the ETag built from it) came from no drawn step. It is read
+    from the trending cache and, when missing, counted on a replica of the orders database."""
+    steps = system.paths["read"].steps
+    count = [s for s in steps if s.source == "inventory_service" and s.targets == ("orders_replica",)]
+    assert count and count[0].when and "five seconds" in count[0].text
+    query, = statements(read_section(ROOT, RESERVE, "seats_left"))
+    assert buyer.setup.execute(query).fetchone() == (10,)
+    a = buyer()
+    a.execute("EXECUTE reserve(7, 101)")
+    a.execute("EXECUTE reserve(8, 102)")
+    assert buyer.setup.execute(query).fetchone() == (8,)
+    buyer.setup.execute("UPDATE tickets SET held_until = now() - interval '1 second' WHERE id = 8")
+    assert buyer.setup.execute(query).fetchone() == (9,)  # a lapsed hold is for sale again

@@ -50,6 +50,8 @@ CREATE TABLE tickets (
 );
 
 CREATE INDEX tickets_by_order ON tickets (purchase_order_id);
+-- Seats left on a listing page: one range of this index, on a read replica.
+CREATE INDEX tickets_for_sale ON tickets (inventory_id, status);
 
 -- One payment per order, written 'pending' BEFORE the provider is asked to charge:
 -- it is the saga's durable state. A payment still 'pending' long after its charge

@@ -1,6 +1,15 @@
 -- Online marketplace: selling each ticket once. Runs on the schema in
 -- snippets/schemas/marketplace.sql, on PostgreSQL.
 
+-- --8<-- [start:seats_left]
+-- The count on a listing page (read step 8), on a read replica, cached for five seconds.
+-- A lapsed hold counts as for sale, as it does for reserve; the number is only a hint.
+SELECT count(*) AS seats_left
+FROM tickets
+WHERE inventory_id = 1
+  AND (status = 'available' OR (status = 'held' AND held_until < now()));
+-- --8<-- [end:seats_left]
+
 -- --8<-- [start:oversell]
 -- WRONG: read, decide in the application, then write. Two buyers can both read
 -- 'available' before either writes, and both are told the seat is theirs.
