@@ -182,7 +182,9 @@ write.note("With a geohash, a radius query is a handful of range scans of one or
            theme="Spatial index")
 write.note("Steps 4 to 6 write three stores without a shared transaction. The rows that make the attraction findable "
            "are written last, so a failure in between leaves an orphan details document or raw photo (removed by a "
-           "sweep), never a search result without details.", theme="Consistency")
+           "sweep), never a search result without details in the primary data center. Elsewhere the location "
+           "replica and the document secondary lag independently, so read step 12 skips an attraction whose "
+           "details have not arrived yet.", theme="Consistency")
 write.note("A photo URL is published only once its file exists: the processed file is written first (step 9), the "
            "row marked ready after (step 10). A worker that crashes in between leaves a file nobody links to and "
            "an uncommitted offset, so the event comes again and both writes are repeated harmlessly. A photo "
@@ -227,7 +229,9 @@ read.step(11, nearby_service, attraction_cache,
           "It keeps the attractions within the radius (haversine distance), sorts them by distance, takes one page "
           "and reads their details and photo URLs from the attraction cache.")
 read.step(12, nearby_service, attraction_replica,
-          "It reads the missing details from the local secondary and caches them.", when="On a cache miss")
+          "It reads the missing details from the local secondary and caches them. An attraction whose details "
+          "have not yet reached this data center's secondary is left off the page, not shown bare.",
+          when="On a cache miss")
 read.step(13, nearby_service, location_replica,
           "It reads those attractions' ready photos (`photos`) from the local replica and caches their URLs "
           "with the details.", when="On a cache miss")

@@ -364,3 +364,28 @@ def test_a_ready_photo_without_a_file_url_is_refused(sqlite_db, postgres_db):
         sqlite_db.execute(insert)
     with pytest.raises(psycopg.errors.CheckViolation):
         postgres_db.execute(insert)
+
+
+def test_the_page_quotes_the_computed_excess_of_the_nine_cells():
+    """Review X3: 'several times the circle's area' understated it; the page's figures are these."""
+    import math
+    metres_per_degree = math.pi * EARTH_RADIUS_M / 180
+
+    def ratio(latitude, radius):
+        height, width = cell_size(search_precision(latitude, radius))
+        area = 9 * height * width * metres_per_degree ** 2 * math.cos(math.radians(latitude))
+        return round(area / (math.pi * radius ** 2))
+
+    assert [ratio(51.5074, 400), ratio(51.5074, 1_000), ratio(51.5074, 20_000), ratio(0.0, 20_000)] == [8, 43, 109, 175]
+    assert round(cell_size(search_precision(0.0, 20_000))[0] * metres_per_degree / 1000) == 156
+    page = (ROOT / "docs" / "systems" / "proximity.md").read_text()
+    assert ("about 8 times the circle's area for 400 m in London,\n   43 times for 1 km, 109 times for 20 km, "
+            "and 175 times for 20 km at the equator") in page
+    assert "about 156 km on a side" in page
+
+
+def test_a_data_center_whose_details_lag_leaves_the_attraction_off_the_page(catalogue):
+    """Review X2: the location replica and the document secondary replicate independently."""
+    read = catalogue.systems["proximity"].paths["read"].steps
+    miss = next(s for s in read if s.targets == ("attraction_replica",))
+    assert miss.when and "left off the page" in miss.text
