@@ -102,11 +102,13 @@ write.step(3, bulk_service, upload_queue,
            "It publishes a message naming the batch (where its files are), not the files themselves.")
 write.step(4, upload_queue, aggregation, "The aggregation service, subscribed to the topic, receives the message.")
 write.step(5, aggregation, object_store, "It fetches the batch's JSON files from object storage.")
-write.step(6, aggregation, inventory_db,
-           "It validates and normalises each listing and writes it to the listings store as a document.")
-write.step(7, aggregation, orders_db,
-           "It creates one row per sellable unit (each seat, each item in stock) in PostgreSQL, "
-           "where purchases will compete for it.")
+write.step(6, aggregation, orders_db,
+           "It validates and normalises each listing and, in one transaction, creates its row and one row per "
+           "sellable unit (each seat, each item in stock) in PostgreSQL, where purchases will compete for "
+           "them; the listing's ID is made from the batch and its place in it (`ingest`).")
+write.step(7, aggregation, inventory_db,
+           "Only then does it write the listing document under that ID (an upsert), and it commits its "
+           "Kafka offset last.")
 
 write.stage("Index and advertise")
 write.step(8, indexing, inventory_db,
@@ -118,6 +120,11 @@ write.step(10, ads_service, inventory_db, "The ads service reads listings to cho
 write.note("Uploads are asynchronous: the seller gets an answer when the files are stored, and the "
            "listings appear once aggregation and indexing have run. A batch that fails validation is "
            "reported back to the seller, not half-published.",
+           theme="Ingestion")
+write.note("A crash between steps 6 and 7 leaves seats whose document is not yet written: nothing shows "
+           "them, since views and search read the documents. The offset was not committed, so the message "
+           "comes again; the rows' unique keys turn the repeated inserts into no-ops and the upsert writes "
+           "the document once. In the other order a crash would publish a listing with no seat to sell.",
            theme="Ingestion")
 write.note("The message carries only where the batch is; images, videos and large JSON files never pass "
            "through Kafka, whose messages are limited to about 1 MB by default.",

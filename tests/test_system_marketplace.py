@@ -108,7 +108,7 @@ def test_every_cache_read_has_a_drawn_miss(system):
 
 def test_the_page_shows_the_reservation_sections():
     page = PAGE.read_text(encoding="utf-8")
-    for section in ("seats_left", "oversell", "unique_sale", "reserve", "place_order", "confirm", "release", "begin_payment",
+    for section in ("ingest", "seats_left", "oversell", "unique_sale", "reserve", "place_order", "confirm", "release", "begin_payment",
                     "settle", "refunded", "stuck_payments"):
         assert f'--8<-- "{RESERVE}:{section}"' in page
 
@@ -610,3 +610,18 @@ def test_the_seats_left_on_a_listing_page_have_a_drawn_source_and_count_lapsed_h
     assert buyer.setup.execute(query).fetchone() == (8,)
     buyer.setup.execute("UPDATE tickets SET held_until = now() - interval '1 second' WHERE id = 8")
     assert buyer.setup.execute(query).fetchone() == (9,)  # a lapsed hold is for sale again
+
+
+def test_seats_exist_before_their_listing_document_and_a_redelivered_batch_adds_nothing(system, buyer):
+    """A crash between the two stores of ingestion must not publish a listing with no seats,
+    and the batch message that comes again must not list anything twice."""
+    steps = {s.number: s for s in system.paths["write"].steps}
+    rows = next(n for n, s in steps.items() if s.source == "aggregation" and s.targets == ("orders_db",))
+    document = next(n for n, s in steps.items() if s.source == "aggregation" and s.targets == ("inventory_db",))
+    assert rows < document and "upsert" in steps[document].text and "offset last" in steps[document].text
+    ingest = statements(read_section(ROOT, RESERVE, "ingest"))
+    for _ in range(2):  # the message, then its redelivery
+        for statement in ingest:
+            buyer.setup.execute(statement)
+    assert buyer.setup.execute("SELECT count(*) FROM inventory WHERE document_id = 'batch-77/3'").fetchone() == (1,)
+    assert buyer.setup.execute("SELECT count(*) FROM tickets WHERE inventory_id = 2").fetchone() == (3,)

@@ -1,6 +1,20 @@
 -- Online marketplace: selling each ticket once. Runs on the schema in
 -- snippets/schemas/marketplace.sql, on PostgreSQL.
 
+-- --8<-- [start:ingest]
+-- Aggregation (write step 6): a listing and its seats, in one transaction. The IDs come
+-- from the batch and the listing's place in it, so a redelivered batch message runs this
+-- again and inserts nothing twice.
+BEGIN;
+INSERT INTO inventory (id, seller_id, title, document_id)
+VALUES (2, 1, 'Matinee', 'batch-77/3')
+ON CONFLICT DO NOTHING;
+INSERT INTO tickets (id, inventory_id, seat, price_cents)
+SELECT 200 + n, 2, 'B-' || n, 4000 FROM generate_series(1, 3) AS n
+ON CONFLICT DO NOTHING;
+COMMIT;
+-- --8<-- [end:ingest]
+
 -- --8<-- [start:seats_left]
 -- The count on a listing page (read step 8), on a read replica, cached for five seconds.
 -- A lapsed hold counts as for sale, as it does for reserve; the number is only a hint.
