@@ -246,7 +246,8 @@ read.note("The expiry bounds the seat, not the money. If the purchase service di
           theme="The purchase")
 read.note("The reconciler waits past the hold's expiry before it asks, because the payment service sends no "
           "charge after it: by then a charge is either made or never will be. Its times are the database's "
-          "clock, the one that also timed the holds.",
+          "clock, the one that also timed the holds; the payment service compares its own clock with the "
+          "hold's end, which is safe because the reconciler waits five minutes longer than the hold.",
           theme="The purchase")
 read.note("Seats are 'materialized conflicts': one row per seat means two buyers of the same seat always "
           "meet on the same row, where PostgreSQL's row lock and the condition in `reserve` let exactly "

@@ -625,3 +625,11 @@ def test_seats_exist_before_their_listing_document_and_a_redelivered_batch_adds_
             buyer.setup.execute(statement)
     assert buyer.setup.execute("SELECT count(*) FROM inventory WHERE document_id = 'batch-77/3'").fetchone() == (1,)
     assert buyer.setup.execute("SELECT count(*) FROM tickets WHERE inventory_id = 2").fetchone() == (3,)
+
+
+def test_the_reconciler_waits_longer_than_a_hold_by_the_margin_the_page_states(system):
+    hold = re.search(r"interval '(\d+) minutes'", read_section(ROOT, RESERVE, "reserve")).group(1)
+    wait = re.search(r"interval '(\d+) minutes'", read_section(ROOT, RESERVE, "stuck_payments")).group(1)
+    assert int(wait) - int(hold) == 5
+    notes = " ".join(n.text for n in system.paths["read"].notes)
+    assert "waits five minutes longer than the hold" in notes
