@@ -124,14 +124,14 @@ workflow.step(14, sender, gateway,
 workflow.step(15, gateway, chat_a, "The gateway passes the frame to chat server A.")
 workflow.step(16, chat_a, chat_store,
               "A gives the message the conversation's next sequence number and a Snowflake ID, and stores it at "
-              "QUORUM; a resent `client_msg_id` is found, not stored twice, and answered with its first "
-              "sequence number.")
-workflow.step(17, chat_a, gateway,
-              "Only now that the message is durable does A send the **sent** receipt (with its sequence number) "
-              "back through the gateway, down the sender's WebSocket: one tick.")
-workflow.step(18, chat_a, pubsub,
+              "QUORUM together with its `client_msg_id`, in one conditional write to the conversation's partition; "
+              "a resend is found there, published again (step 17) and answered with its first sequence number.")
+workflow.step(17, chat_a, pubsub,
               "A hashes the receiver's user_id on the same ring, which names chat server B, and publishes the "
-              "message to B's topic.")
+              "message to B's topic; Kafka acknowledges it.")
+workflow.step(18, chat_a, gateway,
+              "Only now that the message is durable and on its way does A send the **sent** receipt (with its "
+              "sequence number) back through the gateway, down the sender's WebSocket: one tick.")
 workflow.step(19, pubsub, chat_b, "Chat server B, subscribed to its own topic, receives the message.")
 workflow.step(20, chat_b, gateway,
               "B looks the receiver up in its in-memory map of connections and writes the message to that "
@@ -145,7 +145,8 @@ workflow.step(22, receiver, gateway,
               "number.")
 workflow.step(23, gateway, chat_b, "The gateway passes the receipt to chat server B.")
 workflow.step(24, chat_b, chat_store,
-              "B advances the receiver's delivered watermark for the conversation (one row, not one per message).")
+              "B advances the receiver's delivered watermark for the conversation (one row, not one per message), "
+              "forward only: in Cassandra `IF delivered_seq < n`, since a plain write lets a late receipt win.")
 workflow.step(25, chat_b, pubsub, "B publishes the receipt to the topic of the sender's chat server, A.")
 workflow.step(26, pubsub, chat_a, "Chat server A receives the receipt.")
 workflow.step(27, chat_a, gateway, "A writes the receipt to the sender's WebSocket.")
@@ -288,16 +289,22 @@ workflow.note("The two users of a conversation send through different chat serve
               "each other on the way, so the app shows them by seq and treats a gap that does not fill within "
               "a moment as a missed message to fetch.", theme="Ordering and IDs")
 workflow.note("The app gives each message its own `client_msg_id` and resends it until the **sent** receipt "
-              "arrives; a unique key on (sender, `client_msg_id`) turns a resend into a no-op (in Cassandra, a "
-              "small table keyed by it and written with `IF NOT EXISTS`).",
+              "arrives. In SQL one row carries both unique keys. Cassandra has no conditional write across "
+              "partitions, and a guard row in a table of its own could survive a crash alone (the message lost, "
+              "its resend told it was stored) or be missing (shown twice). So the guard, a `client_msg_id` → seq "
+              "map in a static column with a week's TTL (an app away longer catches up first and meets its own "
+              "copy by `client_msg_id`), shares the conversation's partition, and one conditional "
+              "batch writes the seq row `IF NOT EXISTS` and the entry only if absent: both or neither. After a "
+              "write timeout the resend's own Paxos round first settles the unfinished one, then finds the entry "
+              "or stores the message: once either way.",
               theme="Ordering and IDs")
 workflow.note("Delivery is at least once, made exactly once on screen by deduplication. Upward, the app resends "
-              "until **sent** arrives and the server drops the copy by `client_msg_id`. Downward, a message can "
-              "be lost between the store and the phone (a chat server crashes after step 16, a ring change "
-              "sends it to the wrong server): it is still in the chat store, so the gap or the next reconnect "
-              "(step 33) brings it, and the app drops any seq it already holds. The **delivered** receipt is "
+              "until **sent** arrives and the server drops the copy by `client_msg_id`. A chat server that crashes "
+              "after step 16 sends no tick, so the resend publishes the stored copy, seconds late at worst. "
+              "Downward, a ring change can send a message to the wrong server: it is still in the chat store, so "
+              "the gap or the next reconnect (step 33) brings it, and the app drops any seq it already holds. The **delivered** receipt is "
               "the only proof of arrival.", theme="Ordering and IDs")
-workflow.note("Sent, delivered and read are all carried over the WebSockets (steps 17, 22 to 28); the server "
+workflow.note("Sent, delivered and read are all carried over the WebSockets (steps 18, 22 to 28); the server "
               "stores two watermarks per member and conversation, not a status per message.", theme="Receipts")
 workflow.note("Cache-aside on a list has a race: a reader filling the list from the chat store (step 6) can miss a "
               "message stored while it read, which the append of step 40 skipped because the list did not yet "
@@ -354,7 +361,8 @@ workflow.note("The source says messages are end-to-end encrypted with a symmetri
               "symmetric, but two apps must first agree on that key without the server learning it: that takes "
               "public keys (as in the Signal protocol, which also changes the key with every message). In a group, "
               "each sender shares a sender key with every member once, so one ciphertext serves the whole group "
-              "and the server can store it once (step 39).",
+              "and the server can store it once (step 39). When a member leaves, every sender makes a new "
+              "sender key and shares it with those who remain.",
               theme="Security")
 workflow.note("End-to-end encryption and server-side search exclude each other: the index workers cannot read an "
               "encrypted body. Apache Solr search (steps 62 to 67) fits workplace chat without end-to-end "
@@ -517,7 +525,7 @@ chat.endpoint(
 chat.endpoint(
     "DELETE", "/v1/groups/{group_id}/members/{user_id}", "Remove a member (admins), or leave the group (the user themselves)",
     request={"group_id": "string: the group", "user_id": "string: the member to remove"},
-    status={204: "Removed; they receive nothing sent after this", 401: "No valid token",
+    status={204: "Removed; senders switch to a new sender key, so nothing sent after this is readable by them, even a copy fanned out from a lagging replica", 401: "No valid token",
             403: "Neither an admin nor the member themselves", 404: "No such group, or not a member"},
     headers={"Authorization": "Bearer token of an admin or of the member"},
 )

@@ -55,6 +55,8 @@ ads_service = market.component("ads_service", "Ads service", kind="service", gro
                                role="Picks listings to advertise")
 log_service = market.component("log_service", "Log service", kind="service", group="Processing",
                                role="Parses and aggregates logs")
+reconciler = market.component("reconciler", "Saga reconciler", kind="service", group="Processing",
+                              role="A scheduled job: finishes or undoes purchases whose saga stopped half-way")
 
 # --- Outside ---------------------------------------------------------------------------
 payment_provider = market.component("payment_provider", "Payment provider (e.g. Stripe)", kind="payment_provider",
@@ -64,7 +66,8 @@ payment_provider = market.component("payment_provider", "Payment provider (e.g. 
 
 # --- Data stores ---------------------------------------------------------------------
 trending_cache = market.component("trending_cache", "Trending cache (Redis)", kind="redis", group="Data stores",
-                                  role="The listing documents of trending events, with a short TTL")
+                                  role="The listing documents of trending events, with a short TTL, and every viewed "
+                                       "listing's seats-left count for five seconds")
 session_cache = market.component("session_cache", "Session cache (Redis)", kind="redis", group="Data stores",
                                  role="Each buyer's session and cart, with a TTL")
 ticket_lock = market.component("ticket_lock", "Ticket lock (Redis)", kind="lock", group="Data stores",
@@ -73,6 +76,9 @@ ticket_lock = market.component("ticket_lock", "Ticket lock (Redis)", kind="lock"
 orders_db = market.component("orders_db", "Orders and seats (PostgreSQL)", kind="postgresql", group="Data stores",
                              role="Users, one row per seat with its hold, purchase orders, payments: "
                                   "every write that money depends on")
+orders_replica = market.component("orders_replica", "Orders replica (PostgreSQL)", kind="postgresql",
+                                  group="Data stores",
+                                  role="An asynchronous read replica: seats-left counts for listing pages, never a sale")
 inventory_db = market.component("inventory_db", "Listings (MongoDB)", kind="mongodb", group="Data stores",
                                 role="The listing documents: descriptions, venues, prices, media URLs")
 inventory_replica = market.component("inventory_replica", "Listings replica (MongoDB)", kind="mongodb",
@@ -96,11 +102,13 @@ write.step(3, bulk_service, upload_queue,
            "It publishes a message naming the batch (where its files are), not the files themselves.")
 write.step(4, upload_queue, aggregation, "The aggregation service, subscribed to the topic, receives the message.")
 write.step(5, aggregation, object_store, "It fetches the batch's JSON files from object storage.")
-write.step(6, aggregation, inventory_db,
-           "It validates and normalises each listing and writes it to the listings store as a document.")
-write.step(7, aggregation, orders_db,
-           "It creates one row per sellable unit (each seat, each item in stock) in PostgreSQL, "
-           "where purchases will compete for it.")
+write.step(6, aggregation, orders_db,
+           "It validates and normalises each listing and, in one transaction, creates its row and one row per "
+           "sellable unit (each seat, each item in stock) in PostgreSQL, where purchases will compete for "
+           "them; the listing's ID is made from the batch and its place in it (`ingest`).")
+write.step(7, aggregation, inventory_db,
+           "Only then does it write the listing document under that ID (an upsert), and it commits its "
+           "Kafka offset last.")
 
 write.stage("Index and advertise")
 write.step(8, indexing, inventory_db,
@@ -112,6 +120,11 @@ write.step(10, ads_service, inventory_db, "The ads service reads listings to cho
 write.note("Uploads are asynchronous: the seller gets an answer when the files are stored, and the "
            "listings appear once aggregation and indexing have run. A batch that fails validation is "
            "reported back to the seller, not half-published.",
+           theme="Ingestion")
+write.note("A crash between steps 6 and 7 leaves seats whose document is not yet written: nothing shows "
+           "them, since views and search read the documents. The offset was not committed, so the message "
+           "comes again; the rows' unique keys turn the repeated inserts into no-ops and the upsert writes "
+           "the document once. In the other order a crash would publish a listing with no seat to sell.",
            theme="Ingestion")
 write.note("The message carries only where the batch is; images, videos and large JSON files never pass "
            "through Kafka, whose messages are limited to about 1 MB by default.",
@@ -141,49 +154,78 @@ read.step(4, buyer, web_server, "The buyer's requests go over HTTPS to the API s
 read.stage("View a listing")
 read.step(5, web_server, inventory_service, "A request to view a listing goes to the inventory service.")
 read.step(6, inventory_service, trending_cache,
-          "The service reads the listing document from the trending cache.")
+          "The service reads the listing document and its count of seats left from the trending cache.")
 read.step(7, inventory_service, inventory_replica,
           "It reads the listing from a MongoDB secondary and, if the event is trending, caches it for a short TTL.",
           when="On a cache miss")
-read.step(8, buyer, cdn, "The listing's images and videos load from the CDN, by the URLs in the document.")
-read.step(9, cdn, object_store, "The CDN fetches the media from object storage.", when="On a CDN miss")
+read.step(8, inventory_service, orders_replica,
+          "It counts the seats still for sale on a PostgreSQL read replica (one range of an index on listing "
+          "and status) and caches the count for five seconds: one count per listing every five seconds, "
+          "however many buyers look.",
+          when="If the count is not cached")
+read.step(9, buyer, cdn, "The listing's images and videos load from the CDN, by the URLs in the document.")
+read.step(10, cdn, object_store, "The CDN fetches the media from object storage.", when="On a CDN miss")
 
 read.stage("Search")
-read.step(10, web_server, search_service, "A search request goes to the search service.")
-read.step(11, search_service, search_index, "The service queries Solr's inverted index and ranks the hits.")
-read.step(12, buyer, cdn, "The results' thumbnails load from the CDN, by the URLs stored in the index.")
-read.step(13, cdn, object_store, "The CDN fetches a thumbnail it does not have.", when="On a CDN miss")
+read.step(11, web_server, search_service, "A search request goes to the search service.")
+read.step(12, search_service, search_index, "The service queries Solr's inverted index and ranks the hits.")
+read.step(13, buyer, cdn, "The results' thumbnails load from the CDN, by the URLs stored in the index.")
+read.step(14, cdn, object_store, "The CDN fetches a thumbnail it does not have.", when="On a CDN miss")
 
 read.stage("Purchase")
-read.step(14, web_server, purchase_service, "A request to buy a seat goes to the purchase service.")
-read.step(15, purchase_service, ticket_lock,
+read.step(15, web_server, purchase_service, "A request to buy a seat goes to the purchase service.")
+read.step(16, purchase_service, ticket_lock,
           "For a hot event, the service takes a lock on the seat with a short TTL (`SET seat:7 … NX PX 5000`) "
           "and turns a second buyer away at once; correctness does not depend on it.")
-read.step(16, purchase_service, session_cache,
+read.step(17, purchase_service, session_cache,
           "It writes the buyer's cart into the session (a linked hash map with a TTL), for the checkout pages.")
 with read.transaction("Reserve, pay and confirm"):
-    read.step(17, purchase_service, orders_db,
-              "**Reserve**: one transaction creates the pending order and holds the seat for ten minutes with "
-              "a conditional `UPDATE` that only one buyer can win (`reserve`, below). No row back: sold out.")
-    read.step(18, purchase_service, payment_service, "**Pay**: the purchase service asks for the charge.")
-    read.step(19, payment_service, payment_provider,
-              "The payment service charges the card through the provider, with the order's idempotency key, "
-              "so a retried request cannot charge twice.")
-    read.step(20, purchase_service, orders_db,
-              "**Confirm**: one transaction marks the order paid and the seat sold, if the order still "
-              "holds it (`confirm`).")
-read.step(21, purchase_service, orders_db,
-          "**Compensate**: the order is cancelled and the hold released (`release`), so the seat is for "
-          "sale again at once.",
+    read.step(18, purchase_service, orders_db,
+              "**Reserve**: one transaction creates the pending order under the buyer's Idempotency-Key (a "
+              "retry finds the first order) and holds every seat for ten minutes with `reserve`, in ascending "
+              "seat ID so that two buyers never deadlock. A seat that returns no row rolls it all back: 409.")
+    read.step(19, purchase_service, payment_service, "**Pay**: the purchase service asks for the charge.")
+    read.step(20, payment_service, orders_db,
+              "Before any money moves, the payment service writes the payment down as `pending` with the "
+              "order's key (`begin_payment`): the saga's state is now on disk.")
+    read.step(21, payment_service, payment_provider,
+              "It charges the card through the provider with that key, so a retried request cannot charge "
+              "twice; after the hold's expiry it sends no charge.")
+    read.step(22, purchase_service, orders_db,
+              "**Confirm**: one transaction records the charge and marks the order paid and its seats sold, "
+              "only if the order still holds every one of them (`settle`, `confirm`).")
+read.step(23, purchase_service, orders_db,
+          "**Compensate**: the payment is marked failed, the order cancelled and its holds released "
+          "(`release`), so the seats are for sale again at once.",
           when="If the payment fails, or the buyer leaves")
-read.step(22, payment_service, payment_provider,
-          "**Compensate**: the charge is refunded, because the hold had expired and another buyer took the seat.",
-          when="If confirm finds the seat gone")
+read.step(24, payment_service, payment_provider,
+          "**Compensate**: the charge is refunded (key `refund-order-<id>`), because a hold had expired and "
+          "another buyer took that seat.",
+          when="If confirm finds a seat gone")
+read.step(25, purchase_service, orders_db,
+          "The refund is recorded, the order cancelled and the seats it still holds released, in one "
+          "transaction (`refunded`).",
+          when="Once the provider has refunded")
+
+read.stage("Reconcile sagas that stopped half-way")
+read.step(26, reconciler, orders_db,
+          "Every minute, the reconciler reads the payments left half-way (`stuck_payments`): `pending` past "
+          "the charge deadline, or charged for an order that is not paid.")
+read.step(27, reconciler, payment_service, "For each pending one, it asks the payment service what became of it.")
+read.step(28, payment_service, payment_provider,
+          "The payment service looks the charge up at the provider by its idempotency key.")
+read.step(29, reconciler, orders_db,
+          "Charged: it settles the order as in step 22. Never charged: the payment is marked failed and the "
+          "order released, as in step 23.",
+          when="Once the provider has answered")
+read.step(30, reconciler, payment_service,
+          "It has the charge refunded and recorded, as in steps 24 and 25.",
+          when="If the order cannot be confirmed")
 
 read.stage("Logs")
-read.step(23, web_server, log_queue, "The servers publish their logs to Kafka.")
-read.step(24, log_queue, log_service, "The log service consumes them.")
-read.step(25, log_service, log_store, "It parses and aggregates them and stores them in Splunk.")
+read.step(31, web_server, log_queue, "The servers publish their logs to Kafka.")
+read.step(32, log_queue, log_service, "The log service consumes them.")
+read.step(33, log_service, log_store, "It parses and aggregates them and stores them in Splunk.")
 
 read.note("The source says the purchase (session, cart, inventory, payment) 'is executed as a two-phase "
           "commit'. A payment provider is not a resource manager: it takes part in no commit protocol, and "
@@ -194,6 +236,18 @@ read.note("The source says the purchase (session, cart, inventory, payment) 'is 
 read.note("The reservation with an expiry is what makes the saga safe: while the buyer pays, the seat is "
           "held for them and nobody else can take it; if they never pay, the hold runs out and the seat "
           "returns to sale without anyone cleaning up.",
+          theme="The purchase")
+read.note("The expiry bounds the seat, not the money. If the purchase service dies after the charge and "
+          "before step 22, the `pending` payment written in step 20 is the only trace, and the reconciler "
+          "(steps 26 to 30) finds it: it asks the provider by the same key, then confirms or refunds. Dying "
+          "before step 20 leaves no charge, and the hold simply lapses. Every step after 20 is safe to run "
+          "twice: the keys make the provider answer a repeat with the first result, and each SQL step changes "
+          "only rows still in the state it expects.",
+          theme="The purchase")
+read.note("The reconciler waits past the hold's expiry before it asks, because the payment service sends no "
+          "charge after it: by then a charge is either made or never will be. Its times are the database's "
+          "clock, the one that also timed the holds; the payment service compares its own clock with the "
+          "hold's end, which is safe because the reconciler waits five minutes longer than the hold.",
           theme="The purchase")
 read.note("Seats are 'materialized conflicts': one row per seat means two buyers of the same seat always "
           "meet on the same row, where PostgreSQL's row lock and the condition in `reserve` let exactly "
@@ -213,7 +267,7 @@ read.note("For a sale that will draw far more buyers than seats, a virtual waiti
           "contention on the seat rows bounded.",
           theme="Selling each seat once")
 read.note("The source has the inventory and search services fetch media from object storage. Services "
-          "return only the media URLs; the browser loads the files through the CDN (steps 8 and 12), "
+          "return only the media URLs; the browser loads the files through the CDN (steps 9 and 13), "
           "which reads object storage on a miss.",
           theme="Corrections")
 read.note("The source checks the CDN for 'the requested ticket'. A CDN may cache a listing's static page "
@@ -248,7 +302,7 @@ market.endpoint(
     "GET", "/v1/listings/{listing_id}", "View a listing: description, venue, prices and media URLs", starts=(read, 5),
     request={"listing_id": "string: the listing"},
     response={"listing": "object: the listing document, with media URLs served by the CDN",
-              "available_seats?": "integer: seats left, possibly seconds old; only reserving decides"},
+              "available_seats?": "integer: seats left, counted on a replica and cached for five seconds (steps 6 and 8); only reserving decides"},
     status={200: "The listing", 304: "Unchanged since the ETag the client sent", 404: "No such listing",
             429: "Over the read quota (Retry-After says when to try again)"},
     headers={"If-None-Match": "The ETag of the copy the browser already has"},
@@ -257,7 +311,7 @@ market.endpoint(
                       429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 market.endpoint(
-    "GET", "/v1/search", "Search listings by text, with filters, a page at a time", starts=(read, 10),
+    "GET", "/v1/search", "Search listings by text, with filters, a page at a time", starts=(read, 11),
     request={"q": "string: the buyer's words, e.g. an artist or a venue",
              "date_from?": "string: ISO 8601 date, earliest event date",
              "max_price?": "integer: highest price in cents",
@@ -272,37 +326,39 @@ market.endpoint(
 )
 market.endpoint(
     "POST", "/v1/orders", "Reserve seats: a pending order that holds them for ten minutes while the buyer pays",
-    starts=(read, 14),
+    starts=(read, 15),
     request={"listing_id": "string: the event or product",
              "seat_ids": "string[]: the seats (or stock units) to hold"},
     response={"order_id": "string: the pending order",
               "hold_expires_at": "string: ISO 8601 time when the seats return to sale unless paid"},
     status={201: "Held: pay before hold_expires_at", 400: "No seats, or seats of another listing",
             401: "No valid token",
-            409: "A seat is already held or sold (the lock or the conditional reserve turned this buyer away)",
-            429: "Too many buyers: wait in the queue (Retry-After says when to try again)"},
+            409: "A seat is already held or sold (the lock or the conditional reserve turned this buyer away); no seat is held",
+            429: "This buyer sent too many requests (Retry-After says when to try again)",
+            503: "The sale is at capacity: the waiting room admits buyers in arrival order (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the buyer",
-             "Idempotency-Key": "A retried reserve returns the same order instead of holding more seats"},
-    response_headers={429: {"Retry-After": "Seconds until the waiting room admits this buyer"}},
+             "Idempotency-Key": "Stored with the order, unique per buyer: a retried reserve returns the same order instead of holding more seats"},
+    response_headers={429: {"Retry-After": "Seconds to wait before trying again"},
+                      503: {"Retry-After": "Seconds until the waiting room admits this buyer"}},
 )
 market.endpoint(
     "POST", "/v1/orders/{order_id}/payment", "Pay for a held order; on success the seats are sold to the buyer",
-    starts=(read, 18),
+    starts=(read, 19),
     request={"order_id": "string: the pending order",
              "payment_method": "string: the provider's token for the buyer's card, never the card number"},
     response={"order_id": "string: the order", "status": "string: paid",
               "tickets": "object[]: the seats bought, with their barcodes"},
     status={200: "Charged and confirmed: the seats are the buyer's",
             401: "No valid token",
-            402: "The card was declined: the order is cancelled and the seats released (step 21)",
+            402: "The card was declined: the order is cancelled and the seats released (step 23)",
             403: "Not the buyer's order", 404: "No such order",
-            409: "The hold expired and another buyer took a seat: the charge is refunded (step 22)"},
+            409: "A hold expired and another buyer took one of the seats: nothing is sold and the whole charge is refunded (steps 24 and 25)"},
     headers={"Authorization": "Bearer token of the buyer",
-             "Idempotency-Key": "The order's key, which the payment service passes to the provider: a retried payment cannot charge twice"},
+             "Idempotency-Key": "The order's key, which the payment service records before charging (step 20) and passes to the provider: a retried payment resumes the recorded one and cannot charge twice"},
 )
 market.endpoint(
     "DELETE", "/v1/orders/{order_id}", "Leave checkout: cancel a pending order and release its seats at once",
-    starts=(read, 21),
+    starts=(read, 23),
     request={"order_id": "string: the pending order"},
     status={204: "Cancelled; the seats are for sale again", 401: "No valid token", 403: "Not the buyer's order",
             404: "No such order", 409: "Already paid: ask for a refund instead"},

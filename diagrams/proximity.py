@@ -145,7 +145,8 @@ write.step(4, server, attraction_store,
 write.step(5, server, object_store, "It puts the raw photos into object storage.")
 write.step(6, server, location_db,
            "It computes the 12-character geohash of the coordinates and inserts the location row, the "
-           "attraction row and a media row per photo in one transaction.")
+           "attraction row and a media row per photo in one transaction; a media row starts `processing`, "
+           "names only the raw upload and is shown to nobody.")
 write.step(7, server, queue,
            "It publishes an 'attraction changed' event (ID, photo keys) so the slow work happens later.")
 write.stage("Process photos and index")
@@ -153,12 +154,15 @@ write.step(8, queue, [media_worker, index_service],
            "The media workers and the index service each read the event from their own consumer group.")
 write.step(9, media_worker, object_store,
            "A media worker writes resized, compressed copies of each photo, without the GPS metadata, "
-           "under the keys the media rows name.")
-write.step(10, index_service, location_db, "The index service reads the attraction's ID and geohash.")
-write.step(11, index_service, attraction_store, "It reads the attraction's details.")
-write.step(12, index_service, search_index,
+           "under a key made from the media row's ID, so a redelivered event overwrites the same file.")
+write.step(10, media_worker, location_db,
+           "Only after the file is written does it mark the media row `ready` with the file's URL "
+           "(`media_ready`), then commit its offset. Readers show ready photos only.")
+write.step(11, index_service, location_db, "The index service reads the attraction's ID and geohash.")
+write.step(12, index_service, attraction_store, "It reads the attraction's details.")
+write.step(13, index_service, search_index,
            "It writes a search document (name, category, description, geohash) to the inverted index.")
-write.step(13, index_service, trie_server,
+write.step(14, index_service, trie_server,
            "It adds the attraction's name to the trie, for autocompletion.")
 
 write.note("The location DB's spatial index is the B-tree on the geohash column: every cell is a prefix, "
@@ -177,8 +181,16 @@ write.note("With a geohash, a radius query is a handful of range scans of one or
            "database, cache or key-value store can do; that is what makes it fast and portable.",
            theme="Spatial index")
 write.note("Steps 4 to 6 write three stores without a shared transaction. The rows that make the attraction findable "
-           "are written last, so a failure in between leaves an orphan details document or photo (removed by a sweep), "
-           "never a search result without details or with a photo that is not there.", theme="Consistency")
+           "are written last, so a failure in between leaves an orphan details document or raw photo (removed by a "
+           "sweep), never a search result without details in the primary data center. Elsewhere the location "
+           "replica and the document secondary lag independently, so read step 12 skips an attraction whose "
+           "details have not arrived yet.", theme="Consistency")
+write.note("A photo URL is published only once its file exists: the processed file is written first (step 9), the "
+           "row marked ready after (step 10). A worker that crashes in between leaves a file nobody links to and "
+           "an uncommitted offset, so the event comes again and both writes are repeated harmlessly. A photo "
+           "that cannot be processed is marked `failed`; rows still `processing` an hour later are published "
+           "again by a sweep. Until then the attraction is shown without that photo, never with a broken link "
+           "that a CDN could cache.", theme="Consistency")
 write.note("Publishing the event after the commit can fail too. A transactional outbox (the event is a row written "
            "in step 6's transaction, then relayed to Kafka) or change data capture from the write-ahead log "
            "makes sure no committed attraction is left unindexed.", theme="Consistency")
@@ -215,26 +227,31 @@ read.step(10, nearby_service, location_replica,
           "local replica and caches them with a TTL.", when="On a cache miss")
 read.step(11, nearby_service, attraction_cache,
           "It keeps the attractions within the radius (haversine distance), sorts them by distance, takes one page "
-          "and reads their details from the attraction cache.")
+          "and reads their details and photo URLs from the attraction cache.")
 read.step(12, nearby_service, attraction_replica,
-          "It reads the missing details from the local secondary and caches them.", when="On a cache miss")
+          "It reads the missing details from the local secondary and caches them. An attraction whose details "
+          "have not yet reached this data center's secondary is left off the page, not shown bare.",
+          when="On a cache miss")
+read.step(13, nearby_service, location_replica,
+          "It reads those attractions' ready photos (`photos`) from the local replica and caches their URLs "
+          "with the details.", when="On a cache miss")
 read.stage("Reviews and photos")
-read.step(13, server, review_service, "The server asks the review service for the page's ratings and newest reviews.")
-read.step(14, review_service, review_replica, "The review service reads them from a replica of the reviews table.")
-read.step(15, server, user,
+read.step(14, server, review_service, "The server asks the review service for the page's ratings and newest reviews.")
+read.step(15, review_service, review_replica, "The review service reads them from a replica of the reviews table.")
+read.step(16, server, user,
           "The server returns the page: attractions with distance, details, rating, reviews and photo URLs.")
-read.step(16, user, cdn, "The app loads the photos from the CDN.")
-read.step(17, cdn, object_store, "The CDN fetches the photo from object storage and keeps it.", when="On a CDN miss")
+read.step(17, user, cdn, "The app loads the photos from the CDN.")
+read.step(18, cdn, object_store, "The CDN fetches the photo from object storage and keeps it.", when="On a CDN miss")
 
 read.note("The source has the client try the CDN first, for the requested attraction. A CDN can only answer what is "
           "the same for everyone: photos, and at most a static attraction page. A nearby search depends on the "
-          "exact position, so it goes to the servers; the CDN comes in at step 16.", theme="Caching")
+          "exact position, so it goes to the servers; the CDN comes in at step 17.", theme="Caching")
 read.note("The client keeps responses for a short TTL, so scrolling back or reopening the app costs no request.",
           theme="Caching")
 read.note("The caches evict the least recently used entries (LRU): busy cells and popular attractions stay in memory.",
           theme="Caching")
 read.note("The caches are cache-aside: the nearby service reads the cache, on a miss reads the store and fills the "
-          "cache (steps 9 to 12); entries expire by TTL, since the write path does not touch them.", theme="Caching")
+          "cache (steps 9 to 13); entries expire by TTL, since the write path does not touch them.", theme="Caching")
 read.note("Results are paginated, nearest first, with a cursor (the last distance and ID), so the first page "
           "returns quickly and later pages never repeat an attraction.", theme="Caching")
 
@@ -299,7 +316,7 @@ proximity.endpoint(
 )
 proximity.endpoint(
     "GET", "/v1/attractions/{attraction_id}",
-    "One attraction's details, photos, rating and newest reviews: the read path's steps 11 to 14 for one ID",
+    "One attraction's details, photos, rating and newest reviews: the read path's steps 11 to 15 for one ID",
     starts=(read, 2),
     request={"attraction_id": "string: the attraction"},
     response={"attraction": "object: name, category, position, address and the details document (hours, menu, fields by category)",

@@ -125,13 +125,15 @@ def test_ordering_is_by_sequence_number_not_wall_clock(workflow):
     assert "sequence number" in notes and "Snowflake" in notes and "clocks" in notes
 
 
-def test_sent_is_shown_only_after_the_message_is_stored(workflow):
-    store, sent = step(workflow, 16), step(workflow, 17)
+def test_sent_is_shown_only_after_the_message_is_stored_and_published(workflow):
+    """Review C2: with the tick before the publish, a chat server that crashed in between left
+    an online receiver waiting for the next message or reconnect. Publishing first means a
+    crash anywhere before the tick makes the app resend, and the resend publishes the stored copy."""
+    store, publish, sent = step(workflow, 16), step(workflow, 17), step(workflow, 18)
     assert store.targets == ("chat_store",) and "QUORUM" in store.text
-    assert sent.number == store.number + 1 and "**sent**" in sent.text and "durable" in sent.text
-    assert sent.targets == ("gateway",)
-    publish = step(workflow, 18)
-    assert publish.targets == ("pubsub",), "the message is routed only once it is stored and acknowledged"
+    assert publish.targets == ("pubsub",) and "acknowledges" in publish.text
+    assert sent.targets == ("gateway",) and "**sent**" in sent.text and "durable" in sent.text
+    assert "published again" in store.text
 
 
 def test_delivery_is_at_least_once_with_dedup_on_both_sides(workflow):
@@ -141,9 +143,41 @@ def test_delivery_is_at_least_once_with_dedup_on_both_sides(workflow):
     assert "IF NOT EXISTS" in notes and "overwrites" in notes, "a plain Cassandra insert is an upsert"
 
 
+def test_the_resend_guard_and_the_message_are_one_conditional_write_in_one_partition(workflow):
+    """Review C1: a guard row in a table of its own and the message's seq row are two LWTs on
+    two partitions, which Cassandra cannot make atomic; a crash between them loses a message
+    (guard alone) or shows it twice (message alone). The page keeps the guard in the
+    conversation's partition and writes both in one conditional batch, and says what a
+    crash and a write timeout leave."""
+    assert "one conditional write to the conversation's partition" in step(workflow, 16).text
+    notes = " ".join(n.text for n in workflow.notes if n.theme == "Ordering and IDs")
+    assert "shares the conversation's partition" in notes and "one conditional batch" in notes
+    assert "both or neither" in notes and "write timeout" in notes
+    assert "small table keyed by it" not in notes
+    page = (ROOT / "docs" / "systems" / "chat.md").read_text(encoding="utf-8")
+    assert "is a second" not in page  # no second Paxos round for the guard
+
+
+def test_a_watermark_is_advanced_only_forward_in_cassandra_too(workflow):
+    """Review C3: a plain Cassandra write is last-write-wins, so a late receipt would move the
+    watermark back; the step says the write is conditional, and the capacity prose counts it."""
+    assert "IF delivered_seq < n" in step(workflow, 24).text
+    page = (ROOT / "docs" / "systems" / "chat.md").read_text(encoding="utf-8")
+    assert "receipt" in page[page.index("## Capacity"):page.index("## Trade-offs")]
+
+
+def test_a_removed_member_is_cut_off_by_a_new_sender_key_not_by_a_replica(chat):
+    """Review C4: fan-out reads the member list from an asynchronous replica, so only new keys
+    can make 'they receive nothing sent after this' true."""
+    remove = next(e for e in chat.endpoints if e.method == "DELETE" and "members" in e.route)
+    assert "sender key" in dict(remove.status)[204]
+    security = " ".join(n.text for n in chat.paths["workflow"].notes if n.theme == "Security")
+    assert "leaves" in security and "new sender key" in security
+
+
 def test_the_gateway_and_the_chat_servers_route_with_one_ring(workflow):
     assert "hashes the user_id onto the ring" in step(workflow, 9).text
-    assert "same ring" in step(workflow, 18).text and "same ring" in " ".join(n.text for n in workflow.notes)
+    assert "same ring" in step(workflow, 17).text and "same ring" in " ".join(n.text for n in workflow.notes)
     (ring,) = [s for s in workflow.steps if s.source == "admin_service"]
     assert set(ring.targets) == {"gateway", "chat_a", "chat_b"}, "every router gets the same ring"
 

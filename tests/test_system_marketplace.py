@@ -55,6 +55,30 @@ def test_the_purchase_is_one_saga_with_the_provider_inside_and_compensation_afte
     assert any(step.when for step in after)                              # a compensating step
 
 
+def test_the_payment_is_on_disk_before_the_charge_and_a_reconciler_finishes_stopped_sagas(system):
+    """Review M2: a crash between the charge and confirm must not leave a charge nobody will
+    ever confirm or refund. The payment is written to PostgreSQL before the provider is
+    called, and a later stage reads those rows back, asks the provider and settles or refunds."""
+    steps = system.paths["read"].steps
+    charge = next(s for s in steps if s.transaction == SAGA and "payment_provider" in s.targets)
+    before = [s for s in steps if s.number < charge.number and s.transaction == SAGA]
+    assert any(s.source == "payment_service" and s.targets == ("orders_db",) for s in before)
+    stage = next(st for st in system.paths["read"].stages() if "Reconcile" in st.title)
+    reconcile = [s for s in steps if s in stage.steps]
+    assert reconcile[0].source == "reconciler" and reconcile[0].targets == ("orders_db",) and not reconcile[0].when
+    assert any("payment_provider" in s.targets for s in reconcile)        # asks by the key
+    assert any(s.when and s.targets == ("orders_db",) for s in reconcile)  # settles or releases
+    assert any(s.when and s.source == "reconciler" and s.targets == ("payment_service",) for s in reconcile)
+
+
+def test_the_waiting_room_is_a_503_not_a_429(system):
+    """Review M6: 429 says this client sent too many requests; a sale at capacity is the server's state."""
+    order = next(e for e in system.endpoints if e.method == "POST" and e.route == "/v1/orders")
+    status = dict(order.status)
+    assert "waiting room" in status[503] and "waiting room" not in status[429]
+    assert any(code == 503 and name == "Retry-After" for code, name, _ in order.response_headers)
+
+
 CACHE_KINDS = {"cache", "redis", "memcached", "cdn"}
 READS = re.compile(r"(?i)\b(look|read|fetch|ask|check|quer|MGET)")
 WRITES = re.compile(r"(?i)\b(puts?|adds?|pushe?s?|writes?|stores?|is cached)\b")
@@ -84,7 +108,8 @@ def test_every_cache_read_has_a_drawn_miss(system):
 
 def test_the_page_shows_the_reservation_sections():
     page = PAGE.read_text(encoding="utf-8")
-    for section in ("oversell", "unique_sale", "reserve", "confirm", "release"):
+    for section in ("ingest", "seats_left", "oversell", "unique_sale", "reserve", "place_order", "confirm", "release", "begin_payment",
+                    "settle", "refunded", "stuck_payments"):
         assert f'--8<-- "{RESERVE}:{section}"' in page
 
 
@@ -124,13 +149,14 @@ def buyer(server):
                   "SELECT n, 1, 'A-' || n, 5000 FROM generate_series(1, 10) AS n")
     for order in ORDERS:
         setup.execute(f"INSERT INTO users (id, name, email) VALUES ({order}, 'Buyer {order}', 'b{order}@example.com')")
-        setup.execute(f"INSERT INTO purchase_orders (id, user_id, total_cents) VALUES ({order}, {order}, 5000)")
+        setup.execute("INSERT INTO purchase_orders (id, user_id, idempotency_key, seat_count, total_cents) "
+                      f"VALUES ({order}, {order}, 'checkout-{order}', 1, 5000)")
 
     def connect() -> psycopg.Connection:
         connection = server.connect()
         connection.execute(f"SET search_path TO {schema}")
         connection.execute("SET statement_timeout = '5s'")  # a hung test fails instead of hanging
-        for section in ("reserve", "confirm", "release"):
+        for section in ("reserve", "confirm", "release", "begin_payment"):
             for statement in statements(read_section(ROOT, RESERVE, section)):
                 connection.execute(statement)
         opened.append(connection)
@@ -352,3 +378,258 @@ def test_a_unique_key_on_the_seat_makes_the_second_insert_wait_then_fail(buyer):
     assert outcome["value"] == "unique violation"
     rows = buyer.setup.execute("SELECT ticket_id, purchase_order_id FROM seat_sales").fetchall()
     assert rows == [(SEAT, 101)]
+
+
+def seats(buyer, *ids) -> dict:
+    rows = buyer.setup.execute("SELECT id, status, purchase_order_id FROM tickets WHERE id = ANY(%s)",
+                               (list(ids),)).fetchall()
+    return {row[0]: row[1:] for row in rows}
+
+
+def order_status(buyer, order) -> str:
+    return buyer.setup.execute("SELECT status FROM purchase_orders WHERE id = %s", (order,)).fetchone()[0]
+
+
+def test_confirm_of_a_two_seat_order_that_lost_a_seat_confirms_nothing(buyer):
+    """Review M1: order 101 holds seats 7 and 8; seat 8's hold runs out and order 102
+    reserves it. Confirming 101 must sell neither seat and leave 101 unpaid, so that no
+    row comes back and the refund path fires."""
+    buyer.setup.execute("UPDATE purchase_orders SET total_cents = 10000, seat_count = 2 WHERE id = 101")
+    a, b = buyer(), buyer()
+    a.execute("BEGIN")
+    assert a.execute("EXECUTE reserve(7, 101)").fetchall() == [(7,)]
+    assert a.execute("EXECUTE reserve(8, 101)").fetchall() == [(8,)]
+    a.execute("COMMIT")
+    buyer.setup.execute("UPDATE tickets SET held_until = now() - interval '1 second' WHERE id = 8")
+    assert b.execute("EXECUTE reserve(8, 102)").fetchall() == [(8,)]
+    # ... the provider charges 101 for two seats ...
+    assert a.execute("EXECUTE confirm(101)").fetchall() == []         # refund 101
+    assert seats(buyer, 7, 8) == {7: ("held", 101), 8: ("held", 102)}  # seat 7 is not sold to a refunded order
+    assert order_status(buyer, 101) == "pending"
+    assert a.execute("EXECUTE release(101)").fetchall() == [(101,)]
+    assert seats(buyer, 7, 8) == {7: ("available", None), 8: ("held", 102)}
+    assert order_status(buyer, 101) == "cancelled"
+
+
+def test_a_confirm_in_progress_makes_a_late_reserve_of_an_expired_seat_wait_and_lose(buyer):
+    buyer.setup.execute("UPDATE purchase_orders SET total_cents = 10000, seat_count = 2 WHERE id = 101")
+    a, b = buyer(), buyer()
+    assert a.execute("EXECUTE reserve(7, 101)").fetchall() == [(7,)]
+    assert a.execute("EXECUTE reserve(8, 101)").fetchall() == [(8,)]
+    buyer.setup.execute("UPDATE tickets SET held_until = now() - interval '1 second' WHERE id = 8")
+    a.execute("BEGIN")
+    assert a.execute("EXECUTE confirm(101)").fetchall() == [(101,)]  # expired but not taken: still 101's
+    thread, got_b = in_thread(lambda: b.execute("EXECUTE reserve(8, 102)").fetchall())
+    wait_until_blocked(buyer, b)
+    a.execute("COMMIT")
+    thread.join(5)
+    assert got_b["value"] == []
+    assert seats(buyer, 7, 8) == {7: ("sold", 101), 8: ("sold", 101)}
+
+
+# --- Placing an order: all seats or none, in seat order, once per Idempotency-Key -------
+
+
+def place_order_statements(order=101, key="checkout-5f2c", seat_ids=(7, 8)) -> list[str]:
+    """The page's place_order transaction for another buyer, key or seats (in the order given)."""
+    begin, insert, first, second, commit = statements(read_section(ROOT, RESERVE, "place_order"))
+    insert = insert.replace("101", str(order)).replace("checkout-5f2c", key)
+    reserves = [first.replace("7", str(seat_ids[0])).replace("101", str(order)),
+                second.replace("8", str(seat_ids[1])).replace("101", str(order))]
+    return [begin, insert, *reserves, commit]
+
+
+def test_a_retried_order_with_the_same_key_finds_the_first_order(buyer):
+    buyer.setup.execute("DELETE FROM purchase_orders WHERE id = 101")
+    a = buyer()
+    begin, insert, *reserves, commit = place_order_statements()
+    a.execute(begin)
+    assert a.execute(insert).fetchall() == [(101,)]
+    for reserve in reserves:
+        assert a.execute(reserve).fetchall()
+    a.execute(commit)
+    # The response was lost; the app retries with the same Idempotency-Key.
+    a.execute(begin)
+    retry = insert.replace("VALUES (101,", "VALUES (109,")
+    assert a.execute(retry).fetchall() == []  # no second order: roll back, answer with 101
+    a.execute("ROLLBACK")
+    first = buyer.setup.execute("SELECT id FROM purchase_orders WHERE user_id = 101 AND idempotency_key = 'checkout-5f2c'")
+    assert first.fetchall() == [(101,)]
+    assert seats(buyer, 7, 8) == {7: ("held", 101), 8: ("held", 101)}
+
+
+def test_an_order_that_cannot_hold_every_seat_holds_none(buyer):
+    buyer.setup.execute("DELETE FROM purchase_orders WHERE id = 101")
+    a, b = buyer(), buyer()
+    assert b.execute("EXECUTE reserve(8, 102)").fetchall() == [(8,)]
+    begin, insert, first, second, commit = place_order_statements()
+    a.execute(begin)
+    a.execute(insert)
+    assert a.execute(first).fetchall() == [(7,)]
+    assert a.execute(second).fetchall() == []  # seat 8 is taken: 409
+    a.execute("ROLLBACK")
+    assert seats(buyer, 7, 8) == {7: ("available", None), 8: ("held", 102)}
+    assert buyer.setup.execute("SELECT count(*) FROM purchase_orders WHERE id = 101").fetchone() == (0,)
+
+
+def race_for_seats_7_and_8(buyer, seats_of_b):
+    """Buyer A places order 101 for seats (7, 8); buyer B, order 102 for seats_of_b, at the
+    same time: each reserves its first seat before either reserves its second."""
+    buyer.setup.execute("DELETE FROM purchase_orders WHERE id IN (101, 102)")
+    a, b = buyer(), buyer()
+    for connection in (a, b):
+        connection.execute("SET deadlock_timeout = '200ms'")
+    a_begin, a_insert, a_first, a_second, a_commit = place_order_statements(101, "a", (7, 8))
+    b_begin, b_insert, b_first, b_second, b_commit = place_order_statements(102, "b", seats_of_b)
+    for connection, begin, insert in ((a, a_begin, a_insert), (b, b_begin, b_insert)):
+        connection.execute(begin)
+        connection.execute(insert)
+    assert a.execute(a_first).fetchall() == [(7,)]
+
+    def run_b(statement):
+        try:
+            return b.execute(statement).fetchall()
+        except psycopg.errors.DeadlockDetected:
+            return "deadlock"
+
+    if seats_of_b[0] == 7:                       # same order: B queues behind A on seat 7
+        thread, outcome = in_thread(lambda: run_b(b_first))
+        wait_until_blocked(buyer, b)
+    else:                                        # opposite order: B takes seat 8, then wants 7
+        assert b.execute(b_first).fetchall() == [(8,)]
+        thread, outcome = in_thread(lambda: run_b(b_second))
+        wait_until_blocked(buyer, b)
+    try:
+        a.execute(a_second)
+        a.execute(a_commit)
+        a_outcome = "committed"
+    except psycopg.errors.DeadlockDetected:
+        a_outcome = "deadlock"
+        a.execute("ROLLBACK")
+    thread.join(5)
+    b.execute("ROLLBACK")
+    if "deadlock" in (a_outcome, outcome["value"]):
+        return "deadlock"
+    assert outcome["value"] == []                # seat 7 went to A: B rolls back, 409
+    return "A got both seats"
+
+
+def test_two_buyers_of_the_same_seats_in_id_order_queue_instead_of_deadlocking(buyer):
+    assert race_for_seats_7_and_8(buyer, (7, 8)) == "A got both seats"
+    assert seats(buyer, 7, 8) == {7: ("held", 101), 8: ("held", 101)}
+
+
+def test_in_opposite_orders_the_same_two_buyers_deadlock(buyer):
+    """Why the page reserves in ascending seat ID: {7, 8} against {8, 7} is a lock cycle,
+    which PostgreSQL breaks only after deadlock_timeout by aborting one buyer (40P01)."""
+    assert race_for_seats_7_and_8(buyer, (8, 7)) == "deadlock"
+
+
+# --- The saga's durable state and its reconciler (review M2) ------------------------------
+
+
+def run_section(connection, section, order=101) -> list:
+    """Run a section of the page's SQL for `order`; the rows each statement returned, if any."""
+    results = []
+    for statement in statements(read_section(ROOT, RESERVE, section)):
+        cursor = connection.execute(statement.replace("101", str(order)))
+        results.append(cursor.fetchall() if cursor.description else None)
+    return results
+
+
+def stuck(buyer) -> dict:
+    query, = statements(read_section(ROOT, RESERVE, "stuck_payments"))
+    return {row[0]: row[1:] for row in buyer.setup.execute(query).fetchall()}
+
+
+def payment(buyer, order) -> tuple:
+    return buyer.setup.execute("SELECT idempotency_key, status, amount_cents FROM payments "
+                               "WHERE purchase_order_id = %s", (order,)).fetchone()
+
+
+def test_the_payment_is_written_down_before_the_charge_once_per_order(buyer):
+    a = buyer()
+    a.execute("EXECUTE reserve(7, 101)")
+    a.execute("EXECUTE begin_payment(101, 1)")
+    assert payment(buyer, 101) == ("order-101", "pending", 5000)
+    a.execute("EXECUTE begin_payment(101, 2)")  # a retry, or the reconciler: no second payment
+    assert buyer.setup.execute("SELECT count(*) FROM payments").fetchone() == (1,)
+
+
+def test_a_charge_whose_outcome_was_never_recorded_is_found_by_the_reconciler(buyer):
+    """The purchase service asked for the charge and died before recording the answer.
+    Nothing else would ever look at this order again; the reconciler's query does, by the
+    database's clock, once the charge deadline has passed, with the key to ask the provider by."""
+    a = buyer()
+    for order, seat_id in ((101, 7), (102, 8)):
+        a.execute(f"EXECUTE reserve({seat_id}, {order})")
+        a.execute(f"EXECUTE begin_payment({order}, {order})")
+    assert stuck(buyer) == {}  # both charges may still be in flight
+    buyer.setup.execute("UPDATE payments SET created_at = LOCALTIMESTAMP - interval '20 minutes' "
+                        "WHERE purchase_order_id = 101")
+    assert stuck(buyer) == {101: ("order-101", "pending")}
+    # The provider says it charged order-101: the reconciler settles it like the purchase service would.
+    run_section(a, "settle")
+    assert order_status(buyer, 101) == "paid" and payment(buyer, 101)[1] == "succeeded"
+    assert stuck(buyer) == {}
+
+
+def test_a_lost_seat_leaves_a_refund_owed_until_the_refund_is_recorded(buyer):
+    """Review M1 and M2 together: the charge succeeded, confirm found a seat gone. The
+    settle transaction commits the charge anyway, so the refund owed is on disk: if the
+    service dies before refunding, the reconciler finds it; once refunded, it is closed."""
+    buyer.setup.execute("UPDATE purchase_orders SET total_cents = 10000, seat_count = 2 WHERE id = 101")
+    a, b = buyer(), buyer()
+    a.execute("EXECUTE reserve(7, 101)")
+    a.execute("EXECUTE reserve(8, 101)")
+    a.execute("EXECUTE begin_payment(101, 1)")
+    buyer.setup.execute("UPDATE tickets SET held_until = now() - interval '1 second' WHERE id = 8")
+    assert b.execute("EXECUTE reserve(8, 102)").fetchall() == [(8,)]
+    results = run_section(a, "settle")
+    assert [] in results  # confirm: no row
+    assert payment(buyer, 101) == ("order-101", "succeeded", 10000)
+    assert order_status(buyer, 101) == "pending"
+    assert stuck(buyer) == {101: ("order-101", "succeeded")}  # a refund is owed, on disk
+    run_section(a, "refunded")
+    assert payment(buyer, 101)[1] == "refunded" and order_status(buyer, 101) == "cancelled"
+    assert seats(buyer, 7, 8) == {7: ("available", None), 8: ("held", 102)}
+    assert stuck(buyer) == {}
+
+
+def test_the_seats_left_on_a_listing_page_have_a_drawn_source_and_count_lapsed_holds(system, buyer):
+    """Review M3: the count (and the ETag built from it) came from no drawn step. It is read
+    from the trending cache and, when missing, counted on a replica of the orders database."""
+    steps = system.paths["read"].steps
+    count = [s for s in steps if s.source == "inventory_service" and s.targets == ("orders_replica",)]
+    assert count and count[0].when and "five seconds" in count[0].text
+    query, = statements(read_section(ROOT, RESERVE, "seats_left"))
+    assert buyer.setup.execute(query).fetchone() == (10,)
+    a = buyer()
+    a.execute("EXECUTE reserve(7, 101)")
+    a.execute("EXECUTE reserve(8, 102)")
+    assert buyer.setup.execute(query).fetchone() == (8,)
+    buyer.setup.execute("UPDATE tickets SET held_until = now() - interval '1 second' WHERE id = 8")
+    assert buyer.setup.execute(query).fetchone() == (9,)  # a lapsed hold is for sale again
+
+
+def test_seats_exist_before_their_listing_document_and_a_redelivered_batch_adds_nothing(system, buyer):
+    """A crash between the two stores of ingestion must not publish a listing with no seats,
+    and the batch message that comes again must not list anything twice."""
+    steps = {s.number: s for s in system.paths["write"].steps}
+    rows = next(n for n, s in steps.items() if s.source == "aggregation" and s.targets == ("orders_db",))
+    document = next(n for n, s in steps.items() if s.source == "aggregation" and s.targets == ("inventory_db",))
+    assert rows < document and "upsert" in steps[document].text and "offset last" in steps[document].text
+    ingest = statements(read_section(ROOT, RESERVE, "ingest"))
+    for _ in range(2):  # the message, then its redelivery
+        for statement in ingest:
+            buyer.setup.execute(statement)
+    assert buyer.setup.execute("SELECT count(*) FROM inventory WHERE document_id = 'batch-77/3'").fetchone() == (1,)
+    assert buyer.setup.execute("SELECT count(*) FROM tickets WHERE inventory_id = 2").fetchone() == (3,)
+
+
+def test_the_reconciler_waits_longer_than_a_hold_by_the_margin_the_page_states(system):
+    hold = re.search(r"interval '(\d+) minutes'", read_section(ROOT, RESERVE, "reserve")).group(1)
+    wait = re.search(r"interval '(\d+) minutes'", read_section(ROOT, RESERVE, "stuck_payments")).group(1)
+    assert int(wait) - int(hold) == 5
+    notes = " ".join(n.text for n in system.paths["read"].notes)
+    assert "waits five minutes longer than the hold" in notes

@@ -317,5 +317,75 @@ def test_the_page_states_what_these_tests_do():
     assert f"then runs {len(QUERY_POINTS)} searches" in page
     for include in ("snippets/sql/proximity.sql:nearby_postgres", "snippets/sql/proximity.sql:nearby_sqlite",
                     "snippets/sql/proximity.sql:add", "snippets/algorithms/nearby.py:cells",
+                    "snippets/sql/proximity.sql:add_media", "snippets/sql/proximity.sql:media_ready",
+                    "snippets/sql/proximity.sql:photos",
                     "../concepts/geohash.md", "google_maps.md"):
         assert include in page
+
+
+# --- Photos are shown only once their processed file exists (review X1) -----------------
+
+
+def test_a_photo_url_is_published_only_after_processing(catalogue):
+    """Step 6 commits the media row before any processed file exists, so the row must not
+    name one; the worker writes the file (step 9), then marks the row ready (step 10)."""
+    write = catalogue.systems["proximity"].paths["write"].steps
+    commit = next(s for s in write if s.source == "server" and s.targets == ("location_db",))
+    written = next(s for s in write if s.source == "media_worker" and s.targets == ("object_store",))
+    ready = [s for s in write if s.source == "media_worker" and s.targets == ("location_db",)]
+    assert ready and commit.number < written.number < ready[0].number
+    assert "`processing`" in commit.text and "`ready`" in ready[0].text
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+def test_a_new_attraction_has_no_photo_until_the_worker_marks_it_ready(engine, sqlite_db, postgres_db):
+    postgres = engine == "postgres"
+    connection = postgres_db if postgres else sqlite_db
+    attraction = 10_000  # the first generated attraction
+    media_id = 900_000 + (1 if postgres else 0)
+    execute(connection, section(QUERIES, "add_media"),
+            {"media_id": media_id, "attraction_id": attraction, "creator_id": 1,
+             "raw_key": f"raw/{media_id}", "created_at": NOW}, postgres=postgres)
+    photos = section(QUERIES, "photos")
+    assert execute(connection, photos, {"attraction_id": attraction}, postgres=postgres) == []
+    ready = section(QUERIES, "media_ready")
+    url = f"https://cdn.example.com/photos/{media_id}.jpg"
+    execute(connection, ready, {"media_id": media_id, "url": url}, postgres=postgres)
+    assert execute(connection, photos, {"attraction_id": attraction}, postgres=postgres) == [(url,)]
+    # The event is redelivered after a crash: the second pass changes nothing.
+    execute(connection, ready, {"media_id": media_id, "url": url + "?again"}, postgres=postgres)
+    assert execute(connection, photos, {"attraction_id": attraction}, postgres=postgres) == [(url,)]
+
+
+def test_a_ready_photo_without_a_file_url_is_refused(sqlite_db, postgres_db):
+    insert = ("INSERT INTO media (id, attraction_id, user_id, media_type, raw_key, status, created_at) "
+              "VALUES (900100, 10000, 1, 'photo', 'raw/900100', 'ready', '2026-11-30 12:00:00')")
+    with pytest.raises(sqlite3.IntegrityError):
+        sqlite_db.execute(insert)
+    with pytest.raises(psycopg.errors.CheckViolation):
+        postgres_db.execute(insert)
+
+
+def test_the_page_quotes_the_computed_excess_of_the_nine_cells():
+    """Review X3: 'several times the circle's area' understated it; the page's figures are these."""
+    import math
+    metres_per_degree = math.pi * EARTH_RADIUS_M / 180
+
+    def ratio(latitude, radius):
+        height, width = cell_size(search_precision(latitude, radius))
+        area = 9 * height * width * metres_per_degree ** 2 * math.cos(math.radians(latitude))
+        return round(area / (math.pi * radius ** 2))
+
+    assert [ratio(51.5074, 400), ratio(51.5074, 1_000), ratio(51.5074, 20_000), ratio(0.0, 20_000)] == [8, 43, 109, 175]
+    assert round(cell_size(search_precision(0.0, 20_000))[0] * metres_per_degree / 1000) == 156
+    page = (ROOT / "docs" / "systems" / "proximity.md").read_text()
+    assert ("about 8 times the circle's area for 400 m in London,\n   43 times for 1 km, 109 times for 20 km, "
+            "and 175 times for 20 km at the equator") in page
+    assert "about 156 km on a side" in page
+
+
+def test_a_data_center_whose_details_lag_leaves_the_attraction_off_the_page(catalogue):
+    """Review X2: the location replica and the document secondary replicate independently."""
+    read = catalogue.systems["proximity"].paths["read"].steps
+    miss = next(s for s in read if s.targets == ("attraction_replica",))
+    assert miss.when and "left off the page" in miss.text

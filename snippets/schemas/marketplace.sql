@@ -20,13 +20,19 @@ CREATE TABLE inventory (
     created_at   TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
+-- An order holds seat_count seats and is paid only if it still holds all of them.
+-- idempotency_key is the buyer's Idempotency-Key of POST /v1/orders: a retried
+-- request meets the first order on the unique key instead of creating a second one.
 CREATE TABLE purchase_orders (
-    id           INTEGER PRIMARY KEY,
-    user_id      INTEGER NOT NULL REFERENCES users (id),   -- the buyer
-    status       TEXT NOT NULL DEFAULT 'pending'
-                 CHECK (status IN ('pending', 'paid', 'cancelled')),
-    total_cents  INTEGER NOT NULL CHECK (total_cents >= 0),
-    created_at   TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP
+    id               INTEGER PRIMARY KEY,
+    user_id          INTEGER NOT NULL REFERENCES users (id),   -- the buyer
+    idempotency_key  TEXT NOT NULL,
+    status           TEXT NOT NULL DEFAULT 'pending'
+                     CHECK (status IN ('pending', 'paid', 'cancelled')),
+    seat_count       INTEGER NOT NULL CHECK (seat_count >= 1),
+    total_cents      INTEGER NOT NULL CHECK (total_cents >= 0),
+    created_at       TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    UNIQUE (user_id, idempotency_key)
 );
 
 -- One row per seat: the "materialized conflict". Two buyers of seat A-12 meet on this row.
@@ -44,9 +50,14 @@ CREATE TABLE tickets (
 );
 
 CREATE INDEX tickets_by_order ON tickets (purchase_order_id);
+-- Seats left on a listing page: one range of this index, on a read replica.
+CREATE INDEX tickets_for_sale ON tickets (inventory_id, status);
 
--- One payment per order; the provider's charge ID and our idempotency key are unique,
--- so a retried charge cannot be recorded twice.
+-- One payment per order, written 'pending' BEFORE the provider is asked to charge:
+-- it is the saga's durable state. A payment still 'pending' long after its charge
+-- deadline, or 'succeeded' for an order that is not paid, is work for the reconciler.
+-- The provider's charge ID and our idempotency key are unique, so a retried charge
+-- cannot be recorded twice.
 CREATE TABLE payments (
     id                 INTEGER PRIMARY KEY,
     purchase_order_id  INTEGER NOT NULL UNIQUE REFERENCES purchase_orders (id),

@@ -51,13 +51,20 @@ CREATE TABLE reviews (
 
 CREATE INDEX reviews_by_attraction ON reviews (attraction_id, created_at);
 
+-- A media row is written with the attraction, before its photo is processed: it names
+-- the raw upload only, and gets the processed file's URL (and becomes 'ready', the only
+-- state readers show) when the media worker has written that file.
 CREATE TABLE media (
     id             BIGINT PRIMARY KEY,
     attraction_id  BIGINT NOT NULL REFERENCES attractions (id),
     user_id        BIGINT NOT NULL REFERENCES users (id),  -- who uploaded it
     media_type     TEXT NOT NULL,             -- 'photo', 'video'
-    url            TEXT NOT NULL,             -- where the object store keeps the processed file
-    created_at     TIMESTAMP NOT NULL
+    raw_key        TEXT NOT NULL,             -- the upload as received: private, never served
+    status         TEXT NOT NULL DEFAULT 'processing'
+                   CHECK (status IN ('processing', 'ready', 'failed')),
+    url            TEXT,                      -- the processed file, set when it exists
+    created_at     TIMESTAMP NOT NULL,
+    CHECK ((status = 'ready') = (url IS NOT NULL))
 );
 
 CREATE INDEX media_by_attraction ON media (attraction_id);

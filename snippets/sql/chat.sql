@@ -16,7 +16,8 @@ ON CONFLICT (sender_id, client_msg_id) DO NOTHING;
 
 -- --8<-- [start:missed]
 -- Step 33: on reconnect, the messages after the last one the app holds, one page at a time.
-SELECT seq, sender_id, body
+-- client_msg_id lets the app recognise its own unacknowledged messages among them.
+SELECT seq, sender_id, client_msg_id, body
 FROM messages
 WHERE conversation_id = 'u:1:2' AND seq > 2
 ORDER BY seq

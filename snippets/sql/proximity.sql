@@ -15,6 +15,30 @@ VALUES (:attraction_id, :location_id, :creator_id, :name, :category, :updated_at
 COMMIT;
 -- --8<-- [end:add]
 
+-- --8<-- [start:add_media]
+-- In the same transaction as the add, before its COMMIT: one row per photo. It names the
+-- raw upload and no public URL, so nothing can link to a file that does not exist yet.
+INSERT INTO media (id, attraction_id, user_id, media_type, raw_key, created_at)
+VALUES (:media_id, :attraction_id, :creator_id, 'photo', :raw_key, :created_at);
+-- --8<-- [end:add_media]
+
+-- --8<-- [start:media_ready]
+-- The media worker, after it has written the processed file (its key is made from the
+-- media ID): the row gets the file's URL and is shown from now on. A redelivered event
+-- changes nothing, since the row is no longer 'processing'.
+UPDATE media
+SET status = 'ready', url = :url
+WHERE id = :media_id AND status = 'processing';
+-- --8<-- [end:media_ready]
+
+-- --8<-- [start:photos]
+-- The photos shown with an attraction: only those whose processed file exists.
+SELECT url
+FROM media
+WHERE attraction_id = :attraction_id AND status = 'ready'
+ORDER BY created_at, id;
+-- --8<-- [end:photos]
+
 -- --8<-- [start:nearby_postgres]
 -- :cells is the list of geohash prefixes from search_cells(), e.g. {gcpvh,gcpvj,...}.
 -- Every stored geohash has 12 characters, so the rows of cell c are the index range
