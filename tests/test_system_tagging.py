@@ -212,11 +212,6 @@ def test_the_ddl_and_queries_run_on_postgresql_with_64_bit_ids(postgres, db):
 
 # --- Review findings G1 and G2: the cached lists, and a tagging that is not a create ------------
 
-import shutil  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
 
 # Write step 12, as the fanout service runs it: add the item to each popular tag's set that
 # exists, and trim the set to its newest ARGV[2] members. All scores are 0; members are IDs
@@ -239,38 +234,10 @@ def member(item_id: int) -> str:
     return f"{item_id:019d}"
 
 
-@pytest.fixture(scope="module")
-def redis_server():
-    import redis
-
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    with tempfile.TemporaryDirectory() as directory:
-        process = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                                    "--appendonly", "no", "--dir", directory],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = redis.Redis(port=port, decode_responses=True)
-        try:
-            for _ in range(100):
-                try:
-                    client.ping()
-                    break
-                except redis.ConnectionError:
-                    time.sleep(0.05)
-            yield client
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
-
-
 def test_out_of_order_and_repeated_deliveries_keep_the_cached_set_in_sql_order(redis_server, db):
     """A pool of workers applies messages in any order and some twice; the first page and every
     cursor below it must match the SQL listing, which an LPUSH-ordered list does not."""
-    client = redis_server
+    client = redis_server.client()  # the session's real Redis server
     client.flushall()
     rng = random.Random(7)
     base = 2**62  # 64-bit IDs: 2**62 and 2**62 + 1 are the same double, so they cannot be scores
