@@ -1,6 +1,6 @@
 """Mutation testing of the algorithm snippets: which small bugs do their tests let through?
 
-    /work/main/.venv/bin/pip install 'mutmut==3.8.1'      (not needed by the test suite)
+    .venv/bin/pip install 'mutmut==3.8.1'      (not needed by the test suite)
     .venv/bin/python benchmarks/mutation_algorithms.py [--minutes 20] [--show] [--keep]
 
 mutmut plants one small change at a time in `snippets/algorithms/*.py` (a `<` becomes
