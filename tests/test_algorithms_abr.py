@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from snippets.algorithms.abr import Rule, choose, estimate, play
+from algorithms.abr import Rule, choose, estimate, play
 
 LADDER = [300, 750, 1200, 2350, 4300, 5800]  # kbps, 240p to 1080p60
 RULE = Rule()
