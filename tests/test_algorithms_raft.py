@@ -247,12 +247,18 @@ class CountsOldReplicas(Node):
         self.apply()
 
 
+class CountsHalfAsMajority(Node):
+    def has_majority(self, nodes):
+        return 2 * len(nodes) >= self.size  # a tie is not a majority: wrong for even sizes
+
+
 @pytest.mark.parametrize(
     ("bug", "caught_by"),
     [
         (VotesTwice, "election safety"),
         (SkipsLogCheck, "leader completeness"),
         (CountsOldReplicas, "leader completeness"),
+        (CountsHalfAsMajority, "election safety"),
     ],
 )
 def test_each_planted_bug_is_caught_by_the_random_schedules(bug, caught_by):
@@ -369,11 +375,6 @@ def test_figure_8_through_partitions_catches_counting_old_replicas(size):
     found = violations(cluster, log_matching(cluster))
     # A committed `b` by counting its replicas; X then overwrote it with `c`.
     assert "index 2 committed as ['b', 'c']" in found.get("state machine safety", []), found
-
-
-class CountsHalfAsMajority(Node):
-    def has_majority(self, nodes):
-        return 2 * len(nodes) >= self.size  # a tie is not a majority: wrong for even sizes
 
 
 @pytest.mark.parametrize("size", [4, 6])
