@@ -187,6 +187,7 @@ def test_the_lookup_cost_at_web_scale_quoted_on_the_concept_page():
     assert f"about {round(per_bucket, -3):,.0f} fingerprints per bucket" in page
     assert f"{round(4 * per_bucket, -3):,.0f} candidates per lookup" in page
     assert 450_000 < 4 * per_bucket < 550_000 and "about half a million" in page
+    assert "fine for millions of pages" in page and 4 * 10**6 / 2**16 < 100  # a few dozen candidates
     assert f"16 tables keyed by 28 bits: about {2**(34 - 28)} candidates per table, {16 * 2**(34 - 28):,} per lookup" in page
     # Our index, like the four-table design, has k + 1 tables of 64 / (k + 1) bits.
     assert [hi - lo for lo, hi in NearDuplicateIndex(3).bands] == [16] * 4

@@ -151,6 +151,7 @@ def test_ids_follow_time_across_machines_only_below_4096_a_millisecond():
     assert later < minted[-1]
     page = re.sub(r"\s+", " ", open(ROOT_PAGE, encoding="utf-8").read())
     assert "no machine mints more than 4,096 IDs in a millisecond" in page
+    assert f"a burst of 41 × 4,096 IDs in one millisecond ends {lead} ms ahead, and an ID minted on another machine 20 ms later sorts before it" in page
     assert "ordered by time while no machine mints more than 4,096 a millisecond" in page  # the description
 
 
