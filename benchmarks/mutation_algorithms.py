@@ -1,14 +1,15 @@
 """Mutation testing of the algorithm snippets: which small bugs do their tests let through?
 
-    /work/main/.venv/bin/pip install 'mutmut==3.8.1'      (not needed by the test suite)
+    .venv/bin/pip install 'mutmut==3.8.1'      (not needed by the test suite)
     .venv/bin/python benchmarks/mutation_algorithms.py [--minutes 20] [--show] [--keep]
 
 mutmut plants one small change at a time in `snippets/algorithms/*.py` (a `<` becomes
 `<=`, a constant moves by one, an argument disappears, ...) and runs the tests that reach
 the changed function; a mutant that no test fails *survives*. This runs in a scratch copy
-(the snippets as package `algorithms/`, their `tests/test_algorithms_*.py`), so neither the
-worktree nor the real test run is touched, and Hypothesis is derandomized there so that a
-run is repeatable. It is slow (several minutes on two cores) and stays out of CI.
+(the snippets as package `algorithms/`, their `tests/test_algorithms_*.py` importing it as
+`algorithms`, and the concept pages whose quoted figures those tests check), so neither
+the worktree nor the real test run is touched, and Hypothesis is derandomized there so
+that a run is repeatable. It is slow (several minutes on two cores) and stays out of CI.
 
 Prints every surviving mutant (with its diff when --show is given). Some survivors are
 equivalent mutants: changes that cannot alter behaviour (a message's wording, `<` against
@@ -65,6 +66,10 @@ def scratch_copy(folder: Path, only: set[str]) -> None:
     for test in sorted((ROOT / "tests").glob("test_algorithms_*.py")):
         shutil.copy(test, folder / "tests" / test.name)
     (folder / "tests" / "conftest.py").write_text(CONFTEST)
+    # Some tests check the figures a concept page quotes: they read the pages.
+    (folder / "docs" / "concepts").mkdir(parents=True)
+    for page in sorted((ROOT / "docs" / "concepts").glob("*.md")):
+        shutil.copy(page, folder / "docs" / "concepts" / page.name)
     # Tests of other modules import them too: every module is copied, some not mutated.
     skipped = sorted(path.name for path in (folder / "algorithms").glob("*.py")
                      if only and path.stem not in only)

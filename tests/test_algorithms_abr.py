@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from snippets.algorithms.abr import Rule, choose, estimate, play
+from algorithms.abr import Rule, choose, estimate, play
 
 LADDER = [300, 750, 1200, 2350, 4300, 5800]  # kbps, 240p to 1080p60
 RULE = Rule()
@@ -108,3 +108,31 @@ def test_the_session_quoted_on_the_concept_page():
     assert kbps[-1] == 5800
     assert sum(s.stall_s for s in session[1:]) == 0
     assert sum(a != b for a, b in zip(kbps, kbps[1:])) == 8
+
+
+def test_after_a_stall_the_buffer_holds_just_the_segment_that_ended_it():
+    """One rung of 1000 kbps, 4 s segments. The first segment downloads in 4 s from an empty
+    buffer (a 4 s start-up stall); the second, at 100 kbps, takes 40 s: the 4 s buffered
+    play out, then the picture freezes for 36 s, and the buffer ends with that segment only."""
+    session = play([1000], [1000, 100, 1000], segment_s=4)
+    assert [(s.stall_s, s.buffer_s) for s in session] == [(4, 4), (36, 4), (0, 4)]
+
+
+traces = st.lists(st.floats(50, 20_000), min_size=1, max_size=40)
+
+
+@settings(max_examples=300)
+@given(ladder=ladders, trace=traces, segment_s=st.sampled_from([2, 4, 6]))
+def test_time_adds_up_and_a_stall_leaves_one_segment_and_no_step_up(ladder, trace, segment_s):
+    """With a buffer that never fills, wall-clock time is the sum of the downloads, of which
+    the picture played all but the stalls; what was downloaded and not played is the buffer."""
+    session = play(ladder, trace, segment_s=segment_s, max_buffer_s=10**9)
+    downloads = [ladder[s.rendition] * segment_s / throughput for s, throughput in zip(session, trace)]
+    played = sum(downloads) - sum(s.stall_s for s in session)
+    assert session[-1].buffer_s == pytest.approx(len(session) * segment_s - played, abs=1e-6)
+    for before, segment in zip(session, session[1:]):
+        if segment.stall_s > 0:
+            assert segment.buffer_s == pytest.approx(segment_s)  # emptied, then one segment
+        if before.stall_s > 0 and before.buffer_s < RULE.low_buffer_s:
+            assert segment.rendition <= before.rendition  # a low buffer never steps up
+    assert all(s.buffer_s >= segment_s - 1e-9 and s.stall_s >= 0 for s in session)

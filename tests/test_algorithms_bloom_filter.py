@@ -81,3 +81,58 @@ def test_sizing_rejects_a_rate_outside_zero_to_one(rate):
 def test_sizing_rejects_no_items():
     with pytest.raises(ValueError, match="at least 1"):
         BloomFilter.for_capacity(0, 0.01)
+
+
+
+def low_target_rate(bloom_class=BloomFilter):
+    """A filter sized for 1 in 1,000 holding 20,000 items, asked about 400,000 strangers:
+    the measured and the expected rate, and four standard deviations."""
+    items, queries = 20_000, 400_000
+    bloom = bloom_class.for_capacity(items, 0.001)
+    for i in range(items):
+        bloom.add(f"member-{i}")
+    expected_rate = false_positive_rate(bloom.bit_count, items, bloom.hash_count)
+    measured_rate = sum(f"stranger-{i}" in bloom for i in range(queries)) / queries
+    # The same two sources of spread as in the test above.
+    x = bloom.hash_count * items / bloom.bit_count
+    fill = 1 - math.exp(-x)
+    fill_variance = math.exp(-x) * (1 - (1 + x) * math.exp(-x)) / bloom.bit_count
+    variance = (expected_rate * (1 - expected_rate) / queries
+                + (bloom.hash_count * expected_rate / fill) ** 2 * fill_variance)
+    return measured_rate, expected_rate, 4 * math.sqrt(variance)
+
+
+def test_false_positive_rate_at_one_in_a_thousand_matches_theory():
+    """At a low target the rate is decided by rare coincidences between items' positions,
+    which is where a weak second hash shows. 400,000 strangers expect 400 false positives:
+    four standard deviations are about 20% of that."""
+    measured_rate, expected_rate, tolerance = low_target_rate()
+    # The sizing meets its target, up to a hair for rounding k to a whole number (9.97 to 10).
+    assert expected_rate <= 0.001 * 1.0001
+    assert tolerance < 0.21 * expected_rate  # enough queries to see a 21% excess
+    assert abs(measured_rate - expected_rate) <= tolerance, (measured_rate, expected_rate)
+
+
+@pytest.mark.parametrize("step_bits", [11, 12])
+def test_a_second_hash_cut_short_passes_at_high_rates_but_not_at_one_in_a_thousand(step_bits):
+    """The page's planted bug: the step of double hashing cut to 11 or 12 bits, so that an
+    item's positions bunch into a narrow run. Planted in the filter itself it passes the
+    test above; at 1 in 1,000 it raises the rate by the share the page quotes."""
+    import re
+    from pathlib import Path
+
+    import hashlib
+
+    class ShortStep(BloomFilter):
+        def _positions(self, item):
+            digest = hashlib.blake2b(item.encode(), digest_size=16).digest()
+            first = int.from_bytes(digest[:8], "big")
+            step = int.from_bytes(digest[8:], "big") & ((1 << step_bits) - 1)
+            return [(first + i * step) % self.bit_count for i in range(self.hash_count)]
+
+    measured_rate, expected_rate, tolerance = low_target_rate(ShortStep)
+    assert measured_rate - expected_rate > tolerance
+    excess = round(100 * (measured_rate / expected_rate - 1))
+    assert excess >= 20
+    page = re.sub(r"\s+", " ", (Path(__file__).resolve().parents[1] / "docs/concepts/bloom_filter.md").read_text())
+    assert f"{excess}% with {step_bits} bits" in page

@@ -128,3 +128,37 @@ def test_k_must_be_a_positive_whole_number(k):
 def test_an_empty_index_finds_nothing_and_the_analyser_lowercases():
     assert BM25Index().search("anything") == []
     assert tokenize("Raft, RAFT raft!") == ["raft"] * 3
+
+
+def test_equal_scores_are_ordered_by_document_id_also_when_k_cuts_through_them():
+    """The documented tie rule: same text, same length, same score; added out of ID order."""
+    index = BM25Index()
+    for doc_id in ["t3", "t1", "t4", "t0", "t2"]:
+        index.add(doc_id, "raft log")
+    index.add("best", "raft")  # shorter: scores higher
+    for i in range(10):
+        index.add(f"z{i}", "paxos ballot")
+    hits = index.search("raft", k=4)
+    assert [doc for doc, _ in hits] == ["best", "t0", "t1", "t2"]
+    assert hits[1][1] == hits[2][1] == hits[3][1] < hits[0][1]
+    assert [doc for doc, _ in index.search("raft log", k=10)][:5] == ["t0", "t1", "t2", "t3", "t4"]
+
+
+def test_one_occurrence_is_worth_one_idf_only_at_average_length():
+    """tf = 1 gives idf · (k1 + 1) / (1 + k1 · (1 - b + b · |d| / avgdl)): exactly idf when
+    |d| = avgdl, more for shorter documents, less for longer ones. The page quotes it."""
+    import re
+    from pathlib import Path
+
+    index = BM25Index(k1=1.2, b=0.75)
+    for doc_id, length in [("half", 5), ("average", 10), ("twice", 20)]:
+        index.add(doc_id, " ".join(["apple"] + [f"f{i}" for i in range(length - 1)]))
+    for i in range(5):  # average length 80 / 8 = 10; apple in 3 of 8 documents
+        index.add(f"other{i}", " ".join(["pear"] * 9))
+    assert index.total_length / len(index.lengths) == 10
+    worth = {doc: index.score("apple", doc) / index.idf("apple") for doc in ("half", "average", "twice")}
+    assert worth["average"] == pytest.approx(1.0)
+    assert worth["half"] > 1 > worth["twice"]
+    page = re.sub(r"\s+", " ", (Path(__file__).resolve().parents[1] / "docs/concepts/bm25.md").read_text())
+    assert (f"in a document of average length is worth exactly 1 × idf (about {worth['half']:.2f} × idf "
+            f"at half the average length, {worth['twice']:.2f} × idf at twice it)") in page

@@ -12,7 +12,7 @@ from fastcdc import fastcdc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from snippets.algorithms.chunking import (
+from algorithms.chunking import (
     GEAR,
     cdc_boundaries,
     cdc_chunks,

@@ -149,3 +149,48 @@ def test_nearest_on_a_large_tree_matches_a_sort():
 def test_bad_nearest_queries_are_refused(args, message):
     with pytest.raises(ValueError, match=message):
         build([(1, 1)]).nearest(*args)
+
+
+def subtree_sizes(node, out):
+    """Points under each internal node, collected in `out`; returns the points under `node`."""
+    if node.children is None:
+        return len(node.points)
+    total = sum(subtree_sizes(child, out) for child in node.children)
+    out.append(total)
+    return total
+
+
+@given(points, st.integers(1, 5))
+def test_a_cell_splits_only_once_it_holds_more_than_capacity(pts, capacity):
+    """Points are never removed, so every split cell still holds more than `capacity`."""
+    tree, internal = build(pts, capacity, max_depth=8), []
+    assert subtree_sizes(tree.root, internal) == len(pts)
+    assert all(total > capacity for total in internal)
+
+
+@pytest.mark.parametrize("capacity", [1, 4, 16])
+def test_a_full_leaf_stays_a_leaf_until_one_more_point_arrives(capacity):
+    rng = random.Random(capacity)
+    tree = QuadTree(WORLD, capacity=capacity)
+    for i in range(capacity):
+        tree.insert(64 * rng.random(), 64 * rng.random(), i)
+    assert tree.root.children is None and len(tree.root.points) == capacity
+    tree.insert(64 * rng.random(), 64 * rng.random(), capacity)
+    assert tree.root.children is not None and tree.root.points == []
+
+
+def test_the_number_of_leaves_quoted_on_the_concept_page():
+    """A leaf splits only when it overflows, into four that share capacity + 1 points, so
+    leaves are far from full: measured on 10,000 points, spread out or in three cities."""
+    import re
+    from pathlib import Path
+
+    rng = random.Random(0)
+    spread = [(64 * rng.random(), 64 * rng.random()) for _ in range(10_000)]
+    cities = [(min(max(rng.gauss(cx, 2), 0), 64), min(max(rng.gauss(cy, 2), 0), 64))
+              for cx, cy in (rng.choice([(16, 16), (40, 48), (50, 10)]) for _ in range(10_000))]
+    ratios = [len(build(pts, capacity, max_depth=20).leaves()) / (len(pts) / capacity)
+              for pts in (spread, cities) for capacity in (4, 8, 16, 32)]
+    assert all(ratio > 1.2 for ratio in ratios), ratios  # never close to n / capacity
+    page = re.sub(r"\s+", " ", (Path(__file__).resolve().parents[1] / "docs/concepts/quadtree.md").read_text())
+    assert f"between {min(ratios):.1f} and {max(ratios):.1f} times n / capacity leaves" in page

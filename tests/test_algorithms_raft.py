@@ -110,7 +110,7 @@ def violations(cluster: Cluster, log_problems: list[str]) -> dict[str, list[str]
 
 schedules = st.fixed_dictionaries(
     {
-        "size": st.sampled_from([3, 5]),
+        "size": st.sampled_from([3, 4, 5, 6]),
         "seed": st.integers(min_value=0, max_value=2**32 - 1),
         "loss": st.sampled_from([0.0, 0.05, 0.2, 0.4]),
         "duplication": st.sampled_from([0.0, 0.1]),
@@ -247,18 +247,24 @@ class CountsOldReplicas(Node):
         self.apply()
 
 
+class CountsHalfAsMajority(Node):
+    def has_majority(self, nodes):
+        return 2 * len(nodes) >= self.size  # a tie is not a majority: wrong for even sizes
+
+
 @pytest.mark.parametrize(
     ("bug", "caught_by"),
     [
         (VotesTwice, "election safety"),
         (SkipsLogCheck, "leader completeness"),
         (CountsOldReplicas, "leader completeness"),
+        (CountsHalfAsMajority, "election safety"),
     ],
 )
 def test_each_planted_bug_is_caught_by_the_random_schedules(bug, caught_by):
     caught: set[str] = set()
     for seed in range(1000):
-        cluster = Cluster(size=3 + 2 * (seed % 2), seed=seed, loss=0.2, duplication=0.1, max_delay=3, node_class=bug)
+        cluster = Cluster(size=3 + seed % 4, seed=seed, loss=0.2, duplication=0.1, max_delay=3, node_class=bug)
         log_problems: list[str] = []
         chaotic_run(cluster, ticks=150, check_each_tick=log_problems, faults=[MIXED, LEADER_HUNTER][seed // 2 % 2])
         caught |= set(violations(cluster, log_problems))
@@ -298,3 +304,154 @@ def test_a_heartbeat_must_come_before_an_election_timeout(timeout, heartbeat):
 def test_a_node_id_must_be_in_the_cluster():
     with pytest.raises(ValueError, match="need 0 <= node_id < cluster_size"):
         Node(3, 3, random.Random(0))
+
+
+# --- Deterministic schedules that cut the leader off, on odd and even cluster sizes.
+# Random schedules reach these states only now and then; these reach them every time.
+
+
+def run_until(cluster: Cluster, condition, what: str, limit: int = 400) -> None:
+    for _ in range(limit):
+        if condition():
+            return
+        cluster.step()
+    raise AssertionError(f"{limit} ticks without {what}")
+
+
+def leader_in(cluster: Cluster, group: set[int], above_term: int) -> Node | None:
+    found = [n for n in cluster.nodes if n.id in group and n.role == LEADER and n.term > above_term]
+    return max(found, key=lambda n: n.term, default=None)
+
+
+def figure_8_through_partitions(size: int, node_class: type[Node] = Node, seed: int = 7) -> Cluster:
+    """Figure 8 played on a whole cluster, only by cutting leaders off at the wrong moment:
+    leader A writes `b` and is cut off at once; X is elected by the others, writes `c` and
+    is cut off at once; A, with a minority of the others, is elected again and copies `b` to
+    a majority; then X, with that same minority, is elected again. Only X can win each time:
+    the other members of its side have logs behind its own."""
+    cluster = Cluster(size=size, seed=seed, max_delay=2, node_class=node_class)
+    everyone, majority = set(range(size)), size // 2 + 1
+    run_until(cluster, lambda: cluster.leader() is not None, "a first leader")
+    a = cluster.leader()
+    assert cluster.submit(a.id, "a")
+    run_until(cluster, lambda: all(n.applied == ["a"] for n in cluster.nodes), "`a` applied everywhere")
+    assert cluster.submit(a.id, "b")
+    cluster.partition({a.id})  # before `b` reaches anyone
+    others = everyone - {a.id}
+    run_until(cluster, lambda: leader_in(cluster, others, a.term) is not None, "a leader without A")
+    x = leader_in(cluster, others, a.term)
+    assert cluster.submit(x.id, "c")
+    rest = sorted(others - {x.id})
+    with_a, alone = set(rest[:majority - 1]), set(rest[majority - 1:])
+    cluster.partition({a.id} | with_a, {x.id})  # `alone` cannot elect anyone
+    run_until(cluster, lambda: leader_in(cluster, {a.id} | with_a, x.term) is not None, "A elected again")
+    assert leader_in(cluster, {a.id} | with_a, x.term).id == a.id
+    run_until(cluster, lambda: all(a.match_index[i] == 2 for i in with_a), "A knowing `b` is on a majority")
+    cluster.partition({x.id} | with_a, {a.id} | alone)
+    run_until(cluster, lambda: leader_in(cluster, {x.id} | with_a, a.term) is not None, "X elected again")
+    new = leader_in(cluster, {x.id} | with_a, a.term)
+    assert new.id == x.id
+    assert cluster.submit(new.id, "d")
+    run_until(cluster, lambda: new.commit_index == 3, "`d` committed")
+    return cluster
+
+
+@pytest.mark.parametrize("size", [3, 4, 5, 6])
+def test_figure_8_through_partitions_commits_nothing_that_is_later_lost(size):
+    cluster = figure_8_through_partitions(size)
+    assert violations(cluster, log_matching(cluster)) == {}
+    x = cluster.leader()
+    assert [e.command for e in x.log] == ["a", "c", "d"] and x.applied == ["a", "c", "d"]
+    # `b` reached a majority but was never committed, by anyone.
+    assert all(entry.command != "b" for _node, _term, _index, entry in cluster.commits)
+    # After the heal every server converges on the leader's log.
+    cluster.heal()
+    run_until(cluster, lambda: all(n.applied == ["a", "c", "d"] for n in cluster.nodes), "convergence")
+
+
+@pytest.mark.parametrize("size", [3, 4, 5, 6])
+def test_figure_8_through_partitions_catches_counting_old_replicas(size):
+    cluster = figure_8_through_partitions(size, node_class=CountsOldReplicas)
+    found = violations(cluster, log_matching(cluster))
+    # A committed `b` by counting its replicas; X then overwrote it with `c`.
+    assert "index 2 committed as ['b', 'c']" in found.get("state machine safety", []), found
+
+
+@pytest.mark.parametrize("size", [4, 6])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_an_even_cluster_split_in_half_elects_no_one_until_it_heals(size, seed, node_class=Node):
+    cluster = Cluster(size=size, seed=seed, max_delay=2, node_class=node_class)
+    run_until(cluster, lambda: cluster.leader() is not None, "a first leader")
+    old = cluster.leader()
+    term = old.term
+    cluster.partition(set(range(size // 2)))
+    for _ in range(300):  # many election timeouts on both sides
+        cluster.step()
+    assert max(cluster.leaders) == term, f"a half of {size} elected a leader"
+    assert cluster.submit(old.id, "lost") and "lost" not in {c for n in cluster.nodes for c in n.applied}
+    cluster.heal()
+    run_until(cluster, lambda: leader_in(cluster, set(range(size)), term) is not None, "a leader after the heal")
+    assert violations(cluster, log_matching(cluster)) == {}
+
+
+@pytest.mark.parametrize("size", [4, 6])
+def test_counting_half_as_a_majority_elects_two_leaders_in_an_even_split(size):
+    with pytest.raises(AssertionError, match=f"a half of {size} elected a leader"):
+        test_an_even_cluster_split_in_half_elects_no_one_until_it_heals(size, 0, CountsHalfAsMajority)
+
+
+# --- Which of the two replication details takes effect here (the page says).
+
+
+class CountsGuards(Node):
+    """Counts the messages on which each guard of the replication code changes the outcome."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.appends = self.commit_capped = self.replies = self.late_replies = 0
+
+    def on_append_entries(self, request, now):
+        self.appends += request.leader_commit > 0
+        # The `min` in the follower's commit binds only if the leader's commit index lies
+        # beyond the entries the message carries.
+        self.commit_capped += request.leader_commit > request.prev_index + len(request.entries)
+        return super().on_append_entries(request, now)
+
+    def on_append_reply(self, reply, now):
+        if self.role == LEADER and reply.term == self.term and reply.success:
+            self.replies += 1
+            self.late_replies += reply.match_index < self.match_index[reply.follower]
+        return super().on_append_reply(reply, now)
+
+
+def test_the_follower_commit_cap_never_binds_here_but_late_replies_do_arrive():
+    """Our leader sends every entry from prev_index to the end of its log, and its commit
+    index never passes its log's end: so `min(leader_commit, last_checked)` is always
+    leader_commit. The cap would matter to a leader that sends empty heartbeats or caps a
+    batch; the page says so. Moving match_index only forward does matter: late replies
+    describing an older state arrive all the time."""
+    nodes: list[CountsGuards] = []
+    for seed in range(40):
+        cluster = Cluster(size=3 + seed % 4, seed=seed, loss=0.2, duplication=0.1, max_delay=6, node_class=CountsGuards)
+        chaotic_run(cluster, ticks=1000, faults=[MIXED, LEADER_HUNTER][seed % 2])
+        nodes += cluster.nodes
+    # Thousands of messages carried a commit index, none beyond its own entries.
+    assert sum(n.appends for n in nodes) > 2_000 and sum(n.commit_capped for n in nodes) == 0
+    # About one successful reply in 14 arrives after a newer one (the page says so).
+    assert sum(n.replies for n in nodes) > 1_000 and sum(n.late_replies for n in nodes) > 50
+    page = re.sub(r"\s+", " ", (ROOT / "docs" / "concepts" / "consensus.md").read_text(encoding="utf-8"))
+    replies, late = sum(n.replies for n in nodes), sum(n.late_replies for n in nodes)
+    assert f"about one successful reply in {round(replies / late)} arrives after a newer one" in page
+    assert "In this code the cap never takes effect" in page
+
+
+def test_the_follower_commit_cap_holds_for_a_message_that_carries_fewer_entries():
+    """The cap is right where it could bind: a follower with a stale tail from an old leader
+    gets a heartbeat with no entries and a commit index past its tail. It must not commit
+    the tail, which it has not checked against the leader."""
+    follower = Node(1, 3, random.Random(0))
+    follower.term = 2
+    follower.log = [Entry(1, "a"), Entry(1, "stale")]
+    heartbeat = AppendEntries(term=2, leader=0, prev_index=1, prev_term=1, entries=(), leader_commit=2)
+    [(_, reply)] = follower.receive(heartbeat, now=0)
+    assert reply.success and follower.commit_index == 1 and follower.applied == ["a"]

@@ -15,6 +15,7 @@ from snowflake import Snowflake
 from algorithms.snowflake import EPOCH_MS, MAX_COUNTER, MAX_MACHINE, SnowflakeIds, parse
 
 START = EPOCH_MS + 1_000_000
+ROOT_PAGE = __import__("pathlib").Path(__file__).resolve().parents[1] / "docs" / "concepts" / "snowflake.md"
 
 
 class FakeClock:
@@ -132,3 +133,39 @@ def test_a_restart_while_the_clock_is_behind_repeats_ids_unless_it_resumes_from_
     resumed = SnowflakeIds(9, FakeClock([START]))
     resumed.last_ms, resumed.counter = before.last_ms, before.counter  # persisted high-water mark
     assert not old & {resumed.next_id() for _ in range(10)}
+
+
+def test_ids_follow_time_across_machines_only_below_4096_a_millisecond():
+    """The page's condition for order by time. Below 4,096 IDs a millisecond, an ID minted
+    a millisecond later on a synchronized clock is larger, whatever the machine. Above it, a
+    burst on A borrows a millisecond per 4,096 IDs, and B's ID minted 20 ms later in real
+    time sorts before A's."""
+    calm = SnowflakeIds(1, FakeClock([START] * (MAX_COUNTER + 1)))
+    last_calm = [calm.next_id() for _ in range(MAX_COUNTER + 1)][-1]
+    assert SnowflakeIds(2, FakeClock([START + 1])).next_id() > last_calm
+    burst = SnowflakeIds(1, FakeClock([START]))
+    minted = [burst.next_id() for _ in range(41 * (MAX_COUNTER + 1))]
+    lead = parse(minted[-1])[0] - START
+    assert lead == 40, "one millisecond borrowed per 4,096 IDs beyond the first 4,096"
+    later = SnowflakeIds(2, FakeClock([START + 20])).next_id()
+    assert later < minted[-1]
+    page = re.sub(r"\s+", " ", open(ROOT_PAGE, encoding="utf-8").read())
+    assert "no machine mints more than 4,096 IDs in a millisecond" in page
+    assert f"a burst of 41 × 4,096 IDs in one millisecond ends {lead} ms ahead, and an ID minted on another machine 20 ms later sorts before it" in page
+    assert "ordered by time while no machine mints more than 4,096 a millisecond" in page  # the description
+
+
+def test_the_41_bit_timestamp_ends_exactly_at_2_to_the_41_milliseconds():
+    last = EPOCH_MS + 2**41 - 1
+    value = SnowflakeIds(MAX_MACHINE, FakeClock([last])).next_id()
+    assert parse(value) == (last, MAX_MACHINE, 0) and value >> 63 == 0 and value >> 22 == 2**41 - 1
+    with pytest.raises(OverflowError, match="41-bit"):
+        SnowflakeIds(0, FakeClock([last + 1])).next_id()
+    with pytest.raises(OverflowError, match="41-bit"):
+        SnowflakeIds(0, FakeClock([EPOCH_MS - 1])).next_id()
+    assert parse(SnowflakeIds(0, FakeClock([EPOCH_MS])).next_id()) == (EPOCH_MS, 0, 0)
+    # The last millisecond's 4,096 IDs are there; borrowing the one after it is not.
+    ids = SnowflakeIds(0, FakeClock([last]))
+    assert len({ids.next_id() for _ in range(MAX_COUNTER + 1)}) == MAX_COUNTER + 1
+    with pytest.raises(OverflowError, match="41-bit"):
+        ids.next_id()

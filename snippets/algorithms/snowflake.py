@@ -1,4 +1,5 @@
-"""Snowflake IDs: 64-bit, unique without coordination, and roughly ordered by time.
+"""Snowflake IDs: 64-bit, unique without coordination, and ordered by time while a
+machine mints at most 4,096 a millisecond (beyond that it borrows milliseconds ahead).
 
 An ID is 41 bits of milliseconds since an epoch, 10 bits of machine number and 12 bits
 of a per-millisecond counter. The top bit stays 0, so IDs fit a signed 64-bit integer.
