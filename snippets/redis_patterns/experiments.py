@@ -132,6 +132,18 @@ def pubsub_while_down(connect: Connect) -> tuple[list[str], list[int]]:
     return received, answers
 
 
+def sharded_pubsub(connect: Connect) -> tuple[int, str]:
+    """SSUBSCRIBE and SPUBLISH: a channel lives on the shard of its name's hash slot, so in a
+    cluster only that shard carries it. Returns SPUBLISH's answer and what the subscriber got."""
+    subscriber = connect().pubsub()
+    subscriber.ssubscribe("trip:9001")
+    subscriber.get_sharded_message(timeout=5)  # the ssubscribe confirmation
+    answer = connect().spublish("trip:9001", "driver at 37.7810,-122.4110")
+    message = subscriber.get_sharded_message(timeout=5)
+    subscriber.close()
+    return answer, message["data"]
+
+
 def stream_redelivery(connect: Connect) -> tuple[bool, int]:
     """worker-a reads an entry and dies before XACK; worker-b claims it from the pending list.
     Returns whether worker-b got the entry worker-a had read, and how many XACK removed."""
@@ -168,6 +180,7 @@ def report(connect: Connect) -> str:
                    for check in (read_then_write, atomic_incr)}
     received, answers = pubsub_while_down(connect)
     same_entry, acknowledged = stream_redelivery(connect)
+    sharded_answer, sharded_message = sharded_pubsub(connect)
     distinct = 100_000
     redis_count, our_count = hyperloglog_side_by_side(connect, distinct)
     sections = {
@@ -185,6 +198,10 @@ def report(connect: Connect) -> str:
             "the subscriber is down while message 2 is published",
             f"PUBLISH answers (subscribers reached): {', '.join(map(str, answers))}",
             f"the subscriber received: {', '.join(received)}",
+        ],
+        "sharded_pubsub": [
+            f"SPUBLISH answers (subscribers reached): {sharded_answer}",
+            f"the SSUBSCRIBE subscriber received: {sharded_message}",
         ],
         "stream_redelivery": [
             "worker-a reads an entry and dies before XACK",
