@@ -126,3 +126,34 @@ def redis_server():
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """One private PostgreSQL server for the whole session; modules get a database each."""
+    from sql_engines import PostgresServer, PostgresUnavailable
+
+    server = PostgresServer()
+    try:
+        server.start()
+    except PostgresUnavailable as error:
+        server.stop()
+        pytest.fail(f"these tests need a real PostgreSQL server, and it could not start: {error}", pytrace=False)
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def postgres_database(request, postgres_server):
+    """A fresh database for this test module on the session's server, dropped afterwards."""
+    import re
+
+    from sql_engines import PostgresDatabase
+
+    name = "test_" + re.sub(r"\W", "_", request.module.__name__.rsplit(".", 1)[-1])
+    with postgres_server.connect() as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        connection.execute(f"CREATE DATABASE {name}")
+    yield PostgresDatabase(postgres_server, name)
+    with postgres_server.connect() as connection:
+        connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -112,6 +112,20 @@ class PostgresServer:
             )
 
 
+class PostgresDatabase:
+    """One database on a shared server: each test module gets its own, so that the session
+    starts one server instead of one per module. `connect()` as often as needed."""
+
+    def __init__(self, server: PostgresServer, name: str) -> None:
+        self.server = server
+        self.name = name
+        self.port = server.port
+
+    def connect(self) -> psycopg.Connection:
+        return psycopg.connect(host="127.0.0.1", port=self.server.port, user="postgres", dbname=self.name,
+                               autocommit=True, connect_timeout=10)
+
+
 _schemas = itertools.count(1)
 
 

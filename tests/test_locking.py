@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 import psycopg
 import pytest
-from sql_engines import PostgresServer, PostgresUnavailable
+from sql_engines import PostgresDatabase
 from system_sql import for_psycopg, section
 
 from blueprint.sql_pages import statements
@@ -35,14 +35,9 @@ _PARAMETER = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
 
 
 @pytest.fixture(scope="module")
-def server():
-    postgres = PostgresServer()
-    try:
-        postgres.start()
-    except PostgresUnavailable as error:
-        pytest.fail(str(error))
-    yield postgres
-    postgres.stop()
+def server(postgres_database):
+    """This module's own database on the session's PostgreSQL server."""
+    return postgres_database
 
 
 _schemas = itertools.count(1)
@@ -60,7 +55,7 @@ class Waiting:
 class Run:
     """Two connections, A and B, on a fresh copy of the schema; every step is recorded."""
 
-    def __init__(self, server: PostgresServer) -> None:
+    def __init__(self, server: PostgresDatabase) -> None:
         schema = f"locking_{next(_schemas)}"
         self.watch = server.connect()
         self.watch.execute(f"CREATE SCHEMA {schema}")

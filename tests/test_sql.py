@@ -24,7 +24,7 @@ import markdown
 import psycopg
 import pytest
 from mkdocs.exceptions import PluginError
-from sql_engines import ENGINES, PostgresServer, PostgresUnavailable, sample_connection
+from sql_engines import ENGINES, sample_connection
 
 from blueprint.model import BlueprintError
 from blueprint.sql_pages import (
@@ -249,22 +249,9 @@ SQLITE_RUNS = [section for section, by_engine in EXPECTED.items() if not isinsta
 
 
 @pytest.fixture(scope="module")
-def postgres() -> Iterator[Callable[[], psycopg.Connection]]:
-    """A real PostgreSQL server for this module; yields a function that opens connections."""
-    server, problem = None, None
-    try:
-        server = PostgresServer()
-        server.start()
-    except PostgresUnavailable as error:
-        problem = error
-    if problem is not None:
-        if server is not None:
-            server.stop()  # removes the half-made data directory
-        pytest.fail(f"the SQL tests need a real PostgreSQL server, and it could not start: {problem}", pytrace=False)
-    try:
-        yield server.connect
-    finally:
-        server.stop()
+def postgres(postgres_database) -> Callable[[], psycopg.Connection]:
+    """Connections to this module's own database on the session's PostgreSQL server."""
+    return postgres_database.connect
 
 
 @pytest.fixture

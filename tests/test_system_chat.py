@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sql_engines import PostgresServer, PostgresUnavailable
+
 
 from blueprint.sql_pages import read_section, statements
 
@@ -251,17 +251,9 @@ def query(connection, name):
 
 
 @pytest.fixture(scope="module")
-def postgres():
-    server = None
-    try:
-        server = PostgresServer()
-        server.start()
-    except PostgresUnavailable as error:
-        if server is not None:
-            server.stop()
-        pytest.fail(f"the chat queries need a real PostgreSQL server, and it could not start: {error}", pytrace=False)
-    yield server
-    server.stop()
+def postgres(postgres_database):
+    """This module's own database on the session's PostgreSQL server."""
+    return postgres_database
 
 
 _schemas = iter(range(1, 1000))

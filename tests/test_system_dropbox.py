@@ -11,7 +11,7 @@ import pytest
 
 from blueprint.sql_pages import read_section
 from conftest import ROOT
-from sql_engines import PostgresServer, PostgresUnavailable
+
 from system_checks import cache_reads_without_miss_path
 
 SOURCE_ITEMS = {"upload": 23, "download": 27}
@@ -127,17 +127,9 @@ def commit(cursor_of: Callable[[str], int], section: str = "commit") -> bool:
 
 
 @pytest.fixture(scope="module")
-def postgres() -> Iterator[Callable[[], psycopg.Connection]]:
-    server = PostgresServer()
-    try:
-        server.start()
-    except PostgresUnavailable as error:
-        server.stop()
-        pytest.fail(f"this test needs a real PostgreSQL server, and it could not start: {error}", pytrace=False)
-    try:
-        yield server.connect
-    finally:
-        server.stop()
+def postgres(postgres_database) -> Callable[[], psycopg.Connection]:
+    """Connections to this module's own database on the session's PostgreSQL server."""
+    return postgres_database.connect
 
 
 def fresh_database(connection) -> None:

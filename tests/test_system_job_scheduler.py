@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sql_engines import PostgresServer, PostgresUnavailable
+
 
 from blueprint.build import load_system
 from blueprint.sql_pages import read_section, statements
@@ -94,14 +94,9 @@ def test_due_tasks_are_read_from_the_execution_time_index():
 
 
 @pytest.fixture(scope="module")
-def server():
-    postgres = PostgresServer()
-    try:
-        postgres.start()
-    except PostgresUnavailable as error:
-        pytest.fail(str(error))
-    yield postgres
-    postgres.stop()
+def server(postgres_database):
+    """This module's own database on the session's PostgreSQL server."""
+    return postgres_database
 
 
 _schemas = itertools.count(1)

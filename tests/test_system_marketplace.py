@@ -13,7 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sql_engines import PostgresServer, PostgresUnavailable
+
 
 from blueprint.build import load_system
 from blueprint.sql_pages import read_section, statements
@@ -117,14 +117,9 @@ def test_the_page_shows_the_reservation_sections():
 
 
 @pytest.fixture(scope="module")
-def server():
-    postgres = PostgresServer()
-    try:
-        postgres.start()
-    except PostgresUnavailable as error:
-        pytest.fail(str(error))
-    yield postgres
-    postgres.stop()
+def server(postgres_database):
+    """This module's own database on the session's PostgreSQL server."""
+    return postgres_database
 
 
 _schemas = itertools.count(1)

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import psycopg
 import pytest
-from sql_engines import PostgresServer
+
 from system_sql import ROOT, execute, section
 
 from blueprint.sql_pages import statements
@@ -170,17 +170,12 @@ def sqlite_db():
 
 
 @pytest.fixture(scope="module")
-def postgres_db():
-    server = PostgresServer()
-    server.start()
-    try:
-        connection = server.connect()
-        _load(connection, postgres=True)
-        connection.execute("ANALYZE")
-        yield connection
-        connection.close()
-    finally:
-        server.stop()
+def postgres_db(postgres_database):
+    connection = postgres_database.connect()
+    _load(connection, postgres=True)
+    connection.execute("ANALYZE")
+    yield connection
+    connection.close()
 
 
 def _nearby_sqlite(connection, latitude, longitude, radius, cells=None):

@@ -10,7 +10,7 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
-from sql_engines import PostgresServer
+
 from system_sql import ROOT, execute, for_psycopg, section
 
 from algorithms.location_load import LocationUpdates
@@ -142,11 +142,9 @@ def _status(connection, table: str, row_id: int) -> tuple:
 
 
 @pytest.fixture(scope="module")
-def server():
-    server = PostgresServer()
-    server.start()
-    yield server
-    server.stop()
+def server(postgres_database):
+    """This module's own database on the session's PostgreSQL server."""
+    return postgres_database
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -166,19 +166,9 @@ def test_the_page_shows_the_tested_queries():
 
 
 @pytest.fixture(scope="module")
-def postgres():
-    from sql_engines import PostgresServer, PostgresUnavailable
-
-    server = PostgresServer()
-    try:
-        server.start()
-    except PostgresUnavailable as error:
-        server.stop()
-        pytest.fail(f"this test needs a real PostgreSQL server, and it could not start: {error}", pytrace=False)
-    try:
-        yield server.connect
-    finally:
-        server.stop()
+def postgres(postgres_database):
+    """Connections to this module's own database on the session's PostgreSQL server."""
+    return postgres_database.connect
 
 
 def on_postgres(sql: str) -> str:
