@@ -70,8 +70,8 @@ def test_pastebin_presigns_an_upload_for_the_object_key_and_records_the_key(syst
     write = systems["pastebin"].paths["write"]
     presign = [step for step in write.steps if "presign" in step.text.lower()]
     assert presign and all("object key" in step.text for step in presign)
-    recorded = steps_to(write, "metadata_db")
-    assert len(recorded) == 1 and "object key" in recorded[0].text
+    reserve, make_live = steps_to(write, "metadata_db")
+    assert "object key" in reserve.text  # recorded once, at the reservation, before any upload
     assert "object_key" in columns("pastebin.sql", "pastes")
     assert not {column for column in columns("pastebin.sql", "pastes") if column.endswith("url")}
 
@@ -85,12 +85,15 @@ def test_pastebin_read_path_fetches_the_text_by_object_key_on_a_miss(systems):
 
 
 def test_pastebin_write_path_adds_each_new_id_to_the_bloom_filter_before_the_link_goes_out(systems):
+    """Before the row turns live, too: a failed add then leaves a paste nobody can read yet,
+    not one the filter denies (review PB3)."""
     write = systems["pastebin"].paths["write"]
     (add,) = steps_to(write, "bloom_filter")
-    (record,) = steps_to(write, "metadata_db")
+    reserve, make_live = steps_to(write, "metadata_db")
     last = write.steps[-1]
     assert add.source == "server" and add.when is None
-    assert record.number < add.number < last.number
+    assert reserve.number < add.number < make_live.number < last.number
+    assert "inserts the paste's row" in make_live.text
     assert last.targets == ("client",)
     # and the read path asks the same filter
     assert steps_to(systems["pastebin"].paths["read"], "bloom_filter")
@@ -118,6 +121,88 @@ def test_pastebin_cache_reads_have_drawn_misses(systems):
     }
     (fill,) = [step for step in steps_to(read, "cache") if step.when]
     assert fill.number == read.steps[-1].number and "time to live" in fill.text
+
+
+# --- Pastebin: the reservation between create and complete (review PB1, PB2, PB4-PB7) -------
+
+
+def endpoint(system: System, method: str, route_end: str):
+    (found,) = [e for e in system.endpoints if e.method == method and e.route.endswith(route_end)]
+    return found
+
+
+def response_headers(found) -> dict[str, str]:
+    return {name: text for _, name, text in found.response_headers}
+
+
+def test_pastebin_stores_the_reservation_before_the_upload_url_goes_out(systems):
+    """Complete's owner check and lapse, and the create's Idempotency-Key, read a row that
+    the create wrote (PB1)."""
+    write = systems["pastebin"].paths["write"]
+    (presign,) = [step for step in write.steps if "presign" in step.text.lower()]
+    reserve = steps_to(write, "metadata_db")[0]
+    assert reserve.number < presign.number and reserve.when is None
+    assert "Idempotency-Key" in reserve.text and "reservation" in reserve.text
+    assert {"idempotency_key", "reserved_until", "size_bytes", "user_id", "expires_at", "completed_at"} <= columns(
+        "pastebin.sql", "paste_reservations")
+    connection = sqlite3.connect(":memory:")
+    connection.executescript((ROOT / "snippets" / "schemas" / "pastebin.sql").read_text())
+    unique = [row[1] for row in connection.execute("PRAGMA index_list(paste_reservations)") if row[2]]
+    keyed = [name for name in unique if "idempotency_key" in
+             [column[2] for column in connection.execute(f"PRAGMA index_xinfo({name})") if column[5]]]
+    assert keyed, "the Idempotency-Key needs a unique index, scoped to its caller"
+    create = endpoint(systems["pastebin"], "POST", "/v1/pastes")
+    assert "Idempotency-Key" in dict(create.headers) and create.starts == ("write", 1)
+
+
+def test_pastebin_complete_is_a_retryable_step_of_its_own(systems):
+    write = systems["pastebin"].paths["write"]
+    complete = endpoint(systems["pastebin"], "POST", "/complete")
+    start = write.steps[complete.starts[1] - 1]
+    assert complete.starts[0] == "write" and start.source == "client" and start.targets == ("server",)
+    assert "same link" in dict(complete.status)[200]
+    (head,) = [step for step in steps_to(write, "object_store") if step.source == "server"]
+    assert head.number > start.number and "HEAD" in head.text
+
+
+def test_pastebin_cleans_up_from_the_rows_not_with_a_lifecycle_rule(systems):
+    """An age or prefix rule cannot tell a never-completed upload from a live paste under the
+    same key (PB2); the sweep works from the reservations and its own list, which it empties last."""
+    text = all_text(systems["pastebin"])
+    assert not re.search(r"(?i)lifecycle rule deletes", text)
+    cleanup = systems["pastebin"].paths["cleanup"]
+    swept = [step for step in cleanup.steps if step.source == "sweeper"]
+    assert swept[0].targets == ("metadata_db",) and "lapsed" in swept[0].text
+    assert swept[-1].targets == ("metadata_db",) and "off its list" in swept[-1].text
+    assert columns("pastebin.sql", "paste_removals") >= {"paste_id", "object_key"}
+    assert [step.targets for step in swept].index(("object_store",)) == len(swept) - 2
+
+
+def test_pastebin_delete_hides_the_row_before_it_purges_and_purges_twice(systems):
+    """PB5: the row first, then the copies; a read racing the delete is undone by the sweep."""
+    cleanup = systems["pastebin"].paths["cleanup"]
+    assert endpoint(systems["pastebin"], "DELETE", "{paste_id}").starts == ("cleanup", 1)
+    order = [step.targets[0] for step in cleanup.steps if step.source == "server"]
+    assert order.index("metadata_db") < order.index("cache") < order.index("cdn")
+    assert sum(1 for step in cleanup.steps if step.targets == ("cache",)) == 2
+    assert sum(1 for step in cleanup.steps if step.targets == ("cdn",)) == 2
+    headers = response_headers(endpoint(systems["pastebin"], "GET", "{paste_id}"))
+    assert "CDN-Cache-Control" in headers and "ETag" in headers
+    assert "one minute" in headers["Cache-Control"]
+
+
+def test_pastebin_upload_url_is_create_only(systems):
+    """PB4: a replayed PUT must not swap the text under a link already shared."""
+    notes = " ".join(note.text for note in systems["pastebin"].paths["write"].notes)
+    assert "If-None-Match: *" in notes and "412" in notes
+
+
+def test_pastebin_new_link_survives_a_lagging_replica_and_a_filter_outage(systems):
+    read = systems["pastebin"].paths["read"]
+    (lookup,) = steps_to(read, "metadata_db")
+    assert "replica" in lookup.text and "primary" in lookup.text  # PB6
+    notes = " ".join(note.text for note in read.notes)
+    assert "fails open" in notes and "failover" in notes  # PB7
 
 
 # --- Pastebin: how guessable a short ID is -----------------------------------------------
