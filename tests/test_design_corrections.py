@@ -258,11 +258,89 @@ def test_the_long_id_figure_is_right():
 
 
 def test_the_web_server_only_queues_what_it_accepts(systems):
-    """The write path says the web server only enqueues: no path has it write a store."""
+    """The web server enqueues items; the only stores it writes are the post's Idempotency-Key
+    (write path) and a follow (follow path), both in SQL."""
     for path in systems["newsfeed"].paths.values():
         for step in path.steps:
             if step.source == "web_server":
-                assert set(step.targets) <= {"message_queue", "client", "timeline_service"}, (path.id, step.number)
+                allowed = {"message_queue", "client", "timeline_service"}
+                if (path.id, step.number) in {("write", 5), ("follow", 2), ("follow", 3)}:
+                    allowed |= {"sql_db", "user_info"}
+                assert set(step.targets) <= allowed, (path.id, step.number)
+
+
+# --- Newsfeed: retries, redeliveries and races (review NF1-NF9) -------------------------------
+
+
+def test_a_retried_post_finds_its_first_id_before_anything_is_queued(systems):
+    """NF1: the Idempotency-Key has a store, checked before the item is queued."""
+    write = systems["newsfeed"].paths["write"]
+    (record,) = [step for step in steps_to(write, "sql_db") if step.source == "web_server"]
+    (queue,) = steps_to(write, "message_queue")
+    assert record.number < queue.number and record.when is None
+    assert "Idempotency-Key" in record.text and "first attempt's ID" in record.text
+    assert primary_key("newsfeed.sql", "post_requests") == ["user_id", "idempotency_key"]
+    assert "item_id" in columns("newsfeed.sql", "post_requests")
+
+
+def test_the_month_of_an_item_comes_from_its_id_not_a_clock(systems):
+    """NF2: a redelivery after a month boundary writes the same Cassandra cell."""
+    write = systems["newsfeed"].paths["write"]
+    (store,) = steps_to(write, "timelines_db")
+    assert "current month" not in store.text and "inside the ID" in store.text
+    assert "from the timestamp inside item_id" in page("newsfeed")
+
+
+def test_a_rebuilt_list_picks_up_what_was_stored_while_it_was_built(systems):
+    """NF3: the rebuild re-reads after writing, so a push skipped for a missing list is not lost."""
+    notes = " ".join(note.text for note in systems["newsfeed"].paths["write"].notes)
+    assert re.search(r"rebuild, after writing the list, reads again the items newer", notes)
+
+
+def test_the_queue_message_is_acknowledged_after_the_fan_out(systems):
+    """NF4: at-least-once must cover the pushes, not only the fanout service's own writes."""
+    write = systems["newsfeed"].paths["write"]
+    (handoff,) = steps_to(write, "feed_generation")
+    assert "acknowledges the queue message only when" in handoff.text
+    assert any("batch" in note.text for note in write.notes)
+
+
+def test_crossing_the_celebrity_threshold_neither_loses_nor_doubles_items(systems):
+    notes = " ".join(note.text for note in systems["newsfeed"].paths["home_timeline"].notes)
+    assert "well below" in notes and "after a demotion" in notes and "drops repeated IDs" in notes  # NF5
+
+
+def test_a_delete_has_an_endpoint_an_order_and_a_bounded_stale_copy(systems):
+    """NF6: SQL first, then Cassandra, then the caches; item cache entries expire."""
+    newsfeed = systems["newsfeed"]
+    assert endpoint(newsfeed, "DELETE", "/v1/feed_items/{item_id}")
+    assert "deleted_at" in columns("newsfeed.sql", "feed_items")
+    (note,) = [n for n in newsfeed.paths["write"].notes if n.theme == "Edits and deletes"]
+    assert note.text.index("SQL row") < note.text.index("Cassandra row") < note.text.index("item cache key")
+    assert "hour" in newsfeed.components["item_cache"].role
+
+
+def test_a_follow_counts_once_and_reaches_the_fan_out(systems):
+    """NF7: the follow and the count are one transaction; the user info service is told."""
+    newsfeed = systems["newsfeed"]
+    follow = newsfeed.paths["follow"]
+    assert endpoint(newsfeed, "PUT", "/following/{user_id}").starts == ("follow", 1)
+    (write,) = steps_to(follow, "sql_db")
+    assert write.transaction and "follower_count" in write.text
+    (tell,) = steps_to(follow, "user_info")
+    assert tell.number > write.number and tell.when is None
+
+
+def test_a_pull_looks_back_a_bounded_number_of_months(systems):
+    (pull,) = [s for s in steps_to(systems["newsfeed"].paths["read"], "timelines_db") if s.number == 10]
+    assert "few months at most" in pull.text  # NF8
+    assert "past the cached list" in pull.when  # NF9: scrolling past the trimmed list
+
+
+def test_the_etag_is_computed_from_the_items_returned(systems):
+    home = endpoint(systems["newsfeed"], "GET", "/v1/home_timeline")
+    headers = {name: text for _, name, text in home.response_headers}
+    assert "items this page returned" in headers["ETag"]  # NF9
 
 
 def test_the_item_cache_is_written_ahead_only_for_popular_authors(systems):
