@@ -161,13 +161,14 @@ write.step(7, web_server, client,
 
 write.stage("Store the item")
 write.step(8, message_queue, fanout, "The fanout service takes the item off the queue.")
-write.step(9, fanout, timelines_db,
+write.step(9, fanout, sql_db,
+           "The fanout service records the item (author, time, text, media URLs) in the SQL database, under its ID: "
+           "this is where a lookup by item ID ends up. If the row exists and is marked deleted (a late retry of a "
+           "post deleted since), the item goes no further.")
+write.step(10, fanout, timelines_db,
            "The fanout service writes the item into the author's user timeline in Cassandra, in the partition of "
            "the month in which its ID was minted (read from the timestamp inside the ID, not from this service's "
            "clock), where items sort newest first.")
-write.step(10, fanout, sql_db,
-           "The fanout service records the item (author, time, text, media URLs) in the SQL database, under its ID: "
-           "this is where a lookup by item ID ends up.")
 write.step(11, fanout, item_cache,
            "The item is cached under its ID ahead of time, because thousands of readers will ask for it at once; "
            "only the latest few items of each such author are kept this way.",
@@ -404,7 +405,8 @@ newsfeed.endpoint(
     "DELETE", "/v1/feed_items/{item_id}", "Delete one's own feed item",
     request={"item_id": "string: the item's ID"},
     status={204: "Deleted: gone from SQL, Cassandra and the caches, and skipped in every home timeline",
-            401: "No valid token", 403: "Not the author", 404: "No such item"},
+            401: "No valid token", 403: "Not the author",
+            404: "No such item (one posted seconds ago may still be on the queue: retry shortly)"},
     headers={"Authorization": "Bearer token of the author"},
 )
 newsfeed.endpoint(

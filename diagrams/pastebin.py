@@ -89,7 +89,7 @@ write.note("Uploading straight to object storage takes the paste's bytes off the
            "The signature fixes the key and the size, expires after minutes, and carries a signed `If-None-Match: *` "
            "header: object storage accepts the PUT only if no object has that key yet. A second PUT with the same URL "
            "(a replay, or a retry after a lost answer) gets 412, so once the text is stored, nobody can swap it for "
-           "another under the same link.", theme="Upload")
+           "another under the same link; a client that gets 412 on its retry goes on to the complete.", theme="Upload")
 write.note("The reservation is what makes the create and the complete safe to retry. The create's Idempotency-Key "
            "is unique per caller among the reservations (a signed-in user's keys are theirs; anonymous callers share one scope, "
            "so their key must be a random UUID, and knowing it is what proves who they are). A lost 201 is "
@@ -198,7 +198,7 @@ pastebin.endpoint(
     request={"size_bytes": "integer: the length of the text, which the upload URL will enforce",
              "expires_in?": "integer: seconds until the paste expires; none keeps it"},
     response={"paste_id": "string: the short base62 ID", "upload_url": "string: presigned PUT for that key, valid minutes"},
-    status={201: "ID reserved, upload URL issued; a retry with the same key gets the same ID and URL",
+    status={201: "ID reserved, upload URL issued; a retry with the same key gets the same ID and URL, which expires when the first did",
             400: "Size missing, zero or over the limit, or an anonymous create without a UUID Idempotency-Key",
             401: "No valid token", 409: "This Idempotency-Key was already used for a create of another size",
             429: "Over the write quota (Retry-After says when to try again)"},

@@ -177,3 +177,13 @@ def test_only_the_author_deletes_and_only_once(db):
     assert db.run(c, "delete_item", item_id=1001, user_id=READER) == []
     assert db.run(c, "delete_item", item_id=1001, user_id=AUTHOR) == [(1001,)]
     assert db.run(c, "delete_item", item_id=1001, user_id=AUTHOR) == []
+    # A retried post of that item, within the day its key is kept, is queued again; the
+    # fanout service learns that it was deleted and stops before Cassandra and the caches.
+    (again,) = db.run(c, "store_item", item_id=1001, user_id=AUTHOR, body="hello", created_at="2024-05-01 10:00:00")
+    assert again[0] is not None
+
+
+def test_a_new_item_is_not_deleted(db):
+    c = db()
+    item = {"item_id": 1001, "user_id": AUTHOR, "body": "hello", "created_at": "2024-05-01 10:00:00"}
+    assert db.run(c, "store_item", **item) == [(None,)]

@@ -19,11 +19,14 @@ WHERE user_id = :user_id AND idempotency_key = :idempotency_key;
 -- --8<-- [end:post_key_again]
 
 -- --8<-- [start:store_item]
--- Write step 10: the fanout service records the item under its ID; a redelivery, or the
--- same item queued again by a retried post, changes nothing.
+-- Write step 9: the fanout service records the item under its ID; a redelivery, or the
+-- same item queued again by a retried post, changes nothing. A deleted_at that is not
+-- NULL means the author deleted it since: the fanout service stops there.
 INSERT INTO feed_items (id, user_id, body, media_urls, created_at)
 VALUES (:item_id, :user_id, :body, NULL, :created_at)
 ON CONFLICT (id) DO NOTHING;
+
+SELECT deleted_at FROM feed_items WHERE id = :item_id;
 -- --8<-- [end:store_item]
 
 -- --8<-- [start:follow]
