@@ -180,7 +180,8 @@ write.step(12, fanout, user_cache,
 write.stage("Publish to followers")
 write.step(13, fanout, feed_generation,
            "The fanout service hands the item to the feed generation service, and acknowledges the queue message "
-           "only when feed generation reports the fan-out done, so a crash anywhere before that means redelivery.")
+           "only when feed generation reports the fan-out done (for a big account: queued in batches, see the notes), "
+           "so a crash anywhere before that means redelivery.")
 write.step(14, feed_generation, user_info,
            "Feed generation asks the in-memory user info service for the author's followers and for the category "
            "of each user: active non-celebrity, inactive, or celebrity.")
@@ -318,8 +319,8 @@ read.note("Lookups go to SQL replicas, which keeps the primary free for writes. 
           theme="Storage")
 read.note("A pull reads each followee's partitions from the current month backwards, and a quiet followee's are "
           "mostly empty. The look-back is capped at a few months: an author who posted nothing in that time "
-          "contributes nothing to the first page, and 500 followees cost at most a few thousand small reads, "
-          "once, after which the list is cached. Followees whose latest IDs the user timeline cache holds are "
+          "contributes nothing to the first page, and a user who follows m accounts costs at most m reads per "
+          "month looked back, once, after which the list is cached. Followees whose latest IDs the user timeline cache holds are "
           "read there first.",
           theme="Storage")
 read.note("The source has the client ask the CDN for the home timeline's feed items before it contacts the load "

@@ -156,18 +156,18 @@ cleanup = pastebin.path("cleanup", "Delete and clean up")
 cleanup.step(1, client, server,
              "The owner asks to delete the paste (through the load balancer, as on the read path), with their token.")
 cleanup.step(2, server, metadata_db,
-             "One statement deletes the owner's row from `pastes` and puts the paste on the sweep's list. From its "
-             "commit on, read step 8 finds no row, so no server puts the paste back into the cache. Nothing deleted: "
-             "not the owner (403) or no such paste (404).")
+             "One statement deletes the owner's row from `pastes` and puts the paste on the sweep's list. Once the "
+             "replicas have the delete (a moment later), read step 8 finds no row, so no server puts the paste back "
+             "into the cache. Nothing deleted: not the owner (403) or no such paste (404).")
 cleanup.step(3, server, cache, "The server deletes the paste's entry from the cache.")
 cleanup.step(4, server, cdn, "The server asks the CDN to purge the paste's URL.")
-cleanup.step(5, server, client, "The server answers 204: the paste is gone for every reader who asks the servers.")
+cleanup.step(5, server, client, "The server answers 204.")
 cleanup.step(6, sweeper, metadata_db,
-             "Every few minutes the sweeper moves expired pastes and lapsed reservations onto its list, each in one "
+             "Every minute the sweeper moves expired pastes and lapsed reservations onto its list, each in one "
              "statement (the database's clock decides both), then reads a batch of the list.")
 cleanup.step(7, sweeper, cache,
-             "It deletes their cache entries again: a read that had fetched the row just before step 2 may have "
-             "put a copy back after step 3.")
+             "It deletes their cache entries again: a read that fetched the row before step 2, or from a replica "
+             "that had not caught up yet, may have put a copy back after step 3.")
 cleanup.step(8, sweeper, cdn, "It purges their URLs from the CDN again, for the same reason.")
 cleanup.step(9, sweeper, object_store,
              "It deletes the object under each key; for a reservation whose upload never came, that deletes nothing.")
@@ -187,7 +187,7 @@ cleanup.note("A reservation lapses after its upload URL has expired (the URL is 
              theme="Order and crashes")
 cleanup.note("Only the copies the servers control can be purged. Responses give browsers and any proxy on the way "
              "a `max-age` of one minute, and our CDN alone, through `CDN-Cache-Control`, up to a day (never past "
-             "the expiry), so a copy nobody can purge lives at most a minute after the 204.",
+             "the expiry), so a copy nobody can purge outlives the sweep's purge by a minute at most.",
              theme="What a delete reaches")
 cleanup.note("The Bloom filter cannot forget an ID, so a deleted or expired ID costs a database lookup until the "
              "filter is next rebuilt from the pastes table.", theme="What a delete reaches")
@@ -231,8 +231,8 @@ pastebin.endpoint(
 pastebin.endpoint(
     "DELETE", "/v1/pastes/{paste_id}", "Delete one's own paste", starts=(cleanup, 1),
     request={"paste_id": "string: the short ID"},
-    status={204: "Gone for every reader the servers answer; the cache and CDN copies are purged, now and again "
-                 "by the sweep; a browser may keep its copy up to a minute",
+    status={204: "Deleted: the cache and CDN copies are purged now, and again by the sweep within minutes (a read "
+                 "racing the delete may have put one back); a browser may keep its copy up to a minute",
             403: "Not the owner", 404: "No such paste"},
     headers={"Authorization": "Bearer token of the owner"},
 )
