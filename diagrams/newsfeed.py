@@ -161,31 +161,34 @@ write.step(7, web_server, client,
 
 write.stage("Store the item")
 write.step(8, message_queue, fanout, "The fanout service takes the item off the queue.")
-write.step(9, fanout, sql_db,
+write.step(9, fanout, object_store,
+           "If the item has media, the fanout service removes their 'pending' tag, so that the bucket's lifecycle "
+           "rule no longer applies to them; repeating it is harmless.")
+write.step(10, fanout, sql_db,
            "The fanout service records the item (author, time, text, media URLs) in the SQL database, under its ID: "
            "this is where a lookup by item ID ends up. If the row exists and is marked deleted (a late retry of a "
            "post deleted since), the item goes no further.")
-write.step(10, fanout, timelines_db,
+write.step(11, fanout, timelines_db,
            "The fanout service writes the item into the author's user timeline in Cassandra, in the partition of "
            "the month in which its ID was minted (read from the timestamp inside the ID, not from this service's "
            "clock), where items sort newest first.")
-write.step(11, fanout, item_cache,
+write.step(12, fanout, item_cache,
            "The item is cached under its ID ahead of time, because thousands of readers will ask for it at once; "
            "only the latest few items of each such author are kept this way.",
            when="If the author has more followers than a threshold")
-write.step(12, fanout, user_cache,
+write.step(13, fanout, user_cache,
            "The fanout service adds the item's ID to the author's user timeline cache, a sorted set of IDs, "
            "if the cache still holds that set.")
 
 write.stage("Publish to followers")
-write.step(13, fanout, feed_generation,
+write.step(14, fanout, feed_generation,
            "The fanout service hands the item to the feed generation service, and acknowledges the queue message "
            "only when feed generation reports the fan-out done (for a big account: queued in batches, see the notes), "
            "so a crash anywhere before that means redelivery.")
-write.step(14, feed_generation, user_info,
+write.step(15, feed_generation, user_info,
            "Feed generation asks the in-memory user info service for the author's followers and for the category "
            "of each user: active non-celebrity, inactive, or celebrity.")
-write.step(15, feed_generation, home_cache,
+write.step(16, feed_generation, home_cache,
            "For an author who is not a celebrity, feed generation pushes the item's ID into the cached home timeline "
            "of every active follower whose list the cache still holds (fan-out on write). This costs O(n) writes, "
            "where n is the number of followers.")
@@ -210,11 +213,11 @@ write.note("An alternative for celebrities pushes the item only to the followers
 write.note("The SQL database also holds the follow graph (who follows whom); the user info service keeps a copy "
            "of it in memory, so a fan-out does not query SQL once per follower.",
            theme="Storage")
-write.note("The item cache is filled in two ways: ahead of time here (step 11), for authors whose items many readers "
+write.note("The item cache is filled in two ways: ahead of time here (step 12), for authors whose items many readers "
            "will ask for at once, and on every read that misses (read step 12). An item of an ordinary author is "
            "therefore cached by its first reader.",
            theme="Storage")
-write.note("Pushes (steps 12 and 15) only add to lists the cache still holds: a short Lua script runs `ZADD` "
+write.note("Pushes (steps 13 and 16) only add to lists the cache still holds: a short Lua script runs `ZADD` "
            "and the trim only if the key `EXISTS`. Adding to an evicted list would create a list holding just "
            "the new item, which a reader would take for the whole timeline and never see as a miss. A list the "
            "cache has lost is rebuilt from Cassandra on its next read (read step 10) instead.",
@@ -252,6 +255,12 @@ write.note("An edit or a delete (`DELETE /v1/feed_items/{item_id}`) changes the 
            "live of an hour, and the delete removes the key a second time after the replicas' lag. Home "
            "timelines keep the ID; a reader skips a deleted item.",
            theme="Edits and deletes")
+write.note("Media uploaded for a post that never comes would stay in the bucket for ever. So the presigned upload "
+           "URLs sign an `x-amz-tagging` header that tags each file 'pending', and a lifecycle rule deletes files "
+           "still tagged after a day; step 9 removes the tag before the item is recorded. A crash between the two "
+           "leaves untagged files that a redelivery then records; a post more than a day after its upload gets 400 "
+           "(unknown media key).",
+           theme="Storage")
 write.note("The source has the fanout service hand the media on to object storage. In fact, images and videos "
            "should not travel through the message queue (Kafka, for one, limits messages to about 1 MB by default): "
            "the client uploads them first (step 1) and the item carries only their URLs.",
@@ -346,7 +355,7 @@ follow.step(3, web_server, user_info,
             "After the commit, the web server tells the user info service, which adds the follower to its "
             "in-memory copy and re-checks the followee's category against the celebrity threshold.")
 follow.step(4, web_server, client, "The web server answers 204.")
-follow.note("The user info service's copy is what every fan-out reads (write step 14), so a follow reaches the "
+follow.note("The user info service's copy is what every fan-out reads (write step 15), so a follow reaches the "
             "next items only once step 3 has run. If that call is lost, the copy's entries also expire after a "
             "few minutes and are reloaded from a replica, which bounds how long the follow can be missed.",
             theme="Consistency")
@@ -358,7 +367,8 @@ follow.note("Unfollowing is the mirror image: the row is deleted and the count g
 newsfeed.endpoint(
     "POST", "/v1/media", "Get presigned upload URLs for the images and videos of an item about to be posted",
     request={"files": "object[]: one entry per file, with its content type and size in bytes"},
-    response={"uploads": "object[]: per file, the object key a web server chose and a presigned PUT URL valid for minutes"},
+    response={"uploads": "object[]: per file, the object key a web server chose and a presigned PUT URL valid for minutes, "
+                         "which tags the file 'pending' until an item that uses it is stored"},
     status={201: "URLs issued", 400: "A file type that is not allowed, or a file over the size limit",
             401: "No valid token", 429: "Over the upload quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the author"},

@@ -305,6 +305,16 @@ def test_the_queue_message_is_acknowledged_after_the_fan_out(systems):
     assert any("batch" in note.text for note in write.notes)
 
 
+def test_media_of_a_post_that_never_comes_are_deleted_by_a_rule_that_can_tell_them_apart(systems):
+    """The same failure as Pastebin's PB2: a lifecycle rule sees tags, not the database, so
+    uploads carry a 'pending' tag that the fanout service removes before it records the item."""
+    write = systems["newsfeed"].paths["write"]
+    (untag,) = [step for step in steps_to(write, "object_store") if step.source == "fanout"]
+    (record,) = [step for step in steps_to(write, "sql_db") if step.source == "fanout"]
+    assert untag.number < record.number and "'pending' tag" in untag.text
+    assert any("lifecycle rule" in note.text and "x-amz-tagging" in note.text for note in write.notes)
+
+
 def test_crossing_the_celebrity_threshold_neither_loses_nor_doubles_items(systems):
     notes = " ".join(note.text for note in systems["newsfeed"].paths["home_timeline"].notes)
     assert "well below" in notes and "after a demotion" in notes and "drops repeated IDs" in notes  # NF5

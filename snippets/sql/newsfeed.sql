@@ -19,7 +19,7 @@ WHERE user_id = :user_id AND idempotency_key = :idempotency_key;
 -- --8<-- [end:post_key_again]
 
 -- --8<-- [start:store_item]
--- Write step 9: the fanout service records the item under its ID; a redelivery, or the
+-- Write step 10: the fanout service records the item under its ID; a redelivery, or the
 -- same item queued again by a retried post, changes nothing. A deleted_at that is not
 -- NULL means the author deleted it since: the fanout service stops there.
 INSERT INTO feed_items (id, user_id, body, media_urls, created_at)
