@@ -7,6 +7,7 @@ newsfeed = System(
     schema="schemas/newsfeed.sql",
     relationships=[
         "users 1-to-many feed_items",
+        "users 1-to-many post_requests",
         "users many-to-many users through follows",
     ],
 )
@@ -31,11 +32,11 @@ rate_limiter = newsfeed.component("rate_limiter", "Rate limiter", kind="rate_lim
 
 # --- Services ------------------------------------------------------------------------
 web_server = newsfeed.component("web_server", "Web server", kind="web_server", group="Services",
-                                role="Stateless: gives each new item its ID and queues it, and forwards feed requests")
+                                role="Stateless: gives each new item its ID (kept under the post's Idempotency-Key) and queues it, and forwards feed requests")
 timeline_service = newsfeed.component("timeline_service", "Timeline service", kind="service", group="Services",
                                       role="Assembles a home timeline or a user timeline for the reader")
 user_info = newsfeed.component("user_info", "User info service", kind="service", group="Services",
-                               role="Keeps the follow graph and each user's category (active, inactive, celebrity) in memory")
+                               role="Keeps the follow graph and each user's category (active, inactive, celebrity) in memory, told of every follow")
 
 # --- Messaging -----------------------------------------------------------------------
 message_queue = newsfeed.component("message_queue", "Message queue", kind="message_queue", group="Messaging",
@@ -51,13 +52,13 @@ feed_generation = newsfeed.component("feed_generation", "Feed generation", kind=
 home_cache = newsfeed.component("home_cache", "Home timeline cache", kind="redis", group="Data stores",
                                 role="Per active user: the IDs of the newest items of their home timeline, precomputed (a sorted set, trimmed to a few hundred)")
 item_cache = newsfeed.component("item_cache", "Feed item cache", kind="redis", group="Data stores",
-                                role="Feed items by ID: filled on reads (cache-aside), and ahead of time for authors with many followers")
+                                role="Feed items by ID, each for an hour at most: filled on reads (cache-aside), and ahead of time for authors with many followers")
 user_cache = newsfeed.component("user_cache", "User timeline cache", kind="redis", group="Data stores",
                                 role="Per author: the IDs of their latest items (a sorted set)")
 timelines_db = newsfeed.component("timelines_db", "Timelines (Cassandra)", kind="cassandra", group="Data stores",
                                   role="User timelines: each author's items, newest first, one partition per author and month")
 sql_db = newsfeed.component("sql_db", "SQL primary", kind="postgresql", group="Data stores",
-                            role="Users, the follow graph, and every feed item by its ID")
+                            role="Users, the follow graph, every feed item by its ID, and each post's Idempotency-Key")
 sql_replica = newsfeed.component("sql_replica", "SQL replica", kind="postgresql", group="Data stores",
                                  role="A read-only follower of the SQL primary that serves lookups, feed items by ID among them")
 object_store = newsfeed.component("object_store", "Object storage", kind="s3", group="Data stores",
@@ -70,7 +71,8 @@ home = newsfeed.path("home_timeline", "Home timeline")
 home.stage("Publish an item")
 home.step(1, author, web_server, "The author posts a feed item: some text and the URLs of any images or videos.")
 home.step(2, web_server, message_queue,
-          "The web server gives the item its ID and puts it on the message queue; that is all it writes.")
+          "The web server gives the item its ID (the one already stored under the post's Idempotency-Key, if this "
+          "is a retry: write steps 5 and 6) and puts it on the message queue.")
 home.step(3, message_queue, fanout, "The fanout service takes the item off the queue.")
 home.step(4, fanout, timelines_db,
           "The fanout service stores the item in the author's user timeline in Cassandra (the write path shows "
@@ -97,7 +99,8 @@ home.step(12, timeline_service, user_cache,
           when="If the user follows celebrities")
 home.step(13, timeline_service, timelines_db,
           "**Pull** (fan-out on load): nothing was pushed for an inactive user, so the service reads the latest "
-          "items of each followee now and merges them. A list the cache no longer holds (a home timeline, or a celebrity's latest IDs) is rebuilt the same way.",
+          "items of each followee now (looking back a few months at most) and merges them. A list the cache no "
+          "longer holds (a home timeline, or a celebrity's latest IDs) is rebuilt the same way.",
           when="For an inactive user, or on a cache miss")
 home.step(14, timeline_service, item_cache,
           "The service turns the IDs into items with one batched read (`MGET`).")
@@ -124,6 +127,11 @@ home.note("A user's category is not fixed: someone who returns after months beco
           "built once by a pull, then kept up by pushes), and an account that passes the follower threshold "
           "becomes a celebrity.",
           theme="Caching")
+home.note("Crossing the threshold must not lose or double items. An account becomes a celebrity above the "
+          "threshold but stops being one only well below it, so it does not flap. Its followers go on pulling it "
+          "for a week after a demotion, because its items of the celebrity period were never pushed; after a "
+          "promotion, its older items arrive both pushed and pulled, so the merge drops repeated IDs.",
+          theme="Caching")
 
 
 # --- Write path ----------------------------------------------------------------------
@@ -133,40 +141,54 @@ write.stage("Accept the item")
 write.step(1, client, object_store,
            "The client uploads the item's images and videos straight to object storage, through presigned "
            "upload URLs that a web server signed for keys it chose, before it posts the item.")
-write.step(2, client, load_balancer, "The client opens an HTTPS connection to the load balancer to post a feed item.")
+write.step(2, client, load_balancer,
+           "The client opens an HTTPS connection to the load balancer to post a feed item, with an "
+           "Idempotency-Key that its retries repeat.")
 write.step(3, load_balancer, rate_limiter,
            "The post is checked against the client's write quota; a client over its limit gets HTTP 429 and stops here.")
 write.step(4, load_balancer, web_server, "The load balancer passes the connection to a web server with spare capacity.")
-write.step(5, web_server, message_queue,
-           "The web server gives the item a time-sortable ID and puts it (ID, text and media URLs) on the message "
-           "queue for asynchronous processing.")
-write.step(6, web_server, client,
+write.step(5, web_server, sql_db,
+           "The web server mints a time-sortable ID and records it under the author and the Idempotency-Key "
+           "(`post_requests`, whose primary key is that pair). If the pair is already there, this is a retry: the "
+           "server takes the first attempt's ID instead, or answers 409 if the request differs from the first.")
+write.step(6, web_server, message_queue,
+           "The web server puts the item (ID, text and media URLs) on the message queue for asynchronous "
+           "processing. A retry queues it again under the same ID, which covers a first attempt that died "
+           "before queueing and costs nothing otherwise.")
+write.step(7, web_server, client,
            "The web server answers at once (HTTP 202 Accepted, with the item's ID); publishing to followers happens "
            "after the client has its answer.")
 
 write.stage("Store the item")
-write.step(7, message_queue, fanout, "The fanout service takes the item off the queue.")
-write.step(8, fanout, timelines_db,
-           "The fanout service writes the item into the author's user timeline in Cassandra, in the partition of "
-           "the current month, where items sort newest first.")
-write.step(9, fanout, sql_db,
+write.step(8, message_queue, fanout, "The fanout service takes the item off the queue.")
+write.step(9, fanout, object_store,
+           "If the item has media, the fanout service removes their 'pending' tag, so that the bucket's lifecycle "
+           "rule no longer applies to them; repeating it is harmless.")
+write.step(10, fanout, sql_db,
            "The fanout service records the item (author, time, text, media URLs) in the SQL database, under its ID: "
-           "this is where a lookup by item ID ends up.")
-write.step(10, fanout, item_cache,
+           "this is where a lookup by item ID ends up. If the row exists and is marked deleted (a late retry of a "
+           "post deleted since), the item goes no further.")
+write.step(11, fanout, timelines_db,
+           "The fanout service writes the item into the author's user timeline in Cassandra, in the partition of "
+           "the month in which its ID was minted (read from the timestamp inside the ID, not from this service's "
+           "clock), where items sort newest first.")
+write.step(12, fanout, item_cache,
            "The item is cached under its ID ahead of time, because thousands of readers will ask for it at once; "
            "only the latest few items of each such author are kept this way.",
            when="If the author has more followers than a threshold")
-write.step(11, fanout, user_cache,
+write.step(13, fanout, user_cache,
            "The fanout service adds the item's ID to the author's user timeline cache, a sorted set of IDs, "
            "if the cache still holds that set.")
 
 write.stage("Publish to followers")
-write.step(12, fanout, feed_generation,
-           "The feed generation service, subscribed to the fanout service's updates, receives the item.")
-write.step(13, feed_generation, user_info,
+write.step(14, fanout, feed_generation,
+           "The fanout service hands the item to the feed generation service, and acknowledges the queue message "
+           "only when feed generation reports the fan-out done (for a big account: queued in batches, see the notes), "
+           "so a crash anywhere before that means redelivery.")
+write.step(15, feed_generation, user_info,
            "Feed generation asks the in-memory user info service for the author's followers and for the category "
            "of each user: active non-celebrity, inactive, or celebrity.")
-write.step(14, feed_generation, home_cache,
+write.step(16, feed_generation, home_cache,
            "For an author who is not a celebrity, feed generation pushes the item's ID into the cached home timeline "
            "of every active follower whose list the cache still holds (fan-out on write). This costs O(n) writes, "
            "where n is the number of followers.")
@@ -191,26 +213,54 @@ write.note("An alternative for celebrities pushes the item only to the followers
 write.note("The SQL database also holds the follow graph (who follows whom); the user info service keeps a copy "
            "of it in memory, so a fan-out does not query SQL once per follower.",
            theme="Storage")
-write.note("The item cache is filled in two ways: ahead of time here (step 10), for authors whose items many readers "
+write.note("The item cache is filled in two ways: ahead of time here (step 12), for authors whose items many readers "
            "will ask for at once, and on every read that misses (read step 12). An item of an ordinary author is "
            "therefore cached by its first reader.",
            theme="Storage")
-write.note("Pushes (steps 11 and 14) only add to lists the cache still holds: a short Lua script runs `ZADD` "
+write.note("Pushes (steps 13 and 16) only add to lists the cache still holds: a short Lua script runs `ZADD` "
            "and the trim only if the key `EXISTS`. Adding to an evicted list would create a list holding just "
            "the new item, which a reader would take for the whole timeline and never see as a miss. A list the "
            "cache has lost is rebuilt from Cassandra on its next read (read step 10) instead.",
            theme="Storage")
+write.note("A rebuild and a push can cross: the reader reads Cassandra, an item is stored and its push skipped "
+           "because the list is missing, and then the reader writes a list without it. So the rebuild, after "
+           "writing the list, reads again the items newer than its first read and adds them with `ZADD`; an item "
+           "stored after that second read finds the list and is pushed.",
+           theme="Storage")
 write.note("A Cassandra partition per author would grow without bound. Adding the month to the partition key "
            "keeps every partition small; a profile page reads the current month first and goes back only if it "
-           "needs more items.",
+           "needs more items. The month comes from the ID, which was fixed once at step 5, so a redelivery after "
+           "a month boundary writes the same cell, not a second copy in the next month's partition.",
            theme="Storage")
+write.note("A big account's fan-out is millions of writes. Feed generation splits its followers into batches and "
+           "puts each batch on the queue as a message of its own, so a crash repeats one batch, not the whole "
+           "fan-out, and the item's own message is acknowledged once every batch is queued.",
+           theme="Delivery")
 
 write.note("The source keeps item IDs in the user timeline cache to deduplicate deliveries. A cache that may evict "
-           "those IDs, checked after the other writes, cannot make publishing idempotent. Here the web server gives "
-           "the item its ID before queueing it (step 5), so a second delivery carries the same ID, and every write "
-           "is keyed by it: an upsert in Cassandra, `INSERT … ON CONFLICT DO NOTHING` in SQL, `ZADD` to the Redis "
-           "sorted sets. Doing the work twice then changes nothing.",
+           "those IDs, checked after the other writes, cannot make publishing idempotent. Here the item's ID is "
+           "fixed before it is queued (step 5) and stored under the post's Idempotency-Key, so a redelivery and a "
+           "client's retry both carry the same ID, and every write is keyed by it: an upsert in Cassandra, "
+           "`INSERT … ON CONFLICT DO NOTHING` in SQL, `ZADD` to the Redis sorted sets. Doing the work twice then "
+           "changes nothing.",
            theme="Corrections")
+write.note("Why the key goes to SQL and not to Redis: a retry comes seconds or minutes later, and a key that an "
+           "eviction or a failover has lost would let it post twice. The insert is one small row per post, a "
+           "load the primary carries easily (see the capacity), and the rows are deleted after a day.",
+           theme="Delivery")
+write.note("An edit or a delete (`DELETE /v1/feed_items/{item_id}`) changes the item's own records in a fixed "
+           "order: it marks the SQL row deleted (`deleted_at`), then removes the Cassandra row, then deletes the "
+           "item cache key and the ID from the user timeline cache. A reader that missed the cache just before "
+           "the delete may put the old item back from a lagging replica, so item cache entries carry a time to "
+           "live of an hour, and the delete removes the key a second time after the replicas' lag. Home "
+           "timelines keep the ID; a reader skips a deleted item.",
+           theme="Edits and deletes")
+write.note("Media uploaded for a post that never comes would stay in the bucket for ever. So the presigned upload "
+           "URLs sign an `x-amz-tagging` header that tags each file 'pending', and a lifecycle rule deletes files "
+           "still tagged after a day; step 9 removes the tag before the item is recorded. A crash between the two "
+           "leaves untagged files that a redelivery then records; a post more than a day after its upload gets 400 "
+           "(unknown media key).",
+           theme="Storage")
 write.note("The source has the fanout service hand the media on to object storage. In fact, images and videos "
            "should not travel through the message queue (Kafka, for one, limits messages to about 1 MB by default): "
            "the client uploads them first (step 1) and the item carries only their URLs.",
@@ -242,9 +292,10 @@ read.step(9, timeline_service, user_cache,
           when="If the user follows celebrities")
 read.step(10, timeline_service, timelines_db,
           "Nothing was pushed for an inactive user, so the service pulls the latest items of each followee from "
-          "Cassandra and merges them (fan-out on load). The same read fills a home timeline or a celebrity's list "
-          "that the cache no longer holds.",
-          when="For an inactive user, or on a cache miss")
+          "Cassandra and merges them (fan-out on load), reading the current month and going back a few months at "
+          "most. The same read fills a home timeline or a celebrity's list that the cache no longer holds, and "
+          "serves the pages past the end of the cached list.",
+          when="For an inactive user, on a cache miss, or past the cached list")
 read.step(11, timeline_service, item_cache,
           "The service fetches the items for all the IDs in one round trip, with a Redis `MGET`.")
 read.step(12, timeline_service, sql_replica,
@@ -272,7 +323,14 @@ read.note("Active users who follow celebrities read a hybrid: the pushed home ti
           theme="Publishing models")
 read.note("Lookups go to SQL replicas, which keeps the primary free for writes. A replica may lag the primary by a "
           "moment, which a newsfeed tolerates: an item pushed in that moment and not yet on the replica is left "
-          "out of this page and appears on the next refresh.",
+          "out of this page and appears on the next refresh. That holds because the page's ETag is computed from "
+          "the items actually returned, not from the list of IDs, so the refresh does not get a 304.",
+          theme="Storage")
+read.note("A pull reads each followee's partitions from the current month backwards, and a quiet followee's are "
+          "mostly empty. The look-back is capped at a few months: an author who posted nothing in that time "
+          "contributes nothing to the first page, and a user who follows m accounts costs at most m reads per "
+          "month looked back, once, after which the list is cached. Followees whose latest IDs the user timeline cache holds are "
+          "read there first.",
           theme="Storage")
 read.note("The source has the client ask the CDN for the home timeline's feed items before it contacts the load "
           "balancer. A public item is the same for every reader, so a CDN could hold it, but the client learns "
@@ -284,11 +342,33 @@ read.note("The source has the client fetch media from the object store; in pract
           theme="Corrections")
 
 
+# --- Follow a user ----------------------------------------------------------------------
+follow = newsfeed.path("follow", "Follow a user")
+follow.step(1, client, web_server,
+            "The reader asks to follow an account (through the load balancer and the rate limiter, as when posting).")
+with follow.transaction("Follow and count"):
+    follow.step(2, web_server, sql_db,
+                "One transaction on the SQL primary inserts the row in `follows`, ignoring one that exists, and "
+                "adds one to the followee's `follower_count` only if a row was inserted, so a repeated PUT neither "
+                "follows twice nor counts twice.")
+follow.step(3, web_server, user_info,
+            "After the commit, the web server tells the user info service, which adds the follower to its "
+            "in-memory copy and re-checks the followee's category against the celebrity threshold.")
+follow.step(4, web_server, client, "The web server answers 204.")
+follow.note("The user info service's copy is what every fan-out reads (write step 15), so a follow reaches the "
+            "next items only once step 3 has run. If that call is lost, the copy's entries also expire after a "
+            "few minutes and are reloaded from a replica, which bounds how long the follow can be missed.",
+            theme="Consistency")
+follow.note("Unfollowing is the mirror image: the row is deleted and the count goes down only if a row was "
+            "deleted. The follower's home timeline keeps the items already pushed; new ones stop.",
+            theme="Consistency")
+
 # --- API -----------------------------------------------------------------------------
 newsfeed.endpoint(
     "POST", "/v1/media", "Get presigned upload URLs for the images and videos of an item about to be posted",
     request={"files": "object[]: one entry per file, with its content type and size in bytes"},
-    response={"uploads": "object[]: per file, the object key a web server chose and a presigned PUT URL valid for minutes"},
+    response={"uploads": "object[]: per file, the object key a web server chose and a presigned PUT URL valid for minutes, "
+                         "which tags the file 'pending' until an item that uses it is stored"},
     status={201: "URLs issued", 400: "A file type that is not allowed, or a file over the size limit",
             401: "No valid token", 429: "Over the upload quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the author"},
@@ -298,10 +378,13 @@ newsfeed.endpoint(
     request={"text": "string: the item's text",
              "media_keys?": "string[]: keys of files already uploaded with the URLs from POST /v1/media"},
     response={"item_id": "string: the time-sortable ID the web server gave the item"},
-    status={202: "Accepted and queued; followers see it within seconds", 400: "Empty or over-long text, or an unknown media key",
-            401: "No valid token", 429: "Over the write quota (Retry-After says when to try again)"},
+    status={202: "Accepted and queued; followers see it within seconds (a retry gets the first attempt's ID)",
+            400: "Empty or over-long text, or an unknown media key",
+            401: "No valid token", 409: "This Idempotency-Key was already used for a different post",
+            429: "Over the write quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the author",
-             "Idempotency-Key": "A retried post returns the first attempt's item ID instead of posting twice"},
+             "Idempotency-Key": "A retried post returns the first attempt's item ID instead of posting twice; "
+                                "kept a day per author in post_requests"},
     response_headers={"RateLimit-Remaining": "Posts left in the current window"},
 )
 newsfeed.endpoint(
@@ -309,12 +392,14 @@ newsfeed.endpoint(
     request={"cursor?": "string: next_cursor from the previous page; none for the top of the feed",
              "limit?": "integer: items per page, 20 by default, at most 100"},
     response={"items": "object[]: feed items (author, text, media URLs through the CDN, time)",
-              "next_cursor": "string: opaque position of the next page; absent at the end"},
-    status={200: "One page of the feed", 304: "Nothing new since the ETag the client sent",
+              "next_cursor": "string: opaque position of the next page; past the cached list, pages are pulled "
+                             "(read step 10); absent at the end"},
+    status={200: "One page of the feed", 304: "The same items as the page whose ETag the client sent",
             401: "No valid token", 429: "Over the read quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the reader",
              "If-None-Match": "The ETag of the first page the client already shows"},
-    response_headers={"Cache-Control": "Private, no-cache: the page differs per reader, so no CDN keeps it, and the app revalidates its copy with the ETag",
+    response_headers={"ETag": "A hash of the items this page returned (not of the cached ID list)",
+                      "Cache-Control": "Private, no-cache: the page differs per reader, so no CDN keeps it, and the app revalidates its copy with the ETag",
                       "RateLimit-Remaining": "Reads left in the current window"},
 )
 newsfeed.endpoint(
@@ -328,9 +413,18 @@ newsfeed.endpoint(
     headers={"Authorization": "Bearer token of the reader"},
 )
 newsfeed.endpoint(
-    "PUT", "/v1/users/me/following/{user_id}", "Follow a user",
+    "DELETE", "/v1/feed_items/{item_id}", "Delete one's own feed item",
+    request={"item_id": "string: the item's ID"},
+    status={204: "Deleted: gone from SQL, Cassandra and the caches, and skipped in every home timeline",
+            401: "No valid token", 403: "Not the author",
+            404: "No such item (one posted seconds ago may still be on the queue: retry shortly)"},
+    headers={"Authorization": "Bearer token of the author"},
+)
+newsfeed.endpoint(
+    "PUT", "/v1/users/me/following/{user_id}", "Follow a user", starts=(follow, 1),
     request={"user_id": "string: the account to follow"},
-    status={204: "Following: a row in follows; that user's next items reach this reader's feed",
+    status={204: "Following (a repeated PUT changes nothing); that user's next items reach this reader's feed "
+                 "once the user info service has the follow",
             401: "No valid token", 404: "No such user", 429: "Over the write quota"},
     headers={"Authorization": "Bearer token of the follower"},
 )

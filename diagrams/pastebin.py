@@ -5,7 +5,7 @@ from blueprint import System
 pastebin = System(
     "Pastebin",
     schema="schemas/pastebin.sql",
-    relationships=["users 1-to-many pastes"],
+    relationships=["users 1-to-many pastes", "users 1-to-many paste_reservations"],
 )
 
 client = pastebin.component("client", "Client", kind="client", group="Client",
@@ -25,38 +25,52 @@ key_service = pastebin.component("key_service", "Key generation service", kind="
 bloom_filter = pastebin.component("bloom_filter", "Bloom filter", kind="bloom_filter", group="Services",
                                   role="One filter shared by every server (for example RedisBloom): 'certainly not' or 'maybe' to 'does this paste ID exist?'")
 cache = pastebin.component("cache", "Cache", kind="redis", group="Data stores",
-                           role="Recently read pastes (text and expiry) by paste ID, each kept no longer than the paste lives")
+                           role="Recently read pastes (text and expiry) by paste ID, each kept no longer than the paste lives, and a day at most")
 metadata_db = pastebin.component("metadata_db", "Metadata (SQL)", kind="postgresql", group="Data stores",
-                                 role="Who owns which paste, the object key of its text, when it expires")
+                                 role="Who owns which paste, the object key of its text and when it expires; the reservations of pastes being uploaded; what the sweep has left to remove")
+sweeper = pastebin.component("sweeper", "Sweeper", kind="scheduler", group="Services",
+                             role="A scheduled job that removes deleted, expired and lapsed pastes from every store")
 object_store = pastebin.component("object_store", "Object storage", kind="s3", group="Data stores",
                                   role="A private bucket: the text of every paste, one object per paste, keyed by the paste ID")
 
 write = pastebin.path("write", "Write path")
 write.step(1, client, server,
            "The client opens an HTTPS connection to an app server (through the load balancer, as on the read path) "
-           "and asks to create a paste of a given size.")
+           "and asks to create a paste of a given size, with an Idempotency-Key that its retries repeat.")
 write.step(2, server, rate_limiter,
            "The server checks the client's write quota with the rate limiter (the same service the load balancer "
            "asks for reads); a client over its limit gets HTTP 429 and stops here.")
 write.step(3, key_service, server, "The key generation service hands the server an unused, already encoded paste ID.")
-write.step(4, server, client,
+write.step(4, server, metadata_db,
+           "The server reserves the paste: one INSERT of a pending reservation with the ID (which is also the object "
+           "key), the owner, the size, the expiry and the Idempotency-Key, stamped by the database's clock, which also "
+           "sets when it lapses. If the caller already used that key, the unique index turns the INSERT into a no-op "
+           "and the server reads the first attempt's reservation instead; the ID just drawn is left unused.")
+write.step(5, server, client,
            "The server presigns an upload for the object key that equals the paste ID (an HTTP PUT of that one key, "
-           "of exactly the declared size, valid for a few minutes) and returns the upload URL with the paste ID.")
-write.step(5, client, object_store,
+           "of exactly the declared size, create-only, signed with the reservation's creation time so that it is valid for "
+           "a few minutes from then) and returns the upload URL with the paste ID. A retry gets the same ID and the "
+           "same URL.")
+write.step(6, client, object_store,
            "The client sends the text straight to object storage with an HTTP PUT to that URL, so the bytes never "
            "cross the app servers.")
-write.step(6, object_store, client,
-           "Object storage checks the signature, stores the text under the key and confirms the upload.")
-write.step(7, client, server,
-           "The client tells the server that the upload is done; the server can confirm that the object exists "
-           "(an HTTP HEAD request on the key) before going on.")
-write.step(8, server, metadata_db,
-           "The server records the paste's metadata in the SQL database: ID, owner, object key and expiry. "
-           "It keeps the key, not the upload URL, which stops working minutes later.")
-write.step(9, server, bloom_filter,
-           "The server adds the new ID to the Bloom filter, so that the first read of the paste is not turned "
-           "away (read step 6).")
-write.step(10, server, client, "The server returns the link built from the paste ID; that link is what the user shares.")
+write.step(7, object_store, client,
+           "Object storage checks the signature and the create-only condition, stores the text under the key and "
+           "confirms the upload.")
+write.step(8, client, server,
+           "The client tells the server that the upload is done (POST …/complete, which it may retry as often as "
+           "it needs).")
+write.step(9, server, object_store,
+           "The server checks that the object exists and has the reserved size (an HTTP HEAD request on the key); "
+           "if it does not, the answer is 409 and nothing changes.")
+write.step(10, server, bloom_filter,
+           "The server adds the ID to the Bloom filter before the paste can be read, so that the first read is not "
+           "turned away (read step 6). Adding it twice is harmless.")
+write.step(11, server, metadata_db,
+           "One statement marks the caller's open reservation completed and inserts the paste's row from it (owner, "
+           "object key, expiry). No reservation matched: a retry whose paste exists gets the same link; otherwise "
+           "the reservation lapsed, the paste was deleted since, or it is someone else's (404).")
+write.step(12, server, client, "The server returns the link built from the paste ID; that link is what the user shares.")
 write.note("Keys are generated ahead of time, so a write never has to check for a collision. "
            "Six base62 characters give 62⁶ ≈ 56.8 billion keys.", theme="Keys")
 write.note("A short ID is not a secret. With a billion pastes stored, a random six-character guess hits an existing "
@@ -65,24 +79,39 @@ write.note("A short ID is not a secret. With a billion pastes stored, a random s
            theme="Keys")
 write.note("The source builds the paste URL by appending the paste ID to a presigned URL. Object storage would reject "
            "that URL: the signature covers the method, the bucket and the path (which is the object key), so any change "
-           "to the path breaks it. In practice the server presigns the upload for the key itself (step 4), and the "
-           "database records the key (step 8): a presigned URL lives for minutes, so readers cannot be sent through it later.",
+           "to the path breaks it. In practice the server presigns the upload for the key itself (step 5), and the "
+           "database records the key (step 4): a presigned URL lives for minutes, so readers cannot be sent through it later.",
            theme="Corrections")
 write.note("The source has object storage hand out the presigned URL. With S3 and most object stores, presigning needs "
            "no request at all: the server computes the signature with its own credentials, which is why no arrow "
-           "goes to object storage before step 5.", theme="Corrections")
+           "goes to object storage before step 6.", theme="Corrections")
 write.note("Uploading straight to object storage takes the paste's bytes off the app servers and their bandwidth bill. "
-           "The signature fixes the key and the size, and it expires after minutes, so the URL can neither write "
-           "another paste nor overwrite this one later.", theme="Upload")
-write.note("Until steps 8 and 9 have run, the paste does not exist for readers. Instead of trusting the client's "
-           "word (step 7), the server can react to the event that object storage emits when an object is created; "
-           "a lifecycle rule deletes objects that were uploaded but never recorded.", theme="Upload")
+           "The signature fixes the key and the size, expires after minutes, and carries a signed `If-None-Match: *` "
+           "header: object storage accepts the PUT only if no object has that key yet. A second PUT with the same URL "
+           "(a replay, or a retry after a lost answer) gets 412, so once the text is stored, nobody can swap it for "
+           "another under the same link; a client that gets 412 on its retry goes on to the complete.", theme="Upload")
+write.note("The reservation is what makes the create and the complete safe to retry. The create's Idempotency-Key "
+           "is unique per caller among the reservations (a signed-in user's keys are theirs; anonymous callers share one scope, "
+           "so their key must be a random UUID, and knowing it is what proves who they are). A lost 201 is "
+           "retried and finds the same reservation, kept for a day after its completion. A lost 200 of the complete "
+           "is retried and finds the paste already there, "
+           "adds the ID to the filter again and returns the same link.", theme="Retries and crashes")
+write.note("A crash between two steps leaves nothing a reader can see. After step 4: a reservation with no object; "
+           "after step 6: an object with only a reservation; after step 10: an ID in the filter with no paste yet, "
+           "which costs a reader a database lookup and a 404. A retried complete finishes the job. If none ever comes, "
+           "the reservation lapses and the sweep (the cleanup path) deletes the object under its key.",
+           theme="Retries and crashes")
+write.note("A bucket lifecycle rule cannot clean up uploads that were never completed: it sees only an object's key "
+           "prefix, tags, size and age, never the database, and here the upload key is the paste's final key, so an "
+           "age rule would delete live pastes too. The reservations are the record of what may have been uploaded, "
+           "and the sweep works from them, so it never has to list the bucket.",
+           theme="Retries and crashes")
 write.note("One Bloom filter is shared by every app server (for example a Redis instance with the RedisBloom module: "
            "`BF.ADD` here, `BF.EXISTS` on a read), so an ID added by one server is seen by all. If each server kept "
            "its own copy in memory instead, every add would have to reach every copy (broadcast over pub-sub, say) "
            "before the link is returned, and a restarted server would reload its copy from the database. "
-           "A filter that missed an add turns a live paste into a 404, so a failed add is retried, and the write "
-           "fails if it cannot be made.", theme="Bloom filter")
+           "The add comes before the paste's row exists, so a failed add fails the complete (HTTP 503) while the "
+           "paste is still unreadable, and the client's retry tries again.", theme="Bloom filter")
 
 read = pastebin.path("read", "Read path")
 read.step(1, client, dns, "The client resolves the Pastebin domain name through DNS.")
@@ -94,17 +123,18 @@ read.step(5, load_balancer, server, "The load balancer passes the request to an 
 read.step(6, server, bloom_filter, "The server asks the Bloom filter whether the paste ID exists; if it says no, the answer is 404.")
 read.step(7, server, cache, "If the paste may exist, the server looks for it (text and expiry) in the cache; a hit is returned at once.")
 read.step(8, server, metadata_db,
-          "The server reads the paste's row from the SQL database: its object key and expiry. "
-          "No row, or an expired one, is a 404.",
+          "The server reads the paste's row from a read replica of the SQL database: its object key and expiry. "
+          "A reservation is not a paste, and an expired row is not served. A replica may lag a complete that committed seconds ago, so "
+          "before answering 404 the server asks the primary; only its 'no' is final.",
           when="On a cache miss")
 read.step(9, server, object_store,
           "The server fetches the text from the private bucket by that object key, with its own credentials.",
           when="On a cache miss")
 read.step(10, server, cache,
           "The server puts the paste (text and expiry) into the cache, with a time to live no longer than the "
-          "paste has left, and returns it.",
+          "paste has left and at most a day, and returns it.",
           when="On a cache miss")
-read.note("A Bloom filter never says 'no' for an ID that was added to it, and write step 9 adds every new ID, "
+read.note("A Bloom filter never says 'no' for an ID that was added to it, and write step 10 adds every new ID, "
           "so step 6 turns away only IDs that were never created; a 'maybe' for a missing ID costs one cache "
           "and one database lookup.")
 read.note("The answer travels back the way it came, and the CDN keeps popular pastes, so most reads of a viral "
@@ -114,8 +144,53 @@ read.note("Pastes are read far more often than they are written, which is why th
           "cache: it holds no paste, it only rules out IDs that do not exist.")
 read.note("Readers never see an object storage URL: the bucket is private and only the servers read it, by key. "
           "Nothing a reader holds can expire before the paste does.")
+read.note("The filter is one Redis on every read, so it must not become the way every read fails. If it does not "
+          "answer, the server fails open: it treats the ID as a 'maybe' and goes on to the cache and the database. "
+          "A failover to a replica that missed the last acknowledged `BF.ADD`s would turn new links into 404s, so "
+          "after a failover the servers treat every ID as a 'maybe' until the filter has been rebuilt from the "
+          "database.", theme="Bloom filter")
 read.note("The source has the client contact the load balancer directly after a CDN miss; "
           "with a pull CDN, as here, the CDN forwards the miss to the origin itself.", theme="Corrections")
+
+cleanup = pastebin.path("cleanup", "Delete and clean up")
+cleanup.step(1, client, server,
+             "The owner asks to delete the paste (through the load balancer, as on the read path), with their token.")
+cleanup.step(2, server, metadata_db,
+             "One statement deletes the owner's row from `pastes` and puts the paste on the sweep's list. Once the "
+             "replicas have the delete (a moment later), read step 8 finds no row, so no server puts the paste back "
+             "into the cache. Nothing deleted: not the owner (403) or no such paste (404).")
+cleanup.step(3, server, cache, "The server deletes the paste's entry from the cache.")
+cleanup.step(4, server, cdn, "The server asks the CDN to purge the paste's URL.")
+cleanup.step(5, server, client, "The server answers 204.")
+cleanup.step(6, sweeper, metadata_db,
+             "Every minute the sweeper moves expired pastes and lapsed reservations onto its list, each in one "
+             "statement (the database's clock decides both), then reads a batch of the list.")
+cleanup.step(7, sweeper, cache,
+             "It deletes their cache entries again: a read that fetched the row before step 2, or from a replica "
+             "that had not caught up yet, may have put a copy back after step 3.")
+cleanup.step(8, sweeper, cdn, "It purges their URLs from the CDN again, for the same reason.")
+cleanup.step(9, sweeper, object_store,
+             "It deletes the object under each key; for a reservation whose upload never came, that deletes nothing.")
+cleanup.step(10, sweeper, metadata_db, "Last, it takes each paste off its list.")
+cleanup.note("The order is what makes a crash harmless. The paste's row goes first, in the same statement that puts "
+             "it on the list, so readers get 404 before any copy is removed and no crash can lose track of the object. "
+             "It leaves the list last, so a sweeper that dies anywhere before step 10 leaves it there, and the next run "
+             "repeats steps 7 to 10, each of which can run twice.",
+             theme="Order and crashes")
+cleanup.note("A complete and the sweep can reach a reservation at the moment it lapses. Both change that one row "
+             "under a condition (still open), so its row lock serializes them: whichever commits first wins, and the "
+             "other finds its condition false (the complete answers 404, or the sweep skips a completed reservation).",
+             theme="Order and crashes")
+cleanup.note("A reservation lapses after its upload URL has expired (the URL is signed with the reservation's creation time "
+             "and lives minutes; the reservation an hour), so no upload can arrive after step 9 has deleted the key. "
+             "A lapsed ID is never handed out again: the key generation service gave it out once.",
+             theme="Order and crashes")
+cleanup.note("Only the copies the servers control can be purged. Responses give browsers and any proxy on the way "
+             "a `max-age` of one minute, and our CDN alone, through `CDN-Cache-Control`, up to a day (never past "
+             "the expiry), so a copy nobody can purge outlives the sweep's purge by a minute at most.",
+             theme="What a delete reaches")
+cleanup.note("The Bloom filter cannot forget an ID, so a deleted or expired ID costs a database lookup until the "
+             "filter is next rebuilt from the pastes table.", theme="What a delete reaches")
 
 # --- API -----------------------------------------------------------------------------
 pastebin.endpoint(
@@ -123,32 +198,42 @@ pastebin.endpoint(
     request={"size_bytes": "integer: the length of the text, which the upload URL will enforce",
              "expires_in?": "integer: seconds until the paste expires; none keeps it"},
     response={"paste_id": "string: the short base62 ID", "upload_url": "string: presigned PUT for that key, valid minutes"},
-    status={201: "ID reserved, upload URL issued", 400: "Size missing, zero or over the limit",
-            401: "No valid token", 429: "Over the write quota (Retry-After says when to try again)"},
+    status={201: "ID reserved, upload URL issued; a retry with the same key gets the same ID and URL, which expires when the first did",
+            400: "Size missing, zero or over the limit, or an anonymous create without a UUID Idempotency-Key",
+            401: "No valid token", 409: "This Idempotency-Key was already used for a create of another size",
+            429: "Over the write quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token; anonymous pastes omit it and get a lower quota",
-             "Idempotency-Key": "A retried create returns the same ID instead of a second one"},
+             "Idempotency-Key": "A retried create returns the same ID instead of a second one; unique per caller, "
+                                "a random UUID for anonymous callers"},
 )
 pastebin.endpoint(
-    "POST", "/v1/pastes/{paste_id}/complete", "Confirm the upload, so the paste becomes readable", starts=(write, 7),
+    "POST", "/v1/pastes/{paste_id}/complete", "Confirm the upload, so the paste becomes readable", starts=(write, 8),
     request={"paste_id": "string: the ID returned by the create"},
     response={"link": "string: the URL to share"},
-    status={200: "Recorded; the link works now", 404: "No such reservation, or it lapsed",
-            409: "No object under that key yet: upload first"},
-    headers={"Authorization": "Bearer token of the same user as the create"},
+    status={200: "Live; the link works now (a retry of a completed paste gets the same link)",
+            404: "No such reservation, it lapsed, or another user made it",
+            409: "No object of the reserved size under that key yet: upload first",
+            503: "The Bloom filter could not be updated; nothing changed, retry"},
+    headers={"Authorization": "Bearer token of the same user as the create (none for an anonymous paste)"},
 )
 pastebin.endpoint(
     "GET", "/v1/pastes/{paste_id}", "Read a paste", starts=(read, 2),
     request={"paste_id": "string: the short ID from the link"},
     response={"text": "string: the paste", "expires_at": "string: ISO 8601 time, or absent"},
-    status={200: "The paste", 304: "Unchanged since the ETag the client sent", 404: "No such paste, or it expired",
-            429: "Over the read quota"},
+    status={200: "The paste", 304: "Unchanged since the ETag the client sent",
+            404: "No such paste, not completed, deleted or expired", 429: "Over the read quota"},
     headers={"If-None-Match": "The ETag of the copy the client has"},
-    response_headers={"Cache-Control": "Public, max-age up to the expiry, so the CDN may keep it"},
+    response_headers={"ETag": "A hash of the text, which never changes once uploaded",
+                      "Cache-Control": "public, max-age of one minute: what a browser or a proxy outside our reach may keep",
+                      "CDN-Cache-Control": "Our CDN alone keeps it up to a day, never past the expiry (RFC 9213); "
+                                           "a delete purges it"},
 )
 pastebin.endpoint(
-    "DELETE", "/v1/pastes/{paste_id}", "Delete one's own paste",
+    "DELETE", "/v1/pastes/{paste_id}", "Delete one's own paste", starts=(cleanup, 1),
     request={"paste_id": "string: the short ID"},
-    status={204: "Deleted (CDN and cache copies are purged)", 403: "Not the owner", 404: "No such paste"},
+    status={204: "Deleted: the cache and CDN copies are purged now, and again by the sweep within minutes (a read "
+                 "racing the delete may have put one back); a browser may keep its copy up to a minute",
+            403: "Not the owner", 404: "No such paste"},
     headers={"Authorization": "Bearer token of the owner"},
 )
 

@@ -70,8 +70,8 @@ def test_pastebin_presigns_an_upload_for_the_object_key_and_records_the_key(syst
     write = systems["pastebin"].paths["write"]
     presign = [step for step in write.steps if "presign" in step.text.lower()]
     assert presign and all("object key" in step.text for step in presign)
-    recorded = steps_to(write, "metadata_db")
-    assert len(recorded) == 1 and "object key" in recorded[0].text
+    reserve, make_live = steps_to(write, "metadata_db")
+    assert "object key" in reserve.text  # recorded once, at the reservation, before any upload
     assert "object_key" in columns("pastebin.sql", "pastes")
     assert not {column for column in columns("pastebin.sql", "pastes") if column.endswith("url")}
 
@@ -85,12 +85,15 @@ def test_pastebin_read_path_fetches_the_text_by_object_key_on_a_miss(systems):
 
 
 def test_pastebin_write_path_adds_each_new_id_to_the_bloom_filter_before_the_link_goes_out(systems):
+    """Before the row turns live, too: a failed add then leaves a paste nobody can read yet,
+    not one the filter denies (review PB3)."""
     write = systems["pastebin"].paths["write"]
     (add,) = steps_to(write, "bloom_filter")
-    (record,) = steps_to(write, "metadata_db")
+    reserve, make_live = steps_to(write, "metadata_db")
     last = write.steps[-1]
     assert add.source == "server" and add.when is None
-    assert record.number < add.number < last.number
+    assert reserve.number < add.number < make_live.number < last.number
+    assert "inserts the paste's row" in make_live.text
     assert last.targets == ("client",)
     # and the read path asks the same filter
     assert steps_to(systems["pastebin"].paths["read"], "bloom_filter")
@@ -118,6 +121,88 @@ def test_pastebin_cache_reads_have_drawn_misses(systems):
     }
     (fill,) = [step for step in steps_to(read, "cache") if step.when]
     assert fill.number == read.steps[-1].number and "time to live" in fill.text
+
+
+# --- Pastebin: the reservation between create and complete (review PB1, PB2, PB4-PB7) -------
+
+
+def endpoint(system: System, method: str, route_end: str):
+    (found,) = [e for e in system.endpoints if e.method == method and e.route.endswith(route_end)]
+    return found
+
+
+def response_headers(found) -> dict[str, str]:
+    return {name: text for _, name, text in found.response_headers}
+
+
+def test_pastebin_stores_the_reservation_before_the_upload_url_goes_out(systems):
+    """Complete's owner check and lapse, and the create's Idempotency-Key, read a row that
+    the create wrote (PB1)."""
+    write = systems["pastebin"].paths["write"]
+    (presign,) = [step for step in write.steps if "presign" in step.text.lower()]
+    reserve = steps_to(write, "metadata_db")[0]
+    assert reserve.number < presign.number and reserve.when is None
+    assert "Idempotency-Key" in reserve.text and "reservation" in reserve.text
+    assert {"idempotency_key", "reserved_until", "size_bytes", "user_id", "expires_at", "completed_at"} <= columns(
+        "pastebin.sql", "paste_reservations")
+    connection = sqlite3.connect(":memory:")
+    connection.executescript((ROOT / "snippets" / "schemas" / "pastebin.sql").read_text())
+    unique = [row[1] for row in connection.execute("PRAGMA index_list(paste_reservations)") if row[2]]
+    keyed = [name for name in unique if "idempotency_key" in
+             [column[2] for column in connection.execute(f"PRAGMA index_xinfo({name})") if column[5]]]
+    assert keyed, "the Idempotency-Key needs a unique index, scoped to its caller"
+    create = endpoint(systems["pastebin"], "POST", "/v1/pastes")
+    assert "Idempotency-Key" in dict(create.headers) and create.starts == ("write", 1)
+
+
+def test_pastebin_complete_is_a_retryable_step_of_its_own(systems):
+    write = systems["pastebin"].paths["write"]
+    complete = endpoint(systems["pastebin"], "POST", "/complete")
+    start = write.steps[complete.starts[1] - 1]
+    assert complete.starts[0] == "write" and start.source == "client" and start.targets == ("server",)
+    assert "same link" in dict(complete.status)[200]
+    (head,) = [step for step in steps_to(write, "object_store") if step.source == "server"]
+    assert head.number > start.number and "HEAD" in head.text
+
+
+def test_pastebin_cleans_up_from_the_rows_not_with_a_lifecycle_rule(systems):
+    """An age or prefix rule cannot tell a never-completed upload from a live paste under the
+    same key (PB2); the sweep works from the reservations and its own list, which it empties last."""
+    text = all_text(systems["pastebin"])
+    assert not re.search(r"(?i)lifecycle rule deletes", text)
+    cleanup = systems["pastebin"].paths["cleanup"]
+    swept = [step for step in cleanup.steps if step.source == "sweeper"]
+    assert swept[0].targets == ("metadata_db",) and "lapsed" in swept[0].text
+    assert swept[-1].targets == ("metadata_db",) and "off its list" in swept[-1].text
+    assert columns("pastebin.sql", "paste_removals") >= {"paste_id", "object_key"}
+    assert [step.targets for step in swept].index(("object_store",)) == len(swept) - 2
+
+
+def test_pastebin_delete_hides_the_row_before_it_purges_and_purges_twice(systems):
+    """PB5: the row first, then the copies; a read racing the delete is undone by the sweep."""
+    cleanup = systems["pastebin"].paths["cleanup"]
+    assert endpoint(systems["pastebin"], "DELETE", "{paste_id}").starts == ("cleanup", 1)
+    order = [step.targets[0] for step in cleanup.steps if step.source == "server"]
+    assert order.index("metadata_db") < order.index("cache") < order.index("cdn")
+    assert sum(1 for step in cleanup.steps if step.targets == ("cache",)) == 2
+    assert sum(1 for step in cleanup.steps if step.targets == ("cdn",)) == 2
+    headers = response_headers(endpoint(systems["pastebin"], "GET", "{paste_id}"))
+    assert "CDN-Cache-Control" in headers and "ETag" in headers
+    assert "one minute" in headers["Cache-Control"]
+
+
+def test_pastebin_upload_url_is_create_only(systems):
+    """PB4: a replayed PUT must not swap the text under a link already shared."""
+    notes = " ".join(note.text for note in systems["pastebin"].paths["write"].notes)
+    assert "If-None-Match: *" in notes and "412" in notes
+
+
+def test_pastebin_new_link_survives_a_lagging_replica_and_a_filter_outage(systems):
+    read = systems["pastebin"].paths["read"]
+    (lookup,) = steps_to(read, "metadata_db")
+    assert "replica" in lookup.text and "primary" in lookup.text  # PB6
+    notes = " ".join(note.text for note in read.notes)
+    assert "fails open" in notes and "failover" in notes  # PB7
 
 
 # --- Pastebin: how guessable a short ID is -----------------------------------------------
@@ -173,11 +258,99 @@ def test_the_long_id_figure_is_right():
 
 
 def test_the_web_server_only_queues_what_it_accepts(systems):
-    """The write path says the web server only enqueues: no path has it write a store."""
+    """The web server enqueues items; the only stores it writes are the post's Idempotency-Key
+    (write path) and a follow (follow path), both in SQL."""
     for path in systems["newsfeed"].paths.values():
         for step in path.steps:
             if step.source == "web_server":
-                assert set(step.targets) <= {"message_queue", "client", "timeline_service"}, (path.id, step.number)
+                allowed = {"message_queue", "client", "timeline_service"}
+                if (path.id, step.number) in {("write", 5), ("follow", 2), ("follow", 3)}:
+                    allowed |= {"sql_db", "user_info"}
+                assert set(step.targets) <= allowed, (path.id, step.number)
+
+
+# --- Newsfeed: retries, redeliveries and races (review NF1-NF9) -------------------------------
+
+
+def test_a_retried_post_finds_its_first_id_before_anything_is_queued(systems):
+    """NF1: the Idempotency-Key has a store, checked before the item is queued."""
+    write = systems["newsfeed"].paths["write"]
+    (record,) = [step for step in steps_to(write, "sql_db") if step.source == "web_server"]
+    (queue,) = steps_to(write, "message_queue")
+    assert record.number < queue.number and record.when is None
+    assert "Idempotency-Key" in record.text and "first attempt's ID" in record.text
+    assert primary_key("newsfeed.sql", "post_requests") == ["user_id", "idempotency_key"]
+    assert "item_id" in columns("newsfeed.sql", "post_requests")
+
+
+def test_the_month_of_an_item_comes_from_its_id_not_a_clock(systems):
+    """NF2: a redelivery after a month boundary writes the same Cassandra cell."""
+    write = systems["newsfeed"].paths["write"]
+    (store,) = steps_to(write, "timelines_db")
+    assert "current month" not in store.text and "inside the ID" in store.text
+    assert "from the timestamp inside item_id" in page("newsfeed")
+
+
+def test_a_rebuilt_list_picks_up_what_was_stored_while_it_was_built(systems):
+    """NF3: the rebuild re-reads after writing, so a push skipped for a missing list is not lost."""
+    notes = " ".join(note.text for note in systems["newsfeed"].paths["write"].notes)
+    assert re.search(r"rebuild, after writing the list, reads again the items newer", notes)
+
+
+def test_the_queue_message_is_acknowledged_after_the_fan_out(systems):
+    """NF4: at-least-once must cover the pushes, not only the fanout service's own writes."""
+    write = systems["newsfeed"].paths["write"]
+    (handoff,) = steps_to(write, "feed_generation")
+    assert "acknowledges the queue message only when" in handoff.text
+    assert any("batch" in note.text for note in write.notes)
+
+
+def test_media_of_a_post_that_never_comes_are_deleted_by_a_rule_that_can_tell_them_apart(systems):
+    """The same failure as Pastebin's PB2: a lifecycle rule sees tags, not the database, so
+    uploads carry a 'pending' tag that the fanout service removes before it records the item."""
+    write = systems["newsfeed"].paths["write"]
+    (untag,) = [step for step in steps_to(write, "object_store") if step.source == "fanout"]
+    (record,) = [step for step in steps_to(write, "sql_db") if step.source == "fanout"]
+    assert untag.number < record.number and "'pending' tag" in untag.text
+    assert any("lifecycle rule" in note.text and "x-amz-tagging" in note.text for note in write.notes)
+
+
+def test_crossing_the_celebrity_threshold_neither_loses_nor_doubles_items(systems):
+    notes = " ".join(note.text for note in systems["newsfeed"].paths["home_timeline"].notes)
+    assert "well below" in notes and "after a demotion" in notes and "drops repeated IDs" in notes  # NF5
+
+
+def test_a_delete_has_an_endpoint_an_order_and_a_bounded_stale_copy(systems):
+    """NF6: SQL first, then Cassandra, then the caches; item cache entries expire."""
+    newsfeed = systems["newsfeed"]
+    assert endpoint(newsfeed, "DELETE", "/v1/feed_items/{item_id}")
+    assert "deleted_at" in columns("newsfeed.sql", "feed_items")
+    (note,) = [n for n in newsfeed.paths["write"].notes if n.theme == "Edits and deletes"]
+    assert note.text.index("SQL row") < note.text.index("Cassandra row") < note.text.index("item cache key")
+    assert "hour" in newsfeed.components["item_cache"].role
+
+
+def test_a_follow_counts_once_and_reaches_the_fan_out(systems):
+    """NF7: the follow and the count are one transaction; the user info service is told."""
+    newsfeed = systems["newsfeed"]
+    follow = newsfeed.paths["follow"]
+    assert endpoint(newsfeed, "PUT", "/following/{user_id}").starts == ("follow", 1)
+    (write,) = steps_to(follow, "sql_db")
+    assert write.transaction and "follower_count" in write.text
+    (tell,) = steps_to(follow, "user_info")
+    assert tell.number > write.number and tell.when is None
+
+
+def test_a_pull_looks_back_a_bounded_number_of_months(systems):
+    (pull,) = [s for s in steps_to(systems["newsfeed"].paths["read"], "timelines_db") if s.number == 10]
+    assert "few months at most" in pull.text  # NF8
+    assert "past the cached list" in pull.when  # NF9: scrolling past the trimmed list
+
+
+def test_the_etag_is_computed_from_the_items_returned(systems):
+    home = endpoint(systems["newsfeed"], "GET", "/v1/home_timeline")
+    headers = {name: text for _, name, text in home.response_headers}
+    assert "items this page returned" in headers["ETag"]  # NF9
 
 
 def test_the_item_cache_is_written_ahead_only_for_popular_authors(systems):

@@ -43,7 +43,7 @@ def distance_to_segment(point, a, b) -> float:
 
 def test_the_real_project_has_pictures(catalogue):
     assert {"pastebin/write", "pastebin/read", "pastebin/schema"} <= set(catalogue.pictures)
-    assert len(catalogue.systems["pastebin"].paths["write"].steps) == 10  # includes confirming the upload and adding the ID to the Bloom filter
+    assert len(catalogue.systems["pastebin"].paths["write"].steps) == 12  # includes the reservation, the HEAD check and the Bloom filter
     assert len(catalogue.systems["pastebin"].paths["read"].steps) == 10  # includes filling the cache after a miss
 
 

@@ -65,7 +65,8 @@ def test_each_system_schema_is_drawn_from_its_ddl(catalogue):
 
 
 def test_pastebin_users_have_many_pastes(catalogue):
-    assert [str(r) for r in catalogue.schemas["pastebin"].relationships()] == ["users 1-to-many pastes"]
+    assert [str(r) for r in catalogue.schemas["pastebin"].relationships()] == [
+        "users 1-to-many pastes", "users 1-to-many paste_reservations"]
 
 
 def test_one_to_one_one_to_many_and_many_to_many_are_told_apart():

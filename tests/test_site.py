@@ -105,7 +105,7 @@ def test_icons_and_standalone_pictures_resolve_in_the_built_site(built_site):
     for svg in (site / "assets" / "blueprint").rglob("*.svg"):
         for href in re.findall(r'xlink:href="([^"]+)"', svg.read_text()):
             assert (svg.parent / href).resolve().is_file(), (svg, href)
-    assert {p.name for p in (site / "assets/blueprint/pastebin").iterdir()} == {"write.svg", "read.svg", "schema.svg", "openapi.json"}
+    assert {p.name for p in (site / "assets/blueprint/pastebin").iterdir()} == {"write.svg", "read.svg", "cleanup.svg", "schema.svg", "openapi.json"}
 
 
 def test_no_page_loads_anything_from_another_host(built_site):

@@ -19,7 +19,21 @@ CREATE TABLE feed_items (
     body        TEXT,
     media_urls  TEXT,                             -- JSON array of the media's public (CDN) URLs, never
                                                   -- presigned upload URLs; NULL if none
-    created_at  TIMESTAMP NOT NULL
+    created_at  TIMESTAMP NOT NULL,
+    deleted_at  TIMESTAMP                         -- set by a delete; readers skip the item from then on
+);
+
+-- Each post's Idempotency-Key, written by the web server before it queues the item: a
+-- retried post finds the ID of its first attempt instead of minting a second one.
+-- Rows are deleted after a day.
+CREATE TABLE post_requests (
+    user_id          INTEGER NOT NULL REFERENCES users (id),  -- the author
+    idempotency_key  TEXT NOT NULL,
+    item_id          INTEGER NOT NULL,   -- the ID minted for the first attempt; feed_items gets
+                                         -- the row later, from the fanout service, so no foreign key
+    request_hash     TEXT NOT NULL,      -- a retry must send the same text and media (else 409)
+    created_at       TIMESTAMP NOT NULL,
+    PRIMARY KEY (user_id, idempotency_key)
 );
 
 -- One row per "follower follows followee": a join table that makes users many-to-many users.

@@ -1,0 +1,189 @@
+"""The newsfeed's writes that must be safe to repeat, on a real PostgreSQL server: a
+retried post gets its first attempt's item ID (even when both attempts run at once), the
+consumer stores an item once however often it is queued, and a follow counts once. The
+queries are the page's own (snippets/sql/newsfeed.sql) on its DDL (snippets/schemas/newsfeed.sql)."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from sql_engines import PostgresServer, PostgresUnavailable
+from system_sql import execute, section
+
+from blueprint.sql_pages import statements
+
+ROOT = Path(__file__).resolve().parents[1]
+DDL = ROOT / "snippets" / "schemas" / "newsfeed.sql"
+QUERIES = "snippets/sql/newsfeed.sql"
+PAGE = ROOT / "docs" / "systems" / "newsfeed.md"
+SECTIONS = ("post_key", "post_key_again", "store_item", "follow", "unfollow", "delete_item")
+
+AUTHOR, READER, OTHER = 1, 2, 3
+KEY = "b1946ac9-2d1f-4c1b-9a6e-6d5a1f0e9c3b"
+
+
+def test_the_page_shows_every_query_it_relies_on():
+    page = PAGE.read_text(encoding="utf-8")
+    for name in SECTIONS:
+        assert f'--8<-- "{QUERIES}:{name}"' in page, name
+
+
+@pytest.fixture(scope="module")
+def server():
+    postgres = PostgresServer()
+    try:
+        postgres.start()
+    except PostgresUnavailable as error:
+        pytest.fail(str(error))
+    yield postgres
+    postgres.stop()
+
+
+_schemas = itertools.count(1)
+
+
+@pytest.fixture
+def db(server):
+    schema = f"newsfeed_{next(_schemas)}"
+    opened = []
+    setup = server.connect()
+    setup.execute(f"CREATE SCHEMA {schema}")
+    setup.execute(f"SET search_path TO {schema}")
+    for statement in statements(DDL.read_text(encoding="utf-8")):
+        setup.execute(statement)
+    for user in (AUTHOR, READER, OTHER):
+        setup.execute("INSERT INTO users (id, name, email, created_at) VALUES (%s, %s, %s, now())",
+                      (user, f"user {user}", f"u{user}@example.com"))
+
+    def connect() -> psycopg.Connection:
+        connection = server.connect()
+        connection.execute(f"SET search_path TO {schema}")
+        connection.execute("SET statement_timeout = '5s'")
+        opened.append(connection)
+        return connection
+
+    def run(connection, name: str, **parameters) -> list[tuple]:
+        return execute(connection, section(QUERIES, name), parameters, postgres=True)
+
+    connect.setup = setup
+    connect.run = run
+    yield connect
+    for connection in opened:
+        connection.close()
+    setup.close()
+
+
+def post(db, connection, item_id: int, key: str = KEY, request_hash: str = "h1") -> tuple[int, str] | str:
+    """What the web server does with POST /v1/feed_items: (the ID it queues and returns, why)."""
+    given = {"user_id": AUTHOR, "idempotency_key": key, "item_id": item_id, "request_hash": request_hash}
+    if db.run(connection, "post_key", **given):
+        return item_id, "first"
+    ((first_id, first_hash),) = db.run(connection, "post_key_again", **given)
+    return (first_id, "retry") if first_hash == request_hash else "409"
+
+
+def wait_until_blocked(db, connection: psycopg.Connection) -> None:
+    pid = connection.info.backend_pid
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        row = db.setup.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()
+        if row and row[0] == "Lock":
+            return
+        time.sleep(0.02)
+    pytest.fail("the second transaction never waited for the first one's lock")
+
+
+# --- A post and its retries ------------------------------------------------------------------
+
+
+def test_a_retried_post_gets_the_first_attempts_id(db):
+    c = db()
+    assert post(db, c, item_id=1001) == (1001, "first")
+    assert post(db, c, item_id=1002) == (1001, "retry")  # the retry minted 1002; it is not used
+    assert post(db, c, item_id=1003, key="another-post") == (1003, "first")
+
+
+def test_a_different_post_under_the_same_key_is_refused(db):
+    c = db()
+    post(db, c, item_id=1001)
+    assert post(db, c, item_id=1002, request_hash="h2") == "409"
+
+
+def test_two_attempts_at_once_get_one_id(db):
+    a, b = db(), db()
+    a.execute("BEGIN")
+    assert post(db, a, item_id=1001) == (1001, "first")
+    result = {}
+    thread = threading.Thread(target=lambda: result.setdefault("b", post(db, b, item_id=1002)))
+    thread.start()
+    wait_until_blocked(db, b)  # the primary key makes B wait for A's outcome
+    a.execute("COMMIT")
+    thread.join(5)
+    assert result["b"] == (1001, "retry")
+
+
+def test_an_item_queued_twice_is_stored_once(db):
+    c = db()
+    item = {"item_id": 1001, "user_id": AUTHOR, "body": "hello", "created_at": "2024-05-31 23:59:59"}
+    for _ in range(3):  # a redelivery, and the same item queued again by a retried post
+        db.run(c, "store_item", **item)
+    assert db.setup.execute("SELECT id, body FROM feed_items").fetchall() == [(1001, "hello")]
+
+
+# --- Follows and the follower count ------------------------------------------------------------
+
+
+def follower_count(db, user: int) -> int:
+    return db.setup.execute("SELECT follower_count FROM users WHERE id = %s", (user,)).fetchone()[0]
+
+
+def test_a_repeated_follow_counts_once_and_unfollow_mirrors_it(db):
+    c = db()
+    for _ in range(2):
+        db.run(c, "follow", follower_id=READER, followee_id=AUTHOR)
+    assert follower_count(db, AUTHOR) == 1
+    db.run(c, "follow", follower_id=OTHER, followee_id=AUTHOR)
+    assert follower_count(db, AUTHOR) == 2
+    for _ in range(2):
+        db.run(c, "unfollow", follower_id=READER, followee_id=AUTHOR)
+    assert follower_count(db, AUTHOR) == 1
+    count = db.setup.execute("SELECT COUNT(*) FROM follows WHERE followee_id = %s", (AUTHOR,)).fetchone()[0]
+    assert count == follower_count(db, AUTHOR)
+
+
+def test_two_identical_follows_at_once_count_once(db):
+    a, b = db(), db()
+    a.execute("BEGIN")
+    db.run(a, "follow", follower_id=READER, followee_id=AUTHOR)
+    thread = threading.Thread(target=lambda: db.run(b, "follow", follower_id=READER, followee_id=AUTHOR))
+    thread.start()
+    wait_until_blocked(db, b)
+    a.execute("COMMIT")
+    thread.join(5)
+    assert follower_count(db, AUTHOR) == 1
+
+
+# --- A delete --------------------------------------------------------------------------------
+
+
+def test_only_the_author_deletes_and_only_once(db):
+    c = db()
+    db.run(c, "store_item", item_id=1001, user_id=AUTHOR, body="hello", created_at="2024-05-01 10:00:00")
+    assert db.run(c, "delete_item", item_id=1001, user_id=READER) == []
+    assert db.run(c, "delete_item", item_id=1001, user_id=AUTHOR) == [(1001,)]
+    assert db.run(c, "delete_item", item_id=1001, user_id=AUTHOR) == []
+    # A retried post of that item, within the day its key is kept, is queued again; the
+    # fanout service learns that it was deleted and stops before Cassandra and the caches.
+    (again,) = db.run(c, "store_item", item_id=1001, user_id=AUTHOR, body="hello", created_at="2024-05-01 10:00:00")
+    assert again[0] is not None
+
+
+def test_a_new_item_is_not_deleted(db):
+    c = db()
+    item = {"item_id": 1001, "user_id": AUTHOR, "body": "hello", "created_at": "2024-05-01 10:00:00"}
+    assert db.run(c, "store_item", **item) == [(None,)]

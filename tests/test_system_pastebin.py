@@ -1,0 +1,279 @@
+"""The Pastebin reservation, as a specification, on a real PostgreSQL server: the create
+writes a reservation that its retries find again, the complete turns it into a paste once
+and only for its caller, readers never see a reservation, and the sweep removes what
+lapsed, expired or was deleted, from a list that a crash does not lose. The queries are the page's own
+(snippets/sql/pastebin.sql) on the page's DDL (snippets/schemas/pastebin.sql)."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from pathlib import Path
+
+import psycopg
+import pytest
+from sql_engines import PostgresServer, PostgresUnavailable
+from system_sql import execute, section
+
+from blueprint.sql_pages import statements
+
+ROOT = Path(__file__).resolve().parents[1]
+DDL = ROOT / "snippets" / "schemas" / "pastebin.sql"
+QUERIES = "snippets/sql/pastebin.sql"
+PAGE = ROOT / "docs" / "systems" / "pastebin.md"
+SECTIONS = ("reserve", "reserve_again", "complete", "complete_again", "read", "delete", "sweep", "remove")
+
+ALICE, BOB = 1, 2
+KEY = "5f0c6e58-8f0a-4d0e-9a59-3f3b8c1d2e7a"
+
+
+def test_the_page_shows_every_query_it_relies_on():
+    page = PAGE.read_text(encoding="utf-8")
+    for name in SECTIONS:
+        assert f'--8<-- "{QUERIES}:{name}"' in page, name
+
+
+@pytest.fixture(scope="module")
+def server():
+    postgres = PostgresServer()
+    try:
+        postgres.start()
+    except PostgresUnavailable as error:
+        pytest.fail(str(error))
+    yield postgres
+    postgres.stop()
+
+
+_schemas = itertools.count(1)
+
+
+@pytest.fixture
+def db(server):
+    """`db()` opens a connection to a fresh copy of the schema with users 1 and 2;
+    `db.run(connection, section, **parameters)` runs one of the page's sections there."""
+    schema = f"pastebin_{next(_schemas)}"
+    opened = []
+    setup = server.connect()
+    setup.execute(f"CREATE SCHEMA {schema}")
+    setup.execute(f"SET search_path TO {schema}")
+    for statement in statements(DDL.read_text(encoding="utf-8")):
+        setup.execute(statement)
+    for user in (ALICE, BOB):
+        setup.execute("INSERT INTO users (id, name, email, created_at) VALUES (%s, %s, %s, now())",
+                      (user, f"user {user}", f"u{user}@example.com"))
+
+    def connect() -> psycopg.Connection:
+        connection = server.connect()
+        connection.execute(f"SET search_path TO {schema}")
+        connection.execute("SET statement_timeout = '5s'")
+        opened.append(connection)
+        return connection
+
+    def run(connection, name: str, **parameters) -> list[tuple]:
+        defaults = {"user_id": ALICE, "size_bytes": 100, "idempotency_key": None, "expires_in": None}
+        return execute(connection, section(QUERIES, name), {**defaults, **parameters}, postgres=True)
+
+    connect.setup = setup
+    connect.run = run
+    yield connect
+    for connection in opened:
+        connection.close()
+    setup.close()
+
+
+def state(db) -> dict[str, list]:
+    query = {
+        "reservations": "SELECT id, completed_at IS NOT NULL FROM paste_reservations ORDER BY id",
+        "pastes": "SELECT id FROM pastes ORDER BY id",
+        "removals": "SELECT paste_id FROM paste_removals ORDER BY paste_id",
+    }
+    return {name: [row if len(row) > 1 else row[0] for row in db.setup.execute(sql).fetchall()]
+            for name, sql in query.items()}
+
+
+def complete(db, connection, paste_id, **parameters) -> str:
+    """What the server answers to POST /v1/pastes/{paste_id}/complete, after its HEAD check."""
+    if db.run(connection, "complete", paste_id=paste_id, **parameters):
+        return "200"
+    if db.run(connection, "complete_again", paste_id=paste_id, **parameters):
+        return "200 again"
+    return "404"
+
+
+def wait_until_blocked(db, connection: psycopg.Connection) -> None:
+    pid = connection.info.backend_pid
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        row = db.setup.execute("SELECT wait_event_type FROM pg_stat_activity WHERE pid = %s", (pid,)).fetchone()
+        if row and row[0] == "Lock":
+            return
+        time.sleep(0.02)
+    pytest.fail("the second transaction never waited for the first one's row lock")
+
+
+def in_thread(function) -> tuple[threading.Thread, dict]:
+    result: dict = {}
+    thread = threading.Thread(target=lambda: result.setdefault("value", function()))
+    thread.start()
+    return thread, result
+
+
+def lapse(db, paste_id: str, after: str = "-1 second") -> None:
+    db.setup.execute(f"UPDATE paste_reservations SET reserved_until = now() + interval '{after}' WHERE id = %s",
+                     (paste_id,))
+
+
+# --- The create: a reservation, found again by a retry ------------------------------------
+
+
+def test_a_create_writes_a_reservation_that_no_reader_sees(db):
+    c = db()
+    (reserved,) = db.run(c, "reserve", paste_id="aZ3x9Q", idempotency_key=KEY)
+    assert reserved[0] == "aZ3x9Q"
+    assert state(db)["reservations"] == [("aZ3x9Q", False)]
+    assert db.run(c, "read", paste_id="aZ3x9Q") == []  # uploaded or not, not a paste yet: 404
+
+
+def test_a_retried_create_gets_the_first_attempts_id_not_a_second_paste(db):
+    c = db()
+    (first,) = db.run(c, "reserve", paste_id="aZ3x9Q", idempotency_key=KEY)
+    # The retry drew another ID from the key generation service; the unique index stops it.
+    assert db.run(c, "reserve", paste_id="Qq81bX", idempotency_key=KEY) == []
+    again = db.run(c, "reserve_again", idempotency_key=KEY)
+    assert again == [("aZ3x9Q", first[1], 100)]  # same ID, same signing time: the same URL
+    assert state(db)["reservations"] == [("aZ3x9Q", False)]
+
+
+def test_the_key_is_scoped_to_its_caller(db):
+    c = db()
+    assert db.run(c, "reserve", paste_id="aaaaaa", idempotency_key=KEY, user_id=ALICE)
+    assert db.run(c, "reserve", paste_id="bbbbbb", idempotency_key=KEY, user_id=BOB)
+    assert db.run(c, "reserve", paste_id="cccccc", idempotency_key=KEY, user_id=None)  # the anonymous scope
+    assert db.run(c, "reserve_again", idempotency_key=KEY, user_id=BOB)[0][0] == "bbbbbb"
+    # Creates without a key never collide with each other.
+    assert db.run(c, "reserve", paste_id="dddddd") and db.run(c, "reserve", paste_id="eeeeee")
+
+
+def test_two_concurrent_retries_reserve_once(db):
+    a, b = db(), db()
+    a.execute("BEGIN")
+    assert db.run(a, "reserve", paste_id="aaaaaa", idempotency_key=KEY)
+    thread, got_b = in_thread(lambda: db.run(b, "reserve", paste_id="bbbbbb", idempotency_key=KEY))
+    wait_until_blocked(db, b)  # the unique index makes B wait for A's outcome
+    a.execute("COMMIT")
+    thread.join(5)
+    assert got_b["value"] == []
+    assert db.run(b, "reserve_again", idempotency_key=KEY)[0][0] == "aaaaaa"
+
+
+# --- The complete: one paste, for its caller, within the reservation ----------------------
+
+
+def test_complete_makes_the_paste_readable_and_a_retry_gets_the_same_answer(db):
+    c = db()
+    db.run(c, "reserve", paste_id="aZ3x9Q", expires_in=3600)
+    assert complete(db, c, "aZ3x9Q") == "200"
+    assert complete(db, c, "aZ3x9Q") == "200 again"  # the client lost the 200 and retried
+    assert state(db) == {"reservations": [("aZ3x9Q", True)], "pastes": ["aZ3x9Q"], "removals": []}
+    ((key, expires_at),) = db.run(c, "read", paste_id="aZ3x9Q")
+    assert key == "aZ3x9Q" and expires_at is not None  # the expiry asked for at create time
+
+
+def test_only_the_creator_can_complete(db):
+    c = db()
+    db.run(c, "reserve", paste_id="aZ3x9Q", user_id=ALICE)
+    assert complete(db, c, "aZ3x9Q", user_id=BOB) == "404"
+    assert complete(db, c, "aZ3x9Q", user_id=None) == "404"
+    assert state(db)["pastes"] == []
+
+
+def test_a_lapsed_reservation_cannot_be_completed(db):
+    c = db()
+    db.run(c, "reserve", paste_id="aZ3x9Q")
+    lapse(db, "aZ3x9Q")
+    assert complete(db, c, "aZ3x9Q") == "404"
+
+
+# --- The sweep: lapsed, expired and deleted pastes leave every store ------------------------
+
+
+def test_the_sweep_takes_lapsed_reservations_and_expired_pastes_and_leaves_the_rest(db):
+    c = db()
+    for paste in ("lapsed", "fresh", "live", "old"):
+        db.run(c, "reserve", paste_id=paste, expires_in=3600)
+    complete(db, c, "live")
+    complete(db, c, "old")
+    lapse(db, "lapsed")
+    db.setup.execute("UPDATE pastes SET expires_at = now() - interval '1 second' WHERE id = 'old'")
+    assert db.run(c, "read", paste_id="old") == []  # expired: a 404 before the sweep comes
+    assert sorted(db.run(c, "sweep")) == [("lapsed", "lapsed"), ("old", "old")]
+    assert state(db) == {"reservations": [("fresh", False), ("live", True), ("old", True)],
+                         "pastes": ["live"], "removals": ["lapsed", "old"]}
+
+
+def test_a_delete_hides_the_paste_at_once_and_only_for_its_owner(db):
+    c = db()
+    db.run(c, "reserve", paste_id="aZ3x9Q")
+    complete(db, c, "aZ3x9Q")
+    assert db.run(c, "delete", paste_id="aZ3x9Q", user_id=BOB) == []
+    assert db.run(c, "delete", paste_id="aZ3x9Q") == [("aZ3x9Q",)]
+    assert db.run(c, "read", paste_id="aZ3x9Q") == []
+    assert complete(db, c, "aZ3x9Q") == "404"  # a late retried complete cannot bring it back
+    assert db.run(c, "sweep") == [("aZ3x9Q", "aZ3x9Q")]
+
+
+def test_a_sweeper_that_dies_before_the_last_step_is_repeated_by_the_next_run(db):
+    c = db()
+    db.run(c, "reserve", paste_id="aZ3x9Q")
+    lapse(db, "aZ3x9Q")
+    assert db.run(c, "sweep") == [("aZ3x9Q", "aZ3x9Q")]
+    # ... it deletes the cache entry, purges the CDN, deletes the object, then crashes ...
+    assert db.run(c, "sweep") == [("aZ3x9Q", "aZ3x9Q")]  # still on the list: the next run sees it
+    db.run(c, "remove", paste_id="aZ3x9Q")
+    assert state(db) == {"reservations": [], "pastes": [], "removals": []}
+    assert db.run(c, "sweep") == []
+
+
+def test_completed_reservations_are_kept_a_day_for_late_retries(db):
+    c = db()
+    db.run(c, "reserve", paste_id="aZ3x9Q", idempotency_key=KEY)
+    complete(db, c, "aZ3x9Q")
+    db.run(c, "sweep")
+    assert db.run(c, "reserve_again", idempotency_key=KEY)[0][0] == "aZ3x9Q"
+    db.setup.execute("UPDATE paste_reservations SET completed_at = now() - interval '25 hours'")
+    db.run(c, "sweep")
+    assert state(db) == {"reservations": [], "pastes": ["aZ3x9Q"], "removals": []}  # the paste stays
+
+
+def test_a_complete_that_commits_first_keeps_the_paste_from_the_sweep(db):
+    a, b = db(), db()
+    db.run(a, "reserve", paste_id="aZ3x9Q")
+    lapse(db, "aZ3x9Q", "1 second")
+    a.execute("BEGIN")  # now() of this transaction is before the lapse
+    assert db.run(a, "complete", paste_id="aZ3x9Q") == [("aZ3x9Q",)]
+    time.sleep(1.2)  # the reservation has lapsed by the sweeper's clock
+    thread, swept = in_thread(lambda: db.run(b, "sweep"))
+    wait_until_blocked(db, b)
+    a.execute("COMMIT")
+    thread.join(5)
+    assert swept["value"] == []  # PostgreSQL re-checked the row: completed, so not the sweep's
+    assert state(db)["pastes"] == ["aZ3x9Q"]
+
+
+def test_a_sweep_that_commits_first_makes_the_late_complete_a_404(db):
+    a, b = db(), db()
+    db.run(a, "reserve", paste_id="aZ3x9Q")
+    lapse(db, "aZ3x9Q", "1 second")
+    a.execute("BEGIN")  # the complete's transaction starts before the lapse
+    a.execute("SELECT 1")
+    time.sleep(1.2)
+    b.execute("BEGIN")
+    db.run(b, "sweep")
+    thread, completed = in_thread(lambda: complete(db, a, "aZ3x9Q"))
+    wait_until_blocked(db, a)
+    b.execute("COMMIT")
+    thread.join(5)
+    a.execute("COMMIT")
+    assert completed["value"] == "404"
+    assert state(db) == {"reservations": [], "pastes": [], "removals": ["aZ3x9Q"]}
