@@ -12,7 +12,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from sql_engines import PostgresServer, PostgresUnavailable
 from system_sql import execute, section
 
 from blueprint.sql_pages import statements
@@ -34,14 +33,9 @@ def test_the_page_shows_every_query_it_relies_on():
 
 
 @pytest.fixture(scope="module")
-def server():
-    postgres = PostgresServer()
-    try:
-        postgres.start()
-    except PostgresUnavailable as error:
-        pytest.fail(str(error))
-    yield postgres
-    postgres.stop()
+def server(postgres_database):
+    """This module's own database on the session's PostgreSQL server."""
+    return postgres_database
 
 
 _schemas = itertools.count(1)
