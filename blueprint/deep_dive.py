@@ -205,7 +205,7 @@ def _hot_spots(system: System, deep: DeepDive, step_links) -> str:
     top = hottest(loads)
     sources: dict[str, int] = {}
     rows = []
-    for load in loads:
+    for load in sorted(loads, key=lambda load: -load.requests):  # hottest first; ties keep declared order
         figure = load.throughput
         if figure is None:
             per_node, nodes = "no cited figure", "—"
