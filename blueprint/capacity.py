@@ -160,6 +160,8 @@ def compute(system: System) -> dict:
              "magnitude": float(results[name].to_base_units().magnitude)}
             for name, title, formula in FORMULAS
         ],
+        # one request's bytes, for the hot spots (blueprint/load.py)
+        "sizes": {name: float(q[name].to("byte").magnitude) for name in ("write_size", "read_size")},
     }
 
 

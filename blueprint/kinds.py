@@ -137,3 +137,25 @@ def concept_page(kind: str) -> str | None:
 def node_class(kind: str) -> type:
     module, _, name = KINDS[kind].node.rpartition(".")
     return getattr(importlib.import_module(module), name)
+
+
+# --- State: which kinds hold data that a failure can lose (read by blueprint/failure.py) ---
+
+# Databases: a transaction runs inside one of these, never across two.
+DATABASE_KINDS = {"sql_database", "postgresql", "mysql", "cassandra", "mongodb", "hbase", "key_value_store", "postgis"}
+
+# Queues, logs and pub-sub, with how often each delivers a message by default; a component
+# says otherwise with `delivery=`. A redelivered message must not change state twice.
+DELIVERY = {
+    "kafka": "at least once",  # a consumer that crashes before committing its offset reads the record again
+    "message_queue": "at least once",  # an unacknowledged message is redelivered
+    "pubsub": "at least once",
+    "redis_pubsub": "at most once",  # Redis pub/sub keeps nothing: a subscriber that is away misses the message
+}
+DELIVERIES = ("at least once", "at most once", "exactly once")
+
+# Everything whose contents a failure can lose: databases, queues, caches, locks, indexes, files.
+STATEFUL_KINDS = DATABASE_KINDS | set(DELIVERY) | {
+    "cache", "redis", "memcached", "redis_geo", "lock",
+    "hdfs", "object_storage", "s3", "solr", "search_index", "index_segment", "open_index_segment",
+}

@@ -17,7 +17,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from blueprint import api, site_search, sql_pages
+from blueprint import api, deep_dive, site_search, sql_pages
 from blueprint.build import Catalogue, build, cache_folder, engine_changed_on_disk
 from blueprint.incremental import Changes, forget_search_entries
 from blueprint.model import BlueprintError
@@ -31,6 +31,7 @@ _notebooks = NotebookRunner()
 _catalogue = Catalogue()
 _placed: set[str] = set()
 _changes = Changes()
+_deep = deep_dive.DeepDive()
 
 
 def project_root(config) -> Path:
@@ -74,7 +75,7 @@ def on_config(config):
 
 
 def on_pre_build(config) -> None:
-    global _catalogue
+    global _catalogue, _deep
     root = project_root(config)
     _placed.clear()
     _aside.clear()
@@ -94,6 +95,7 @@ def on_pre_build(config) -> None:
         )
     with _reported():
         _catalogue = build(root, cache_folder(root))
+        _deep = deep_dive.prepare(_catalogue, cache_folder(root))
     log.info("blueprint: rendered %d of %d pictures", _catalogue.rendered, len(_catalogue.pictures))
 
 
@@ -130,8 +132,11 @@ def on_page_markdown(markdown, page, config, files):
     with _reported():
         markdown = sql_pages.expand(markdown, project_root(config), page=f"docs/{page.file.src_uri}")
         markdown = quote_figures(markdown, page.file.src_uri, _catalogue)
+        markdown = deep_dive.quote_load(markdown, page.file.src_uri, _deep)
     system = _catalogue.systems.get(page.file.src_uri.removeprefix("systems/").removesuffix(".md"))
     if system is not None and page.file.src_uri.startswith("systems/"):
+        with _reported():
+            markdown += deep_dive.section(system, _deep, _catalogue)
         markdown += concepts_section(system, lambda src: files.get_file_from_path(src) is not None)
     markdown += used_by_section(page.file.src_uri, _catalogue)
     return markdown

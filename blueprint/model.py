@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_ARROWS = 12  # per picture: longer paths are split into stages, each its own picture
-RESERVED_PATH_IDS = {"schema", "api", "capacity"}  # markers of the ERD, the API table and the capacity table
+RESERVED_PATH_IDS = {"schema", "api", "capacity", "load"}  # markers of the ERD, the API and capacity tables, the load figures
 HTTP_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 RESPONSE_ONLY_HEADERS = {
     "etag", "last-modified", "retry-after", "location", "set-cookie", "age", "expires", "vary", "content-location",
@@ -39,6 +39,18 @@ def locate(file: str, path: str | None = None, step: int | None = None) -> str:
 
 
 @dataclass(frozen=True)
+class Failure:
+    """What a user sees when a component is down, slow or loses its data, and what the
+    design does about it. Declared with `component.fails(...)`; checked in blueprint/failure.py."""
+
+    down: str
+    slow: str
+    loses_data: str
+    handling: str
+    redundant: bool = False  # False: a single point of failure, and the Deep dive says so
+
+
+@dataclass(frozen=True)
 class Component:
     """A box in the pictures: a client, a service, a data store."""
 
@@ -47,6 +59,17 @@ class Component:
     kind: str
     group: str | None = None
     role: str | None = None  # one line: what it does in this system
+    delivery: str | None = None  # a queue's guarantee when it differs from its kind's ("at most once")
+    failure: Failure | None = None  # set by fails()
+
+    def fails(self, *, down: str, slow: str, loses_data: str, handling: str, redundant: bool = False) -> Failure:
+        """`db.fails(down="…", slow="…", loses_data="…", handling="…", redundant=True)`:
+        what a user sees in each case, and what the design does about it."""
+        failure = Failure(down, slow, loses_data, handling, redundant)
+        # Components are frozen (they are hashed and compared); their failure behaviour is
+        # declared after them, once, so it is set here and nowhere else.
+        object.__setattr__(self, "failure", failure)
+        return failure
 
 
 @dataclass(frozen=True)
@@ -59,6 +82,10 @@ class Step:
     text: str
     when: str | None = None  # a condition ("cache miss"): the arrow is dashed
     transaction: str | None = None  # the title of the transaction (or saga) this step belongs to
+    effect: str | None = None  # what it does to state: "write", "read" or "deliver" (EFFECTS in blueprint/failure.py)
+    share: float | None = None  # the part of the path's requests that take this step (0.2: one in five)
+    idempotent_by: str | None = None  # the key that makes a repeated write harmless
+    after_crash: tuple[str, str] | None = None  # (repair, what a crash right after this step leaves and how it is mended)
 
     def arrows(self) -> list[tuple[str, str]]:
         """(arrow id suffix, target): 'step-3', or 'step-3-cache' for each target of a fan-out."""
@@ -129,6 +156,9 @@ class Path:
     _owner: dict | None = None  # the system's components, to catch a component of another system
     _foreign: list[tuple[int, str]] = field(default_factory=list)
     _nested_transactions: list[str] = field(default_factory=list)
+    per: str | None = None  # what drives the path: "write" or "read" (the capacity's peak QPS)
+    rate: tuple | None = None  # or, for a background path: (peak requests per second, size of one, "why")
+    sagas: dict[str, dict[int, str]] = field(default_factory=dict)  # saga title -> {step number: compensation}
 
     def step(
         self,
@@ -138,13 +168,18 @@ class Path:
         text: str,
         *,
         when: str | None = None,
+        effect: str | None = None,
+        share: float | None = None,
+        idempotent_by: str | None = None,
+        after_crash: tuple[str, str] | None = None,
     ) -> None:
         targets = target if isinstance(target, (list, tuple)) else [target]
         for end in (source, *targets):
             if isinstance(end, Component) and self._owner is not None and self._owner.get(end.id) is not end:
                 self._foreign.append((number, f"component '{end.id}' was declared by another system"))
         self.steps.append(
-            Step(number, _component_id(source), tuple(map(_component_id, targets)), text, when, self._transaction)
+            Step(number, _component_id(source), tuple(map(_component_id, targets)), text, when, self._transaction,
+                 effect, share, idempotent_by, after_crash)
         )
 
     @contextmanager
@@ -158,6 +193,15 @@ class Path:
             yield
         finally:
             self._transaction = outer
+
+    @contextmanager
+    def saga(self, title: str, *, compensations: dict[int, str]):
+        """`with path.saga("Reserve, pay and confirm", compensations={19: "refund the charge"}):`
+        steps that change several stores, each undone by its compensation if a later one fails.
+        Drawn like a transaction; checked in blueprint/failure.py."""
+        self.sagas[title] = dict(compensations)
+        with self.transaction(title):
+            yield
 
     def stage(self, title: str) -> None:
         """Start a new picture here; the steps declared next belong to it."""
@@ -222,8 +266,11 @@ class System:
         self.summary = ""  # set by the loader: the script's docstring, shown in the systems table
         self._duplicates: list[str] = []
 
-    def component(self, id: str, label: str, *, kind: str, group: str | None = None, role: str | None = None) -> Component:
-        component = Component(id, label, kind, group, role)
+    def component(
+        self, id: str, label: str, *, kind: str, group: str | None = None, role: str | None = None,
+        delivery: str | None = None,
+    ) -> Component:
+        component = Component(id, label, kind, group, role, delivery)
         if id in self.components:
             self._duplicates.append(f"component '{id}' is declared twice")
         self.components[id] = component
@@ -281,10 +328,13 @@ class System:
         units ("10 kB", "5 years"). `blueprint.capacity` lists the names and computes."""
         self.assumptions = dict(assumptions)
 
-    def path(self, id: str, title: str) -> Path:
+    def path(self, id: str, title: str, *, per: str | None = None, rate: tuple | None = None) -> Path:
+        """A numbered use case. `per="write"` or `per="read"`: one run per write or read
+        request of the capacity assumptions; `rate=(5, "2 kB", "why")`: a background path
+        run 5 times a second at peak, moving 2 kB each time. Both feed the hot spots."""
         if id in self.paths:
             self._duplicates.append(f"path '{id}' is declared twice")
-        self.paths[id] = Path(id, title, _owner=self.components)
+        self.paths[id] = Path(id, title, _owner=self.components, per=per, rate=rate)
         return self.paths[id]
 
     def problems(self, known_kinds: set[str]) -> list[str]:
@@ -326,6 +376,10 @@ class System:
         for path in self.paths.values():
             found.extend(self._path_problems(path))
         found.extend(self._endpoint_problems())
+        if not found:  # the failure rules read steps and components that must first be sound
+            from blueprint import failure  # here, not at the top: failure imports this module
+
+            found.extend(failure.problems(self))
         return found
 
     def _path_problems(self, path: Path) -> list[str]:

@@ -181,9 +181,9 @@ def test_ids_and_numbers_are_checked_exactly(tmp_path, old, new, message):
 
 def test_a_component_of_another_system_is_refused(tmp_path):
     script = tiny_with(
-        'write.step(2, server, database, "The server stores it.")',
+        'write.step(2, server, database, "The server stores it.", effect="write")',
         'from blueprint import System as _S\nother = _S("Other").component("database", "Other DB", kind="mysql")\n'
-        'write.step(2, server, other, "The server stores it.")',
+        'write.step(2, server, other, "The server stores it.", effect="write")',
     )
     with pytest.raises(BlueprintError) as raised:
         load_all(make_project(tmp_path, {"tiny.py": script}))
