@@ -79,8 +79,10 @@ def item(name: str, value: object) -> None:
 
 
 def hashable(name: str, value: object) -> None:
-    if not isinstance(value, Hashable):
-        raise WrongType(f"{name} must be hashable, got {type(value).__name__}")
+    try:
+        hash(value)
+    except TypeError:
+        raise WrongType(f"{name} must be hashable, got {type(value).__name__} {value!r:.40}") from None
 
 
 def one_of(name: str, value: object, accepted: Collection[object]) -> None:
