@@ -11,6 +11,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
+from algorithms._checks import WrongType, callable_, number, text
+
 Clock = Callable[[], float]
 
 
@@ -21,16 +23,23 @@ class RateLimiter(Protocol):
 
 
 def _positive(name: str, value: float) -> None:
-    if not 0 < value < math.inf:  # also refuses NaN
-        raise ValueError(f"{name} must be positive and finite, got {value}")
+    # Also refuses NaN, and a string or None with the same message.
+    number(name, value, 0, low_open=True, accepted="positive and finite")
 
 
 def _whole(name: str, value: int) -> None:
     # A limit counts requests: 2.5 would mean "3" to one limiter and "2" to
     # another, so every limiter takes whole numbers only.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
+        raise WrongType(f"{name} must be a whole number, got {value!r}")
     _positive(name, value)
+
+
+def _check(count_name: str, count: int, per_name: str, per: float, clock: Clock) -> None:
+    """A whole count (limit or capacity) per a positive time (window or rate), and a clock."""
+    _whole(count_name, count)
+    _positive(per_name, per)
+    callable_("clock", clock)
 
 
 # --8<-- [start:fixed_window]
@@ -40,8 +49,7 @@ class FixedWindow:
 
     def __init__(self, limit: int, window: float,
                  clock: Clock = time.monotonic) -> None:
-        _whole("limit", limit)
-        _positive("window", window)
+        _check("limit", limit, "window", window, clock)
         self.limit, self.window, self._clock = limit, window, clock
         self._window_index = -math.inf
         self._count = 0
@@ -64,8 +72,7 @@ class SlidingWindowLog:
 
     def __init__(self, limit: int, window: float,
                  clock: Clock = time.monotonic) -> None:
-        _whole("limit", limit)
-        _positive("window", window)
+        _check("limit", limit, "window", window, clock)
         self.limit, self.window, self._clock = limit, window, clock
         self._accepted: deque[float] = deque()
 
@@ -90,8 +97,7 @@ class SlidingWindowCounter:
 
     def __init__(self, limit: int, window: float,
                  clock: Clock = time.monotonic) -> None:
-        _whole("limit", limit)
-        _positive("window", window)
+        _check("limit", limit, "window", window, clock)
         self.limit, self.window, self._clock = limit, window, clock
         self._window_index = 0
         self._previous_count = 0
@@ -130,8 +136,7 @@ class TokenBucket:
 
     def __init__(self, capacity: int, rate: float,
                  clock: Clock = time.monotonic) -> None:
-        _whole("capacity", capacity)
-        _positive("rate", rate)
+        _check("capacity", capacity, "rate", rate, clock)
         self.capacity, self.rate, self._clock = capacity, rate, clock
         self._tokens = float(capacity)
         self._updated_at = clock()
@@ -156,8 +161,7 @@ class LeakyBucket:
 
     def __init__(self, capacity: int, rate: float,
                  clock: Clock = time.monotonic) -> None:
-        _whole("capacity", capacity)
-        _positive("rate", rate)
+        _check("capacity", capacity, "rate", rate, clock)
         self.capacity, self.rate, self._clock = capacity, rate, clock
         self._departures: deque[float] = deque()  # when queued ones leave
         self._last_departure = -math.inf
@@ -186,10 +190,12 @@ class PerClient:
     created the first time the client is seen."""
 
     def __init__(self, new_limiter: Callable[[], RateLimiter]) -> None:
+        callable_("new_limiter", new_limiter)
         self._new_limiter = new_limiter
         self._limiters: dict[str, RateLimiter] = {}
 
     def allow(self, client: str) -> bool:
+        text("client", client)
         if client not in self._limiters:
             self._limiters[client] = self._new_limiter()
         return self._limiters[client].allow()
