@@ -15,12 +15,15 @@ from algorithms._checks import WrongType, callable_, listed, number, whole
 T = TypeVar("T")
 
 
-def _check(base: float, cap: float, rng: random.Random | None = None) -> None:
+_NO_RNG = object()
+
+
+def _check(base: float, cap: float, rng: object = _NO_RNG) -> None:
     number("base", base)
     number("cap", cap, finite=False)  # an infinite cap: no cap
     if not 0 < base <= cap:
         raise ValueError(f"need 0 < base <= cap, got base={base} and cap={cap}")
-    if rng is not None:
+    if rng is not _NO_RNG:
         callable_("rng.uniform", getattr(rng, "uniform", None))
 
 

@@ -50,8 +50,7 @@ class GCounter:
 
     def increment(self, replica: str, amount: int = 1) -> GCounter:
         _check_replica(replica)
-        if isinstance(amount, bool) or not isinstance(amount, int) or amount < 1:
-            raise ValueError(f"amount must be a positive integer, got {amount!r}")
+        whole("amount", amount, 1, accepted="a positive integer")
         return GCounter({**self.counts, replica: self.counts.get(replica, 0) + amount})
 
     @property

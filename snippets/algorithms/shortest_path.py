@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from itertools import count
 
-from algorithms._checks import callable_, hashable, instance
+from algorithms._checks import WrongType, callable_, hashable, instance
 
 Node = Hashable
 Graph = Mapping[Node, Mapping[Node, float]]
@@ -47,8 +47,11 @@ def check_graph(graph: Graph, *nodes: Node) -> None:
             raise ValueError(f"node {node!r} is not in the graph")
     for a, edges in graph.items():
         for b, weight in edges.items():
-            if isinstance(weight, bool) or not (isinstance(weight, (int, float)) and 0 <= weight < math.inf):
-                raise ValueError(f"edge {a!r} -> {b!r} has weight {weight!r}; weights must be finite and >= 0")
+            problem = f"edge {a!r} -> {b!r} has weight {weight!r}; weights must be finite and >= 0"
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+                raise WrongType(problem)
+            if not 0 <= weight < math.inf:
+                raise ValueError(problem)
 
 
 # --8<-- [start:search]

@@ -7,12 +7,11 @@ fingerprints within k bits by splitting them into k + 1 bands (pigeonhole).
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from algorithms._checks import instance, listed, text, whole
+from algorithms._checks import instance, listed, number, text, whole
 
 BITS = 64
 WORD = re.compile(r"\w+")
@@ -42,8 +41,7 @@ def fingerprint(features: Mapping[str, float] | Iterable[str]) -> int:
         raise ValueError("there are no features to fingerprint")
     for feature, weight in weighted.items():
         instance("each feature", feature, str)
-        if isinstance(weight, bool) or not (isinstance(weight, (int, float)) and 0 < weight < math.inf):
-            raise ValueError(f"weight of {feature!r} must be a finite number > 0, got {weight!r}")
+        number(f"weight of {feature!r}", weight, 0, low_open=True)
     totals = [0.0] * BITS
     for feature, weight in weighted.items():
         h = feature_hash(feature)
