@@ -107,7 +107,7 @@ def listed(name: str, value: object) -> list:
     """An iterable (not a string), returned as a list so it can be checked and read twice."""
     if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
         raise WrongType(f"{name} must be a list or other iterable, got {value!r:.40}")
-    return list(value)
+    return value if isinstance(value, list) else list(value)
 
 
 def distinct(name: str, values: Iterable[Hashable]) -> None:

@@ -215,7 +215,7 @@ def _check_services(services: object) -> list[Service]:
     for service in services:
         instance("each of services", service, Service)
     distinct("the names of services", [service.name for service in services])
-    return services
+    return list(services)  # the saga's own copy
 
 
 def _check_purchase(services: object, key: object) -> tuple[Inventory, Payments, Orders, Tickets]:

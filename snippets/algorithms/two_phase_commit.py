@@ -230,4 +230,4 @@ def _check_peers(name: str, peers: object, at_least_one: bool = False) -> list[P
     for peer in peers:
         instance(f"each of {name}", peer, Participant)
     distinct(f"the names of {name}", [peer.name for peer in peers])
-    return peers
+    return list(peers)  # a copy: the caller may change its own list
