@@ -915,3 +915,61 @@ def test_bool_is_not_a_count():
                  lambda: hyperloglog.HyperLogLog(True), lambda: crdt.GCounter().increment("a", True)):
         with pytest.raises(TypeError):
             call()
+
+
+MORE = {
+    "abr": [
+        ("negative", lambda: abr.Segment(-1, 4.0, 0.0), V, "rendition must be a whole number >= 0"),
+        ("nan", lambda: abr.Segment(0, NAN, 0.0), V, "buffer_s must be"),
+        ("type", lambda: abr.Segment(0, 4.0, "none"), T, "stall_s must be"),
+    ],
+    "caches": [
+        ("type", lambda: [1] in caches.LFUCache(2), T, "key must be hashable"),
+    ],
+    "crdt": [
+        ("type", lambda: [1] in crdt.ORSet(), T, "element must be hashable"),
+        ("type", lambda: crdt.ORSet(entries={1}), T, "entries must be a frozenset"),
+    ],
+    "job_scheduler": [
+        ("nan", lambda: job_scheduler.Job(NAN, 0, "x"), V, "due_at must be a finite time"),
+        ("negative", lambda: job_scheduler.Job(1.0, -1, "x"), V, "sequence must be a whole number >= 0"),
+        ("nan", lambda: _with(job_scheduler.JobScheduler(clock=lambda: NAN), lambda s: s.schedule("x", 1.0),
+                              lambda s: s.claim_due()), V, "clock() must be a finite time, got nan"),
+        ("type", lambda: _with(job_scheduler.JobScheduler(clock=lambda: "now"), lambda s: s.schedule("x", 1.0),
+                               lambda s: s.claim_due()), T, "clock() must be a finite time"),
+    ],
+    "rate_limiters": [
+        ("nan", lambda: rate_limiters.FixedWindow(4, 1.0, clock=lambda: NAN).allow(), V, "clock() must be a finite number of seconds"),
+        ("infinity", lambda: rate_limiters.TokenBucket(4, 1.0, clock=lambda: INF), V, "clock() must be"),
+        ("type", lambda: rate_limiters.SlidingWindowLog(4, 1.0, clock=lambda: None).allow(), T, "clock() must be"),
+    ],
+    "raft": [
+        ("negative", lambda: _node().reset_election_timer(-1), V, "now must be a whole number >= 0"),
+        ("negative", lambda: _node().log_is_up_to_date(-1, 0), V, "last_index must be a whole number >= 0"),
+        ("negative", lambda: _node().broadcast(-1), V, "now must be a whole number >= 0"),
+        ("type", lambda: _node().on_vote(raft.RequestVote(1, 1, 0, 0), 0), T, "vote must be a Vote"),
+        ("type", lambda: _node().on_request_vote(None, 0), T, "request must be a RequestVote"),
+        ("type", lambda: _node().on_append_entries(raft.Vote(1, 1, True), 0), T, "request must be a AppendEntries"),
+        ("type", lambda: _node().on_append_reply("ok", 0), T, "reply must be a AppendReply"),
+        ("type", lambda: _node().has_majority([0, 1]), T, "nodes must be a set"),
+        ("range", lambda: _node().may_vote_for(3), V, "candidate must be a whole number in [0, 2], got 3"),
+        ("range", lambda: _node().append_entries_for(1), V, "peer must be a peer this leader tracks"),
+    ],
+    "simhash": [
+        ("type", lambda: simhash.feature_hash(None), T, "feature must be a str"),
+    ],
+    "trie": [
+        ("type", lambda: 5 in trie.Trie(), T, "word must be a str"),
+    ],
+}
+
+MORE_CASES = [
+    pytest.param(call, error, fragment, id=f"{module}-{kind}-more{number}")
+    for module, rows in MORE.items()
+    for number, (kind, call, error, fragment) in enumerate(rows)
+]
+
+
+@pytest.mark.parametrize(("call", "error", "fragment"), MORE_CASES)
+def test_records_clocks_and_protocol_steps_refuse_bad_input_by_name(call, error, fragment):
+    test_bad_input_is_refused_with_a_message_that_names_the_argument(call, error, fragment)

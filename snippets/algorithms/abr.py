@@ -89,6 +89,9 @@ class Segment:
     buffer_s: float   # buffer level after this segment arrived
     stall_s: float    # time the picture froze while it downloaded
 
+    def __post_init__(self) -> None:
+        _check_segment(self)
+
 
 def play(ladder_kbps: Sequence[int], trace_kbps: Sequence[float], segment_s: float = 4,
          max_buffer_s: float = 60, rule: Rule = Rule()) -> list[Segment]:
@@ -114,3 +117,9 @@ def _check_session(ladder_kbps, trace_kbps, segment_s, max_buffer_s, rule) -> No
     number("max_buffer_s", max_buffer_s, segment_s,
            accepted=f"a finite number >= segment_s ({segment_s})")
     instance("rule", rule, Rule)
+
+
+def _check_segment(segment: Segment) -> None:
+    whole("rendition", segment.rendition, 0)
+    number("buffer_s", segment.buffer_s, 0)
+    number("stall_s", segment.stall_s, 0)

@@ -59,6 +59,7 @@ class LRUCache(Generic[K, V]):
         return len(self._entries)
 
     def __contains__(self, key: object) -> bool:
+        hashable("key", key)
         return key in self._entries
 
 
@@ -118,6 +119,7 @@ class LFUCache(Generic[K, V]):
         return len(self._values)
 
     def __contains__(self, key: object) -> bool:
+        hashable("key", key)
         return key in self._values
 
 
@@ -151,4 +153,5 @@ class FIFOCache(Generic[K, V]):
         return len(self._entries)
 
     def __contains__(self, key: object) -> bool:
+        hashable("key", key)
         return key in self._entries

@@ -157,6 +157,7 @@ class ORSet:
                      self.tombstones | observed)
 
     def __contains__(self, element: Hashable) -> bool:
+        hashable("element", element)
         return any(e == element for e, _ in self.entries)
 
     def elements(self) -> set[Hashable]:

@@ -162,9 +162,7 @@ class GeohashIndex:
         bisect.insort(self._entries, (geohash, point_id))
 
     def in_cell(self, geohash: str) -> list[str]:
-        instance("geohash", geohash, str)
-        if geohash:  # "" is the cell of the whole globe
-            _check_geohash(geohash)
+        _check_geohash(geohash, whole_globe=True)  # "" is the whole globe
         start = bisect.bisect_left(self._entries, (geohash,))
         # "~" sorts after every base-32 character: the end of the range.
         end = bisect.bisect_left(self._entries, (geohash + "~",))
@@ -237,7 +235,10 @@ def _check_precision(precision: int) -> None:
           accepted=f"between 1 and {MAX_PRECISION}")
 
 
-def _check_geohash(geohash: str) -> None:
-    text("geohash", geohash)
+def _check_geohash(geohash: str, whole_globe: bool = False) -> None:
+    if whole_globe:
+        instance("geohash", geohash, str)
+    else:
+        text("geohash", geohash)
     if len(geohash) > MAX_PRECISION:
         raise ValueError(f"geohash must have 1 to {MAX_PRECISION} characters, got {geohash!r}")

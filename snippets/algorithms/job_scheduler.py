@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from algorithms._checks import callable_, instance, number, text
+from algorithms._checks import callable_, instance, number, text, whole
 
 Clock = Callable[[], float]
 
@@ -22,6 +22,18 @@ class Job:
     due_at: float
     sequence: int  # among jobs due at once, the first scheduled runs first
     name: str = field(compare=False)
+
+    def __post_init__(self) -> None:
+        number("due_at", self.due_at, accepted="a finite time")
+        whole("sequence", self.sequence, 0)
+        text("name", self.name)
+
+
+def _now(clock: Clock) -> float:
+    """The clock's reading: a NaN would make every job look not yet due."""
+    now = clock()
+    number("clock()", now, accepted="a finite time")
+    return now
 
 
 # --8<-- [start:scheduler]
@@ -49,7 +61,7 @@ class JobScheduler:
     def claim_due(self) -> Job | None:
         """Remove and return the earliest job if it is due, else None."""
         with self._lock:
-            if self._heap and self._heap[0].due_at <= self._clock():
+            if self._heap and self._heap[0].due_at <= _now(self._clock):
                 return heapq.heappop(self._heap)
             return None
 # --8<-- [end:scheduler]

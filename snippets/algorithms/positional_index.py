@@ -33,8 +33,7 @@ class PositionalIndex:
     max_doc: int = 0  # published: docs 1..max_doc are completely written
 
     def __post_init__(self) -> None:
-        instance("postings", self.postings, dict)
-        whole("max_doc", self.max_doc, 0)
+        _check_index(self.postings, self.max_doc)
         self._written = self.max_doc  # the writer's own: docs 1.._written are written
 
     # --- the single writer -----------------------------------------------
@@ -53,8 +52,7 @@ class PositionalIndex:
 
     def publish(self, doc_id: int) -> None:
         """The volatile write: from now on, readers see the document."""
-        whole("doc_id", doc_id, self.max_doc, self._written,
-              accepted=f"a written doc ID from {self.max_doc} to {self._written}")
+        _check_publish(self, doc_id)  # only a written doc, and never backwards
         self.max_doc = doc_id
 
     def add(self, doc_id: int, text: str) -> None:
@@ -68,9 +66,7 @@ class PositionalIndex:
 
     def phrase(self, query: str, max_doc: int | None = None) -> list[int]:
         """Docs holding the query's words in a row, newest first."""
-        instance("query", query, str)
-        if max_doc is not None:
-            whole("max_doc", max_doc, 0)
+        _check_query(query, max_doc)
         limit = self.snapshot() if max_doc is None else max_doc
         terms = tokenize(query)
         if not terms:
@@ -96,3 +92,19 @@ def _check_append(index: PositionalIndex, doc_id: int, text: str) -> None:
     if doc_id == index.max_doc + 1 and doc_id <= index._written:
         raise ValueError(f"doc_id {doc_id} is already written; publish it, "
                          f"then append doc {doc_id + 1}")
+
+
+def _check_index(postings: dict[str, Postings], max_doc: int) -> None:
+    instance("postings", postings, dict)
+    whole("max_doc", max_doc, 0)
+
+
+def _check_publish(index: PositionalIndex, doc_id: int) -> None:
+    whole("doc_id", doc_id, index.max_doc, index._written,
+          accepted=f"a written doc ID from {index.max_doc} to {index._written}")
+
+
+def _check_query(query: str, max_doc: int | None) -> None:
+    instance("query", query, str)
+    if max_doc is not None:
+        whole("max_doc", max_doc, 0)

@@ -17,8 +17,9 @@ from typing import Hashable
 
 from algorithms._checks import WrongType, hashable, instance, number, whole
 
-# Halving a box more often than this stops shrinking it (a float has 53 bits), and a
-# deeper split would only recurse until Python's recursion limit.
+# Each level of splitting is one more recursive call, and a float has 53 bits: far
+# from 0, a box halved about 53 times stops shrinking. Deeper would gain nothing and
+# could end in a RecursionError.
 MAX_DEPTH = 64
 
 

@@ -100,6 +100,7 @@ class Node:
         self.reset_election_timer(now)
 
     def reset_election_timer(self, now: int) -> None:
+        whole("now", now, 0)
         self.election_deadline = now + self.rng.randint(*self.election_timeout)
 
     def last_index(self) -> int:
@@ -154,6 +155,7 @@ class Node:
         return [(peer, request) for peer in self.peers]
 
     def on_request_vote(self, request: RequestVote, now: int) -> Outbox:
+        instance("request", request, RequestVote)
         granted = (request.term == self.term
                    and self.may_vote_for(request.candidate)
                    and self.log_is_up_to_date(request.last_log_index,
@@ -165,15 +167,18 @@ class Node:
 
     def may_vote_for(self, candidate: int) -> bool:
         """One vote per term: the first candidate asking gets it (again, if it asks again)."""
+        whole("candidate", candidate, 0, self.size - 1)
         return self.voted_for in (None, candidate)
 
     def log_is_up_to_date(self, last_index: int, last_term: int) -> bool:
         """The election restriction: vote only for a log at least as up to date as
         ours (a later last term, or the same last term and at least as long)."""
+        _check_position(last_index, last_term)
         mine = self.last_index()
         return (last_term, last_index) >= (self.term_at(mine), mine)
 
     def on_vote(self, vote: Vote, now: int) -> Outbox:
+        instance("vote", vote, Vote)
         if self.role == CANDIDATE and vote.term == self.term and vote.granted:
             self.votes.add(vote.voter)
             if self.has_majority(self.votes):
@@ -181,6 +186,7 @@ class Node:
         return []
 
     def has_majority(self, nodes: set[int]) -> bool:
+        instance("nodes", nodes, (set, frozenset))
         return 2 * len(nodes) > self.size
 
     def become_leader(self, now: int) -> Outbox:
@@ -192,15 +198,18 @@ class Node:
 
     # --8<-- [start:replication]
     def broadcast(self, now: int) -> Outbox:
+        whole("now", now, 0)
         self.heartbeat_due = now + self.heartbeat_interval
         return [(peer, self.append_entries_for(peer)) for peer in self.peers]
 
     def append_entries_for(self, peer: int) -> AppendEntries:
+        _check_peer(self, peer)
         prev = self.next_index[peer] - 1
         return AppendEntries(self.term, self.id, prev, self.term_at(prev),
                              tuple(self.log[prev:]), self.commit_index)
 
     def on_append_entries(self, request: AppendEntries, now: int) -> Outbox:
+        instance("request", request, AppendEntries)
         if request.term < self.term:  # a deposed leader: tell it the new term
             return [(request.leader, AppendReply(self.term, self.id, False, 0))]
         self.role = FOLLOWER  # a candidate of this term yields to its leader
@@ -223,6 +232,7 @@ class Node:
         return [(request.leader, AppendReply(self.term, self.id, True, last_checked))]
 
     def on_append_reply(self, reply: AppendReply, now: int) -> Outbox:
+        instance("reply", reply, AppendReply)
         if self.role != LEADER or reply.term != self.term:
             return []  # stale: from an older term, or we are no longer leader
         peer = reply.follower
@@ -400,3 +410,13 @@ def _check_groups(groups: tuple[set[int], ...], size: int) -> None:
             if node in seen:
                 raise ValueError(f"node {node} is in two groups of the partition")
             seen.add(node)
+
+
+def _check_position(last_index: int, last_term: int) -> None:
+    whole("last_index", last_index, 0)
+    whole("last_term", last_term, 0)
+
+
+def _check_peer(node: Node, peer: int) -> None:
+    if peer not in node.next_index:
+        raise ValueError(f"peer must be a peer this leader tracks, one of {sorted(node.next_index)}, got {peer!r}")

@@ -35,6 +35,13 @@ def _whole(name: str, value: int) -> None:
     _positive(name, value)
 
 
+def _now(clock: Clock) -> float:
+    """The clock's reading, which must be a finite number of seconds."""
+    now = clock()
+    number("clock()", now, accepted="a finite number of seconds")
+    return now
+
+
 def _check(count_name: str, count: int, per_name: str, per: float, clock: Clock) -> None:
     """A whole count (limit or capacity) per a positive time (window or rate), and a clock."""
     _whole(count_name, count)
@@ -55,7 +62,7 @@ class FixedWindow:
         self._count = 0
 
     def allow(self) -> bool:
-        window_index = math.floor(self._clock() / self.window)
+        window_index = math.floor(_now(self._clock) / self.window)
         if window_index != self._window_index:
             self._window_index, self._count = window_index, 0
         if self._count < self.limit:
@@ -77,7 +84,7 @@ class SlidingWindowLog:
         self._accepted: deque[float] = deque()
 
     def allow(self) -> bool:
-        now = self._clock()
+        now = _now(self._clock)
         # The window is (now - window, now]: a request exactly one window
         # ago has just left it.
         while self._accepted and self._accepted[0] <= now - self.window:
@@ -105,7 +112,7 @@ class SlidingWindowCounter:
 
     def estimate(self) -> float:
         """The estimated number of requests accepted in the last window."""
-        elapsed = self._advance(self._clock())
+        elapsed = self._advance(_now(self._clock))
         return self._previous_count * (1 - elapsed) + self._current_count
 
     def allow(self) -> bool:
@@ -139,10 +146,10 @@ class TokenBucket:
         _check("capacity", capacity, "rate", rate, clock)
         self.capacity, self.rate, self._clock = capacity, rate, clock
         self._tokens = float(capacity)
-        self._updated_at = clock()
+        self._updated_at = _now(clock)
 
     def allow(self) -> bool:
-        now = self._clock()
+        now = _now(self._clock)
         dripped = (now - self._updated_at) * self.rate
         self._tokens = min(self.capacity, self._tokens + dripped)
         self._updated_at = now
@@ -169,7 +176,7 @@ class LeakyBucket:
     def schedule(self) -> float | None:
         """Queue a request arriving now; return when it leaves the bucket,
         or None if the bucket is full."""
-        now = self._clock()
+        now = _now(self._clock)
         while self._departures and self._departures[0] < now:
             self._departures.popleft()
         if len(self._departures) >= self.capacity:

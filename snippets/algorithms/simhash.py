@@ -30,6 +30,7 @@ def shingles(text: str, width: int = 3) -> Counter[str]:
 
 
 def feature_hash(feature: str) -> int:
+    instance("feature", feature, str)
     return int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "big")
 
 

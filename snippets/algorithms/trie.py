@@ -79,6 +79,7 @@ class Trie:
         return self._weights.get(word, 0)
 
     def __contains__(self, word: str) -> bool:
+        instance("word", word, str)
         return word in self._weights
 
     def __len__(self) -> int:
