@@ -104,8 +104,9 @@ class LWWRegister:
 
     def __post_init__(self) -> None:
         _check_value(self.value)
-        number("timestamp", self.timestamp, finite=False)  # -inf: never written
-        instance("replica", self.replica, str)
+        if self.timestamp != -math.inf or self.replica:  # not the never-written register
+            number("timestamp", self.timestamp, accepted="a finite number")
+            _check_replica(self.replica)
 
     def assign(self, value: object, timestamp: float, replica: str) -> LWWRegister:
         _check_replica(replica)

@@ -9,7 +9,7 @@ import bisect
 import math
 from dataclasses import dataclass
 
-from algorithms._checks import instance, number, text, whole
+from algorithms._checks import WrongType, instance, number, text, whole
 
 BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
 EARTH_RADIUS_M = 6_371_008.8  # the mean radius
@@ -64,14 +64,18 @@ class Cell:
         return self.east - self.west
 
     def __post_init__(self) -> None:
-        _check_point(self.south, self.west)
-        _check_point(self.north, self.east)
+        _check_point(self.south, self.west, "south", "west")
+        _check_point(self.north, self.east, "north", "east")
         if not (self.south <= self.north and self.west <= self.east):
             raise ValueError(f"a cell needs south <= north and west <= east, got {self}")
 
     def contains(self, latitude: float, longitude: float) -> bool:
-        return (self.south <= latitude <= self.north
-                and self.west <= longitude <= self.east)
+        try:
+            return (self.south <= latitude <= self.north
+                    and self.west <= longitude <= self.east)
+        except TypeError:
+            raise WrongType(f"(latitude, longitude) must be numbers, got "
+                            f"({latitude!r}, {longitude!r})") from None
 
 
 # --8<-- [start:decode]
@@ -133,8 +137,8 @@ def cell_size(precision: int) -> tuple[float, float]:
 # --8<-- [start:haversine]
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in metres on a spherical Earth."""
-    _check_point(lat1, lon1)
-    _check_point(lat2, lon2)
+    _check_point(lat1, lon1, "lat1", "lon1")
+    _check_point(lat2, lon2, "lat2", "lon2")
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
     d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
     a = (math.sin(d_phi / 2) ** 2
@@ -219,10 +223,11 @@ def search_precision(latitude: float, radius_m: float) -> int | None:
 # --8<-- [end:precision]
 
 
-def _check_point(latitude: float, longitude: float) -> None:
+def _check_point(latitude: float, longitude: float,
+                 latitude_name: str = "latitude", longitude_name: str = "longitude") -> None:
     # NaN and infinity are refused too: NaN fails every comparison.
-    number("latitude", latitude, -90, 90, accepted="between -90 and 90")
-    number("longitude", longitude, -180, 180, accepted="between -180 and 180")
+    number(latitude_name, latitude, -90, 90, accepted="between -90 and 90")
+    number(longitude_name, longitude, -180, 180, accepted="between -180 and 180")
 
 
 def _check_radius(radius_m: float) -> None:

@@ -37,7 +37,10 @@ class Box:
             raise ValueError(f"box must have x0 <= x1 and y0 <= y1, got {self}")
 
     def contains(self, x: float, y: float) -> bool:
-        return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
+        try:  # False for NaN, which fails every comparison
+            return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
+        except TypeError:
+            raise WrongType(f"point (x, y) must be numbers, got ({x!r}, {y!r})") from None
 
     def intersects(self, other: Box) -> bool:
         instance("other", other, Box)
@@ -46,7 +49,7 @@ class Box:
 
     def distance_to(self, x: float, y: float) -> float:
         """0 inside the box, else the distance to its nearest edge or corner."""
-        _check_centre(x, y, "point")
+        _check_centre(x, y, "point", "(x, y)")
         dx = max(self.x0 - x, 0.0, x - self.x1)
         dy = max(self.y0 - y, 0.0, y - self.y1)
         return math.hypot(dx, dy)
@@ -116,7 +119,7 @@ class QuadTree:
         return found
 
     def in_circle(self, cx: float, cy: float, radius: float) -> list[Hashable]:
-        _check_centre(cx, cy)
+        _check_centre(cx, cy, "centre", "(cx, cy)")
         number("radius", radius, 0, finite=False, accepted="0 or more")  # also refuses NaN
         found, stack = [], [self.root]
         while stack:
@@ -138,7 +141,7 @@ class QuadTree:
         points, keyed by their own. A point that leaves the queue is no farther
         than anything still in it, cells included, so it is the next nearest.
         """
-        _check_centre(x, y)
+        _check_centre(x, y, "centre", "(x, y)")
         whole("k", k, 1)
         tie = 0  # equal distances never compare cells or items
         queue: list[tuple[float, int, Node | None, Hashable]] = [(0.0, tie, self.root, None)]
@@ -173,11 +176,11 @@ def _is_number(value: object) -> bool:
     return isinstance(value, Real) and not isinstance(value, bool)
 
 
-def _check_centre(x: float, y: float, name: str = "centre") -> None:
+def _check_centre(x: float, y: float, name: str, arguments: str) -> None:
     if not (_is_number(x) and _is_number(y)):
-        raise WrongType(f"{name} must be finite numbers, got ({x!r}, {y!r})")
+        raise WrongType(f"{name} must be finite numbers, got {arguments} = ({x!r}, {y!r})")
     if not (math.isfinite(x) and math.isfinite(y)):
-        raise ValueError(f"{name} must be finite, got ({x}, {y})")
+        raise ValueError(f"{name} must be finite, got {arguments} = ({x}, {y})")
 
 
 def _check_types(x: float, y: float, item: Hashable) -> None:

@@ -130,6 +130,7 @@ class Node:
 
     def receive(self, message: Message, now: int) -> Outbox:
         instance("message", message, (RequestVote, Vote, AppendEntries, AppendReply))
+        whole("now", now, 0)
         if message.term > self.term:  # a newer term: adopt it and step down
             if self.role == LEADER:
                 self.reset_election_timer(now)

@@ -190,7 +190,7 @@ def purchase(*, fail_at: int | None = None, fates: Iterable[str] = (),
     if fail_at is not None:
         whole("fail_at", fail_at, 0, len(services) - 1)
         services[fail_at].reject = True
-    return Saga(services, Network(list(fates)), attempts=attempts), services
+    return Saga(services, Network(list(listed("fates", fates))), attempts=attempts), services
 
 
 # --8<-- [start:business]
