@@ -710,6 +710,8 @@ BAD = {
         ("type", lambda: shortest_path.a_star({"a": {}}, "a", heuristic=None), T, "heuristic must be callable"),
         ("type", lambda: shortest_path.dijkstra({"a": {}}, "a").path_to([]), T, "target must be hashable"),
         ("empty", lambda: shortest_path.dijkstra({}, "a"), V, "node 'a' is not in the graph"),
+        ("negative", lambda: shortest_path.Search({}, {}, -1), V, "expanded must be a whole number >= 0"),
+        ("type", lambda: shortest_path.Search([], {}, 0), T, "distance must be a dict"),
         ("range", lambda: shortest_path.shortest({"a": {"b": 1}}, "a", "z"), V, "node 'z' is not in the graph"),
     ],
     "simhash": [
@@ -859,9 +861,11 @@ def test_reusing_a_transaction_id_is_refused_and_a_committed_participant_stays_c
     assert orders.status("t1") == stock.status("t1") == tpc.COMMIT
     assert coordinator.decisions == {"t1": tpc.COMMIT}
     # A second coordinator with the same participants cannot reuse it either.
+    second = tpc.Coordinator([orders, stock])
     with pytest.raises(ValueError, match="txid 't1' was already used by participant 'orders'"):
-        tpc.Coordinator([orders, stock]).run("t1")
+        second.run("t1")
     assert orders.status("t1") == tpc.COMMIT
+    assert second.started == [] and second.decisions == {}  # refused before anything was logged
     assert coordinator.run("t2") == tpc.ABORT  # a new ID is fine
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from itertools import count
 
-from algorithms._checks import WrongType, callable_, hashable, instance
+from algorithms._checks import WrongType, callable_, hashable, instance, whole
 
 Node = Hashable
 Graph = Mapping[Node, Mapping[Node, float]]
@@ -23,6 +23,11 @@ class Search:
     distance: dict[Node, float]  # best known distance from the source
     previous: dict[Node, Node]  # the node before each one on its best path
     expanded: int  # nodes taken off the queue and relaxed: the work done
+
+    def __post_init__(self) -> None:
+        instance("distance", self.distance, dict)
+        instance("previous", self.previous, dict)
+        whole("expanded", self.expanded, 0)
 
     def path_to(self, target: Node) -> list[Node] | None:
         hashable("target", target)

@@ -216,11 +216,15 @@ def _check_new_txid(txid: object, node: Participant | Coordinator) -> None:
     """A transaction ID names one transaction: reused, its second run would rewrite the
     first one's log (a committed participant would record an abort)."""
     text("txid", txid)
-    used = (node.started if isinstance(node, Coordinator)
-            else node.working | {logged for _, logged in node.log})
-    if txid in used:
-        who = "the coordinator" if isinstance(node, Coordinator) else f"participant {node.name!r}"
-        raise ValueError(f"txid {txid!r} was already used by {who}: a transaction ID must be new")
+    if isinstance(node, Coordinator):  # checked before anything is logged or sent
+        if txid in node.started:
+            raise ValueError(f"txid {txid!r} was already used by the coordinator: "
+                             "a transaction ID must be new")
+        for participant in node.participants:
+            _check_new_txid(txid, participant)
+    elif txid in node.working or any(logged == txid for _, logged in node.log):
+        raise ValueError(f"txid {txid!r} was already used by participant {node.name!r}: "
+                         "a transaction ID must be new")
 
 
 def _check_peers(name: str, peers: object, at_least_one: bool = False) -> list[Participant]:
