@@ -8,6 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from algorithms._checks import instance, listed, number, whole
+
+
+def _check_rule(rule: Rule) -> None:
+    number("safety", rule.safety, 0, 1, low_open=True)
+    number("low_buffer_s", rule.low_buffer_s, 0)
+    number("high_buffer_s", rule.high_buffer_s, rule.low_buffer_s, low_open=True,
+           accepted=f"a finite number > low_buffer_s ({rule.low_buffer_s})")
+
 
 # --8<-- [start:rule]
 @dataclass(frozen=True)
@@ -17,25 +26,21 @@ class Rule:
     high_buffer_s: float = 30  # above: may step up one rung; rides out a dip
 
     def __post_init__(self):
-        if not 0 < self.safety <= 1:
-            raise ValueError(f"safety must be in (0, 1], got {self.safety}")
-        if not 0 <= self.low_buffer_s < self.high_buffer_s:
-            raise ValueError("need 0 <= low_buffer_s < high_buffer_s")
+        _check_rule(self)
 
 
 def estimate(samples_kbps: Sequence[float], window: int = 3) -> float:
     """Harmonic mean of the last `window` throughput samples: one fast outlier
     cannot inflate it, which a plain average would let happen."""
-    recent = list(samples_kbps)[-window:]
-    if not recent or any(s <= 0 for s in recent):
-        raise ValueError("need at least one positive throughput sample")
+    whole("window", window, 1)
+    recent = _check_rates("samples_kbps", samples_kbps, last=window)
     return len(recent) / sum(1 / s for s in recent)
 
 
 def choose(ladder_kbps: Sequence[int], throughput_kbps: float, buffer_s: float,
            current: int, rule: Rule = Rule()) -> int:
     """Index in the ladder (ascending bitrates) of the next segment's rendition."""
-    _check(ladder_kbps, throughput_kbps, buffer_s, current)
+    _check(ladder_kbps, throughput_kbps, buffer_s, current, rule)
     safe = rule.safety * throughput_kbps
     target = max([i for i, kbps in enumerate(ladder_kbps) if kbps <= safe], default=0)
     if buffer_s < rule.low_buffer_s:
@@ -48,15 +53,33 @@ def choose(ladder_kbps: Sequence[int], throughput_kbps: float, buffer_s: float,
 # --8<-- [end:rule]
 
 
-def _check(ladder_kbps, throughput_kbps, buffer_s, current) -> None:
-    if not ladder_kbps or any(kbps <= 0 for kbps in ladder_kbps):
-        raise ValueError("the ladder needs at least one positive bitrate")
-    if any(a >= b for a, b in zip(ladder_kbps, ladder_kbps[1:])):
-        raise ValueError("the ladder must be strictly ascending")
-    if throughput_kbps <= 0 or buffer_s < 0:
-        raise ValueError("throughput must be positive and the buffer non-negative")
-    if not 0 <= current < len(ladder_kbps):
-        raise ValueError(f"current rendition {current} is not in the ladder")
+def _check_rates(name: str, rates: Sequence[float], at_least_one: bool = True,
+                 last: int | None = None) -> list[float]:
+    """Throughputs or bitrates in kbps, finite and positive: all, or the `last` few
+    (those returned)."""
+    rates = listed(name, rates)
+    if at_least_one and not rates:
+        raise ValueError(f"{name} must hold at least one positive number, got none")
+    first = 0 if last is None else max(0, len(rates) - last)
+    for i in range(first, len(rates)):
+        number(f"{name}[{i}]", rates[i], 0, low_open=True)
+    return rates[first:]
+
+
+def _check_ladder(ladder_kbps: Sequence[int]) -> None:
+    ladder = _check_rates("ladder_kbps", ladder_kbps)
+    for i, (a, b) in enumerate(zip(ladder, ladder[1:])):
+        if a >= b:
+            raise ValueError(f"ladder_kbps must be strictly ascending, got {a} then {b} at index {i + 1}")
+
+
+def _check(ladder_kbps, throughput_kbps, buffer_s, current, rule) -> None:
+    _check_ladder(ladder_kbps)
+    number("throughput_kbps", throughput_kbps, 0, low_open=True)
+    number("buffer_s", buffer_s, 0)
+    whole("current", current, 0, len(ladder_kbps) - 1,
+          accepted=f"a rendition index in [0, {len(ladder_kbps) - 1}]")
+    instance("rule", rule, Rule)
 
 
 # --8<-- [start:session]
@@ -66,12 +89,14 @@ class Segment:
     buffer_s: float   # buffer level after this segment arrived
     stall_s: float    # time the picture froze while it downloaded
 
+    def __post_init__(self) -> None:
+        _check_segment(self)
+
 
 def play(ladder_kbps: Sequence[int], trace_kbps: Sequence[float], segment_s: float = 4,
          max_buffer_s: float = 60, rule: Rule = Rule()) -> list[Segment]:
     """Simulate a session: segment i downloads at trace_kbps[i]. Starts on the lowest rung."""
-    if segment_s <= 0 or max_buffer_s < segment_s:
-        raise ValueError("need 0 < segment_s <= max_buffer_s")
+    _check_session(ladder_kbps, trace_kbps, segment_s, max_buffer_s, rule)
     session, samples, buffer_s, current = [], [], 0.0, 0
     for throughput in trace_kbps:
         if samples:
@@ -83,3 +108,18 @@ def play(ladder_kbps: Sequence[int], trace_kbps: Sequence[float], segment_s: flo
         session.append(Segment(current, buffer_s, stall))
     return session
 # --8<-- [end:session]
+
+
+def _check_session(ladder_kbps, trace_kbps, segment_s, max_buffer_s, rule) -> None:
+    _check_ladder(ladder_kbps)
+    _check_rates("trace_kbps", trace_kbps, at_least_one=False)
+    number("segment_s", segment_s, 0, low_open=True)
+    number("max_buffer_s", max_buffer_s, segment_s,
+           accepted=f"a finite number >= segment_s ({segment_s})")
+    instance("rule", rule, Rule)
+
+
+def _check_segment(segment: Segment) -> None:
+    whole("rendition", segment.rendition, 0)
+    number("buffer_s", segment.buffer_s, 0)
+    number("stall_s", segment.stall_s, 0)

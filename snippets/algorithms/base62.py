@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import random
 
+from algorithms._checks import callable_, text, whole
+
 ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 BASE = len(ALPHABET)
+MAX_LENGTH = 32  # 62**32 is about 2**190: far more keys than anyone needs
 _DIGIT_VALUES = {character: value for value, character in enumerate(ALPHABET)}
 
 
@@ -15,10 +18,8 @@ _DIGIT_VALUES = {character: value for value, character in enumerate(ALPHABET)}
 def encode(number: int, width: int = 1) -> str:
     """The base62 digits of `number`, most significant first, padded with
     '0' to `width` characters."""
-    if number < 0:
-        raise ValueError(
-            f"base62 keys stand for non-negative numbers, got {number}"
-        )
+    whole("number", number, 0, accepted="a non-negative whole number")
+    whole("width", width, 1)
     digits = []
     while number:
         number, digit = divmod(number, BASE)
@@ -27,13 +28,12 @@ def encode(number: int, width: int = 1) -> str:
 
 
 def decode(key: str) -> int:
-    if not key:
-        raise ValueError("an empty string is not a base62 key")
+    text("key", key)
     number = 0
     for character in key:
         if character not in _DIGIT_VALUES:
             raise ValueError(
-                f"{key!r} is not a base62 key: {character!r} is not in "
+                f"key {key!r} is not a base62 key: {character!r} is not in "
                 "0-9, a-z, A-Z"
             )
         number = number * BASE + _DIGIT_VALUES[character]
@@ -52,8 +52,7 @@ class KeyGenerationService:
 
     def __init__(self, length: int = 7,
                  rng: random.Random | None = None) -> None:
-        if length < 1:
-            raise ValueError(f"length must be at least 1, got {length}")
+        _check_service(length, rng)
         self.length = length
         self.key_space = BASE**length  # 62^7: about 3.5 trillion
         self._rng = rng or random.SystemRandom()
@@ -73,5 +72,14 @@ class KeyGenerationService:
 
     def take_batch(self, count: int) -> list[str]:
         """A batch for an application server to hand out from memory."""
+        left = self.key_space - len(self._issued)
+        whole("count", count, 0, left, accepted=f"from 0 to the {left} keys left")
         return [self.take() for _ in range(count)]
 # --8<-- [end:kgs]
+
+
+def _check_service(length: int, rng: random.Random | None) -> None:
+    whole("length", length, 1, accepted="at least 1")
+    whole("length", length, high=MAX_LENGTH, accepted=f"at most {MAX_LENGTH}")
+    if rng is not None:
+        callable_("rng.randrange", getattr(rng, "randrange", None))

@@ -9,27 +9,30 @@ from __future__ import annotations
 import hashlib
 import math
 
+from algorithms._checks import item as _item, number, whole
+
 Item = str | bytes
+
+
+def _check_sizes(bit_count: int, hash_count: int, items: int = 0) -> None:
+    whole("bit_count", bit_count, 1, accepted="at least 1")
+    whole("hash_count", hash_count, 1, accepted="at least 1")
+    whole("items", items, 0)
 
 
 # --8<-- [start:sizing]
 def false_positive_rate(bit_count: int, items: int, hash_count: int) -> float:
     """(1 - e^(-kn/m))^k: the chance that an absent item tests present."""
+    _check_sizes(bit_count, hash_count, items=items)
     fill = 1 - math.exp(-hash_count * items / bit_count)
     return fill**hash_count
 
 
 def optimal_size(expected_items: int, target_rate: float) -> tuple[int, int]:
     """The fewest bits m, and the best hash count k, for n items at rate p."""
-    if expected_items < 1:
-        raise ValueError(
-            f"expected_items must be at least 1, got {expected_items}"
-        )
-    if not 0 < target_rate < 1:
-        raise ValueError(
-            "the false-positive rate must be strictly between 0 and 1, "
-            f"got {target_rate}"
-        )
+    whole("expected_items", expected_items, 1, accepted="at least 1")
+    number("target_rate", target_rate, 0, 1, low_open=True, high_open=True,
+           accepted="a false-positive rate strictly between 0 and 1")
     n, p = expected_items, target_rate
     # With the best k the rate is e^(-(m/n) ln²2): solve for m, round up.
     bit_count = math.ceil(-n * math.log(p) / math.log(2) ** 2)
@@ -49,12 +52,7 @@ class BloomFilter:
     """A set that says "no" for sure and "yes" only probably. No removals."""
 
     def __init__(self, bit_count: int, hash_count: int) -> None:
-        if bit_count < 1:
-            raise ValueError(f"bit_count must be at least 1, got {bit_count}")
-        if hash_count < 1:
-            raise ValueError(
-                f"hash_count must be at least 1, got {hash_count}"
-            )
+        _check_sizes(bit_count, hash_count)
         self.bit_count = bit_count
         self.hash_count = hash_count
         self._bits = bytearray((bit_count + 7) // 8)
@@ -65,11 +63,13 @@ class BloomFilter:
         return cls(*optimal_size(expected_items, target_rate))
 
     def add(self, item: Item) -> None:
+        _item("item", item)
         for position in self._positions(item):
             self._bits[position >> 3] |= 1 << (position & 7)
 
     def __contains__(self, item: Item) -> bool:
         """False: never added. True: added, or a false positive."""
+        _item("item", item)
         return all(
             self._bits[position >> 3] & (1 << (position & 7))
             for position in self._positions(item)

@@ -12,11 +12,14 @@ import math
 import re
 from collections import Counter
 
+from algorithms._checks import instance, number, text as _text, whole
+
 TOKEN = re.compile(r"\w+")
 
 
 def tokenize(text: str) -> list[str]:
     """The analyser: lower-case words. The index and the queries must share it."""
+    instance("text", text, str)
     return [token.lower() for token in TOKEN.findall(text)]
 
 
@@ -25,16 +28,15 @@ class BM25Index:
     """Documents by ID; a query returns the k best (doc ID, score) pairs."""
 
     def __init__(self, k1: float = 1.2, b: float = 0.75) -> None:
-        if not (isinstance(k1, (int, float)) and 0 <= k1 < math.inf):
-            raise ValueError(f"k1 must be a finite number >= 0, got {k1!r}")
-        if not (isinstance(b, (int, float)) and 0 <= b <= 1):
-            raise ValueError(f"b must be between 0 and 1, got {b!r}")
+        number("k1", k1, 0)
+        number("b", b, 0, 1, accepted="between 0 and 1")
         self.k1, self.b = k1, b
         self.postings: dict[str, dict[str, int]] = {}  # term -> {doc ID: count}
         self.lengths: dict[str, int] = {}  # doc ID -> number of terms
         self.total_length = 0
 
     def add(self, doc_id: str, text: str) -> None:
+        _text("doc_id", doc_id)
         terms = Counter(tokenize(text))
         if doc_id in self.lengths:
             raise ValueError(f"document {doc_id!r} is already indexed; remove it first")
@@ -46,6 +48,7 @@ class BM25Index:
         self.total_length += self.lengths[doc_id]
 
     def remove(self, doc_id: str) -> None:
+        _text("doc_id", doc_id)
         if doc_id not in self.lengths:
             raise ValueError(f"document {doc_id!r} is not indexed")
         for term in list(self.postings):
@@ -55,12 +58,13 @@ class BM25Index:
         self.total_length -= self.lengths.pop(doc_id)
 
     def idf(self, term: str) -> float:
+        instance("term", term, str)
         n, total = len(self.postings.get(term, ())), len(self.lengths)
         return max(0.0, math.log((total - n + 0.5) / (n + 0.5)))
 
     def search(self, query: str, k: int = 10) -> list[tuple[str, float]]:
-        if not (isinstance(k, int) and k >= 1):
-            raise ValueError(f"k must be a positive whole number, got {k!r}")
+        instance("query", query, str)
+        whole("k", k, 1, accepted="a positive whole number")
         if not self.lengths:
             return []
         average = self.total_length / len(self.lengths)
@@ -78,6 +82,8 @@ class BM25Index:
 
     def score(self, query: str, doc_id: str) -> float:
         """One document's score (0 for a document without any query word)."""
+        instance("query", query, str)
+        _text("doc_id", doc_id)
         if doc_id not in self.lengths:
             raise ValueError(f"document {doc_id!r} is not indexed")
         return dict(self.search(query, k=len(self.lengths))).get(doc_id, 0.0)

@@ -10,6 +10,8 @@ from collections import OrderedDict, defaultdict
 from collections.abc import Hashable
 from typing import Generic, TypeVar
 
+from algorithms._checks import WrongType, hashable
+
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
@@ -18,7 +20,7 @@ def _check_capacity(capacity: int) -> None:
     # A float capacity (NaN, infinity, 2.5) never equals len(entries), so
     # the cache would grow without ever evicting: only whole numbers pass.
     if isinstance(capacity, bool) or not isinstance(capacity, int):
-        raise ValueError(
+        raise WrongType(
             f"capacity must be a whole number of entries, got {capacity!r}"
         )
     if capacity < 1:
@@ -36,12 +38,14 @@ class LRUCache(Generic[K, V]):
         self._entries: OrderedDict[K, V] = OrderedDict()
 
     def get(self, key: K, default: V | None = None) -> V | None:
+        hashable("key", key)
         if key not in self._entries:
             return default
         self._entries.move_to_end(key)
         return self._entries[key]
 
     def put(self, key: K, value: V) -> tuple[K, V] | None:
+        hashable("key", key)
         evicted = None
         if key in self._entries:
             self._entries.move_to_end(key)
@@ -55,6 +59,7 @@ class LRUCache(Generic[K, V]):
         return len(self._entries)
 
     def __contains__(self, key: object) -> bool:
+        hashable("key", key)
         return key in self._entries
 
 
@@ -75,12 +80,14 @@ class LFUCache(Generic[K, V]):
         self._fewest_uses = 0
 
     def get(self, key: K, default: V | None = None) -> V | None:
+        hashable("key", key)
         if key not in self._values:
             return default
         self._touch(key)
         return self._values[key]
 
     def put(self, key: K, value: V) -> tuple[K, V] | None:
+        hashable("key", key)
         evicted = None
         if key in self._values:
             self._touch(key)
@@ -112,6 +119,7 @@ class LFUCache(Generic[K, V]):
         return len(self._values)
 
     def __contains__(self, key: object) -> bool:
+        hashable("key", key)
         return key in self._values
 
 
@@ -128,9 +136,11 @@ class FIFOCache(Generic[K, V]):
         self._entries: OrderedDict[K, V] = OrderedDict()
 
     def get(self, key: K, default: V | None = None) -> V | None:
+        hashable("key", key)
         return self._entries.get(key, default)
 
     def put(self, key: K, value: V) -> tuple[K, V] | None:
+        hashable("key", key)
         evicted = None
         full = len(self._entries) == self.capacity
         if key not in self._entries and full:
@@ -143,4 +153,5 @@ class FIFOCache(Generic[K, V]):
         return len(self._entries)
 
     def __contains__(self, key: object) -> bool:
+        hashable("key", key)
         return key in self._entries

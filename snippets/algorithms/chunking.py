@@ -8,10 +8,16 @@ from __future__ import annotations
 import hashlib
 import random
 
+from algorithms._checks import data as _data, listed, whole
+
 MASK64 = (1 << 64) - 1
 
 
 def _check(min_size: int, avg_size: int, max_size: int) -> None:
+    whole("min_size", min_size, 1)
+    # The looser mask has bits - 2 one-bits and the stricter bits + 2 of 64.
+    whole("avg_size", avg_size, 4, 2**62, accepted="a power of two from 4 to 2**62")
+    whole("max_size", max_size, 1)
     if not 0 < min_size < avg_size < max_size:
         raise ValueError(f"need 0 < min_size < avg_size < max_size, got {min_size}, {avg_size}, {max_size}")
     if avg_size & (avg_size - 1):
@@ -21,8 +27,8 @@ def _check(min_size: int, avg_size: int, max_size: int) -> None:
 # --8<-- [start:fixed]
 def fixed_chunks(data: bytes, size: int) -> list[bytes]:
     """Blocks of exactly `size` bytes (the last may be shorter)."""
-    if size <= 0:
-        raise ValueError(f"size must be positive, got {size}")
+    _data("data", data)
+    whole("size", size, 1, accepted="a positive whole number of bytes")
     return [data[i:i + size] for i in range(0, len(data), size)]
 # --8<-- [end:fixed]
 
@@ -48,6 +54,7 @@ def cdc_boundaries(data: bytes, min_size: int, avg_size: int, max_size: int) -> 
     boundary (h & mask == 0) depends only on nearby content. Normalized chunking:
     a stricter mask before avg_size and a looser one after pull sizes towards avg_size.
     """
+    _data("data", data)
     _check(min_size, avg_size, max_size)
     bits = avg_size.bit_length() - 1
     strict, loose = _mask(bits + 2), _mask(bits - 2)
@@ -79,13 +86,15 @@ def cdc_chunks(data: bytes, min_size: int, avg_size: int, max_size: int) -> list
 
 # --8<-- [start:reuse]
 def block_hash(block: bytes) -> str:
+    _data("block", block)
     return hashlib.sha256(block).hexdigest()
 
 
 def reused_fraction(old: list[bytes], new: list[bytes]) -> float:
     """Share of the new version's blocks the server already has: those need no upload."""
+    old, new = listed("old", old), listed("new", new)
     if not new:
-        raise ValueError("the new version has no blocks")
+        raise ValueError("new must hold at least one block, got none")
     known = {block_hash(block) for block in old}
     return sum(block_hash(block) in known for block in new) / len(new)
 # --8<-- [end:reuse]

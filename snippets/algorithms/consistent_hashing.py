@@ -9,10 +9,14 @@ import bisect
 import hashlib
 from collections.abc import Iterable
 
+from algorithms._checks import instance, listed, text, whole
+
 RING_SIZE = 1 << 64
+MAX_VIRTUAL_NODES = 100_000  # per node: more only slows adding it
 
 
 def ring_position(label: str) -> int:
+    instance("label", label, str)
     digest = hashlib.blake2b(label.encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big")
 
@@ -23,10 +27,7 @@ class HashRing:
 
     def __init__(self, nodes: Iterable[str] = (),
                  virtual_nodes: int = 100) -> None:
-        if virtual_nodes < 1:
-            raise ValueError(
-                f"virtual_nodes must be at least 1, got {virtual_nodes}"
-            )
+        nodes = _check_ring(nodes, virtual_nodes)
         self.virtual_nodes = virtual_nodes
         self._positions: list[int] = []  # sorted
         self._owners: list[str] = []  # _owners[i] owns _positions[i]
@@ -35,6 +36,7 @@ class HashRing:
             self.add_node(node)
 
     def add_node(self, node: str) -> None:
+        text("node", node)
         if node in self._nodes:
             raise ValueError(f"node {node!r} is already on the ring")
         self._nodes.add(node)
@@ -45,6 +47,7 @@ class HashRing:
             self._owners.insert(index, node)
 
     def remove_node(self, node: str) -> None:
+        text("node", node)
         if node not in self._nodes:
             raise ValueError(f"node {node!r} is not on the ring")
         self._nodes.remove(node)
@@ -57,6 +60,7 @@ class HashRing:
         self._owners = [owner for _, owner in kept]
 
     def node_for(self, key: str) -> str:
+        instance("key", key, str)
         if not self._positions:
             raise LookupError("the ring has no nodes")
         # The first virtual node at or after the key, wrapping past the top.
@@ -83,3 +87,10 @@ class HashRing:
                 previous = self._positions[-1] - RING_SIZE
             shares[self._owners[index]] += (position - previous) / RING_SIZE
         return shares
+
+
+def _check_ring(nodes: Iterable[str], virtual_nodes: int) -> list[str]:
+    whole("virtual_nodes", virtual_nodes, 1, accepted="at least 1")
+    whole("virtual_nodes", virtual_nodes, high=MAX_VIRTUAL_NODES,
+          accepted=f"at most {MAX_VIRTUAL_NODES:,}")
+    return listed("nodes", nodes)  # a string would be one node per character

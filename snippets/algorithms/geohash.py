@@ -9,6 +9,8 @@ import bisect
 import math
 from dataclasses import dataclass
 
+from algorithms._checks import WrongType, instance, number, text, whole
+
 BASE32 = "0123456789bcdefghjkmnpqrstuvwxyz"
 EARTH_RADIUS_M = 6_371_008.8  # the mean radius
 MAX_PRECISION = 12
@@ -19,11 +21,7 @@ def encode(latitude: float, longitude: float, precision: int = 9) -> str:
     """Halve the longitude range, then the latitude range, and so on: five
     halvings (bits) make one base-32 character."""
     _check_point(latitude, longitude)
-    if not 1 <= precision <= MAX_PRECISION:
-        raise ValueError(
-            f"precision must be between 1 and {MAX_PRECISION}, "
-            f"got {precision}"
-        )
+    _check_precision(precision)
     ranges = {"lon": [-180.0, 180.0], "lat": [-90.0, 90.0]}
     value = {"lon": longitude, "lat": latitude}
     characters = []
@@ -65,16 +63,25 @@ class Cell:
     def width(self) -> float:
         return self.east - self.west
 
+    def __post_init__(self) -> None:
+        _check_point(self.south, self.west, "south", "west")
+        _check_point(self.north, self.east, "north", "east")
+        if not (self.south <= self.north and self.west <= self.east):
+            raise ValueError(f"a cell needs south <= north and west <= east, got {self}")
+
     def contains(self, latitude: float, longitude: float) -> bool:
-        return (self.south <= latitude <= self.north
-                and self.west <= longitude <= self.east)
+        try:
+            return (self.south <= latitude <= self.north
+                    and self.west <= longitude <= self.east)
+        except TypeError:
+            raise WrongType(f"(latitude, longitude) must be numbers, got "
+                            f"({latitude!r}, {longitude!r})") from None
 
 
 # --8<-- [start:decode]
 def decode(geohash: str) -> Cell:
     """Replay the halvings that the characters record."""
-    if not geohash:
-        raise ValueError("an empty string is not a geohash")
+    _check_geohash(geohash)
     south, north, west, east = -90.0, 90.0, -180.0, 180.0
     for position, character in enumerate(geohash.lower()):
         index = BASE32.find(character)
@@ -122,6 +129,7 @@ def neighbours(geohash: str) -> dict[str, str]:
 
 def cell_size(precision: int) -> tuple[float, float]:
     """(height, width) in degrees of every cell at this precision."""
+    _check_precision(precision)
     bits = 5 * precision
     return 180 / 2 ** (bits // 2), 360 / 2 ** ((bits + 1) // 2)
 
@@ -129,8 +137,8 @@ def cell_size(precision: int) -> tuple[float, float]:
 # --8<-- [start:haversine]
 def haversine_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Great-circle distance in metres on a spherical Earth."""
-    _check_point(lat1, lon1)
-    _check_point(lat2, lon2)
+    _check_point(lat1, lon1, "lat1", "lon1")
+    _check_point(lat2, lon2, "lat2", "lon2")
     phi1, phi2 = math.radians(lat1), math.radians(lat2)
     d_phi, d_lambda = phi2 - phi1, math.radians(lon2 - lon1)
     a = (math.sin(d_phi / 2) ** 2
@@ -149,6 +157,7 @@ class GeohashIndex:
         self._points: dict[str, tuple[float, float]] = {}
 
     def add(self, point_id: str, latitude: float, longitude: float) -> None:
+        text("point_id", point_id)
         if point_id in self._points:
             raise ValueError(f"point {point_id!r} is already in the index")
         # Encode first: it refuses a bad point before anything is stored.
@@ -157,6 +166,7 @@ class GeohashIndex:
         bisect.insort(self._entries, (geohash, point_id))
 
     def in_cell(self, geohash: str) -> list[str]:
+        _check_geohash(geohash, whole_globe=True)  # "" is the whole globe
         start = bisect.bisect_left(self._entries, (geohash,))
         # "~" sorts after every base-32 character: the end of the range.
         end = bisect.bisect_left(self._entries, (geohash + "~",))
@@ -167,10 +177,7 @@ class GeohashIndex:
         """Every point within `radius_m` metres of the given point (an
         infinite radius finds them all)."""
         _check_point(latitude, longitude)
-        if not radius_m >= 0:  # also refuses NaN
-            raise ValueError(
-                f"radius_m must be zero or more metres, got {radius_m}"
-            )
+        _check_radius(radius_m)
         precision = search_precision(latitude, radius_m)
         if precision is None:  # a pole inside, or huge: look at everything
             candidates = list(self._points)
@@ -196,6 +203,8 @@ def search_precision(latitude: float, radius_m: float) -> int | None:
     direction, so it covers the circle when a cell is taller and wider than
     the circle's reach from its centre.
     """
+    _check_point(latitude, 0.0)
+    _check_radius(radius_m)
     angle = radius_m / EARTH_RADIUS_M  # the radius as an angle at the centre
     reach_north_south = math.degrees(angle)
     cos_latitude = math.cos(math.radians(latitude))
@@ -214,11 +223,27 @@ def search_precision(latitude: float, radius_m: float) -> int | None:
 # --8<-- [end:precision]
 
 
-def _check_point(latitude: float, longitude: float) -> None:
-    # Written so that NaN (which fails every comparison) is refused too.
-    if not -90 <= latitude <= 90:
-        raise ValueError(f"latitude must be between -90 and 90, got {latitude}")
-    if not -180 <= longitude <= 180:
-        raise ValueError(
-            f"longitude must be between -180 and 180, got {longitude}"
-        )
+def _check_point(latitude: float, longitude: float,
+                 latitude_name: str = "latitude", longitude_name: str = "longitude") -> None:
+    # NaN and infinity are refused too: NaN fails every comparison.
+    number(latitude_name, latitude, -90, 90, accepted="between -90 and 90")
+    number(longitude_name, longitude, -180, 180, accepted="between -180 and 180")
+
+
+def _check_radius(radius_m: float) -> None:
+    # Infinity is accepted: no cell covers it, so every point is a candidate.
+    number("radius_m", radius_m, 0, finite=False, accepted="zero or more metres")
+
+
+def _check_precision(precision: int) -> None:
+    whole("precision", precision, 1, MAX_PRECISION,
+          accepted=f"between 1 and {MAX_PRECISION}")
+
+
+def _check_geohash(geohash: str, whole_globe: bool = False) -> None:
+    if whole_globe:
+        instance("geohash", geohash, str)
+    else:
+        text("geohash", geohash)
+    if len(geohash) > MAX_PRECISION:
+        raise ValueError(f"geohash must have 1 to {MAX_PRECISION} characters, got {geohash!r}")

@@ -11,6 +11,8 @@ import hashlib
 import math
 from collections.abc import Iterable
 
+from algorithms._checks import instance, item as _item, listed, whole
+
 Item = str | bytes
 HASH_BITS = 64
 
@@ -20,16 +22,10 @@ class HyperLogLog:
     """A distinct-count sketch of 2**precision one-byte registers."""
 
     def __init__(self, precision: int = 12, seed: int = 0) -> None:
-        if not 4 <= precision <= 18:
-            raise ValueError(
-                "precision must be between 4 and 18 (16 to 262,144 "
-                f"registers), got {precision}"
-            )
-        if not 0 <= seed < 1 << 128:
-            raise ValueError(
-                f"seed must be between 0 and 2**128 - 1 (it salts the hash "
-                f"with 16 bytes), got {seed}"
-            )
+        whole("precision", precision, 4, 18,
+              accepted="between 4 and 18 (16 to 262,144 registers)")
+        whole("seed", seed, 0, (1 << 128) - 1,
+              accepted="between 0 and 2**128 - 1 (it salts the hash with 16 bytes)")
         self.precision = precision
         self.seed = seed
         self.register_count = 1 << precision
@@ -38,6 +34,7 @@ class HyperLogLog:
         self._salt = seed.to_bytes(16, "big")
 
     def add(self, item: Item) -> None:
+        _item("item", item)
         data = item.encode() if isinstance(item, str) else item
         digest = hashlib.blake2b(data, digest_size=8, salt=self._salt)
         hashed = int.from_bytes(digest.digest(), "big")
@@ -51,7 +48,7 @@ class HyperLogLog:
             self._registers[index] = rank
 
     def update(self, items: Iterable[Item]) -> None:
-        for item in items:
+        for item in listed("items", items):
             self.add(item)
 
     def estimate(self) -> float:
@@ -77,6 +74,7 @@ class HyperLogLog:
 
     def merge(self, other: HyperLogLog) -> HyperLogLog:
         """The sketch of the union: the register-wise maximum."""
+        instance("other", other, HyperLogLog)
         if (other.precision, other.seed) != (self.precision, self.seed):
             raise ValueError(
                 "only sketches with the same precision and seed can be "

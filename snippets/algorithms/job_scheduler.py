@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import math
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from algorithms._checks import callable_, instance, number, text, whole
 
 Clock = Callable[[], float]
 
@@ -22,10 +23,23 @@ class Job:
     sequence: int  # among jobs due at once, the first scheduled runs first
     name: str = field(compare=False)
 
+    def __post_init__(self) -> None:
+        number("due_at", self.due_at, accepted="a finite time")
+        whole("sequence", self.sequence, 0)
+        text("name", self.name)
+
+
+def _now(clock: Clock) -> float:
+    """The clock's reading: a NaN would make every job look not yet due."""
+    now = clock()
+    number("clock()", now, accepted="a finite time")
+    return now
+
 
 # --8<-- [start:scheduler]
 class JobScheduler:
     def __init__(self, clock: Clock = time.time) -> None:
+        callable_("clock", clock)
         self._clock = clock
         self._heap: list[Job] = []
         self._sequence = itertools.count()
@@ -35,10 +49,10 @@ class JobScheduler:
         self._lock = threading.Lock()
 
     def schedule(self, name: str, due_at: float) -> Job:
+        text("name", name)
         # NaN compares false with everything: at the top of the heap it is
         # never due, and it blocks every job behind it.
-        if not math.isfinite(due_at):
-            raise ValueError(f"due_at must be a finite time, got {due_at}")
+        number("due_at", due_at, accepted="a finite time")
         job = Job(due_at, next(self._sequence), name)
         with self._lock:
             heapq.heappush(self._heap, job)
@@ -47,7 +61,7 @@ class JobScheduler:
     def claim_due(self) -> Job | None:
         """Remove and return the earliest job if it is due, else None."""
         with self._lock:
-            if self._heap and self._heap[0].due_at <= self._clock():
+            if self._heap and self._heap[0].due_at <= _now(self._clock):
                 return heapq.heappop(self._heap)
             return None
 # --8<-- [end:scheduler]
@@ -65,6 +79,7 @@ def run_worker(scheduler: JobScheduler, run: Callable[[Job], None],
                should_stop: Callable[[], bool], idle_sleep: float = 0.05,
                sleep: Callable[[float], None] = time.sleep) -> None:
     """Claim and run due jobs until told to stop; nap when nothing is due."""
+    _check_worker(scheduler, run, should_stop, idle_sleep, sleep)
     while not should_stop():
         job = scheduler.claim_due()
         if job is None:
@@ -72,3 +87,12 @@ def run_worker(scheduler: JobScheduler, run: Callable[[Job], None],
         else:
             run(job)
 # --8<-- [end:worker]
+
+
+def _check_worker(scheduler, run, should_stop, idle_sleep, sleep) -> None:
+    instance("scheduler", scheduler, JobScheduler)
+    callable_("run", run)
+    callable_("should_stop", should_stop)
+    # A nap of 0 would spin a core while nothing is due.
+    number("idle_sleep", idle_sleep, 0, low_open=True)
+    callable_("sleep", sleep)

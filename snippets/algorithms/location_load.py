@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from algorithms._checks import number, whole
+
 SECONDS_PER_DAY = 86_400
 
 
@@ -30,6 +32,9 @@ class LocationUpdates:
     # hash-table slot about 12, member string (an ID of a dozen characters
     # with its header) 24.
     index_bytes_per_driver: int = 56 + 32 + 12 + 24
+
+    def __post_init__(self) -> None:
+        _check(self)
 
     @property
     def writes_per_second(self) -> float:
@@ -55,3 +60,11 @@ class LocationUpdates:
     def index_megabytes(self) -> float:
         return self.drivers_online * self.index_bytes_per_driver / 1e6
 # --8<-- [end:load]
+
+
+def _check(load: LocationUpdates) -> None:
+    whole("drivers_online", load.drivers_online, 1)
+    number("seconds_between_updates", load.seconds_between_updates, 0, low_open=True)
+    whole("payload_bytes", load.payload_bytes, 1)
+    whole("overhead_bytes", load.overhead_bytes, 0)
+    whole("index_bytes_per_driver", load.index_bytes_per_driver, 1)

@@ -5,7 +5,7 @@ The SQL in snippets/sql/proximity.sql turns each cell into one index range.
 
 from __future__ import annotations
 
-from algorithms.geohash import encode, neighbours, search_precision
+from algorithms.geohash import _check_point, encode, neighbours, search_precision
 
 
 # --8<-- [start:cells]
@@ -18,6 +18,7 @@ def search_cells(latitude: float, longitude: float, radius_m: float) -> list[str
     edge. No precision works when the circle contains a pole or is wider than
     a first-level cell: the empty prefix then matches every row.
     """
+    _check_point(latitude, longitude)  # 91 or NaN must not read every row
     precision = search_precision(latitude, radius_m)
     if precision is None:
         return [""]

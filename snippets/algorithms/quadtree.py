@@ -12,7 +12,15 @@ from __future__ import annotations
 import heapq
 import math
 from dataclasses import dataclass, field
+from numbers import Real
 from typing import Hashable
+
+from algorithms._checks import WrongType, hashable, instance, number, whole
+
+# Each level of splitting is one more recursive call, and a float has 53 bits: far
+# from 0, a box halved about 53 times stops shrinking. Deeper would gain nothing and
+# could end in a RecursionError.
+MAX_DEPTH = 64
 
 
 @dataclass(frozen=True)
@@ -23,20 +31,25 @@ class Box:
     y1: float
 
     def __post_init__(self) -> None:
-        if not all(math.isfinite(v) for v in (self.x0, self.y0, self.x1, self.y1)):
-            raise ValueError(f"box corners must be finite numbers, got {self}")
+        for name in ("x0", "y0", "x1", "y1"):
+            number(name, getattr(self, name), accepted="a finite number (a box corner)")
         if self.x0 > self.x1 or self.y0 > self.y1:
             raise ValueError(f"box must have x0 <= x1 and y0 <= y1, got {self}")
 
     def contains(self, x: float, y: float) -> bool:
-        return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
+        try:  # False for NaN, which fails every comparison
+            return self.x0 <= x <= self.x1 and self.y0 <= y <= self.y1
+        except TypeError:
+            raise WrongType(f"point (x, y) must be numbers, got ({x!r}, {y!r})") from None
 
     def intersects(self, other: Box) -> bool:
+        instance("other", other, Box)
         return not (other.x0 > self.x1 or other.x1 < self.x0
                     or other.y0 > self.y1 or other.y1 < self.y0)
 
     def distance_to(self, x: float, y: float) -> float:
         """0 inside the box, else the distance to its nearest edge or corner."""
+        _check_centre(x, y, "point", "(x, y)")
         dx = max(self.x0 - x, 0.0, x - self.x1)
         dy = max(self.y0 - y, 0.0, y - self.y1)
         return math.hypot(dx, dy)
@@ -59,14 +72,14 @@ class Node:
 
 class QuadTree:
     def __init__(self, box: Box, capacity: int = 8, max_depth: int = 20) -> None:
-        if not (isinstance(capacity, int) and capacity >= 1):
-            raise ValueError(f"capacity must be a whole number >= 1, got {capacity!r}")
-        if not (isinstance(max_depth, int) and max_depth >= 0):
-            raise ValueError(f"max_depth must be a whole number >= 0, got {max_depth!r}")
+        instance("box", box, Box)
+        whole("capacity", capacity, 1)
+        whole("max_depth", max_depth, 0, MAX_DEPTH)
         self.root, self.capacity, self.max_depth = Node(box, 0), capacity, max_depth
         self.size = 0
 
     def insert(self, x: float, y: float, item: Hashable) -> None:
+        _check_types(x, y, item)
         if not self.root.box.contains(x, y):  # also refuses NaN
             raise ValueError(f"point ({x}, {y}) is outside the tree's box {self.root.box}")
         node = self.root
@@ -94,6 +107,7 @@ class QuadTree:
                 self._split(child)
 
     def in_box(self, box: Box) -> list[Hashable]:
+        instance("box", box, Box)
         found, stack = [], [self.root]
         while stack:
             node = stack.pop()
@@ -105,10 +119,8 @@ class QuadTree:
         return found
 
     def in_circle(self, cx: float, cy: float, radius: float) -> list[Hashable]:
-        if not (math.isfinite(cx) and math.isfinite(cy)):
-            raise ValueError(f"centre must be finite, got ({cx}, {cy})")
-        if not radius >= 0:  # also refuses NaN
-            raise ValueError(f"radius must be 0 or more, got {radius}")
+        _check_centre(cx, cy, "centre", "(cx, cy)")
+        number("radius", radius, 0, finite=False, accepted="0 or more")  # also refuses NaN
         found, stack = [], [self.root]
         while stack:
             node = stack.pop()
@@ -129,10 +141,8 @@ class QuadTree:
         points, keyed by their own. A point that leaves the queue is no farther
         than anything still in it, cells included, so it is the next nearest.
         """
-        if not (math.isfinite(x) and math.isfinite(y)):
-            raise ValueError(f"centre must be finite, got ({x}, {y})")
-        if not (isinstance(k, int) and k >= 1):
-            raise ValueError(f"k must be a whole number >= 1, got {k!r}")
+        _check_centre(x, y, "centre", "(x, y)")
+        whole("k", k, 1)
         tie = 0  # equal distances never compare cells or items
         queue: list[tuple[float, int, Node | None, Hashable]] = [(0.0, tie, self.root, None)]
         found: list[tuple[float, Hashable]] = []
@@ -160,3 +170,21 @@ class QuadTree:
             else:
                 stack.extend(node.children)
         return out
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, Real) and not isinstance(value, bool)
+
+
+def _check_centre(x: float, y: float, name: str, arguments: str) -> None:
+    if not (_is_number(x) and _is_number(y)):
+        raise WrongType(f"{name} must be finite numbers, got {arguments} = ({x!r}, {y!r})")
+    if not (math.isfinite(x) and math.isfinite(y)):
+        raise ValueError(f"{name} must be finite, got {arguments} = ({x}, {y})")
+
+
+def _check_types(x: float, y: float, item: Hashable) -> None:
+    """Numbers and a hashable item; a NaN or a point outside is refused as outside the box."""
+    if not (_is_number(x) and _is_number(y)):
+        raise WrongType(f"point (x, y) must be numbers, got ({x!r}, {y!r})")
+    hashable("item", item)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from algorithms._checks import WrongType, callable_, instance, number, whole
+
 FOLLOWER, CANDIDATE, LEADER = "follower", "candidate", "leader"
 
 
@@ -66,6 +68,7 @@ class Node:
     def __init__(self, node_id: int, cluster_size: int, rng: random.Random,
                  election_timeout: tuple[int, int] = (10, 20),
                  heartbeat_interval: int = 3) -> None:
+        _check_node(node_id, cluster_size, rng, election_timeout, heartbeat_interval)
         if cluster_size < 1 or not 0 <= node_id < cluster_size:
             raise ValueError(
                 f"need 0 <= node_id < cluster_size, got {node_id} of {cluster_size}"
@@ -87,6 +90,7 @@ class Node:
 
     def restart(self, now: int) -> None:
         """Volatile state, lost in a crash; the state machine is rebuilt from the log."""
+        whole("now", now, 0)
         self.role = FOLLOWER
         self.commit_index = 0
         self.applied: list[str] = []  # the state machine: commands in log order
@@ -96,15 +100,18 @@ class Node:
         self.reset_election_timer(now)
 
     def reset_election_timer(self, now: int) -> None:
+        whole("now", now, 0)
         self.election_deadline = now + self.rng.randint(*self.election_timeout)
 
     def last_index(self) -> int:
         return len(self.log)
 
     def term_at(self, index: int) -> int:
+        whole("index", index, 0, self.last_index())
         return self.log[index - 1].term if index > 0 else 0
 
     def tick(self, now: int) -> Outbox:
+        whole("now", now, 0)
         if self.role == LEADER:
             return self.broadcast(now) if now >= self.heartbeat_due else []
         if now >= self.election_deadline:
@@ -113,6 +120,8 @@ class Node:
 
     def submit(self, command: str, now: int) -> Outbox | None:
         """A client's command: only a leader accepts it (None means "ask the leader")."""
+        instance("command", command, str)
+        whole("now", now, 0)
         if self.role != LEADER:
             return None
         self.log.append(Entry(self.term, command))
@@ -120,6 +129,8 @@ class Node:
         return self.broadcast(now)
 
     def receive(self, message: Message, now: int) -> Outbox:
+        instance("message", message, (RequestVote, Vote, AppendEntries, AppendReply))
+        whole("now", now, 0)
         if message.term > self.term:  # a newer term: adopt it and step down
             if self.role == LEADER:
                 self.reset_election_timer(now)
@@ -145,6 +156,7 @@ class Node:
         return [(peer, request) for peer in self.peers]
 
     def on_request_vote(self, request: RequestVote, now: int) -> Outbox:
+        instance("request", request, RequestVote)
         granted = (request.term == self.term
                    and self.may_vote_for(request.candidate)
                    and self.log_is_up_to_date(request.last_log_index,
@@ -156,15 +168,18 @@ class Node:
 
     def may_vote_for(self, candidate: int) -> bool:
         """One vote per term: the first candidate asking gets it (again, if it asks again)."""
+        whole("candidate", candidate, 0, self.size - 1)
         return self.voted_for in (None, candidate)
 
     def log_is_up_to_date(self, last_index: int, last_term: int) -> bool:
         """The election restriction: vote only for a log at least as up to date as
         ours (a later last term, or the same last term and at least as long)."""
+        _check_position(last_index, last_term)
         mine = self.last_index()
         return (last_term, last_index) >= (self.term_at(mine), mine)
 
     def on_vote(self, vote: Vote, now: int) -> Outbox:
+        instance("vote", vote, Vote)
         if self.role == CANDIDATE and vote.term == self.term and vote.granted:
             self.votes.add(vote.voter)
             if self.has_majority(self.votes):
@@ -172,6 +187,7 @@ class Node:
         return []
 
     def has_majority(self, nodes: set[int]) -> bool:
+        instance("nodes", nodes, (set, frozenset))
         return 2 * len(nodes) > self.size
 
     def become_leader(self, now: int) -> Outbox:
@@ -183,15 +199,18 @@ class Node:
 
     # --8<-- [start:replication]
     def broadcast(self, now: int) -> Outbox:
+        whole("now", now, 0)
         self.heartbeat_due = now + self.heartbeat_interval
         return [(peer, self.append_entries_for(peer)) for peer in self.peers]
 
     def append_entries_for(self, peer: int) -> AppendEntries:
+        _check_peer(self, peer)
         prev = self.next_index[peer] - 1
         return AppendEntries(self.term, self.id, prev, self.term_at(prev),
                              tuple(self.log[prev:]), self.commit_index)
 
     def on_append_entries(self, request: AppendEntries, now: int) -> Outbox:
+        instance("request", request, AppendEntries)
         if request.term < self.term:  # a deposed leader: tell it the new term
             return [(request.leader, AppendReply(self.term, self.id, False, 0))]
         self.role = FOLLOWER  # a candidate of this term yields to its leader
@@ -214,6 +233,7 @@ class Node:
         return [(request.leader, AppendReply(self.term, self.id, True, last_checked))]
 
     def on_append_reply(self, reply: AppendReply, now: int) -> Outbox:
+        instance("reply", reply, AppendReply)
         if self.role != LEADER or reply.term != self.term:
             return []  # stale: from an older term, or we are no longer leader
         peer = reply.follower
@@ -250,6 +270,7 @@ class Cluster:
     def __init__(self, size: int = 5, seed: int = 0, loss: float = 0.0,
                  duplication: float = 0.0, max_delay: int = 3,
                  node_class: type[Node] = Node) -> None:
+        _check_cluster(size, seed, loss, duplication, max_delay, node_class)
         if not (0 <= loss < 1 and 0 <= duplication < 1 and max_delay >= 1):
             raise ValueError(
                 "need 0 <= loss < 1, 0 <= duplication < 1 and max_delay >= 1, got "
@@ -269,6 +290,7 @@ class Cluster:
         self._commit_seen = [0] * size
 
     def partition(self, *groups: set[int]) -> None:
+        _check_groups(groups, len(self.nodes))
         self.side = [next((g for g, members in enumerate(groups) if n in members),
                           len(groups)) for n in range(len(self.nodes))]
 
@@ -276,15 +298,18 @@ class Cluster:
         self.side = [0] * len(self.nodes)
 
     def crash(self, node: int) -> None:
+        whole("node", node, 0, len(self.nodes) - 1)
         self.crashed.add(node)
 
     def restart(self, node: int) -> None:
+        whole("node", node, 0, len(self.nodes) - 1)
         if node in self.crashed:
             self.crashed.discard(node)
             self.nodes[node].restart(self.now)
 
     def submit(self, node: int, command: str) -> bool:
         """A client sends a command to one node; False if that node cannot take it."""
+        whole("node", node, 0, len(self.nodes) - 1)
         if node in self.crashed:
             return False
         outbox = self.nodes[node].submit(command, self.now)
@@ -336,6 +361,9 @@ class Cluster:
                       heal: float = 0.05) -> None:
         """Maybe crash a node, restart one, split the network (at random, or around
         the leader, the cruellest cut) or heal it."""
+        for name, chance in (("crash", crash), ("restart", restart), ("partition", partition),
+                             ("isolate_leader", isolate_leader), ("heal", heal)):
+            number(name, chance, 0, 1, accepted="a probability from 0 to 1")
         rng, size = self.rng, len(self.nodes)
         if rng.random() < crash:
             self.crash(rng.randrange(size))
@@ -348,3 +376,48 @@ class Cluster:
             self.partition({leader.id})
         elif roll < partition + isolate_leader + heal:
             self.heal()
+
+
+
+def _check_node(node_id, cluster_size, rng, election_timeout, heartbeat_interval) -> None:
+    """Types; the ranges are checked where they are explained, in the constructor."""
+    whole("cluster_size", cluster_size)
+    whole("node_id", node_id)
+    callable_("rng.randint", getattr(rng, "randint", None))
+    if not (isinstance(election_timeout, tuple) and len(election_timeout) == 2):
+        raise WrongType(f"election_timeout must be a (low, high) pair of ticks, got {election_timeout!r}")
+    whole("election_timeout[0]", election_timeout[0])
+    whole("election_timeout[1]", election_timeout[1])
+    whole("heartbeat_interval", heartbeat_interval)
+
+
+def _check_cluster(size, seed, loss, duplication, max_delay, node_class) -> None:
+    """Types and the size; the network's ranges are checked in the constructor."""
+    whole("size", size, 1)
+    whole("seed", seed)
+    number("loss", loss)
+    number("duplication", duplication)
+    whole("max_delay", max_delay)
+    if not (isinstance(node_class, type) and issubclass(node_class, Node)):
+        raise WrongType(f"node_class must be Node or a subclass of it, got {node_class!r}")
+
+
+def _check_groups(groups: tuple[set[int], ...], size: int) -> None:
+    seen: set[int] = set()
+    for group in groups:
+        instance("each group", group, (set, frozenset))
+        for node in group:
+            whole("a node in a group", node, 0, size - 1)
+            if node in seen:
+                raise ValueError(f"node {node} is in two groups of the partition")
+            seen.add(node)
+
+
+def _check_position(last_index: int, last_term: int) -> None:
+    whole("last_index", last_index, 0)
+    whole("last_term", last_term, 0)
+
+
+def _check_peer(node: Node, peer: int) -> None:
+    if peer not in node.next_index:
+        raise ValueError(f"peer must be a peer this leader tracks, one of {sorted(node.next_index)}, got {peer!r}")

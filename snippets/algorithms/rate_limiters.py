@@ -11,6 +11,8 @@ from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
+from algorithms._checks import WrongType, callable_, number, text
+
 Clock = Callable[[], float]
 
 
@@ -21,16 +23,30 @@ class RateLimiter(Protocol):
 
 
 def _positive(name: str, value: float) -> None:
-    if not 0 < value < math.inf:  # also refuses NaN
-        raise ValueError(f"{name} must be positive and finite, got {value}")
+    # Also refuses NaN, and a string or None with the same message.
+    number(name, value, 0, low_open=True, accepted="positive and finite")
 
 
 def _whole(name: str, value: int) -> None:
     # A limit counts requests: 2.5 would mean "3" to one limiter and "2" to
     # another, so every limiter takes whole numbers only.
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"{name} must be a whole number, got {value!r}")
+        raise WrongType(f"{name} must be a whole number, got {value!r}")
     _positive(name, value)
+
+
+def _now(clock: Clock) -> float:
+    """The clock's reading, which must be a finite number of seconds."""
+    now = clock()
+    number("clock()", now, accepted="a finite number of seconds")
+    return now
+
+
+def _check(count_name: str, count: int, per_name: str, per: float, clock: Clock) -> None:
+    """A whole count (limit or capacity) per a positive time (window or rate), and a clock."""
+    _whole(count_name, count)
+    _positive(per_name, per)
+    callable_("clock", clock)
 
 
 # --8<-- [start:fixed_window]
@@ -40,14 +56,13 @@ class FixedWindow:
 
     def __init__(self, limit: int, window: float,
                  clock: Clock = time.monotonic) -> None:
-        _whole("limit", limit)
-        _positive("window", window)
+        _check("limit", limit, "window", window, clock)
         self.limit, self.window, self._clock = limit, window, clock
         self._window_index = -math.inf
         self._count = 0
 
     def allow(self) -> bool:
-        window_index = math.floor(self._clock() / self.window)
+        window_index = math.floor(_now(self._clock) / self.window)
         if window_index != self._window_index:
             self._window_index, self._count = window_index, 0
         if self._count < self.limit:
@@ -64,13 +79,12 @@ class SlidingWindowLog:
 
     def __init__(self, limit: int, window: float,
                  clock: Clock = time.monotonic) -> None:
-        _whole("limit", limit)
-        _positive("window", window)
+        _check("limit", limit, "window", window, clock)
         self.limit, self.window, self._clock = limit, window, clock
         self._accepted: deque[float] = deque()
 
     def allow(self) -> bool:
-        now = self._clock()
+        now = _now(self._clock)
         # The window is (now - window, now]: a request exactly one window
         # ago has just left it.
         while self._accepted and self._accepted[0] <= now - self.window:
@@ -90,8 +104,7 @@ class SlidingWindowCounter:
 
     def __init__(self, limit: int, window: float,
                  clock: Clock = time.monotonic) -> None:
-        _whole("limit", limit)
-        _positive("window", window)
+        _check("limit", limit, "window", window, clock)
         self.limit, self.window, self._clock = limit, window, clock
         self._window_index = 0
         self._previous_count = 0
@@ -99,7 +112,7 @@ class SlidingWindowCounter:
 
     def estimate(self) -> float:
         """The estimated number of requests accepted in the last window."""
-        elapsed = self._advance(self._clock())
+        elapsed = self._advance(_now(self._clock))
         return self._previous_count * (1 - elapsed) + self._current_count
 
     def allow(self) -> bool:
@@ -130,14 +143,13 @@ class TokenBucket:
 
     def __init__(self, capacity: int, rate: float,
                  clock: Clock = time.monotonic) -> None:
-        _whole("capacity", capacity)
-        _positive("rate", rate)
+        _check("capacity", capacity, "rate", rate, clock)
         self.capacity, self.rate, self._clock = capacity, rate, clock
         self._tokens = float(capacity)
-        self._updated_at = clock()
+        self._updated_at = _now(clock)
 
     def allow(self) -> bool:
-        now = self._clock()
+        now = _now(self._clock)
         dripped = (now - self._updated_at) * self.rate
         self._tokens = min(self.capacity, self._tokens + dripped)
         self._updated_at = now
@@ -156,8 +168,7 @@ class LeakyBucket:
 
     def __init__(self, capacity: int, rate: float,
                  clock: Clock = time.monotonic) -> None:
-        _whole("capacity", capacity)
-        _positive("rate", rate)
+        _check("capacity", capacity, "rate", rate, clock)
         self.capacity, self.rate, self._clock = capacity, rate, clock
         self._departures: deque[float] = deque()  # when queued ones leave
         self._last_departure = -math.inf
@@ -165,7 +176,7 @@ class LeakyBucket:
     def schedule(self) -> float | None:
         """Queue a request arriving now; return when it leaves the bucket,
         or None if the bucket is full."""
-        now = self._clock()
+        now = _now(self._clock)
         while self._departures and self._departures[0] < now:
             self._departures.popleft()
         if len(self._departures) >= self.capacity:
@@ -186,10 +197,12 @@ class PerClient:
     created the first time the client is seen."""
 
     def __init__(self, new_limiter: Callable[[], RateLimiter]) -> None:
+        callable_("new_limiter", new_limiter)
         self._new_limiter = new_limiter
         self._limiters: dict[str, RateLimiter] = {}
 
     def allow(self, client: str) -> bool:
+        text("client", client)
         if client not in self._limiters:
             self._limiters[client] = self._new_limiter()
         return self._limiters[client].allow()

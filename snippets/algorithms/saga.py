@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from algorithms._checks import callable_, distinct, instance, listed, one_of, text, whole
+
 PRICE = 50
 FATES = ("ok", "lost", "no_reply", "duplicate")
 
@@ -28,12 +30,15 @@ class Service:
     compensation that arrives first leaves a tombstone so that a late action is refused."""
 
     def __init__(self, name: str, *, reject: bool = False) -> None:
+        text("name", name)
+        instance("reject", reject, bool)
         self.name = name
         self.reject = reject
         self.keys: dict[str, str] = {}  # key -> "done" or "compensated"
         self.effects: list[tuple[str, str]] = []  # what really happened: ("do" | "undo", key)
 
     def do(self, key: str) -> None:
+        text("key", key)
         state = self.keys.get(key)
         if state == "done":
             return  # a retry or a duplicate: already applied
@@ -46,6 +51,7 @@ class Service:
         self.apply(key)
 
     def undo(self, key: str) -> None:
+        text("key", key)
         state = self.keys.get(key)
         self.keys[key] = "compensated"
         if state == "done":  # only what was done is undone, once
@@ -112,8 +118,15 @@ class Network:
 
     fates: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        self.fates = listed("fates", self.fates)
+        for fate in self.fates:
+            one_of("each fate", fate, FATES)  # an unknown fate is not an "ok"
+
     def deliver(self, operation: Callable[[str], None], key: str) -> None:
+        callable_("operation", operation)
         fate = self.fates.pop(0) if self.fates else "ok"
+        one_of("fate", fate, FATES)  # also one added to the list later
         if fate == "lost":
             raise Timeout()   # the request never arrived
         operation(key)
@@ -129,12 +142,15 @@ class Saga:
     """Runs the steps in order; when one fails, compensates every step started, newest first."""
 
     def __init__(self, services: Iterable[Service], network: Network, *, attempts: int = 3) -> None:
-        self.services = list(services)
+        self.services = _check_services(services)
+        instance("network", network, Network)
+        whole("attempts", attempts, 1)
         self.network = network
         self.attempts = attempts
         self.log: list[tuple[str, str]] = []  # the orchestrator's own durable log
 
     def run(self, key: str) -> str:
+        text("key", key)
         started: list[Service] = []
         for service in self.services:
             # Logged before it is sent: after a timeout nobody knows whether it ran, so a
@@ -172,16 +188,15 @@ def purchase(*, fail_at: int | None = None, fates: Iterable[str] = (),
     """The marketplace purchase; the step at index `fail_at` refuses."""
     services: list[Service] = [Inventory(), Payments(), Orders(), Tickets()]
     if fail_at is not None:
+        whole("fail_at", fail_at, 0, len(services) - 1)
         services[fail_at].reject = True
-    return Saga(services, Network(list(fates)), attempts=attempts), services
+    return Saga(services, Network(list(listed("fates", fates))), attempts=attempts), services
 
 
 # --8<-- [start:business]
 def business_state(services: list[Service], key: str) -> str:
     """What the buyer and the seller would see: all done, nothing done, or a mess."""
-    inventory, payments, orders, tickets = services
-    assert isinstance(inventory, Inventory) and isinstance(payments, Payments)
-    assert isinstance(orders, Orders) and isinstance(tickets, Tickets)
+    inventory, payments, orders, tickets = _check_purchase(services, key)
     facts = (inventory.holder == key, sum(payments.ledger) == PRICE,
              orders.status == "confirmed", key in tickets.valid)
     if all(facts):
@@ -191,3 +206,23 @@ def business_state(services: list[Service], key: str) -> str:
     return f"inconsistent: seat {inventory.holder}, paid {sum(payments.ledger)}, " \
            f"order {orders.status}, ticket {key in tickets.valid}"
 # --8<-- [end:business]
+
+
+def _check_services(services: object) -> list[Service]:
+    services = listed("services", services)
+    if not services:
+        raise ValueError("services must hold at least one Service, got none")
+    for service in services:
+        instance("each of services", service, Service)
+    distinct("the names of services", [service.name for service in services])
+    return list(services)  # the saga's own copy
+
+
+def _check_purchase(services: object, key: object) -> tuple[Inventory, Payments, Orders, Tickets]:
+    text("key", key)
+    services = listed("services", services)
+    kinds = (Inventory, Payments, Orders, Tickets)
+    if len(services) != len(kinds) or not all(map(isinstance, services, kinds)):
+        raise ValueError("services must be the purchase's [Inventory, Payments, Orders, Tickets], "
+                         f"got {[type(service).__name__ for service in services]}")
+    return tuple(services)  # type: ignore[return-value]

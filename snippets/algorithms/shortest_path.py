@@ -12,6 +12,8 @@ from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from itertools import count
 
+from algorithms._checks import WrongType, callable_, hashable, instance, whole
+
 Node = Hashable
 Graph = Mapping[Node, Mapping[Node, float]]
 
@@ -22,7 +24,13 @@ class Search:
     previous: dict[Node, Node]  # the node before each one on its best path
     expanded: int  # nodes taken off the queue and relaxed: the work done
 
+    def __post_init__(self) -> None:
+        instance("distance", self.distance, dict)
+        instance("previous", self.previous, dict)
+        whole("expanded", self.expanded, 0)
+
     def path_to(self, target: Node) -> list[Node] | None:
+        hashable("target", target)
         if target not in self.distance:
             return None  # unreachable
         path = [target]
@@ -33,14 +41,22 @@ class Search:
 
 def check_graph(graph: Graph, *nodes: Node) -> None:
     """Refuse what Dijkstra and A* get wrong: negative, NaN or infinite weights."""
+    instance("graph", graph, Mapping)
+    for node in nodes:
+        hashable("node", node)
+    for node, edges in graph.items():
+        instance(f"graph[{node!r}]", edges, Mapping)
     known = set(graph) | {n for edges in graph.values() for n in edges}
     for node in nodes:
         if node not in known:
             raise ValueError(f"node {node!r} is not in the graph")
     for a, edges in graph.items():
         for b, weight in edges.items():
-            if not (isinstance(weight, (int, float)) and 0 <= weight < math.inf):
-                raise ValueError(f"edge {a!r} -> {b!r} has weight {weight!r}; weights must be finite and >= 0")
+            problem = f"edge {a!r} -> {b!r} has weight {weight!r}; weights must be finite and >= 0"
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+                raise WrongType(problem)
+            if not 0 <= weight < math.inf:
+                raise ValueError(problem)
 
 
 # --8<-- [start:search]
@@ -53,6 +69,7 @@ def a_star(graph: Graph, source: Node, target: Node | None = None,
     a good h pulls the search towards the target and expands fewer nodes.
     """
     check_graph(graph, source, *([] if target is None else [target]))
+    heuristic = _checked(heuristic)
     distance, previous, expanded = {source: 0.0}, {}, 0
     tie = count()  # equal priorities never compare the nodes themselves
     queue = [(heuristic(source), next(tie), 0.0, source)]
@@ -81,3 +98,15 @@ def shortest(graph: Graph, source: Node, target: Node,
     """(length, path) from source to target; (inf, None) when it cannot be reached."""
     search = a_star(graph, source, target, heuristic)
     return search.distance.get(target, math.inf), search.path_to(target)
+
+
+def _checked(heuristic: Callable[[Node], float]) -> Callable[[Node], float]:
+    """The heuristic, with each estimate checked: a NaN or negative one misorders the queue."""
+    callable_("heuristic", heuristic)
+
+    def estimate(node: Node) -> float:
+        h = heuristic(node)
+        if isinstance(h, bool) or not (isinstance(h, (int, float)) and 0 <= h < math.inf):
+            raise ValueError(f"heuristic({node!r}) must be a finite number >= 0, got {h!r}")
+        return h
+    return estimate

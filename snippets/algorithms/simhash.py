@@ -7,10 +7,11 @@ fingerprints within k bits by splitting them into k + 1 bands (pigeonhole).
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
+
+from algorithms._checks import instance, listed, number, text, whole
 
 BITS = 64
 WORD = re.compile(r"\w+")
@@ -19,8 +20,8 @@ WORD = re.compile(r"\w+")
 # --8<-- [start:fingerprint]
 def shingles(text: str, width: int = 3) -> Counter[str]:
     """Overlapping runs of `width` words, lower-cased, with their counts."""
-    if not (isinstance(width, int) and width >= 1):
-        raise ValueError(f"width must be a whole number >= 1, got {width!r}")
+    instance("text", text, str)
+    whole("width", width, 1)
     words = [word.lower() for word in WORD.findall(text)]
     if not words:
         raise ValueError("the text has no words to fingerprint")
@@ -29,18 +30,19 @@ def shingles(text: str, width: int = 3) -> Counter[str]:
 
 
 def feature_hash(feature: str) -> int:
+    instance("feature", feature, str)
     return int.from_bytes(hashlib.blake2b(feature.encode(), digest_size=8).digest(), "big")
 
 
 def fingerprint(features: Mapping[str, float] | Iterable[str]) -> int:
     """Each feature adds its weight to the bits its hash sets and subtracts it
     from the others; a bit of the fingerprint is 1 where the total is positive."""
-    weighted = features if isinstance(features, Mapping) else Counter(features)
+    weighted = features if isinstance(features, Mapping) else Counter(listed("features", features))
     if not weighted:
         raise ValueError("there are no features to fingerprint")
     for feature, weight in weighted.items():
-        if not (isinstance(weight, (int, float)) and 0 < weight < math.inf):
-            raise ValueError(f"weight of {feature!r} must be a finite number > 0, got {weight!r}")
+        instance("each feature", feature, str)
+        number(f"weight of {feature!r}", weight, 0, low_open=True)
     totals = [0.0] * BITS
     for feature, weight in weighted.items():
         h = feature_hash(feature)
@@ -54,6 +56,8 @@ def simhash(text: str) -> int:
 
 
 def hamming(a: int, b: int) -> int:
+    _check_fingerprint("a", a)
+    _check_fingerprint("b", b)
     return (a ^ b).bit_count()
 # --8<-- [end:fingerprint]
 
@@ -68,8 +72,8 @@ class NearDuplicateIndex:
     """
 
     def __init__(self, max_distance: int = 3) -> None:
-        if not (isinstance(max_distance, int) and 0 <= max_distance < BITS):
-            raise ValueError(f"max_distance must be a whole number from 0 to {BITS - 1}, got {max_distance!r}")
+        whole("max_distance", max_distance, 0, BITS - 1,
+              accepted=f"a whole number from 0 to {BITS - 1}")
         self.max_distance = max_distance
         edges = [round(i * BITS / (max_distance + 1)) for i in range(max_distance + 2)]
         self.bands = list(zip(edges, edges[1:]))  # (first bit, end bit)
@@ -80,17 +84,22 @@ class NearDuplicateIndex:
         return [value >> lo & ((1 << (hi - lo)) - 1) for lo, hi in self.bands]
 
     def add(self, doc_id: str, value: int) -> None:
+        text("doc_id", doc_id)
         if doc_id in self.fingerprints:
             raise ValueError(f"document {doc_id!r} is already indexed")
-        if not (isinstance(value, int) and 0 <= value < 1 << BITS):
-            raise ValueError(f"a fingerprint is a {BITS}-bit integer, got {value!r}")
+        _check_fingerprint("value", value)
         self.fingerprints[doc_id] = value
         for table, key in zip(self.tables, self._keys(value)):
             table.setdefault(key, set()).add(doc_id)
 
     def near(self, value: int) -> list[tuple[str, int]]:
         """(doc ID, distance) within max_distance bits, closest first."""
+        _check_fingerprint("value", value)
         candidates = set().union(*(table.get(key, ()) for table, key in zip(self.tables, self._keys(value))))
         found = ((doc_id, hamming(value, self.fingerprints[doc_id])) for doc_id in candidates)
         return sorted(((d, n) for d, n in found if n <= self.max_distance), key=lambda hit: (hit[1], hit[0]))
 # --8<-- [end:index]
+
+
+def _check_fingerprint(name: str, value: int) -> None:
+    whole(name, value, 0, (1 << BITS) - 1, accepted=f"a fingerprint, a {BITS}-bit integer")

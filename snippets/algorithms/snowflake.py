@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from typing import Callable
 
+from algorithms._checks import callable_, whole
+
 TIME_BITS, MACHINE_BITS, COUNTER_BITS = 41, 10, 12
 MAX_MACHINE = (1 << MACHINE_BITS) - 1
 MAX_COUNTER = (1 << COUNTER_BITS) - 1
@@ -21,15 +23,16 @@ class SnowflakeIds:
     """Hands out IDs on one machine; never the same one twice, always increasing."""
 
     def __init__(self, machine: int, clock: Callable[[], int] | None = None):
-        if not 0 <= machine <= MAX_MACHINE:
-            raise ValueError(f"machine must be 0 to {MAX_MACHINE}, got {machine}")
+        whole("machine", machine, 0, MAX_MACHINE, accepted=f"0 to {MAX_MACHINE}")
+        if clock is not None:
+            callable_("clock", clock)
         self.machine = machine
         self.clock = clock or (lambda: time.time_ns() // 1_000_000)
         self.last_ms = -1
         self.counter = 0
 
     def next_id(self) -> int:
-        now = self.clock() - EPOCH_MS
+        now = _read(self.clock) - EPOCH_MS
         if now > self.last_ms:
             self.last_ms, self.counter = now, 0
         elif self.counter < MAX_COUNTER:
@@ -46,9 +49,17 @@ class SnowflakeIds:
 
 def parse(snowflake_id: int) -> tuple[int, int, int]:
     """(Unix time in ms, machine, counter) of an ID."""
+    whole("snowflake_id", snowflake_id, 0, (1 << 63) - 1, accepted="a 63-bit ID from 0 to 2**63 - 1")
     return (
         (snowflake_id >> (MACHINE_BITS + COUNTER_BITS)) + EPOCH_MS,
         (snowflake_id >> COUNTER_BITS) & MAX_MACHINE,
         snowflake_id & MAX_COUNTER,
     )
 # --8<-- [end:generator]
+
+
+def _read(clock: Callable[[], int]) -> int:
+    """The clock's time, which must be whole milliseconds: a float would make a float ID."""
+    now = clock()
+    whole("clock()", now, accepted="whole milliseconds since 1970")
+    return now

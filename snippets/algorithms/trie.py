@@ -9,6 +9,8 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
+from algorithms._checks import WrongType, instance, whole
+
 
 @dataclass
 class _Node:
@@ -23,22 +25,20 @@ class Trie:
     """Weighted words (say, search counts); suggests the heaviest ones."""
 
     def __init__(self, max_suggestions: int = 10) -> None:
-        if max_suggestions < 1:
-            raise ValueError(
-                f"max_suggestions must be at least 1, got {max_suggestions}"
-            )
+        whole("max_suggestions", max_suggestions, 1, accepted="at least 1")
         self.max_suggestions = max_suggestions
         self._root = _Node()
         self._weights: dict[str, int] = {}
 
     def add(self, word: str, weight: int = 1) -> None:
         """Add `weight` to the word's weight (a new word starts at 0)."""
+        instance("word", word, str)
         if not word:
             raise ValueError("cannot add an empty word")
         # A float weight can make (-old, word) miss in a node's list (NaN
         # never compares equal): the word would then be listed twice.
         if isinstance(weight, bool) or not isinstance(weight, int):
-            raise ValueError(
+            raise WrongType(
                 f"weight must be a positive integer, got {weight!r}"
             )
         if weight < 1:
@@ -62,11 +62,10 @@ class Trie:
 
     def suggest(self, prefix: str, k: int | None = None) -> list[str]:
         """The k heaviest words starting with `prefix`; ties alphabetical."""
+        instance("prefix", prefix, str)
         k = self.max_suggestions if k is None else k
-        if not 1 <= k <= self.max_suggestions:
-            raise ValueError(
-                f"k must be between 1 and {self.max_suggestions}, got {k}"
-            )
+        whole("k", k, 1, self.max_suggestions,
+              accepted=f"between 1 and {self.max_suggestions}")
         node = self._root
         for letter in prefix:
             if letter not in node.children:
@@ -76,9 +75,11 @@ class Trie:
 # --8<-- [end:trie]
 
     def weight(self, word: str) -> int:
+        instance("word", word, str)
         return self._weights.get(word, 0)
 
     def __contains__(self, word: str) -> bool:
+        instance("word", word, str)
         return word in self._weights
 
     def __len__(self) -> int:

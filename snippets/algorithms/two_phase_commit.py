@@ -9,9 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from algorithms._checks import distinct, instance, listed, one_of, text
+
 YES, NO = "yes", "no"
 COMMIT, ABORT = "commit", "abort"
 PREPARED = "prepared"
+PARTICIPANT_CRASHES = (None, "before_vote", "after_vote")
+COORDINATOR_CRASHES = (None, "after_prepare", "after_decision")
 
 
 class Down(Exception):
@@ -26,6 +30,7 @@ class Participant:
     then dies before hearing the outcome)."""
 
     def __init__(self, name: str, *, vote: str = YES, crash: str | None = None) -> None:
+        _check_participant(name, vote, crash)
         self.name = name
         self.vote = vote
         self.crash_point = crash
@@ -35,11 +40,14 @@ class Participant:
 
     def begin(self, txid: str) -> None:
         """The client's work: rows written, locks taken, nothing promised yet."""
+        _check_new_txid(txid, self)
         self._reachable()
         self.working.add(txid)
 
     def prepare(self, txid: str) -> str:
         """Phase 1. A yes is a promise: it is logged (forced to disk) before it is sent."""
+        text("txid", txid)
+        one_of("vote", self.vote, (YES, NO))  # also when changed after construction
         self._reachable()
         if self.crash_point == "before_vote":
             self.crash()
@@ -55,10 +63,13 @@ class Participant:
 
     def finish(self, txid: str, outcome: str) -> None:
         """Phase 2: commit or abort as the coordinator decided. Repeats are harmless."""
+        text("txid", txid)
+        one_of("outcome", outcome, (COMMIT, ABORT))
         self._reachable()
         self._record(txid, outcome)
 
     def status(self, txid: str) -> str:
+        text("txid", txid)
         if txid in self.working:
             return "working"
         records = [record for record, logged in self.log if logged == txid]
@@ -78,6 +89,7 @@ class Participant:
 
     def recover(self, coordinator: Coordinator) -> None:
         """Restart: read the log; for every transaction in doubt, ask the coordinator."""
+        instance("coordinator", coordinator, Coordinator)
         self.up = True
         for txid in self.in_doubt():
             try:
@@ -93,6 +105,7 @@ class Participant:
 
     def ask(self, txid: str) -> str | None:
         """A peer asks what happened. One that has not voted yet may abort on its own."""
+        text("txid", txid)
         self._reachable()
         if txid in self.working:
             self.working.discard(txid)
@@ -105,6 +118,8 @@ class Participant:
 
         Any peer that knows the outcome, or that never voted yes, settles it. If every
         peer it reaches is in doubt too, nobody can decide: that is 2PC's blocking."""
+        text("txid", txid)
+        peers = _check_peers("peers", peers)
         if self.status(txid) != PREPARED:
             return self.status(txid)
         for peer in peers:
@@ -134,7 +149,8 @@ class Coordinator:
     or "after_decision" (outcome logged, nobody told)."""
 
     def __init__(self, participants: Sequence[Participant], *, crash: str | None = None) -> None:
-        self.participants = list(participants)
+        self.participants = _check_peers("participants", participants, at_least_one=True)
+        one_of("crash", crash, COORDINATOR_CRASHES)
         self.crash_point = crash
         self.up = True
         self.started: list[str] = []        # durable
@@ -142,6 +158,7 @@ class Coordinator:
 
     def run(self, txid: str) -> str | None:
         """One transaction: the outcome, or None if the coordinator crashed mid-way."""
+        _check_new_txid(txid, self)
         self.started.append(txid)
         votes = []
         for participant in self.participants:
@@ -163,6 +180,7 @@ class Coordinator:
 
     def outcome(self, txid: str) -> str | None:
         """A participant asks; None means not decided yet."""
+        text("txid", txid)
         if not self.up:
             raise Down("coordinator")
         return self.decisions.get(txid)
@@ -186,3 +204,34 @@ class Coordinator:
             except Down:
                 pass  # it will ask when it recovers
 # --8<-- [end:coordinator]
+
+
+def _check_participant(name: object, vote: object, crash: object) -> None:
+    text("name", name)
+    one_of("vote", vote, (YES, NO))  # "maybe" or None is not a yes
+    one_of("crash", crash, PARTICIPANT_CRASHES)
+
+
+def _check_new_txid(txid: object, node: Participant | Coordinator) -> None:
+    """A transaction ID names one transaction: reused, its second run would rewrite the
+    first one's log (a committed participant would record an abort)."""
+    text("txid", txid)
+    if isinstance(node, Coordinator):  # checked before anything is logged or sent
+        if txid in node.started:
+            raise ValueError(f"txid {txid!r} was already used by the coordinator: "
+                             "a transaction ID must be new")
+        for participant in node.participants:
+            _check_new_txid(txid, participant)
+    elif txid in node.working or any(logged == txid for _, logged in node.log):
+        raise ValueError(f"txid {txid!r} was already used by participant {node.name!r}: "
+                         "a transaction ID must be new")
+
+
+def _check_peers(name: str, peers: object, at_least_one: bool = False) -> list[Participant]:
+    peers = listed(name, peers)
+    if at_least_one and not peers:
+        raise ValueError(f"{name} must hold at least one Participant, got none")
+    for peer in peers:
+        instance(f"each of {name}", peer, Participant)
+    distinct(f"the names of {name}", [peer.name for peer in peers])
+    return list(peers)  # a copy: the caller may change its own list
