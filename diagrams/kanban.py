@@ -83,8 +83,9 @@ flow.step(6, ws_1, client_a,
           when="On a cache miss")
 with flow.transaction("Check the version and log the change"):
     flow.step(7, ws_1, doc_store,
-              "The server updates task 7 only if it is still at version 3 (then it becomes version 4), and "
-              "appends the change to `board_versions` as the board's version 41, with its edit ID.")
+              "The server updates task 7 only if it is still at version 3 (then it becomes version 4) and "
+              "both its list and the target list belong to board 10, the board this member's connection "
+              "opened, and appends the change to `board_versions` as the board's version 41, with its edit ID.")
 flow.step(8, doc_store, doc_replicas,
           "The leader copies the change to its followers asynchronously: they are eventually consistent.")
 flow.step(9, ws_1, replay_queue,
@@ -132,9 +133,11 @@ flow.note("Followers of the document store serve whole-board loads. A follower m
           "the copy already has, and the client skips any change whose task (or list) version is not above the "
           "one it holds. A snapshot read at one cluster time would do as well.",
           theme="Storage")
-flow.note("Steps 9 and 10 follow the commit, so a server that crashes in between would store a change and never "
-          "announce it. In production both are fed from the store's change stream (MongoDB change streams, or an "
-          "outbox collection written in the same transaction), so nothing committed goes unpublished.",
+flow.note("Steps 9 and 10 follow the commit, so a server that crashes in between has stored a change and not "
+          "announced it. `board_versions` is the outbox that repairs this: it is written in the same transaction "
+          "as the task, and a relay follows its change stream (MongoDB change streams, resumed from the last "
+          "token it saved) and appends and publishes every entry again. The copies it sends of changes that were "
+          "announced are dropped by version, like any redelivery; one that was lost arrives seconds late.",
           theme="Ordering and delivery")
 flow.note("An edit whose reply is lost (the socket dropped after step 7) is resent, online or in the offline "
           "queue, with the same edit ID. The server first looks the ID up in `board_versions` (a unique key per "
