@@ -136,6 +136,22 @@ SELECT $2, id, 'order-' || id, total_cents
 FROM purchase_orders
 WHERE id = $1 AND status = 'pending'
 ON CONFLICT (purchase_order_id) DO NOTHING;
+
+-- Whether a charge may be sent, and for how long, by the database's clock (the one that
+-- set the holds): the charge's key, the payment's status, whether the order still holds
+-- every seat, and the seconds until its first hold ends. The payment service sends (or
+-- resends) the charge only for a 'pending' payment of a whole order, and only while that
+-- many seconds have not passed on its own elapsed-time timer since this answer: its
+-- wall clock never decides. A retry runs this again and gets the time that is left.
+PREPARE charge_window (integer) AS
+SELECT p.idempotency_key, p.status,
+       o.seat_count = count(t.id) AS whole,
+       extract(epoch FROM min(t.held_until) - LOCALTIMESTAMP)::integer AS seconds_left
+FROM payments AS p
+JOIN purchase_orders AS o ON o.id = p.purchase_order_id
+LEFT JOIN tickets AS t ON t.purchase_order_id = o.id AND t.status = 'held'
+WHERE p.purchase_order_id = $1
+GROUP BY p.idempotency_key, p.status, o.seat_count;
 -- --8<-- [end:begin_payment]
 
 -- --8<-- [start:settle]
@@ -166,7 +182,8 @@ COMMIT;
 -- --8<-- [start:stuck_payments]
 -- The reconciler, every minute: payments whose saga stopped half-way. 'pending' past
 -- the charge deadline (the payment service sends no charge after the hold expires, ten
--- minutes) means nobody knows whether the card was charged: ask the provider by the key,
+-- minutes after the reserve at most, as charge_window measures it) means nobody knows
+-- whether the card was charged: ask the provider by the key,
 -- then settle or mark it failed. 'succeeded' on an order that is not paid means a refund
 -- is owed. Times are the database's clock, never a server's.
 SELECT p.purchase_order_id, p.idempotency_key, p.status
