@@ -158,6 +158,11 @@ flow.note("The replay queue is the fast catch-up log: a client that was away get
           "reader sorts by version and fills any gap from `board_versions` (offline sync steps 4 and 5). "
           "It keeps days, not years; older history is in `board_versions`.",
           theme="Storage")
+flow.note("Membership is checked when a connection subscribes to a board, not on every frame, so removing a "
+          "member is itself a logged change of the board: every server that receives it drops that user's "
+          "subscription to the board, and an edit the user sends afterwards is refused like one from a "
+          "stranger. A client that reconnects is checked again (offline sync step 3).",
+          theme="Ordering and delivery")
 flow.note("The source has HAProxy use round-robin and also pick \"a server with free capacity\". Round-robin spreads "
           "new connections evenly but ignores how many long-lived WebSockets each server already holds; "
           "`balance leastconn` does what the source means.",
@@ -296,7 +301,8 @@ kanban.endpoint(
     request={"board_id": "string: the board"},
     response={"lists": "object[]: the lists in position order, each with its tasks, their positions and versions",
               "board_version": "integer: the board version, read before the lists and tasks, so that every part of the copy is at least this new; the client then asks for every change after it"},
-    status={200: "The board", 304: "The board version has not moved since the ETag the client sent",
+    status={200: "The board; a follower whose board version is below the client's ETag is passed over for the leader, so a download never replaces a newer copy with an older one",
+            304: "The board version has not moved since the ETag the client sent",
             401: "No valid session", 403: "Not a member of the board (no board_members row)", 404: "No such board",
             429: "Over the read quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of a member",

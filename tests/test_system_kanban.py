@@ -403,3 +403,10 @@ def test_a_change_committed_but_never_announced_is_published_by_a_relay(system):
     note = next(n.text for n in flow.notes if "Steps 9 and 10 follow the commit" in n.text)
     assert "outbox" in note and "relay" in note and "In production" not in note
     assert "dropped by version" in note
+
+
+def test_a_removed_member_loses_the_live_subscription_and_a_lagging_follower_sends_no_older_board(system):
+    notes = " ".join(n.text for n in system.paths["workflow"].notes)
+    assert "removing a member is itself a logged change" in notes and "drops that user's subscription" in notes
+    load = next(e for e in system.endpoints if e.route == "/v1/boards/{board_id}")
+    assert "never replaces a newer copy with an older one" in dict(load.status)[200]
