@@ -371,7 +371,8 @@ market.endpoint(
     starts=(read, 23),
     request={"order_id": "string: the pending order"},
     status={204: "Cancelled; the seats are for sale again", 401: "No valid token", 403: "Not the buyer's order",
-            404: "No such order", 409: "Already paid: ask for a refund instead"},
+            404: "No such order",
+            409: "Already paid (ask for a refund instead), or its payment is pending: a charge may be in flight, so the order waits for its answer. A leave that slips in just before the charge is still safe: settle then finds the order cancelled and the charge is refunded (steps 24 and 25)"},
     headers={"Authorization": "Bearer token of the buyer"},
 )
 

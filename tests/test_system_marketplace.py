@@ -677,3 +677,8 @@ def test_the_purchase_group_is_called_a_saga_and_a_retried_upload_names_the_same
 def test_indexing_follows_the_change_stream_not_a_changed_since_time(system):
     index = next(s for s in system.paths["write"].steps if s.source == "indexing" and s.targets == ("inventory_db",))
     assert "change stream" in index.text and "resuming" in index.text
+
+
+def test_leaving_checkout_while_a_charge_may_be_in_flight_is_refused_or_refunded(system):
+    leave = next(e for e in system.endpoints if e.method == "DELETE")
+    assert "payment is pending" in dict(leave.status)[409] and "refunded" in dict(leave.status)[409]
