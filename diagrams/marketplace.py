@@ -187,7 +187,7 @@ read.step(17, purchase_service, session_cache,
 with read.transaction("Saga: reserve, pay and confirm"):
     read.step(18, purchase_service, orders_db,
               "**Reserve**: one transaction creates the pending order under the buyer's Idempotency-Key (a "
-              "retry finds the first order) and holds every seat for ten minutes with `reserve`, in ascending "
+              "retry finds the first order), its seat count and price taken from the seats of that listing, and holds every seat for ten minutes with `reserve`, in ascending "
               "seat ID so that two buyers never deadlock. A seat that returns no row rolls it all back: 409.")
     read.step(19, purchase_service, payment_service, "**Pay**: the purchase service asks for the charge.")
     read.step(20, payment_service, orders_db,

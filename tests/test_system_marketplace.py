@@ -450,7 +450,8 @@ def test_a_retried_order_with_the_same_key_finds_the_first_order(buyer):
     a.execute(commit)
     # The response was lost; the app retries with the same Idempotency-Key.
     a.execute(begin)
-    retry = insert.replace("VALUES (101,", "VALUES (109,")
+    retry = insert.replace("SELECT 101,", "SELECT 109,")
+    assert retry != insert
     assert a.execute(retry).fetchall() == []  # no second order: roll back, answer with 101
     a.execute("ROLLBACK")
     first = buyer.setup.execute("SELECT id FROM purchase_orders WHERE user_id = 101 AND idempotency_key = 'checkout-5f2c'")
@@ -682,3 +683,21 @@ def test_indexing_follows_the_change_stream_not_a_changed_since_time(system):
 def test_leaving_checkout_while_a_charge_may_be_in_flight_is_refused_or_refunded(system):
     leave = next(e for e in system.endpoints if e.method == "DELETE")
     assert "payment is pending" in dict(leave.status)[409] and "refunded" in dict(leave.status)[409]
+
+
+def test_an_order_s_count_and_price_come_from_the_seats_of_its_listing(buyer):
+    """The API promised 400 for seats of another listing, but the order took any seat ID and
+    a seat count and total from the request. Now the seat rows decide both."""
+    buyer.setup.execute("DELETE FROM purchase_orders WHERE id = 101")
+    buyer.setup.execute("INSERT INTO inventory (id, seller_id, title, document_id) VALUES (3, 1, 'Other', 'doc-3')")
+    buyer.setup.execute("UPDATE tickets SET inventory_id = 3 WHERE id = 8")
+    a = buyer()
+    begin, insert, *_ = place_order_statements()
+    a.execute(begin)
+    assert a.execute(insert).fetchall() == []  # seat 8 is on listing 3: no order, 400
+    a.execute("ROLLBACK")
+    buyer.setup.execute("UPDATE tickets SET inventory_id = 1, price_cents = 6000 WHERE id = 8")
+    a.execute(begin)
+    assert a.execute(insert).fetchall() == [(101,)]
+    a.execute("COMMIT")
+    assert buyer.setup.execute("SELECT seat_count, total_cents FROM purchase_orders WHERE id = 101").fetchone() == (2, 11000)

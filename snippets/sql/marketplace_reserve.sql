@@ -71,11 +71,16 @@ RETURNING id;
 -- The reserving transaction of POST /v1/orders, for seats 7 and 8: the order and all its
 -- holds commit together or not at all. Seats are reserved in ascending ID order, so two
 -- buyers who want overlapping seats queue on the lowest one instead of deadlocking.
+-- The order's seat count and price come from the seat rows of the listing asked for, never
+-- from the request: a seat of another listing (or no such seat) makes no order (400).
 BEGIN;
 INSERT INTO purchase_orders (id, user_id, idempotency_key, seat_count, total_cents)
-VALUES (101, 101, 'checkout-5f2c', 2, 10000)
+SELECT 101, 101, 'checkout-5f2c', count(*), sum(price_cents)
+FROM tickets
+WHERE id IN (7, 8) AND inventory_id = 1
+HAVING count(*) = 2        -- every seat asked for is on listing 1
 ON CONFLICT (user_id, idempotency_key) DO NOTHING
-RETURNING id;              -- no row: a retry; roll back and answer with the first order
+RETURNING id;              -- no row: a retry (roll back, answer with the first order), or a 400
 EXECUTE reserve(7, 101);
 EXECUTE reserve(8, 101);   -- no row from any reserve: roll back, 409
 COMMIT;
