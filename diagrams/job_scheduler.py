@@ -90,8 +90,9 @@ schedule.step(7, task_scheduler, task_cache,
               "on a redelivery too: adding an ID that is already there changes nothing.",
               when="If due within the next hour")
 schedule.step(8, task_scheduler, task_executor,
-              "The executors are told through a publish-subscribe topic, so that an executor sleeping "
-              "until a later due time wakes up and looks at the new earliest entry.",
+              "The scheduler tells the executors, found through service discovery, that an earlier entry "
+              "exists, so that an executor sleeping until a later due time wakes up and looks at it. A lost "
+              "signal costs little: the sleeper wakes at its own time or at the once-a-minute sweep.",
               when="If due within the next hour")
 
 schedule.stage("Refill the task cache")
