@@ -90,8 +90,9 @@ schedule.step(7, task_scheduler, task_cache,
               "on a redelivery too: adding an ID that is already there changes nothing.",
               when="If due within the next hour")
 schedule.step(8, task_scheduler, task_executor,
-              "The executors are told through a publish-subscribe topic, so that an executor sleeping "
-              "until a later due time wakes up and looks at the new earliest entry.",
+              "The scheduler tells the executors, found through service discovery, that an earlier entry "
+              "exists, so that an executor sleeping until a later due time wakes up and looks at it. A lost "
+              "signal costs little: the sleeper wakes at its own time or at the once-a-minute sweep.",
               when="If due within the next hour")
 
 schedule.stage("Refill the task cache")
@@ -168,9 +169,11 @@ execute.step(7, workers, object_store,
              "The worker fetches the task's executable from object storage and runs it.")
 
 execute.stage("Run and record")
-execute.step(8, workers, task_cache,
+execute.step(8, workers, [task_cache, sql_db],
              "While the task runs, the worker writes its progress to a status hash with a short TTL "
-             "(what the status page shows for a running task).")
+             "(what the status page shows for a running task) and, every minute, renews its lease in "
+             "PostgreSQL (`renew`, below), fenced by its run ID: a run longer than one lease is not taken "
+             "over while its worker lives, and a renewal that returns no row tells the worker to stop.")
 execute.step(9, workers, log_queue, "The worker streams the run's log to Kafka.")
 execute.step(10, log_queue, log_aggregator, "The log aggregator consumes the logs.")
 execute.step(11, log_aggregator, log_store,
@@ -178,14 +181,15 @@ execute.step(11, log_aggregator, log_store,
 execute.step(12, workers, sql_db,
              "When the run succeeds, the worker records it on the row, but only if its run ID still holds the "
              "lease (`finish`, below); a recurring task moves on to its next occurrence, with `attempts` back "
-             "to 0.")
+             "to 0. Then it deletes its progress hash, so the status page stops showing a run that is over.")
 
 execute.stage("Handle failures")
 execute.step(13, workers, zookeeper,
              "Every worker and executor sends heartbeats; a node that stops is taken out of service discovery.")
 execute.step(14, workers, dead_letter,
-             "The worker puts the failed run on the dead-letter topic: the task ID, its run ID and the error. "
-             "The row stays `running` under that run's lease until step 17 settles it.",
+             "The worker puts the failed run on the dead-letter topic: the task ID, its run ID and the error, "
+             "and deletes its progress hash. The row stays `running` under that run's lease (no longer "
+             "renewed) until step 17 settles it, or the reaper does when the lease lapses.",
              when="If the run fails")
 execute.step(15, dead_letter, [alerting, failure_detection],
              "The alerting service tells the owner and the operators; the failure detection service "
@@ -202,7 +206,9 @@ execute.stage("Show a task's status")
 execute.step(18, client, web_server, "The client asks over HTTPS how a task is doing.")
 execute.step(19, web_server, task_status, "The web server hands the request to the task status service.")
 execute.step(20, task_status, task_cache,
-             "The service reads the status hash of a running task from the cache.")
+             "The service reads the status hash of a running task from the cache. A hash exists only while "
+             "a run goes on: its worker deletes it when the run ends (steps 12 and 14), and one that a "
+             "crashed worker left behind lapses with its short TTL.")
 execute.step(21, task_status, sql_replica,
              "The task is not running (not started, or finished): its status and attempts come from a SQL replica.",
              when="On a cache miss")
@@ -298,7 +304,7 @@ scheduler.endpoint(
 )
 scheduler.endpoint(
     "GET", "/v1/tasks/{task_id}", "How is my task doing? Status, progress if it runs, and its latest log lines",
-    starts=(execute, 17),
+    starts=(execute, 18),
     request={"task_id": "string: the task"},
     response={"status": "string: scheduled, running, succeeded, failed or cancelled",
               "scheduled_for": "string: ISO 8601 due time of the current occurrence",
@@ -329,8 +335,9 @@ scheduler.endpoint(
 scheduler.endpoint(
     "DELETE", "/v1/tasks/{task_id}", "Cancel a task that is not running, by a conditional update that a claim at the same moment cannot also win (`cancel`). Its row stays, as cancelled, so a late copy of its submission stores nothing; a sorted-set entry left behind matches no row and is dropped at the claim, execution step 3",
     request={"task_id": "string: the task"},
-    status={204: "Cancelled: it will not run again", 401: "No valid token", 403: "Not the task's owner",
-            404: "No such task", 409: "The task is running; cancel it once the run ends"},
+    status={204: "Cancelled: it will not run again (a repeated cancel, after a lost reply, answers 204 again)",
+            401: "No valid token", 403: "Not the task's owner",
+            404: "No such task", 409: "The task is running (cancel it once the run ends), or it has already succeeded or failed"},
     headers={"Authorization": "Bearer token of the owner"},
 )
 

@@ -83,8 +83,9 @@ flow.step(6, ws_1, client_a,
           when="On a cache miss")
 with flow.transaction("Check the version and log the change"):
     flow.step(7, ws_1, doc_store,
-              "The server updates task 7 only if it is still at version 3 (then it becomes version 4), and "
-              "appends the change to `board_versions` as the board's version 41, with its edit ID.")
+              "The server updates task 7 only if it is still at version 3 (then it becomes version 4) and "
+              "both its list and the target list belong to board 10, the board this member's connection "
+              "opened, and appends the change to `board_versions` as the board's version 41, with its edit ID.")
 flow.step(8, doc_store, doc_replicas,
           "The leader copies the change to its followers asynchronously: they are eventually consistent.")
 flow.step(9, ws_1, replay_queue,
@@ -132,9 +133,11 @@ flow.note("Followers of the document store serve whole-board loads. A follower m
           "the copy already has, and the client skips any change whose task (or list) version is not above the "
           "one it holds. A snapshot read at one cluster time would do as well.",
           theme="Storage")
-flow.note("Steps 9 and 10 follow the commit, so a server that crashes in between would store a change and never "
-          "announce it. In production both are fed from the store's change stream (MongoDB change streams, or an "
-          "outbox collection written in the same transaction), so nothing committed goes unpublished.",
+flow.note("Steps 9 and 10 follow the commit, so a server that crashes in between has stored a change and not "
+          "announced it. `board_versions` is the outbox that repairs this: it is written in the same transaction "
+          "as the task, and a relay follows its change stream (MongoDB change streams, resumed from the last "
+          "token it saved) and appends and publishes every entry again. The copies it sends of changes that were "
+          "announced are dropped by version, like any redelivery; one that was lost arrives seconds late.",
           theme="Ordering and delivery")
 flow.note("An edit whose reply is lost (the socket dropped after step 7) is resent, online or in the offline "
           "queue, with the same edit ID. The server first looks the ID up in `board_versions` (a unique key per "
@@ -155,6 +158,11 @@ flow.note("The replay queue is the fast catch-up log: a client that was away get
           "reader sorts by version and fills any gap from `board_versions` (offline sync steps 4 and 5). "
           "It keeps days, not years; older history is in `board_versions`.",
           theme="Storage")
+flow.note("Membership is checked when a connection subscribes to a board, not on every frame, so removing a "
+          "member is itself a logged change of the board: every server that receives it drops that user's "
+          "subscription to the board, and an edit the user sends afterwards is refused like one from a "
+          "stranger. A client that reconnects is checked again (offline sync step 3).",
+          theme="Ordering and delivery")
 flow.note("The source has HAProxy use round-robin and also pick \"a server with free capacity\". Round-robin spreads "
           "new connections evenly but ignores how many long-lived WebSockets each server already holds; "
           "`balance leastconn` does what the source means.",
@@ -293,7 +301,8 @@ kanban.endpoint(
     request={"board_id": "string: the board"},
     response={"lists": "object[]: the lists in position order, each with its tasks, their positions and versions",
               "board_version": "integer: the board version, read before the lists and tasks, so that every part of the copy is at least this new; the client then asks for every change after it"},
-    status={200: "The board", 304: "The board version has not moved since the ETag the client sent",
+    status={200: "The board; a follower whose board version is below the client's ETag is passed over for the leader, so a download never replaces a newer copy with an older one",
+            304: "The board version has not moved since the ETag the client sent",
             401: "No valid session", 403: "Not a member of the board (no board_members row)", 404: "No such board",
             429: "Over the read quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of a member",

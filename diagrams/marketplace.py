@@ -97,7 +97,9 @@ write = market.path("write", "Write path")
 write.stage("Upload and normalise")
 write.step(1, seller, bulk_service, "A seller sends a batch of listings: JSON files and their media.")
 write.step(2, bulk_service, object_store,
-           "The bulk service stores the JSON files and the images and videos in object storage.")
+           "The bulk service names the batch after the seller and the request's `Idempotency-Key` and stores "
+           "the JSON files, images and videos in object storage under that batch ID: a retried upload "
+           "rewrites the same objects and announces the same batch, whose listing IDs (step 6) are the same.")
 write.step(3, bulk_service, upload_queue,
            "It publishes a message naming the batch (where its files are), not the files themselves.")
 write.step(4, upload_queue, aggregation, "The aggregation service, subscribed to the topic, receives the message.")
@@ -112,7 +114,8 @@ write.step(7, aggregation, inventory_db,
 
 write.stage("Index and advertise")
 write.step(8, indexing, inventory_db,
-           "The indexing service reads new and changed listings in batches.")
+           "The indexing service follows the listings' change stream, resuming from the last token it saved, "
+           "so no insert or update is skipped, and gathers the changes into batches.")
 write.step(9, indexing, search_index,
            "It turns them into search documents (title, venue, date, price) and writes them to Solr.")
 write.step(10, ads_service, inventory_db, "The ads service reads listings to choose what to advertise.")
@@ -129,9 +132,11 @@ write.note("A crash between steps 6 and 7 leaves seats whose document is not yet
 write.note("The message carries only where the batch is; images, videos and large JSON files never pass "
            "through Kafka, whose messages are limited to about 1 MB by default.",
            theme="Ingestion")
-write.note("Batch indexing leaves search behind by up to one batch interval. Reading MongoDB's change "
-           "stream instead keeps the index seconds behind; either way, search results are allowed to be "
-           "slightly stale, a purchase is not (see the read path).",
+write.note("Indexing follows MongoDB's change stream, not a query for documents changed since a time: "
+           "writes are not committed in the order of their timestamps, so such a query can pass over one "
+           "committed late with an earlier time and never index it. The stream is in commit order and "
+           "resumable; a batch replayed after a crash rewrites the same search documents. Search stays a "
+           "few seconds behind, which is allowed; a purchase is not (see the read path).",
            theme="Ingestion")
 write.note("Listings live in two stores on purpose: the rich, varied description in a document store, "
            "and each seat as a row in PostgreSQL. The source keeps tickets in MongoDB; but whether a seat "
@@ -179,10 +184,10 @@ read.step(16, purchase_service, ticket_lock,
           "and turns a second buyer away at once; correctness does not depend on it.")
 read.step(17, purchase_service, session_cache,
           "It writes the buyer's cart into the session (a linked hash map with a TTL), for the checkout pages.")
-with read.transaction("Reserve, pay and confirm"):
+with read.transaction("Saga: reserve, pay and confirm"):
     read.step(18, purchase_service, orders_db,
               "**Reserve**: one transaction creates the pending order under the buyer's Idempotency-Key (a "
-              "retry finds the first order) and holds every seat for ten minutes with `reserve`, in ascending "
+              "retry finds the first order), its seat count and price taken from the seats of that listing, and holds every seat for ten minutes with `reserve`, in ascending "
               "seat ID so that two buyers never deadlock. A seat that returns no row rolls it all back: 409.")
     read.step(19, purchase_service, payment_service, "**Pay**: the purchase service asks for the charge.")
     read.step(20, payment_service, orders_db,
@@ -190,7 +195,10 @@ with read.transaction("Reserve, pay and confirm"):
               "order's key (`begin_payment`): the saga's state is now on disk.")
     read.step(21, payment_service, payment_provider,
               "It charges the card through the provider with that key, so a retried request cannot charge "
-              "twice; after the hold's expiry it sends no charge.")
+              "twice, and only while the database's clock allows: `charge_window` (below) says whether the "
+              "payment is still `pending`, whether the order holds every seat and how many seconds its first "
+              "hold has left, and the service sends no charge once that many seconds have passed on its own "
+              "timer.")
     read.step(22, purchase_service, orders_db,
               "**Confirm**: one transaction records the charge and marks the order paid and its seats sold, "
               "only if the order still holds every one of them (`settle`, `confirm`).")
@@ -245,9 +253,11 @@ read.note("The expiry bounds the seat, not the money. If the purchase service di
           "only rows still in the state it expects.",
           theme="The purchase")
 read.note("The reconciler waits past the hold's expiry before it asks, because the payment service sends no "
-          "charge after it: by then a charge is either made or never will be. Its times are the database's "
-          "clock, the one that also timed the holds; the payment service compares its own clock with the "
-          "hold's end, which is safe because the reconciler waits five minutes longer than the hold.",
+          "charge after it: by then a charge is either made or never will be. All these times are the "
+          "database's clock, the one that also timed the holds: the payment service is told the seconds left "
+          "(step 21) and counts them down with an elapsed-time timer, whose rate hardly drifts, never reading "
+          "its wall clock; the reconciler waits five minutes longer than the hold, a margin for a charge "
+          "request still in flight when the hold ends.",
           theme="The purchase")
 read.note("Seats are 'materialized conflicts': one row per seat means two buyers of the same seat always "
           "meet on the same row, where PostgreSQL's row lock and the condition in `reserve` let exactly "
@@ -352,7 +362,7 @@ market.endpoint(
             401: "No valid token",
             402: "The card was declined: the order is cancelled and the seats released (step 23)",
             403: "Not the buyer's order", 404: "No such order",
-            409: "A hold expired and another buyer took one of the seats: nothing is sold and the whole charge is refunded (steps 24 and 25)"},
+            409: "A hold ran out: before the charge, no charge is sent (charge_window, step 21) and the buyer reserves again; after it, if another buyer took one of the seats, nothing is sold and the whole charge is refunded (steps 24 and 25)"},
     headers={"Authorization": "Bearer token of the buyer",
              "Idempotency-Key": "The order's key, which the payment service records before charging (step 20) and passes to the provider: a retried payment resumes the recorded one and cannot charge twice"},
 )
@@ -361,7 +371,8 @@ market.endpoint(
     starts=(read, 23),
     request={"order_id": "string: the pending order"},
     status={204: "Cancelled; the seats are for sale again", 401: "No valid token", 403: "Not the buyer's order",
-            404: "No such order", 409: "Already paid: ask for a refund instead"},
+            404: "No such order",
+            409: "Already paid (ask for a refund instead), or its payment is pending: a charge may be in flight, so the order waits for its answer. A leave that slips in just before the charge is still safe: settle then finds the order cancelled and the charge is refunded (steps 24 and 25)"},
     headers={"Authorization": "Bearer token of the buyer"},
 )
 

@@ -100,7 +100,7 @@ def server(postgres_database):
 
 
 _schemas = itertools.count(1)
-SECTIONS = ("submit", "store", "claim", "claim_cached", "claim_blocking", "finish", "retry", "cancel")
+SECTIONS = ("submit", "store", "claim", "claim_cached", "claim_blocking", "finish", "renew", "retry", "cancel")
 DUE = 6  # tasks 1..6 are due (task 1 the most overdue); tasks 7 and 8 are due tomorrow
 
 
@@ -479,3 +479,46 @@ def test_a_cancel_and_a_claim_at_once_cannot_both_win(worker):
     web.execute("COMMIT")
     assert 1 not in ids(executor.execute("EXECUTE claim('run-2', 100)"))
     assert web.execute("EXECUTE cancel(2, 1)").fetchall() == []  # 2 is running now: 409
+
+
+# --- A run longer than one lease is renewed, not taken over (review rev_a J3) ---------------
+
+
+def test_a_long_run_renews_its_lease_and_is_not_taken_over(system, worker):
+    """Without renewal, every task that runs longer than the five-minute lease is reaped and
+    run a second time, at the same moment, in the normal case. The renewal is a step."""
+    a, b = worker(), worker()
+    assert ids(a.execute("EXECUTE claim('run-a', 1)")) == [1]
+    reclaim = statements(read_section(ROOT, CLAIM, "reclaim"))[0]
+    for _ in range(3):  # three leases' worth of running, renewed each time before it lapses
+        worker.setup.execute("UPDATE tasks SET lease_expires_at = now() + interval '10 seconds' WHERE id = 1")
+        (expires,), = a.execute("EXECUTE renew(1, 'run-a')").fetchall()
+        assert worker.setup.execute(reclaim).fetchall() == []  # alive: not reaped
+    assert 1 not in ids(b.execute("EXECUTE claim('run-b', 10)"))
+    assert b.execute("EXECUTE renew(1, 'run-b')").fetchall() == []  # another run cannot renew it
+    # a worker that stopped renewing loses the task, and its late renewal changes nothing
+    worker.setup.execute("UPDATE tasks SET lease_expires_at = now() - interval '1 second' WHERE id = 1")
+    assert worker.setup.execute(reclaim).fetchall() == [(1, "scheduled")]
+    assert a.execute("EXECUTE renew(1, 'run-a')").fetchall() == []
+    assert "`renew`" in step(system, "execution", 8).text
+    assert list(step(system, "execution", 8).targets) == ["task_cache", "sql_db"]
+
+
+def test_every_endpoint_starts_at_a_request_not_at_a_background_step(system):
+    """Each endpoint links to the step its request starts; the status call's is the client's
+    question (it pointed at failure detection's settle, step 17)."""
+    for endpoint in system.endpoints:
+        if endpoint.starts is None:
+            continue
+        first = step(system, *endpoint.starts)
+        assert first.source in {"client", "web_server"}, (endpoint.route, endpoint.starts)
+    status = next(e for e in system.endpoints if e.method == "GET" and e.route == "/v1/tasks/{task_id}")
+    assert step(system, *status.starts).source == "client"
+
+
+def test_a_finished_run_stops_showing_as_running(system):
+    """The status service answers a running task from the progress hash: the hash must end
+    with the run (deleted at success and at failure), not outlive it by its TTL."""
+    for number in (12, 14):
+        assert "deletes its progress hash" in step(system, "execution", number).text
+    assert "exists only while" in step(system, "execution", 20).text

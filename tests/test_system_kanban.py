@@ -171,6 +171,7 @@ def accept(connection, section: str, *, user_id: int, change: dict, edit_id: str
     changed the row, the log entry, in one transaction. Returns the rows updated."""
     edit_id = edit_id or f"edit-{next(_edits)}"
     connection.execute("BEGIN")
+    params.setdefault("board_id", 10)
     updated = run(connection, section, task_id=7, now="2026-11-30 12:00", **params).rowcount
     if updated == 1:
         run(connection, "log_change", board_id=10, task_id=7, change=json.dumps(change),
@@ -357,9 +358,55 @@ def test_two_copies_of_one_edit_racing_cannot_both_be_logged(board):
     assert accept(board, "move", edit_id="a-81", user_id=1, change={"list_id": 2, "position": 1.5},
                   list_id=2, position=1.5, base_version=3) == 1
     board.execute("BEGIN")
-    assert run(board, "rename", task_id=7, title="again", base_version=4, now="2026-11-30 12:01").rowcount == 1
+    assert run(board, "rename", task_id=7, board_id=10, title="again", base_version=4, now="2026-11-30 12:01").rowcount == 1
     with pytest.raises(sqlite3.IntegrityError):
         run(board, "log_change", board_id=10, task_id=7, change="{}", user_id=1, now="2026-11-30 12:01", edit_id="a-81")
     board.execute("ROLLBACK")
     assert task(board) == (2, 1.5, "Write the release notes", 4)
     assert board.execute("SELECT version FROM boards WHERE id = 10").fetchone() == (41,)
+
+
+# --- An edit stays on the board its sender is a member of -----------------------------------
+
+
+def test_an_edit_names_a_task_and_a_list_of_the_member_s_board_or_changes_nothing(board):
+    """Membership is checked for board 10; a task ID or a target list from board 11 must not
+    slip through. The old update (by task ID and version only) changed task 70 of board 11
+    and task 7's list to one on board 11, and would have logged both as board 10's change."""
+    board.execute("INSERT INTO boards (id, name, version, created_at) VALUES (11, 'Other', 0, '2026-11-01 09:00')")
+    board.execute("INSERT INTO lists (id, board_id, name, position) VALUES (21, 11, 'Secret', 1)")
+    board.execute("INSERT INTO tasks (id, list_id, created_by, title, position, version, updated_at) "
+                  "VALUES (70, 21, 1, 'Board 11 only', 1, 1, '2026-11-02 10:00')")
+    now = "2026-11-30 12:00"
+    # a member of board 10 renames board 11's task: nothing changes
+    assert run(board, "rename", task_id=70, board_id=10, title="hacked", base_version=1, now=now).rowcount == 0
+    # task 7 (board 10) moved into board 11's list: nothing changes
+    assert run(board, "move", task_id=7, board_id=10, list_id=21, position=1.0, base_version=3, now=now).rowcount == 0
+    assert board.execute("SELECT title FROM tasks WHERE id = 70").fetchone() == ("Board 11 only",)
+    assert task(board) == (1, 1.0, "Write the release notes", 3)
+    # the same edits on the right board go through
+    assert run(board, "rename", task_id=70, board_id=11, title="ok", base_version=1, now=now).rowcount == 1
+    assert run(board, "move", task_id=7, board_id=10, list_id=2, position=1.5, base_version=3, now=now).rowcount == 1
+
+
+def test_positions_are_doubles_as_the_page_s_count_of_inserts_assumes():
+    """REAL is a 4-byte float in PostgreSQL (24-bit mantissa, 23 halvings, not 52)."""
+    ddl = DDL.read_text(encoding="utf-8")
+    assert re.findall(r"^\s+position\s+(\w+(?: PRECISION)?)", ddl, re.M) == ["DOUBLE PRECISION"] * 2
+
+
+def test_a_change_committed_but_never_announced_is_published_by_a_relay(system):
+    """A crash between the commit (step 7) and the publish (steps 9, 10) is repaired by the
+    design, not by 'in production': the log is the outbox and a relay follows it."""
+    flow = system.paths["workflow"]
+    assert flow.steps[6].transaction and "`board_versions`" in flow.steps[6].text
+    note = next(n.text for n in flow.notes if "Steps 9 and 10 follow the commit" in n.text)
+    assert "outbox" in note and "relay" in note and "In production" not in note
+    assert "dropped by version" in note
+
+
+def test_a_removed_member_loses_the_live_subscription_and_a_lagging_follower_sends_no_older_board(system):
+    notes = " ".join(n.text for n in system.paths["workflow"].notes)
+    assert "removing a member is itself a logged change" in notes and "drops that user's subscription" in notes
+    load = next(e for e in system.endpoints if e.route == "/v1/boards/{board_id}")
+    assert "never replaces a newer copy with an older one" in dict(load.status)[200]

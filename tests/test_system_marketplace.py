@@ -25,7 +25,7 @@ PAGE = ROOT / "docs" / "systems" / "marketplace.md"
 
 # Items of the source's numbered lists.
 SOURCE_ITEMS = {"write": 8, "read": 23}
-SAGA = "Reserve, pay and confirm"
+SAGA = "Saga: reserve, pay and confirm"  # a saga across services, not one transaction
 
 
 @pytest.fixture(scope="module")
@@ -151,7 +151,7 @@ def buyer(server):
         connection = server.connect()
         connection.execute(f"SET search_path TO {schema}")
         connection.execute("SET statement_timeout = '5s'")  # a hung test fails instead of hanging
-        for section in ("reserve", "confirm", "release", "begin_payment"):
+        for section in ("reserve", "confirm", "release", "begin_payment"):  # begin_payment has charge_window
             for statement in statements(read_section(ROOT, RESERVE, section)):
                 connection.execute(statement)
         opened.append(connection)
@@ -445,7 +445,8 @@ def test_a_retried_order_with_the_same_key_finds_the_first_order(buyer):
     a.execute(commit)
     # The response was lost; the app retries with the same Idempotency-Key.
     a.execute(begin)
-    retry = insert.replace("VALUES (101,", "VALUES (109,")
+    retry = insert.replace("SELECT 101,", "SELECT 109,")
+    assert retry != insert
     assert a.execute(retry).fetchall() == []  # no second order: roll back, answer with 101
     a.execute("ROLLBACK")
     first = buyer.setup.execute("SELECT id FROM purchase_orders WHERE user_id = 101 AND idempotency_key = 'checkout-5f2c'")
@@ -628,3 +629,70 @@ def test_the_reconciler_waits_longer_than_a_hold_by_the_margin_the_page_states(s
     assert int(wait) - int(hold) == 5
     notes = " ".join(n.text for n in system.paths["read"].notes)
     assert "waits five minutes longer than the hold" in notes
+
+
+# --- The charge deadline is the database's, not the payment service's clock (review rev_a) ---
+
+
+def test_whether_a_charge_may_be_sent_is_decided_by_the_database_clock(system, buyer):
+    """The payment service used to compare its own wall clock with the hold's end: a clock
+    more than the reconciler's margin slow would charge after the reconciler had decided
+    there was no charge. charge_window answers from the database's clock instead."""
+    buyer.setup.execute("UPDATE purchase_orders SET total_cents = 10000, seat_count = 2 WHERE id = 101")
+    a, b = buyer(), buyer()
+    a.execute("EXECUTE reserve(7, 101)")
+    a.execute("EXECUTE reserve(8, 101)")
+    a.execute("EXECUTE begin_payment(101, 1)")
+    (key, status, whole, left), = a.execute("EXECUTE charge_window(101)").fetchall()
+    assert (key, status, whole) == ("order-101", "pending", True) and 590 <= left <= 600
+    # seat 8's hold lapses: no time left, so no charge is sent (a retry asks again and is told so)
+    buyer.setup.execute("UPDATE tickets SET held_until = LOCALTIMESTAMP - interval '1 second' WHERE id = 8")
+    (_, _, whole, left), = a.execute("EXECUTE charge_window(101)").fetchall()
+    assert whole and left <= 0
+    # another buyer takes seat 8: the order is no longer whole, and nothing may be charged
+    assert b.execute("EXECUTE reserve(8, 102)").fetchall() == [(8,)]
+    (_, _, whole, _), = a.execute("EXECUTE charge_window(101)").fetchall()
+    assert not whole
+    charge = next(s for s in system.paths["read"].steps if "payment_provider" in s.targets and s.transaction)
+    assert "`charge_window`" in charge.text and "database's clock" in charge.text
+    notes = " ".join(n.text for n in system.paths["read"].notes)
+    assert "compares its own clock" not in notes
+
+
+def test_the_purchase_group_is_called_a_saga_and_a_retried_upload_names_the_same_batch(system):
+    """The brown group spans three services and the provider: one local transaction it is not.
+    A retried bulk upload must not list everything twice: its batch ID, which every listing ID
+    comes from, is fixed by the seller and the Idempotency-Key, not minted per request."""
+    assert all(s.transaction.startswith("Saga") for s in system.paths["read"].steps if s.transaction)
+    store = next(s for s in system.paths["write"].steps if s.source == "bulk_service" and s.targets == ("object_store",))
+    assert "`Idempotency-Key`" in store.text and "same batch" in store.text
+    upload = next(e for e in system.endpoints if e.route == "/v1/listing_batches")
+    assert "Idempotency-Key" in dict(upload.headers)
+
+
+def test_indexing_follows_the_change_stream_not_a_changed_since_time(system):
+    index = next(s for s in system.paths["write"].steps if s.source == "indexing" and s.targets == ("inventory_db",))
+    assert "change stream" in index.text and "resuming" in index.text
+
+
+def test_leaving_checkout_while_a_charge_may_be_in_flight_is_refused_or_refunded(system):
+    leave = next(e for e in system.endpoints if e.method == "DELETE")
+    assert "payment is pending" in dict(leave.status)[409] and "refunded" in dict(leave.status)[409]
+
+
+def test_an_order_s_count_and_price_come_from_the_seats_of_its_listing(buyer):
+    """The API promised 400 for seats of another listing, but the order took any seat ID and
+    a seat count and total from the request. Now the seat rows decide both."""
+    buyer.setup.execute("DELETE FROM purchase_orders WHERE id = 101")
+    buyer.setup.execute("INSERT INTO inventory (id, seller_id, title, document_id) VALUES (3, 1, 'Other', 'doc-3')")
+    buyer.setup.execute("UPDATE tickets SET inventory_id = 3 WHERE id = 8")
+    a = buyer()
+    begin, insert, *_ = place_order_statements()
+    a.execute(begin)
+    assert a.execute(insert).fetchall() == []  # seat 8 is on listing 3: no order, 400
+    a.execute("ROLLBACK")
+    buyer.setup.execute("UPDATE tickets SET inventory_id = 1, price_cents = 6000 WHERE id = 8")
+    a.execute(begin)
+    assert a.execute(insert).fetchall() == [(101,)]
+    a.execute("COMMIT")
+    assert buyer.setup.execute("SELECT seat_count, total_cents FROM purchase_orders WHERE id = 101").fetchone() == (2, 11000)

@@ -32,7 +32,7 @@ CREATE TABLE lists (
     id        BIGINT PRIMARY KEY,             -- chosen by the client
     board_id  INTEGER NOT NULL REFERENCES boards (id),
     name      TEXT NOT NULL,
-    position  REAL NOT NULL,                  -- between its neighbours: a move rewrites one row
+    position  DOUBLE PRECISION NOT NULL,      -- between its neighbours: a move rewrites one row
     version   INTEGER NOT NULL DEFAULT 1
 );
 
@@ -43,7 +43,7 @@ CREATE TABLE tasks (
     title        TEXT NOT NULL,
     description  TEXT,
     assignee_id  INTEGER REFERENCES users (id),
-    position     REAL NOT NULL,
+    position     DOUBLE PRECISION NOT NULL,   -- a double: 52 halvings of one gap (REAL is 4 bytes in PostgreSQL)
     version      INTEGER NOT NULL DEFAULT 1,  -- +1 on every accepted change
     updated_at   TIMESTAMP NOT NULL
 );

@@ -109,6 +109,18 @@ WHERE id = $1 AND status = 'running' AND lease_owner = $2
 RETURNING id, status;
 -- --8<-- [end:finish]
 
+-- --8<-- [start:renew]
+-- While the task runs, its worker renews the lease every minute (execution step 8),
+-- fenced like finish: only the run that holds the lease moves its expiry, by the
+-- database's clock. A run longer than one lease is therefore not taken over while its
+-- worker is alive; no row back means the lease was lost, and the worker should stop.
+PREPARE renew (bigint, text) AS
+UPDATE tasks
+SET lease_expires_at = now() + interval '5 minutes'
+WHERE id = $1 AND status = 'running' AND lease_owner = $2
+RETURNING lease_expires_at;
+-- --8<-- [end:renew]
+
 -- --8<-- [start:retry]
 -- Failure detection, for a failed run read from the dead-letter topic ($2 is that
 -- run's ID, which the message carries): fenced like finish, so a late report, or the
@@ -138,7 +150,9 @@ RETURNING id, status;
 -- --8<-- [start:cancel]
 -- DELETE /v1/tasks/{id}: only a task still waiting is cancelled, in one conditional
 -- update, so a claim at the same moment and the cancel cannot both win. 0 rows: the
--- task is running (409) or not the caller's (404). The row stays, as a tombstone.
+-- server reads the row to tell why: not the caller's (404), already cancelled (a
+-- repeated cancel: 204 again), running, succeeded or failed (409). The row stays, as a
+-- tombstone.
 PREPARE cancel (bigint, integer) AS
 UPDATE tasks
 SET status = 'cancelled'

@@ -29,7 +29,11 @@ FROM   board_versions
 WHERE  board_id = :board_id AND edit_id = :edit_id;
 -- --8<-- [end:already_applied]
 
--- A move: accepted only if nobody changed the task since version :base_version.
+-- A move: accepted only if nobody changed the task since version :base_version, and only
+-- within the board the connection is a member of (:board_id, checked in board_members):
+-- the task's list and the target list must both be on it. A task ID from another board
+-- changes nothing, so it can neither be edited by a non-member nor be logged in the wrong
+-- board's history, where that board's own clients would never hear of it.
 -- --8<-- [start:move]
 UPDATE tasks
 SET    list_id    = :list_id,
@@ -37,17 +41,20 @@ SET    list_id    = :list_id,
        version    = version + 1,
        updated_at = :now
 WHERE  id = :task_id
-  AND  version = :base_version;  -- stale edit: 0 rows updated
+  AND  version = :base_version   -- stale edit: 0 rows updated
+  AND  list_id IN (SELECT id FROM lists WHERE board_id = :board_id)
+  AND  :list_id IN (SELECT id FROM lists WHERE board_id = :board_id);
 -- --8<-- [end:move]
 
--- A rename: the same check, on another field.
+-- A rename: the same checks, on another field.
 -- --8<-- [start:rename]
 UPDATE tasks
 SET    title      = :title,
        version    = version + 1,
        updated_at = :now
 WHERE  id = :task_id
-  AND  version = :base_version;
+  AND  version = :base_version
+  AND  list_id IN (SELECT id FROM lists WHERE board_id = :board_id);
 -- --8<-- [end:rename]
 
 -- In the same transaction as an update that changed one row: the board's next version.

@@ -71,11 +71,16 @@ RETURNING id;
 -- The reserving transaction of POST /v1/orders, for seats 7 and 8: the order and all its
 -- holds commit together or not at all. Seats are reserved in ascending ID order, so two
 -- buyers who want overlapping seats queue on the lowest one instead of deadlocking.
+-- The order's seat count and price come from the seat rows of the listing asked for, never
+-- from the request: a seat of another listing (or no such seat) makes no order (400).
 BEGIN;
 INSERT INTO purchase_orders (id, user_id, idempotency_key, seat_count, total_cents)
-VALUES (101, 101, 'checkout-5f2c', 2, 10000)
+SELECT 101, 101, 'checkout-5f2c', count(*), sum(price_cents)
+FROM tickets
+WHERE id IN (7, 8) AND inventory_id = 1
+HAVING count(*) = 2        -- every seat asked for is on listing 1
 ON CONFLICT (user_id, idempotency_key) DO NOTHING
-RETURNING id;              -- no row: a retry; roll back and answer with the first order
+RETURNING id;              -- no row: a retry (roll back, answer with the first order), or a 400
 EXECUTE reserve(7, 101);
 EXECUTE reserve(8, 101);   -- no row from any reserve: roll back, 409
 COMMIT;
@@ -136,6 +141,22 @@ SELECT $2, id, 'order-' || id, total_cents
 FROM purchase_orders
 WHERE id = $1 AND status = 'pending'
 ON CONFLICT (purchase_order_id) DO NOTHING;
+
+-- Whether a charge may be sent, and for how long, by the database's clock (the one that
+-- set the holds): the charge's key, the payment's status, whether the order still holds
+-- every seat, and the seconds until its first hold ends. The payment service sends (or
+-- resends) the charge only for a 'pending' payment of a whole order, and only while that
+-- many seconds have not passed on its own elapsed-time timer since this answer: its
+-- wall clock never decides. A retry runs this again and gets the time that is left.
+PREPARE charge_window (integer) AS
+SELECT p.idempotency_key, p.status,
+       o.seat_count = count(t.id) AS whole,
+       extract(epoch FROM min(t.held_until) - LOCALTIMESTAMP)::integer AS seconds_left
+FROM payments AS p
+JOIN purchase_orders AS o ON o.id = p.purchase_order_id
+LEFT JOIN tickets AS t ON t.purchase_order_id = o.id AND t.status = 'held'
+WHERE p.purchase_order_id = $1
+GROUP BY p.idempotency_key, p.status, o.seat_count;
 -- --8<-- [end:begin_payment]
 
 -- --8<-- [start:settle]
@@ -166,7 +187,8 @@ COMMIT;
 -- --8<-- [start:stuck_payments]
 -- The reconciler, every minute: payments whose saga stopped half-way. 'pending' past
 -- the charge deadline (the payment service sends no charge after the hold expires, ten
--- minutes) means nobody knows whether the card was charged: ask the provider by the key,
+-- minutes after the reserve at most, as charge_window measures it) means nobody knows
+-- whether the card was charged: ask the provider by the key,
 -- then settle or mark it failed. 'succeeded' on an order that is not paid means a refund
 -- is owed. Times are the database's clock, never a server's.
 SELECT p.purchase_order_id, p.idempotency_key, p.status
