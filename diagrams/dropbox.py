@@ -135,8 +135,10 @@ up.step(21, metadata_service, queue,
         "It publishes the change (workspace, journal position) on the change topic, keyed by workspace ID: "
         "one event per change, however many members the workspace has.")
 up.step(22, metadata_service, indexer,
-        "It returns the new revision; the indexer stores it in the local database as the file's new base "
-        "revision. It does not move its change cursor: it reads its own change back in the journal like "
+        "It returns the new revision; the indexer stores it in the local database, with the content hash it "
+        "committed, as the file's new base, and clears the waiting-to-sync mark unless the watcher has seen "
+        "a newer edit meanwhile (download step 25 compares the file on disk with that base). It does not move "
+        "its change cursor: it reads its own change back in the journal like "
         "everyone else's, so it cannot skip another device's change made meanwhile.")
 
 up.stage("Later: collect blocks that no version names")

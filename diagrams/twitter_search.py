@@ -125,8 +125,9 @@ write.step(2, tweet_service, stream,
 write.step(3, stream, flink,
           "A Flink job reads the stream and analyses each tweet: tokens, language, hashtags, mentions, expanded URLs.")
 write.step(4, flink, realtime_index,
-          "It sends the analysed tweet to the real-time partition that owns its ID, whose writer adds it to the "
-          "in-memory Lucene index: searchable within seconds.")
+          "It sends the analysed tweet to every replica of the real-time partition that owns its ID, whose "
+          "writer adds it to the in-memory Lucene index: searchable within seconds. Each replica applies the "
+          "partition's changes in the same order, so any of them can answer a query.")
 
 write.stage("Into the archive index")
 write.step(5, stream, hdfs, "Tweets are also copied, in batches, into the archive on HDFS.")
@@ -198,7 +199,7 @@ update.step(5, flink, archive_index,
 
 update.stage("Inside one real-time partition: one writer, many readers, at the same time")
 update.step(6, flink, writer_thread,
-            "It also sends the change to the real-time partition that owns the tweet (nothing to do once the tweet "
+            "It also sends the change to every replica of the real-time partition that owns the tweet (nothing to do once the tweet "
             "has aged out of the window). There, every addition, edit and delete is handled by one writer thread, "
             "in arrival order; a change whose version is not newer than the one the writer last applied to that "
             "tweet is a redelivery and is skipped (see the write path's note on delivery).")
@@ -265,7 +266,7 @@ search.endpoint(
              "since?": "string: ISO 8601 date; older tweets are not searched (and the archive is skipped if it is recent)",
              "cursor?": "string: next_cursor from the previous page"},
     response={"tweets": "object[]: matching tweets with author, text and time",
-              "next_cursor": "string: opaque position of the next page; absent at the end",
+              "next_cursor": "string: opaque: the oldest tweet ID returned and the archive version, so the next page continues below that ID even as new tweets arrive; absent at the end",
               "partial": "boolean: true if a partition missed its deadline and its matches are left out"},
     status={200: "A page of results, possibly partial", 400: "A query that does not parse, or is empty",
             429: "Over the search quota (Retry-After says when to try again)"},

@@ -69,7 +69,9 @@ up.stage("Connect and register the video")
 up.step(1, client, dns, "The client resolves the upload API's domain name through DNS.")
 up.step(2, client, load_balancer, "It opens an HTTPS connection to the load balancer.")
 up.step(3, load_balancer, rate_limiter,
-        "The load balancer checks the user's and the IP address's upload quota; over the limit, "
+        "The load balancer checks the IP address's upload quota, and the user's by the user ID in the "
+        "bearer token (a signed token the rate limiter verifies itself, before any web server has "
+        "authenticated the call); over the limit, "
         "the request ends here with `429 Too Many Requests`.")
 up.step(4, load_balancer, web_server, "Within the quota, the request goes to a web server with spare capacity.")
 up.step(5, web_server, app_server, "The web server passes it to an app server that serves the upload API.")
@@ -204,7 +206,9 @@ up.note("A codec (H.264, VP9, HEVC, AV1) compresses the picture; a container (MP
         "Newer codecs save 30 to 50% of the bits at the same quality but cost far more CPU to encode, "
         "so popular videos get them first.", theme="Transcoding")
 up.note("A video that fails to transcode after a few retries goes to a dead-letter topic with its error, "
-        "instead of blocking its partition; the uploader is told, and an engineer can replay it. "
+        "instead of blocking its partition. The upload handler also reads that topic: it sets the video's "
+        "status to `failed` (only from `processing`, so a redelivery changes nothing), deletes its cached "
+        "metadata and has the uploader told, as in steps 22 to 25; an engineer can replay the event later. "
         "Kafka has no built-in dead-letter queue; it is an ordinary topic the consumers write to.",
         theme="Transcoding")
 up.note("Watermarks (visible, or hidden in the picture to trace leaks) and encryption protect content. "
@@ -446,7 +450,7 @@ youtube.endpoint(
     "GET", "/v1/videos/{video_id}", "Open the watch page: metadata, thumbnail URLs, where the viewer stopped, and the master playlist", starts=(st, 2),
     request={"video_id": "string: the video"},
     response={"title": "string: the video's title", "description": "string: its description",
-              "status": "string: uploading, processing or ready",
+              "status": "string: uploading, processing, ready, or failed (transcoding gave up)",
               "thumbnails": "object[]: thumbnail URLs on the CDN, at a few sizes",
               "resume_at_s?": "number: where this viewer stopped, from the watch history; absent when not signed in or never watched",
               "master_playlist?": "string: HLS or DASH master playlist, one entry per rendition pointing to its playlist on the CDN; absent until ready"},

@@ -537,3 +537,11 @@ def test_a_workspace_can_be_listed_afresh_with_the_position_it_reflects(dropbox)
 def test_the_missing_blocks_check_names_its_one_workspace(dropbox):
     missing = next(e for e in dropbox.endpoints if e.route == "/v1/blocks/missing")
     assert "workspace_id" in dict(missing.request)
+
+
+def test_a_commit_records_the_content_hash_as_the_new_base(dropbox):
+    """Download step 25 compares the file on disk with the base's content hash: a device that kept the old
+    hash after its own upload would take its own file for an unsynced edit and make a conflicted copy."""
+    returned = next(s for s in dropbox.paths["upload"].steps
+                    if s.source == "metadata_service" and s.targets == ("indexer",))
+    assert "content hash it committed" in returned.text and "waiting-to-sync mark" in returned.text

@@ -209,3 +209,17 @@ def test_the_archive_cache_key_includes_the_time_range(system):
     """Read step 5 queries only the partitions of the time range asked for, so the cached answer depends on it."""
     lookup = next(s for s in system.paths["read"].steps if s.targets == ("cache",) and s.when is None)
     assert "time range" in lookup.text and "archive version" in lookup.text
+
+
+def test_every_replica_of_a_partition_gets_every_change(system):
+    """Read step 3 may ask any replica; a change sent to one only would make results depend on the replica."""
+    for path_id in ("write", "index_update"):
+        sends = [s for s in system.paths[path_id].steps
+                 if s.source == "flink" and s.targets in (("realtime_index",), ("writer_thread",))]
+        assert sends and all("every replica" in s.text for s in sends), path_id
+
+
+def test_the_page_cursor_is_a_tweet_id_not_an_offset(system):
+    """An offset into results that grow every second would repeat or skip tweets on the next page."""
+    search_api = next(e for e in system.endpoints if e.route == "/v1/search/tweets")
+    assert "oldest tweet ID returned" in dict(search_api.response)["next_cursor"]

@@ -365,3 +365,17 @@ def test_a_position_report_is_never_retried(youtube):
 def test_the_hot_fraction_is_explained_by_skew_not_against_it(youtube):
     reason = youtube.assumptions["hot_fraction"][1]
     assert "carry most of the bytes streamed" in reason
+
+
+def test_a_video_that_fails_to_transcode_is_marked_failed(youtube):
+    """The schema and the notification know 'failed'; some step must set it, and the watch page must say it."""
+    notes = " ".join(note.text for note in youtube.paths["upload"].notes)
+    assert "status to `failed` (only from `processing`" in notes
+    watch = endpoint(youtube, "GET", "/v1/videos/{video_id}")
+    assert "failed" in dict(watch.response)["status"]
+
+
+def test_the_user_quota_is_checked_from_a_token_the_rate_limiter_verifies(youtube):
+    """The rate limiter runs before any web server has authenticated the call."""
+    limit = next(s for s in youtube.paths["upload"].steps if s.targets == ("rate_limiter",))
+    assert "bearer token" in limit.text and "verifies itself" in limit.text
