@@ -426,7 +426,11 @@ down.note("On download the chunker joins the blocks back into the file (step 26)
 down.note("A folder is shared by making it a workspace of its own and giving the user a membership of it. "
           "The user's devices learn of it at their next long poll (step 5 compares the cursor with the user's "
           "memberships), add the workspace to their cursor at position 0 and list it from the start. A single "
-          "file is shared with a row in the ACL table. Every read checks one or the other.", theme="Sharing")
+          "file is shared with a row in the ACL table. Every read checks one or the other. A file shared on its "
+          "own is not synced to the other user's devices: their cursor follows whole workspaces' journals, and "
+          "the owner's journal is not theirs to read. They open it from the web or mobile app (GET by file ID, "
+          "checked against the ACL); to keep a file in sync on someone else's devices, share its folder.",
+          theme="Sharing")
 down.note("Memberships are stored with the user, not with the folder: the questions asked on every poll and "
           "commit are per user, and one accounts shard answers them. Listing a folder's members asks every "
           "accounts shard; it happens only in the sharing dialog.", theme="Sharing")

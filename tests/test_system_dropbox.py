@@ -545,3 +545,10 @@ def test_a_commit_records_the_content_hash_as_the_new_base(dropbox):
     returned = next(s for s in dropbox.paths["upload"].steps
                     if s.source == "metadata_service" and s.targets == ("indexer",))
     assert "content hash it committed" in returned.text and "waiting-to-sync mark" in returned.text
+
+
+def test_a_file_shared_on_its_own_is_not_said_to_sync(dropbox):
+    """Devices follow workspaces' journals; a file shared by an ACL row sits in its owner's journal, which
+    the other user's devices do not read, so the page must not leave 'changes reach every device' to it."""
+    notes = " ".join(note.text for note in dropbox.paths["download"].notes)
+    assert "A file shared on its own is not synced" in notes and "share its folder" in notes
