@@ -151,7 +151,7 @@ up.step(26, notification, client,
 
 up.note("The source queues the video ID (its step 6) before the client has uploaded the file (its step 9), so a "
         "transcoder could look for a file that is not there yet. Here the event is published only after the "
-        "upload is complete (steps 11 and 12). An object-store event (S3 sends one when an object is created) "
+        "upload is complete (steps 11 to 13). An object-store event (S3 sends one when an object is created) "
         "is another trigger that cannot fire too early.", theme="Order of the steps")
 up.note("Setting the status and publishing the event are writes to two systems, the database and the queue, "
         "with no transaction across them: published directly, a crash between the two would leave a video "
