@@ -90,8 +90,12 @@ up.step(5, chunker, load_balancer,
 up.step(6, load_balancer, web_server, "The load balancer hands the connection to a web server, in round robin.")
 up.step(7, web_server, metadata_service, "The web server passes the question to the metadata service.")
 up.step(8, metadata_service, metadata_db,
-        "The metadata service looks up which of the hashes already appear in block lists of files this user "
-        "can read. Blocks that only other users have do not count: see the note on deduplication.")
+        "The metadata service looks up which of the hashes already appear in block lists of the workspace the "
+        "file belongs to (one shard: the file's earlier versions are there, which is what an edit reuses). It "
+        "does not search the user's other workspaces or files shared with them one by one: that would ask "
+        "every shard they live on, to save re-sending a block the store then keeps once anyway. The workspace "
+        "is one this user is a member of, so blocks that only other users have never count: see the note on "
+        "deduplication.")
 up.step(9, metadata_service, chunker, "It answers with the hashes the device must upload.")
 up.step(10, chunker, block_service,
         "The chunker uploads only those blocks (through the load balancer and a web server), compressed, and encrypted in transit by TLS.")
@@ -116,7 +120,7 @@ up.step(17, metadata_service, block_service,
         "For a new block list, the metadata service asks the block service to claim its blocks.")
 up.step(18, block_service, block_index,
         "The block service checks in the block index that every hash is live and either held by this user or "
-        "already in a version this user can read (what step 8 counted), and stamps its claim time, which keeps "
+        "already in a version of this workspace (what step 8 counted), and stamps its claim time, which keeps "
         "the collector off it. If any is not, the commit is refused with 409: upload it, then commit again.")
 with up.transaction("One transaction on the workspace's shard"):
     up.step(19, metadata_service, metadata_db,
@@ -131,8 +135,10 @@ up.step(21, metadata_service, queue,
         "It publishes the change (workspace, journal position) on the change topic, keyed by workspace ID: "
         "one event per change, however many members the workspace has.")
 up.step(22, metadata_service, indexer,
-        "It returns the new revision; the indexer stores it in the local database as the file's new base "
-        "revision. It does not move its change cursor: it reads its own change back in the journal like "
+        "It returns the new revision; the indexer stores it in the local database, with the content hash it "
+        "committed, as the file's new base, and clears the waiting-to-sync mark unless the watcher has seen "
+        "a newer edit meanwhile (download step 25 compares the file on disk with that base). It does not move "
+        "its change cursor: it reads its own change back in the journal like "
         "everyone else's, so it cannot skip another device's change made meanwhile.")
 
 up.stage("Later: collect blocks that no version names")
@@ -176,7 +182,10 @@ up.note("Concurrent edits of one file are caught by optimistic locking: a commit
         "never sees a later position before an earlier one commits.", theme="Consistency and conflicts")
 up.note("A retried commit carries the same idempotency key, stored with its journal entry under a unique "
         "constraint per workspace: a retry whose first attempt committed finds the entry and returns its "
-        "result, instead of failing as a conflict with itself.", theme="Consistency and conflicts")
+        "result, instead of failing as a conflict with itself. A retry sent while the first attempt is still "
+        "running finds no entry yet, waits on the file's row, and then finds its base revision gone; so before "
+        "answering 412 the service looks the key up once more, and answers with the first attempt's result "
+        "if it is there.", theme="Consistency and conflicts")
 up.note("The source says operations on files are ACID compliant. Each commit is ACID inside one shard of the "
         "metadata database, on the server. Across devices there is no global transaction: a laptop editing "
         "offline commits hours later, and only then learns that another device changed the same file.",
@@ -184,6 +193,11 @@ up.note("The source says operations on files are ACID compliant. Each commit is 
 up.note("The source resolves conflicts by last-writer-wins or by the user. Last-writer-wins silently "
         "discards one edit; Dropbox instead keeps both, saving the losing side as a separate "
         "\"conflicted copy\" file for the user to merge.", theme="Consistency and conflicts")
+up.note("A deleted file keeps its row (its versions stay restorable), marked by its own ID in `tombstone`, "
+        "which is 0 while the file is live. The path is unique per workspace among live files only, "
+        "(workspace, path, tombstone), so a file created again at a deleted path, or renamed onto one, gets "
+        "a row of its own instead of colliding with the deleted one; MySQL has no partial unique index, which "
+        "is why the marker is a column.", theme="Consistency and conflicts")
 up.note("File versioning falls out of the design: each commit adds a version whose block list is a list of "
         "SHA-256 hashes, so any version can be restored and identical versions are detected by comparing hashes.",
         theme="Consistency and conflicts")
@@ -194,12 +208,12 @@ up.note("The server can deduplicate after receiving whole files instead, which s
         "spends the upload bandwidth. Telling a client that *another* user has a block is a leak: an upload that "
         "finishes instantly reveals that someone has that file, and a client that knows only a file's hashes "
         "could claim its blocks without ever having had them (the Dropship tool did this to Dropbox in 2011). "
-        "So the client skips only blocks its own user already has (step 8), and the server still stores each "
+        "So the client skips only blocks already in the file's workspace (step 8), and the server still stores each "
         "block once across all users (step 12): bandwidth is saved per user, storage globally.",
         theme="Blocks and deduplication")
 up.note("The commit is checked the same way: every hash in its block list must be one the user already "
-        "holds, recorded in the block index's table of owners in step 13 (or that is in a version the user "
-        "can read). Otherwise a client could skip step 10 and commit another user's hashes.",
+        "holds, recorded in the block index's table of owners in step 13 (or that is in a version of the "
+        "workspace it commits to). Otherwise a client could skip step 10 and commit another user's hashes.",
         theme="Blocks and deduplication")
 up.note("Small changes upload small patches: only the blocks whose hashes changed are sent (Dropbox also "
         "sends binary diffs of changed blocks).", theme="Blocks and deduplication")
@@ -296,7 +310,9 @@ down.step(13, metadata_service, metadata_db,
           "It reads the block list from the metadata database and caches it.", when="On a cache miss")
 down.step(14, metadata_service, indexer,
           "It returns the changes, each with its journal position, and the cursor after the last of them, which "
-          "the device adopts only as it applies them (step 27).")
+          "the device adopts only as it applies them (step 27). Each edit comes with a download grant: the "
+          "version's block hashes, the user and an expiry an hour ahead, signed with a key the block service "
+          "shares.")
 down.step(15, indexer, client_db,
           "The indexer compares the block lists with the blocks already on the device and notes the missing ones.")
 
@@ -308,7 +324,9 @@ down.step(17, chunker, cdn,
 down.step(18, cdn, block_store, "The edge fetches the block from the block store and keeps it.", when="On a cache miss")
 down.step(19, chunker, load_balancer, "For the user's own files, the chunker requests the missing blocks by hash.")
 down.step(20, load_balancer, web_server, "The load balancer hands the request to a web server.")
-down.step(21, web_server, block_service, "The web server passes it to the block service.")
+down.step(21, web_server, block_service,
+          "The web server passes it to the block service, which serves a hash only under a grant from step 14 "
+          "that names it, carries a valid signature and has not expired; otherwise it answers 404.")
 down.step(22, block_service, block_cache, "The block service reads the blocks from the block cache.")
 down.step(23, block_service, block_store,
           "It reads them from the block store and caches them.", when="On a cache miss")
@@ -353,11 +371,23 @@ down.note("Steps 24 to 26 are not in the source, which writes the downloaded fil
           "file on disk with the base the device last synced, so local work survives as a conflicted copy.",
           theme="Order of the steps")
 
+down.note("Why a signed grant (step 21): the block service cannot tell by itself who may read a block. Its "
+          "index records only who uploaded each one, and a member of a shared folder who never uploaded a "
+          "block may read it; the versions that name a block are spread over every metadata shard. The "
+          "metadata service, which has just checked the user's membership to list the changes, vouches for the "
+          "hashes instead. The expiry is set by the metadata service's clock and checked by the block "
+          "service's: server clocks agree within seconds, against an hour of validity.", theme="Sharing")
 down.note("Full caches evict the least recently used entry (LRU).", theme="Caching")
 down.note("Cached folder listings are deleted on every commit (upload step 20) and also given a short TTL: a "
           "read that started before a commit can put the old rows back just after the deletion, and the TTL "
           "bounds how long that stale entry lives. The journal itself is never cached: its tail changes with "
           "every commit.", theme="Caching")
+down.note("A device lists a workspace from scratch when it joins it or gets 410 for an old cursor. Each folder "
+          "listing is read from the metadata cache, or on a miss from one snapshot of the shard, together with "
+          "the journal position it reflects, and cached with it. The device starts its cursor at the lowest "
+          "position among the listings it read and then reads the changes after it: a stale listing is only "
+          "old, never wrong, and an entry a listing already reflects is skipped, since its revision is not "
+          "above the file's base.", theme="Caching")
 down.note("Blocks are named by their hash, so a cached block is never stale: new content is a new hash. "
           "A version's block list never changes either; only listings need invalidating.", theme="Caching")
 down.note("Cached previews are kept encrypted, as the source asks, so a cache dump or snapshot does not "
@@ -396,7 +426,11 @@ down.note("On download the chunker joins the blocks back into the file (step 26)
 down.note("A folder is shared by making it a workspace of its own and giving the user a membership of it. "
           "The user's devices learn of it at their next long poll (step 5 compares the cursor with the user's "
           "memberships), add the workspace to their cursor at position 0 and list it from the start. A single "
-          "file is shared with a row in the ACL table. Every read checks one or the other.", theme="Sharing")
+          "file is shared with a row in the ACL table. Every read checks one or the other. A file shared on its "
+          "own is not synced to the other user's devices: their cursor follows whole workspaces' journals, and "
+          "the owner's journal is not theirs to read. They open it from the web or mobile app (GET by file ID, "
+          "checked against the ACL); to keep a file in sync on someone else's devices, share its folder.",
+          theme="Sharing")
 down.note("Memberships are stored with the user, not with the folder: the questions asked on every poll and "
           "commit are per user, and one accounts shard answers them. Listing a folder's members asks every "
           "accounts shard; it happens only in the sharing dialog.", theme="Sharing")
@@ -404,12 +438,14 @@ down.note("Memberships are stored with the user, not with the folder: the questi
 
 # --- API: what the desktop client (indexer and chunker) calls -------------------------
 dropbox.endpoint(
-    "POST", "/v1/blocks/missing", "Which of these blocks must the device upload? A block counts as present only if this user can already read it",
+    "POST", "/v1/blocks/missing", "Which of these blocks must the device upload? A block counts as present only if a version in the file's workspace already names it",
     starts=(up, 5),
-    request={"hashes": "string[]: the SHA-256 hashes of the file's blocks, in order (a few thousand at most per call)"},
+    request={"workspace_id": "string: the workspace the file belongs to: only its block lists are searched",
+             "hashes": "string[]: the SHA-256 hashes of the file's blocks, in order (a few thousand at most per call)"},
     response={"missing": "string[]: the hashes the device must upload"},
     status={200: "The missing hashes (an empty list: commit straight away)",
             400: "A hash that is not 64 hex digits, or too many in one call", 401: "No valid device token",
+            403: "Not a member of the workspace",
             429: "Over the request quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the device"},
     response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
@@ -495,7 +531,7 @@ dropbox.endpoint(
     starts=(down, 8),
     request={"cursor": "string: the device's last cursor: a journal position per workspace",
              "limit?": "integer: changes per page, 500 by default, at most 2,000"},
-    response={"entries": "object[]: per journal entry, its workspace and position, the file's path (and old path for a rename), revision, and block hashes for an edit or that it was deleted",
+    response={"entries": "object[]: per journal entry, its workspace and position, the file's path (and old path for a rename), revision, and for an edit its block hashes with a signed download grant for them (valid an hour), or that it was deleted",
               "next_cursor": "string: the cursor after this page; the device stores it once it has applied the page",
               "has_more": "boolean: true if another page follows at once"},
     status={200: "One page of changes", 400: "A cursor that does not parse", 401: "No valid device token",
@@ -505,15 +541,28 @@ dropbox.endpoint(
     response_headers={"Cache-Control": "No-store", 429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 dropbox.endpoint(
-    "GET", "/v1/blocks/{hash}", "Download one block of the user's own or shared files", starts=(down, 19),
-    request={"hash": "string: the block's SHA-256"},
+    "GET", "/v1/blocks/{hash}", "Download one block of the user's own or shared files, under a grant from GET /v1/changes", starts=(down, 19),
+    request={"hash": "string: the block's SHA-256",
+             "grant": "string: the signed download grant that came with the edit naming this hash"},
     response={"content": "string: the block's bytes, compressed (the raw body)"},
     status={200: "The block",
-            404: "No such block, or none this user may read (the same answer, so existence does not leak)",
+            404: "No such block, or no valid, unexpired grant naming it (the same answer, so existence does not leak)",
             401: "No valid device token", 429: "Over the download quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the device"},
     response_headers={"Cache-Control": "Private, max-age of a year, immutable: a block never changes under its hash",
                       "ETag": "The block's hash", 429: {"Retry-After": "Seconds to wait before trying again"}},
+)
+dropbox.endpoint(
+    "GET", "/v1/workspaces/{workspace_id}/files", "List a workspace from scratch (on joining it, or after 410 for an old cursor): its live files, a folder at a time, each listing with the journal position it reflects",
+    request={"workspace_id": "string: the namespace", "folder?": "string: the folder to list, the root by default",
+             "page_token?": "string: next_page_token from the previous page"},
+    response={"files": "object[]: per live file, its path, revision, size and block hashes, with a signed download grant",
+              "position": "integer: the journal position this listing reflects; the device then reads GET /v1/changes after it",
+              "next_page_token?": "string: present when the folder has more files"},
+    status={200: "One page of the listing", 401: "No valid device token", 403: "Not a member of the workspace",
+            404: "No such workspace or folder", 429: "Over the read quota (Retry-After says when to try again)"},
+    headers={"Authorization": "Bearer token of the device"},
+    response_headers={429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 dropbox.endpoint(
     "GET", "/v1/files/{file_id}/preview", "A file's preview for the web or mobile app", starts=(down, 28),

@@ -65,8 +65,9 @@ read.step(3, fanout, realtime_index,
           "The fanout service sends the query to every partition of the real-time index at once; each returns its "
           "best recent matches.")
 read.step(4, fanout, cache,
-          "It looks up the archive part of the answer in the cache, under the normalised query and the current "
-          "archive version.")
+          "It looks up the archive part of the answer in the cache, under the normalised query, the time range "
+          "it asks for (`since`) and the current archive version: the same words over another range are another "
+          "answer.")
 read.step(5, fanout, archive_index,
           "The fanout service queries every archive partition that covers the time range asked for.",
           when="On a cache miss")
@@ -114,15 +115,19 @@ read.note("Both indexes are partitioned by document (tweet ID), not by term, so 
 write = search.path("write", "Write path")
 
 write.stage("Into the real-time index")
-write.step(1, client, tweet_service, "The client posts a status; the tweet service stores it and gives it an ID.")
+write.step(1, client, tweet_service,
+           "The client posts a status; the tweet service stores it, gives it an ID and version 1 (each edit or "
+           "delete raises the version), and keeps the request's idempotency key with it, so a retried post "
+           "returns the same ID.")
 write.step(2, tweet_service, stream,
            "The tweet service appends the new tweet to the tweet stream, from an outbox written in the same "
            "transaction as the tweet (see the note on delivery).")
 write.step(3, stream, flink,
           "A Flink job reads the stream and analyses each tweet: tokens, language, hashtags, mentions, expanded URLs.")
 write.step(4, flink, realtime_index,
-          "It sends the analysed tweet to the real-time partition that owns its ID, whose writer adds it to the "
-          "in-memory Lucene index: searchable within seconds.")
+          "It sends the analysed tweet to every replica of the real-time partition that owns its ID, whose "
+          "writer adds it to the in-memory Lucene index: searchable within seconds. Each replica applies the "
+          "partition's changes in the same order, so any of them can answer a query.")
 
 write.stage("Into the archive index")
 write.step(5, stream, hdfs, "Tweets are also copied, in batches, into the archive on HDFS.")
@@ -153,9 +158,12 @@ write.note("The archive index lives on SSD because it is far too large for RAM, 
 write.note("Steps 1 and 2 are two writes. Were the tweet stored and the service to crash before appending it, "
            "the tweet would exist and never be found. So the tweet and an outbox entry are written in one "
            "transaction, and a relay appends outbox entries to the stream until the stream acknowledges them. "
-           "A relay that crashes after appending but before marking the entry sent appends it again: the "
-           "partition's writer keeps a map from tweet ID to document ID (a delete needs it anyway) and skips a "
-           "tweet it already holds, and the archive build keeps one row per tweet ID.",
+           "A relay that crashes after appending but before marking the entry sent appends it again, so an "
+           "old change can arrive after a newer one (edit 1, edit 2, then edit 1 again). Every entry carries the "
+           "tweet's version: the partition's writer keeps, per tweet ID, its document ID (a delete needs it "
+           "anyway) and the last version applied, kept as a tombstone after a delete until the tweet leaves the "
+           "window, and skips any change whose version is not newer; the archive build keeps, per tweet ID, only "
+           "the highest version, and leaves the tweet out if that is a delete.",
            theme="Delivery")
 write.note("Each real-time partition has a single writer thread and many reader threads; the index update path "
            "shows how readers search while the writer adds tweets.",
@@ -174,7 +182,10 @@ update = search.path("index_update", "Updating the index while it is read")
 update.stage("An edit or a delete reaches both indexes and the archive")
 update.step(1, client, tweet_service, "The client edits or deletes a published tweet.")
 update.step(2, tweet_service, stream,
-            "The tweet service appends the change to the tweet stream, keyed by tweet ID so it follows the original.")
+            "The tweet service writes the change, its new version and an outbox entry in one transaction, as "
+            "for a new tweet (write step 2); the relay appends the entry to the tweet stream, keyed by tweet ID "
+            "so it follows the original. A crash after the change is stored cannot lose it: the relay still "
+            "holds the entry.")
 update.step(3, stream, hdfs,
             "The change is copied into the HDFS archive with the tweets, so the next daily build applies it: it "
             "leaves a deleted tweet out and indexes an edit's new text. Without this, a rebuild from the archive "
@@ -188,9 +199,10 @@ update.step(5, flink, archive_index,
 
 update.stage("Inside one real-time partition: one writer, many readers, at the same time")
 update.step(6, flink, writer_thread,
-            "It also sends the change to the real-time partition that owns the tweet (nothing to do once the tweet "
+            "It also sends the change to every replica of the real-time partition that owns the tweet (nothing to do once the tweet "
             "has aged out of the window). There, every addition, edit and delete is handled by one writer thread, "
-            "in arrival order.")
+            "in arrival order; a change whose version is not newer than the one the writer last applied to that "
+            "tweet is a redelivery and is skipped (see the write path's note on delivery).")
 update.step(7, writer_thread, active_segment,
             "To add a tweet, the writer gives it the next document ID and appends that ID to the postings list of each "
             "of its terms. An edit is a delete plus an add; a delete sets one bit in the deleted-docs set of "
@@ -254,7 +266,7 @@ search.endpoint(
              "since?": "string: ISO 8601 date; older tweets are not searched (and the archive is skipped if it is recent)",
              "cursor?": "string: next_cursor from the previous page"},
     response={"tweets": "object[]: matching tweets with author, text and time",
-              "next_cursor": "string: opaque position of the next page; absent at the end",
+              "next_cursor": "string: opaque: the oldest tweet ID returned and the archive version, so the next page continues below that ID even as new tweets arrive; absent at the end",
               "partial": "boolean: true if a partition missed its deadline and its matches are left out"},
     status={200: "A page of results, possibly partial", 400: "A query that does not parse, or is empty",
             429: "Over the search quota (Retry-After says when to try again)"},

@@ -10,6 +10,7 @@ youtube = System(
         "users 1-to-many comments",
         "videos 1-to-many comments",
         "videos 1-to-many renditions",
+        "videos 1-to-many outbox",
     ],
 )
 
@@ -33,6 +34,8 @@ app_server = youtube.component("app_server", "App server", kind="server", group=
                                role="Video API: registers uploads, signs URLs, serves metadata, playlists and search")
 upload_handler = youtube.component("upload_handler", "Upload handler", kind="service", group="Services",
                                    role="Consumes 'transcoded' events; marks videos ready in the metadata DB and the index")
+relay = youtube.component("relay", "Outbox relay", kind="worker", group="Services",
+                           role="Publishes the metadata DB's unsent outbox rows to Kafka, marking each sent once acknowledged")
 notification = youtube.component("notification", "Notification service", kind="service", group="Services",
                                  role="Tells the uploader (push, e-mail, in-app) how processing went")
 
@@ -66,7 +69,9 @@ up.stage("Connect and register the video")
 up.step(1, client, dns, "The client resolves the upload API's domain name through DNS.")
 up.step(2, client, load_balancer, "It opens an HTTPS connection to the load balancer.")
 up.step(3, load_balancer, rate_limiter,
-        "The load balancer checks the user's and the IP address's upload quota; over the limit, "
+        "The load balancer checks the IP address's upload quota, and the user's by the user ID in the "
+        "bearer token (a signed token the rate limiter verifies itself, before any web server has "
+        "authenticated the call); over the limit, "
         "the request ends here with `429 Too Many Requests`.")
 up.step(4, load_balancer, web_server, "Within the quota, the request goes to a web server with spare capacity.")
 up.step(5, web_server, app_server, "The web server passes it to an app server that serves the upload API.")
@@ -77,9 +82,11 @@ up.step(6, app_server, metadata_db,
 
 up.stage("Chunked, resumable upload")
 up.step(7, app_server, [raw_store, metadata_db],
-        "It starts a multipart upload in the raw video store, records the store's upload ID in the video's "
-        "row (resuming lists the stored parts by it; a retry that finds no upload ID starts one), and gets a "
-        "pre-signed URL for each part (say 8 to 64 MB each), valid for a few hours.")
+        "It starts a multipart upload in the raw video store and records the store's upload ID in the video's "
+        "row only if none is recorded yet (resuming lists the stored parts by it; a retry that finds no upload "
+        "ID starts one, and of two retries racing, the one whose conditional update finds an ID already there "
+        "aborts its own upload and uses that one). It gets a pre-signed URL for each part (say 8 to 64 MB "
+        "each), valid for a few hours.")
 up.step(8, app_server, client, "It returns the video ID and the signed part URLs to the client.")
 up.step(9, client, raw_store,
         "The client cuts the file into parts and sends them straight to object storage, several at a time. "
@@ -90,59 +97,73 @@ up.step(10, client, app_server,
         "and a web server, as in steps 2 to 5), listing the parts and their checksums.")
 up.step(11, app_server, raw_store,
         "The app server completes the multipart upload: the store joins the parts into one object.")
-up.step(12, app_server, [metadata_db, queue],
-        "Only now does the app server set the video's status to `processing` and publish the video ID "
-        "on the `uploaded` topic.")
+with up.transaction("One transaction on the video's shard"):
+    up.step(12, app_server, metadata_db,
+            "Only now does the app server set the video's status to `processing` (only from `uploading`) and, "
+            "in the same transaction on the video's shard, insert an `uploaded` event for the video into the "
+            "outbox table, sharded by video ID like the video's row.")
+up.step(13, relay, [metadata_db, queue],
+        "The outbox relay reads the unsent outbox rows, publishes each video ID on the `uploaded` topic, and "
+        "marks a row sent only once Kafka has acknowledged it. A crash in between publishes the event again, "
+        "which every consumer tolerates.")
 
 up.stage("Transcode into several resolutions and formats")
-up.step(13, queue, transcoder,
+up.step(14, queue, transcoder,
         "A transcoding worker of the transcoder consumer group takes the event; each video goes to one worker "
         "(or is split by time range across several).")
-up.step(14, transcoder, raw_store, "The worker downloads the original file.")
-up.step(15, transcoder, transcoded_store,
+up.step(15, transcoder, raw_store, "The worker downloads the original file.")
+up.step(16, transcoder, transcoded_store,
         "It encodes every rung of the ladder (for example 240p to 2160p, in H.264 and VP9; AV1 later, for videos "
         "that become popular), cuts each into segments of a few seconds, and writes the segments and the "
         "HLS and DASH playlists, under keys made of the video ID and the rendition: a redelivered event "
         "rewrites the same objects rather than adding copies.")
 
 up.stage("Thumbnails")
-up.step(16, queue, thumbnailer,
+up.step(17, queue, thumbnailer,
         "The thumbnail workers, a second consumer group on the same topic, receive the same event independently.")
-up.step(17, thumbnailer, raw_store, "A worker reads frames from the original.")
-up.step(18, thumbnailer, thumbnail_store,
+up.step(18, thumbnailer, raw_store, "A worker reads frames from the original.")
+up.step(19, thumbnailer, thumbnail_store,
         "It keeps about five sharp, representative frames, scales them to a few sizes and stores them "
         "in the video's row of the thumbnail store.")
 
 up.stage("Record the metadata")
-up.step(19, transcoder, queue,
+up.step(20, transcoder, queue,
         "When all renditions are stored, the transcoder publishes a `transcoded` event: the video ID, "
         "the renditions (resolution, codec, bitrate) and the playlist locations.")
-up.step(20, queue, upload_handler, "The upload handler consumes the event.")
-up.step(21, upload_handler, metadata_db,
+up.step(21, queue, upload_handler, "The upload handler consumes the event.")
+up.step(22, upload_handler, metadata_db,
         "It inserts the renditions and sets the video's status to `ready`, in one transaction. A redelivered "
         "event changes nothing: renditions are unique per video, height and codec, and the status moves only "
         "from `processing`.")
-up.step(22, upload_handler, metadata_cache,
+up.step(23, upload_handler, metadata_cache,
         "It deletes the video's cached metadata, so the next read fetches the new status (cache-aside: "
         "only readers fill the cache).")
-up.step(23, upload_handler, search_index, "It adds the title and description to the search index.")
+up.step(24, upload_handler, search_index,
+        "It writes the title and description to the search index as the video's document, under its video ID: "
+        "written twice, it is replaced, not duplicated.")
 
 up.stage("Notify the uploader")
-up.step(24, upload_handler, notification,
+up.step(25, upload_handler, notification,
         "It asks the notification service to tell the uploader, keyed by video ID and outcome, so that a "
         "redelivered event does not notify twice.")
-up.step(25, notification, client,
+up.step(26, notification, client,
         "The notification service pushes the result to the uploader's devices: ready, or failed with a reason.")
 
 up.note("The source queues the video ID (its step 6) before the client has uploaded the file (its step 9), so a "
         "transcoder could look for a file that is not there yet. Here the event is published only after the "
-        "upload is complete (steps 11 and 12). An object-store event (S3 sends one when an object is created) "
+        "upload is complete (steps 11 to 13). An object-store event (S3 sends one when an object is created) "
         "is another trigger that cannot fire too early.", theme="Order of the steps")
-up.note("Step 12 writes to two systems, the database and the queue, with no transaction across them; "
-        "a crash between the two would leave a video `processing` forever. Either write the event to an outbox "
-        "table in the same transaction as the status and let a relay publish it, or have a sweeper "
-        "re-publish videos stuck in `processing`. Consumers must be idempotent either way: Kafka "
-        "delivers at least once.", theme="Order of the steps")
+up.note("Setting the status and publishing the event are writes to two systems, the database and the queue, "
+        "with no transaction across them: published directly, a crash between the two would leave a video "
+        "`processing` forever, and a retried *complete* would not help, since it finds the status already past "
+        "`uploading`. So step 12 writes the event to an outbox table in the same transaction as the status, "
+        "and the relay (step 13) publishes it. The relay may publish an event twice, and Kafka delivers at "
+        "least once anyway: every consumer is idempotent (steps 16, 19 and 22).", theme="Order of the steps")
+up.note("The upload handler commits its offset on the `transcoded` topic only after step 25. A crash after "
+        "the transaction of step 22 redelivers the event: step 22 then changes nothing, and steps 23 to 25 run "
+        "again, each harmless twice (a cache delete, the video's search document written under its ID, a "
+        "notification keyed by video and outcome). Committing the offset earlier would leave a ready video "
+        "missing from search, its uploader never told.", theme="Order of the steps")
 up.note("Transcoding and thumbnails finish independently. Here the video is marked ready when its renditions "
         "are in, and the page shows a frame from the video until the thumbnails arrive; the upload handler "
         "could instead wait for both events before marking it ready.", theme="Order of the steps")
@@ -185,7 +206,9 @@ up.note("A codec (H.264, VP9, HEVC, AV1) compresses the picture; a container (MP
         "Newer codecs save 30 to 50% of the bits at the same quality but cost far more CPU to encode, "
         "so popular videos get them first.", theme="Transcoding")
 up.note("A video that fails to transcode after a few retries goes to a dead-letter topic with its error, "
-        "instead of blocking its partition; the uploader is told, and an engineer can replay it. "
+        "instead of blocking its partition. The upload handler also reads that topic: it sets the video's "
+        "status to `failed` (only from `processing`, so a redelivery changes nothing), deletes its cached "
+        "metadata and has the uploader told, as in steps 22 to 25; an engineer can replay the event later. "
         "Kafka has no built-in dead-letter queue; it is an ordinary topic the consumers write to.",
         theme="Transcoding")
 up.note("Watermarks (visible, or hidden in the picture to trace leaks) and encryption protect content. "
@@ -289,9 +312,11 @@ st.step(15, client, app_server,
         "through the load balancer and a web server as in steps 2 to 4.")
 st.step(16, app_server, watch_history,
         "The app server writes the position into the viewer's row for that video, stamped with the server's "
-        "clock, not the device's: the latest report wins whichever device sent it. A report repeated after "
-        "a timeout writes the same position again; if it arrives after a newer one, the next report, at most "
-        "30 seconds later, puts it right.")
+        "clock, not the device's: the latest report wins whichever device sent it (app servers' clocks agree "
+        "within milliseconds by NTP, and one playback's reports are 30 seconds apart). The player never "
+        "retries a report: a retry stamped after a newer report would win over it, and after a pause or an "
+        "exit no next report would put it right. A lost report is superseded by the next; a lost exit report "
+        "costs at most the 30 seconds since the one before.")
 
 st.note("The source has the app server fetch the video content from the transcoded object store. App servers "
         "never carry video bytes here: they hand out the playlist, and the player downloads the playlists and "
@@ -325,7 +350,7 @@ st.note("Caching happens at several levels: the player's buffer, the CDN edge, a
         "cache, the app server's local memory.", theme="Caching and CDN")
 st.note("Full caches evict the least recently used entry (LRU). A CDN often adds an admission rule, so that "
         "a video watched once does not push out one watched all day.", theme="Caching and CDN")
-st.note("The upload handler deletes a video's cache entry (upload step 22), but a read that fetched the "
+st.note("The upload handler deletes a video's cache entry (upload step 23), but a read that fetched the "
         "old row from a lagging follower (step 6) can put it back just after the deletion; the short TTL "
         "bounds how long such a stale entry lives.", theme="Caching and CDN")
 st.note("Cache TTLs get random jitter, so entries cached at the same moment do not all expire, and all "
@@ -352,7 +377,7 @@ st.note("Segments travel over HTTP, on TCP (or QUIC with HTTP/3); the player buf
 st.note("The rendition played depends on the device (screen size, supported codecs) and on the network; "
         "a phone on 3G does not get 4K.", theme="Adaptive streaming")
 st.note("The ladder of bitrates and formats decides how smooth and how widely compatible playback is; "
-        "it is chosen per video by the transcoder (step 15 of the upload workflow).",
+        "it is chosen per video by the transcoder (step 16 of the upload workflow).",
         theme="Adaptive streaming")
 
 st.note("The player reports its position (steps 15 and 16) so that playback resumes where it stopped, on "
@@ -425,7 +450,7 @@ youtube.endpoint(
     "GET", "/v1/videos/{video_id}", "Open the watch page: metadata, thumbnail URLs, where the viewer stopped, and the master playlist", starts=(st, 2),
     request={"video_id": "string: the video"},
     response={"title": "string: the video's title", "description": "string: its description",
-              "status": "string: uploading, processing or ready",
+              "status": "string: uploading, processing, ready, or failed (transcoding gave up)",
               "thumbnails": "object[]: thumbnail URLs on the CDN, at a few sizes",
               "resume_at_s?": "number: where this viewer stopped, from the watch history; absent when not signed in or never watched",
               "master_playlist?": "string: HLS or DASH master playlist, one entry per rendition pointing to its playlist on the CDN; absent until ready"},
@@ -440,7 +465,7 @@ youtube.endpoint(
     "PUT", "/v1/me/history/{video_id}", "Report where playback is: every 30 seconds, and on pause, seek or exit", starts=(st, 15),
     request={"video_id": "string: the video playing",
              "position_s": "number: seconds into the video"},
-    status={204: "Stored; the same report sent again stores the same position",
+    status={204: "Stored. The player does not retry a report: a lost one is superseded by the next, 30 seconds later",
             400: "A position outside the video", 401: "No valid token: a viewer who is not signed in keeps the position on the device",
             404: "No such video", 429: "Reporting far more often than every 30 seconds (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the viewer"},
@@ -468,5 +493,5 @@ youtube.capacity(
     read_size=("100 MB", "What one view streams: about five minutes at an average of some 2.5 Mbit/s across phones and TVs"),
     retention=("10 years", "Videos are kept as long as their owners keep them; ten years bounds the estimate"),
     peak_to_average=(2, "A worldwide audience smooths the day; evening peaks roughly double the average"),
-    hot_fraction=(0.005, "Views are heavily skewed: the segments of the popular videos are a fraction of a percent of the bytes streamed"),
+    hot_fraction=(0.005, "Views are heavily skewed: the popular videos carry most of the bytes streamed, yet their distinct segments, each cached once per edge, are a fraction of a percent of them"),
 )

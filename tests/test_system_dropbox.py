@@ -451,3 +451,96 @@ def test_notification_and_encryption_claims_are_precise(dropbox):
     assert "The source has the client encrypt blocks with 128-bit AES" in upload
     assert "cross-user deduplication is lost" in upload
     assert "outbox" in upload  # the commit and the publish are not one transaction
+
+
+# --- Review rev_c: a deleted path is free again, a racing retry, block grants, listing afresh ------
+
+def test_a_deleted_path_can_be_created_again_and_a_live_path_stays_unique(engine):
+    """With UNIQUE (workspace, path), the deleted file's row kept its path: creating the file again, or
+    renaming another onto it, broke the constraint. The tombstone frees the path of a deleted file only."""
+    run, query = engine
+    for sql in statements("upload") + statements("claim"):
+        run(sql)
+    assert commit(run)
+    assert commit(run, "rename") and commit(run, "delete")
+    for sql in statements("recreate"):
+        run(sql)
+    assert query("SELECT id, tombstone FROM files WHERE path = '/notes-2026.txt' ORDER BY id") == [(1, 1), (3, 0)]
+    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.UniqueViolation)):  # If-None-Match: * fails
+        run("INSERT INTO files (id, workspace_id, path, head_revision) VALUES (4, 1, '/notes-2026.txt', 1)")
+    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.CheckViolation)):  # a tombstone is its own ID
+        run("UPDATE files SET tombstone = 1 WHERE id = 2")
+
+
+def test_a_retry_racing_its_first_attempt_gets_its_result_not_a_conflict(postgres):
+    """The retry waits on the file's row, finds the base revision gone, and would answer 412: the device
+    would save its own edit as a conflicted copy. Looking the key up again finds the first attempt."""
+    import threading
+
+    first, retry = postgres(), postgres()
+    fresh_database(first)
+    first.execute("BEGIN")
+    for sql in statements("commit")[1:-1]:
+        first.execute(sql)
+    result = {}
+
+    def send_again():
+        result["committed"] = commit(lambda sql: retry.execute(sql).rowcount)
+        result["entry"] = retry.execute(statements("retry")[0]).fetchall()
+
+    waiting = threading.Thread(target=send_again)
+    waiting.start()
+    waiting.join(timeout=0.5)
+    assert waiting.is_alive()  # blocked on the first attempt's row lock
+    first.execute("COMMIT")
+    waiting.join(timeout=10)
+    assert result == {"committed": False, "entry": [(2, 3)]}  # answered with revision 2, position 3
+    first.close()
+    retry.close()
+
+
+def test_the_retry_rule_is_on_the_page(dropbox):
+    notes = " ".join(note.text for note in dropbox.paths["upload"].notes)
+    assert "before answering 412 the service looks the key up once more" in notes
+
+
+def test_a_block_is_served_only_under_a_signed_grant(dropbox):
+    """block_owners records uploaders only, so the block service alone cannot tell that a shared folder's
+    member may read a block: the metadata service vouches for the hashes it lists."""
+    steps = {step.number: step for step in dropbox.paths["download"].steps}
+    serve = next(s for s in steps.values() if s.source == "web_server" and s.targets == ("block_service",))
+    assert "grant" in serve.text and "expired" in serve.text
+    assert "download grant" in steps[14].text
+    block = next(e for e in dropbox.endpoints if e.method == "GET" and e.route == "/v1/blocks/{hash}")
+    assert "grant" in dict(block.request)
+    changes = next(e for e in dropbox.endpoints if e.route == "/v1/changes")
+    assert "grant" in dict(changes.response)["entries"]
+
+
+def test_a_workspace_can_be_listed_afresh_with_the_position_it_reflects(dropbox):
+    """The 410 answer and a new membership both say 'list the workspace': that call exists, and its
+    answer carries the journal position, so the changes after it complete a stale listing."""
+    listing = next(e for e in dropbox.endpoints if e.method == "GET" and e.route == "/v1/workspaces/{workspace_id}/files")
+    assert "position" in dict(listing.response)
+    notes = " ".join(note.text for note in dropbox.paths["download"].notes)
+    assert "only old, never wrong" in notes
+
+
+def test_the_missing_blocks_check_names_its_one_workspace(dropbox):
+    missing = next(e for e in dropbox.endpoints if e.route == "/v1/blocks/missing")
+    assert "workspace_id" in dict(missing.request)
+
+
+def test_a_commit_records_the_content_hash_as_the_new_base(dropbox):
+    """Download step 25 compares the file on disk with the base's content hash: a device that kept the old
+    hash after its own upload would take its own file for an unsynced edit and make a conflicted copy."""
+    returned = next(s for s in dropbox.paths["upload"].steps
+                    if s.source == "metadata_service" and s.targets == ("indexer",))
+    assert "content hash it committed" in returned.text and "waiting-to-sync mark" in returned.text
+
+
+def test_a_file_shared_on_its_own_is_not_said_to_sync(dropbox):
+    """Devices follow workspaces' journals; a file shared by an ACL row sits in its owner's journal, which
+    the other user's devices do not read, so the page must not leave 'changes reach every device' to it."""
+    notes = " ".join(note.text for note in dropbox.paths["download"].notes)
+    assert "A file shared on its own is not synced" in notes and "share its folder" in notes

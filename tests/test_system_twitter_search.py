@@ -179,4 +179,47 @@ def test_a_stored_tweet_reaches_the_stream_even_if_the_service_crashes(system):
     append = next(s for s in system.paths["write"].steps if s.source == "tweet_service" and s.targets == ("stream",))
     assert "outbox" in append.text
     notes = " ".join(note.text for note in system.paths["write"].notes)
-    assert "outbox entry are written in one transaction" in notes and "skips a tweet it already holds" in notes
+    assert "outbox entry are written in one transaction" in notes
+
+
+# --- Review rev_c: edits and deletes take the outbox too, and a replayed change cannot undo a newer one ---
+
+def test_an_edit_or_delete_reaches_the_stream_through_the_outbox(system):
+    """An edit stored but never appended would leave its new text unsearchable for good (the lookup in read
+    step 9 hides a lost delete, not a lost edit)."""
+    append = next(s for s in system.paths["index_update"].steps
+                  if s.source == "tweet_service" and s.targets == ("stream",))
+    assert "outbox entry in one transaction" in append.text
+
+
+def test_a_redelivered_old_change_is_skipped_by_version(system):
+    """Edit 1, edit 2, then edit 1 replayed by the relay: skipping only tweets the writer already holds would
+    index edit 1's text again (and a replayed post after a delete would bring the tweet back)."""
+    notes = " ".join(note.text for note in system.paths["write"].notes)
+    assert "skips a tweet it already holds" not in notes
+    assert "last version applied" in notes and "tombstone" in notes and "highest version" in notes
+    writer = next(s for s in system.paths["index_update"].steps
+                  if s.source == "flink" and s.targets == ("writer_thread",))
+    assert "version is not newer" in writer.text
+    post = next(s for s in system.paths["write"].steps if s.source == "client")
+    assert "version 1" in post.text and "idempotency key" in post.text
+
+
+def test_the_archive_cache_key_includes_the_time_range(system):
+    """Read step 5 queries only the partitions of the time range asked for, so the cached answer depends on it."""
+    lookup = next(s for s in system.paths["read"].steps if s.targets == ("cache",) and s.when is None)
+    assert "time range" in lookup.text and "archive version" in lookup.text
+
+
+def test_every_replica_of_a_partition_gets_every_change(system):
+    """Read step 3 may ask any replica; a change sent to one only would make results depend on the replica."""
+    for path_id in ("write", "index_update"):
+        sends = [s for s in system.paths[path_id].steps
+                 if s.source == "flink" and s.targets in (("realtime_index",), ("writer_thread",))]
+        assert sends and all("every replica" in s.text for s in sends), path_id
+
+
+def test_the_page_cursor_is_a_tweet_id_not_an_offset(system):
+    """An offset into results that grow every second would repeat or skip tweets on the next page."""
+    search_api = next(e for e in system.endpoints if e.route == "/v1/search/tweets")
+    assert "oldest tweet ID returned" in dict(search_api.response)["next_cursor"]

@@ -37,7 +37,7 @@ def test_streaming_is_drawn_in_stages(youtube):
                       "Remember where the viewer stopped"]
 
 
-CACHE_WRITES = {"upload": {22}, "streaming": set()}  # steps that delete from a cache, not read it
+CACHE_WRITES = {"upload": {23}, "streaming": set()}  # steps that delete from a cache, not read it
 
 
 @pytest.mark.parametrize("path_id", sorted(SOURCE_ITEMS))
@@ -260,6 +260,122 @@ def test_a_retried_registration_cannot_make_a_second_video(db):
 
 def test_every_consumer_of_the_upload_pipeline_survives_a_redelivery(youtube):
     steps = {step.number: step.text for step in youtube.paths["upload"].steps}
-    assert "redelivered event rewrites the same objects" in steps[15]
-    assert "redelivered event changes nothing" in steps[21]
-    assert "does not notify twice" in steps[24]
+    assert "redelivered event rewrites the same objects" in steps[16]
+    assert "redelivered event changes nothing" in steps[22]
+    assert "replaced, not duplicated" in steps[24]
+    assert "does not notify twice" in steps[25]
+
+
+# --- Review rev_c: the status and its event through an outbox, the handler's offset, the reports ---
+
+UPLOAD_SQL = "snippets/sql/systems/youtube_upload.sql"
+
+
+def sql_statements(section: str) -> list[str]:
+    from blueprint.sql_pages import read_section
+
+    text = "\n".join(line for line in read_section(ROOT, UPLOAD_SQL, section).splitlines()
+                     if not line.lstrip().startswith("--"))
+    return [s.strip() for s in text.split(";") if s.strip()]
+
+
+@pytest.fixture(scope="module")
+def postgres():
+    from sql_engines import PostgresServer, PostgresUnavailable
+
+    server = PostgresServer()
+    try:
+        server.start()
+    except PostgresUnavailable as error:
+        server.stop()
+        pytest.fail(f"this test needs a real PostgreSQL server, and it could not start: {error}", pytrace=False)
+    try:
+        yield server.connect
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def pg(postgres):
+    connection = postgres()
+    connection.execute("DROP SCHEMA IF EXISTS public CASCADE")
+    connection.execute("CREATE SCHEMA public")
+    connection.execute((ROOT / "snippets" / "schemas" / "youtube.sql").read_text())
+    for sql in sql_statements("seed"):
+        connection.execute(sql)
+    yield connection
+    connection.close()
+
+
+def complete(connection) -> bool:
+    """Run upload step 12 as the app server does: roll back when the status is already past uploading."""
+    for sql in sql_statements("complete"):
+        rows = connection.execute(sql).rowcount
+        if sql.startswith("UPDATE videos") and rows == 0:
+            connection.execute("ROLLBACK")
+            return False
+    return True
+
+
+def test_the_status_and_its_event_commit_together_or_not_at_all(pg, postgres):
+    """Published straight to Kafka, a crash after the status update left the video processing forever, and a
+    retried complete found the status past uploading and did nothing. With the outbox, a crash before COMMIT
+    leaves neither write, and after COMMIT the relay still finds the event."""
+    crashed = postgres()
+    for sql in sql_statements("complete")[:-1]:  # everything but COMMIT, then the server dies
+        crashed.execute(sql)
+    crashed.close()
+    assert pg.execute("SELECT status FROM videos WHERE id = 10").fetchone() == ("uploading",)
+    assert pg.execute("SELECT COUNT(*) FROM outbox").fetchone() == (0,)
+    assert complete(pg)  # the client's retry of complete
+    assert not complete(pg)  # and a second retry: nothing is queued twice
+    unsent, mark = sql_statements("relay")
+    assert pg.execute(unsent).fetchall() == [(1, 10, "uploaded")]
+    assert pg.execute(mark).rowcount == 1
+    assert pg.execute(unsent).fetchall() == []
+
+
+def test_two_racing_retries_record_one_multipart_upload(pg):
+    record = sql_statements("start_upload")[0]
+    assert pg.execute(record).rowcount == 1
+    assert pg.execute(record.replace("mpu-1", "mpu-2")).rowcount == 0  # the loser aborts its own upload
+    assert pg.execute("SELECT upload_id FROM videos WHERE id = 10").fetchone() == ("mpu-1",)
+
+
+def test_the_event_is_published_by_the_relay_from_the_outbox(youtube):
+    steps = youtube.paths["upload"].steps
+    status = next(s for s in steps if s.number == 12)
+    assert status.targets == ("metadata_db",) and status.transaction and "outbox" in status.text
+    publish = [s for s in steps if "queue" in s.targets and s.source != "transcoder"]
+    assert [(s.number, s.source) for s in publish] == [(13, "relay")]
+    notes = " ".join(note.text for note in youtube.paths["upload"].notes)
+    assert "or have a sweeper" not in notes  # the design chooses
+    assert "commits its offset on the `transcoded` topic only after step 25" in notes
+
+
+def test_a_position_report_is_never_retried(youtube):
+    """A retried report stamped after a newer one would win, and after a pause or exit nothing corrects it."""
+    write = next(s for s in youtube.paths["streaming"].steps
+                 if s.source == "app_server" and s.targets == ("watch_history",) and s.number > 10)
+    assert "never retries a report" in write.text and "no next report would put it right" in write.text
+    report = endpoint(youtube, "PUT", "/v1/me/history/{video_id}")
+    assert "does not retry" in dict(report.status)[204]
+
+
+def test_the_hot_fraction_is_explained_by_skew_not_against_it(youtube):
+    reason = youtube.assumptions["hot_fraction"][1]
+    assert "carry most of the bytes streamed" in reason
+
+
+def test_a_video_that_fails_to_transcode_is_marked_failed(youtube):
+    """The schema and the notification know 'failed'; some step must set it, and the watch page must say it."""
+    notes = " ".join(note.text for note in youtube.paths["upload"].notes)
+    assert "status to `failed` (only from `processing`" in notes
+    watch = endpoint(youtube, "GET", "/v1/videos/{video_id}")
+    assert "failed" in dict(watch.response)["status"]
+
+
+def test_the_user_quota_is_checked_from_a_token_the_rate_limiter_verifies(youtube):
+    """The rate limiter runs before any web server has authenticated the call."""
+    limit = next(s for s in youtube.paths["upload"].steps if s.targets == ("rate_limiter",))
+    assert "bearer token" in limit.text and "verifies itself" in limit.text

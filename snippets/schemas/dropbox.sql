@@ -58,9 +58,12 @@ CREATE TABLE files (
     workspace_id    INTEGER NOT NULL REFERENCES workspaces (id),
     path            TEXT NOT NULL,
     head_revision   INTEGER NOT NULL DEFAULT 0,           -- optimistic lock: a commit names its base revision
-    is_deleted      INTEGER NOT NULL DEFAULT 0 CHECK (is_deleted IN (0, 1)),
+    tombstone       INTEGER NOT NULL DEFAULT 0,           -- 0 while live, the file's own id once deleted
     last_access_at  TIMESTAMP,                            -- long ago: a candidate for cold storage
-    UNIQUE (workspace_id, path)
+    -- One live file per path. A deleted file's row stays (its versions are restorable) but frees
+    -- its path: its tombstone differs from every other row's. MySQL has no partial unique index.
+    UNIQUE (workspace_id, path, tombstone),
+    CHECK (tombstone IN (0, id))
 );
 
 CREATE TABLE file_versions (

@@ -44,5 +44,18 @@ CREATE TABLE comments (
     created_at  TIMESTAMP NOT NULL
 );
 
+-- Events waiting to be published to Kafka, written in the same transaction as the change
+-- they announce. Sharded by video ID like the video's row, so that transaction is on one shard.
+-- The outbox relay publishes unsent rows and sets sent_at once Kafka has acknowledged them.
+CREATE TABLE outbox (
+    id          INTEGER PRIMARY KEY,
+    video_id    INTEGER NOT NULL REFERENCES videos (id),
+    topic       TEXT NOT NULL CHECK (topic IN ('uploaded')),
+    created_at  TIMESTAMP NOT NULL,                             -- the database's clock
+    sent_at     TIMESTAMP,                                      -- NULL until Kafka acknowledged it
+    UNIQUE (video_id, topic)                                    -- one event per video and topic
+);
+
 CREATE INDEX videos_by_uploader ON videos (user_id, created_at);
 CREATE INDEX comments_by_video ON comments (video_id, created_at);
+CREATE INDEX outbox_by_sent ON outbox (sent_at, id);

@@ -79,13 +79,34 @@ COMMIT;
 -- --8<-- [start:delete]
 BEGIN;
 -- A delete is a change like any other: it names its base revision and leaves a journal entry.
--- The versions stay, so the file can be restored, until they expire.
-UPDATE files SET is_deleted = 1, head_revision = 4 WHERE id = 1 AND head_revision = 3 AND is_deleted = 0;
+-- The versions stay, so the file can be restored, until they expire. The tombstone frees the
+-- path: a file created there again, or renamed onto it, gets a row of its own.
+UPDATE files SET tombstone = id, head_revision = 4 WHERE id = 1 AND head_revision = 3 AND tombstone = 0;
 UPDATE workspaces SET journal_seq = journal_seq + 1 WHERE id = 1;
 INSERT INTO journal (workspace_id, seq, file_id, kind, path, old_path, revision, request_key)
 SELECT id, journal_seq, 1, 'delete', '/notes-2026.txt', NULL, 4, 'k-phone-1' FROM workspaces WHERE id = 1;
 COMMIT;
 -- --8<-- [end:delete]
+
+-- --8<-- [start:recreate]
+-- The phone creates a new /notes-2026.txt (If-None-Match: *) after the delete: a new file
+-- at the deleted path. A second live file at one path breaks the unique key: answer 412.
+BEGIN;
+INSERT INTO files (id, workspace_id, path, head_revision) VALUES (3, 1, '/notes-2026.txt', 1);
+UPDATE workspaces SET journal_seq = journal_seq + 1 WHERE id = 1;
+INSERT INTO file_versions (id, file_id, revision, device_id, size_bytes, content_hash, created_at)
+VALUES (4, 3, 1, 2, 4096, 'h-new-1', '2026-01-02 11:00:00');
+INSERT INTO version_blocks (version_id, position, block_hash) VALUES (4, 0, 'h-a');
+INSERT INTO journal (workspace_id, seq, file_id, kind, path, old_path, revision, request_key)
+SELECT id, journal_seq, 3, 'edit', '/notes-2026.txt', NULL, 1, 'k-phone-2' FROM workspaces WHERE id = 1;
+COMMIT;
+-- --8<-- [end:recreate]
+
+-- --8<-- [start:retry]
+-- A commit whose optimistic lock found no row looks its Idempotency-Key up once more before
+-- answering 412: a retry that raced its own first attempt finds that attempt's entry here.
+SELECT revision, seq FROM journal WHERE workspace_id = 1 AND request_key = 'k-laptop-3';
+-- --8<-- [end:retry]
 
 -- --8<-- [start:changes]
 -- GET /v1/changes for a device whose cursor for workspace 1 is 2. A cursor below
