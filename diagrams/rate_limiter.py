@@ -70,12 +70,16 @@ workflow.step(6, rate_limiter, throttle_cache,
               "current interval, decides, and only if the request is allowed adds one to the count and renews the "
               "time to live. No lock and one round trip: Redis runs a script to the end before any other command.")
 workflow.step(7, rate_limiter, throttle_store,
-              "The rate limiter reads the counts the store holds for that counter and adds them to the new one "
-              "(HINCRBY), so a counter lost with a cache node does not hand the client a fresh day of requests.",
+              "The rate limiter reads the counts the store holds for that counter in this interval and in the one "
+              "before, and adds them to the new counter's two fields (HINCRBY on count and on previous): early in "
+              "an interval the previous one still weighs almost whole, so restoring only this interval's count "
+              "would still hand the client a fresh day of requests.",
               when="The script created the counter of a rule with a window of an hour or more")
 workflow.step(8, rate_limiter, web_server,
               "The rate limiter answers 429 Too Many Requests with a Retry-After header, and the web server "
-              "returns it to the client; a request refused for its rate is not counted. A request whose API key "
+              "returns it to the client; a request refused for its rate is not counted. Retry-After is the "
+              "first second at which the script would let the request through, which is later than the "
+              "interval's end: the full interval then weighs almost whole as the previous one. A request whose API key "
               "is unknown or revoked gets 401 Unauthorized here instead when its IP address is within its limit: "
               "it has been counted, so guessing keys is throttled like any other call.",
               when="Over the limit, or an unknown API key")
@@ -211,7 +215,7 @@ rate_limiter_system.capacity(
     read_to_write=(1, "Each script call reads the client's counter inside the same round trip (step 6); rules and keys come from caches and are not counted"),
     write_size=("100 bytes", "One counter update on the queue: key, window start, count, timestamp"),
     read_size=("100 bytes", "The counter read back from the throttle cache"),
-    retention=("1 day", "The throttle store keeps a day of counters, the longest window a rule uses; counting every update bounds it from above"),
+    retention=("1 day", "The throttle store keeps a day of counters (the few rules with a day's window keep theirs two days, so a reload finds the previous interval); counting every update bounds it from above"),
     peak_to_average=(4, "API traffic is bursty: business hours, batch jobs and retry storms"),
     hot_fraction=(0.001, "Only live counters stay in memory: about two counts per client (this interval's and the last, in one hash) against some 2,000 reads a day"),
 )

@@ -397,6 +397,7 @@ def test_a_lost_long_window_counter_is_reloaded_from_the_store(systems):
     (count,) = steps_to(workflow, "throttle_cache")
     (reload,) = [s for s in steps_to(workflow, "throttle_store") if s.source == "rate_limiter"]
     assert reload.number == count.number + 1 and "created" in reload.when and "hour" in reload.when
+    assert "HINCRBY on count and on previous" in reload.text  # both intervals, or a fresh day is handed out
 
 
 def test_the_durable_counts_only_grow(systems):
