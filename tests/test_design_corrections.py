@@ -508,3 +508,33 @@ def test_newsfeed_pushes_never_recreate_an_evicted_list(systems):
         if step.targets in (("home_cache",), ("user_cache",)) and step.source in ("fanout", "feed_generation"):
             assert "still holds" in step.text, step.number
     assert any("EXISTS" in note.text for note in write.notes)
+
+
+# --- Web crawler, second review: the scheduler's lease, traps, one story for the queue ----------
+
+
+def test_a_url_rehanded_while_it_waits_is_not_queued_twice_nor_overwrites_its_next_time(systems):
+    """The scheduler's lease is shorter than a large host's queue can be: a URL still waiting is
+    handed out again. The frontier must hold each URL once, and the lease's write must not
+    overwrite the next crawl time a fetcher wrote after the scan read the row."""
+    (requeue,) = crawler_step(systems, "scheduler", "frontier")
+    assert "conditional put" in requeue.text and "holds each URL once" in requeue.text
+    assert "holds each URL once" in systems["web_crawler"].components["frontier"].role
+    notes = " ".join(n.text for n in systems["web_crawler"].paths["url_frontier"].notes)
+    assert "ignores one it already has" in notes
+    (scan,) = crawler_step(systems, "url_store", "scheduler")
+    assert "scan of every row" in scan.text  # keyed by URL hash: the cost of finding due URLs is said
+
+
+def test_crawler_traps_the_requirements_name_are_handled(systems):
+    assert "traps" in page("web_crawler")
+    (extract,) = crawler_step(systems, "content_cache", "url_processor")
+    assert "crawler traps" in extract.text
+    notes = " ".join(n.text for n in systems["web_crawler"].paths["workflow"].notes)
+    assert "budget per host" in notes
+
+
+def test_the_crawler_queue_has_one_story(systems):
+    crawler = systems["web_crawler"]
+    (publish,) = crawler_step(systems, "fetcher", "message_queue")
+    assert "`Location`" in publish.text and "redirects" in crawler.components["message_queue"].role
