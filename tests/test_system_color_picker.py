@@ -280,3 +280,24 @@ def test_a_list_replacement_names_the_list_it_edited(system):
     write = {step.number: step for step in system.paths["write"].steps}
     store = next(step for step in write.values() if step.targets == ("db_leader",))
     assert "412" in store.text and "matches the stored array exactly" in store.text
+
+
+# --- Second review: a retried share or replacement repeats no effect ----------------------------
+
+
+def test_a_retried_share_sends_one_email(system):
+    """Step 5's $addToSet makes a repeated share change nothing, but the email of step 7 would go
+    out again on every retry unless it carries a key that is the same across retries."""
+    (send,) = [step for step in system.paths["share"].steps if step.targets == ("email",)]
+    assert "`share:42:{viewer ID}`" in send.text and "sends once per key" in send.text
+    share = next(e for e in system.endpoints if e.method == "POST")
+    assert "sends one email" in dict(share.status)[200]
+
+
+def test_a_retried_replacement_is_not_a_conflict(system):
+    """The If-Match check compares a hash, so the service must read the list to compare it; a PUT
+    retried after its answer was lost finds its own list stored and must not get 412."""
+    store = next(step for step in system.paths["write"].steps if step.targets == ("db_leader",))
+    assert "checks that its hash is the ETag" in store.text and "retried `PUT`" in store.text
+    put = next(e for e in system.endpoints if e.method == "PUT")
+    assert "a retry of a PUT that succeeded" in dict(put.status)[200]
