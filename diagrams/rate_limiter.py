@@ -24,7 +24,7 @@ throttle_queue = rate_limiter_system.component(
     role="Buffers counter updates between the fast cache and the slower document store (write-behind)")
 dropped_queue = rate_limiter_system.component(
     "dropped_queue", "Dropped-request queue", kind="message_queue", group="Messaging",
-    role="Keeps a record of every rejected request for analytics and auditing")
+    role="Carries the counts of rejected requests, per client, rule and interval, for analytics and auditing")
 rules_cache = rate_limiter_system.component(
     "rules_cache", "Rules cache", kind="redis", group="Data stores",
     role="Rate-limit rules in memory, keyed by endpoint and client tier, each tagged with its version")
@@ -53,7 +53,9 @@ workflow.step(3, rate_limiter, key_store,
               "The rate limiter checks the API key before it counts anything: it looks up the key's hash (the "
               "answer, unknown keys included, stays in the limiter's memory for a minute, so a revoked key stops "
               "working within a minute) and gets the client ID and tier. A request with no key, or with a key that is unknown or revoked, is counted against its IP "
-              "address under the anonymous rule, so made-up keys never get a quota of their own.")
+              "address under the anonymous rule, so made-up keys never get a quota of their own. Keys end in a "
+              "checksum of the rest (as GitHub's tokens do), so a made-up key fails on the limiter itself and "
+              "costs no lookup: random keys cannot flood the key store's replicas.")
 workflow.step(4, rate_limiter, rules_cache,
               "The rate limiter looks up the rule for this endpoint and client tier, for example "
               "100 requests per minute, in the rules cache.")
@@ -179,9 +181,10 @@ rate_limiter_system.endpoint(
                       "Retry-After": "With a 429: the seconds to wait before trying again"},
 )
 rate_limiter_system.endpoint(
-    "GET", "/v1/rate_limit", "Read one's own quotas without spending a request (not drawn: it reads the counters and counts nothing)",
+    "GET", "/v1/rate_limit", "Read one's own quotas without spending a request of any other rule (not drawn: it reads the counters; it is counted only under a generous rule of its own, so polling it cannot flood the throttle cache)",
     response={"quotas": "object[]: per rule, the endpoint, limit, window, requests remaining and seconds to the reset"},
-    status={200: "The client's quotas", 401: "No valid API key"},
+    status={200: "The client's quotas", 401: "No valid API key",
+            429: "Polled faster than its own rule allows (Retry-After says when to try again)"},
     headers={"Authorization": "The API key whose quotas to show"},
     response_headers={"Cache-Control": "No-store, since the numbers change with every request"},
 )

@@ -421,6 +421,16 @@ def test_a_refusal_is_answered_first_and_recorded_in_aggregate(systems):
     (record,) = steps_to(workflow, "dropped_queue")
     assert answer.number < record.number and "not counted" in answer.text
     assert "no queue write per request" in record.text
+    role = systems["rate_limiter"].components["dropped_queue"].role  # one story: counts, not a record per request
+    assert "counts of rejected requests" in role and "every rejected request" not in role
+    assert "record of every rejection" not in page("rate_limiter")
+
+
+def test_made_up_keys_cost_no_lookup_and_the_quota_call_is_counted(systems):
+    (key_check,) = steps_to(systems["rate_limiter"].paths["workflow"], "key_store")
+    assert "checksum" in key_check.text and "costs no lookup" in key_check.text
+    (quotas,) = [e for e in systems["rate_limiter"].endpoints if e.route == "/v1/rate_limit"]
+    assert 429 in dict(quotas.status) and "counts nothing" not in quotas.purpose
 
 
 def test_rule_edits_name_the_version_they_replace(systems):
