@@ -301,3 +301,20 @@ def test_a_retried_replacement_is_not_a_conflict(system):
     assert "checks that its hash is the ETag" in store.text and "retried `PUT`" in store.text
     put = next(e for e in system.endpoints if e.method == "PUT")
     assert "a retry of a PUT that succeeded" in dict(put.status)[200]
+
+
+def test_sign_up_claims_the_address_before_the_user_exists():
+    """The DDL says sign-up inserts the email claim first; the model's foreign key must allow that
+    order within one transaction, and still refuse a claim whose user never appears."""
+    database = sqlite3.connect(":memory:", isolation_level=None)
+    database.execute("PRAGMA foreign_keys = ON")
+    database.executescript(DDL.read_text(encoding="utf-8"))
+    database.execute("BEGIN")
+    database.execute("INSERT INTO user_emails (email, user_id) VALUES ('ada@example.com', 7)")
+    database.execute("INSERT INTO users (id, name, email, created_at) VALUES (7, 'Ada', 'ada@example.com', '2026-12-07')")
+    database.execute("COMMIT")
+    database.execute("BEGIN")
+    database.execute("INSERT INTO user_emails (email, user_id) VALUES ('bob@example.com', 8)")
+    with pytest.raises(sqlite3.IntegrityError):
+        database.execute("COMMIT")  # an orphan claim is refused at commit
+    database.execute("ROLLBACK")
