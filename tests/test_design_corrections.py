@@ -548,3 +548,13 @@ def test_the_crawler_queue_has_one_story(systems):
     crawler = systems["web_crawler"]
     (publish,) = crawler_step(systems, "fetcher", "message_queue")
     assert "`Location`" in publish.text and "redirects" in crawler.components["message_queue"].role
+
+
+def test_the_fingerprints_have_a_store_and_its_size_follows_from_the_corpus(systems):
+    """The duplicate check records one fingerprint per URL (step 12): the page must say where they
+    live, and the size it quotes must follow from the corpus and the banded index."""
+    table = page("web_crawler").split("### Data stores")[1].split("## High-level design")[0]
+    (row,) = [line for line in table.splitlines() if line.startswith("| Page fingerprints")]
+    corpus, tables, row_bytes = 30e9, 16, 8 + 8  # fingerprint and URL hash
+    assert "30 billion" in systems["web_crawler"].assumptions["daily_active_users"][1]
+    assert "16 permuted tables" in row and f"some {round(corpus * tables * row_bytes / 1e12)} TB" in row
