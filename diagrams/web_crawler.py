@@ -81,8 +81,8 @@ workflow.step(1, fetcher, zookeeper,
 workflow.step(2, seed_store, frontier,
               "The URL frontier loads the seed URLs from the seed URL store at the start, and reads the list again "
               "every minute so that seeds added to a running crawl are picked up. It takes in only seeds that have "
-              "no row in the URL store yet, adding one with the conditional put of step 18, so no clock decides "
-              "which seeds are new.")
+              "no row in the URL store yet, adding one with the conditional put of step 18 (due a day later, in "
+              "case the frontier loses it before its checkpoint), so no clock decides which seeds are new.")
 workflow.step(3, url_store, scheduler,
               "The scheduler scans the URL store for the URLs whose next crawl time has come (`next_due_at` "
               "before now, by the scheduler's clock). Rows are keyed by the URL's hash, not by time, so this is a "
@@ -149,12 +149,15 @@ workflow.step(17, content_store, url_processor,
               "The URL processor reads the page from the content store instead, by its document ID.",
               when="On a cache miss")
 workflow.step(18, url_processor, url_store,
-              "The URL processor inserts a row for each new URL, with the page it was found on, only if the URL "
+              "The URL processor inserts a row for each new URL, with the page it was found on and a next crawl "
+              "time a day ahead (the scheduler's lease of step 4), only if the URL "
               "store has no row for it yet (a conditional put, checkAndMutate in HBase); then it adds the URLs to "
               "its Bloom filter, and only then commits its offset on the queue.")
 workflow.step(19, url_store, frontier,
-              "The URL frontier takes the newly inserted URLs as its next input, and the loop starts again at "
-              "step 5.")
+              "The URL frontier takes the newly inserted URLs as its next input (the URL processor passes on the "
+              "rows its puts created), and the loop starts again at step 5. A processor that dies between the "
+              "insert and the hand-over loses no URL: the redelivered message finds the rows there and passes "
+              "nothing on, but each row comes due a day later and the scheduler hands it over (steps 3–4).")
 
 workflow.note("The source lists the heartbeats to ZooKeeper after the loop has closed (its item 14); here they "
               "are step 1, so that the last step is the one that feeds the loop.")

@@ -558,3 +558,12 @@ def test_the_fingerprints_have_a_store_and_its_size_follows_from_the_corpus(syst
     corpus, tables, row_bytes = 30e9, 16, 8 + 8  # fingerprint and URL hash
     assert "30 billion" in systems["web_crawler"].assumptions["daily_active_users"][1]
     assert "16 permuted tables" in row and f"some {round(corpus * tables * row_bytes / 1e12)} TB" in row
+
+
+def test_a_new_url_lost_between_its_insert_and_the_frontier_comes_back(systems):
+    """The conditional put makes a redelivered message skip every URL it inserted before; a URL
+    inserted but never handed to the frontier must still come due, or it is lost for good."""
+    (insert,) = crawler_step(systems, "url_processor", "url_store")
+    assert "next crawl time a day ahead" in insert.text
+    (feed,) = crawler_step(systems, "url_store", "frontier")
+    assert "dies between the insert and the hand-over" in feed.text and "scheduler hands it over" in feed.text
