@@ -290,9 +290,10 @@ color_picker.endpoint(
 color_picker.endpoint(
     "DELETE", "/lists/{owner_id}/viewers/{viewer_id}", "Revoke a viewer (the share path with $pull instead of $addToSet)",
     request={"owner_id": "string: the list's owner", "viewer_id": "string: the user who loses access"},
-    status={204: "Revoked: every user info instance of the owner's partition has dropped its copy, so the next read by that user is refused",
+    status={204: "Revoked: every user info instance of the owner's partition has dropped its copy, so the next read by that user is refused. "
+                 "Also the answer when the user is no longer a viewer: a revoke retried after a lost answer or a crash drops the copies again and succeeds",
             401: "No valid session",
-            403: "Not the list's owner", 404: "That user was not a viewer"},
+            403: "Not the list's owner", 404: "No user has that ID"},
     headers={"Authorization": "Session token of the owner"},
 )
 

@@ -318,3 +318,11 @@ def test_sign_up_claims_the_address_before_the_user_exists():
     with pytest.raises(sqlite3.IntegrityError):
         database.execute("COMMIT")  # an orphan claim is refused at commit
     database.execute("ROLLBACK")
+
+
+def test_a_retried_revoke_finishes_instead_of_failing(system):
+    """A revoke that crashed after $pull but before every copy was dropped is finished by the
+    owner's retry; a 404 for 'no longer a viewer' would leave the copies to their TTL."""
+    revoke = next(e for e in system.endpoints if e.method == "DELETE")
+    status = dict(revoke.status)
+    assert "drops the copies again" in status[204] and "not a viewer" not in status.get(404, "")
