@@ -199,7 +199,7 @@ rate_limiter_system.endpoint(
              "throttle": "string: hard, soft or dynamic"},
     response={"rule_id": "string: the rule", "version": "integer: this version, one more than the last",
               "updated_at": "string: ISO 8601 time of this version"},
-    status={200: "Changed; the new version is in the rules cache when the call returns",
+    status={200: "Changed; the new version is in the rules cache when the call returns. A retry whose If-Match names the version before and whose body is the version now stored (its first answer was lost) also gets 200, and writes the cache again",
             201: "Created (sent with If-None-Match: *)",
             400: "An unknown algorithm, or a limit or window that is not positive",
             403: "Not an operator",

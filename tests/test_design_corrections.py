@@ -567,3 +567,8 @@ def test_a_new_url_lost_between_its_insert_and_the_frontier_comes_back(systems):
     assert "next crawl time a day ahead" in insert.text
     (feed,) = crawler_step(systems, "url_store", "frontier")
     assert "dies between the insert and the hand-over" in feed.text and "scheduler hands it over" in feed.text
+
+
+def test_a_retried_rule_edit_is_not_taken_for_a_conflict(systems):
+    (edit,) = [e for e in systems["rate_limiter"].endpoints if e.route == "/v1/rules/{rule_id}"]
+    assert "first answer was lost" in dict(edit.status)[200] and "writes the cache again" in dict(edit.status)[200]
