@@ -75,8 +75,10 @@ write.step(5, web_server, sql_db,
            "For a create, the web server first claims the request's `Idempotency-Key` in the SQL primary: it "
            "inserts the key with a newly generated item ID unless the key is there already, then reads back the "
            "ID the key holds (the *claim an item ID* query below). Every retry, two at once included, gets the "
-           "first attempt's ID; the key's primary key serializes them.",
-           when="For a create")
+           "first attempt's ID; the key's primary key serializes them. For a tagging, it reads the item's row "
+           "instead: who owns it decides a 403, and a missing row a 404 once the ID is too old for its create "
+           "to be still queued.",
+           when="Before it queues")
 write.step(6, web_server, message_queue,
            "The web server puts the request on the message queue and answers `202 Accepted` with the item ID. "
            "A retry queues the create again, which changes nothing: every write of the fanout service is "
@@ -260,8 +262,8 @@ tagging.endpoint(
     request={"item_id": "string: the item", "tag": "string: the tag name, normalised before it is stored"},
     status={202: "Accepted and queued, behind the item's create if that is still queued (the queue keeps one item's messages in order)",
             400: "A tag name that is empty or too long", 401: "No valid token",
-            403: "Not allowed to tag this item",
-            404: "No such item: not in the item store, and its time-sortable ID is older than the queue's delivery delay, so no create of it can still be queued",
+            403: "Not allowed to tag this item (the item row's owner decides, write step 5)",
+            404: "No such item: no row in the SQL items table (write step 5), and its time-sortable ID is older than the queue's delivery delay, so no create of it can still be queued",
             429: "Over the write quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the user"},
 )
