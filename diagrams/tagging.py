@@ -78,7 +78,7 @@ write.step(5, web_server, sql_db,
            "first attempt's ID; the key's primary key serializes them. For a tagging, it reads the item's row "
            "instead: who owns it decides a 403, and a missing row a 404 once the ID is too old for its create "
            "to be still queued.",
-           when="Before it queues")
+           when="For a create with an Idempotency-Key, or a tagging")
 write.step(6, web_server, message_queue,
            "The web server puts the request on the message queue and answers `202 Accepted` with the item ID. "
            "A retry queues the create again, which changes nothing: every write of the fanout service is "

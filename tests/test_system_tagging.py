@@ -326,7 +326,7 @@ def test_the_create_claims_its_key_before_it_is_queued(catalogue):
     write = catalogue.systems["tagging"].paths["write"]
     (claim_step,) = [s for s in write.steps if s.source == "web_server" and s.targets == ("sql_db",)]
     (queue_step,) = [s for s in write.steps if s.source == "web_server" and s.targets == ("message_queue",)]
-    assert claim_step.number + 1 == queue_step.number and claim_step.when == "Before it queues"
+    assert claim_step.number + 1 == queue_step.number and claim_step.when == "For a create with an Idempotency-Key, or a tagging"
     assert "For a tagging, it reads the item's row" in claim_step.text  # the 403 and 404 of PUT have a drawn read
     assert "Idempotency-Key" in claim_step.text and "claim an item ID" in claim_step.text
 
