@@ -86,8 +86,9 @@ workflow.step(2, seed_store, frontier,
 workflow.step(3, url_store, scheduler,
               "The scheduler scans the URL store for the URLs whose next crawl time has come (`next_due_at` "
               "before now, by the scheduler's clock). Rows are keyed by the URL's hash, not by time, so this is a "
-              "scan of every row, run as a batch job a few times a day with one task per region of the table; "
-              "re-crawl intervals of hours to months tolerate that granularity.")
+              "scan of every row: a batch job that passes over the table once an hour, one task per region of the "
+              "table on its own region server (some 30 billion rows of a few hundred bytes, about 10 TB a pass). "
+              "The shortest re-crawl interval is an hour, so that granularity is enough.")
 workflow.step(4, scheduler, frontier,
               "The scheduler hands those URLs to the frontier for a re-crawl, with their `ETag` and "
               "`Last-Modified`, and moves each one's `next_due_at` a day ahead, so that the next scan does not "
