@@ -54,8 +54,9 @@ workflow.step(3, rate_limiter, key_store,
               "answer, unknown keys included, stays in the limiter's memory for a minute, so a revoked key stops "
               "working within a minute) and gets the client ID and tier. A request with no key, or with a key that is unknown or revoked, is counted against its IP "
               "address under the anonymous rule, so made-up keys never get a quota of their own. Keys end in a "
-              "checksum of the rest (as GitHub's tokens do), so a made-up key fails on the limiter itself and "
-              "costs no lookup: random keys cannot flood the key store's replicas.")
+              "checksum keyed by a secret the limiter holds (an HMAC of the rest; a plain CRC, as in GitHub's "
+              "tokens, only catches typos), so a made-up key fails on the limiter itself and costs no lookup: "
+              "random keys cannot flood the key store's replicas.")
 workflow.step(4, rate_limiter, rules_cache,
               "The rate limiter looks up the rule for this endpoint and client tier, for example "
               "100 requests per minute, in the rules cache.")
