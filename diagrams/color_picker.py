@@ -225,7 +225,8 @@ share.step(7, favorites, email,
            "The service asks the email service to send the viewer the link to the list, under the key "
            "`share:42:{viewer ID}`. The email service sends once per key and keeps keys for a day, so a share "
            "the owner retries (step 5 then changes nothing) sends no second email, and one that failed before "
-           "this step is completed by the retry.")
+           "this step is completed by the retry. The price: a viewer revoked and shared again within the day "
+           "gets no second email, which the owner's page says.")
 share.step(8, email, viewer, "The viewer receives an email with the link, `https://…/lists/42`.")
 share.note("The link is not a secret: anyone may hold it, and only the permission check on every read "
            "decides who sees the list. Revoking is the same path with `$pull` instead of `$addToSet`.",
