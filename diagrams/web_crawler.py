@@ -116,7 +116,10 @@ workflow.step(8, fetcher, websites,
               "JavaScript is captured too. A 304 Not Modified skips to step 14: the stored copy is current.")
 workflow.step(9, fetcher, duplicate_check,
               "The duplicate check compares the page's fingerprint with those of other URLs' pages (its own URL's "
-              "earlier version does not count); a near-duplicate is not stored, and step 14 records it as one.")
+              "earlier version does not count); a near-duplicate is not stored, and step 14 records it as one. A "
+              "re-crawled page that has become a near-duplicate also loses its URL's old fingerprint here, and "
+              "a nightly job deletes the stored copies of URLs recorded as duplicates, so no stale copy is "
+              "indexed under that URL.")
 workflow.step(10, fetcher, content_store,
               "The fetcher compresses the page and stores it under its document ID, a hash of the normalised URL, "
               "in the content store, where later jobs (indexing, ranking) read it. A re-crawl or a retry "

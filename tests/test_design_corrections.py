@@ -572,3 +572,8 @@ def test_a_new_url_lost_between_its_insert_and_the_frontier_comes_back(systems):
 def test_a_retried_rule_edit_is_not_taken_for_a_conflict(systems):
     (edit,) = [e for e in systems["rate_limiter"].endpoints if e.route == "/v1/rules/{rule_id}"]
     assert "first answer was lost" in dict(edit.status)[200] and "writes the cache again" in dict(edit.status)[200]
+
+
+def test_a_page_that_became_a_duplicate_leaves_no_stale_copy(systems):
+    check, _ = crawler_step(systems, "fetcher", "duplicate_check")
+    assert "old fingerprint" in check.text and "nightly job deletes the stored copies" in check.text
