@@ -172,8 +172,10 @@ def _show_assumption(assumption: Assumption, declared, quantity) -> str:
         return _bytes(quantity.to("byte").magnitude)
     years = quantity.to("year").magnitude
     if years < 1:  # "30 days" reads better than "0.0821 years"
-        return f"{_number(quantity.to('day').magnitude)} days"
-    return f"{_number(years)} years"
+        shown, unit = _number(quantity.to("day").magnitude), "day"
+    else:
+        shown, unit = _number(years), "year"
+    return f"{shown} {unit}" if shown == "1" else f"{shown} {unit}s"  # "1 day", not "1 days"
 
 
 def _show(quantity) -> str:

@@ -63,10 +63,14 @@ write.step(4, web_server, favorites,
            "The web server passes the update on with the signed-in user's ID. The request is refused with "
            "**403 Forbidden** when that user is not the list's owner: sharing lets others view, never edit.")
 write.step(5, favorites, db_leader,
-           "The service replaces the owner's favourite list document on the leader of the shard that holds "
-           "owner 42, only if the list is still the one the ETag names: the update's filter matches the stored "
-           "array exactly, so one document changes atomically and no transaction is needed. If nothing matches, "
-           "another device changed the list first: **412 Precondition Failed**, and the browser reloads it.")
+           "The service reads the owner's favourite list document on the leader of the shard that holds owner "
+           "42, checks that its hash is the ETag in `If-Match`, and replaces it only if it is still the list it "
+           "read: the update's filter "
+           "matches the stored array exactly, so one document changes atomically and no transaction is needed. "
+           "If the hash differs, or nothing matches (another device changed the list in between), "
+           "**412 Precondition Failed**, and the browser reloads it; but a stored list that already is the one "
+           "sent (a retried `PUT` whose first answer was lost) answers 200, so a retry is not taken for a "
+           "conflict.")
 write.step(6, db_leader, db_followers,
            "The leader ships the change to its followers, including those in other data centres; "
            "the write is acknowledged once a majority has it.")
@@ -217,7 +221,12 @@ share.step(6, favorites, user_info,
            "The service tells every instance of the user info service that serves owner 42's partition to drop "
            "its copy of owner 42's permissions; the next check (read path, step 8) reloads them from the leader "
            "(read path, step 9). It answers the owner once all have acknowledged.")
-share.step(7, favorites, email, "The service asks the email service to send the viewer the link to the list.")
+share.step(7, favorites, email,
+           "The service asks the email service to send the viewer the link to the list, under the key "
+           "`share:42:{viewer ID}`. The email service sends once per key and keeps keys for a day, so a share "
+           "the owner retries (step 5 then changes nothing) sends no second email, and one that failed before "
+           "this step is completed by the retry. The price: a viewer revoked and shared again within the day "
+           "gets no second email, which the owner's page says.")
 share.step(8, email, viewer, "The viewer receives an email with the link, `https://…/lists/42`.")
 share.note("The link is not a secret: anyone may hold it, and only the permission check on every read "
            "decides who sees the list. Revoking is the same path with `$pull` instead of `$addToSet`.",
@@ -243,7 +252,7 @@ color_picker.endpoint(
     request={"owner_id": "string: the list's owner, who must be the signed-in user",
              "color_ids": "integer[]: the colour IDs in the order the owner arranged them"},
     response={"color_ids": "integer[]: the list as stored"},
-    status={200: "Stored on a majority of the shard; readers see it within seconds",
+    status={200: "Stored on a majority of the shard (or already stored: a retry of a PUT that succeeded); readers see it within seconds",
             400: "An unknown colour ID, a colour listed twice, or a list over the size limit",
             401: "No valid session", 403: "Not the list's owner: sharing lets others view, never edit",
             412: "The list changed since the ETag in If-Match (another device of the owner): reload and edit again",
@@ -272,7 +281,7 @@ color_picker.endpoint(
     request={"owner_id": "string: the list's owner, who must be the signed-in user",
              "email": "string: the address of the person who may view it"},
     response={"viewer_id": "string: the user ID added to the access control list"},
-    status={200: "Added (sharing twice changes nothing); the email is on its way",
+    status={200: "Added (sharing twice changes nothing, and sends one email); the email is on its way",
             400: "Not an email address", 401: "No valid session", 403: "Not the list's owner",
             404: "No account has that address (invitations are left out)",
             429: "Over the share quota, which is tight because each share sends an email"},
@@ -282,9 +291,10 @@ color_picker.endpoint(
 color_picker.endpoint(
     "DELETE", "/lists/{owner_id}/viewers/{viewer_id}", "Revoke a viewer (the share path with $pull instead of $addToSet)",
     request={"owner_id": "string: the list's owner", "viewer_id": "string: the user who loses access"},
-    status={204: "Revoked: every user info instance of the owner's partition has dropped its copy, so the next read by that user is refused",
+    status={204: "Revoked: every user info instance of the owner's partition has dropped its copy, so the next read by that user is refused. "
+                 "Also the answer when the user is no longer a viewer: a revoke retried after a lost answer or a crash drops the copies again and succeeds",
             401: "No valid session",
-            403: "Not the list's owner", 404: "That user was not a viewer"},
+            403: "Not the list's owner", 404: "No user has that ID"},
     headers={"Authorization": "Session token of the owner"},
 )
 

@@ -24,7 +24,7 @@ throttle_queue = rate_limiter_system.component(
     role="Buffers counter updates between the fast cache and the slower document store (write-behind)")
 dropped_queue = rate_limiter_system.component(
     "dropped_queue", "Dropped-request queue", kind="message_queue", group="Messaging",
-    role="Keeps a record of every rejected request for analytics and auditing")
+    role="Carries the counts of rejected requests, per client, rule and interval, for analytics and auditing")
 rules_cache = rate_limiter_system.component(
     "rules_cache", "Rules cache", kind="redis", group="Data stores",
     role="Rate-limit rules in memory, keyed by endpoint and client tier, each tagged with its version")
@@ -53,7 +53,10 @@ workflow.step(3, rate_limiter, key_store,
               "The rate limiter checks the API key before it counts anything: it looks up the key's hash (the "
               "answer, unknown keys included, stays in the limiter's memory for a minute, so a revoked key stops "
               "working within a minute) and gets the client ID and tier. A request with no key, or with a key that is unknown or revoked, is counted against its IP "
-              "address under the anonymous rule, so made-up keys never get a quota of their own.")
+              "address under the anonymous rule, so made-up keys never get a quota of their own. Keys end in a "
+              "checksum keyed by a secret the limiter holds (an HMAC of the rest; a plain CRC, as in GitHub's "
+              "tokens, only catches typos), so a made-up key fails on the limiter itself and costs no lookup: "
+              "random keys cannot flood the key store's replicas.")
 workflow.step(4, rate_limiter, rules_cache,
               "The rate limiter looks up the rule for this endpoint and client tier, for example "
               "100 requests per minute, in the rules cache.")
@@ -70,12 +73,16 @@ workflow.step(6, rate_limiter, throttle_cache,
               "current interval, decides, and only if the request is allowed adds one to the count and renews the "
               "time to live. No lock and one round trip: Redis runs a script to the end before any other command.")
 workflow.step(7, rate_limiter, throttle_store,
-              "The rate limiter reads the counts the store holds for that counter and adds them to the new one "
-              "(HINCRBY), so a counter lost with a cache node does not hand the client a fresh day of requests.",
+              "The rate limiter reads the counts the store holds for that counter in this interval and in the one "
+              "before, and adds them to the new counter's two fields (HINCRBY on count and on previous): early in "
+              "an interval the previous one still weighs almost whole, so restoring only this interval's count "
+              "would still hand the client a fresh day of requests.",
               when="The script created the counter of a rule with a window of an hour or more")
 workflow.step(8, rate_limiter, web_server,
               "The rate limiter answers 429 Too Many Requests with a Retry-After header, and the web server "
-              "returns it to the client; a request refused for its rate is not counted. A request whose API key "
+              "returns it to the client; a request refused for its rate is not counted. Retry-After is the "
+              "first second at which the script would let the request through, which is later than the "
+              "interval's end: the full interval then weighs almost whole as the previous one. A request whose API key "
               "is unknown or revoked gets 401 Unauthorized here instead when its IP address is within its limit: "
               "it has been counted, so guessing keys is throttled like any other call.",
               when="Over the limit, or an unknown API key")
@@ -175,9 +182,10 @@ rate_limiter_system.endpoint(
                       "Retry-After": "With a 429: the seconds to wait before trying again"},
 )
 rate_limiter_system.endpoint(
-    "GET", "/v1/rate_limit", "Read one's own quotas without spending a request (not drawn: it reads the counters and counts nothing)",
+    "GET", "/v1/rate_limit", "Read one's own quotas without spending a request of any other rule (not drawn: it reads the counters; it is counted only under a generous rule of its own, so polling it cannot flood the throttle cache)",
     response={"quotas": "object[]: per rule, the endpoint, limit, window, requests remaining and seconds to the reset"},
-    status={200: "The client's quotas", 401: "No valid API key"},
+    status={200: "The client's quotas", 401: "No valid API key",
+            429: "Polled faster than its own rule allows (Retry-After says when to try again)"},
     headers={"Authorization": "The API key whose quotas to show"},
     response_headers={"Cache-Control": "No-store, since the numbers change with every request"},
 )
@@ -192,7 +200,7 @@ rate_limiter_system.endpoint(
              "throttle": "string: hard, soft or dynamic"},
     response={"rule_id": "string: the rule", "version": "integer: this version, one more than the last",
               "updated_at": "string: ISO 8601 time of this version"},
-    status={200: "Changed; the new version is in the rules cache when the call returns",
+    status={200: "Changed; the new version is in the rules cache when the call returns. A retry whose If-Match names the version before and whose body is the version now stored (its first answer was lost) also gets 200, and writes the cache again",
             201: "Created (sent with If-None-Match: *)",
             400: "An unknown algorithm, or a limit or window that is not positive",
             403: "Not an operator",
@@ -211,7 +219,7 @@ rate_limiter_system.capacity(
     read_to_write=(1, "Each script call reads the client's counter inside the same round trip (step 6); rules and keys come from caches and are not counted"),
     write_size=("100 bytes", "One counter update on the queue: key, window start, count, timestamp"),
     read_size=("100 bytes", "The counter read back from the throttle cache"),
-    retention=("1 day", "The throttle store keeps a day of counters, the longest window a rule uses; counting every update bounds it from above"),
+    retention=("1 day", "The throttle store keeps a day of counters (the few rules with a day's window keep theirs two days, so a reload finds the previous interval); counting every update bounds it from above"),
     peak_to_average=(4, "API traffic is bursty: business hours, batch jobs and retry storms"),
     hot_fraction=(0.001, "Only live counters stay in memory: about two counts per client (this interval's and the last, in one hash) against some 2,000 reads a day"),
 )

@@ -47,7 +47,8 @@ items_cache = tagging.component("items_cache", "Items cache", kind="redis", grou
                                 role="Documents of items that carry a popular tag, by item ID, with a time to live. Written "
                                      "(or deleted on a new tag) by the fanout service, and by the tags service on a miss")
 sql_db = tagging.component("sql_db", "SQL primary", kind="postgresql", group="Data stores",
-                           role="Tags, items and the item_tags join table: which item carries which tag")
+                           role="Tags, items and the item_tags join table: which item carries which tag; "
+                                "and the item ID each create's Idempotency-Key claimed, for a day")
 sql_replica = tagging.component("sql_replica", "SQL replica", kind="postgresql", group="Data stores",
                                 role="A read-only copy of the SQL primary that serves tag lookups and tag counts")
 nosql_db = tagging.component("nosql_db", "Item documents (MongoDB)", kind="mongodb", group="Data stores",
@@ -70,51 +71,64 @@ write.step(2, client, load_balancer,
 write.step(3, load_balancer, rate_limiter,
            "Writes are counted against the client's quota; a client over it gets HTTP 429.")
 write.step(4, load_balancer, web_server, "The load balancer hands the request to a web server with spare capacity.")
-write.step(5, web_server, message_queue,
-           "The web server puts the request on the message queue and answers `202 Accepted` at once.")
+write.step(5, web_server, sql_db,
+           "For a create, the web server first claims the request's `Idempotency-Key` in the SQL primary: it "
+           "inserts the key with a newly generated item ID unless the key is there already, then reads back the "
+           "ID the key holds (the *claim an item ID* query below). Every retry, two at once included, gets the "
+           "first attempt's ID; the key's primary key serializes them. For a tagging, it reads the item's row "
+           "instead: who owns it decides a 403, and a missing row a 404 once the ID is too old for its create "
+           "to be still queued.",
+           when="For a create with an Idempotency-Key, or a tagging")
+write.step(6, web_server, message_queue,
+           "The web server puts the request on the message queue and answers `202 Accepted` with the item ID. "
+           "A retry queues the create again, which changes nothing: every write of the fanout service is "
+           "idempotent by item ID.")
 
 write.stage("Store the item and its tags")
-write.step(6, message_queue, fanout,
+write.step(7, message_queue, fanout,
            "The fanout service takes the request off the queue. The queue is partitioned by item ID, so an item's "
            "create and every later tagging of it are taken in the order they were queued, by one worker at a time.")
-write.step(7, fanout, nosql_db,
+write.step(8, fanout, nosql_db,
            "It writes the item's document to MongoDB, by item ID. A create inserts it (text, media URLs, tags, and "
            "room for comments, upvotes and the published date) only if it is not there yet (`$setOnInsert`), so a "
            "redelivered create cannot reset comments or votes. A tagging adds the tag to the document's tag array "
            "(`$addToSet`), which the listing returns with the item.")
-write.step(8, fanout, sql_db,
+write.step(9, fanout, sql_db,
            "In one SQL transaction it inserts any new tag names, the item row (for a create) and one `item_tags` "
            "row per tag, skipping pairs that already exist.")
-write.step(9, fanout, message_queue,
+write.step(10, fanout, message_queue,
            "A message that a store keeps refusing (a tagging whose item does not exist, so its `item_tags` row "
            "fails the foreign key) is retried a few times with backoff, then moved to a dead-letter queue for "
            "an operator, so it does not block the item's partition.", when="If a store keeps refusing it")
 
 write.stage("Keep popular tags hot")
-write.step(10, fanout, tags_info, "The fanout service asks the tags info service which of the item's tags are popular.")
-write.step(11, fanout, items_cache,
-           "For a create it caches the item's document in the items cache, by item ID; for a tagging it deletes "
-           "the cached document, which the next read refills from MongoDB with the new tag.",
-           when="If a tag is popular")
-write.step(12, fanout, tags_cache,
+write.step(11, fanout, tags_info, "The fanout service asks the tags info service which of the item's tags are popular.")
+write.step(12, fanout, items_cache,
+           "For a create with a popular tag it caches the item's document in the items cache, by item ID. For "
+           "a tagging it deletes the cached document whether or not the new tag is popular (the item may be "
+           "cached for another tag that is), and the next read refills it from MongoDB with the new tag.",
+           when="For a create with a popular tag, or any tagging")
+write.step(13, fanout, tags_cache,
            "It adds the item ID to each popular tag's sorted set (`ZADD`) and trims the set to the newest 1,000 "
            "(`ZREMRANGEBYRANK`), in one small Lua script that does nothing if the set does not exist, so a partial "
            "set is never created. The set is ordered by the ID, so newest-first order holds however late or "
            "often a message arrives.",
            when="If a tag is popular")
 
-write.stage("Every few minutes, in the background")
-write.step(13, tags_info, sql_replica,
+write.stage("In the background: the popular set every few minutes, the trie hourly")
+write.step(14, tags_info, sql_replica,
            "The tags info service counts taggings per tag over the last day on a SQL replica (the *top tags* query "
            "below) and keeps the top ones as the popular set.")
-write.step(14, tags_info, trie_server,
-           "It hands the same counts to the trie server, which rebuilds its suggestion trie and swaps it in.")
+write.step(15, tags_info, trie_server,
+           "Once an hour it counts every tag's taggings over the last 90 days (the same query, its limit raised above the number of tags) and "
+           "hands all the counts to the trie server, which rebuilds its suggestion trie and swaps it in: any tag "
+           "used in that span can be suggested, not only the day's top ones.")
 
 write.note("The queue makes writes asynchronous (the client does not wait for four stores) and fault tolerant "
            "(a request survives a crash of the fanout service). It delivers at least once, so every step must "
-           "survive a repeat: step 7 writes the document by item ID with `$setOnInsert` or `$addToSet`, the "
-           "primary key of `item_tags` turns a repeated pair in step 8 into a no-op, step 11 overwrites or "
-           "deletes, and step 12 adds a member the set may already hold, which changes nothing.",
+           "survive a repeat: step 8 writes the document by item ID with `$setOnInsert` or `$addToSet`, the "
+           "primary key of `item_tags` turns a repeated pair in step 9 into a no-op, step 12 overwrites or "
+           "deletes, and step 13 adds a member the set may already hold, which changes nothing.",
            theme="Delivery")
 write.note("The fanout service is a pool of workers, so messages of different items are applied out of order: "
            "a list ordered by arrival (`LPUSH` onto a Redis list) would not be sorted by item ID, a redelivered "
@@ -126,7 +140,7 @@ write.note("A sorted set's scores are doubles, exact only up to 2^53, and these 
            "ID written with 19 digits, zero-padded; members of equal score sort byte by byte, which for digits of "
            "one width is numeric order, and a page below a cursor is one `ZREVRANGEBYLEX`.",
            theme="Caching")
-write.note("For a tagging, step 11 deletes the cached document rather than editing it. A read that loaded the "
+write.note("For a tagging, step 12 deletes the cached document rather than editing it. A read that loaded the "
            "old document just before can write it back after the delete; the items cache's time to live bounds "
            "how long the new tag is missing from that copy.", theme="Caching")
 write.note("Both caches evict the least recently used entry when full (LRU; Redis's `allkeys-lru` policy approximates it by sampling a few keys). A popular tag whose "
@@ -202,7 +216,7 @@ read.step(16, web_server, trie_server,
           "asks the trie server for the most used tags that start with the prefix.")
 
 read.note("The [trie](concepts/trie.md) answers in time proportional to the prefix: each node keeps its own best completions, so no "
-          "subtree is walked. It is rebuilt from tag counts (write step 14), not updated on every tagging.",
+          "subtree is walked. It is rebuilt from tag counts (write step 15), not updated on every tagging.",
           theme="Autosuggestion")
 read.note("Popular tags get most of the reads, so keeping just their newest items in memory serves most traffic "
           "from the caches; the long tail of rare tags is read from the replicas, which replication keeps current with no extra work.",
@@ -241,15 +255,15 @@ tagging.endpoint(
             400: "No title, too many tags, or a tag name that is empty or too long", 401: "No valid token",
             429: "Over the write quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the author",
-             "Idempotency-Key": "Kept with the item ID it got for a day: a retry gets the same item ID and is queued again, which creates nothing twice since every write of the fanout service is idempotent by item ID (and a first attempt that crashed before queueing is not lost)"},
+             "Idempotency-Key": "Claimed in SQL with the item ID it got, for a day (write step 5): a retry, even one sent while the first is still running, gets the same item ID and is queued again, which creates nothing twice since every write of the fanout service is idempotent by item ID (and a first attempt that crashed before queueing is not lost)"},
 )
 tagging.endpoint(
     "PUT", "/v1/items/{item_id}/tags/{tag}", "Tag an existing item; tagging it twice changes nothing", starts=(write, 2),
     request={"item_id": "string: the item", "tag": "string: the tag name, normalised before it is stored"},
     status={202: "Accepted and queued, behind the item's create if that is still queued (the queue keeps one item's messages in order)",
             400: "A tag name that is empty or too long", 401: "No valid token",
-            403: "Not allowed to tag this item",
-            404: "No such item: not in the item store, and its time-sortable ID is older than the queue's delivery delay, so no create of it can still be queued",
+            403: "Not allowed to tag this item (the item row's owner decides, write step 5)",
+            404: "No such item: no row in the SQL items table (write step 5), and its time-sortable ID is older than the queue's delivery delay, so no create of it can still be queued",
             429: "Over the write quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the user"},
 )
@@ -257,7 +271,7 @@ tagging.endpoint(
     "GET", "/v1/tags/{tag}/items", "The items with a tag, newest first, a page at a time", starts=(read, 2),
     request={"tag": "string: the tag name",
              "cursor?": "string: next_cursor from the previous page (the last item ID shown, for keyset paging)"},
-    response={"items": "object[]: item ID, title, tags (from the item's document, which write step 7 keeps current), upvotes, comment count, media URLs through the CDN",
+    response={"items": "object[]: item ID, title, tags (from the item's document, which write step 8 keeps current), upvotes, comment count, media URLs through the CDN",
               "next_cursor": "string: the position of the next page; absent at the end"},
     status={200: "One page of items", 304: "Unchanged since the ETag the client sent", 404: "No such tag",
             429: "Over the read quota (Retry-After says when to try again)"},
@@ -270,7 +284,7 @@ tagging.endpoint(
     response={"tags": "object[]: tag name and how often it was used lately, best first"},
     status={200: "The suggestions, possibly none", 400: "An empty prefix",
             429: "Over the read quota (Retry-After says when to try again)"},
-    response_headers={"Cache-Control": "Public, max-age=60, since the trie is rebuilt only every few minutes"},
+    response_headers={"Cache-Control": "Public, max-age=60, since the trie is rebuilt only once an hour"},
 )
 
 # --- Capacity ------------------------------------------------------------------------

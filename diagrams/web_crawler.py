@@ -12,7 +12,7 @@ local_dns = crawler.component("local_dns", "Local DNS", kind="dns", group="Edge"
                               role="Resolves host names to IP addresses and caches the answers inside the crawler")
 frontier = crawler.component("frontier", "URL frontier", kind="service", group="Services",
                              role="Decides which URL is crawled next, and when: priority plus politeness; "
-                                  "lends each URL to one fetcher until the fetcher confirms it")
+                                  "holds each URL once, and lends it to one fetcher until the fetcher confirms it")
 scheduler = crawler.component("scheduler", "Scheduler", kind="service", group="Services",
                               role="Re-queues every URL whose next crawl time has come; each URL's interval "
                                    "adapts to how often the page changed (and to sitemap.xml hints)")
@@ -24,7 +24,8 @@ duplicate_check = crawler.component("duplicate_check", "Duplicate check", kind="
 url_processor = crawler.component("url_processor", "URL processor", kind="spark", group="Processing",
                                   role="Extracts, filters and normalises the links of crawled pages (Spark jobs)")
 message_queue = crawler.component("message_queue", "Message queue", kind="kafka", group="Messaging",
-                                  role="Carries the IDs of crawled documents from the fetchers to the URL processor")
+                                  role="Carries the IDs of crawled documents, and the targets of redirects, from the "
+                                       "fetchers to the URL processor")
 seed_store = crawler.component("seed_store", "Seed URL store", kind="cassandra", group="Data stores",
                                role="The hand-picked URLs the crawl starts from")
 url_store = crawler.component("url_store", "URL store", kind="hbase", group="Data stores",
@@ -74,20 +75,29 @@ workflow.step(1, fetcher, zookeeper,
               "Each service instance registers with ZooKeeper (an ephemeral node) and keeps its session alive "
               "with heartbeats. When a fetcher's session expires, its node disappears and the frontier, which "
               "watches the nodes, gives that fetcher's host queues to another fetcher and re-issues the URLs it "
-              "had taken but never confirmed (step 14). Every service does this; the fetchers are drawn.")
+              "had taken but never confirmed (step 14). A fetcher that was only paused learns on waking that its "
+              "session has expired and stops before its next request, so a host gets at most one request "
+              "from it after the hand-over. Every service does this; the fetchers are drawn.")
 workflow.step(2, seed_store, frontier,
               "The URL frontier loads the seed URLs from the seed URL store at the start, and reads the list again "
               "every minute so that seeds added to a running crawl are picked up. It takes in only seeds that have "
-              "no row in the URL store yet, adding one with the conditional put of step 18, so no clock decides "
-              "which seeds are new.")
+              "no row in the URL store yet, adding one with the conditional put of step 18 (due a day later, in "
+              "case the frontier loses it before its checkpoint), so no clock decides which seeds are new.")
 workflow.step(3, url_store, scheduler,
               "The scheduler scans the URL store for the URLs whose next crawl time has come (`next_due_at` "
-              "before now, by the scheduler's clock).")
+              "before now, by the scheduler's clock). Rows are keyed by the URL's hash, not by time, so this is a "
+              "scan of every row: a batch job that passes over the table once an hour, one task per region of the "
+              "table on its own region server (some 30 billion rows of a few hundred bytes, about 10 TB a pass). "
+              "The shortest re-crawl interval is an hour, so that granularity is enough.")
 workflow.step(4, scheduler, frontier,
               "The scheduler hands those URLs to the frontier for a re-crawl, with their `ETag` and "
-              "`Last-Modified`, and moves each one's `next_due_at` an hour ahead, so that the next scan does not "
-              "hand it out again while it waits; step 14 sets the real next time. A URL lost on the way (a "
-              "frontier that failed before its checkpoint) simply comes due again an hour later.")
+              "`Last-Modified`, and moves each one's `next_due_at` a day ahead, so that the next scan does not "
+              "hand it out again while it waits; step 14 sets the real next time. That move is a conditional put "
+              "(only if `next_due_at` is still the value the scan read), so a scan that read a row before a "
+              "fetcher's step 14 cannot overwrite the real next time. A URL lost on the way (a frontier that "
+              "failed before its checkpoint) comes due again a day later; one still waiting then (a large host's "
+              "queue can take longer) is handed out again, and the frontier, which holds each URL once, ignores "
+              "it.")
 workflow.step(5, frontier, fetcher,
               "The frontier orders the URLs by priority and politeness (see the URL frontier below) and lends the "
               "next URLs to the fetcher workers: a URL not confirmed within its lease goes out again.")
@@ -106,7 +116,10 @@ workflow.step(8, fetcher, websites,
               "JavaScript is captured too. A 304 Not Modified skips to step 14: the stored copy is current.")
 workflow.step(9, fetcher, duplicate_check,
               "The duplicate check compares the page's fingerprint with those of other URLs' pages (its own URL's "
-              "earlier version does not count); a near-duplicate is not stored, and step 14 records it as one.")
+              "earlier version does not count); a near-duplicate is not stored, and step 14 records it as one. A "
+              "re-crawled page that has become a near-duplicate also loses its URL's old fingerprint here, and "
+              "a nightly job deletes the stored copies of URLs recorded as duplicates, so no stale copy is "
+              "indexed under that URL.")
 workflow.step(10, fetcher, content_store,
               "The fetcher compresses the page and stores it under its document ID, a hash of the normalised URL, "
               "in the content store, where later jobs (indexing, ranking) read it. A re-crawl or a retry "
@@ -133,17 +146,22 @@ workflow.step(15, message_queue, url_processor,
               "The URL processor, subscribed to the queue, receives the document ID.")
 workflow.step(16, content_cache, url_processor,
               "The URL processor reads the page from the content cache, extracts its links, drops the unwanted "
-              "ones (filter) and rewrites the rest into one canonical form (normalise).")
+              "ones (filter) and rewrites the rest into one canonical form (normalise). The filter also drops "
+              "the links that crawler traps generate: URLs over about 2,000 characters, deeper than a set "
+              "number of path segments, or repeating one segment (`/a/b/a/b/…`).")
 workflow.step(17, content_store, url_processor,
               "The URL processor reads the page from the content store instead, by its document ID.",
               when="On a cache miss")
 workflow.step(18, url_processor, url_store,
-              "The URL processor inserts a row for each new URL, with the page it was found on, only if the URL "
+              "The URL processor inserts a row for each new URL, with the page it was found on and a next crawl "
+              "time a day ahead (the scheduler's lease of step 4), only if the URL "
               "store has no row for it yet (a conditional put, checkAndMutate in HBase); then it adds the URLs to "
               "its Bloom filter, and only then commits its offset on the queue.")
 workflow.step(19, url_store, frontier,
-              "The URL frontier takes the newly inserted URLs as its next input, and the loop starts again at "
-              "step 5.")
+              "The URL frontier takes the newly inserted URLs as its next input (the URL processor passes on the "
+              "rows its puts created), and the loop starts again at step 5. A processor that dies between the "
+              "insert and the hand-over loses no URL: the redelivered message finds the rows there and passes "
+              "nothing on, but each row comes due a day later and the scheduler hands it over (steps 3–4).")
 
 workflow.note("The source lists the heartbeats to ZooKeeper after the loop has closed (its item 14); here they "
               "are step 1, so that the last step is the one that feeds the loop.")
@@ -209,6 +227,11 @@ workflow.note("Stateful services (the frontier above all) checkpoint their state
               theme="Fault tolerance")
 workflow.note("Every store is partitioned and replicated, so losing a machine loses neither crawled pages "
               "nor the list of URLs to crawl.", theme="Fault tolerance")
+workflow.note("A crawler trap (a calendar with a link to every next month, session IDs in URLs, pages that "
+              "link to ever deeper copies of themselves) can yield endless new URLs. Step 16 drops the obvious "
+              "shapes; what gets through is bounded by a budget per host and crawl cycle in the frontier, so a "
+              "trap spends its own host's budget and never the rest of the crawl's.",
+              theme="Fault tolerance")
 
 workflow.note("Rendering the page (step 8) lets the crawler see dynamic pages whose content is built by "
               "JavaScript. The source calls this server-side rendering; in fact it is the crawler that renders "
@@ -311,6 +334,10 @@ frontier_path.note("A fetcher takes URLs on a lease and confirms each one once i
                    "step 14). When a fetcher dies, its ZooKeeper session expires; the frontier gives its host queues "
                    "to another fetcher and lends out again every URL it never confirmed, so the host neither stalls "
                    "nor loses URLs.", theme="Politeness")
+frontier_path.note("The frontier holds each URL once: every per-host queue keeps the hashes of the URLs it "
+                   "holds and ignores one it already has, so a URL that the scheduler hands out again while it still "
+                   "waits is not queued twice. Each host also has a budget of pages per crawl cycle; URLs over it "
+                   "wait for the next cycle.", theme="Politeness")
 frontier_path.note("The classic Mercator design keeps about three times as many per-host queues as fetcher threads, "
                    "and a heap of the earliest time each host may be contacted again, so no thread sits idle "
                    "waiting out a pause.", theme="Politeness")

@@ -210,3 +210,13 @@ def test_chat_group_cache_counted_from_the_groups(catalogue):
     assert math.isclose(estimate, 180e9)
     assert 1 / 3 <= counted / estimate <= 3  # "the same order"
     assert "20 million groups active in a day, each with its latest 50 messages at the size assumed above, come to 300 gigabytes" in prose("chat")
+
+
+def test_a_retention_of_one_day_reads_as_one_day(catalogue):
+    """The rate limiter keeps a day of counters: its table must say "1 day", not "1 days"."""
+    from blueprint.capacity import compute
+
+    shown = {row["name"]: row["value"] for row in compute(catalogue.systems["rate_limiter"])["assumptions"]}
+    assert shown["retention"] == "1 day"
+    shown = {row["name"]: row["value"] for row in compute(catalogue.systems["web_crawler"])["assumptions"]}
+    assert shown["retention"] == "30 days"

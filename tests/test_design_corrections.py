@@ -570,6 +570,7 @@ def test_a_lost_long_window_counter_is_reloaded_from_the_store(systems):
     (count,) = steps_to(workflow, "throttle_cache")
     (reload,) = [s for s in steps_to(workflow, "throttle_store") if s.source == "rate_limiter"]
     assert reload.number == count.number + 1 and "created" in reload.when and "hour" in reload.when
+    assert "HINCRBY on count and on previous" in reload.text  # both intervals, or a fresh day is handed out
 
 
 def test_the_durable_counts_only_grow(systems):
@@ -593,6 +594,16 @@ def test_a_refusal_is_answered_first_and_recorded_in_aggregate(systems):
     (record,) = steps_to(workflow, "dropped_queue")
     assert answer.number < record.number and "not counted" in answer.text
     assert "no queue write per request" in record.text
+    role = systems["rate_limiter"].components["dropped_queue"].role  # one story: counts, not a record per request
+    assert "counts of rejected requests" in role and "every rejected request" not in role
+    assert "record of every rejection" not in page("rate_limiter")
+
+
+def test_made_up_keys_cost_no_lookup_and_the_quota_call_is_counted(systems):
+    (key_check,) = steps_to(systems["rate_limiter"].paths["workflow"], "key_store")
+    assert "checksum" in key_check.text and "costs no lookup" in key_check.text
+    (quotas,) = [e for e in systems["rate_limiter"].endpoints if e.route == "/v1/rate_limit"]
+    assert 429 in dict(quotas.status) and "counts nothing" not in quotas.purpose
 
 
 def test_rule_edits_name_the_version_they_replace(systems):
@@ -680,3 +691,62 @@ def test_newsfeed_pushes_never_recreate_an_evicted_list(systems):
         if step.targets in (("home_cache",), ("user_cache",)) and step.source in ("fanout", "feed_generation"):
             assert "still holds" in step.text, step.number
     assert any("EXISTS" in note.text for note in write.notes)
+
+
+# --- Web crawler, second review: the scheduler's lease, traps, one story for the queue ----------
+
+
+def test_a_url_rehanded_while_it_waits_is_not_queued_twice_nor_overwrites_its_next_time(systems):
+    """The scheduler's lease is shorter than a large host's queue can be: a URL still waiting is
+    handed out again. The frontier must hold each URL once, and the lease's write must not
+    overwrite the next crawl time a fetcher wrote after the scan read the row."""
+    (requeue,) = crawler_step(systems, "scheduler", "frontier")
+    assert "conditional put" in requeue.text and "holds each URL once" in requeue.text
+    assert "holds each URL once" in systems["web_crawler"].components["frontier"].role
+    notes = " ".join(n.text for n in systems["web_crawler"].paths["url_frontier"].notes)
+    assert "ignores one it already has" in notes
+    (scan,) = crawler_step(systems, "url_store", "scheduler")
+    assert "scan of every row" in scan.text  # keyed by URL hash: the cost of finding due URLs is said
+
+
+def test_crawler_traps_the_requirements_name_are_handled(systems):
+    assert "traps" in page("web_crawler")
+    (extract,) = crawler_step(systems, "content_cache", "url_processor")
+    assert "crawler traps" in extract.text
+    notes = " ".join(n.text for n in systems["web_crawler"].paths["workflow"].notes)
+    assert "budget per host" in notes
+
+
+def test_the_crawler_queue_has_one_story(systems):
+    crawler = systems["web_crawler"]
+    (publish,) = crawler_step(systems, "fetcher", "message_queue")
+    assert "`Location`" in publish.text and "redirects" in crawler.components["message_queue"].role
+
+
+def test_the_fingerprints_have_a_store_and_its_size_follows_from_the_corpus(systems):
+    """The duplicate check records one fingerprint per URL (step 12): the page must say where they
+    live, and the size it quotes must follow from the corpus and the banded index."""
+    table = page("web_crawler").split("### Data stores")[1].split("## High-level design")[0]
+    (row,) = [line for line in table.splitlines() if line.startswith("| Page fingerprints")]
+    corpus, tables, row_bytes = 30e9, 16, 8 + 8  # fingerprint and URL hash
+    assert "30 billion" in systems["web_crawler"].assumptions["daily_active_users"][1]
+    assert "16 permuted tables" in row and f"some {round(corpus * tables * row_bytes / 1e12)} TB" in row
+
+
+def test_a_new_url_lost_between_its_insert_and_the_frontier_comes_back(systems):
+    """The conditional put makes a redelivered message skip every URL it inserted before; a URL
+    inserted but never handed to the frontier must still come due, or it is lost for good."""
+    (insert,) = crawler_step(systems, "url_processor", "url_store")
+    assert "next crawl time a day ahead" in insert.text
+    (feed,) = crawler_step(systems, "url_store", "frontier")
+    assert "dies between the insert and the hand-over" in feed.text and "scheduler hands it over" in feed.text
+
+
+def test_a_retried_rule_edit_is_not_taken_for_a_conflict(systems):
+    (edit,) = [e for e in systems["rate_limiter"].endpoints if e.route == "/v1/rules/{rule_id}"]
+    assert "first answer was lost" in dict(edit.status)[200] and "writes the cache again" in dict(edit.status)[200]
+
+
+def test_a_page_that_became_a_duplicate_leaves_no_stale_copy(systems):
+    check, _ = crawler_step(systems, "fetcher", "duplicate_check")
+    assert "old fingerprint" in check.text and "nightly job deletes the stored copies" in check.text

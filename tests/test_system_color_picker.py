@@ -280,3 +280,49 @@ def test_a_list_replacement_names_the_list_it_edited(system):
     write = {step.number: step for step in system.paths["write"].steps}
     store = next(step for step in write.values() if step.targets == ("db_leader",))
     assert "412" in store.text and "matches the stored array exactly" in store.text
+
+
+# --- Second review: a retried share or replacement repeats no effect ----------------------------
+
+
+def test_a_retried_share_sends_one_email(system):
+    """Step 5's $addToSet makes a repeated share change nothing, but the email of step 7 would go
+    out again on every retry unless it carries a key that is the same across retries."""
+    (send,) = [step for step in system.paths["share"].steps if step.targets == ("email",)]
+    assert "`share:42:{viewer ID}`" in send.text and "sends once per key" in send.text
+    share = next(e for e in system.endpoints if e.method == "POST")
+    assert "sends one email" in dict(share.status)[200]
+
+
+def test_a_retried_replacement_is_not_a_conflict(system):
+    """The If-Match check compares a hash, so the service must read the list to compare it; a PUT
+    retried after its answer was lost finds its own list stored and must not get 412."""
+    store = next(step for step in system.paths["write"].steps if step.targets == ("db_leader",))
+    assert "checks that its hash is the ETag" in store.text and "retried `PUT`" in store.text
+    put = next(e for e in system.endpoints if e.method == "PUT")
+    assert "a retry of a PUT that succeeded" in dict(put.status)[200]
+
+
+def test_sign_up_claims_the_address_before_the_user_exists():
+    """The DDL says sign-up inserts the email claim first; the model's foreign key must allow that
+    order within one transaction, and still refuse a claim whose user never appears."""
+    database = sqlite3.connect(":memory:", isolation_level=None)
+    database.execute("PRAGMA foreign_keys = ON")
+    database.executescript(DDL.read_text(encoding="utf-8"))
+    database.execute("BEGIN")
+    database.execute("INSERT INTO user_emails (email, user_id) VALUES ('ada@example.com', 7)")
+    database.execute("INSERT INTO users (id, name, email, created_at) VALUES (7, 'Ada', 'ada@example.com', '2026-12-07')")
+    database.execute("COMMIT")
+    database.execute("BEGIN")
+    database.execute("INSERT INTO user_emails (email, user_id) VALUES ('bob@example.com', 8)")
+    with pytest.raises(sqlite3.IntegrityError):
+        database.execute("COMMIT")  # an orphan claim is refused at commit
+    database.execute("ROLLBACK")
+
+
+def test_a_retried_revoke_finishes_instead_of_failing(system):
+    """A revoke that crashed after $pull but before every copy was dropped is finished by the
+    owner's retry; a 404 for 'no longer a viewer' would leave the copies to their TTL."""
+    revoke = next(e for e in system.endpoints if e.method == "DELETE")
+    status = dict(revoke.status)
+    assert "drops the copies again" in status[204] and "not a viewer" not in status.get(404, "")

@@ -119,3 +119,57 @@ def test_the_fixed_window_pipeline_sets_a_lost_time_to_live_once(redis):
     assert 0 < redis("TTL", key) <= 120
     page = (ROOT / "docs" / "systems" / "rate_limiter.md").read_text(encoding="utf-8")
     assert "`INCR key` and then `EXPIRE key seconds NX`" in page
+
+
+# The script with the shard's clock replaced by a time the test chooses (ARGV[3]), so that a
+# test can ask what the script decides a given number of seconds later. Only the clock differs.
+AT_TIME = SCRIPT.replace("redis.call('TIME')", "{ARGV[3], '0'}")
+
+
+def check_at(redis, limit: int, window: int, now: int, key: str = KEY) -> list[int]:
+    return redis("EVAL", AT_TIME, 1, key, limit, window, now)
+
+
+@pytest.mark.parametrize("limit, window", [(1, 60), (2, 2), (3, 60), (7, 10), (10, 60), (100, 60), (5, 3600), (300, 86400)])
+def test_a_client_that_waits_retry_after_is_let_through(redis, limit, window):
+    """Retry-After is a promise: a client that fills its window, is refused, waits exactly the
+    seconds it was told and asks again (sending nothing in between) must be let through. A wait
+    of only 'to the end of this interval' breaks it: the full interval then counts, weighted,
+    as the previous one, and the retry is refused again."""
+    base = 1_714_556_400 - 1_714_556_400 % window
+    for offset in range(0, window, max(1, window // 7)):  # filled at several points of an interval
+        redis("DEL", KEY)
+        now = base + offset
+        while check_at(redis, limit, window, now)[0] == 1:
+            pass  # fill the window at this instant
+        allowed, _, retry_after, _ = check_at(redis, limit, window, now)
+        assert allowed == 0
+        state = redis("HGETALL", KEY)
+        state = [x for pair in state.items() for x in pair] if isinstance(state, dict) else state
+        assert check_at(redis, limit, window, now + retry_after)[0] == 1, (offset, retry_after)
+        if retry_after > 1:  # and it is the shortest such wait, to the second
+            redis("DEL", KEY)
+            redis("HSET", KEY, *state)  # the counter as it was before that probe
+            assert check_at(redis, limit, window, now + retry_after - 1)[0] == 0, (offset, retry_after)
+
+
+def test_a_reloaded_counter_gets_back_the_previous_interval_too(redis):
+    """Step 7 after a lost cache node, a minute into a day-long interval: the client used its
+    whole allowance yesterday. Topping up only today's count (zero) would leave 'previous' at
+    the zero the script created it with, and hand the client almost a fresh day; topping up
+    both counts, as the page's transcript does, keeps it refused."""
+    limit, window = 1000, 86400
+    start = 1_714_521_600
+    yesterday, today = limit, 0  # what the durable store holds for the two intervals
+    transcript = (ROOT / "snippets" / "redis_patterns" / "rate_limiter.redis").read_text(encoding="utf-8")
+    reload = transcript.split("[start:reload]")[1].split("[end:reload]")[0]
+    assert " count " in reload and " previous " in reload  # the page tops up both fields
+
+    allowed, _, _, created = check_at(redis, limit, window, start + 60)  # the node lost the counter
+    assert allowed == 1 and created == 1
+    redis("HINCRBY", KEY, "count", today)
+    redis("HINCRBY", KEY, "previous", yesterday)
+    assert check_at(redis, limit, window, start + 61)[0] == 0
+
+    redis("HSET", KEY, "start", start, "count", 1 + today, "previous", 0)  # count alone, as before
+    assert check_at(redis, limit, window, start + 61)[0] == 1

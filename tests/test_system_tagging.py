@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import itertools
 import random
+import time
+from concurrent.futures import ThreadPoolExecutor
 import re
 import sqlite3
 from collections import Counter
@@ -158,7 +160,7 @@ def test_top_tags_match_a_brute_force_count(db, seed, since):
 
 def test_the_page_shows_the_tested_queries():
     page = (ROOT / "docs" / "systems" / "tagging.md").read_text()
-    for name in ("tag_item", "items_with_tag", "top_tags"):
+    for name in ("claim_item_id", "tag_item", "items_with_tag", "top_tags"):
         assert f'--8<-- "{QUERIES}:{name}"' in page
 
 
@@ -203,7 +205,7 @@ def test_the_ddl_and_queries_run_on_postgresql_with_64_bit_ids(postgres, db):
 # --- Review findings G1 and G2: the cached lists, and a tagging that is not a create ------------
 
 
-# Write step 12, as the fanout service runs it: add the item to each popular tag's set that
+# Write step 13, as the fanout service runs it: add the item to each popular tag's set that
 # exists, and trim the set to its newest ARGV[2] members. All scores are 0; members are IDs
 # zero-padded to 19 digits, so byte order is numeric order (scores, doubles, lose 64-bit IDs).
 PUSH = """
@@ -275,3 +277,59 @@ def test_a_cursor_past_the_cached_set_is_served_from_sql(catalogue):
     read = catalogue.systems["tagging"].paths["read"]
     cached = next(s for s in read.steps if s.targets == ("tags_cache",))
     assert "A cursor below the oldest ID the set holds" in cached.text and "branch 2" in cached.text
+
+
+# --- Second review: a retried create is queued under the ID its first attempt claimed ------------
+
+
+def claim(connection, new_item_id: int, key: str = "k-1", author_id: int = 42) -> int:
+    first, second = [on_postgres(statement) for statement in section("claim_item_id").split(";") if "create_requests" in statement]
+    arguments = {"author_id": author_id, "key": key, "new_item_id": new_item_id, "now": "2026-12-07 09:00:00"}
+    connection.execute(first, arguments)
+    return connection.execute(second, arguments).fetchone()[0]
+
+
+def test_a_retried_create_gets_the_first_attempts_item_id_even_when_they_race(postgres):
+    """Write step 5 on PostgreSQL. The retry arrives while the first attempt's insert is not yet
+    committed: it waits on the key, then reads the first attempt's ID, so the create is queued
+    twice under one ID (which the fanout service applies once) and never under two."""
+    snowflake = 2**62
+    with postgres() as first, postgres() as second:
+        first.execute("DROP SCHEMA IF EXISTS tagging_claims CASCADE; CREATE SCHEMA tagging_claims")
+        for connection in (first, second):
+            connection.execute("SET search_path TO tagging_claims")
+        first.execute(SCHEMA.read_text())
+        first.execute("BEGIN")
+        assert claim(first, snowflake + 1) == snowflake + 1
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            retry = pool.submit(claim, second, snowflake + 2)  # blocks on the uncommitted key
+            time.sleep(0.3)
+            assert not retry.done()
+            first.execute("COMMIT")
+            assert retry.result(timeout=10) == snowflake + 1
+        assert claim(second, snowflake + 3) == snowflake + 1  # a retry an hour later: the same ID
+        assert claim(second, snowflake + 4, author_id=43) == snowflake + 4  # another author's key is its own
+        assert second.execute("SELECT count(*) FROM create_requests").fetchone()[0] == 2
+
+
+def test_the_create_claims_its_key_before_it_is_queued(catalogue):
+    write = catalogue.systems["tagging"].paths["write"]
+    (claim_step,) = [s for s in write.steps if s.source == "web_server" and s.targets == ("sql_db",)]
+    (queue_step,) = [s for s in write.steps if s.source == "web_server" and s.targets == ("message_queue",)]
+    assert claim_step.number + 1 == queue_step.number and claim_step.when == "For a create with an Idempotency-Key, or a tagging"
+    assert "For a tagging, it reads the item's row" in claim_step.text  # the 403 and 404 of PUT have a drawn read
+    assert "Idempotency-Key" in claim_step.text and "claim an item ID" in claim_step.text
+
+
+def test_any_tagging_drops_the_items_cached_document(catalogue):
+    """The item may be cached for another, popular tag: a tagging with an unpopular tag must not
+    leave its cached document without the new tag."""
+    write = catalogue.systems["tagging"].paths["write"]
+    (cached,) = [s for s in write.steps if s.targets == ("items_cache",)]
+    assert "any tagging" in cached.when and "whether or not the new tag is popular" in cached.text
+
+
+def test_the_trie_suggests_every_recent_tag_not_only_the_days_top(catalogue):
+    write = catalogue.systems["tagging"].paths["write"]
+    (trie,) = [s for s in write.steps if s.targets == ("trie_server",)]
+    assert "every tag's taggings" in trie.text and "same counts" not in trie.text

@@ -28,11 +28,17 @@ local elapsed = now - start
 local estimate = previous * (window - elapsed) / window + count
 if estimate + 1 > limit then
   -- Refused, and not counted: a client that keeps retrying still sees its window drain.
-  local wait = start + window - now            -- the current interval must end first ...
-  if count + 1 <= limit and previous > 0 then  -- ... unless the previous interval's weight decays enough
+  -- Retry-After is the first moment this same check lets a request through:
+  local wait
+  if count + 1 <= limit and previous > 0 then
+    -- later in this interval, once the previous interval's weight has decayed enough;
     wait = window * (1 - (limit - 1 - count) / previous) - elapsed
+  else
+    -- else after this interval, once its count (then the previous one) has decayed enough.
+    -- The interval's end alone is too soon: its full count then still weighs almost whole.
+    wait = (start + window - now) + window * (1 - (limit - 1) / count)
   end
-  return {0, 0, math.max(1, math.ceil(wait)), 0}
+  return {0, 0, math.max(1, math.ceil(wait - 1e-9)), 0}  -- (1e-9: rounding, not a second more)
 end
 
 count = count + 1

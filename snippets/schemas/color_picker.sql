@@ -14,9 +14,13 @@ CREATE TABLE users (
 -- unique email (a unique index must start with the shard key) and a lookup by email would ask
 -- every shard. This collection is sharded by email, its _id: sign-up inserts here first, so a
 -- second account with the same address fails, and a share looks the address up on one shard.
+-- The foreign key is checked at commit, so this model allows that order too. In MongoDB,
+-- with no transaction across the two shards, a sign-up that dies between the inserts leaves
+-- a claim with no user: its retry carries the same user ID and finds its own claim, and a
+-- nightly job deletes claims a day old whose user never appeared.
 CREATE TABLE user_emails (
     email    TEXT PRIMARY KEY,
-    user_id  INTEGER NOT NULL UNIQUE REFERENCES users (id)
+    user_id  INTEGER NOT NULL UNIQUE REFERENCES users (id) DEFERRABLE INITIALLY DEFERRED
 );
 
 CREATE TABLE colors (

@@ -24,3 +24,15 @@ CREATE TABLE item_tags (
 
 CREATE INDEX item_tags_by_item ON item_tags (item_id, tag_id);  -- "tags of item Y"
 CREATE INDEX item_tags_by_time ON item_tags (tagged_at, tag_id); -- "top tags of the last day"
+
+-- A create's Idempotency-Key and the item ID its first attempt claimed (write path, step 5).
+-- The web server claims the key before it queues the create, so every retry, even one sent
+-- while the first is still running, queues the same item ID. A nightly job deletes rows older
+-- than a day, the time a client may retry.
+CREATE TABLE create_requests (
+    author_id        BIGINT NOT NULL,
+    idempotency_key  TEXT NOT NULL,
+    item_id          BIGINT NOT NULL UNIQUE,
+    created_at       TIMESTAMP NOT NULL,
+    PRIMARY KEY (author_id, idempotency_key)  -- keys are unique per author, not across authors
+);

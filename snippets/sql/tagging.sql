@@ -1,8 +1,21 @@
 -- Tagging service queries, run by tests/test_system_tagging.py on SQLite against
 -- snippets/schemas/tagging.sql. Parameters are named (:tag, :item_id, ...).
 
+-- --8<-- [start:claim_item_id]
+-- Claim an item ID for a create's Idempotency-Key (write path, step 5). The first attempt
+-- inserts its new ID. A retry, or a second attempt racing the first, inserts nothing (it
+-- waits for the first to commit, then sees the key taken) and reads back the first one's ID.
+INSERT INTO create_requests (author_id, idempotency_key, item_id, created_at)
+VALUES (:author_id, :key, :new_item_id, :now)
+ON CONFLICT (author_id, idempotency_key) DO NOTHING;
+
+SELECT item_id
+FROM create_requests
+WHERE author_id = :author_id AND idempotency_key = :key;
+-- --8<-- [end:claim_item_id]
+
 -- --8<-- [start:tag_item]
--- Tag an item (write path, step 8). Running it twice changes nothing, so a message
+-- Tag an item (write path, step 9). Running it twice changes nothing, so a message
 -- the queue delivers twice is harmless. :new_tag_id comes from the same ID generator
 -- as item IDs and is used only if the tag is new.
 INSERT INTO tags (id, name, created_at)
@@ -31,8 +44,8 @@ LIMIT :page_size;
 -- --8<-- [end:items_with_tag]
 
 -- --8<-- [start:top_tags]
--- The most used tags since a point in time (write path, step 12): the popular set,
--- and the weights of the autosuggestion trie. Ties go to the alphabetically first name.
+-- The most used tags since a point in time (write path, steps 14 and 15): the popular
+-- set (the last day, top :k), and the weights of the autosuggestion trie (90 days, every tag). Ties go to the alphabetically first name.
 SELECT t.name, count(*) AS taggings
 FROM item_tags AS it
 JOIN tags AS t ON t.id = it.tag_id
