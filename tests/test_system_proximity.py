@@ -125,7 +125,8 @@ def _rows() -> list[dict]:
     return [
         {"location_id": index, "attraction_id": 10_000 + index, "latitude": latitude, "longitude": longitude,
          "geohash": encode(latitude, longitude, 12), "address": None, "creator_id": 1,
-         "name": f"attraction {index}", "category": "restaurant", "updated_at": NOW, "request_key": f"add-{index}"}
+         "name": f"attraction {index}", "category": "restaurant", "updated_at": NOW, "request_key": f"add-{index}",
+         "event_id": 500_000 + index}
         for index, (latitude, longitude) in enumerate(POINTS)
     ]
 
@@ -307,7 +308,7 @@ def test_a_retried_add_cannot_make_a_second_attraction():
         execute(connection, add, {**row, "location_id": 900, "attraction_id": 900}, postgres=False)
     connection.execute("ROLLBACK")
     assert connection.execute("SELECT count(*) FROM locations").fetchone() == (1,)
-    execute(connection, add, {**row, "location_id": 901, "attraction_id": 901, "creator_id": 2}, postgres=False)
+    execute(connection, add, {**row, "location_id": 901, "attraction_id": 901, "creator_id": 2, "event_id": 901}, postgres=False)
     assert connection.execute("SELECT count(*) FROM attractions").fetchone() == (2,)
 
 
@@ -318,7 +319,7 @@ def test_the_page_states_what_these_tests_do():
     for include in ("snippets/sql/proximity.sql:nearby_postgres", "snippets/sql/proximity.sql:nearby_sqlite",
                     "snippets/sql/proximity.sql:add", "snippets/algorithms/nearby.py:cells",
                     "snippets/sql/proximity.sql:add_media", "snippets/sql/proximity.sql:media_ready",
-                    "snippets/sql/proximity.sql:photos",
+                    "snippets/sql/proximity.sql:photos", "snippets/sql/proximity.sql:relay",
                     "../concepts/geohash.md", "google_maps.md"):
         assert include in page
 
@@ -389,3 +390,45 @@ def test_a_data_center_whose_details_lag_leaves_the_attraction_off_the_page(cata
     read = catalogue.systems["proximity"].paths["read"].steps
     miss = next(s for s in read if s.targets == ("attraction_replica",))
     assert miss.when and "left off the page" in miss.text
+
+
+# --- An attraction's event is written with it: the outbox ------------------------------
+
+
+def test_an_added_attraction_has_its_event_in_the_same_transaction():
+    """Publishing to Kafka after the commit leaves a committed attraction that is never
+    indexed or processed if the server dies in between; the outbox row commits with it,
+    a retried add that rolls back leaves no second event, and the relay's stamp is what
+    says it was published (a relay that dies before stamping sends it again)."""
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    connection.execute("PRAGMA foreign_keys = ON")
+    for statement in statements(SCHEMA):
+        connection.execute(statement)
+    connection.execute("INSERT INTO users VALUES (1, 'u', 'u1@example.com', ?)", (NOW,))
+    add = section(QUERIES, "add")
+    row = {**_rows()[0], "request_key": "tap-1"}
+    execute(connection, add, row, postgres=False)
+    with pytest.raises(sqlite3.IntegrityError):
+        execute(connection, add, {**row, "location_id": 900, "attraction_id": 900, "event_id": 900}, postgres=False)
+    connection.execute("ROLLBACK")
+    relay = section(QUERIES, "relay")
+    assert execute(connection, relay) == [(row["event_id"], row["attraction_id"], "added")]
+    assert execute(connection, relay) == [(row["event_id"], row["attraction_id"], "added")], \
+        "not stamped yet: a relay that died after sending would send it again"
+    execute(connection, section(QUERIES, "relayed"), {"event_id": row["event_id"], "now": NOW})
+    assert execute(connection, relay) == []
+
+
+def test_every_attraction_loaded_on_postgres_has_exactly_one_event(postgres_db):
+    assert postgres_db.execute(
+        "SELECT count(*) FROM attractions AS a JOIN outbox AS o ON o.attraction_id = a.id").fetchone() == (len(POINTS),)
+    first = execute(postgres_db, section(QUERIES, "relay"), postgres=True)
+    assert len(first) == 100 and first[0] == (500_000, 10_000, "added")
+
+
+def test_the_write_path_publishes_through_the_outbox(catalogue):
+    write = catalogue.systems["proximity"].paths["write"]
+    commit = next(s for s in write.steps if s.source == "server" and s.targets == ("location_db",))
+    publish = next(s for s in write.steps if s.source == "server" and s.targets == ("queue",))
+    assert "outbox" in commit.text and "outbox" in publish.text and commit.number < publish.number
+    assert not any("can fail too" in note.text for note in write.notes), "the outbox is the design, not an option"

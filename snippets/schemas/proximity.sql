@@ -68,3 +68,18 @@ CREATE TABLE media (
 );
 
 CREATE INDEX media_by_attraction ON media (attraction_id);
+
+-- The transactional outbox: each 'attraction changed' event is a row written in the same
+-- transaction as the change, so a committed change always has its event and a rolled-back
+-- one never does. A relay publishes the unpublished rows to Kafka and stamps them once
+-- Kafka has acknowledged; a crash in between publishes a row twice, which the consumers
+-- absorb, since they write by ID. No foreign key: a removal's event outlives the attraction.
+CREATE TABLE outbox (
+    id             BIGINT PRIMARY KEY,      -- the event's ID, minted by the app server
+    attraction_id  BIGINT NOT NULL,         -- also the Kafka key: one attraction's events stay in order
+    change         TEXT NOT NULL CHECK (change IN ('added', 'edited', 'removed')),
+    created_at     TIMESTAMP NOT NULL,
+    published_at   TIMESTAMP                -- NULL until Kafka has acknowledged the event
+);
+
+CREATE INDEX outbox_unpublished ON outbox (id) WHERE published_at IS NULL;

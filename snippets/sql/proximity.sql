@@ -4,16 +4,36 @@
 -- a brute-force scan. Parameters are written :name.
 
 -- --8<-- [start:add]
--- The server computes the geohash (12 characters) from the coordinates; both rows
--- go in one transaction so that no attraction is ever without its location. A retried
--- add (the same creator and request_key) fails on the unique key and rolls back whole.
+-- The server computes the geohash (12 characters) from the coordinates; the rows go
+-- in one transaction so that no attraction is ever without its location, nor without
+-- the event that gets it processed and indexed (the outbox row). A retried add (the
+-- same creator and request_key) fails on the unique key and rolls back whole.
 BEGIN;
 INSERT INTO locations (id, latitude, longitude, geohash, address)
 VALUES (:location_id, :latitude, :longitude, :geohash, :address);
 INSERT INTO attractions (id, location_id, creator_id, name, category, updated_at, request_key)
 VALUES (:attraction_id, :location_id, :creator_id, :name, :category, :updated_at, :request_key);
+INSERT INTO outbox (id, attraction_id, change, created_at)
+VALUES (:event_id, :attraction_id, 'added', :updated_at);
 COMMIT;
 -- --8<-- [end:add]
+
+-- --8<-- [start:relay]
+-- Write step 7, the outbox relay: the oldest events not yet published, in order. It sends
+-- each to Kafka keyed by attraction_id and, once Kafka has acknowledged, stamps it
+-- (relayed). A relay that dies between the two sends the event again after a restart.
+SELECT id, attraction_id, change
+FROM outbox
+WHERE published_at IS NULL
+ORDER BY id
+LIMIT 100;
+-- --8<-- [end:relay]
+
+-- --8<-- [start:relayed]
+UPDATE outbox
+SET published_at = :now
+WHERE id = :event_id AND published_at IS NULL;
+-- --8<-- [end:relayed]
 
 -- --8<-- [start:add_media]
 -- In the same transaction as the add, before its COMMIT: one row per photo. It names the
