@@ -210,7 +210,8 @@ workflow.step(46, sender, gateway,
 workflow.step(47, gateway, chat_a, "The gateway passes it to chat server A.")
 workflow.step(48, chat_a, presence_service, "A passes the heartbeat on to the presence service.")
 workflow.step(49, presence_service, presence_cache,
-              "The presence service resets the key's time to live; a key whose heartbeats stop expires by itself.")
+              "The presence service sets the key again with its time to live, the same `SET presence:<id> online EX 90` "
+              "as step 11 (an `EXPIRE` would not bring back a key already gone); a key whose heartbeats stop expires by itself.")
 workflow.step(50, presence_service, last_seen,
               "Write-behind: every few seconds it writes the latest heartbeat times in one batch to the "
               "last-seen store.")
@@ -360,7 +361,8 @@ workflow.note("The source keeps online users in a Redis set (constant time) and 
 workflow.note("The source updates last-seen when a presence record expires. Redis expiry events are "
               "fire-and-forget and can be late or lost; writing each heartbeat's time behind the cache (step 50) "
               "gives the same last-seen without depending on them.", theme="Presence")
-workflow.note("A user going offline on purpose (closing the app) deletes the key at once; expiry handles crashes "
+workflow.note("A user going offline on purpose (closing the app on their last connected device: the chat server's map "
+              "lists one connection per device) deletes the key at once; expiry handles crashes "
               "and lost networks. Friends who have the chat open can subscribe to changes instead of asking.",
               theme="Presence")
 workflow.note("The gateway ends TLS, so chat servers receive plain frames and spend no CPU on encryption.",

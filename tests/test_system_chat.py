@@ -445,3 +445,11 @@ def test_an_oversized_upload_is_refused_as_a_bad_request_and_by_the_signed_url(c
     assert 413 not in codes, "413 is about this request's own body, which is a few bytes"
     assert "size" in codes[400]
     assert "Content-Length" in dict(upload.response)["upload_url"]
+
+
+def test_a_heartbeat_recreates_the_presence_key_and_one_closed_device_is_not_offline(workflow):
+    """A heartbeat that only renewed the TTL (EXPIRE) would leave a user shown offline for
+    good once one of their devices had deleted the key while another stayed connected."""
+    assert "`SET presence:<id> online EX 90`" in step(workflow, 49).text
+    closing = next(note.text for note in workflow.notes if "offline on purpose" in note.text)
+    assert "last connected device" in closing
