@@ -670,3 +670,11 @@ def test_the_status_switch_is_a_drawn_step_and_an_endpoint(catalogue):
     assert switch.starts == ("write", to_db[0].number - 1) and 409 in dict(switch.status)
     page = (ROOT / "docs/systems/ride_hailing.md").read_text(encoding="utf-8")
     assert '--8<-- "snippets/sql/ride_hailing.sql:driver_status"' in page
+
+
+def test_no_decision_is_made_by_the_phone_s_clock(catalogue):
+    """Rejecting 'a time in the future' judges the phone's clock by the server's: a phone a
+    second fast would lose every update. The phone's time only orders a batch."""
+    update = next(e for e in catalogue.systems["ride_hailing"].endpoints if e.route == "/v1/driver/locations")
+    assert "future" not in dict(update.status)[400]
+    assert "time of receipt" in dict(update.request)["positions"]
