@@ -335,7 +335,7 @@ proximity.endpoint(
             429: "Over the read quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the app",
              "If-None-Match": "The ETag of the copy the app holds"},
-    response_headers={**{code: {"ETag": "The attraction's updated_at with the newest review's ID: a new review or an edit changes it",
+    response_headers={**{code: {"ETag": "The attraction's version with the newest review's ID: an edit or a new review changes it",
                                 "Cache-Control": "private, max-age=300: minutes-old details are acceptable here"}
                          for code in (200, 304)},
                       **READ_LIMITED},
@@ -374,7 +374,7 @@ proximity.endpoint(
     status={200: "Stored in the primary data center; searches follow within minutes",
             400: "Coordinates out of range, or an unknown field", 401: "No valid token",
             403: "Not the attraction's creator", 404: "No such attraction",
-            412: "Someone edited it since the ETag in If-Match: read it again and redo the edit",
+            412: "The ETag in If-Match is no longer current: someone edited it (the update is conditional on the version, so of two edits one wins), or a review arrived. Read it again and redo the edit",
             429: "Over the write quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the creator",
              "If-Match": "The ETag of the version the edit was based on"},

@@ -319,7 +319,7 @@ def test_the_page_states_what_these_tests_do():
     for include in ("snippets/sql/proximity.sql:nearby_postgres", "snippets/sql/proximity.sql:nearby_sqlite",
                     "snippets/sql/proximity.sql:add", "snippets/algorithms/nearby.py:cells",
                     "snippets/sql/proximity.sql:add_media", "snippets/sql/proximity.sql:media_ready",
-                    "snippets/sql/proximity.sql:photos", "snippets/sql/proximity.sql:relay",
+                    "snippets/sql/proximity.sql:photos", "snippets/sql/proximity.sql:relay", "snippets/sql/proximity.sql:edit",
                     "../concepts/geohash.md", "google_maps.md"):
         assert include in page
 
@@ -432,3 +432,55 @@ def test_the_write_path_publishes_through_the_outbox(catalogue):
     publish = next(s for s in write.steps if s.source == "server" and s.targets == ("queue",))
     assert "outbox" in commit.text and "outbox" in publish.text and commit.number < publish.number
     assert not any("can fail too" in note.text for note in write.notes), "the outbox is the design, not an option"
+
+
+# --- An edit is a compare-and-set on a version, not on a clock ----------------------------
+
+
+def _edit(connection, attraction, expected, event, *, postgres):
+    """The edit section as the service runs it: roll back at the first statement with no row."""
+    latitude, longitude = POINTS[attraction - 10_000]
+    parameters = {"attraction_id": attraction, "expected_version": expected, "event_id": event,
+                  "name": f"renamed {event}", "category": "museum", "now": NOW, "latitude": latitude,
+                  "longitude": longitude, "geohash": encode(latitude, longitude, 12)}
+    for statement in statements(section(QUERIES, "edit")):
+        if statement.strip().upper().endswith("BEGIN;") and "UPDATE" not in statement.upper():
+            connection.execute("BEGIN")
+        elif not execute(connection, statement, parameters, postgres=postgres):
+            connection.execute("ROLLBACK")
+            return False
+    connection.execute("COMMIT")
+    return True
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+def test_an_edit_based_on_an_old_version_changes_nothing(engine, sqlite_db, postgres_db):
+    postgres = engine == "postgres"
+    connection = postgres_db if postgres else sqlite_db
+    attraction = 10_001
+    assert _edit(connection, attraction, 1, 700_001, postgres=postgres)
+    assert not _edit(connection, attraction, 1, 700_002, postgres=postgres), "412: edited since"
+    assert tuple(connection.execute(f"SELECT name, version FROM attractions WHERE id = {attraction}").fetchone()) == (
+        "renamed 700001", 2)
+    assert connection.execute("SELECT count(*) FROM outbox WHERE id = 700002").fetchone()[0] == 0
+    assert _edit(connection, attraction, 2, 700_003, postgres=postgres)
+
+
+def test_two_edits_at_once_on_postgres_one_wins(postgres_db):
+    """The second edit waits for the first one's row lock, then re-reads the row under read
+    committed: the version has moved on, so it changes nothing."""
+    import threading
+    attraction = 10_002
+    second = psycopg.connect(postgres_db.info.dsn, autocommit=True)
+    postgres_db.execute("BEGIN")
+    postgres_db.execute("UPDATE attractions SET version = version + 1 WHERE id = %s AND version = 1", (attraction,))
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.setdefault(
+        "won", _edit(second, attraction, 1, 700_010, postgres=True)))
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive(), "the second edit waits for the first one's row lock"
+    postgres_db.execute("COMMIT")
+    thread.join(10)
+    assert outcome == {"won": False}
+    second.close()

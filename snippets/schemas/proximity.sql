@@ -32,6 +32,9 @@ CREATE TABLE attractions (
     name         TEXT NOT NULL,
     category     TEXT NOT NULL,               -- 'restaurant', 'market', 'museum' ...
     updated_at   TIMESTAMP NOT NULL,          -- the details document has the same ID
+    -- Raised by one with every edit: what If-Match is checked against. Not updated_at,
+    -- which comes from an app server's clock and says nothing about who edited first.
+    version      INTEGER NOT NULL DEFAULT 1,
     -- The Idempotency-Key of the request that added it: a retried add fails on this
     -- pair and is answered with the attraction that holds the key.
     request_key  TEXT,

@@ -18,6 +18,25 @@ VALUES (:event_id, :attraction_id, 'added', :updated_at);
 COMMIT;
 -- --8<-- [end:add]
 
+-- --8<-- [start:edit]
+-- PATCH with If-Match: the edit applies only to the version it was based on. Of two edits
+-- based on one version, the first commits and raises it; the second waits for the row
+-- lock, finds another version and changes no row: roll back, answer 412. A new position
+-- gets a new geohash in the same transaction, and the event goes to the outbox with it.
+BEGIN;
+UPDATE attractions
+SET name = :name, category = :category, updated_at = :now, version = version + 1
+WHERE id = :attraction_id AND version = :expected_version
+RETURNING version;
+UPDATE locations
+SET latitude = :latitude, longitude = :longitude, geohash = :geohash
+WHERE id = (SELECT location_id FROM attractions WHERE id = :attraction_id)
+RETURNING id;
+INSERT INTO outbox (id, attraction_id, change, created_at)
+VALUES (:event_id, :attraction_id, 'edited', :now)
+RETURNING id;
+-- --8<-- [end:edit]
+
 -- --8<-- [start:relay]
 -- Write step 7, the outbox relay: the oldest events not yet published, in order. It sends
 -- each to Kafka keyed by attraction_id and, once Kafka has acknowledged, stamps it
