@@ -246,7 +246,8 @@ workflow.step(61, cdn, object_store,
 # --- Search ----------------------------------------------------------------------------
 workflow.stage("Search: index in the background, query over HTTPS")
 workflow.step(62, chat_a, index_queue,
-              "After storing a message (step 16 or 39), the chat server also appends it to the index queue, and "
+              "Where messages are not end-to-end encrypted, the chat server also appends each one it stores "
+              "(step 16 or 39) to the index queue, and "
               "waits for Kafka's acknowledgement before the sent tick (step 18). A crash before the tick means a "
               "resend, which appends the stored copy again; a crash after it finds the message already queued.")
 workflow.step(63, index_queue, indexer, "Index workers take messages off the queue in batches.")
