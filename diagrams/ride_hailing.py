@@ -248,9 +248,12 @@ read.note("In a Redis Cluster a classic PUBLISH is broadcast over the cluster bu
           "adding shards adds capacity: the pub-sub cluster scales with the trips, not against them.",
           theme="Pub-sub")
 read.note("A message can be lost on the channel, the acceptance included (a subscriber reconnecting, or the "
-          "trip service crashing right after its commit). So pushes only hurry the apps along: a rider app that "
-          "hears nothing for a few seconds, or gets positions for a trip it thinks is still waiting, reads the "
-          "trip (GET /v1/trips/{trip_id}), whose row in PostgreSQL is the truth.", theme="Pub-sub")
+          "trip service crashing right after its commit, or a cancel). So pushes only hurry the apps along: an "
+          "app that hears nothing for a few seconds (the rider's waiting for a driver, the driver's waiting for the "
+          "rider's position), or gets positions for a trip it thinks is still waiting, reads the trip "
+          "(GET /v1/trips/{trip_id}), whose row in PostgreSQL is the truth; the driver's server takes the "
+          "driver's state for its tags from that answer too, so a lost cancel does not keep a free driver out "
+          "of the geo index.", theme="Pub-sub")
 read.note("The source has the pub-sub server store the driver's positions in the trip store. Redis pub-sub "
           "delivers and forgets: a message published while a subscriber reconnects is lost, so no subscriber "
           "of it can be a reliable recorder. The route is kept by the location stream (step 20), which Kafka "

@@ -678,3 +678,10 @@ def test_no_decision_is_made_by_the_phone_s_clock(catalogue):
     update = next(e for e in catalogue.systems["ride_hailing"].endpoints if e.route == "/v1/driver/locations")
     assert "future" not in dict(update.status)[400]
     assert "time of receipt" in dict(update.request)["positions"]
+
+
+def test_a_lost_cancel_on_the_channel_is_repaired_by_reading_the_trip(catalogue):
+    """The driver's server tags updates with the driver's state, and hears a cancel only on
+    the trip's channel, which forgets: the driver app's read of the trip corrects the tag."""
+    notes = " ".join(note.text for note in catalogue.systems["ride_hailing"].paths["read"].notes)
+    assert "a lost cancel does not keep a free driver out of the geo index" in notes
