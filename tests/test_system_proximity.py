@@ -319,7 +319,7 @@ def test_the_page_states_what_these_tests_do():
     for include in ("snippets/sql/proximity.sql:nearby_postgres", "snippets/sql/proximity.sql:nearby_sqlite",
                     "snippets/sql/proximity.sql:add", "snippets/algorithms/nearby.py:cells",
                     "snippets/sql/proximity.sql:add_media", "snippets/sql/proximity.sql:media_ready",
-                    "snippets/sql/proximity.sql:photos", "snippets/sql/proximity.sql:relay", "snippets/sql/proximity.sql:edit",
+                    "snippets/sql/proximity.sql:photos", "snippets/sql/proximity.sql:relay", "snippets/sql/proximity.sql:edit", "snippets/sql/proximity.sql:remove",
                     "../concepts/geohash.md", "google_maps.md"):
         assert include in page
 
@@ -484,3 +484,26 @@ def test_two_edits_at_once_on_postgres_one_wins(postgres_db):
     thread.join(10)
     assert outcome == {"won": False}
     second.close()
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+def test_a_removal_takes_its_rows_and_leaves_its_event(engine, sqlite_db, postgres_db):
+    """DELETE /v1/attractions/{id}: the rows and the 'removed' event commit together, so
+    the index and the media workers hear of every removal, and a search no longer finds it."""
+    postgres = engine == "postgres"
+    connection = postgres_db if postgres else sqlite_db
+    latitude, longitude = 51.5007, -0.1246
+    row = {"location_id": 990_000, "attraction_id": 990_000, "latitude": latitude, "longitude": longitude,
+           "geohash": encode(latitude, longitude, 12), "address": None, "creator_id": 1, "name": "to remove",
+           "category": "museum", "updated_at": NOW, "request_key": "remove-me", "event_id": 990_000}
+    execute(connection, section(QUERIES, "add"), row, postgres=postgres)
+    execute(connection, section(QUERIES, "add_media"), {"media_id": 990_000, "attraction_id": 990_000,
+            "creator_id": 1, "raw_key": "raw/990000", "created_at": NOW}, postgres=postgres)
+    nearby = _nearby_postgres if postgres else _nearby_sqlite
+    assert 990_000 in [r[0] for r in nearby(connection, latitude, longitude, 50)]
+    execute(connection, section(QUERIES, "remove"), {"attraction_id": 990_000, "creator_id": 1,
+            "location_id": 990_000, "event_id": 990_001, "now": NOW}, postgres=postgres)
+    assert 990_000 not in [r[0] for r in nearby(connection, latitude, longitude, 50)]
+    assert connection.execute("SELECT count(*) FROM locations WHERE id = 990000").fetchone()[0] == 0
+    assert tuple(connection.execute("SELECT attraction_id, change FROM outbox WHERE id = 990001").fetchone()) == (
+        990_000, "removed")

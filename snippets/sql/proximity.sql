@@ -37,6 +37,22 @@ VALUES (:event_id, :attraction_id, 'edited', :now)
 RETURNING id;
 -- --8<-- [end:edit]
 
+-- --8<-- [start:remove]
+-- DELETE by its owner: the rows go in one transaction with a 'removed' event, which tells
+-- the index service to drop the search document and the media workers to delete the
+-- files. Children first (the foreign keys); the location last, once nothing points at it.
+-- Reviews live in the review service's database and are removed there, on the event.
+-- No row from the attractions delete (gone already, or not this creator's): roll back.
+BEGIN;
+DELETE FROM media WHERE attraction_id = :attraction_id;
+DELETE FROM attractions WHERE id = :attraction_id AND creator_id = :creator_id
+RETURNING id;
+DELETE FROM locations WHERE id = :location_id;
+INSERT INTO outbox (id, attraction_id, change, created_at)
+VALUES (:event_id, :attraction_id, 'removed', :now);
+COMMIT;
+-- --8<-- [end:remove]
+
 -- --8<-- [start:relay]
 -- Write step 7, the outbox relay: the oldest events not yet published, in order. It sends
 -- each to Kafka keyed by attraction_id and, once Kafka has acknowledged, stamps it
