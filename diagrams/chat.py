@@ -130,8 +130,8 @@ workflow.step(17, chat_a, pubsub,
               "A hashes the receiver's user_id on the same ring, which names chat server B, and publishes the "
               "message to B's topic; Kafka acknowledges it.")
 workflow.step(18, chat_a, gateway,
-              "Only now that the message is durable and on its way does A send the **sent** receipt (with its "
-              "sequence number) back through the gateway, down the sender's WebSocket: one tick.")
+              "Only now that the message is durable, on its way and queued for indexing (step 62) does A send the "
+              "**sent** receipt (with its sequence number) back through the gateway, down the sender's WebSocket: one tick.")
 workflow.step(19, pubsub, chat_b, "Chat server B, subscribed to its own topic, receives the message.")
 workflow.step(20, chat_b, gateway,
               "B looks the receiver up in its in-memory map of connections and writes the message to that "
@@ -146,7 +146,9 @@ workflow.step(22, receiver, gateway,
 workflow.step(23, gateway, chat_b, "The gateway passes the receipt to chat server B.")
 workflow.step(24, chat_b, chat_store,
               "B advances the receiver's delivered watermark for the conversation (one row, not one per message), "
-              "forward only: in Cassandra `IF delivered_seq < n`, since a plain write lets a late receipt win.")
+              "forward only: in Cassandra `IF delivered_seq < n`, since a plain write lets a late receipt win. "
+              "That condition fails on a row that does not exist, so a member's first receipt in a conversation "
+              "inserts the row (`IF NOT EXISTS`) instead.")
 workflow.step(25, chat_b, pubsub, "B publishes the receipt to the topic of the sender's chat server, A.")
 workflow.step(26, pubsub, chat_a, "Chat server A receives the receipt.")
 workflow.step(27, chat_a, gateway, "A writes the receipt to the sender's WebSocket.")
@@ -168,8 +170,11 @@ workflow.step(31, receiver, gateway,
               "the last sequence number it holds.")
 workflow.step(32, gateway, chat_b, "The gateway proxies the connection to B, as in step 13.")
 workflow.step(33, chat_b, chat_store,
-              "B reads the messages after that number, one page at a time (`seq > n ORDER BY seq LIMIT 50`).")
-workflow.step(34, chat_b, gateway, "B sends the missed messages down the WebSocket, oldest first.")
+              "B reads the messages after that number, one page at a time (`seq > n ORDER BY seq LIMIT 50`), and "
+              "the conversation's receipt rows: the other members' delivered and read watermarks.")
+workflow.step(34, chat_b, gateway,
+              "B sends the missed messages down the WebSocket, oldest first, with those watermarks: ticks whose "
+              "receipt was published while this app had no connection (step 27 found no socket) show now.")
 workflow.step(35, gateway, receiver,
               "The app stores them and answers with **delivered** receipts, which reach the sender as in steps "
               "22 to 28.")
@@ -181,13 +186,15 @@ workflow.step(37, gateway, chat_a, "The gateway passes it to chat server A.")
 workflow.step(38, chat_a, sql_db,
               "A reads the group's member list (its `group_members` rows) from a SQL replica.")
 workflow.step(39, chat_a, chat_store,
-              "A stores the message once, in the group's partition, with the group's next sequence number.")
+              "A stores the message once, in the group's partition, with the group's next sequence number, by the "
+              "same conditional write as step 16: a resend finds its first copy and its seq.")
 workflow.step(40, chat_a, group_cache,
               "A appends it to the group's cached list only if that list is cached (`RPUSHX`, then `LTRIM`), so "
-              "the cache stays cache-aside: absent stays absent.")
+              "the cache stays cache-aside: absent stays absent. A resend found in step 39 is not appended again.")
 workflow.step(41, chat_a, pubsub,
               "A hashes every member's user_id on the ring and publishes one copy per chat server that holds "
-              "members, not one per member.")
+              "members, not one per member; once Kafka has acknowledged them all, the sender gets its **sent** "
+              "tick, as in step 18.")
 workflow.step(42, pubsub, chat_b, "Each of those chat servers, B among them, receives its copy.")
 workflow.step(43, chat_b, gateway,
               "B writes the message to the WebSocket of every member it holds; the gateway delivers it.")
@@ -203,7 +210,8 @@ workflow.step(46, sender, gateway,
 workflow.step(47, gateway, chat_a, "The gateway passes it to chat server A.")
 workflow.step(48, chat_a, presence_service, "A passes the heartbeat on to the presence service.")
 workflow.step(49, presence_service, presence_cache,
-              "The presence service resets the key's time to live; a key whose heartbeats stop expires by itself.")
+              "The presence service sets the key again with its time to live, the same `SET presence:<id> online EX 90` "
+              "as step 11 (an `EXPIRE` would not bring back a key already gone); a key whose heartbeats stop expires by itself.")
 workflow.step(50, presence_service, last_seen,
               "Write-behind: every few seconds it writes the latest heartbeat times in one batch to the "
               "last-seen store.")
@@ -238,9 +246,14 @@ workflow.step(61, cdn, object_store,
 # --- Search ----------------------------------------------------------------------------
 workflow.stage("Search: index in the background, query over HTTPS")
 workflow.step(62, chat_a, index_queue,
-              "After storing a message (step 16 or 39), the chat server also appends it to the index queue.")
+              "Where messages are not end-to-end encrypted, the chat server also appends each one it stores "
+              "(step 16 or 39) to the index queue, and "
+              "waits for Kafka's acknowledgement before the sent tick (step 18). A crash before the tick means a "
+              "resend, which appends the stored copy again; a crash after it finds the message already queued.")
 workflow.step(63, index_queue, indexer, "Index workers take messages off the queue in batches.")
-workflow.step(64, indexer, search_index, "They add the messages to the Solr index, keyed by conversation.")
+workflow.step(64, indexer, search_index,
+              "They add the messages to the Solr index, one document per message whose unique key is conversation "
+              "and seq, so a message queued twice is indexed once; the conversation is a field that searches filter on.")
 workflow.step(65, sender, load_balancer, "The user searches the history over HTTPS.")
 workflow.step(66, load_balancer, api_server, "The load balancer hands the search to an API server.")
 workflow.step(67, api_server, search_index,
@@ -349,7 +362,8 @@ workflow.note("The source keeps online users in a Redis set (constant time) and 
 workflow.note("The source updates last-seen when a presence record expires. Redis expiry events are "
               "fire-and-forget and can be late or lost; writing each heartbeat's time behind the cache (step 50) "
               "gives the same last-seen without depending on them.", theme="Presence")
-workflow.note("A user going offline on purpose (closing the app) deletes the key at once; expiry handles crashes "
+workflow.note("A user going offline on purpose (closing the app on their last connected device: the chat server's map "
+              "lists one connection per device) deletes the key at once; expiry handles crashes "
               "and lost networks. Friends who have the chat open can subscribe to changes instead of asking.",
               theme="Presence")
 workflow.note("The gateway ends TLS, so chat servers receive plain frames and spend no CPU on encryption.",
@@ -444,6 +458,7 @@ chat.endpoint(
              "before_seq?": "integer: scroll back: messages before this number, newest first",
              "limit?": "integer: messages per page, 50 by default, at most 100"},
     response={"messages": "object[]: seq, Snowflake ID, sender, encrypted body, media",
+              "receipts": "object[]: each other member's delivered and read watermarks, for the ticks a reconnecting sender missed (step 34)",
               "next_cursor?": "integer: the seq to pass as after_seq (catching up) or before_seq (scrolling back) for the next page; absent at the end"},
     status={200: "One page", 400: "Both after_seq and before_seq, or a limit over 100", 401: "No valid token",
             403: "Not a member of the conversation", 404: "No such conversation",
@@ -468,10 +483,11 @@ chat.endpoint(
     starts=(workflow, 56),
     request={"content_type": "string: e.g. image/jpeg",
              "size": "integer: bytes of the encrypted file"},
-    response={"upload_url": "string: presigned PUT URL for one new object, valid for minutes",
+    response={"upload_url": "string: presigned PUT URL for one new object, valid for minutes; it signs the Content-Length, so object storage refuses a file bigger than the size declared",
               "media_url": "string: the CDN URL the message will carry"},
-    status={201: "A new object name and the permission to write it", 400: "A content type that is not allowed",
-            401: "No valid token", 413: "The file is over the size limit",
+    status={201: "A new object name and the permission to write it",
+            400: "A content type that is not allowed, or a declared size over the limit (this request's own body is small, so not 413)",
+            401: "No valid token",
             429: "Over the upload quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the sender",
              "Idempotency-Key": "The app's ID for this upload: a retry returns the same object name"},

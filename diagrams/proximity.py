@@ -145,10 +145,12 @@ write.step(4, server, attraction_store,
 write.step(5, server, object_store, "It puts the raw photos into object storage.")
 write.step(6, server, location_db,
            "It computes the 12-character geohash of the coordinates and inserts the location row, the "
-           "attraction row and a media row per photo in one transaction; a media row starts `processing`, "
-           "names only the raw upload and is shown to nobody.")
+           "attraction row, a media row per photo and an outbox row (the 'attraction changed' event) in one "
+           "transaction; a media row starts `processing`, names only the raw upload and is shown to nobody.")
 write.step(7, server, queue,
-           "It publishes an 'attraction changed' event (ID, photo keys) so the slow work happens later.")
+           "The server's outbox relay publishes the event (the attraction's ID, as the Kafka key) so the slow "
+           "work happens later, and stamps the outbox row once Kafka has acknowledged it; a relay that dies "
+           "in between publishes the row again, which the consumers absorb.")
 write.stage("Process photos and index")
 write.step(8, queue, [media_worker, index_service],
            "The media workers and the index service each read the event from their own consumer group.")
@@ -158,12 +160,16 @@ write.step(9, media_worker, object_store,
 write.step(10, media_worker, location_db,
            "Only after the file is written does it mark the media row `ready` with the file's URL "
            "(`media_ready`), then commit its offset. Readers show ready photos only.")
-write.step(11, index_service, location_db, "The index service reads the attraction's ID and geohash.")
+write.step(11, index_service, location_db,
+           "The index service reads the attraction's current row and geohash from the primary; none means it "
+           "was removed. It reads the current state, not the event's, so a late or repeated event cannot undo a newer one.")
 write.step(12, index_service, attraction_store, "It reads the attraction's details.")
 write.step(13, index_service, search_index,
-           "It writes a search document (name, category, description, geohash) to the inverted index.")
+           "It writes the search document (name, category, description, geohash) under the attraction's ID, "
+           "replacing the old one, or deletes it for a removed attraction: a repeated event changes nothing.")
 write.step(14, index_service, trie_server,
-           "It adds the attraction's name to the trie, for autocompletion.")
+           "It updates the trie for autocompletion: the new name in, and a name that an edit or a removal "
+           "retired out.")
 
 write.note("The location DB's spatial index is the B-tree on the geohash column: every cell is a prefix, "
            "so the rows of a cell are one range of the index (see the read path).", theme="Spatial index")
@@ -191,9 +197,10 @@ write.note("A photo URL is published only once its file exists: the processed fi
            "that cannot be processed is marked `failed`; rows still `processing` an hour later are published "
            "again by a sweep. Until then the attraction is shown without that photo, never with a broken link "
            "that a CDN could cache.", theme="Consistency")
-write.note("Publishing the event after the commit can fail too. A transactional outbox (the event is a row written "
-           "in step 6's transaction, then relayed to Kafka) or change data capture from the write-ahead log "
-           "makes sure no committed attraction is left unindexed.", theme="Consistency")
+write.note("The event is a row of step 6's transaction (a transactional outbox), not a publish after the commit: "
+           "a server that died between a commit and a publish would leave an attraction nobody indexes. The "
+           "relay publishes at least once, so the consumers write by ID (steps 9 and 13). Change data capture "
+           "from the write-ahead log would give the same guarantee without the table.", theme="Consistency")
 write.note("Nothing on the write path writes the caches. They are filled by reads (cache-aside) and their entries "
            "expire after a TTL, so a new attraction appears in nearby results within that TTL; "
            "attractions change rarely and a few minutes' delay is acceptable.", theme="Consistency")
@@ -328,7 +335,7 @@ proximity.endpoint(
             429: "Over the read quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the app",
              "If-None-Match": "The ETag of the copy the app holds"},
-    response_headers={**{code: {"ETag": "The attraction's updated_at with the newest review's ID: a new review or an edit changes it",
+    response_headers={**{code: {"ETag": "The attraction's version with the newest review's ID: an edit or a new review changes it",
                                 "Cache-Control": "private, max-age=300: minutes-old details are acceptable here"}
                          for code in (200, 304)},
                       **READ_LIMITED},
@@ -367,7 +374,7 @@ proximity.endpoint(
     status={200: "Stored in the primary data center; searches follow within minutes",
             400: "Coordinates out of range, or an unknown field", 401: "No valid token",
             403: "Not the attraction's creator", 404: "No such attraction",
-            412: "Someone edited it since the ETag in If-Match: read it again and redo the edit",
+            412: "The ETag in If-Match is no longer current: someone edited it (the update is conditional on the version, so of two edits one wins), or a review arrived. Read it again and redo the edit",
             429: "Over the write quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the creator",
              "If-Match": "The ETag of the version the edit was based on"},
@@ -376,7 +383,7 @@ proximity.endpoint(
 )
 proximity.endpoint(
     "DELETE", "/v1/attractions/{attraction_id}",
-    "The owner removes an attraction: its rows go in one transaction and an event tells the index and the media workers; cached cells may still list it until their TTL runs out",
+    "The owner removes an attraction: its rows and a 'removed' outbox row go in one transaction, and the relayed event tells the index and the media workers; cached cells may still list it until their TTL runs out",
     starts=(write, 1),
     request={"attraction_id": "string: the attraction"},
     status={204: "Removed from the primary data center; gone from searches within minutes",

@@ -65,28 +65,36 @@ write.step(1, driver, load_balancer,
            "The driver app keeps a WebSocket open and sends its position (latitude, longitude, heading, speed) every 4 seconds.")
 write.step(2, load_balancer, driver_server,
            "When the connection opens, the load balancer gives it to a server with spare capacity in the nearest data center.")
-write.step(3, driver_server, queue,
-           "The server tags each update with the driver's state (free or on a trip: it relays the driver's accepts) "
+write.step(3, driver_server, trip_service,
+           "When the driver goes online or offline (the app's status switch), the server asks the trip service "
+           "to set their status.")
+write.step(4, trip_service, trip_db,
+           "A conditional update sets 'available' or 'offline', never over 'on_trip' (a driver on a trip ends it "
+           "first); going offline also ends a live lease, so no offer waits on a driver who left. The server "
+           "keeps the answer, to tag the driver's updates.")
+write.step(5, driver_server, queue,
+           "The server tags each update with the driver's state (free, off, or on a trip: it relays the driver's status "
+           "changes, accepts and drop-offs, and hears a cancel on the trip's channel) "
            "and the time it received it, by its own clock, and publishes it to the location stream, keyed by "
            "driver ID so each driver's updates stay in order.")
-write.step(4, queue, location_history,
+write.step(6, queue, location_history,
            "A consumer appends the updates to the location history, in batches.")
-write.step(5, queue, location_cache,
+write.step(7, queue, location_cache,
            "Another consumer records the driver's last position with the server's time of receipt and, if the driver is available, "
            "moves them in the geo index of available drivers (GEOADD); otherwise it removes them from it.")
 write.stage("Riders see nearby drivers")
-write.step(6, rider, load_balancer, "The rider app opens its own WebSocket and sends its position while it is open.")
-write.step(7, load_balancer, rider_server, "The load balancer gives the connection to a rider server with spare capacity.")
-write.step(8, rider_server, queue, "The server publishes the rider's position to the location stream too (history, pickup point).")
-write.step(9, rider_server, location_cache,
+write.step(8, rider, load_balancer, "The rider app opens its own WebSocket and sends its position while it is open.")
+write.step(9, load_balancer, rider_server, "The load balancer gives the connection to a rider server with spare capacity.")
+write.step(10, rider_server, queue, "The server publishes the rider's position to the location stream too (history, pickup point).")
+write.step(11, rider_server, location_cache,
            "Every few seconds it asks the geo index for the available drivers within a radius of the rider, nearest first (GEOSEARCH).")
-write.step(10, rider_server, location_cache,
+write.step(12, rider_server, location_cache,
            "It searches again with twice the radius, up to a limit.", when="No available driver within the radius")
-write.step(11, rider_server, rider, "It pushes the nearby cars to the rider's map.")
+write.step(13, rider_server, rider, "It pushes the nearby cars to the rider's map.")
 write.stage("Offline work")
-write.step(12, analytics, location_history,
+write.step(14, analytics, location_history,
            "Batch jobs read the location history to produce offline analytics: demand by area and hour, trip durations.")
-write.step(13, controller, location_cache,
+write.step(15, controller, location_cache,
            "The controller moves or splits the geohash cells of an overloaded shard onto others.")
 
 write.note("Updates cost real capacity: a million drivers online, one update every 4 seconds, is 250,000 writes "
@@ -194,7 +202,7 @@ read.step(24, rider, load_balancer,
 read.step(25, load_balancer, rider_server, "It reaches the rider's server over the rider's WebSocket.")
 read.step(26, rider_server, pubsub,
           "While the trip is 'accepted', the server publishes the rider's position on the trip's channel, "
-          "besides the location stream (step 8 of the location updates).")
+          "besides the location stream (step 10 of the location updates).")
 read.step(27, pubsub, driver_server,
           "The driver's server, subscribed to the trip's channel since the accept, receives it.")
 read.step(28, driver_server, driver,
@@ -240,9 +248,12 @@ read.note("In a Redis Cluster a classic PUBLISH is broadcast over the cluster bu
           "adding shards adds capacity: the pub-sub cluster scales with the trips, not against them.",
           theme="Pub-sub")
 read.note("A message can be lost on the channel, the acceptance included (a subscriber reconnecting, or the "
-          "trip service crashing right after its commit). So pushes only hurry the apps along: a rider app that "
-          "hears nothing for a few seconds, or gets positions for a trip it thinks is still waiting, reads the "
-          "trip (GET /v1/trips/{trip_id}), whose row in PostgreSQL is the truth.", theme="Pub-sub")
+          "trip service crashing right after its commit, or a cancel). So pushes only hurry the apps along: an "
+          "app that hears nothing for a few seconds (the rider's waiting for a driver, the driver's waiting for the "
+          "rider's position), or gets positions for a trip it thinks is still waiting, reads the trip "
+          "(GET /v1/trips/{trip_id}), whose row in PostgreSQL is the truth; the driver's server takes the "
+          "driver's state for its tags from that answer too, so a lost cancel does not keep a free driver out "
+          "of the geo index.", theme="Pub-sub")
 read.note("The source has the pub-sub server store the driver's positions in the trip store. Redis pub-sub "
           "delivers and forgets: a message published while a subscriber reconnects is lost, so no subscriber "
           "of it can be a reliable recorder. The route is kept by the location stream (step 20), which Kafka "
@@ -300,18 +311,29 @@ rides.endpoint(
     "POST", "/v1/driver/locations",
     "The driver's position, every 4 seconds: answered with nothing but an acknowledgement, since the server only tags it and publishes it to the location stream (no database, no read)",
     starts=(write, 1),
-    request={"positions": "object[]: latitude, longitude, heading, speed and the time measured; one on the socket, a batch over HTTPS after a gap"},
+    request={"positions": "object[]: latitude, longitude, heading, speed and the time the phone measured it, which only orders a batch; the server stamps its own time of receipt, the one every decision uses. One on the socket, a batch over HTTPS after a gap"},
     status={202: "Published to the location stream; the geo index and the history follow within a second. On the socket not even this is sent: the next update is the retry",
-            400: "A position out of range, or a time in the future", 401: "No valid token",
+            400: "A position out of range (never a phone's time judged by the server's clock: a phone running fast would lose every update)", 401: "No valid token",
             403: "Not a driver account",
             429: "More than one update a second: a misbehaving app (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the driver"},
     response_headers=LIMITED,
 )
 rides.endpoint(
+    "PUT", "/v1/driver/status",
+    "The driver goes online (available for offers) or offline: the one place a driver's status is set outside a trip",
+    starts=(write, 3),
+    request={"status": "string: available or offline"},
+    response={"status": "string: the driver's status now"},
+    status={200: "Set, or already so: the same request twice is harmless (and a repeated 'available' keeps a live offer)",
+            400: "Neither available nor offline", 401: "No valid token", 403: "Not a driver account",
+            409: "On a trip: end it (or have it cancelled) first"},
+    headers={"Authorization": "Bearer token of the driver"},
+)
+rides.endpoint(
     "POST", "/v1/rider/locations",
-    "The rider's position while the app is open, sent when it has moved noticeably; the server pushes the nearby available cars every few seconds (steps 9 to 11). Once a driver has accepted, and until pickup, the rider's server also relays it to the driver on the trip's channel (steps 24 to 28 of the ride)",
-    starts=(write, 6),
+    "The rider's position while the app is open, sent when it has moved noticeably; the server pushes the nearby available cars every few seconds (steps 11 to 13). Once a driver has accepted, and until pickup, the rider's server also relays it to the driver on the trip's channel (steps 24 to 28 of the ride)",
+    starts=(write, 8),
     request={"lat": "number: latitude", "lng": "number: longitude",
              "product?": "string: standard (the default), xl or premium: whose cars to show"},
     status={202: "Published; nearby cars follow on the socket (over HTTPS, only once the socket is back)", 400: "A position out of range, or an unknown product",

@@ -213,7 +213,7 @@ def test_every_named_command_is_given_a_possible_number_of_arguments(known):
 
 # Commands that redis-cli cannot show in a transcript (SUBSCRIBE waits forever): the
 # experiment named here runs them on the real server instead, and the page shows its result.
-RUN_BY_EXPERIMENTS = {"SUBSCRIBE": "pubsub_while_down", "SSUBSCRIBE": "sharded_pubsub"}
+RUN_BY_EXPERIMENTS = {"SUBSCRIBE": "pubsub_while_down", "SSUBSCRIBE": "sharded_pubsub_while_down"}
 
 
 def test_every_named_command_runs_in_a_transcript(known, experiments):

@@ -358,6 +358,35 @@ def test_read_receipts_move_watermarks_forward_only(db):
     assert tuple(connection.execute(watermark).fetchone()) == (7, 5)
 
 
+def test_a_first_receipt_creates_its_watermark_row(db):
+    """No step creates a receipts row before the first receipt: an UPDATE alone would match
+    nothing and drop the first delivered or read tick."""
+    _, connection, _ = db
+    connection.execute("DELETE FROM receipts WHERE conversation_id = 'u:1:2' AND user_id = 2")
+    watermark = "SELECT delivered_seq, read_seq FROM receipts WHERE conversation_id = 'u:1:2' AND user_id = 2"
+    run_script(connection, read_section(ROOT, QUERIES, "advance_delivered"))
+    assert tuple(connection.execute(watermark).fetchone()) == (3, 0)
+    connection.execute("UPDATE receipts SET delivered_seq = 5 WHERE conversation_id = 'u:1:2' AND user_id = 2")
+    run_script(connection, read_section(ROOT, QUERIES, "advance_delivered"))  # late and older
+    assert tuple(connection.execute(watermark).fetchone()) == (5, 0)
+    run_script(connection, read_section(ROOT, QUERIES, "advance_read"))
+    assert tuple(connection.execute(watermark).fetchone()) == (5, 3)
+    connection.execute("DELETE FROM receipts WHERE conversation_id = 'u:1:2' AND user_id = 2")
+    run_script(connection, read_section(ROOT, QUERIES, "advance_read"))  # a read before any delivered
+    assert tuple(connection.execute(watermark).fetchone()) == (3, 3)
+
+
+def test_a_reconnecting_sender_gets_the_watermarks_it_missed(db, workflow, chat):
+    """A receipt published to an offline sender's chat server reaches no socket; the
+    catch-up (step 33) carries the other members' watermarks, and so does the API."""
+    _, connection, _ = db
+    assert query(connection, "watermarks") == [(2, 2, 1)]
+    assert "watermark" in step(workflow, 33).text
+    reader = next(e for e in chat.endpoints
+                  if e.method == "GET" and e.route == "/v1/conversations/{conversation_id}/messages")
+    assert any(name.startswith("receipts") for name, _ in reader.response)
+
+
 def test_read_cannot_pass_delivered(db):
     _, connection, errors = db
     with pytest.raises(errors):
@@ -382,7 +411,37 @@ def test_a_friendship_is_stored_once_and_found_from_either_side(db):
 
 def test_the_page_shows_the_tested_queries():
     page = (ROOT / "docs/systems/chat.md").read_text(encoding="utf-8")
-    for name in ("store_message", "missed", "advance_read", "unread", "friends_of"):
+    for name in ("store_message", "missed", "advance_delivered", "advance_read", "watermarks", "unread", "friends_of"):
         assert f'--8<-- "{QUERIES}:{name}"' in page
     assert '--8<-- "snippets/algorithms/snowflake.py:generator"' in page
     assert "<!-- blueprint: chat/workflow -->" in page and "<!-- blueprint: chat/schema -->" in page
+
+
+def test_indexing_is_queued_before_the_sent_tick_and_repeats_are_harmless(workflow):
+    """A crash between the sent tick and the index queue would leave a stored message that
+    search never finds, and nobody would resend it: the tick waits for the queue."""
+    assert "step 62" in step(workflow, 18).text
+    assert "before the sent tick" in step(workflow, 62).text
+    assert "unique key is conversation and seq" in step(workflow, 64).text
+
+
+def test_a_group_message_gets_its_sent_tick_and_its_resend_guard(workflow):
+    assert "same conditional write as step 16" in step(workflow, 39).text
+    assert "resend" in step(workflow, 40).text
+    assert "**sent**" in step(workflow, 41).text
+
+
+def test_an_oversized_upload_is_refused_as_a_bad_request_and_by_the_signed_url(chat):
+    upload = next(e for e in chat.endpoints if e.route == "/v1/media/upload_urls")
+    codes = dict(upload.status)
+    assert 413 not in codes, "413 is about this request's own body, which is a few bytes"
+    assert "size" in codes[400]
+    assert "Content-Length" in dict(upload.response)["upload_url"]
+
+
+def test_a_heartbeat_recreates_the_presence_key_and_one_closed_device_is_not_offline(workflow):
+    """A heartbeat that only renewed the TTL (EXPIRE) would leave a user shown offline for
+    good once one of their devices had deleted the key while another stayed connected."""
+    assert "`SET presence:<id> online EX 90`" in step(workflow, 49).text
+    closing = next(note.text for note in workflow.notes if "offline on purpose" in note.text)
+    assert "last connected device" in closing

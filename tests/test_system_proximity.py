@@ -125,7 +125,8 @@ def _rows() -> list[dict]:
     return [
         {"location_id": index, "attraction_id": 10_000 + index, "latitude": latitude, "longitude": longitude,
          "geohash": encode(latitude, longitude, 12), "address": None, "creator_id": 1,
-         "name": f"attraction {index}", "category": "restaurant", "updated_at": NOW, "request_key": f"add-{index}"}
+         "name": f"attraction {index}", "category": "restaurant", "updated_at": NOW, "request_key": f"add-{index}",
+         "event_id": 500_000 + index}
         for index, (latitude, longitude) in enumerate(POINTS)
     ]
 
@@ -302,7 +303,7 @@ def test_a_retried_add_cannot_make_a_second_attraction():
         execute(connection, add, {**row, "location_id": 900, "attraction_id": 900}, postgres=False)
     connection.execute("ROLLBACK")
     assert connection.execute("SELECT count(*) FROM locations").fetchone() == (1,)
-    execute(connection, add, {**row, "location_id": 901, "attraction_id": 901, "creator_id": 2}, postgres=False)
+    execute(connection, add, {**row, "location_id": 901, "attraction_id": 901, "creator_id": 2, "event_id": 901}, postgres=False)
     assert connection.execute("SELECT count(*) FROM attractions").fetchone() == (2,)
 
 
@@ -313,7 +314,7 @@ def test_the_page_states_what_these_tests_do():
     for include in ("snippets/sql/proximity.sql:nearby_postgres", "snippets/sql/proximity.sql:nearby_sqlite",
                     "snippets/sql/proximity.sql:add", "snippets/algorithms/nearby.py:cells",
                     "snippets/sql/proximity.sql:add_media", "snippets/sql/proximity.sql:media_ready",
-                    "snippets/sql/proximity.sql:photos",
+                    "snippets/sql/proximity.sql:photos", "snippets/sql/proximity.sql:relay", "snippets/sql/proximity.sql:edit", "snippets/sql/proximity.sql:remove",
                     "../concepts/geohash.md", "google_maps.md"):
         assert include in page
 
@@ -384,3 +385,120 @@ def test_a_data_center_whose_details_lag_leaves_the_attraction_off_the_page(cata
     read = catalogue.systems["proximity"].paths["read"].steps
     miss = next(s for s in read if s.targets == ("attraction_replica",))
     assert miss.when and "left off the page" in miss.text
+
+
+# --- An attraction's event is written with it: the outbox ------------------------------
+
+
+def test_an_added_attraction_has_its_event_in_the_same_transaction():
+    """Publishing to Kafka after the commit leaves a committed attraction that is never
+    indexed or processed if the server dies in between; the outbox row commits with it,
+    a retried add that rolls back leaves no second event, and the relay's stamp is what
+    says it was published (a relay that dies before stamping sends it again)."""
+    connection = sqlite3.connect(":memory:", isolation_level=None)
+    connection.execute("PRAGMA foreign_keys = ON")
+    for statement in statements(SCHEMA):
+        connection.execute(statement)
+    connection.execute("INSERT INTO users VALUES (1, 'u', 'u1@example.com', ?)", (NOW,))
+    add = section(QUERIES, "add")
+    row = {**_rows()[0], "request_key": "tap-1"}
+    execute(connection, add, row, postgres=False)
+    with pytest.raises(sqlite3.IntegrityError):
+        execute(connection, add, {**row, "location_id": 900, "attraction_id": 900, "event_id": 900}, postgres=False)
+    connection.execute("ROLLBACK")
+    relay = section(QUERIES, "relay")
+    assert execute(connection, relay) == [(row["event_id"], row["attraction_id"], "added")]
+    assert execute(connection, relay) == [(row["event_id"], row["attraction_id"], "added")], \
+        "not stamped yet: a relay that died after sending would send it again"
+    execute(connection, section(QUERIES, "relayed"), {"event_id": row["event_id"], "now": NOW})
+    assert execute(connection, relay) == []
+
+
+def test_every_attraction_loaded_on_postgres_has_exactly_one_event(postgres_db):
+    assert postgres_db.execute(
+        "SELECT count(*) FROM attractions AS a JOIN outbox AS o ON o.attraction_id = a.id").fetchone() == (len(POINTS),)
+    first = execute(postgres_db, section(QUERIES, "relay"), postgres=True)
+    assert len(first) == 100 and first[0] == (500_000, 10_000, "added")
+
+
+def test_the_write_path_publishes_through_the_outbox(catalogue):
+    write = catalogue.systems["proximity"].paths["write"]
+    commit = next(s for s in write.steps if s.source == "server" and s.targets == ("location_db",))
+    publish = next(s for s in write.steps if s.source == "server" and s.targets == ("queue",))
+    assert "outbox" in commit.text and "outbox" in publish.text and commit.number < publish.number
+    assert not any("can fail too" in note.text for note in write.notes), "the outbox is the design, not an option"
+
+
+# --- An edit is a compare-and-set on a version, not on a clock ----------------------------
+
+
+def _edit(connection, attraction, expected, event, *, postgres):
+    """The edit section as the service runs it: roll back at the first statement with no row."""
+    latitude, longitude = POINTS[attraction - 10_000]
+    parameters = {"attraction_id": attraction, "expected_version": expected, "event_id": event,
+                  "name": f"renamed {event}", "category": "museum", "now": NOW, "latitude": latitude,
+                  "longitude": longitude, "geohash": encode(latitude, longitude, 12)}
+    for statement in statements(section(QUERIES, "edit")):
+        if statement.strip().upper().endswith("BEGIN;") and "UPDATE" not in statement.upper():
+            connection.execute("BEGIN")
+        elif not execute(connection, statement, parameters, postgres=postgres):
+            connection.execute("ROLLBACK")
+            return False
+    connection.execute("COMMIT")
+    return True
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+def test_an_edit_based_on_an_old_version_changes_nothing(engine, sqlite_db, postgres_db):
+    postgres = engine == "postgres"
+    connection = postgres_db if postgres else sqlite_db
+    attraction = 10_001
+    assert _edit(connection, attraction, 1, 700_001, postgres=postgres)
+    assert not _edit(connection, attraction, 1, 700_002, postgres=postgres), "412: edited since"
+    assert tuple(connection.execute(f"SELECT name, version FROM attractions WHERE id = {attraction}").fetchone()) == (
+        "renamed 700001", 2)
+    assert connection.execute("SELECT count(*) FROM outbox WHERE id = 700002").fetchone()[0] == 0
+    assert _edit(connection, attraction, 2, 700_003, postgres=postgres)
+
+
+def test_two_edits_at_once_on_postgres_one_wins(postgres_db):
+    """The second edit waits for the first one's row lock, then re-reads the row under read
+    committed: the version has moved on, so it changes nothing."""
+    import threading
+    attraction = 10_002
+    second = psycopg.connect(postgres_db.info.dsn, autocommit=True)
+    postgres_db.execute("BEGIN")
+    postgres_db.execute("UPDATE attractions SET version = version + 1 WHERE id = %s AND version = 1", (attraction,))
+    outcome = {}
+    thread = threading.Thread(target=lambda: outcome.setdefault(
+        "won", _edit(second, attraction, 1, 700_010, postgres=True)))
+    thread.start()
+    thread.join(0.5)
+    assert thread.is_alive(), "the second edit waits for the first one's row lock"
+    postgres_db.execute("COMMIT")
+    thread.join(10)
+    assert outcome == {"won": False}
+    second.close()
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgres"])
+def test_a_removal_takes_its_rows_and_leaves_its_event(engine, sqlite_db, postgres_db):
+    """DELETE /v1/attractions/{id}: the rows and the 'removed' event commit together, so
+    the index and the media workers hear of every removal, and a search no longer finds it."""
+    postgres = engine == "postgres"
+    connection = postgres_db if postgres else sqlite_db
+    latitude, longitude = 51.5007, -0.1246
+    row = {"location_id": 990_000, "attraction_id": 990_000, "latitude": latitude, "longitude": longitude,
+           "geohash": encode(latitude, longitude, 12), "address": None, "creator_id": 1, "name": "to remove",
+           "category": "museum", "updated_at": NOW, "request_key": "remove-me", "event_id": 990_000}
+    execute(connection, section(QUERIES, "add"), row, postgres=postgres)
+    execute(connection, section(QUERIES, "add_media"), {"media_id": 990_000, "attraction_id": 990_000,
+            "creator_id": 1, "raw_key": "raw/990000", "created_at": NOW}, postgres=postgres)
+    nearby = _nearby_postgres if postgres else _nearby_sqlite
+    assert 990_000 in [r[0] for r in nearby(connection, latitude, longitude, 50)]
+    execute(connection, section(QUERIES, "remove"), {"attraction_id": 990_000, "creator_id": 1,
+            "location_id": 990_000, "event_id": 990_001, "now": NOW}, postgres=postgres)
+    assert 990_000 not in [r[0] for r in nearby(connection, latitude, longitude, 50)]
+    assert connection.execute("SELECT count(*) FROM locations WHERE id = 990000").fetchone()[0] == 0
+    assert tuple(connection.execute("SELECT attraction_id, change FROM outbox WHERE id = 990001").fetchone()) == (
+        990_000, "removed")

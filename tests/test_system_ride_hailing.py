@@ -631,3 +631,55 @@ def test_trip_channels_use_sharded_pub_sub(catalogue):
     notes = " ".join(note.text for note in catalogue.systems["ride_hailing"].paths["read"].notes)
     assert "SPUBLISH" in notes and "broadcast" in notes
     assert "Sharded pub-sub" in catalogue.systems["ride_hailing"].components["pubsub"].role
+
+
+# --- How a driver becomes available at all ----------------------------------------------
+
+
+def test_a_driver_goes_online_and_offline_but_never_off_a_trip(engine):
+    """Drivers start 'offline' and the offer leases only 'available' ones: without a step
+    that sets the status, nobody could ever be offered a trip."""
+    connection, postgres = engine
+    connection.execute("UPDATE drivers SET status = 'offline' WHERE id = 9")
+    assert not _offer(connection, 9, 101, T0, postgres=postgres), "an offline driver gets no offer"
+    assert _single(connection, "driver_status", {"driver_id": 9, "status": "available"}, postgres=postgres)
+    assert _offer(connection, 9, 101, T0, postgres=postgres)
+    # The app repeats 'available' (a retry) while the offer is live: the lease survives.
+    assert _single(connection, "driver_status", {"driver_id": 9, "status": "available"}, postgres=postgres)
+    assert _accept(connection, 9, 101, T0 + timedelta(seconds=5), postgres=postgres)
+    # On a trip, going offline is refused (409) and changes nothing.
+    assert not _single(connection, "driver_status", {"driver_id": 9, "status": "offline"}, postgres=postgres)
+    assert _status(connection, "drivers", 9) == ("on_trip", 101)
+    # A driver who leaves while looking at an offer ends the lease: the trip can go on at once.
+    assert _offer(connection, 8, 102, T0, postgres=postgres)
+    assert _single(connection, "driver_status", {"driver_id": 8, "status": "offline"}, postgres=postgres)
+    assert tuple(connection.execute("SELECT status, offered_trip_id FROM drivers WHERE id = 8").fetchone()) == (
+        "offline", None)
+    assert not _accept(connection, 8, 102, T0 + timedelta(seconds=5), postgres=postgres)
+    assert _offer(connection, 7, 102, T0 + timedelta(seconds=6), postgres=postgres)
+
+
+def test_the_status_switch_is_a_drawn_step_and_an_endpoint(catalogue):
+    system = catalogue.systems["ride_hailing"]
+    write = system.paths["write"]
+    to_db = [s for s in write.steps if s.source == "trip_service" and s.targets == ("trip_db",)]
+    assert to_db and "'available'" in to_db[0].text and "'on_trip'" in to_db[0].text
+    switch = next(e for e in system.endpoints if e.route == "/v1/driver/status")
+    assert switch.starts == ("write", to_db[0].number - 1) and 409 in dict(switch.status)
+    page = (ROOT / "docs/systems/ride_hailing.md").read_text(encoding="utf-8")
+    assert '--8<-- "snippets/sql/ride_hailing.sql:driver_status"' in page
+
+
+def test_no_decision_is_made_by_the_phone_s_clock(catalogue):
+    """Rejecting 'a time in the future' judges the phone's clock by the server's: a phone a
+    second fast would lose every update. The phone's time only orders a batch."""
+    update = next(e for e in catalogue.systems["ride_hailing"].endpoints if e.route == "/v1/driver/locations")
+    assert "future" not in dict(update.status)[400]
+    assert "time of receipt" in dict(update.request)["positions"]
+
+
+def test_a_lost_cancel_on_the_channel_is_repaired_by_reading_the_trip(catalogue):
+    """The driver's server tags updates with the driver's state, and hears a cancel only on
+    the trip's channel, which forgets: the driver app's read of the trip corrects the tag."""
+    notes = " ".join(note.text for note in catalogue.systems["ride_hailing"].paths["read"].notes)
+    assert "a lost cancel does not keep a free driver out of the geo index" in notes

@@ -32,6 +32,9 @@ CREATE TABLE attractions (
     name         TEXT NOT NULL,
     category     TEXT NOT NULL,               -- 'restaurant', 'market', 'museum' ...
     updated_at   TIMESTAMP NOT NULL,          -- the details document has the same ID
+    -- Raised by one with every edit: what If-Match is checked against. Not updated_at,
+    -- which comes from an app server's clock and says nothing about who edited first.
+    version      INTEGER NOT NULL DEFAULT 1,
     -- The Idempotency-Key of the request that added it: a retried add fails on this
     -- pair and is answered with the attraction that holds the key.
     request_key  TEXT,
@@ -68,3 +71,18 @@ CREATE TABLE media (
 );
 
 CREATE INDEX media_by_attraction ON media (attraction_id);
+
+-- The transactional outbox: each 'attraction changed' event is a row written in the same
+-- transaction as the change, so a committed change always has its event and a rolled-back
+-- one never does. A relay publishes the unpublished rows to Kafka and stamps them once
+-- Kafka has acknowledged; a crash in between publishes a row twice, which the consumers
+-- absorb, since they write by ID. No foreign key: a removal's event outlives the attraction.
+CREATE TABLE outbox (
+    id             BIGINT PRIMARY KEY,      -- the event's ID, minted by the app server
+    attraction_id  BIGINT NOT NULL,         -- also the Kafka key: one attraction's events stay in order
+    change         TEXT NOT NULL CHECK (change IN ('added', 'edited', 'removed')),
+    created_at     TIMESTAMP NOT NULL,
+    published_at   TIMESTAMP                -- NULL until Kafka has acknowledged the event
+);
+
+CREATE INDEX outbox_unpublished ON outbox (id) WHERE published_at IS NULL;

@@ -24,14 +24,38 @@ ORDER BY seq
 LIMIT 50;
 -- --8<-- [end:missed]
 
+-- --8<-- [start:advance_delivered]
+-- Step 24: user 2's app has stored everything up to seq 3. The watermark only moves
+-- forward (a late, older receipt matches no row), and a member's first receipt in a
+-- conversation finds no row yet, so the insert creates it: the first tick is not lost.
+INSERT INTO receipts (conversation_id, user_id, delivered_seq)
+VALUES ('u:1:2', 2, 3)
+ON CONFLICT (conversation_id, user_id) DO UPDATE
+SET delivered_seq = excluded.delivered_seq
+WHERE receipts.delivered_seq < excluded.delivered_seq;
+-- --8<-- [end:advance_delivered]
+
 -- --8<-- [start:advance_read]
 -- Steps 22 to 28: a read receipt moves user 2's watermarks forward, never back; receipts
 -- can arrive out of order, and an older one changes nothing. Read implies delivered.
-UPDATE receipts
-SET read_seq = 3,
-    delivered_seq = CASE WHEN delivered_seq < 3 THEN 3 ELSE delivered_seq END
-WHERE conversation_id = 'u:1:2' AND user_id = 2 AND read_seq < 3;
+-- As for delivered, a first receipt creates the row.
+INSERT INTO receipts (conversation_id, user_id, delivered_seq, read_seq)
+VALUES ('u:1:2', 2, 3, 3)
+ON CONFLICT (conversation_id, user_id) DO UPDATE
+SET read_seq = excluded.read_seq,
+    delivered_seq = CASE WHEN receipts.delivered_seq < excluded.delivered_seq
+                         THEN excluded.delivered_seq ELSE receipts.delivered_seq END
+WHERE receipts.read_seq < excluded.read_seq;
 -- --8<-- [end:advance_read]
+
+-- --8<-- [start:watermarks]
+-- Step 33, with the missed messages: the other members' watermarks, so a sender who was
+-- offline when a delivered or read receipt came through sees the ticks on reconnecting.
+SELECT user_id, delivered_seq, read_seq
+FROM receipts
+WHERE conversation_id = 'u:1:2' AND user_id <> 1
+ORDER BY user_id;
+-- --8<-- [end:watermarks]
 
 -- --8<-- [start:unread]
 -- The unread badge of each of user 2's conversations: messages from others after the read watermark.

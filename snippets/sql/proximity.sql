@@ -4,16 +4,71 @@
 -- a brute-force scan. Parameters are written :name.
 
 -- --8<-- [start:add]
--- The server computes the geohash (12 characters) from the coordinates; both rows
--- go in one transaction so that no attraction is ever without its location. A retried
--- add (the same creator and request_key) fails on the unique key and rolls back whole.
+-- The server computes the geohash (12 characters) from the coordinates; the rows go
+-- in one transaction so that no attraction is ever without its location, nor without
+-- the event that gets it processed and indexed (the outbox row). A retried add (the
+-- same creator and request_key) fails on the unique key and rolls back whole.
 BEGIN;
 INSERT INTO locations (id, latitude, longitude, geohash, address)
 VALUES (:location_id, :latitude, :longitude, :geohash, :address);
 INSERT INTO attractions (id, location_id, creator_id, name, category, updated_at, request_key)
 VALUES (:attraction_id, :location_id, :creator_id, :name, :category, :updated_at, :request_key);
+INSERT INTO outbox (id, attraction_id, change, created_at)
+VALUES (:event_id, :attraction_id, 'added', :updated_at);
 COMMIT;
 -- --8<-- [end:add]
+
+-- --8<-- [start:edit]
+-- PATCH with If-Match: the edit applies only to the version it was based on. Of two edits
+-- based on one version, the first commits and raises it; the second waits for the row
+-- lock, finds another version and changes no row: roll back, answer 412. A new position
+-- gets a new geohash in the same transaction, and the event goes to the outbox with it.
+BEGIN;
+UPDATE attractions
+SET name = :name, category = :category, updated_at = :now, version = version + 1
+WHERE id = :attraction_id AND version = :expected_version
+RETURNING version;
+UPDATE locations
+SET latitude = :latitude, longitude = :longitude, geohash = :geohash
+WHERE id = (SELECT location_id FROM attractions WHERE id = :attraction_id)
+RETURNING id;
+INSERT INTO outbox (id, attraction_id, change, created_at)
+VALUES (:event_id, :attraction_id, 'edited', :now)
+RETURNING id;
+-- --8<-- [end:edit]
+
+-- --8<-- [start:remove]
+-- DELETE by its owner: the rows go in one transaction with a 'removed' event, which tells
+-- the index service to drop the search document and the media workers to delete the
+-- files. Children first (the foreign keys); the location last, once nothing points at it.
+-- Reviews live in the review service's database and are removed there, on the event.
+-- No row from the attractions delete (gone already, or not this creator's): roll back.
+BEGIN;
+DELETE FROM media WHERE attraction_id = :attraction_id;
+DELETE FROM attractions WHERE id = :attraction_id AND creator_id = :creator_id
+RETURNING id;
+DELETE FROM locations WHERE id = :location_id;
+INSERT INTO outbox (id, attraction_id, change, created_at)
+VALUES (:event_id, :attraction_id, 'removed', :now);
+COMMIT;
+-- --8<-- [end:remove]
+
+-- --8<-- [start:relay]
+-- Write step 7, the outbox relay: the oldest events not yet published, in order. It sends
+-- each to Kafka keyed by attraction_id and, once Kafka has acknowledged, stamps it
+-- (relayed). A relay that dies between the two sends the event again after a restart.
+SELECT id, attraction_id, change
+FROM outbox
+WHERE published_at IS NULL
+ORDER BY id
+LIMIT 100;
+-- --8<-- [end:relay]
+
+-- --8<-- [start:relayed]
+UPDATE outbox
+SET published_at = :now
+WHERE id = :event_id AND published_at IS NULL;
+-- --8<-- [end:relayed]
 
 -- --8<-- [start:add_media]
 -- In the same transaction as the add, before its COMMIT: one row per photo. It names the

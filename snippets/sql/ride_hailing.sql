@@ -4,6 +4,18 @@
 -- Parameters are written :name; :now is the time on one clock for every server
 -- (in PostgreSQL, simply now()).
 
+-- --8<-- [start:driver_status]
+-- Write steps 3 and 4: the driver goes online ('available') or 'offline'. Never over a
+-- trip: no row means the driver is on one (409). Going offline ends a live lease, so the
+-- matching loop moves on at once; a repeated 'available' leaves a live offer alone.
+UPDATE drivers
+SET status = :status,
+    offered_trip_id  = CASE WHEN :status = 'offline' THEN NULL ELSE offered_trip_id END,
+    offer_expires_at = CASE WHEN :status = 'offline' THEN NULL ELSE offer_expires_at END
+WHERE id = :driver_id AND status <> 'on_trip'
+RETURNING id;
+-- --8<-- [end:driver_status]
+
 -- --8<-- [start:request]
 -- The idempotency key is checked first: ON CONFLICT names its constraint, so a retry
 -- inserts nothing and returns no row, and the service reads the trip that key made
