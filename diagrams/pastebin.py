@@ -45,7 +45,8 @@ write.step(4, server, metadata_db,
            "The server reserves the paste: one INSERT of a pending reservation with the ID (which is also the object "
            "key), the owner, the size, the expiry and the Idempotency-Key, stamped by the database's clock, which also "
            "sets when it lapses. If the caller already used that key, the unique index turns the INSERT into a no-op "
-           "and the server reads the first attempt's reservation instead; the ID just drawn is left unused.")
+           "and the server reads the first attempt's reservation instead; the ID just drawn is left unused. Only a "
+           "clash on the key is a retry: an ID the key service handed out twice fails the INSERT.")
 write.step(5, server, client,
            "The server presigns an upload for the object key that equals the paste ID (an HTTP PUT of that one key, "
            "of exactly the declared size, create-only, signed with the reservation's creation time so that it is valid for "

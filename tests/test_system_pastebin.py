@@ -271,3 +271,43 @@ def test_a_sweep_that_commits_first_makes_the_late_complete_a_404(db):
     a.execute("COMMIT")
     assert completed["value"] == "404"
     assert state(db) == {"reservations": [], "pastes": [], "removals": ["aZ3x9Q"]}
+
+
+# --- Review of 2026-12-07 (rev_e) -------------------------------------------------------
+
+
+def test_an_id_handed_out_twice_fails_loudly_instead_of_passing_for_a_retry(db):
+    """The reserve's ON CONFLICT names the Idempotency-Key index only. A bare ON CONFLICT
+    also swallowed a clash on the paste ID, so a key service bug looked like a retry whose
+    first attempt `reserve_again` then could not find."""
+    c = db()
+    assert db.run(c, "reserve", paste_id="aZ3x9Q", idempotency_key=KEY, user_id=ALICE)
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        db.run(c, "reserve", paste_id="aZ3x9Q", idempotency_key="another-key", user_id=BOB)
+
+
+def _plan(db, sql: str) -> str:
+    rows = db.setup.execute("EXPLAIN " + sql).fetchall()
+    return "\n".join(row[0] for row in rows)
+
+
+def test_the_sweeps_every_minute_queries_use_an_index_not_a_scan_of_every_paste(db):
+    """Five years of pastes are billions of rows, most of which never expire; the sweep
+    asks every minute which have expired and which reservations were completed a day ago."""
+    db.setup.execute(
+        "INSERT INTO pastes (id, user_id, object_key, created_at, expires_at) "
+        "SELECT 'p' || n, NULL, 'p' || n, now(), "
+        "       CASE WHEN n % 50 = 0 THEN now() + interval '1 day' END "
+        "FROM generate_series(1, 50000) AS n")
+    db.setup.execute(
+        "INSERT INTO paste_reservations (id, user_id, size_bytes, created_at, reserved_until, completed_at) "
+        "SELECT 'r' || n, NULL, 100, now(), now() + interval '1 hour', now() FROM generate_series(1, 50000) AS n")
+    db.setup.execute("ANALYZE pastes")
+    db.setup.execute("ANALYZE paste_reservations")
+    expired = _plan(db, "DELETE FROM pastes WHERE expires_at <= now()")
+    done = _plan(db, "DELETE FROM paste_reservations WHERE completed_at < now() - interval '1 day'")
+    assert "Seq Scan" not in expired, expired
+    assert "Seq Scan" not in done, done
+    sweep = section(QUERIES, "sweep")
+    assert "DELETE FROM pastes WHERE expires_at <= now()" in sweep
+    assert "DELETE FROM paste_reservations WHERE completed_at < now() - interval '1 day'" in sweep

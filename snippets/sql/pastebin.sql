@@ -4,13 +4,14 @@
 
 -- --8<-- [start:reserve]
 -- Write step 4: reserve the ID the key generation service handed out. A retry with the
--- same Idempotency-Key hits the unique index and inserts nothing (no row returned).
+-- same Idempotency-Key hits the unique index and inserts nothing (no row returned). Only
+-- that index: an ID handed out twice is a bug in the key service and fails loudly.
 INSERT INTO paste_reservations (id, user_id, size_bytes, idempotency_key, expires_at,
                                 created_at, reserved_until)
 VALUES (:paste_id, :user_id, :size_bytes, :idempotency_key,
         now() + make_interval(secs => :expires_in),
         now(), now() + interval '1 hour')
-ON CONFLICT DO NOTHING
+ON CONFLICT ((COALESCE(user_id, 0)), idempotency_key) DO NOTHING
 RETURNING id, created_at;
 -- --8<-- [end:reserve]
 
