@@ -165,13 +165,16 @@ write.step(9, fanout, object_store,
            "If the item has media, the fanout service removes their 'pending' tag, so that the bucket's lifecycle "
            "rule no longer applies to them; repeating it is harmless.")
 write.step(10, fanout, sql_db,
-           "The fanout service records the item (author, time, text, media URLs) in the SQL database, under its ID: "
+           "The fanout service records the item (author, text, media URLs, and the time inside its ID) in the SQL "
+           "database, under its ID: "
            "this is where a lookup by item ID ends up. If the row exists and is marked deleted (a late retry of a "
            "post deleted since), the item goes no further.")
 write.step(11, fanout, timelines_db,
            "The fanout service writes the item into the author's user timeline in Cassandra, in the partition of "
            "the month in which its ID was minted (read from the timestamp inside the ID, not from this service's "
-           "clock), where items sort newest first.")
+           "clock), where items sort newest first. The write carries that time as its Cassandra timestamp "
+           "(`USING TIMESTAMP`), so a redelivery rewrites the cell with the same one and a later delete's "
+           "tombstone, stamped with the time of the delete, always wins.")
 write.step(12, fanout, item_cache,
            "The item is cached under its ID ahead of time, because thousands of readers will ask for it at once; "
            "only the latest few items of each such author are kept this way.",
@@ -182,7 +185,10 @@ write.step(13, fanout, user_cache,
 
 write.stage("Publish to followers")
 write.step(14, fanout, feed_generation,
-           "The fanout service hands the item to the feed generation service, and acknowledges the queue message "
+           "The fanout service reads the row's `deleted_at` again, on the primary: a delete that committed while "
+           "steps 11 to 13 ran may have made its removals before these writes, so if it is set, the fanout service "
+           "removes what it wrote (the Cassandra row and both cache entries) and stops. Otherwise it "
+           "hands the item to the feed generation service, and acknowledges the queue message "
            "only when feed generation reports the fan-out done (for a big account: queued in batches, see the notes), "
            "so a crash anywhere before that means redelivery.")
 write.step(15, feed_generation, user_info,
@@ -224,8 +230,10 @@ write.note("Pushes (steps 13 and 16) only add to lists the cache still holds: a 
            theme="Storage")
 write.note("A rebuild and a push can cross: the reader reads Cassandra, an item is stored and its push skipped "
            "because the list is missing, and then the reader writes a list without it. So the rebuild, after "
-           "writing the list, reads again the items newer than its first read and adds them with `ZADD`; an item "
-           "stored after that second read finds the list and is pushed.",
+           "writing the list, reads the same window of each followee again and adds all it finds with `ZADD` (an ID "
+           "already there changes nothing); an item stored after that second read finds the list and is pushed. "
+           "It re-reads the window, not just the IDs above the newest it saw: items reach Cassandra out of ID order, "
+           "each after its own wait in the queue, so an older ID can arrive late.",
            theme="Storage")
 write.note("A Cassandra partition per author would grow without bound. Adding the month to the partition key "
            "keeps every partition small; a profile page reads the current month first and goes back only if it "
@@ -252,7 +260,8 @@ write.note("An edit or a delete (`DELETE /v1/feed_items/{item_id}`) changes the 
            "order: it marks the SQL row deleted (`deleted_at`), then removes the Cassandra row, then deletes the "
            "item cache key and the ID from the user timeline cache. A reader that missed the cache just before "
            "the delete may put the old item back from a lagging replica, so item cache entries carry a time to "
-           "live of an hour, and the delete removes the key a second time after the replicas' lag. Home "
+           "live of an hour, and the delete removes the key a second time after the replicas' lag. A fan-out still "
+           "under way when the delete commits cleans up after itself (step 14). Home "
            "timelines keep the ID; a reader skips a deleted item.",
            theme="Edits and deletes")
 write.note("Media uploaded for a post that never comes would stay in the bucket for ever. So the presigned upload "

@@ -20,10 +20,13 @@ WHERE user_id = :user_id AND idempotency_key = :idempotency_key;
 
 -- --8<-- [start:store_item]
 -- Write step 10: the fanout service records the item under its ID; a redelivery, or the
--- same item queued again by a retried post, changes nothing. A deleted_at that is not
--- NULL means the author deleted it since: the fanout service stops there.
+-- same item queued again by a retried post, changes nothing. Its time is the one inside
+-- the ID (milliseconds since 2024-01-01 UTC, above the low 22 bits), as for the Cassandra
+-- month: one clock, the web server's at step 5. A deleted_at that is not NULL means the
+-- author deleted it since: the fanout service stops there.
 INSERT INTO feed_items (id, user_id, body, media_urls, created_at)
-VALUES (:item_id, :user_id, :body, NULL, :created_at)
+VALUES (:item_id, :user_id, :body, :media_urls,
+        to_timestamp(((:item_id >> 22) + 1704067200000) / 1000.0) AT TIME ZONE 'UTC')
 ON CONFLICT (id) DO NOTHING;
 
 SELECT deleted_at FROM feed_items WHERE id = :item_id;
