@@ -113,6 +113,11 @@ def in_thread(function) -> tuple[threading.Thread, dict]:
     return thread, result
 
 
+def ten_minutes_later(db) -> None:
+    """The list's entries have waited out every upload URL that could still write their key."""
+    db.setup.execute("UPDATE paste_removals SET queued_at = queued_at - interval '10 minutes'")
+
+
 def lapse(db, paste_id: str, after: str = "-1 second") -> None:
     db.setup.execute(f"UPDATE paste_reservations SET reserved_until = now() + interval '{after}' WHERE id = %s",
                      (paste_id,))
@@ -201,6 +206,8 @@ def test_the_sweep_takes_lapsed_reservations_and_expired_pastes_and_leaves_the_r
     lapse(db, "lapsed")
     db.setup.execute("UPDATE pastes SET expires_at = now() - interval '1 second' WHERE id = 'old'")
     assert db.run(c, "read", paste_id="old") == []  # expired: a 404 before the sweep comes
+    assert db.run(c, "sweep") == []  # on the list, not yet in a batch
+    ten_minutes_later(db)
     assert sorted(db.run(c, "sweep")) == [("lapsed", "lapsed"), ("old", "old")]
     assert state(db) == {"reservations": [("fresh", False), ("live", True), ("old", True)],
                          "pastes": ["live"], "removals": ["lapsed", "old"]}
@@ -214,6 +221,7 @@ def test_a_delete_hides_the_paste_at_once_and_only_for_its_owner(db):
     assert db.run(c, "delete", paste_id="aZ3x9Q") == [("aZ3x9Q",)]
     assert db.run(c, "read", paste_id="aZ3x9Q") == []
     assert complete(db, c, "aZ3x9Q") == "404"  # a late retried complete cannot bring it back
+    ten_minutes_later(db)
     assert db.run(c, "sweep") == [("aZ3x9Q", "aZ3x9Q")]
 
 
@@ -221,6 +229,8 @@ def test_a_sweeper_that_dies_before_the_last_step_is_repeated_by_the_next_run(db
     c = db()
     db.run(c, "reserve", paste_id="aZ3x9Q")
     lapse(db, "aZ3x9Q")
+    db.run(c, "sweep")
+    ten_minutes_later(db)
     assert db.run(c, "sweep") == [("aZ3x9Q", "aZ3x9Q")]
     # ... it deletes the cache entry, purges the CDN, deletes the object, then crashes ...
     assert db.run(c, "sweep") == [("aZ3x9Q", "aZ3x9Q")]  # still on the list: the next run sees it
@@ -311,3 +321,19 @@ def test_the_sweeps_every_minute_queries_use_an_index_not_a_scan_of_every_paste(
     sweep = section(QUERIES, "sweep")
     assert "DELETE FROM pastes WHERE expires_at <= now()" in sweep
     assert "DELETE FROM paste_reservations WHERE completed_at < now() - interval '1 day'" in sweep
+
+
+def test_the_sweep_leaves_an_objects_key_alone_while_an_upload_url_could_still_write_it(db):
+    """A paste deleted a minute after its create: the create-only upload URL still works for a
+    few minutes, and once the sweep has deleted the object, a replayed PUT would store it again
+    with nothing left to point to it. The sweep takes the entry only after the URL is dead."""
+    c = db()
+    db.run(c, "reserve", paste_id="aZ3x9Q")
+    complete(db, c, "aZ3x9Q")
+    db.run(c, "delete", paste_id="aZ3x9Q")
+    assert db.run(c, "sweep") == []
+    assert state(db)["removals"] == ["aZ3x9Q"]  # not lost: it waits on the list
+    db.setup.execute("UPDATE paste_removals SET queued_at = now() - interval '9 minutes'")
+    assert db.run(c, "sweep") == []
+    ten_minutes_later(db)
+    assert db.run(c, "sweep") == [("aZ3x9Q", "aZ3x9Q")]

@@ -70,7 +70,9 @@ RETURNING paste_id;
 
 -- --8<-- [start:sweep]
 -- Cleanup step 6: expired pastes and lapsed reservations join the list, each in one
--- statement; completed reservations go after a day. Then a batch of the list.
+-- statement; completed reservations go after a day. Then a batch of the list, of the
+-- entries queued ten minutes ago or more: an upload URL (five minutes) that could still
+-- put an object back under a key the sweep deletes has expired by then.
 WITH expired AS (
     DELETE FROM pastes WHERE expires_at <= now() RETURNING id, object_key
 )
@@ -91,6 +93,7 @@ DELETE FROM paste_reservations WHERE completed_at < now() - interval '1 day';
 
 SELECT paste_id, object_key
 FROM paste_removals
+WHERE queued_at <= now() - interval '10 minutes'
 ORDER BY queued_at, paste_id
 LIMIT 1000;
 -- --8<-- [end:sweep]
