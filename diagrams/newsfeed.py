@@ -254,7 +254,8 @@ write.note("The source keeps item IDs in the user timeline cache to deduplicate 
            theme="Corrections")
 write.note("Why the key goes to SQL and not to Redis: a retry comes seconds or minutes later, and a key that an "
            "eviction or a failover has lost would let it post twice. The insert is one small row per post, a "
-           "load the primary carries easily (see the capacity), and the rows are deleted after a day.",
+           "load the primary carries easily (see the capacity); an hourly statement deletes the rows older than a day, "
+           "through an index on their creation time, so the table holds one day of posts.",
            theme="Delivery")
 write.note("An edit or a delete (`DELETE /v1/feed_items/{item_id}`) changes the item's own records in a fixed "
            "order: it marks the SQL row deleted (`deleted_at`), then removes the Cassandra row, then deletes the "

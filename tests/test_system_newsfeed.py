@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DDL = ROOT / "snippets" / "schemas" / "newsfeed.sql"
 QUERIES = "snippets/sql/newsfeed.sql"
 PAGE = ROOT / "docs" / "systems" / "newsfeed.md"
-SECTIONS = ("post_key", "post_key_again", "store_item", "follow", "unfollow", "delete_item")
+SECTIONS = ("post_key", "post_key_again", "expire_keys", "store_item", "follow", "unfollow", "delete_item")
 
 AUTHOR, READER, OTHER = 1, 2, 3
 KEY = "b1946ac9-2d1f-4c1b-9a6e-6d5a1f0e9c3b"
@@ -234,3 +234,20 @@ def test_a_fan_out_under_way_when_the_item_is_deleted_cleans_up_after_itself():
     assert "`deleted_at` again" in handover.text and "primary" in handover.text
     (cassandra,) = [s for s in steps if s.source == "fanout" and "timelines_db" in s.targets]
     assert "USING TIMESTAMP" in cassandra.text
+
+
+def test_idempotency_keys_leave_after_a_day_through_an_index(db):
+    """The page promised the keys are deleted after a day; nothing deleted them, and a daily
+    delete on created_at with no index would scan a day's 150 million rows."""
+    c = db()
+    post(db, c, item_id=1001)
+    post(db, c, item_id=1002, key="old-post")
+    db.setup.execute("UPDATE post_requests SET created_at = now() - interval '25 hours' WHERE item_id = 1002")
+    db.run(c, "expire_keys")
+    assert db.setup.execute("SELECT item_id FROM post_requests").fetchall() == [(1001,)]
+    db.setup.execute(
+        "INSERT INTO post_requests (user_id, idempotency_key, item_id, request_hash, created_at) "
+        "SELECT 1, 'k' || n, n, 'h', now() FROM generate_series(1, 50000) AS n")
+    db.setup.execute("ANALYZE post_requests")
+    plan = "\n".join(row[0] for row in db.setup.execute("EXPLAIN " + section(QUERIES, "expire_keys")).fetchall())
+    assert "Seq Scan" not in plan, plan

@@ -47,3 +47,4 @@ CREATE TABLE follows (
 
 CREATE INDEX feed_items_by_author ON feed_items (user_id, created_at);
 CREATE INDEX follows_by_followee ON follows (followee_id, follower_id);  -- fan-out: "who follows X?"
+CREATE INDEX post_requests_by_age ON post_requests (created_at);  -- the hourly delete of day-old keys

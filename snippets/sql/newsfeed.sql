@@ -18,6 +18,12 @@ FROM post_requests
 WHERE user_id = :user_id AND idempotency_key = :idempotency_key;
 -- --8<-- [end:post_key_again]
 
+-- --8<-- [start:expire_keys]
+-- Every hour a scheduled job (pg_cron, say) deletes the keys older than a day, through
+-- their index on created_at; a retry that comes later than that is taken for a new post.
+DELETE FROM post_requests WHERE created_at < now() - interval '1 day';
+-- --8<-- [end:expire_keys]
+
 -- --8<-- [start:store_item]
 -- Write step 10: the fanout service records the item under its ID; a redelivery, or the
 -- same item queued again by a retried post, changes nothing. Its time is the one inside
