@@ -147,8 +147,10 @@ write.step(2, client, load_balancer,
 write.step(3, load_balancer, rate_limiter,
            "The post is checked against the client's write quota; a client over its limit gets HTTP 429 and stops here.")
 write.step(4, load_balancer, web_server, "The load balancer passes the connection to a web server with spare capacity.")
-write.step(5, web_server, sql_db,
-           "The web server mints a time-sortable ID and records it under the author and the Idempotency-Key "
+write.step(5, web_server, [object_store, sql_db],
+           "The web server first checks each media key with a HEAD request to object storage: the file must exist "
+           "and be under 12 hours old by the bucket's own Last-Modified, so that step 9 clears its 'pending' tag "
+           "long before the one-day lifecycle rule can delete it (400 otherwise). It then mints a time-sortable ID and records it under the author and the Idempotency-Key "
            "(`post_requests`, whose primary key is that pair). If the pair is already there, this is a retry: the "
            "server takes the first attempt's ID instead, or answers 409 if the request differs from the first.")
 write.step(6, web_server, message_queue,
@@ -268,8 +270,8 @@ write.note("An edit or a delete (`DELETE /v1/feed_items/{item_id}`) changes the 
 write.note("Media uploaded for a post that never comes would stay in the bucket for ever. So the presigned upload "
            "URLs sign an `x-amz-tagging` header that tags each file 'pending', and a lifecycle rule deletes files "
            "still tagged after a day; step 9 removes the tag before the item is recorded. A crash between the two "
-           "leaves untagged files that a redelivery then records; a post more than a day after its upload gets 400 "
-           "(unknown media key).",
+           "leaves untagged files that a redelivery then records. Step 5 refuses media uploaded more than 12 hours "
+           "earlier (400), so only a queue that lags half a day could let the rule delete a file an item needs.",
            theme="Storage")
 write.note("The source has the fanout service hand the media on to object storage. In fact, images and videos "
            "should not travel through the message queue (Kafka, for one, limits messages to about 1 MB by default): "
@@ -389,7 +391,7 @@ newsfeed.endpoint(
              "media_keys?": "string[]: keys of files already uploaded with the URLs from POST /v1/media"},
     response={"item_id": "string: the time-sortable ID the web server gave the item"},
     status={202: "Accepted and queued; followers see it within seconds (a retry gets the first attempt's ID)",
-            400: "Empty or over-long text, or an unknown media key",
+            400: "Empty or over-long text, or a media key that is unknown or was uploaded over 12 hours ago",
             401: "No valid token", 409: "This Idempotency-Key was already used for a different post",
             429: "Over the write quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the author",

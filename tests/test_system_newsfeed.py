@@ -251,3 +251,11 @@ def test_idempotency_keys_leave_after_a_day_through_an_index(db):
     db.setup.execute("ANALYZE post_requests")
     plan = "\n".join(row[0] for row in db.setup.execute("EXPLAIN " + section(QUERIES, "expire_keys")).fetchall())
     assert "Seq Scan" not in plan, plan
+
+
+def test_the_post_checks_its_media_before_the_lifecycle_rule_can_delete_them():
+    """The API answered 400 for an unknown media key, but no step looked at the media, and a
+    file posted just under a day old could expire before the fanout cleared its tag."""
+    steps = _write_steps()
+    (accept,) = [s for s in steps if s.source == "web_server" and "sql_db" in s.targets]
+    assert "object_store" in accept.targets and "HEAD" in accept.text and "12 hours" in accept.text
