@@ -175,7 +175,7 @@ write.step(11, fanout, timelines_db,
            "The fanout service writes the item into the author's user timeline in Cassandra, in the partition of "
            "the month in which its ID was minted (read from the timestamp inside the ID, not from this service's "
            "clock), where items sort newest first. The write carries that time as its Cassandra timestamp "
-           "(`USING TIMESTAMP`), so a redelivery rewrites the cell with the same one and a later delete's "
+           "(CQL's USING TIMESTAMP clause), so a redelivery rewrites the cell with the same one and a later delete's "
            "tombstone, stamped with the time of the delete, always wins.")
 write.step(12, fanout, item_cache,
            "The item is cached under its ID ahead of time, because thousands of readers will ask for it at once; "
