@@ -159,7 +159,8 @@ cleanup.step(1, client, server,
 cleanup.step(2, server, metadata_db,
              "One statement deletes the owner's row from `pastes` and puts the paste on the sweep's list. Once the "
              "replicas have the delete (a moment later), read step 8 finds no row, so no server puts the paste back "
-             "into the cache. Nothing deleted: not the owner (403) or no such paste (404).")
+             "into the cache. If it deleted nothing, a second query tells a live paste of another user's (403) from "
+             "none at all (404, which a retry whose 204 was lost also gets).")
 cleanup.step(3, server, cache, "The server deletes the paste's entry from the cache.")
 cleanup.step(4, server, cdn, "The server asks the CDN to purge the paste's URL.")
 cleanup.step(5, server, client, "The server answers 204.")

@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DDL = ROOT / "snippets" / "schemas" / "pastebin.sql"
 QUERIES = "snippets/sql/pastebin.sql"
 PAGE = ROOT / "docs" / "systems" / "pastebin.md"
-SECTIONS = ("reserve", "reserve_again", "complete", "complete_again", "read", "delete", "sweep", "remove")
+SECTIONS = ("reserve", "reserve_again", "complete", "complete_again", "read", "delete", "delete_again", "sweep",
+            "remove")
 
 ALICE, BOB = 1, 2
 KEY = "5f0c6e58-8f0a-4d0e-9a59-3f3b8c1d2e7a"
@@ -337,3 +338,22 @@ def test_the_sweep_leaves_an_objects_key_alone_while_an_upload_url_could_still_w
     assert db.run(c, "sweep") == []
     ten_minutes_later(db)
     assert db.run(c, "sweep") == [("aZ3x9Q", "aZ3x9Q")]
+
+
+def delete(db, connection, paste_id, **parameters) -> str:
+    """What the server answers to DELETE /v1/pastes/{paste_id}."""
+    if db.run(connection, "delete", paste_id=paste_id, **parameters):
+        return "204"
+    return "403" if db.run(connection, "delete_again", paste_id=paste_id) else "404"
+
+
+def test_a_delete_that_deletes_nothing_tells_403_from_404(db):
+    """Cleanup step 2's one statement changes nothing both for another user's paste and for
+    no paste at all; the API promises 403 for one and 404 for the other."""
+    c = db()
+    db.run(c, "reserve", paste_id="aZ3x9Q")
+    complete(db, c, "aZ3x9Q")
+    assert delete(db, c, "aZ3x9Q", user_id=BOB) == "403"
+    assert delete(db, c, "nope00") == "404"
+    assert delete(db, c, "aZ3x9Q") == "204"
+    assert delete(db, c, "aZ3x9Q") == "404"  # the retry of a delete whose 204 was lost

@@ -68,6 +68,13 @@ SELECT id, object_key, now() FROM removed
 RETURNING paste_id;
 -- --8<-- [end:delete]
 
+-- --8<-- [start:delete_again]
+-- Nothing deleted: a live paste of someone else's is a 403; none at all (never made,
+-- expired, or deleted already, by a retry whose 204 was lost) is a 404.
+SELECT user_id FROM pastes
+WHERE id = :paste_id AND (expires_at IS NULL OR expires_at > now());
+-- --8<-- [end:delete_again]
+
 -- --8<-- [start:sweep]
 -- Cleanup step 6: expired pastes and lapsed reservations join the list, each in one
 -- statement; completed reservations go after a day. Then a batch of the list, of the
