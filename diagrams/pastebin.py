@@ -69,7 +69,7 @@ write.step(10, server, bloom_filter,
            "turned away (read step 6). Adding it twice is harmless.")
 write.step(11, server, metadata_db,
            "One statement marks the caller's open reservation completed and inserts the paste's row from it (owner, "
-           "object key, expiry). No reservation matched: a retry whose paste exists gets the same link; otherwise "
+           "object key, and the lifetime asked for, counted from now, so a late complete never returns a dead link). No reservation matched: a retry whose paste exists gets the same link; otherwise "
            "the reservation lapsed, the paste was deleted since, or it is someone else's (404).")
 write.step(12, server, client, "The server returns the link built from the paste ID; that link is what the user shares.")
 write.note("Keys are generated ahead of time, so a write never has to check for a collision. "

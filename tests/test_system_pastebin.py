@@ -357,3 +357,16 @@ def test_a_delete_that_deletes_nothing_tells_403_from_404(db):
     assert delete(db, c, "nope00") == "404"
     assert delete(db, c, "aZ3x9Q") == "204"
     assert delete(db, c, "aZ3x9Q") == "404"  # the retry of a delete whose 204 was lost
+
+
+def test_a_late_complete_does_not_hand_out_a_link_that_has_already_expired(db):
+    """A one-minute paste completed two minutes after its create (the reservation allows an
+    hour): the 200 says the link works now, so the minute counts from the complete."""
+    c = db()
+    db.run(c, "reserve", paste_id="aZ3x9Q", expires_in=60)
+    db.setup.execute("UPDATE paste_reservations SET created_at = created_at - interval '2 minutes', "
+                     "expires_at = expires_at - interval '2 minutes'")
+    assert complete(db, c, "aZ3x9Q") == "200"
+    ((_, expires_at),) = db.run(c, "read", paste_id="aZ3x9Q")
+    (lifetime,) = db.setup.execute("SELECT expires_at - created_at FROM pastes").fetchone()
+    assert lifetime.total_seconds() == 60

@@ -31,7 +31,8 @@ CREATE TABLE paste_reservations (
     user_id          INTEGER REFERENCES users (id),  -- the caller; NULL for anonymous
     size_bytes       INTEGER NOT NULL CHECK (size_bytes > 0),  -- what the upload URL enforces
     idempotency_key  TEXT,                           -- the create's Idempotency-Key; NULL if it sent none
-    expires_at       TIMESTAMP,                      -- the expiry the paste will get; NULL: keep forever
+    expires_at       TIMESTAMP,                      -- created_at + the lifetime asked for, which the paste
+                                                     -- gets from its completion; NULL: keep forever
     created_at       TIMESTAMP NOT NULL,             -- the database's clock; the upload URL is signed with it
     reserved_until   TIMESTAMP NOT NULL,             -- lapses then, after the upload URL has expired
     completed_at     TIMESTAMP                       -- NULL until the complete

@@ -25,7 +25,9 @@ WHERE COALESCE(user_id, 0) = COALESCE(:user_id, 0) AND idempotency_key = :idempo
 
 -- --8<-- [start:complete]
 -- Write step 11, after the HEAD check and the Bloom filter add: one statement marks the
--- caller's open reservation completed and creates the paste from it.
+-- caller's open reservation completed and creates the paste from it. The paste lives as
+-- long as the create asked, counted from now: a complete that comes late (it may, for an
+-- hour) must not hand out a link that has already expired.
 WITH completed AS (
     UPDATE paste_reservations
     SET completed_at = now()
@@ -33,10 +35,10 @@ WITH completed AS (
       AND user_id IS NOT DISTINCT FROM :user_id
       AND completed_at IS NULL
       AND reserved_until > now()
-    RETURNING id, user_id, expires_at
+    RETURNING id, user_id, expires_at - created_at AS lifetime
 )
 INSERT INTO pastes (id, user_id, object_key, created_at, expires_at)
-SELECT id, user_id, id, now(), expires_at FROM completed
+SELECT id, user_id, id, now(), now() + lifetime FROM completed
 RETURNING id;
 -- --8<-- [end:complete]
 
