@@ -163,8 +163,9 @@ mm.step(5, map_matching, navigation,
         "It smooths the track with a Kalman filter, picks the most likely segments and returns the matched "
         "segment, position and speed; the navigation service updates the ETA from them.")
 mm.step(6, navigation, trip_store,
-        "Every 30 seconds or so the navigation server saves the last matched position and ETA into the trip record, "
-        "so that another server can resume the trip.")
+        "Every 30 seconds or so, if fixes came in since its last save, the navigation server saves the last matched "
+        "position and ETA into the trip record, so that another server can resume the trip. A server that lost the "
+        "trip's WebSocket gets no more fixes, so it has nothing to save over the record of the server that took over.")
 mm.stage("Keep history and feed traffic, behind the queue")
 mm.step(7, navigation, queue,
         "The navigation service publishes the fixes with their matched segments to the message queue, keyed by "
@@ -184,7 +185,9 @@ mm.note("The live match never reads back what it just published: the queue exist
         "keep the history for the traffic service and the batch jobs.", theme="Freshness")
 mm.note("Fixes are stamped with GPS time, which every phone receives from the satellites, not the phone's own "
         "settable clock; the traffic service windows by that time, so a batch that arrives late still lands in "
-        "the minute it was driven. A redelivered fix is recognised by its trip ID and GPS time and counted once, "
+        "the minute it was driven. It publishes a minute once its slowest queue partition has reached GPS times "
+        "some seconds past the minute's end; a batch later than that is left out of the live speeds, and the trip "
+        "store still keeps it for the batch jobs. A redelivered fix is recognised by its trip ID and GPS time and counted once, "
         "and HyperLogLog's vehicle count is unchanged by a repeat.", theme="Freshness")
 mm.note("Map matching is there to make the ETA accurate: the navigation service needs to know which road, "
         "and which direction of it, the car is on, not a noisy point that may sit between two parallel roads.")

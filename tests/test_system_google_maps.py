@@ -110,3 +110,16 @@ def test_the_cdn_keeps_candidate_routes_no_longer_than_the_costs_they_follow(sys
     max_age = int(re.search(r"max-age=(\d+)", control).group(1))
     assert max_age <= 60
     assert "a minute" in system.components["route_cache"].role
+
+
+def test_a_server_that_lost_the_trip_cannot_overwrite_the_new_servers_record(system):
+    """Saving on a timer alone would let a server that lost the WebSocket, but still runs, go on
+    writing its stale position over the record of the server that resumed the trip."""
+    (save,) = [s for s in steps(system, "map_matching") if s.source == "navigation" and "trip_store" in s.targets]
+    assert "if fixes came in since its last save" in save.text
+
+
+def test_the_traffic_service_says_when_a_minute_is_closed(system):
+    """Windows by GPS time need a rule for when a minute is published and what a later batch does."""
+    notes = " ".join(n.text for n in system.paths["map_matching"].notes)
+    assert "slowest queue partition" in notes and "left out of the live speeds" in notes
