@@ -17,7 +17,8 @@ dns = maps.component("dns", "DNS", kind="dns", group="Edge",
                      role="Turns the maps domain into the address of the nearest entry point")
 cdn = maps.component("cdn", "CDN", kind="cdn", group="Edge",
                      role="Serves tiles, photos, nearby-place answers for busy cells and popular routes from close to the user; "
-                     "object storage and the tile server are its origins")
+                     "object storage and the tile server are the origins of files, the app and navigation servers (through the "
+                     "load balancer) of nearby answers and routes")
 load_balancer = maps.component("load_balancer", "Load balancer", kind="load_balancer", group="Edge",
                                role="Holds the client's WebSocket and gives it to a server with spare capacity")
 
@@ -162,8 +163,9 @@ mm.step(5, map_matching, navigation,
         "It smooths the track with a Kalman filter, picks the most likely segments and returns the matched "
         "segment, position and speed; the navigation service updates the ETA from them.")
 mm.step(6, navigation, trip_store,
-        "Every 30 seconds or so the navigation server saves the last matched position and ETA into the trip record, "
-        "so that another server can resume the trip.")
+        "Every 30 seconds or so, if fixes came in since its last save, the navigation server saves the last matched "
+        "position and ETA into the trip record, so that another server can resume the trip. A server that lost the "
+        "trip's WebSocket gets no more fixes, so it has nothing to save over the record of the server that took over.")
 mm.stage("Keep history and feed traffic, behind the queue")
 mm.step(7, navigation, queue,
         "The navigation service publishes the fixes with their matched segments to the message queue, keyed by "
@@ -183,7 +185,9 @@ mm.note("The live match never reads back what it just published: the queue exist
         "keep the history for the traffic service and the batch jobs.", theme="Freshness")
 mm.note("Fixes are stamped with GPS time, which every phone receives from the satellites, not the phone's own "
         "settable clock; the traffic service windows by that time, so a batch that arrives late still lands in "
-        "the minute it was driven. A redelivered fix is recognised by its trip ID and GPS time and counted once, "
+        "the minute it was driven. It publishes a minute once its slowest queue partition has reached GPS times "
+        "some seconds past the minute's end; a batch later than that is left out of the live speeds, and the trip "
+        "store still keeps it for the batch jobs. A redelivered fix is recognised by its trip ID and GPS time and counted once, "
         "and HyperLogLog's vehicle count is unchanged by a repeat.", theme="Freshness")
 mm.note("Map matching is there to make the ETA accurate: the navigation service needs to know which road, "
         "and which direction of it, the car is on, not a noisy point that may sit between two parallel roads.")
@@ -211,10 +215,13 @@ poi.step(1, client, dns, "The client resolves the maps domain name through DNS."
 poi.step(2, client, cdn,
          "The client asks the CDN for the points of interest near it; answers for busy areas are cached there, "
          "keyed by geohash cell.")
-poi.step(3, client, load_balancer,
-         "The client opens a WebSocket with the load balancer, so results can be pushed to it as the map moves.")
+poi.step(3, cdn, load_balancer,
+         "The CDN forwards a cell it does not hold to the load balancer, its origin for nearby answers. Typed "
+         "searches do not pass the CDN: they travel over the client's WebSocket, which the same load balancer holds "
+         "(the thick line).", when="On a CDN miss")
 poi.step(4, load_balancer, server,
-         "The load balancer gives the connection to an app server with spare capacity.")
+         "The load balancer gives the request, or the WebSocket, to an app server with spare capacity; the answer "
+         "to a nearby request goes back through the CDN, which keeps it for 5 minutes.")
 poi.step(5, server, trie_server,
          "While the user types, the server asks the trie server to complete the prefix.")
 poi.step(6, server, search_service, "The server passes the submitted search text to the search service.")
@@ -312,10 +319,12 @@ eta.step(1, client, dns, "The client resolves the maps domain name through DNS."
 eta.step(2, client, cdn,
          "The client asks the CDN whether the route it wants is cached there (popular trips, such as airport to city "
          "centre). Only the route itself can be cached there: its ETA follows traffic, so it is computed live (steps 13 to 16).")
-eta.step(3, client, load_balancer,
-         "The client opens a WebSocket with the load balancer; ETA, trip and traffic updates flow both ways over it.")
+eta.step(3, cdn, load_balancer,
+         "The CDN forwards a route it does not hold to the load balancer, its origin for routes. ETA, trip and "
+         "traffic updates never pass the CDN: they flow both ways over the client's WebSocket, which the same load "
+         "balancer holds (the thick line).", when="On a CDN miss")
 eta.step(4, load_balancer, navigation,
-         "The load balancer gives the connection to a navigation server with spare capacity.")
+         "The load balancer gives the request, or the WebSocket, to a navigation server with spare capacity.")
 eta.step(5, navigation, route_cache, "The navigation service fetches the possible routes to the destination from the route cache.")
 eta.step(6, navigation, route_db,
          "It reads the routes from a read replica of the route database and caches them.", when="On a cache miss")
@@ -442,7 +451,8 @@ maps.endpoint(
     response={"routes": "object[]: route ID, encoded polyline, road segment IDs and length"},
     status={200: "The candidate routes", 400: "An unknown place or cell, or an unsupported mode",
             404: "No route connects the two places", 429: "Over the read quota (Retry-After says when to try again)"},
-    response_headers={"Cache-Control": "Public, max-age=3600, since roads change rarely; the CDN keeps popular trips"},
+    response_headers={"Cache-Control": "Public, max-age=60: the candidates follow the partition costs, which the route "
+                                       "customizer recomputes every minute; the CDN keeps popular trips"},
 )
 
 # --- Capacity: a write is one GPS fix ---------------------------------------------------

@@ -147,8 +147,10 @@ write.step(2, client, load_balancer,
 write.step(3, load_balancer, rate_limiter,
            "The post is checked against the client's write quota; a client over its limit gets HTTP 429 and stops here.")
 write.step(4, load_balancer, web_server, "The load balancer passes the connection to a web server with spare capacity.")
-write.step(5, web_server, sql_db,
-           "The web server mints a time-sortable ID and records it under the author and the Idempotency-Key "
+write.step(5, web_server, [object_store, sql_db],
+           "The web server first checks each media key with a HEAD request to object storage: the file must exist "
+           "and be under 12 hours old by the bucket's own Last-Modified, so that step 9 clears its 'pending' tag "
+           "long before the one-day lifecycle rule can delete it (400 otherwise). It then mints a time-sortable ID and records it under the author and the Idempotency-Key "
            "(`post_requests`, whose primary key is that pair). If the pair is already there, this is a retry: the "
            "server takes the first attempt's ID instead, or answers 409 if the request differs from the first.")
 write.step(6, web_server, message_queue,
@@ -165,13 +167,16 @@ write.step(9, fanout, object_store,
            "If the item has media, the fanout service removes their 'pending' tag, so that the bucket's lifecycle "
            "rule no longer applies to them; repeating it is harmless.")
 write.step(10, fanout, sql_db,
-           "The fanout service records the item (author, time, text, media URLs) in the SQL database, under its ID: "
+           "The fanout service records the item (author, text, media URLs, and the time inside its ID) in the SQL "
+           "database, under its ID: "
            "this is where a lookup by item ID ends up. If the row exists and is marked deleted (a late retry of a "
            "post deleted since), the item goes no further.")
 write.step(11, fanout, timelines_db,
            "The fanout service writes the item into the author's user timeline in Cassandra, in the partition of "
            "the month in which its ID was minted (read from the timestamp inside the ID, not from this service's "
-           "clock), where items sort newest first.")
+           "clock), where items sort newest first. The write carries that time as its Cassandra timestamp "
+           "(CQL's USING TIMESTAMP clause), so a redelivery rewrites the cell with the same one and a later delete's "
+           "tombstone, stamped with the time of the delete, always wins.")
 write.step(12, fanout, item_cache,
            "The item is cached under its ID ahead of time, because thousands of readers will ask for it at once; "
            "only the latest few items of each such author are kept this way.",
@@ -182,7 +187,10 @@ write.step(13, fanout, user_cache,
 
 write.stage("Publish to followers")
 write.step(14, fanout, feed_generation,
-           "The fanout service hands the item to the feed generation service, and acknowledges the queue message "
+           "The fanout service reads the row's `deleted_at` again, on the primary: a delete that committed while "
+           "steps 11 to 13 ran may have made its removals before these writes, so if it is set, the fanout service "
+           "removes what it wrote (the Cassandra row and both cache entries) and stops. Otherwise it "
+           "hands the item to the feed generation service, and acknowledges the queue message "
            "only when feed generation reports the fan-out done (for a big account: queued in batches, see the notes), "
            "so a crash anywhere before that means redelivery.")
 write.step(15, feed_generation, user_info,
@@ -224,8 +232,10 @@ write.note("Pushes (steps 13 and 16) only add to lists the cache still holds: a 
            theme="Storage")
 write.note("A rebuild and a push can cross: the reader reads Cassandra, an item is stored and its push skipped "
            "because the list is missing, and then the reader writes a list without it. So the rebuild, after "
-           "writing the list, reads again the items newer than its first read and adds them with `ZADD`; an item "
-           "stored after that second read finds the list and is pushed.",
+           "writing the list, reads the same window of each followee again and adds all it finds with `ZADD` (an ID "
+           "already there changes nothing); an item stored after that second read finds the list and is pushed. "
+           "It re-reads the window, not just the IDs above the newest it saw: items reach Cassandra out of ID order, "
+           "each after its own wait in the queue, so an older ID can arrive late.",
            theme="Storage")
 write.note("A Cassandra partition per author would grow without bound. Adding the month to the partition key "
            "keeps every partition small; a profile page reads the current month first and goes back only if it "
@@ -246,20 +256,22 @@ write.note("The source keeps item IDs in the user timeline cache to deduplicate 
            theme="Corrections")
 write.note("Why the key goes to SQL and not to Redis: a retry comes seconds or minutes later, and a key that an "
            "eviction or a failover has lost would let it post twice. The insert is one small row per post, a "
-           "load the primary carries easily (see the capacity), and the rows are deleted after a day.",
+           "load the primary carries easily (see the capacity); an hourly statement deletes the rows older than a day, "
+           "through an index on their creation time, so the table holds one day of posts.",
            theme="Delivery")
 write.note("An edit or a delete (`DELETE /v1/feed_items/{item_id}`) changes the item's own records in a fixed "
            "order: it marks the SQL row deleted (`deleted_at`), then removes the Cassandra row, then deletes the "
            "item cache key and the ID from the user timeline cache. A reader that missed the cache just before "
            "the delete may put the old item back from a lagging replica, so item cache entries carry a time to "
-           "live of an hour, and the delete removes the key a second time after the replicas' lag. Home "
+           "live of an hour, and the delete removes the key a second time after the replicas' lag. A fan-out still "
+           "under way when the delete commits cleans up after itself (step 14). Home "
            "timelines keep the ID; a reader skips a deleted item.",
            theme="Edits and deletes")
 write.note("Media uploaded for a post that never comes would stay in the bucket for ever. So the presigned upload "
            "URLs sign an `x-amz-tagging` header that tags each file 'pending', and a lifecycle rule deletes files "
            "still tagged after a day; step 9 removes the tag before the item is recorded. A crash between the two "
-           "leaves untagged files that a redelivery then records; a post more than a day after its upload gets 400 "
-           "(unknown media key).",
+           "leaves untagged files that a redelivery then records. Step 5 refuses media uploaded more than 12 hours "
+           "earlier (400), so only a queue that lags half a day could let the rule delete a file an item needs.",
            theme="Storage")
 write.note("The source has the fanout service hand the media on to object storage. In fact, images and videos "
            "should not travel through the message queue (Kafka, for one, limits messages to about 1 MB by default): "
@@ -379,7 +391,7 @@ newsfeed.endpoint(
              "media_keys?": "string[]: keys of files already uploaded with the URLs from POST /v1/media"},
     response={"item_id": "string: the time-sortable ID the web server gave the item"},
     status={202: "Accepted and queued; followers see it within seconds (a retry gets the first attempt's ID)",
-            400: "Empty or over-long text, or an unknown media key",
+            400: "Empty or over-long text, or a media key that is unknown or was uploaded over 12 hours ago",
             401: "No valid token", 409: "This Idempotency-Key was already used for a different post",
             429: "Over the write quota (Retry-After says when to try again)"},
     headers={"Authorization": "Bearer token of the author",

@@ -45,11 +45,12 @@ write.step(4, server, metadata_db,
            "The server reserves the paste: one INSERT of a pending reservation with the ID (which is also the object "
            "key), the owner, the size, the expiry and the Idempotency-Key, stamped by the database's clock, which also "
            "sets when it lapses. If the caller already used that key, the unique index turns the INSERT into a no-op "
-           "and the server reads the first attempt's reservation instead; the ID just drawn is left unused.")
+           "and the server reads the first attempt's reservation instead; the ID just drawn is left unused. Only a "
+           "clash on the key is a retry: an ID the key service handed out twice fails the INSERT.")
 write.step(5, server, client,
            "The server presigns an upload for the object key that equals the paste ID (an HTTP PUT of that one key, "
            "of exactly the declared size, create-only, signed with the reservation's creation time so that it is valid for "
-           "a few minutes from then) and returns the upload URL with the paste ID. A retry gets the same ID and the "
+           "five minutes from then) and returns the upload URL with the paste ID. A retry gets the same ID and the "
            "same URL.")
 write.step(6, client, object_store,
            "The client sends the text straight to object storage with an HTTP PUT to that URL, so the bytes never "
@@ -68,7 +69,7 @@ write.step(10, server, bloom_filter,
            "turned away (read step 6). Adding it twice is harmless.")
 write.step(11, server, metadata_db,
            "One statement marks the caller's open reservation completed and inserts the paste's row from it (owner, "
-           "object key, expiry). No reservation matched: a retry whose paste exists gets the same link; otherwise "
+           "object key, and the lifetime asked for, counted from now, so a late complete never returns a dead link). No reservation matched: a retry whose paste exists gets the same link; otherwise "
            "the reservation lapsed, the paste was deleted since, or it is someone else's (404).")
 write.step(12, server, client, "The server returns the link built from the paste ID; that link is what the user shares.")
 write.note("Keys are generated ahead of time, so a write never has to check for a collision. "
@@ -158,13 +159,15 @@ cleanup.step(1, client, server,
 cleanup.step(2, server, metadata_db,
              "One statement deletes the owner's row from `pastes` and puts the paste on the sweep's list. Once the "
              "replicas have the delete (a moment later), read step 8 finds no row, so no server puts the paste back "
-             "into the cache. Nothing deleted: not the owner (403) or no such paste (404).")
+             "into the cache. If it deleted nothing, a second query tells a live paste of another user's (403) from "
+             "none at all (404, which a retry whose 204 was lost also gets).")
 cleanup.step(3, server, cache, "The server deletes the paste's entry from the cache.")
 cleanup.step(4, server, cdn, "The server asks the CDN to purge the paste's URL.")
 cleanup.step(5, server, client, "The server answers 204.")
 cleanup.step(6, sweeper, metadata_db,
              "Every minute the sweeper moves expired pastes and lapsed reservations onto its list, each in one "
-             "statement (the database's clock decides both), then reads a batch of the list.")
+             "statement (the database's clock decides both), then reads a batch of the entries that have been on the "
+             "list for ten minutes, longer than any upload URL lives.")
 cleanup.step(7, sweeper, cache,
              "It deletes their cache entries again: a read that fetched the row before step 2, or from a replica "
              "that had not caught up yet, may have put a copy back after step 3.")
@@ -181,8 +184,10 @@ cleanup.note("A complete and the sweep can reach a reservation at the moment it 
              "under a condition (still open), so its row lock serializes them: whichever commits first wins, and the "
              "other finds its condition false (the complete answers 404, or the sweep skips a completed reservation).",
              theme="Order and crashes")
-cleanup.note("A reservation lapses after its upload URL has expired (the URL is signed with the reservation's creation time "
-             "and lives minutes; the reservation an hour), so no upload can arrive after step 9 has deleted the key. "
+cleanup.note("No upload can arrive after step 9 has deleted the key, which would leave an object nothing points to "
+             "(the URL is create-only, and the key is free again). The URL is signed with the reservation's creation "
+             "time and lives five minutes. A reservation lapses after an hour, long after; a paste deleted or expired "
+             "within minutes of its creation waits on the list for ten minutes before the sweep takes it. "
              "A lapsed ID is never handed out again: the key generation service gave it out once.",
              theme="Order and crashes")
 cleanup.note("Only the copies the servers control can be purged. Responses give browsers and any proxy on the way "
@@ -197,7 +202,7 @@ pastebin.endpoint(
     "POST", "/v1/pastes", "Reserve a paste ID and get an upload URL for its text", starts=(write, 1),
     request={"size_bytes": "integer: the length of the text, which the upload URL will enforce",
              "expires_in?": "integer: seconds until the paste expires; none keeps it"},
-    response={"paste_id": "string: the short base62 ID", "upload_url": "string: presigned PUT for that key, valid minutes"},
+    response={"paste_id": "string: the short base62 ID", "upload_url": "string: presigned PUT for that key, valid five minutes"},
     status={201: "ID reserved, upload URL issued; a retry with the same key gets the same ID and URL, which expires when the first did",
             400: "Size missing, zero or over the limit, or an anonymous create without a UUID Idempotency-Key",
             401: "No valid token", 409: "This Idempotency-Key was already used for a create of another size",
@@ -231,8 +236,8 @@ pastebin.endpoint(
 pastebin.endpoint(
     "DELETE", "/v1/pastes/{paste_id}", "Delete one's own paste", starts=(cleanup, 1),
     request={"paste_id": "string: the short ID"},
-    status={204: "Deleted: the cache and CDN copies are purged now, and again by the sweep within minutes (a read "
-                 "racing the delete may have put one back); a browser may keep its copy up to a minute",
+    status={204: "Deleted: the cache and CDN copies are purged now, and again by the sweep some ten minutes later (a "
+                 "read racing the delete may have put one back); a browser may keep its copy up to a minute",
             403: "Not the owner", 404: "No such paste"},
     headers={"Authorization": "Bearer token of the owner"},
 )

@@ -492,7 +492,7 @@ def test_the_postgres_plans_show_the_index_only_when_it_pays() -> None:
     # index; the page explains this, and shows the index plan with sequential scans off.
     assert committed_plan("plan_postgres")[0] == "Seq Scan on pastes"
     assert committed_plan("plan_postgres_indexed")[0] == "Seq Scan on pastes"
-    assert committed_plan("plan_postgres_no_seqscan")[0] == "Index Scan using pastes_by_expiry on pastes"
+    assert "Index Scan on pastes_by_expiry" in " ".join(committed_plan("plan_postgres_no_seqscan"))
 
 
 # --- The page -------------------------------------------------------------------------------

@@ -74,7 +74,7 @@ def test_media_and_tiles_come_from_the_cdn(system):
     assert not [s for s in path if s.source == "location_service" and "object_store" in s.targets]
     assert [s for s in path if s.source == "client" and "cdn" in s.targets and "photos" in s.text]
     origins = {t for s in path if s.source == "cdn" for t in s.targets}
-    assert origins == {"object_store", "tile_server"}
+    assert origins - {"load_balancer"} == {"object_store", "tile_server"}  # the files' origins
 
 
 def test_a_trip_survives_the_loss_of_its_navigation_server(system):
@@ -82,3 +82,44 @@ def test_a_trip_survives_the_loss_of_its_navigation_server(system):
     assert record and "request ID" in record[0].text
     resume = [s for s in steps(system, "eta") if "trip_store" in s.targets and s.when]
     assert resume and "reconnect" in resume[0].when
+
+
+# --- Review of 2026-12-07 (rev_e) -------------------------------------------------------
+
+
+@pytest.mark.parametrize("route", ["/v1/places/nearby", "/v1/routes"])
+def test_a_cdn_miss_on_a_cacheable_answer_goes_to_its_origin(system, route):
+    """The two GETs start at the CDN. What the CDN does not hold must reach a server through
+    a drawn arrow (the path used to open a WebSocket instead, which no CDN can cache)."""
+    (endpoint,) = [e for e in system.endpoints if e.route == route]
+    path_id, number = endpoint.starts
+    path = steps(system, path_id)
+    ask = next(s for s in path if s.number == number)
+    assert ask.source == "client" and list(ask.targets) == ["cdn"]
+    miss = next(s for s in path if s.number == number + 1)
+    assert miss.source == "cdn" and list(miss.targets) == ["load_balancer"] and "CDN miss" in (miss.when or "")
+    onward = next(s for s in path if s.number == number + 2)
+    assert onward.source == "load_balancer" and onward.targets[0] in {"server", "navigation"}
+
+
+def test_the_cdn_keeps_candidate_routes_no_longer_than_the_costs_they_follow(system):
+    """The customizer recomputes the partition costs every minute so that a route traffic makes
+    the best becomes a candidate; a CDN copy kept an hour would hide it for an hour."""
+    (routes,) = [e for e in system.endpoints if e.route == "/v1/routes"]
+    control = next(what for _, name, what in routes.response_headers if name == "Cache-Control")
+    max_age = int(re.search(r"max-age=(\d+)", control).group(1))
+    assert max_age <= 60
+    assert "a minute" in system.components["route_cache"].role
+
+
+def test_a_server_that_lost_the_trip_cannot_overwrite_the_new_servers_record(system):
+    """Saving on a timer alone would let a server that lost the WebSocket, but still runs, go on
+    writing its stale position over the record of the server that resumed the trip."""
+    (save,) = [s for s in steps(system, "map_matching") if s.source == "navigation" and "trip_store" in s.targets]
+    assert "if fixes came in since its last save" in save.text
+
+
+def test_the_traffic_service_says_when_a_minute_is_closed(system):
+    """Windows by GPS time need a rule for when a minute is published and what a later batch does."""
+    notes = " ".join(n.text for n in system.paths["map_matching"].notes)
+    assert "slowest queue partition" in notes and "left out of the live speeds" in notes

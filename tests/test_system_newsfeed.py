@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DDL = ROOT / "snippets" / "schemas" / "newsfeed.sql"
 QUERIES = "snippets/sql/newsfeed.sql"
 PAGE = ROOT / "docs" / "systems" / "newsfeed.md"
-SECTIONS = ("post_key", "post_key_again", "store_item", "follow", "unfollow", "delete_item")
+SECTIONS = ("post_key", "post_key_again", "expire_keys", "store_item", "follow", "unfollow", "delete_item")
 
 AUTHOR, READER, OTHER = 1, 2, 3
 KEY = "b1946ac9-2d1f-4c1b-9a6e-6d5a1f0e9c3b"
@@ -62,7 +62,7 @@ def db(server):
         return connection
 
     def run(connection, name: str, **parameters) -> list[tuple]:
-        return execute(connection, section(QUERIES, name), parameters, postgres=True)
+        return execute(connection, section(QUERIES, name), {"media_urls": None, **parameters}, postgres=True)
 
     connect.setup = setup
     connect.run = run
@@ -123,7 +123,7 @@ def test_two_attempts_at_once_get_one_id(db):
 
 def test_an_item_queued_twice_is_stored_once(db):
     c = db()
-    item = {"item_id": 1001, "user_id": AUTHOR, "body": "hello", "created_at": "2024-05-31 23:59:59"}
+    item = {"item_id": 1001, "user_id": AUTHOR, "body": "hello"}
     for _ in range(3):  # a redelivery, and the same item queued again by a retried post
         db.run(c, "store_item", **item)
     assert db.setup.execute("SELECT id, body FROM feed_items").fetchall() == [(1001, "hello")]
@@ -167,17 +167,95 @@ def test_two_identical_follows_at_once_count_once(db):
 
 def test_only_the_author_deletes_and_only_once(db):
     c = db()
-    db.run(c, "store_item", item_id=1001, user_id=AUTHOR, body="hello", created_at="2024-05-01 10:00:00")
+    db.run(c, "store_item", item_id=1001, user_id=AUTHOR, body="hello")
     assert db.run(c, "delete_item", item_id=1001, user_id=READER) == []
     assert db.run(c, "delete_item", item_id=1001, user_id=AUTHOR) == [(1001,)]
     assert db.run(c, "delete_item", item_id=1001, user_id=AUTHOR) == []
     # A retried post of that item, within the day its key is kept, is queued again; the
     # fanout service learns that it was deleted and stops before Cassandra and the caches.
-    (again,) = db.run(c, "store_item", item_id=1001, user_id=AUTHOR, body="hello", created_at="2024-05-01 10:00:00")
+    (again,) = db.run(c, "store_item", item_id=1001, user_id=AUTHOR, body="hello")
     assert again[0] is not None
 
 
 def test_a_new_item_is_not_deleted(db):
     c = db()
-    item = {"item_id": 1001, "user_id": AUTHOR, "body": "hello", "created_at": "2024-05-01 10:00:00"}
+    item = {"item_id": 1001, "user_id": AUTHOR, "body": "hello"}
     assert db.run(c, "store_item", **item) == [(None,)]
+
+
+# --- Review of 2026-12-07 (rev_e) -------------------------------------------------------
+
+
+def snowflake(when: str, machine: int = 7, counter: int = 3) -> int:
+    """A 64-bit ID as the site's Snowflake generator makes it (snippets/algorithms/snowflake.py)."""
+    from datetime import datetime, timezone
+    ms = int(datetime.fromisoformat(when).replace(tzinfo=timezone.utc).timestamp() * 1000) - 1_704_067_200_000
+    return (ms << 22) | (machine << 12) | counter
+
+
+def test_a_snowflake_id_fits_the_item_and_key_tables(db):
+    """The page calls item IDs Snowflake IDs: 64 bits, which a PostgreSQL INTEGER (32) cannot hold."""
+    c = db()
+    item_id = snowflake("2024-05-31T23:59:59.999")
+    assert item_id > 2**31
+    assert post(db, c, item_id=item_id) == (item_id, "first")
+    db.run(c, "store_item", item_id=item_id, user_id=AUTHOR, body="hello")
+    assert db.setup.execute("SELECT id FROM feed_items").fetchall() == [(item_id,)]
+
+
+def test_the_stored_item_keeps_its_media_and_the_time_inside_its_id(db):
+    """Write step 10 records the media URLs, and the item's time is the one its ID carries (the
+    same that picks the Cassandra month), not the clock of whichever fanout worker stores it."""
+    c = db()
+    item_id = snowflake("2024-05-31T23:59:59.999")
+    media = '["https://cdn.example.com/m/1.jpg"]'
+    db.run(c, "store_item", item_id=item_id, user_id=AUTHOR, body="hello", media_urls=media,
+           created_at="2024-06-01 00:00:05")  # a worker's clock, past the month boundary: ignored
+    ((urls, created),) = db.setup.execute("SELECT media_urls, created_at FROM feed_items").fetchall()
+    assert urls == media
+    assert created.isoformat(timespec="milliseconds") == "2024-05-31T23:59:59.999"
+
+
+def _write_steps():
+    from blueprint.build import load_system
+    system = load_system(ROOT / "diagrams" / "newsfeed.py", ROOT)[0]
+    return system.paths["write"].steps
+
+
+def test_a_fan_out_under_way_when_the_item_is_deleted_cleans_up_after_itself():
+    """A delete that commits between the fanout's SQL check (step 10) and its last writes ran
+    its removals before those writes landed: the Cassandra row, the pre-warmed item and the ID
+    in the author's cached timeline came back. The fanout checks again, on the primary, after
+    its writes, and Cassandra's last-write-wins is decided by the ID's time, not two clocks."""
+    steps = _write_steps()
+    (handover,) = [s for s in steps if s.source == "fanout" and "feed_generation" in s.targets]
+    last_write = max(s.number for s in steps if s.source == "fanout" and s.number < handover.number)
+    assert last_write < handover.number
+    assert "`deleted_at` again" in handover.text and "primary" in handover.text
+    (cassandra,) = [s for s in steps if s.source == "fanout" and "timelines_db" in s.targets]
+    assert "USING TIMESTAMP" in cassandra.text
+
+
+def test_idempotency_keys_leave_after_a_day_through_an_index(db):
+    """The page promised the keys are deleted after a day; nothing deleted them, and a daily
+    delete on created_at with no index would scan a day's 150 million rows."""
+    c = db()
+    post(db, c, item_id=1001)
+    post(db, c, item_id=1002, key="old-post")
+    db.setup.execute("UPDATE post_requests SET created_at = now() - interval '25 hours' WHERE item_id = 1002")
+    db.run(c, "expire_keys")
+    assert db.setup.execute("SELECT item_id FROM post_requests").fetchall() == [(1001,)]
+    db.setup.execute(
+        "INSERT INTO post_requests (user_id, idempotency_key, item_id, request_hash, created_at) "
+        "SELECT 1, 'k' || n, n, 'h', now() FROM generate_series(1, 50000) AS n")
+    db.setup.execute("ANALYZE post_requests")
+    plan = "\n".join(row[0] for row in db.setup.execute("EXPLAIN " + section(QUERIES, "expire_keys")).fetchall())
+    assert "Seq Scan" not in plan, plan
+
+
+def test_the_post_checks_its_media_before_the_lifecycle_rule_can_delete_them():
+    """The API answered 400 for an unknown media key, but no step looked at the media, and a
+    file posted just under a day old could expire before the fanout cleared its tag."""
+    steps = _write_steps()
+    (accept,) = [s for s in steps if s.source == "web_server" and "sql_db" in s.targets]
+    assert "object_store" in accept.targets and "HEAD" in accept.text and "12 hours" in accept.text

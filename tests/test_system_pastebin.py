@@ -21,7 +21,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DDL = ROOT / "snippets" / "schemas" / "pastebin.sql"
 QUERIES = "snippets/sql/pastebin.sql"
 PAGE = ROOT / "docs" / "systems" / "pastebin.md"
-SECTIONS = ("reserve", "reserve_again", "complete", "complete_again", "read", "delete", "sweep", "remove")
+SECTIONS = ("reserve", "reserve_again", "complete", "complete_again", "read", "delete", "delete_again", "sweep",
+            "remove")
 
 ALICE, BOB = 1, 2
 KEY = "5f0c6e58-8f0a-4d0e-9a59-3f3b8c1d2e7a"
@@ -113,6 +114,11 @@ def in_thread(function) -> tuple[threading.Thread, dict]:
     return thread, result
 
 
+def ten_minutes_later(db) -> None:
+    """The list's entries have waited out every upload URL that could still write their key."""
+    db.setup.execute("UPDATE paste_removals SET queued_at = queued_at - interval '10 minutes'")
+
+
 def lapse(db, paste_id: str, after: str = "-1 second") -> None:
     db.setup.execute(f"UPDATE paste_reservations SET reserved_until = now() + interval '{after}' WHERE id = %s",
                      (paste_id,))
@@ -201,6 +207,8 @@ def test_the_sweep_takes_lapsed_reservations_and_expired_pastes_and_leaves_the_r
     lapse(db, "lapsed")
     db.setup.execute("UPDATE pastes SET expires_at = now() - interval '1 second' WHERE id = 'old'")
     assert db.run(c, "read", paste_id="old") == []  # expired: a 404 before the sweep comes
+    assert db.run(c, "sweep") == []  # on the list, not yet in a batch
+    ten_minutes_later(db)
     assert sorted(db.run(c, "sweep")) == [("lapsed", "lapsed"), ("old", "old")]
     assert state(db) == {"reservations": [("fresh", False), ("live", True), ("old", True)],
                          "pastes": ["live"], "removals": ["lapsed", "old"]}
@@ -214,6 +222,7 @@ def test_a_delete_hides_the_paste_at_once_and_only_for_its_owner(db):
     assert db.run(c, "delete", paste_id="aZ3x9Q") == [("aZ3x9Q",)]
     assert db.run(c, "read", paste_id="aZ3x9Q") == []
     assert complete(db, c, "aZ3x9Q") == "404"  # a late retried complete cannot bring it back
+    ten_minutes_later(db)
     assert db.run(c, "sweep") == [("aZ3x9Q", "aZ3x9Q")]
 
 
@@ -221,6 +230,8 @@ def test_a_sweeper_that_dies_before_the_last_step_is_repeated_by_the_next_run(db
     c = db()
     db.run(c, "reserve", paste_id="aZ3x9Q")
     lapse(db, "aZ3x9Q")
+    db.run(c, "sweep")
+    ten_minutes_later(db)
     assert db.run(c, "sweep") == [("aZ3x9Q", "aZ3x9Q")]
     # ... it deletes the cache entry, purges the CDN, deletes the object, then crashes ...
     assert db.run(c, "sweep") == [("aZ3x9Q", "aZ3x9Q")]  # still on the list: the next run sees it
@@ -271,3 +282,91 @@ def test_a_sweep_that_commits_first_makes_the_late_complete_a_404(db):
     a.execute("COMMIT")
     assert completed["value"] == "404"
     assert state(db) == {"reservations": [], "pastes": [], "removals": ["aZ3x9Q"]}
+
+
+# --- Review of 2026-12-07 (rev_e) -------------------------------------------------------
+
+
+def test_an_id_handed_out_twice_fails_loudly_instead_of_passing_for_a_retry(db):
+    """The reserve's ON CONFLICT names the Idempotency-Key index only. A bare ON CONFLICT
+    also swallowed a clash on the paste ID, so a key service bug looked like a retry whose
+    first attempt `reserve_again` then could not find."""
+    c = db()
+    assert db.run(c, "reserve", paste_id="aZ3x9Q", idempotency_key=KEY, user_id=ALICE)
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        db.run(c, "reserve", paste_id="aZ3x9Q", idempotency_key="another-key", user_id=BOB)
+
+
+def _plan(db, sql: str) -> str:
+    rows = db.setup.execute("EXPLAIN " + sql).fetchall()
+    return "\n".join(row[0] for row in rows)
+
+
+def test_the_sweeps_every_minute_queries_use_an_index_not_a_scan_of_every_paste(db):
+    """Five years of pastes are billions of rows, most of which never expire; the sweep
+    asks every minute which have expired and which reservations were completed a day ago."""
+    db.setup.execute(
+        "INSERT INTO pastes (id, user_id, object_key, created_at, expires_at) "
+        "SELECT 'p' || n, NULL, 'p' || n, now(), "
+        "       CASE WHEN n % 50 = 0 THEN now() + interval '1 day' END "
+        "FROM generate_series(1, 50000) AS n")
+    db.setup.execute(
+        "INSERT INTO paste_reservations (id, user_id, size_bytes, created_at, reserved_until, completed_at) "
+        "SELECT 'r' || n, NULL, 100, now(), now() + interval '1 hour', now() FROM generate_series(1, 50000) AS n")
+    db.setup.execute("ANALYZE pastes")
+    db.setup.execute("ANALYZE paste_reservations")
+    expired = _plan(db, "DELETE FROM pastes WHERE expires_at <= now()")
+    done = _plan(db, "DELETE FROM paste_reservations WHERE completed_at < now() - interval '1 day'")
+    assert "Seq Scan" not in expired, expired
+    assert "Seq Scan" not in done, done
+    sweep = section(QUERIES, "sweep")
+    assert "DELETE FROM pastes WHERE expires_at <= now()" in sweep
+    assert "DELETE FROM paste_reservations WHERE completed_at < now() - interval '1 day'" in sweep
+
+
+def test_the_sweep_leaves_an_objects_key_alone_while_an_upload_url_could_still_write_it(db):
+    """A paste deleted a minute after its create: the create-only upload URL still works for a
+    few minutes, and once the sweep has deleted the object, a replayed PUT would store it again
+    with nothing left to point to it. The sweep takes the entry only after the URL is dead."""
+    c = db()
+    db.run(c, "reserve", paste_id="aZ3x9Q")
+    complete(db, c, "aZ3x9Q")
+    db.run(c, "delete", paste_id="aZ3x9Q")
+    assert db.run(c, "sweep") == []
+    assert state(db)["removals"] == ["aZ3x9Q"]  # not lost: it waits on the list
+    db.setup.execute("UPDATE paste_removals SET queued_at = now() - interval '9 minutes'")
+    assert db.run(c, "sweep") == []
+    ten_minutes_later(db)
+    assert db.run(c, "sweep") == [("aZ3x9Q", "aZ3x9Q")]
+
+
+def delete(db, connection, paste_id, **parameters) -> str:
+    """What the server answers to DELETE /v1/pastes/{paste_id}."""
+    if db.run(connection, "delete", paste_id=paste_id, **parameters):
+        return "204"
+    return "403" if db.run(connection, "delete_again", paste_id=paste_id) else "404"
+
+
+def test_a_delete_that_deletes_nothing_tells_403_from_404(db):
+    """Cleanup step 2's one statement changes nothing both for another user's paste and for
+    no paste at all; the API promises 403 for one and 404 for the other."""
+    c = db()
+    db.run(c, "reserve", paste_id="aZ3x9Q")
+    complete(db, c, "aZ3x9Q")
+    assert delete(db, c, "aZ3x9Q", user_id=BOB) == "403"
+    assert delete(db, c, "nope00") == "404"
+    assert delete(db, c, "aZ3x9Q") == "204"
+    assert delete(db, c, "aZ3x9Q") == "404"  # the retry of a delete whose 204 was lost
+
+
+def test_a_late_complete_does_not_hand_out_a_link_that_has_already_expired(db):
+    """A one-minute paste completed two minutes after its create (the reservation allows an
+    hour): the 200 says the link works now, so the minute counts from the complete."""
+    c = db()
+    db.run(c, "reserve", paste_id="aZ3x9Q", expires_in=60)
+    db.setup.execute("UPDATE paste_reservations SET created_at = created_at - interval '2 minutes', "
+                     "expires_at = expires_at - interval '2 minutes'")
+    assert complete(db, c, "aZ3x9Q") == "200"
+    ((_, expires_at),) = db.run(c, "read", paste_id="aZ3x9Q")
+    (lifetime,) = db.setup.execute("SELECT expires_at - created_at FROM pastes").fetchone()
+    assert lifetime.total_seconds() == 60

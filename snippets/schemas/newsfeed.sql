@@ -13,13 +13,13 @@ CREATE TABLE users (
 );
 
 CREATE TABLE feed_items (
-    id          INTEGER PRIMARY KEY,              -- time-sortable ID (e.g. a Snowflake ID); an item cache
-                                                  -- miss reads the item by this key
+    id          BIGINT PRIMARY KEY,               -- time-sortable 64-bit ID (a Snowflake ID, which no 32-bit
+                                                  -- INTEGER holds); an item cache miss reads the item by it
     user_id     INTEGER NOT NULL REFERENCES users (id),  -- the author
     body        TEXT,
     media_urls  TEXT,                             -- JSON array of the media's public (CDN) URLs, never
                                                   -- presigned upload URLs; NULL if none
-    created_at  TIMESTAMP NOT NULL,
+    created_at  TIMESTAMP NOT NULL,               -- the time inside the ID, never a server's clock
     deleted_at  TIMESTAMP                         -- set by a delete; readers skip the item from then on
 );
 
@@ -29,7 +29,7 @@ CREATE TABLE feed_items (
 CREATE TABLE post_requests (
     user_id          INTEGER NOT NULL REFERENCES users (id),  -- the author
     idempotency_key  TEXT NOT NULL,
-    item_id          INTEGER NOT NULL,   -- the ID minted for the first attempt; feed_items gets
+    item_id          BIGINT NOT NULL,    -- the ID minted for the first attempt; feed_items gets
                                          -- the row later, from the fanout service, so no foreign key
     request_hash     TEXT NOT NULL,      -- a retry must send the same text and media (else 409)
     created_at       TIMESTAMP NOT NULL,
@@ -47,3 +47,4 @@ CREATE TABLE follows (
 
 CREATE INDEX feed_items_by_author ON feed_items (user_id, created_at);
 CREATE INDEX follows_by_followee ON follows (followee_id, follower_id);  -- fan-out: "who follows X?"
+CREATE INDEX post_requests_by_age ON post_requests (created_at);  -- the hourly delete of day-old keys

@@ -18,12 +18,21 @@ FROM post_requests
 WHERE user_id = :user_id AND idempotency_key = :idempotency_key;
 -- --8<-- [end:post_key_again]
 
+-- --8<-- [start:expire_keys]
+-- Every hour a scheduled job (pg_cron, say) deletes the keys older than a day, through
+-- their index on created_at; a retry that comes later than that is taken for a new post.
+DELETE FROM post_requests WHERE created_at < now() - interval '1 day';
+-- --8<-- [end:expire_keys]
+
 -- --8<-- [start:store_item]
 -- Write step 10: the fanout service records the item under its ID; a redelivery, or the
--- same item queued again by a retried post, changes nothing. A deleted_at that is not
--- NULL means the author deleted it since: the fanout service stops there.
+-- same item queued again by a retried post, changes nothing. Its time is the one inside
+-- the ID (milliseconds since 2024-01-01 UTC, above the low 22 bits), as for the Cassandra
+-- month: one clock, the web server's at step 5. A deleted_at that is not NULL means the
+-- author deleted it since: the fanout service stops there.
 INSERT INTO feed_items (id, user_id, body, media_urls, created_at)
-VALUES (:item_id, :user_id, :body, NULL, :created_at)
+VALUES (:item_id, :user_id, :body, :media_urls,
+        to_timestamp(((:item_id >> 22) + 1704067200000) / 1000.0) AT TIME ZONE 'UTC')
 ON CONFLICT (id) DO NOTHING;
 
 SELECT deleted_at FROM feed_items WHERE id = :item_id;

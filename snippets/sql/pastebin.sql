@@ -4,13 +4,14 @@
 
 -- --8<-- [start:reserve]
 -- Write step 4: reserve the ID the key generation service handed out. A retry with the
--- same Idempotency-Key hits the unique index and inserts nothing (no row returned).
+-- same Idempotency-Key hits the unique index and inserts nothing (no row returned). Only
+-- that index: an ID handed out twice is a bug in the key service and fails loudly.
 INSERT INTO paste_reservations (id, user_id, size_bytes, idempotency_key, expires_at,
                                 created_at, reserved_until)
 VALUES (:paste_id, :user_id, :size_bytes, :idempotency_key,
         now() + make_interval(secs => :expires_in),
         now(), now() + interval '1 hour')
-ON CONFLICT DO NOTHING
+ON CONFLICT ((COALESCE(user_id, 0)), idempotency_key) DO NOTHING
 RETURNING id, created_at;
 -- --8<-- [end:reserve]
 
@@ -24,7 +25,9 @@ WHERE COALESCE(user_id, 0) = COALESCE(:user_id, 0) AND idempotency_key = :idempo
 
 -- --8<-- [start:complete]
 -- Write step 11, after the HEAD check and the Bloom filter add: one statement marks the
--- caller's open reservation completed and creates the paste from it.
+-- caller's open reservation completed and creates the paste from it. The paste lives as
+-- long as the create asked, counted from now: a complete that comes late (it may, for an
+-- hour) must not hand out a link that has already expired.
 WITH completed AS (
     UPDATE paste_reservations
     SET completed_at = now()
@@ -32,10 +35,10 @@ WITH completed AS (
       AND user_id IS NOT DISTINCT FROM :user_id
       AND completed_at IS NULL
       AND reserved_until > now()
-    RETURNING id, user_id, expires_at
+    RETURNING id, user_id, expires_at - created_at AS lifetime
 )
 INSERT INTO pastes (id, user_id, object_key, created_at, expires_at)
-SELECT id, user_id, id, now(), expires_at FROM completed
+SELECT id, user_id, id, now(), now() + lifetime FROM completed
 RETURNING id;
 -- --8<-- [end:complete]
 
@@ -67,9 +70,18 @@ SELECT id, object_key, now() FROM removed
 RETURNING paste_id;
 -- --8<-- [end:delete]
 
+-- --8<-- [start:delete_again]
+-- Nothing deleted: a live paste of someone else's is a 403; none at all (never made,
+-- expired, or deleted already, by a retry whose 204 was lost) is a 404.
+SELECT user_id FROM pastes
+WHERE id = :paste_id AND (expires_at IS NULL OR expires_at > now());
+-- --8<-- [end:delete_again]
+
 -- --8<-- [start:sweep]
 -- Cleanup step 6: expired pastes and lapsed reservations join the list, each in one
--- statement; completed reservations go after a day. Then a batch of the list.
+-- statement; completed reservations go after a day. Then a batch of the list, of the
+-- entries queued ten minutes ago or more: an upload URL (five minutes) that could still
+-- put an object back under a key the sweep deletes has expired by then.
 WITH expired AS (
     DELETE FROM pastes WHERE expires_at <= now() RETURNING id, object_key
 )
@@ -90,6 +102,7 @@ DELETE FROM paste_reservations WHERE completed_at < now() - interval '1 day';
 
 SELECT paste_id, object_key
 FROM paste_removals
+WHERE queued_at <= now() - interval '10 minutes'
 ORDER BY queued_at, paste_id
 LIMIT 1000;
 -- --8<-- [end:sweep]
