@@ -212,7 +212,7 @@ def _hot_spots(system: System, deep: DeepDive, step_links) -> str:
         else:
             number = sources.setdefault(figure.source, len(sources) + 1)
             per_node = f"{_number(figure.per_node)} /s per {html.escape(figure.node)} <sup>[{number}]</sup>"
-            nodes = "—" if load.nodes is None else f"{load.nodes} ({html.escape(figure.node)}s)" if load.nodes > 1 \
+            nodes = "—" if load.nodes is None else f"{load.nodes} ({html.escape(figure.plural)})" if load.nodes > 1 \
                 else f"1 ({html.escape(figure.node)})"
         rows.append(
             f'<tr data-component="{load.component}"><td>{html.escape(load.label)}</td>'
@@ -307,7 +307,7 @@ def _load_value(deep: DeepDive, page_path: str, system_id: str, name: str) -> st
     elif load.nodes is None:
         raise BlueprintError(f"{where}: a {load.kind} has no cited per-node figure (THROUGHPUT in blueprint/load.py)")
     else:
-        value = f"{load.nodes} {load.throughput.node}{'s' if load.nodes > 1 else ''}"
+        value = f"{load.nodes} {load.throughput.plural if load.nodes > 1 else load.throughput.node}"
     return f'<span class="blueprint-figure-value" data-load="{html.escape(name)}">{html.escape(value)}</span>'
 
 

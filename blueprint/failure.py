@@ -140,6 +140,12 @@ def _declaration_problems(system: System, path: Path) -> list[str]:
                                        or not 0 < step.share <= 1):
             found.append(f"{where}: share={step.share!r} is the part of the path's requests that take this step, "
                          "a number above 0 and at most 1 (0.2: one in five)")
+        if step.size is not None:
+            from blueprint.load import size_in_bytes
+
+            if size_in_bytes(step.size) is None:
+                found.append(f"{where}: size={step.size!r} is what one run of this step moves, written like "
+                             "'200 B', '4 kB' or '2 MB'")
         rated = path.per is not None or path.rate is not None  # only then does a share change a figure
         if annotated(system) and rated and step.when is not None and step.share is None:
             found.append(f"{where}: a conditional step ('{step.when}') declares the share of requests that take it, "

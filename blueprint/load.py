@@ -31,6 +31,11 @@ class Throughput:
     node: str  # what one unit is: "node", "partitioned prefix"
     measured: str
     source: str  # URL
+    nodes: str = ""  # the plural of `node`, where adding an s is wrong
+
+    @property
+    def plural(self) -> str:
+        return self.nodes or f"{self.node}s"
 
 
 _REDIS = Throughput(
@@ -55,6 +60,7 @@ _S3 = Throughput(
     "at least 3,500 PUT/COPY/POST/DELETE or 5,500 GET/HEAD requests per second per partitioned prefix "
     "(the write figure, the lower)",
     "https://docs.aws.amazon.com/AmazonS3/latest/userguide/optimizing-performance.html",
+    nodes="partitioned prefixes",
 )
 
 _POSTGRESQL = Throughput(
@@ -142,9 +148,10 @@ def compute(system: System, capacity: dict | None) -> list[Load]:
             loaded = list(step.targets)
             if step.effect == "deliver" and delivery(system, step.source):
                 loaded.append(step.source)
+            step_size = size if step.size is None else size_in_bytes(step.size)
             for component in dict.fromkeys(loaded):
                 requests[component] = requests.get(component, 0.0) + runs * share
-                moved[component] = moved.get(component, 0.0) + runs * share * size
+                moved[component] = moved.get(component, 0.0) + runs * share * step_size
                 steps.setdefault(component, []).append((path.id, step.number))
     return [
         Load(c.id, c.label, c.kind, requests[c.id], moved[c.id], tuple(steps[c.id]))

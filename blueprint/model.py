@@ -86,6 +86,7 @@ class Step:
     share: float | None = None  # the part of the path's requests that take this step (0.2: one in five)
     idempotent_by: str | None = None  # the key that makes a repeated write harmless
     after_crash: tuple[str, str] | None = None  # (repair, what a crash right after this step leaves and how it is mended)
+    size: str | None = None  # what one run of this step moves ("200 B"), when it is not the path's size
 
     def arrows(self) -> list[tuple[str, str]]:
         """(arrow id suffix, target): 'step-3', or 'step-3-cache' for each target of a fan-out."""
@@ -172,6 +173,7 @@ class Path:
         share: float | None = None,
         idempotent_by: str | None = None,
         after_crash: tuple[str, str] | None = None,
+        size: str | None = None,
     ) -> None:
         targets = target if isinstance(target, (list, tuple)) else [target]
         for end in (source, *targets):
@@ -179,7 +181,7 @@ class Path:
                 self._foreign.append((number, f"component '{end.id}' was declared by another system"))
         self.steps.append(
             Step(number, _component_id(source), tuple(map(_component_id, targets)), text, when, self._transaction,
-                 effect, share, idempotent_by, after_crash)
+                 effect, share, idempotent_by, after_crash, size)
         )
 
     @contextmanager

@@ -234,6 +234,24 @@ def test_changing_an_assumption_changes_the_table(old, new, changed):
         assert math.isclose(loads[name].requests, rps, rel_tol=1e-9), name
 
 
+def test_a_step_that_moves_less_than_its_path_says_so():
+    """A read path whose size is a whole page still moves only a small key to the cache."""
+    script = probe_with('read.step(2, server, cache, "The server looks in the cache.", effect="read")',
+                        'read.step(2, server, cache, "The server looks in the cache.", effect="read", size="200 B")')
+    loads = computed_loads(script)
+    expected = hand_loads()
+    reads = expected["server"][0] - expected["worker"][0]  # the server takes every write and read
+    assert math.isclose(loads["cache"].bytes, reads * 200 + 0.2 * reads * 10_000, rel_tol=1e-9)
+    assert math.isclose(loads["cache"].requests, expected["cache"][0], rel_tol=1e-9)  # requests do not change
+    assert math.isclose(loads["server"].bytes, expected["server"][1], rel_tol=1e-9)  # nor the other steps
+
+
+def test_a_step_size_that_is_not_a_size_is_refused(tmp_path):
+    script = probe_with('read.step(2, server, cache, "The server looks in the cache.", effect="read")',
+                        'read.step(2, server, cache, "The server looks in the cache.", effect="read", size="tiny")')
+    assert "path 'read', step 2: size='tiny' is what one run of this step moves" in problems_of(tmp_path, script)
+
+
 def test_a_background_path_runs_at_its_declared_rate():
     loads = computed_loads(PROBE + ACROSS.replace("move.transaction(", "move.saga(").replace(
         '"Move stock between stores"):', '"Move stock between stores", compensations={1: "delete the record"}):'))
