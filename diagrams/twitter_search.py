@@ -24,7 +24,8 @@ user_search = search.component("user_search", "User search service", kind="solr"
 
 # --- Messaging and processing --------------------------------------------------------
 stream = search.component("stream", "Tweet stream", kind="pubsub", group="Messaging",
-                          role="Ordered log of new, edited and deleted tweets, partitioned by tweet ID")
+                          role="Ordered log of new, edited and deleted tweets, partitioned by tweet ID, on three brokers; "
+                               "kept longer than the real-time window, so a restarted index replica can replay it")
 flink = search.component("flink", "Stream analysis (Flink)", kind="flink", group="Processing",
                          role="Tokenizes and annotates each tweet and routes it to the index partition that owns it")
 mapreduce = search.component("mapreduce", "MapReduce jobs", kind="mapreduce", group="Processing",
