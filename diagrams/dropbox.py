@@ -53,14 +53,17 @@ collector = dropbox.component("collector", "Block collector", kind="worker", gro
                               role="Daily mark and sweep: deletes blocks that no version names and nobody claimed lately")
 
 queue = dropbox.component("queue", "Message queue", kind="kafka", group="Messaging",
-                          role="Kafka: one topic of change wake-ups (workspace, journal position), partitioned by workspace ID")
+                          role="Kafka: one topic of change wake-ups (workspace, journal position), partitioned by workspace ID, "
+                               "each partition on three brokers")
 
 metadata_cache = dropbox.component("metadata_cache", "Metadata cache", kind="redis", group="Data stores",
                                    role="Redis: folder listings (deleted on every commit, short TTL) and block lists of versions (never change)")
 metadata_db = dropbox.component("metadata_db", "Metadata DB", kind="mysql", group="Data stores",
-                                role="MySQL, sharded by workspace (namespace): files, versions, block lists, journal, ACLs; users, devices, memberships on shards by user")
+                                role="MySQL, sharded by workspace (namespace): files, versions, block lists, journal, ACLs; users, devices, memberships on shards by user; "
+                                     "each shard a primary and a semi-synchronous replica")
 block_index = dropbox.component("block_index", "Block index", kind="mysql", group="Data stores",
-                                role="MySQL, sharded by block hash: which blocks are stored, who uploaded each, when last claimed")
+                                role="MySQL, sharded by block hash: which blocks are stored, who uploaded each, when last claimed; "
+                                     "each shard a primary and a semi-synchronous replica")
 block_cache = dropbox.component("block_cache", "Block cache", kind="redis", group="Data stores",
                                 role="Redis: blocks of frequently read files; never stale, since a block never changes")
 block_store = dropbox.component("block_store", "Block store", kind="s3", group="Data stores",
@@ -70,9 +73,54 @@ preview_cache = dropbox.component("preview_cache", "Preview cache", kind="redis"
 preview_store = dropbox.component("preview_store", "Preview store", kind="s3", group="Data stores",
                                   role="Object storage: generated previews, keyed by file version")
 
+# --- Failure behaviour ------------------------------------------------------------------
+client_db.fails(down="That device cannot sync until its disk works again; the server and other devices carry on",
+                slow="Sync on that device lags",
+                loses_data="The device lists its workspaces afresh; a file on disk that differs from the server's "
+                           "version is kept as a conflicted copy, so no unsynced edit is lost",
+                handling="One copy per device, by design: the server's metadata database is the authority",
+                redundant=False)
+queue.fails(down="Devices are not woken at once: each long poll's journal check (download step 5) finds the "
+                 "change when the poll times out, a few minutes late at most",
+            slow="Other devices hear of changes later",
+            loses_data="Nothing to restore: an event is only a wake-up, and the journal is the truth",
+            handling="Three brokers per partition; a lost event costs one poll timeout", redundant=True)
+metadata_cache.fails(down="Listings and block lists are read from the metadata database: slower, more load on it",
+                     slow="Lookups time out to the database",
+                     loses_data="Nothing to restore: entries are copies of rows, refilled on misses",
+                     handling="Cache-aside; listings carry a short TTL, block lists never go stale",
+                     redundant=True)
+metadata_db.fails(down="A shard's primary down: commits and change lists of its workspaces fail; devices keep "
+                       "their changes waiting to sync and retry with backoff",
+                  slow="Commits and change lists slow down; long polls still hold",
+                  loses_data="Semi-synchronous replication: an acknowledged commit is on the replica already",
+                  handling="The replica of the shard is promoted", redundant=True)
+block_index.fails(down="Uploads and commits fail (blocks cannot be recorded or claimed); downloads carry on, "
+                       "since a grant needs no index",
+                  slow="Uploads and commits slow down",
+                  loses_data="Semi-synchronous replication: an acknowledged row is on the replica already",
+                  handling="The replica of the shard is promoted; the collector pauses while a shard is down",
+                  redundant=True)
+block_cache.fails(down="Block reads go to the block store: slower, nothing wrong",
+                  slow="Reads time out to the block store",
+                  loses_data="Nothing to restore: a block never changes, and the store has it",
+                  handling="A cache in front of the block store", redundant=True)
+block_store.fails(down="Blocks cannot be uploaded or downloaded; devices keep changes waiting and retry with backoff",
+                  slow="Sync of file contents slows down; metadata and notifications carry on",
+                  loses_data="Copies (or erasure codes) across machines and data centers keep every block",
+                  handling="Replicated object storage", redundant=True)
+preview_cache.fails(down="Previews are read from the preview store: slower",
+                    slow="Previews load late",
+                    loses_data="Nothing to restore: the preview store has every preview",
+                    handling="A cache in front of the preview store", redundant=True)
+preview_store.fails(down="Previews fail to load; the files themselves sync and open as usual",
+                    slow="Previews load late",
+                    loses_data="Previews are rendered again from the file's blocks (steps 31 and 32)",
+                    handling="Replicated object storage; every preview can be made again", redundant=True)
+
 # --- Upload workflow ------------------------------------------------------------------------
 
-up = dropbox.path("upload", "Upload workflow")
+up = dropbox.path("upload", "Upload workflow", per="write")
 up.stage("On the device: detect, chunk, index")
 up.step(1, folder, watcher, "The user saves a file; the operating system tells the watcher which path changed.")
 up.step(2, watcher, chunker, "The watcher hands the path to the chunker.")
@@ -82,7 +130,9 @@ up.step(3, chunker, indexer,
         "them for the upload.")
 up.step(4, indexer, client_db,
         "The indexer records the new block list against the file's path, with the revision it was "
-        "based on, and marks the file as waiting to sync.")
+        "based on, and marks the file as waiting to sync.", effect="write",
+        after_crash=("idempotent retry", "the file stays waiting to sync in the local database; after a restart "
+                                         "the indexer uploads again, and a block sent twice is stored once"))
 
 up.stage("Upload only the new blocks")
 up.step(5, chunker, load_balancer,
@@ -95,20 +145,24 @@ up.step(8, metadata_service, metadata_db,
         "does not search the user's other workspaces or files shared with them one by one: that would ask "
         "every shard they live on, to save re-sending a block the store then keeps once anyway. The workspace "
         "is one this user is a member of, so blocks that only other users have never count: see the note on "
-        "deduplication.")
+        "deduplication.", effect="read")
 up.step(9, metadata_service, chunker, "It answers with the hashes the device must upload.")
 up.step(10, chunker, block_service,
         "The chunker uploads only those blocks (through the load balancer and a web server), compressed, and encrypted in transit by TLS.")
 up.step(11, block_service, block_index,
         "The block service checks that each block hashes to its name, then records the hash in the block "
         "index, or renews its claim time if the index knows it. If the collector is deleting that block "
-        "right now, the upload is refused with 503 and the device tries again.")
+        "right now, the upload is refused with 503 and the device tries again.", effect="write",
+        after_crash=("idempotent retry", "a row with no object behind it, which no commit can name: the device "
+                                         "uploads again, and the collector removes a leftover after the grace period"))
 up.step(12, block_service, block_store,
         "It stores the block under its hash; a hash the store already holds, uploaded by another user, is "
-        "not stored twice.")
+        "not stored twice.", effect="write",
+        after_crash=("idempotent retry", "an object that no user holds yet: the device uploads again (a PUT by "
+                                         "hash is idempotent), or the collector removes it after the grace period"))
 up.step(13, block_service, block_index,
         "Only once the bytes are stored does it record that this user holds the block: from then on a "
-        "commit by this user may name it.")
+        "commit by this user may name it.", effect="write")
 
 up.stage("Commit the change")
 up.step(14, indexer, load_balancer,
@@ -121,19 +175,29 @@ up.step(17, metadata_service, block_service,
 up.step(18, block_service, block_index,
         "The block service checks in the block index that every hash is live and either held by this user or "
         "already in a version of this workspace (what step 8 counted), and stamps its claim time, which keeps "
-        "the collector off it. If any is not, the commit is refused with 409: upload it, then commit again.")
+        "the collector off it. If any is not, the commit is refused with 409: upload it, then commit again.",
+        effect="write",
+        after_crash=("reconciliation", "blocks claimed that no version names: the retried commit claims them again, "
+                                       "and the collector removes them if it never comes"))
 with up.transaction("One transaction on the workspace's shard"):
     up.step(19, metadata_service, metadata_db,
             "In one transaction on the shard of the file's workspace, the metadata service checks that the "
             "file's current revision is still the base revision, adds the file version with its block list, "
             "takes the workspace's next journal position and appends the change (edit, delete or rename) to "
             "its journal, and moves the file to the new revision. "
-            "If another device got there first, the commit is refused as a conflict.")
+            "If another device got there first, the commit is refused as a conflict.", effect="write",
+            after_crash=("accepted", "the cached listing stays until its TTL and no device is woken at once; each "
+                                     "device's next long poll finds the change in the journal (download step 5), "
+                                     "up to 5 minutes late, the longest poll timeout"))
 up.step(20, metadata_service, metadata_cache,
-        "It deletes the cached listing of the file's folder.")
+        "It deletes the cached listing of the file's folder.", effect="write",
+        after_crash=("accepted", "no wake-up is published: other devices learn of the change at their next poll "
+                                 "timeout, up to 5 minutes late"))
 up.step(21, metadata_service, queue,
         "It publishes the change (workspace, journal position) on the change topic, keyed by workspace ID: "
-        "one event per change, however many members the workspace has.")
+        "one event per change, however many members the workspace has.", effect="write",
+        after_crash=("idempotent retry", "the change is committed and announced but the device has no answer: it "
+                                         "retries with the same idempotency key and gets the first result"))
 up.step(22, metadata_service, indexer,
         "It returns the new revision; the indexer stores it in the local database, with the content hash it "
         "committed, as the file's new base, and clears the waiting-to-sync mark unless the watcher has seen "
@@ -144,12 +208,14 @@ up.step(22, metadata_service, indexer,
 up.stage("Later: collect blocks that no version names")
 up.step(23, collector, metadata_db,
         "Once a day the block collector notes the block index's clock, then reads every hash named in "
-        "a block list, on every metadata shard (the mark).")
+        "a block list, on every metadata shard (the mark).", effect="read")
 up.step(24, collector, block_index,
         "It marks as being deleted each block that no list names and that nobody has uploaded or claimed "
-        "for a day before the mark began (the sweep).")
+        "for a day before the mark began (the sweep).", effect="write",
+        after_crash=("reconciliation", "rows marked as being deleted with their objects still stored: uploads and "
+                                       "claims of them are refused and retried, and the next run finishes them"))
 up.step(25, collector, block_store,
-        "It deletes those blocks from the block store, and only then their rows in the block index.")
+        "It deletes those blocks from the block store, and only then their rows in the block index.", effect="write")
 
 up.note("Step 22 is not in the source, which ends at the queue; without it the device would not know "
         "which revision its next edit is based on.", theme="Order of the steps")
@@ -272,7 +338,7 @@ up.note("The block store keeps several copies (or erasure codes) across machines
 
 # --- Download workflow -----------------------------------------------------------------------
 
-down = dropbox.path("download", "Download workflow")
+down = dropbox.path("download", "Download workflow", per="read")
 down.stage("Get notified by long polling")
 down.step(1, indexer, dns, "The indexer on another device of the user resolves the notification domain.")
 down.step(2, indexer, load_balancer,
@@ -290,7 +356,7 @@ down.step(5, notification_service, metadata_service,
 down.step(6, notification_service, queue,
           "Otherwise it waits, reading the change events and noting which of the polls it holds follow the "
           "event's workspace at an older position; events for workspaces that none of its polls follow are "
-          "ignored.")
+          "ignored.", effect="read")
 down.step(7, notification_service, indexer,
           "When a change arrives (or the poll times out), it answers the request: \"changes are waiting\"; "
           "the indexer immediately opens the next long poll.")
@@ -302,41 +368,46 @@ down.step(10, web_server, metadata_service, "The web server passes it to the met
 down.step(11, metadata_service, metadata_db,
           "The metadata service reads each workspace's journal after the cursor's position, in order: edits, "
           "deletes and renames. A position older than the journal keeps is answered 410, and the device lists "
-          "the workspace afresh.")
+          "the workspace afresh.", effect="read")
 down.step(12, metadata_service, metadata_cache,
           "For each edit it reads the version's block list from the metadata cache; a version never changes, "
-          "so a cached list is never stale.")
+          "so a cached list is never stale.", effect="read")
 down.step(13, metadata_service, metadata_db,
-          "It reads the block list from the metadata database and caches it.", when="On a cache miss")
+          "It reads the block list from the metadata database and caches it.", effect="read",
+          when="On a cache miss", share=0.5)
 down.step(14, metadata_service, indexer,
           "It returns the changes, each with its journal position, and the cursor after the last of them, which "
           "the device adopts only as it applies them (step 27). Each edit comes with a download grant: the "
           "version's block hashes, the user and an expiry an hour ahead, signed with a key the block service "
           "shares.")
 down.step(15, indexer, client_db,
-          "The indexer compares the block lists with the blocks already on the device and notes the missing ones.")
+          "The indexer compares the block lists with the blocks already on the device and notes the missing ones.",
+          effect="read")
 
 down.stage("Fetch the missing blocks")
 down.step(16, indexer, chunker, "The indexer hands the chunker the hashes of the missing blocks.")
 down.step(17, chunker, cdn,
           "Blocks of a file read by very many users (a public link, a folder shared company-wide) are "
-          "fetched from the CDN with signed, expiring URLs.", when="For a widely shared file")
-down.step(18, cdn, block_store, "The edge fetches the block from the block store and keeps it.", when="On a cache miss")
+          "fetched from the CDN with signed, expiring URLs.", when="For a widely shared file", share=0.05)
+down.step(18, cdn, block_store, "The edge fetches the block from the block store and keeps it.", effect="read",
+          when="On a cache miss", share=0.005)
 down.step(19, chunker, load_balancer, "For the user's own files, the chunker requests the missing blocks by hash.")
 down.step(20, load_balancer, web_server, "The load balancer hands the request to a web server.")
 down.step(21, web_server, block_service,
           "The web server passes it to the block service, which serves a hash only under a grant from step 14 "
           "that names it, carries a valid signature and has not expired; otherwise it answers 404.")
-down.step(22, block_service, block_cache, "The block service reads the blocks from the block cache.")
+down.step(22, block_service, block_cache, "The block service reads the blocks from the block cache.", effect="read")
 down.step(23, block_service, block_store,
-          "It reads them from the block store and caches them.", when="On a cache miss")
+          "It reads them from the block store and caches them.", effect="read", when="On a cache miss", share=0.9)
 
 down.stage("Apply the change without losing a local edit")
 down.step(24, indexer, client_db,
           "The indexer looks up the file's local state: the base revision and content hash it last synced, "
-          "and whether the file is waiting to sync (upload step 4).")
+          "and whether the file is waiting to sync (upload step 4).", effect="read")
 down.step(25, indexer, folder,
-          "It moves the local file aside (one rename) and hashes it. If it differs from the synced base, or "
+          "If the file on disk already has the incoming version's content hash (a crash after step 26 left "
+          "it written but not recorded), there is nothing to keep: it goes straight to step 27. Otherwise it "
+          "moves the local file aside (one rename) and hashes it. If it differs from the synced base, or "
           "is waiting to sync, the user edited it: it is kept beside the file as a conflicted copy, which the "
           "watcher then uploads as a new file. Otherwise the moved copy is deleted. A delete or rename from "
           "the journal is applied the same way: an edited file is kept, never deleted or lost.")
@@ -346,19 +417,26 @@ down.step(26, chunker, folder,
           "file, too, is treated as a conflict.")
 down.step(27, indexer, client_db,
           "The indexer records the new revision and content hash as the file's base, and the change's journal "
-          "position in its cursor, so the watcher's event for this write is not mistaken for a local edit.")
+          "position in its cursor, so the watcher's event for this write is not mistaken for a local edit.",
+          effect="write",
+          after_crash=("idempotent retry", "nothing joins this step to the preview (step 32), another request. The "
+                                           "crash that matters comes just before it: the file written, the cursor "
+                                           "not moved; the change is applied again, and step 25 finds the file "
+                                           "already at the new content hash and only records it"))
 
 down.stage("Previews")
 down.step(28, web_server, preview_service,
-          "The web or mobile app asks for a file's preview; the web server passes the request to the preview service.")
-down.step(29, preview_service, preview_cache, "The preview service reads the preview from the preview cache.")
+          "The web or mobile app asks for a file's preview; the web server passes the request to the preview service.",
+          when="When an app shows a file", share=0.1)
+down.step(29, preview_service, preview_cache, "The preview service reads the preview from the preview cache.",
+          effect="read", share=0.1)
 down.step(30, preview_service, preview_store,
-          "It reads the stored preview and caches it.", when="On a cache miss")
+          "It reads the stored preview and caches it.", effect="read", when="On a cache miss", share=0.05)
 down.step(31, preview_service, block_store,
           "For a new version with no preview yet, it reads the file's blocks, asynchronously.",
-          when="If no preview exists")
+          effect="read", when="If no preview exists", share=0.01)
 down.step(32, preview_service, preview_store, "It renders the preview and stores it under the file version.",
-          when="If no preview exists")
+          effect="write", when="If no preview exists", share=0.01)
 
 down.note("The source sends preview requests from the block service to the preview service. They are drawn "
           "from the web server here: a preview is asked for by an app, and the block service only stores blocks.",
@@ -378,6 +456,12 @@ down.note("Why a signed grant (step 21): the block service cannot tell by itself
           "hashes instead. The expiry is set by the metadata service's clock and checked by the block "
           "service's: server clocks agree within seconds, against an hour of validity.", theme="Sharing")
 down.note("Full caches evict the least recently used entry (LRU).", theme="Caching")
+down.note("How often the caches answer. A version is downloaded about twice (Capacity): only readers fill "
+          "the cache, so the first read of its block list misses (step 13) and the second finds it. The block "
+          "cache keeps only blocks read again, a small share (Capacity's hot fraction): about nine block reads "
+          "in ten go to the store (step 23). About one download in twenty is of a widely shared file (step 17), "
+          "and the CDN holds most of those blocks. Previews are asked for on about one download in ten "
+          "(step 28), and half of those miss the preview cache.", theme="Caching")
 down.note("Cached folder listings are deleted on every commit (upload step 20) and also given a short TTL: a "
           "read that started before a commit can put the old rows back just after the deletion, and the TTL "
           "bounds how long that stale entry lives. The journal itself is never cached: its tail changes with "

@@ -24,7 +24,8 @@ user_search = search.component("user_search", "User search service", kind="solr"
 
 # --- Messaging and processing --------------------------------------------------------
 stream = search.component("stream", "Tweet stream", kind="pubsub", group="Messaging",
-                          role="Ordered log of new, edited and deleted tweets, partitioned by tweet ID")
+                          role="Ordered log of new, edited and deleted tweets, partitioned by tweet ID, on three brokers; "
+                               "kept longer than the real-time window, so a restarted index replica can replay it")
 flink = search.component("flink", "Stream analysis (Flink)", kind="flink", group="Processing",
                          role="Tokenizes and annotates each tweet and routes it to the index partition that owns it")
 mapreduce = search.component("mapreduce", "MapReduce jobs", kind="mapreduce", group="Processing",
@@ -52,9 +53,52 @@ archive_index = search.component("archive_index", "Archive index (SSD)", kind="s
 hdfs = search.component("hdfs", "Tweet archive (HDFS)", kind="hdfs", group="Data stores",
                         role="Every tweet ever posted, as files on HDFS: the input of the archive index builds")
 
+# --- Failure behaviour ------------------------------------------------------------------
+stream.fails(down="Searches still work, but tweets, edits and deletes sent meanwhile are not found until it is back",
+             slow="New tweets take longer than seconds to become searchable",
+             loses_data="Nothing acknowledged: the relay marks an outbox entry sent only once the stream has it",
+             handling="Each stream partition is replicated on three brokers; the outbox holds what was not "
+                      "acknowledged, and the stream keeps a real-time window of changes so a replica can replay them",
+             redundant=True)
+realtime_index.fails(down="One replica down: another replica of its partition answers. Every replica of a "
+                          "partition down: recent matches from it are missing and the page says partial",
+                     slow="The fanout service's deadline passes and the page comes back partial",
+                     loses_data="RAM is lost on a restart: the replica replays the stream over the window while "
+                                "its siblings answer",
+                     handling="Each partition has several replicas, each fed every change in the same order",
+                     redundant=True)
+active_segment.fails(down="It lives in one index server's RAM: that replica stops answering and its siblings take "
+                          "its queries",
+                     slow="New tweets in this partition become searchable later",
+                     loses_data="Rebuilt by replaying the stream, like the rest of the replica",
+                     handling="The partition's other replicas hold the same segment", redundant=True)
+sealed_segments.fails(down="As for the active segment: the replica is out and its siblings answer",
+                      slow="Queries on this replica miss the deadline; the page is partial",
+                      loses_data="Rebuilt by replaying the stream, like the rest of the replica",
+                      handling="The partition's other replicas hold the same segments", redundant=True)
+cache.fails(down="Every search queries the archive partitions (step 5): slower, same answers",
+            slow="Lookups past a short timeout count as misses",
+            loses_data="Nothing to restore: each entry is an archive answer, recomputed on the next miss",
+            handling="A cache in front of the archive, which holds the truth; the archive has room for the misses",
+            redundant=True)
+archive_index.fails(down="One replica down: another answers. A whole partition down: older matches from it are "
+                         "missing and the page says partial",
+                    slow="Its matches miss the deadline; cached answers still come back",
+                    loses_data="Segments are reloaded from the MapReduce output, or rebuilt from HDFS",
+                    handling="Each partition has replicas on SSD", redundant=True)
+hdfs.fails(down="Searches are unaffected; the daily build waits, so the real-time window must hold tweets longer",
+           slow="The daily archive build finishes late",
+           loses_data="HDFS keeps three copies of every block; a lost copy is re-replicated",
+           handling="Block replication (three copies by default) and a standby NameNode", redundant=True)
+user_search.fails(down="Results come back unpersonalised; the fanout service skips it at its deadline",
+                  slow="Skipped at the deadline: results are only less personal",
+                  loses_data="Users' search history is gone; results stay correct but unpersonalised",
+                  handling="One copy as drawn: losing it costs personalisation only, not results",
+                  redundant=False)
+
 
 # --- Read path -----------------------------------------------------------------------
-read = search.path("read", "Read path")
+read = search.path("read", "Read path", per="read")
 
 read.stage("Collect candidates from both indexes")
 read.step(1, client, search_server,
@@ -63,35 +107,44 @@ read.step(1, client, search_server,
 read.step(2, search_server, fanout, "The search server hands the parsed query to the fanout service.")
 read.step(3, fanout, realtime_index,
           "The fanout service sends the query to every partition of the real-time index at once; each returns its "
-          "best recent matches.")
+          "best recent matches.", effect="read")
 read.step(4, fanout, cache,
           "It looks up the archive part of the answer in the cache, under the normalised query, the time range "
           "it asks for (`since`) and the current archive version: the same words over another range are another "
-          "answer.")
+          "answer.", effect="read")
 read.step(5, fanout, archive_index,
           "The fanout service queries every archive partition that covers the time range asked for.",
-          when="On a cache miss")
+          effect="read", when="On a cache miss", share=0.8)
 read.step(6, fanout, cache,
           "It stores the archive answer in the cache with a time to live, so the next identical query skips step 5.",
-          when="On a cache miss")
+          effect="write", when="On a cache miss", share=0.8,
+          after_crash=("accepted", "the cached answer is right; the search is missing from the user's history "
+                                   "(step 12), at most 1 search per request in flight, which only personalises"))
 
 read.stage("Filter, personalise, merge")
 read.step(7, fanout, social_graph,
           "The fanout service asks the social graph service how the searcher relates to each candidate's author: "
           "followed accounts rank higher, blocked and muted ones are dropped.")
 read.step(8, fanout, user_search,
-          "The user search service scores candidates against the searcher's own search history, for personalisation.")
+          "The user search service scores candidates against the searcher's own search history, for personalisation.",
+          effect="read")
 read.step(9, fanout, tweet_service,
           "The fanout service fetches the surviving tweets by ID; a tweet deleted after it was indexed or cached "
           "comes back missing and is left out.")
 read.step(10, fanout, search_server,
           "Real-time and archive hits are merged into one ranked list, duplicates removed where the two indexes overlap.")
 read.step(11, search_server, client, "The search server returns the first page of results to the client.")
+read.step(12, search_server, user_search,
+          "For a signed-in user, the search (and later the results they click) is added to their history in the "
+          "user search service.", effect="write")
 
 read.note("The source says the index is updated while being read, with a \"wait-free concurrency model with "
           "optimistic locking\". Part of that is right: readers of the real-time index never wait. But there is no "
           "optimistic locking: see the index update path for what the index does, and what each term means.",
           theme="Corrections")
+read.note("Only about a fifth of queries repeat within an entry's lifetime, so four lookups in five miss "
+          "(steps 5 and 6); the cache saves archive work on the popular fifth.",
+          theme="Caching")
 read.note("The source draws one cache lookup, for the archive. That is the right place: archive answers change only "
           "when a new batch lands or a tweet is deleted, while the real-time index changes every second, so caching "
           "its answers would serve stale results.",
@@ -112,7 +165,7 @@ read.note("Both indexes are partitioned by document (tweet ID), not by term, so 
 
 
 # --- Write path ----------------------------------------------------------------------
-write = search.path("write", "Write path")
+write = search.path("write", "Write path", per="write")
 
 write.stage("Into the real-time index")
 write.step(1, client, tweet_service,
@@ -121,27 +174,32 @@ write.step(1, client, tweet_service,
            "returns the same ID.")
 write.step(2, tweet_service, stream,
            "The tweet service appends the new tweet to the tweet stream, from an outbox written in the same "
-           "transaction as the tweet (see the note on delivery).")
+           "transaction as the tweet (see the note on delivery).", effect="write",
+           after_crash=("idempotent retry", "the stream holds the tweet but no index yet; the consumers resume from "
+                                            "their last committed offsets, and steps 4 and 5 skip a version they have"))
 write.step(3, stream, flink,
-          "A Flink job reads the stream and analyses each tweet: tokens, language, hashtags, mentions, expanded URLs.")
+          "A Flink job reads the stream and analyses each tweet: tokens, language, hashtags, mentions, expanded URLs.",
+          effect="deliver")
 write.step(4, flink, realtime_index,
           "It sends the analysed tweet to every replica of the real-time partition that owns its ID, whose "
           "writer adds it to the in-memory Lucene index: searchable within seconds. Each replica applies the "
-          "partition's changes in the same order, so any of them can answer a query.")
+           "partition's changes in the same order, so any of them can answer a query.", effect="write",
+           idempotent_by="the tweet ID and version: a replica skips a change whose version is not newer than the last it applied",
+           after_crash=("idempotent retry", "the HDFS copy (step 5) reads the stream with its own offset, so a crash "
+                                            "of the indexer delays neither; each replays from its last offset"))
 
 write.stage("Into the archive index")
-write.step(5, stream, hdfs, "Tweets are also copied, in batches, into the archive on HDFS.")
+write.step(5, stream, hdfs, "Tweets are also copied, in batches, into the archive on HDFS.", effect="write",
+           idempotent_by="the tweet ID and version: a batch copied twice leaves duplicates that the build drops, keeping the highest version",
+           after_crash=("idempotent retry", "the day's files are on HDFS but not yet indexed; the daily build reruns "
+                                            "over the same files, and the real-time window still holds those tweets"))
 write.step(6, hdfs, mapreduce,
           "Daily MapReduce jobs (Hadoop) read the new archive files, analyse the tweets the same way and split them "
           "by partition and time.")
 write.step(7, mapreduce, archive_index,
           "The jobs write finished Lucene segments, which the archive index servers load onto SSD; the archive's "
-          "version number moves on, so cached answers keyed by the old one are no longer used.")
+           "version number moves on, so cached answers keyed by the old one are no longer used.", effect="write")
 
-write.stage("Search history")
-write.step(8, search_server, user_search,
-          "Each search a signed-in user runs (and the results they click) is added to their history in the "
-          "Lucene-based user search service.")
 
 write.note("The real-time index keeps only recent tweets: a bounded window (the source says at most a few weeks; "
            "Twitter has described roughly the last week), because everything it holds lives in RAM. Its oldest segment is dropped once the "
@@ -177,7 +235,8 @@ write.note("The source names Apache Flink for step 3. Twitter's own pipeline was
 
 
 # --- How the index is updated while it is read ---------------------------------------
-update = search.path("index_update", "Updating the index while it is read")
+update = search.path("index_update", "Updating the index while it is read",
+                     rate=(900, "1 kB", "Edits and deletes: about one tweet in twenty, 5 % of the peak tweet rate. Steps 10 to 14 show one query inside a partition; read step 3 counts the queries"))
 
 update.stage("An edit or a delete reaches both indexes and the archive")
 update.step(1, client, tweet_service, "The client edits or deletes a published tweet.")
@@ -185,17 +244,25 @@ update.step(2, tweet_service, stream,
             "The tweet service writes the change, its new version and an outbox entry in one transaction, as "
             "for a new tweet (write step 2); the relay appends the entry to the tweet stream, keyed by tweet ID "
             "so it follows the original. A crash after the change is stored cannot lose it: the relay still "
-            "holds the entry.")
+            "holds the entry.", effect="write",
+            after_crash=("idempotent retry", "the change is in the stream but in no index; each consumer resumes from "
+                                             "its last offset and skips a version it has already applied"))
 update.step(3, stream, hdfs,
             "The change is copied into the HDFS archive with the tweets, so the next daily build applies it: it "
             "leaves a deleted tweet out and indexes an edit's new text. Without this, a rebuild from the archive "
-            "would bring a deleted tweet back.")
-update.step(4, stream, flink, "The stream job reads the change, like any new tweet.")
+            "would bring a deleted tweet back.", effect="write",
+            idempotent_by="the tweet ID and version: the build keeps one version per tweet, the highest",
+            after_crash=("idempotent retry", "the archive copy has the change, the indexes not yet; the stream job "
+                                             "resumes from its last offset and steps 5 and 7 skip what they have"))
+update.step(4, stream, flink, "The stream job reads the change, like any new tweet.", effect="deliver")
 update.step(5, flink, archive_index,
             "It sends every change to the archive index servers, whatever the tweet's age: a tweet between about a "
             "day and a week old is in both indexes. The archive marks it deleted in a small deleted-docs set kept "
             "next to its read-only segments (nothing to do if the archive does not hold it yet: step 3 covers the "
-            "next build).")
+            "next build).", effect="write",
+            idempotent_by="the tweet ID: marking a tweet deleted twice sets the same bit",
+            after_crash=("idempotent retry", "the archive has marked the change, the real-time partition not yet; "
+                                             "the stream job resends from its last offset and the writer skips a version it has"))
 
 update.stage("Inside one real-time partition: one writer, many readers, at the same time")
 update.step(6, flink, writer_thread,
@@ -206,7 +273,10 @@ update.step(6, flink, writer_thread,
 update.step(7, writer_thread, active_segment,
             "To add a tweet, the writer gives it the next document ID and appends that ID to the postings list of each "
             "of its terms. An edit is a delete plus an add; a delete sets one bit in the deleted-docs set of "
-            "whichever segment holds the tweet, sealed or active.")
+            "whichever segment holds the tweet, sealed or active.", effect="write",
+            idempotent_by="the tweet ID and version, checked at step 6: a change that is not newer never gets here",
+            after_crash=("idempotent retry", "a crash of the server empties its RAM, both segments with it; the "
+                                             "replica replays the stream over the window"))
 update.step(8, writer_thread, max_doc_id,
             "Only when every posting of the tweet is written does the writer store its document ID in the volatile "
             "max-doc counter: this write is the memory barrier that publishes all the earlier ones.")
@@ -214,7 +284,8 @@ update.step(9, writer_thread, sealed_segments,
             "When the active segment is full (2²³, about 8.4 million tweets), the writer starts a new one; the full "
             "one is rewritten into a read-optimised sealed segment and published by swapping one volatile reference "
             "to the segment list. Sealing drops nothing: the oldest segment goes only when the archive holds every "
-            "tweet in it (see the write path's notes).")
+            "tweet in it (see the write path's notes).", effect="write",
+            idempotent_by="the segment: it is sealed once, when it fills; a redelivered change was skipped at step 6")
 
 update.step(10, fanout, reader_threads, "Meanwhile, queries keep arriving; each is taken by one of the partition's reader threads.")
 update.step(11, reader_threads, max_doc_id,
@@ -222,10 +293,10 @@ update.step(11, reader_threads, max_doc_id,
             "value is now visible to this thread.")
 update.step(12, reader_threads, active_segment,
             "It walks postings newest first, skipping IDs above the value it read (the writer may already be "
-            "further on) and IDs marked deleted.")
+            "further on) and IDs marked deleted.", effect="read")
 update.step(13, reader_threads, sealed_segments,
             "It searches the sealed segments. Their postings never change, so they need no coordination; only their "
-            "deleted-docs bits can flip, and the reader checks each ID's bit as it goes, as in step 12.")
+            "deleted-docs bits can flip, and the reader checks each ID's bit as it goes, as in step 12.", effect="read")
 update.step(14, reader_threads, fanout, "It returns the partition's best matches to the fanout service.")
 
 update.note("**Wait-free** means every thread finishes each operation in a bounded number of its own steps, whatever "

@@ -40,7 +40,7 @@ notification = youtube.component("notification", "Notification service", kind="s
                                  role="Tells the uploader (push, e-mail, in-app) how processing went")
 
 queue = youtube.component("queue", "Message queue", kind="kafka", group="Messaging",
-                          role="Kafka topics 'uploaded' and 'transcoded', keyed by video ID")
+                          role="Kafka topics 'uploaded' and 'transcoded', keyed by video ID; each partition on three brokers")
 
 transcoder = youtube.component("transcoder", "Transcoding workers", kind="transcoder", group="Processing",
                                role="Decode the raw upload; encode every rendition of the ladder, cut into segments")
@@ -50,7 +50,8 @@ thumbnailer = youtube.component("thumbnailer", "Thumbnail workers", kind="worker
 metadata_cache = youtube.component("metadata_cache", "Metadata cache", kind="redis", group="Data stores",
                                    role="Redis: metadata of popular videos, filled on a read miss, deleted when a video changes")
 metadata_db = youtube.component("metadata_db", "Metadata DB", kind="mysql", group="Data stores",
-                                role="MySQL sharded by Vitess: users, videos, renditions, comments")
+                                role="MySQL sharded by Vitess: users, videos, renditions, comments; each shard a primary and "
+                                     "semi-synchronous replicas")
 raw_store = youtube.component("raw_store", "Raw video store", kind="s3", group="Data stores",
                               role="S3 bucket of original uploads, written only by clients through signed URLs")
 transcoded_store = youtube.component("transcoded_store", "Transcoded video store", kind="s3", group="Data stores",
@@ -58,13 +59,53 @@ transcoded_store = youtube.component("transcoded_store", "Transcoded video store
 thumbnail_store = youtube.component("thumbnail_store", "Thumbnail store", kind="hbase", group="Data stores",
                                     role="HBase: millions of small images, grouped by video ID in one row; the CDN's origin for images")
 watch_history = youtube.component("watch_history", "Watch history", kind="cassandra", group="Data stores",
-                                  role="Cassandra: where each signed-in viewer stopped in each video, partitioned by user; the most frequent write")
+                                  role="Cassandra: where each signed-in viewer stopped in each video, partitioned by user and "
+                                       "replicated three times; the most frequent write")
 search_index = youtube.component("search_index", "Search index", kind="solr", group="Data stores",
                                  role="Solr inverted index over titles and descriptions of published videos")
 
+# --- Failure behaviour ------------------------------------------------------------------
+queue.fails(down="Completed uploads wait in the outbox and stay `processing`; playback is unaffected",
+            slow="Videos take longer to become ready",
+            loses_data="An event is acknowledged only once its in-sync replicas have it; the outbox keeps what was not",
+            handling="Three brokers per partition; the relay republishes unacknowledged outbox rows",
+            redundant=True)
+metadata_cache.fails(down="Watch pages read the database's followers: slower, and more load on them",
+                     slow="Reads time out to the followers",
+                     loses_data="Nothing to restore: entries are copies of rows, refilled on misses",
+                     handling="Cache-aside in front of the database; jittered TTLs spread the refills",
+                     redundant=True)
+metadata_db.fails(down="A shard's primary down: registrations and completions for its videos fail until a replica "
+                       "is promoted; watch pages still read followers and the cache",
+                  slow="Uploads and watch pages slow down; the relay falls behind",
+                  loses_data="Semi-synchronous replication: an acknowledged write is on a replica already",
+                  handling="VTOrc promotes a replica of the shard, in seconds", redundant=True)
+raw_store.fails(down="Parts cannot be sent nor uploads completed; the client resumes later; playback is unaffected",
+                slow="Uploads and transcoding take longer",
+                loses_data="The store keeps copies in several zones; a lost original cannot be re-made",
+                handling="Object storage replicated across zones", redundant=True)
+transcoded_store.fails(down="Edges cannot fill misses: popular videos play from edges, the long tail stalls",
+                       slow="First segments of unpopular videos start late",
+                       loses_data="Renditions are re-made from the original by replaying the `uploaded` event",
+                       handling="Object storage replicated across zones; the CDN keeps the popular part",
+                       redundant=True)
+thumbnail_store.fails(down="Thumbnails the edges do not hold fail to load; the video still plays",
+                      slow="Thumbnails load late",
+                      loses_data="HBase files sit on HDFS in three copies; else the workers re-make them from the original",
+                      handling="A region server's regions move to another within a minute or so", redundant=True)
+watch_history.fails(down="One node down: its replicas answer. All replicas of a user down: videos start from "
+                         "the beginning and reports are dropped",
+                    slow="Watch pages wait for the resume position, then open without it",
+                    loses_data="Three replicas; losing a position costs a viewer their place, nothing else",
+                    handling="Replication factor three; writes and reads at quorum", redundant=True)
+search_index.fails(down="Search fails; watch pages and playback are unaffected",
+                   slow="Search answers late",
+                   loses_data="Rebuilt by reindexing the ready videos from the metadata database",
+                   handling="Replicas of each index shard", redundant=True)
+
 # --- Video upload workflow --------------------------------------------------------------
 
-up = youtube.path("upload", "Video upload workflow")
+up = youtube.path("upload", "Video upload workflow", per="write")
 up.stage("Connect and register the video")
 up.step(1, client, dns, "The client resolves the upload API's domain name through DNS.")
 up.step(2, client, load_balancer, "It opens an HTTPS connection to the load balancer.")
@@ -78,7 +119,9 @@ up.step(5, web_server, app_server, "The web server passes it to an app server th
 up.step(6, app_server, metadata_db,
         "The app server creates the video's row: a new video ID, the owner, title and description, "
         "the status `uploading`, and the request's idempotency key, unique per user: a retried registration "
-        "finds this row and answers with it instead of creating a second video.")
+        "finds this row and answers with it instead of creating a second video.", effect="write",
+        after_crash=("idempotent retry", "a video row `uploading` and no upload started: the client's retried "
+                                         "registration finds the row by its key, and step 7 starts the upload"))
 
 up.stage("Chunked, resumable upload")
 up.step(7, app_server, [raw_store, metadata_db],
@@ -86,61 +129,88 @@ up.step(7, app_server, [raw_store, metadata_db],
         "row only if none is recorded yet (resuming lists the stored parts by it; a retry that finds no upload "
         "ID starts one, and of two retries racing, the one whose conditional update finds an ID already there "
         "aborts its own upload and uses that one). It gets a pre-signed URL for each part (say 8 to 64 MB "
-        "each), valid for a few hours.")
+        "each), valid for a few hours.", effect="write",
+        after_crash=("reconciliation", "an upload started but recorded in no row: a retry starts another, and the "
+                                       "bucket's lifecycle rule aborts the orphan after some days"))
 up.step(8, app_server, client, "It returns the video ID and the signed part URLs to the client.")
 up.step(9, client, raw_store,
         "The client cuts the file into parts and sends them straight to object storage, several at a time. "
         "The store acknowledges each stored part with its ETag; after a broken connection the client resends "
-        "only the parts never acknowledged (the server can also list the stored parts).")
+        "only the parts never acknowledged (the server can also list the stored parts).", effect="write")
 up.step(10, client, app_server,
         "When every part is in, the client calls the app server's *complete* endpoint (through the load balancer "
         "and a web server, as in steps 2 to 5), listing the parts and their checksums.")
 up.step(11, app_server, raw_store,
-        "The app server completes the multipart upload: the store joins the parts into one object.")
+        "The app server completes the multipart upload: the store joins the parts into one object.", effect="write",
+        after_crash=("idempotent retry", "parts joined, status still `uploading`: the retried complete finds the "
+                                         "joined object and carries on with step 12 (see the note)"))
 with up.transaction("One transaction on the video's shard"):
     up.step(12, app_server, metadata_db,
             "Only now does the app server set the video's status to `processing` (only from `uploading`) and, "
             "in the same transaction on the video's shard, insert an `uploaded` event for the video into the "
-            "outbox table, sharded by video ID like the video's row.")
+            "outbox table, sharded by video ID like the video's row.", effect="write")
 up.step(13, relay, [metadata_db, queue],
         "The outbox relay reads the unsent outbox rows, publishes each video ID on the `uploaded` topic, and "
         "marks a row sent only once Kafka has acknowledged it. A crash in between publishes the event again, "
-        "which every consumer tolerates.")
+        "which every consumer tolerates.", effect="write",
+        after_crash=("outbox", "published but not marked sent: the relay publishes the row again, and every "
+                               "consumer is idempotent by video ID"))
 
 up.stage("Transcode into several resolutions and formats")
 up.step(14, queue, transcoder,
         "A transcoding worker of the transcoder consumer group takes the event; each video goes to one worker "
-        "(or is split by time range across several).")
-up.step(15, transcoder, raw_store, "The worker downloads the original file.")
+        "(or is split by time range across several).", effect="deliver")
+up.step(15, transcoder, raw_store, "The worker downloads the original file.", effect="read")
 up.step(16, transcoder, transcoded_store,
         "It encodes every rung of the ladder (for example 240p to 2160p, in H.264 and VP9; AV1 later, for videos "
         "that become popular), cuts each into segments of a few seconds, and writes the segments and the "
         "HLS and DASH playlists, under keys made of the video ID and the rendition: a redelivered event "
-        "rewrites the same objects rather than adding copies.")
+        "rewrites the same objects rather than adding copies.", effect="write",
+        idempotent_by="the video ID and rendition, which name the objects",
+        after_crash=("idempotent retry", "renditions stored, no `transcoded` event: the worker commits its offset "
+                                         "only after step 20, so the event comes back and the video is transcoded "
+                                         "again over the same keys"))
 
 up.stage("Thumbnails")
 up.step(17, queue, thumbnailer,
-        "The thumbnail workers, a second consumer group on the same topic, receive the same event independently.")
-up.step(18, thumbnailer, raw_store, "A worker reads frames from the original.")
+        "The thumbnail workers, a second consumer group on the same topic, receive the same event independently.",
+        effect="deliver")
+up.step(18, thumbnailer, raw_store, "A worker reads frames from the original.", effect="read")
 up.step(19, thumbnailer, thumbnail_store,
         "It keeps about five sharp, representative frames, scales them to a few sizes and stores them "
-        "in the video's row of the thumbnail store.")
+        "in the video's row of the thumbnail store, one column per frame and size: a redelivered event "
+        "overwrites the same cells.", effect="write",
+        idempotent_by="the video ID (the row) and the frame and size (the column)",
+        after_crash=("idempotent retry", "thumbnails stored, offset not committed: the event comes back and step "
+                                         "19 overwrites the same cells"))
 
 up.stage("Record the metadata")
 up.step(20, transcoder, queue,
         "When all renditions are stored, the transcoder publishes a `transcoded` event: the video ID, "
-        "the renditions (resolution, codec, bitrate) and the playlist locations.")
-up.step(21, queue, upload_handler, "The upload handler consumes the event.")
+        "the renditions (resolution, codec, bitrate) and the playlist locations, and only then commits its "
+        "offset on `uploaded`.", effect="write",
+        idempotent_by="the video ID: a second `transcoded` event of a video changes nothing at step 22",
+        after_crash=("idempotent retry", "event published, offset not committed: the video is transcoded again "
+                                         "and the event published twice; step 22 ignores the second"))
+up.step(21, queue, upload_handler, "The upload handler consumes the event.", effect="deliver")
 up.step(22, upload_handler, metadata_db,
         "It inserts the renditions and sets the video's status to `ready`, in one transaction. A redelivered "
         "event changes nothing: renditions are unique per video, height and codec, and the status moves only "
-        "from `processing`.")
+        "from `processing`.", effect="write",
+        idempotent_by="the video ID: renditions are unique per video, height and codec, and the status moves only from `processing`",
+        after_crash=("idempotent retry", "the video is ready but still cached as processing and missing from "
+                                         "search: the offset is committed only after step 25, so the event comes "
+                                         "back and steps 23 to 25 run again"))
 up.step(23, upload_handler, metadata_cache,
         "It deletes the video's cached metadata, so the next read fetches the new status (cache-aside: "
-        "only readers fill the cache).")
+        "only readers fill the cache).", effect="write",
+        idempotent_by="the video ID: deleting its entry twice is deleting it once",
+        after_crash=("idempotent retry", "the cache is cleared, the search index not yet written: the event comes "
+                                         "back and step 24 runs"))
 up.step(24, upload_handler, search_index,
         "It writes the title and description to the search index as the video's document, under its video ID: "
-        "written twice, it is replaced, not duplicated.")
+        "written twice, it is replaced, not duplicated.", effect="write",
+        idempotent_by="the video ID, the document's ID")
 
 up.stage("Notify the uploader")
 up.step(25, upload_handler, notification,
@@ -259,7 +329,7 @@ up.note("RAID on a server's disks raises throughput (striping) and survives a fa
 
 # --- Video streaming workflow -----------------------------------------------------------
 
-st = youtube.path("streaming", "Video streaming workflow")
+st = youtube.path("streaming", "Video streaming workflow", per="read")
 st.stage("Resolve and connect")
 st.step(1, client, dns, "The client resolves the domain names; DNS answers with an entry point near the viewer.")
 st.step(2, client, load_balancer, "It opens an HTTPS connection to the load balancer for the watch page's API call.")
@@ -272,12 +342,14 @@ st.step(4, web_server, app_server,
         "servers on the ring instead of piling onto one.")
 
 st.stage("Read the watch page")
-st.step(5, app_server, metadata_cache, "The app server reads the video's metadata from the metadata cache.")
+st.step(5, app_server, metadata_cache, "The app server reads the video's metadata from the metadata cache.",
+        effect="read")
 st.step(6, app_server, metadata_db,
         "It reads the metadata from a follower of the metadata database and caches it with a short TTL.",
-        when="On a cache miss")
+        effect="read", when="On a cache miss", share=0.1)
 st.step(7, app_server, watch_history,
-        "For a signed-in viewer, it reads where they stopped in this video: one row of the watch history.")
+        "For a signed-in viewer, it reads where they stopped in this video: one row of the watch history.",
+        effect="read")
 st.step(8, app_server, client,
         "It returns the metadata, the resume position, the thumbnails' CDN URLs and the master playlist, which "
         "it builds from the video's renditions in the metadata: one entry per rendition, pointing to that "
@@ -288,10 +360,10 @@ st.stage("Thumbnails and search")
 st.step(9, client, cdn, "The player fetches the thumbnails of the video and of the suggested videos from the CDN.")
 st.step(10, cdn, thumbnail_store,
         "The edge fetches the image from the thumbnail store (an image server reads one cell of the video's "
-        "row) and keeps it.", when="On a cache miss")
+        "row) and keeps it.", effect="read", when="On a cache miss", share=0.05)
 st.step(11, app_server, search_index,
         "A search (a separate call along steps 2 to 4) is passed to the search index, which returns the "
-        "matching video IDs, ranked.", when="When the viewer searches")
+        "matching video IDs, ranked.", effect="read", when="When the viewer searches", share=0.2)
 
 st.stage("Adaptive streaming")
 st.step(12, client, cdn,
@@ -300,23 +372,11 @@ st.step(12, client, cdn,
         "cache key, so one cached copy serves every viewer.")
 st.step(13, cdn, transcoded_store,
         "The edge fetches the segment from the transcoded store (through a regional cache tier) and keeps it.",
-        when="On a cache miss")
+        effect="read", when="On a cache miss", share=0.05)
 st.step(14, client, cdn,
         "For every next segment the player measures its download throughput and its buffer, and asks for the "
         "highest rendition it can sustain: lower when the network slows, higher when it recovers.")
 
-st.stage("Remember where the viewer stopped")
-st.step(15, client, app_server,
-        "Every 30 seconds of playback, and when the viewer pauses, seeks or leaves (as a beacon, which a "
-        "browser sends even while the page closes), the player reports the video and its position in it, "
-        "through the load balancer and a web server as in steps 2 to 4.")
-st.step(16, app_server, watch_history,
-        "The app server writes the position into the viewer's row for that video, stamped with the server's "
-        "clock, not the device's: the latest report wins whichever device sent it (app servers' clocks agree "
-        "within milliseconds by NTP, and one playback's reports are 30 seconds apart). The player never "
-        "retries a report: a retry stamped after a newer report would win over it, and after a pause or an "
-        "exit no next report would put it right. A lost report is superseded by the next; a lost exit report "
-        "costs at most the 30 seconds since the one before.")
 
 st.note("The source has the app server fetch the video content from the transcoded object store. App servers "
         "never carry video bytes here: they hand out the playlist, and the player downloads the playlists and "
@@ -338,7 +398,9 @@ st.note("The source has the app server read the thumbnails from the thumbnail st
 st.note("Reads (watching) and writes (uploading) run on separate clusters, so a wave of uploads cannot slow "
         "playback, and each scales on its own.", theme="Caching and CDN")
 st.note("Popular videos are served from the CDN; edge servers keep the hottest segments in memory and the "
-        "rest on SSD.", theme="Caching and CDN")
+        "rest on SSD. Because views are so skewed, edges answer about 19 segment and thumbnail requests in 20 "
+        "(steps 10 and 13 take the twentieth), and the metadata cache about 9 watch-page reads in 10 (step 6 "
+        "takes the tenth). About one view in five starts with a search (step 11).", theme="Caching and CDN")
 st.note("Push CDN: for a channel with millions of subscribers, a new video is copied to the edges before "
         "anyone asks, instead of waiting for the first misses.", theme="Caching and CDN")
 st.note("The long tail, watched rarely, is not worth edge memory: the edge passes such segments through "
@@ -380,7 +442,7 @@ st.note("The ladder of bitrates and formats decides how smooth and how widely co
         "it is chosen per video by the transcoder (step 16 of the upload workflow).",
         theme="Adaptive streaming")
 
-st.note("The player reports its position (steps 15 and 16) so that playback resumes where it stopped, on "
+st.note("The player reports its position (the next picture) so that playback resumes where it stopped, on "
         "any device. Every 30 seconds rather than every few: resuming within half a minute is close enough, "
         "and the pause and exit reports catch the exact spot. Even so the reports outnumber the watch-page "
         "calls many times over (see Capacity), so they go to a wide-column store partitioned by user, built "
@@ -409,6 +471,26 @@ st.note("In an emergency the system sheds load: it switches off what is not esse
         "comments), and circuit breakers stop calls to failing services so they do not drag the rest down.",
         theme="Capacity and reliability")
 
+
+# --- Position reports: many per view, so a path of their own, at their own rate -----------
+
+hist = youtube.path("history", "Remember where the viewer stopped",
+                    rate=(1_200_000, "200 B", "Some 17 million people watching at any moment on average (five billion "
+                          "views a day of about five minutes), a report every 30 seconds each, doubled at the peak; "
+                          "a report is a video ID, a position and a token"))
+hist.step(1, client, app_server,
+        "Every 30 seconds of playback, and when the viewer pauses, seeks or leaves (as a beacon, which a "
+        "browser sends even while the page closes), the player reports the video and its position in it, "
+        "through the load balancer and a web server as in streaming steps 2 to 4.")
+hist.step(2, app_server, watch_history,
+        "The app server writes the position into the viewer's row for that video, stamped with the server's "
+        "clock, not the device's: the latest report wins whichever device sent it (app servers' clocks agree "
+        "within milliseconds by NTP, and one playback's reports are 30 seconds apart). The player never "
+        "retries a report: a retry stamped after a newer report would win over it, and after a pause or an "
+        "exit no next report would put it right. A lost report is superseded by the next; a lost exit report "
+        "costs at most the 30 seconds since the one before.", effect="write")
+hist.note("Reports outnumber watch-page calls about ten to one, which is why they have a path, and a store, of "
+          "their own: the watch history, never the metadata database.", theme="Load")
 
 # --- API (the parts and the segments travel through object storage and the CDN, not this API)
 youtube.endpoint(
@@ -462,7 +544,7 @@ youtube.endpoint(
                       429: {"Retry-After": "Seconds to wait before trying again"}},
 )
 youtube.endpoint(
-    "PUT", "/v1/me/history/{video_id}", "Report where playback is: every 30 seconds, and on pause, seek or exit", starts=(st, 15),
+    "PUT", "/v1/me/history/{video_id}", "Report where playback is: every 30 seconds, and on pause, seek or exit", starts=(hist, 1),
     request={"video_id": "string: the video playing",
              "position_s": "number: seconds into the video"},
     status={204: "Stored. The player does not retry a report: a lost one is superseded by the next, 30 seconds later",

@@ -544,3 +544,32 @@ def test_a_file_shared_on_its_own_is_not_said_to_sync(dropbox):
     the other user's devices do not read, so the page must not leave 'changes reach every device' to it."""
     notes = " ".join(note.text for note in dropbox.paths["download"].notes)
     assert "A file shared on its own is not synced" in notes and "share its folder" in notes
+
+
+# --- Failure and load declarations (issue 22) ---
+
+def test_a_crash_between_writing_the_file_and_recording_it_makes_no_conflicted_copy(dropbox):
+    """Step 26 writes the downloaded file, step 27 records its base and moves the cursor. A crash in
+    between applies the change again after a restart: the file on disk then differs from the old base,
+    and without a check it would be taken for a local edit and saved as a conflicted copy of itself."""
+    steps = {s.number: s for s in dropbox.paths["download"].steps}
+    assert steps[26].targets == ("folder",) and steps[27].targets == ("client_db",)
+    assert "already has the incoming version's content hash" in steps[25].text
+    assert steps[27].after_crash[0] == "idempotent retry" and "step 25" in steps[27].after_crash[1]
+
+
+def test_a_lost_wake_up_is_bounded_by_the_poll_timeout(dropbox):
+    """Steps 19 to 21 are three writes outside one transaction; the design's repair for a crash
+    after the commit is the long poll's own journal check, so the delay is bounded, not unbounded."""
+    steps = {s.number: s for s in dropbox.paths["upload"].steps}
+    for number in (19, 20):
+        repair, text = steps[number].after_crash
+        assert repair == "accepted" and "up to 5 minutes" in text
+    check = next(s for s in dropbox.paths["download"].steps if s.number == 5)
+    assert "journal position" in check.text
+
+
+def test_the_cache_shares_follow_the_capacity_assumptions(dropbox):
+    """Each version is read read_to_write times; only readers fill the block-list cache, so the first read misses."""
+    miss = next(s for s in dropbox.paths["download"].steps if s.targets == ("metadata_db",) and s.when)
+    assert miss.share == 1 / dropbox.assumptions["read_to_write"][0]

@@ -223,3 +223,27 @@ def test_the_page_cursor_is_a_tweet_id_not_an_offset(system):
     """An offset into results that grow every second would repeat or skip tweets on the next page."""
     search_api = next(e for e in system.endpoints if e.route == "/v1/search/tweets")
     assert "oldest tweet ID returned" in dict(search_api.response)["next_cursor"]
+
+
+# --- Failure and load declarations (issue 22) ---
+
+def test_an_index_replica_that_loses_its_ram_can_replay_the_stream(system):
+    """The real-time index lives in RAM: a restarted replica rebuilds from the stream, so the
+    stream must keep at least the real-time window."""
+    assert "replay" in system.components["stream"].role
+    for name in ("realtime_index", "active_segment", "sealed_segments"):
+        assert "replay" in system.components[name].failure.loses_data, name
+
+
+def test_the_search_history_is_written_per_search_not_per_tweet(system):
+    """Written on the write path, it would be counted at the tweet rate; it runs once per search."""
+    history = [s for p in system.paths.values() for s in p.steps
+               if s.targets == ("user_search",) and s.effect == "write"]
+    assert [system.paths[p].per for p in system.paths if any(s in history for s in system.paths[p].steps)] == ["read"]
+
+
+def test_the_archive_miss_share_matches_the_repeat_rate(system):
+    """A fifth of queries repeat (the hot fraction's reason), so four lookups in five miss."""
+    assert "fifth of queries that repeat" in system.assumptions["hot_fraction"][1]
+    misses = [s for s in system.paths["read"].steps if s.when == "On a cache miss"]
+    assert misses and all(s.share == 0.8 for s in misses)

@@ -33,8 +33,7 @@ def test_upload_is_drawn_in_the_stages_of_the_pipeline(youtube):
 
 def test_streaming_is_drawn_in_stages(youtube):
     titles = [stage.title for stage in youtube.paths["streaming"].stages()]
-    assert titles == ["Resolve and connect", "Read the watch page", "Thumbnails and search", "Adaptive streaming",
-                      "Remember where the viewer stopped"]
+    assert titles == ["Resolve and connect", "Read the watch page", "Thumbnails and search", "Adaptive streaming"]
 
 
 CACHE_WRITES = {"upload": {23}, "streaming": set()}  # steps that delete from a cache, not read it
@@ -165,12 +164,12 @@ def test_position_reports_have_a_store_an_endpoint_and_a_figure(youtube):
     """Y1: the resume feature's writes are drawn, declared and counted. Five billion views a day
     of about five minutes, one report every 30 seconds: about 1.2 million writes a second at the
     peak, ten times the watch-page calls, and the page says so."""
-    streaming = youtube.paths["streaming"]
-    writes = [step for step in streaming.steps if step.source == "app_server" and step.targets == ("watch_history",)]
-    assert writes and "30 seconds" in streaming.steps[writes[-1].number - 2].text
+    history = youtube.paths["history"]  # a path of its own: its rate is not the views'
+    writes = [step for step in history.steps if step.source == "app_server" and step.targets == ("watch_history",)]
+    assert writes and "30 seconds" in history.steps[writes[-1].number - 2].text
     assert youtube.components["watch_history"].kind == "cassandra"
     report = endpoint(youtube, "PUT", "/v1/me/history/{video_id}")
-    assert report.starts == ("streaming", writes[-1].number - 1)
+    assert report.starts == ("history", writes[-1].number - 1)
     views_per_second = (assumed(youtube, "daily_active_users") * assumed(youtube, "writes_per_user_per_day")
                         * assumed(youtube, "read_to_write") / DAY)
     assert "about five minutes" in youtube.assumptions["read_size"][1]
@@ -355,8 +354,8 @@ def test_the_event_is_published_by_the_relay_from_the_outbox(youtube):
 
 def test_a_position_report_is_never_retried(youtube):
     """A retried report stamped after a newer one would win, and after a pause or exit nothing corrects it."""
-    write = next(s for s in youtube.paths["streaming"].steps
-                 if s.source == "app_server" and s.targets == ("watch_history",) and s.number > 10)
+    write = next(s for s in youtube.paths["history"].steps
+                 if s.source == "app_server" and s.targets == ("watch_history",))
     assert "never retries a report" in write.text and "no next report would put it right" in write.text
     report = endpoint(youtube, "PUT", "/v1/me/history/{video_id}")
     assert "does not retry" in dict(report.status)[204]
@@ -379,3 +378,33 @@ def test_the_user_quota_is_checked_from_a_token_the_rate_limiter_verifies(youtub
     """The rate limiter runs before any web server has authenticated the call."""
     limit = next(s for s in youtube.paths["upload"].steps if s.targets == ("rate_limiter",))
     assert "bearer token" in limit.text and "verifies itself" in limit.text
+
+
+# --- Failure and load declarations (issue 22) ---
+
+def test_position_reports_run_at_their_own_rate_not_once_per_view(youtube):
+    """Reports come every 30 seconds of playback: counted once per view, the watch history's load
+    would be a tenth of what the page says it is."""
+    from blueprint import capacity, load
+
+    loads = {l.component: l for l in load.compute(youtube, capacity.compute(youtube))}
+    history = youtube.paths["history"]
+    assert history.rate is not None and history.per is None
+    views = next(r["magnitude"] for r in capacity.compute(youtube)["results"] if r["name"] == "read_qps_peak")
+    assert loads["watch_history"].requests == history.rate[0] + views  # the reports, plus one resume read per view
+    assert loads["watch_history"].requests > 10 * views
+    assert load.hottest(list(loads.values())).component == "app_server"
+
+
+def test_a_crashed_transcoder_gets_its_event_back(youtube):
+    """The transcoder writes renditions, then publishes `transcoded`: its offset on `uploaded` is committed
+    only after the publish, or a crash in between leaves the video `processing` for good."""
+    steps = {s.number: s for s in youtube.paths["upload"].steps}
+    assert steps[20].source == "transcoder" and "only then commits its offset" in steps[20].text
+    assert steps[16].after_crash[0] == "idempotent retry" and steps[16].idempotent_by
+
+
+def test_every_write_after_a_kafka_delivery_names_its_key(youtube):
+    steps = youtube.paths["upload"].steps
+    for number in (16, 19, 20, 22, 23, 24):
+        assert "video ID" in steps[number - 1].idempotent_by, number
