@@ -76,6 +76,12 @@ doc_replicas.fails(down="Whole-board loads go to the leader, as they already do 
                    loses_data="A follower copies the leader's data again; the leader holds everything",
                    handling="Several followers; a failed one resyncs from the leader",
                    redundant=True)
+for server in (ws_1, ws_2):
+    server.fails(down="Its clients' WebSockets drop; each reconnects through HAProxy to another server and catches up from its last board version",
+                 slow="Its clients' changes and pushes lag; the others are unaffected",
+                 loses_data="Nothing: it holds only connections, and an unanswered edit is resent with its edit ID",
+                 handling="Many interchangeable servers; clients reconnect with backoff and jitter",
+                 redundant=True)
 static_files.fails(down="New visitors and new releases cannot load the app unless the CDN holds the files; browsers that cached it start as usual",
                    slow="A first load, or the first after a release, is slow",
                    loses_data="The release pipeline uploads the versioned files again",
