@@ -53,7 +53,7 @@ task_cache = scheduler.component("task_cache", "Task cache (Redis)", kind="redis
 sql_db = scheduler.component("sql_db", "Tasks (PostgreSQL)", kind="postgresql", group="Data stores",
                              role="The source of truth: users, tasks, due times, status and leases")
 sql_replica = scheduler.component("sql_replica", "SQL replica", kind="postgresql", group="Data stores",
-                                  role="A read-only copy of the tasks table for status pages")
+                                  role="A synchronous standby: serves status pages, and is promoted if the primary fails")
 object_store = scheduler.component("object_store", "Object storage (S3)", kind="s3", group="Data stores",
                                    role="The tasks' executables, uploaded once and fetched by workers")
 log_store = scheduler.component("log_store", "Logs (Cassandra)", kind="cassandra", group="Data stores",
@@ -100,6 +100,16 @@ object_store.fails(down="Uploads fail and workers cannot fetch executables: runs
                    loses_data="S3 keeps each object in several zones; an executable lost anyway fails its runs until the owner uploads it again",
                    handling="S3 spreads each object over several availability zones",
                    redundant=True)
+workers.fails(down="Its runs stop; their leases lapse unrenewed and the reaper makes the tasks due again for another worker",
+              slow="A run that cannot renew its lease in time is taken over, and its late reports change nothing",
+              loses_data="A run in progress is lost and runs again for the same occurrence, so its effects happen once",
+              handling="A fleet of workers in one consumer group; Kafka hands a dead worker's partitions to the others",
+              redundant=True)
+task_executor.fails(down="Another executor claims the due tasks; entries it had taken from the set are claimed by the sweep within a minute",
+                    slow="Due tasks wait for the other executors or the sweep",
+                    loses_data="Nothing: claims live in PostgreSQL, and the reaper takes back tasks it claimed and never queued",
+                    handling="Several executors, found through service discovery; SKIP LOCKED lets them claim side by side",
+                    redundant=True)
 log_store.fails(down="Logs wait in Kafka; status pages show the status without log lines",
                 slow="Log search is slow; logs pile up in Kafka",
                 loses_data="Each partition lives on three replicas; a lost node is rebuilt from the others",
