@@ -61,11 +61,11 @@ replay_queue.fails(down="Returning clients catch up from the board_versions log 
                    loses_data="Nothing is lost: board_versions holds every change, and the version check finds each gap (offline sync step 5)",
                    handling="Three replicas of each partition; a gap is filled from the log by its primary key",
                    redundant=True)
-session_cache.fails(down="Live edits are refused: no session key can be checked or issued; the app queues them as offline edits and retries with backoff",
+session_cache.fails(down="Until the replica takes over, live edits are refused (no session key can be checked or issued); the app queues them as offline edits and retries with backoff",
                     slow="Every change waits for the key check before it is stored",
-                    loses_data="Every session key is gone: each client gets a new one with its long-lived login (workflow step 6); activity levels start again from zero",
-                    handling="One Redis server with no replica: its contents are transient, so a restart costs sign-ins, not data",
-                    redundant=False)
+                    loses_data="Keys written just before a failover may be missing on the replica: those clients get new ones with their long-lived login (workflow step 6); activity levels restart from zero",
+                    handling="A replica that Redis Sentinel promotes within seconds: every live edit passes the key check, so one server would stop all editing",
+                    redundant=True)
 doc_store.fails(down="No change can be stored: edits wait in the app's offline queue until a follower is elected leader",
                 slow="Changes appear late; an edit whose reply times out is resent with the same edit ID",
                 loses_data="A commit is acknowledged only once a majority of the replica set has it, so a new leader holds every acknowledged change",
@@ -171,7 +171,8 @@ flow.note("The single-page app is cached by the browser after its first download
 flow.note("The session cache holds only transient data: short-lived session keys and how active each board is "
           "(used to decide, for example, how often to save presence). Losing it logs people in again, nothing more. "
           "It evicts the least recently used keys when full (LRU); `volatile-lru` limits eviction to keys that "
-          "have a TTL anyway.",
+          "have a TTL anyway. It still has a replica that Redis Sentinel promotes: every live edit passes the key "
+          "check (step 5), so with one server a crash would stop all editing until it restarted.",
           theme="Storage")
 flow.note("Each document carries a schema version. During a rollout the old and the new release of the app both "
           "read either shape, and a document is rewritten in the new shape when it is next changed, so a release "

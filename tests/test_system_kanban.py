@@ -421,5 +421,6 @@ def test_a_stored_change_survives_the_leader_and_is_announced_after_a_crash(syst
     assert steps[7].idempotent_by and "edit ID" in steps[7].idempotent_by
     assert steps[8].after_crash[0] == "outbox" and steps[9].after_crash[0] == "outbox"
     assert "majority" in system.components["doc_store"].failure.loses_data
-    # the one copy the design keeps on purpose: transient session keys
-    assert [c.id for c in system.components.values() if c.failure and not c.failure.redundant] == ["session_cache"]
+    # every live edit passes the session-key check, so the session cache has a replica too:
+    # no stateful component of the board is a single point of failure
+    assert not [c.id for c in system.components.values() if c.failure and not c.failure.redundant]
