@@ -53,15 +53,75 @@ task_cache = scheduler.component("task_cache", "Task cache (Redis)", kind="redis
 sql_db = scheduler.component("sql_db", "Tasks (PostgreSQL)", kind="postgresql", group="Data stores",
                              role="The source of truth: users, tasks, due times, status and leases")
 sql_replica = scheduler.component("sql_replica", "SQL replica", kind="postgresql", group="Data stores",
-                                  role="A read-only copy of the tasks table for status pages")
+                                  role="A synchronous standby: serves status pages, and is promoted if the primary fails")
 object_store = scheduler.component("object_store", "Object storage (S3)", kind="s3", group="Data stores",
                                    role="The tasks' executables, uploaded once and fetched by workers")
 log_store = scheduler.component("log_store", "Logs (Cassandra)", kind="cassandra", group="Data stores",
                                 role="Execution logs and failure logs, per task, newest first")
 
+# --- Failure behaviour ------------------------------------------------------------------
+intake_queue.fails(down="Uploads cannot be confirmed: the confirmation answers 503 and the client retries it; tasks already stored run as usual",
+                   slow="New tasks appear in the task list late",
+                   loses_data="Nothing answered 202: the web server answers only once two in-sync replicas hold the message (acks=all), and the offset moves only after the task is stored",
+                   handling="Each partition is replicated to three brokers, at least two in sync; the scheduler commits its offset only after it has stored the task",
+                   redundant=True)
+due_queue.fails(down="Claimed tasks wait; their leases lapse unrenewed and the reaper makes them due again, so runs are late, not lost",
+                slow="Runs start late",
+                loses_data="A claimed run never reaches a worker; its lease lapses and the reaper makes the task due again",
+                handling="Each partition is replicated to three brokers; the lease and the reaper cover any message that is lost",
+                redundant=True)
+log_queue.fails(down="Logs of running tasks wait on the workers, or are dropped if their buffers fill; runs go on",
+                slow="Log lines show up late on the status page",
+                loses_data="Log lines not yet in Cassandra are gone; the run's outcome, in PostgreSQL, is not",
+                handling="Each partition is replicated to three brokers; the aggregator commits its offset after each batch is written",
+                redundant=True)
+dead_letter.fails(down="Failed runs are not settled or alerted on; their leases lapse and the reaper makes them due again",
+                  slow="Alerts and retries of failed runs come late",
+                  loses_data="A failure goes unalerted; the lease that lapses still brings the task back",
+                  handling="Each partition is replicated to three brokers; the lease and the reaper settle what is lost",
+                  redundant=True)
+task_cache.fails(down="Executors claim straight from PostgreSQL (execution step 2); running tasks show no progress",
+                 slow="Claims fall back to the SQL sweep; runs may start up to a minute late",
+                 loses_data="Due entries are rebuilt by the half-hourly refill, and the once-a-minute sweep claims overdue tasks: late, never lost",
+                 handling="A Redis primary with a replica that takes over on failure; PostgreSQL remains the record",
+                 redundant=True)
+sql_db.fails(down="No task is stored, claimed or settled: new tasks wait in Kafka and due runs start late",
+             slow="Claims and outcomes lag; at the top of the hour runs start seconds late",
+             loses_data="Commits wait for the synchronous standby, so a failover loses no stored task, claim or outcome",
+             handling="The replica is a synchronous standby and is promoted if the primary fails, in about 30 s",
+             redundant=True)
+sql_replica.fails(down="Status pages read the primary instead",
+                  slow="Status of a finished task is slow to show",
+                  loses_data="The replica copies the primary again",
+                  handling="Status reads move to the primary while the replica is rebuilt",
+                  redundant=True)
+object_store.fails(down="Uploads fail and workers cannot fetch executables: runs fail and are retried with backoff",
+                   slow="Runs start late while the executable downloads",
+                   loses_data="S3 keeps each object in several zones; an executable lost anyway fails its runs until the owner uploads it again",
+                   handling="S3 spreads each object over several availability zones",
+                   redundant=True)
+workers.fails(down="Its runs stop; their leases lapse unrenewed and the reaper makes the tasks due again for another worker",
+              slow="A run that cannot renew its lease in time is taken over, and its late reports change nothing",
+              loses_data="A run in progress is lost and runs again for the same occurrence, so its effects happen once",
+              handling="A fleet of workers in one consumer group; Kafka hands a dead worker's partitions to the others",
+              redundant=True)
+task_executor.fails(down="Another executor claims the due tasks; entries it had taken from the set are claimed by the sweep within a minute",
+                    slow="Due tasks wait for the other executors or the sweep",
+                    loses_data="Nothing: claims live in PostgreSQL, and the reaper takes back tasks it claimed and never queued",
+                    handling="Several executors, found through service discovery; SKIP LOCKED lets them claim side by side",
+                    redundant=True)
+log_store.fails(down="Logs wait in Kafka; status pages show the status without log lines",
+                slow="Log search is slow; logs pile up in Kafka",
+                loses_data="Each partition lives on three replicas; a lost node is rebuilt from the others",
+                handling="A Cassandra cluster, replication factor 3",
+                redundant=True)
+
 
 # --- Scheduling workflow -------------------------------------------------------------
-schedule = scheduler.path("scheduling", "Scheduling workflow")
+schedule = scheduler.path(
+    "scheduling", "Scheduling workflow",
+    rate=(60, "2 kB", "Assumption: each account creates about five tasks a day (most runs are recurring): some "
+          "six a second on average, ten times that at the top of the hour; the task's metadata, not its executable"))
 
 schedule.stage("Accept the task")
 schedule.step(1, client, web_server,
@@ -70,39 +130,54 @@ schedule.step(1, client, web_server,
 schedule.step(2, web_server, sql_db,
               "The web server mints the task's ID and records the submission under the client's key (`submit`, "
               "below). A retried request finds the first one's row, so it gets the same ID: from here on, every "
-              "copy of this task names one ID. The answer carries the ID and a presigned upload URL.")
+              "copy of this task names one ID. The answer carries the ID and a presigned upload URL.",
+              effect="write", idempotent_by="the client's Idempotency-Key, unique per user among submissions",
+              after_crash=("idempotent retry", "a submission with no executable, which schedules nothing: the client "
+                                               "sends the create again with its key and gets the same ID and a fresh URL"))
 schedule.step(3, client, object_store,
               "The client uploads the executable straight to object storage with that URL, under the task's ID; "
-              "the web server never handles the bytes.")
+              "the web server never handles the bytes.",
+              effect="write",
+              after_crash=("idempotent retry", "an uploaded executable and no task: the client confirms again, and "
+                                               "a confirmation of a stored ID stores nothing twice"))
 schedule.step(4, web_server, intake_queue,
               "Once the client reports the upload done, the web server puts the task's metadata, ID included, on "
-              "Kafka and answers `202 Accepted`: a crash of the scheduler now loses nothing, the task waits in "
-              "the log. A retried confirmation queues the same ID again, which step 6 absorbs.")
+              "Kafka, waits until the in-sync replicas have it (`acks=all`), and answers `202 Accepted`: a crash of the scheduler now loses nothing, the task waits in "
+              "the log. A retried confirmation queues the same ID again, which step 6 absorbs.",
+              effect="write",
+              after_crash=("idempotent retry", "the task waits in Kafka; the scheduler commits its offset only after "
+                                               "storing it, so a crash of the scheduler means it is delivered again"))
 schedule.step(5, intake_queue, task_scheduler,
               "The task scheduler consumes the task and works out its first due time. It commits its Kafka offset "
-              "only after steps 6 and 7, so a crash before then means the message comes again.")
+              "only after steps 6 and 7, so a crash before then means the message comes again.",
+              effect="deliver")
 schedule.step(6, task_scheduler, sql_db,
               "Every task is written to PostgreSQL first, `INSERT … ON CONFLICT (id) DO NOTHING` (`store`, "
               "below): this row, not the cache, is what says the task exists, and a message delivered twice "
-              "finds its ID taken and inserts nothing.")
+              "finds its ID taken and inserts nothing.",
+              effect="write", idempotent_by="the task ID minted in step 2 (INSERT … ON CONFLICT (id) DO NOTHING)",
+              after_crash=("reconciliation", "a stored task missing from the sorted set: the message comes again "
+                                             "(the offset is not committed), and the refill and the sweep find the row anyway"))
 schedule.step(7, task_scheduler, task_cache,
               "A task due within the hour also goes into the sorted set (`ZADD tasks:due <due time> <id>`), "
               "on a redelivery too: adding an ID that is already there changes nothing.",
-              when="If due within the next hour")
+              when="If due within the next hour", effect="write", share=0.5,
+              idempotent_by="the task ID: a ZADD of a member already there changes nothing")
 schedule.step(8, task_scheduler, task_executor,
               "The scheduler tells the executors, found through service discovery, that an earlier entry "
               "exists, so that an executor sleeping until a later due time wakes up and looks at it. A lost "
               "signal costs little: the sleeper wakes at its own time or at the once-a-minute sweep.",
-              when="If due within the next hour")
+              when="If due within the next hour", share=0.5)
 
 schedule.stage("Refill the task cache")
 schedule.step(9, task_executor, sql_db,
               "Every half hour, an executor selects the tasks due within the next hour, an index range "
-              "scan on `execute_at`.")
+              "scan on `execute_at`.", effect="read")
 schedule.step(10, task_executor, task_cache,
               "It adds them to the sorted set. The window (one hour) is longer than the period (30 minutes), "
               "so every task is loaded at least once before it is due; a second `ZADD` of the same ID "
-              "with the same score changes nothing.")
+              "with the same score changes nothing.",
+              effect="write", idempotent_by="the task ID with its due time: the same member and score added twice is one entry")
 
 schedule.note("The sorted set plays the part of a min-heap: members are task IDs, scores are due times, "
               "and the lowest score is the next task. The concept page *Min-heap job scheduler* explains the structure.",
@@ -134,7 +209,7 @@ schedule.note("The cache speeds things up but is never the only record. Besides 
 
 
 # --- Execution workflow --------------------------------------------------------------
-execute = scheduler.path("execution", "Execution workflow")
+execute = scheduler.path("execution", "Execution workflow", per="write")  # one run of a task
 
 execute.stage("Claim and dispatch")
 execute.step(1, task_executor, task_cache,
@@ -142,78 +217,116 @@ execute.step(1, task_executor, task_cache,
              "(`ZRANGE tasks:due -inf <now> BYSCORE LIMIT 0 <batch>`) and takes them with one `ZREM` per ID, "
              "pipelined in one round trip. `ZREM` returns 1 to only one caller, so each entry goes on with one "
              "executor. Its clock only says when to ask; if nothing is due, the thread sleeps until the "
-             "earliest score.")
+             "earliest score.",
+             effect="write",
+             after_crash=("reconciliation", "entries taken from the set and never claimed: the tasks are still "
+                                            "scheduled in PostgreSQL, and the sweep claims them within a minute"))
 execute.step(2, task_executor, sql_db,
              "The executor claims due tasks straight from PostgreSQL with `FOR UPDATE SKIP LOCKED` (the "
              "query below), so the system keeps running without its cache; a sweep every minute does the "
              "same for overdue tasks the cache lost.",
-             when="On a cache miss (empty, restarting or unreachable)")
+             when="On a cache miss (empty, restarting or unreachable)", effect="write", share=0.01)
 execute.step(3, task_executor, sql_db,
              "For the IDs it took, the executor claims the batch in one statement (`claim_cached`, below) "
              "that compares due times with the database's `now()` only: each row still `scheduled` and due "
              "becomes `running` under a new run ID with a lease expiry; a stale entry (a task already claimed, "
-             "or cancelled) matches no row and is dropped.")
+             "or cancelled) matches no row and is dropped.",
+             effect="write",
+             after_crash=("reconciliation", "claimed tasks that no worker received: they stay running under a lease "
+                                            "nobody renews, and the reaper makes them due again when it lapses"))
 execute.step(4, task_executor, task_cache,
              "A task the executor's clock thought due but the database's does not (the executor's clock runs "
              "ahead) comes back with the time it still has to wait, as the database reckons it. The executor "
              "puts it back in the sorted set at its due time and waits that long; dropping it would leave it "
              "to the once-a-minute sweep.",
-             when="If the database says it is not due yet")
+             when="If the database says it is not due yet", effect="write", share=0.01,
+             after_crash=("reconciliation", "the rest of the batch is claimed and not queued; the reaper makes "
+                                            "those tasks due again when their leases lapse"))
 execute.step(5, task_executor, due_queue,
              "Each claimed task goes on the due-task topic with its run ID, its occurrence (`scheduled_for`, "
-             "the due time this run belongs to) and its fencing token (`claims`).")
+             "the due time this run belongs to) and its fencing token (`claims`).",
+             effect="write",
+             after_crash=("idempotent retry", "the run waits in Kafka; a worker that dies before committing its "
+                                              "offset leaves it to be delivered again, with the same run ID"))
 execute.step(6, due_queue, workers,
              "One worker of the consumer group receives it (a work queue: each task goes to one worker, "
-             "not to all of them).")
+             "not to all of them).", effect="deliver")
 execute.step(7, workers, object_store,
-             "The worker fetches the task's executable from object storage and runs it.")
+             "The worker fetches the task's executable from object storage and runs it.", effect="read")
 
 execute.stage("Run and record")
 execute.step(8, workers, [task_cache, sql_db],
-             "While the task runs, the worker writes its progress to a status hash with a short TTL "
-             "(what the status page shows for a running task) and, every minute, renews its lease in "
+             "While the task runs, the worker writes its progress to a status hash with a two-minute TTL "
+             "that each write starts again (what the status page shows for a running task) and, every minute, renews its lease in "
              "PostgreSQL (`renew`, below), fenced by its run ID: a run longer than one lease is not taken "
-             "over while its worker lives, and a renewal that returns no row tells the worker to stop.")
-execute.step(9, workers, log_queue, "The worker streams the run's log to Kafka.")
-execute.step(10, log_queue, log_aggregator, "The log aggregator consumes the logs.")
+             "over while its worker lives, and a renewal that returns no row tells the worker to stop.",
+             effect="write", idempotent_by="the run ID: the hash is overwritten under it and the renewal is fenced by it",
+             after_crash=("reconciliation", "progress shown for a run whose worker died: the hash lapses with its "
+                                            "TTL, and the reaper takes back the lease nobody renews"))
+execute.step(9, workers, log_queue, "The worker streams the run's log to Kafka, each line under its run ID "
+             "and its number in the run.",
+             effect="write", idempotent_by="the run ID and the line's number in the run",
+             after_crash=("idempotent retry", "lines in Kafka not yet in Cassandra: the aggregator commits its offset "
+                                              "after each batch is written, so a crash writes the batch again"))
+execute.step(10, log_queue, log_aggregator, "The log aggregator consumes the logs.", effect="deliver")
 execute.step(11, log_aggregator, log_store,
-             "It writes them to Cassandra in batches, one partition per task.")
+             "It writes them to Cassandra in batches, one partition per task, each line keyed by its run ID and "
+             "line number, so a batch written again overwrites itself.",
+             effect="write", idempotent_by="the run ID and line number, the row's clustering key",
+             after_crash=("reconciliation", "a run whose logs are stored and whose outcome is not: its lease lapses "
+                                            "and the reaper makes the task due again; the repeat has the same occurrence"))
 execute.step(12, workers, sql_db,
              "When the run succeeds, the worker records it on the row, but only if its run ID still holds the "
              "lease (`finish`, below); a recurring task moves on to its next occurrence, with `attempts` back "
-             "to 0. Then it deletes its progress hash, so the status page stops showing a run that is over.")
+             "to 0. Then it deletes its progress hash, so the status page stops showing a run that is over.",
+             effect="write", idempotent_by="the run ID: finish changes the row only while that run holds the lease",
+             after_crash=("accepted", "a finished run whose progress hash was not deleted: the status page shows it "
+                                      "running until the hash's TTL lapses, for up to 2 minutes"))
 
 execute.stage("Handle failures")
 execute.step(13, workers, zookeeper,
-             "Every worker and executor sends heartbeats; a node that stops is taken out of service discovery.")
+             "Every worker and executor sends heartbeats; a node that stops is taken out of service discovery.",
+             share=0.1)  # heartbeats go by the clock, not by run: some 2,000 nodes every two seconds
 execute.step(14, workers, dead_letter,
              "The worker puts the failed run on the dead-letter topic: the task ID, its run ID and the error, "
              "and deletes its progress hash. The row stays `running` under that run's lease (no longer "
              "renewed) until step 17 settles it, or the reaper does when the lease lapses.",
-             when="If the run fails")
+             when="If the run fails", effect="write", share=0.02,
+             idempotent_by="the run ID the message carries",
+             after_crash=("idempotent retry", "the failure waits in Kafka; failure detection commits its offset after "
+                                              "step 17, so a crash means the message comes again"))
 execute.step(15, dead_letter, [alerting, failure_detection],
              "The alerting service tells the owner and the operators; the failure detection service "
-             "looks at why it failed.")
-execute.step(16, failure_detection, log_store, "The failure and its logs are stored in Cassandra.")
+             "looks at why it failed.",
+             when="If the run fails", effect="deliver", share=0.02)
+execute.step(16, failure_detection, log_store, "The failure and its logs are stored in Cassandra, keyed by run ID.",
+             when="If the run fails", effect="write", share=0.02, idempotent_by="the run ID the message carries",
+             after_crash=("idempotent retry", "a failure logged and not settled: the message comes again (its offset "
+                                              "is not committed), or the reaper settles the run when its lease lapses"))
 execute.step(17, failure_detection, sql_db,
              "Failure detection settles the run (`retry`, below), fenced by the run ID the message carries, "
              "as `finish` is: with attempts left the task is `scheduled` again at a later `execute_at`, "
              "backing off exponentially with jitter, for the same occurrence (and goes into the sorted set if "
              "that is within the hour); past the cap it is `failed`.",
-             when="If the failed run still holds the lease")
+             when="If the failed run still holds the lease", effect="write", share=0.02,
+             idempotent_by="the run ID the message carries: retry changes the row only while that run holds the lease")
 
 execute.stage("Show a task's status")
-execute.step(18, client, web_server, "The client asks over HTTPS how a task is doing.")
-execute.step(19, web_server, task_status, "The web server hands the request to the task status service.")
+execute.step(18, client, web_server, "The client asks over HTTPS how a task is doing.",
+             share=0.1)  # status reads: one run in ten (the read-to-write ratio)
+execute.step(19, web_server, task_status, "The web server hands the request to the task status service.",
+             share=0.1)
 execute.step(20, task_status, task_cache,
              "The service reads the status hash of a running task from the cache. A hash exists only while "
              "a run goes on: its worker deletes it when the run ends (steps 12 and 14), and one that a "
-             "crashed worker left behind lapses with its short TTL.")
+             "crashed worker left behind lapses with its short TTL.",
+             effect="read", share=0.1)
 execute.step(21, task_status, sql_replica,
              "The task is not running (not started, or finished): its status and attempts come from a SQL replica.",
-             when="On a cache miss")
+             when="On a cache miss", effect="read", share=0.08)  # most tasks asked about are not running
 execute.step(22, task_status, log_store,
-             "The service reads the task's execution logs and, for a failed run, its failure logs.")
+             "The service reads the task's execution logs and, for a failed run, its failure logs.",
+             effect="read", share=0.1)
 
 execute.note("Two executors must never both claim the same due task. `ZREM` in Redis (step 1) lets only one "
              "executor go on with a cache entry, which spares the database a pointless race; what decides is "

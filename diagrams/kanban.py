@@ -50,6 +50,44 @@ doc_replicas = kanban.component("doc_replicas", "Document store replicas", kind=
 static_files = kanban.component("static_files", "Static files (S3)", kind="s3", group="Data stores",
                                 role="The single-page app's JavaScript, CSS and images: the CDN's origin")
 
+# --- Failure behaviour ------------------------------------------------------------------
+pubsub.fails(down="Changes are still stored and logged, but other open clients see them only when they reconnect and catch up",
+             slow="Changes reach other screens late; each board's order still holds",
+             loses_data="A receiver sees a gap in the board's version numbers and reads the missing change from the log (workflow step 12)",
+             handling="Every partition has three replicas on different brokers; the outbox relay republishes from board_versions",
+             redundant=True)
+replay_queue.fails(down="Returning clients catch up from the board_versions log instead: slower, and more reads on the store",
+                   slow="Catching up after a reconnect takes longer; live changes are unaffected",
+                   loses_data="Nothing is lost: board_versions holds every change, and the version check finds each gap (offline sync step 5)",
+                   handling="Three replicas of each partition; a gap is filled from the log by its primary key",
+                   redundant=True)
+session_cache.fails(down="Until the replica takes over, live edits are refused (no session key can be checked or issued); the app queues them as offline edits and retries with backoff",
+                    slow="Every change waits for the key check before it is stored",
+                    loses_data="Keys written just before a failover may be missing on the replica: those clients get new ones with their long-lived login (workflow step 6); activity levels restart from zero",
+                    handling="A replica that Redis Sentinel promotes within seconds: every live edit passes the key check, so one server would stop all editing",
+                    redundant=True)
+doc_store.fails(down="No change can be stored: edits wait in the app's offline queue until a follower is elected leader",
+                slow="Changes appear late; an edit whose reply times out is resent with the same edit ID",
+                loses_data="A commit is acknowledged only once a majority of the replica set has it, so a new leader holds every acknowledged change",
+                handling="A MongoDB replica set: a follower is elected leader within seconds and the apps resend their queued edits",
+                redundant=True)
+doc_replicas.fails(down="Whole-board loads go to the leader, as they already do when a follower is behind the client's copy",
+                   slow="Whole-board loads are slow or older; the catch-up after the load brings the copy up to date",
+                   loses_data="A follower copies the leader's data again; the leader holds everything",
+                   handling="Several followers; a failed one resyncs from the leader",
+                   redundant=True)
+for server in (ws_1, ws_2):
+    server.fails(down="Its clients' WebSockets drop; each reconnects through HAProxy to another server and catches up from its last board version",
+                 slow="Its clients' changes and pushes lag; the others are unaffected",
+                 loses_data="Nothing: it holds only connections, and an unanswered edit is resent with its edit ID",
+                 handling="Many interchangeable servers; clients reconnect with backoff and jitter",
+                 redundant=True)
+static_files.fails(down="New visitors and new releases cannot load the app unless the CDN holds the files; browsers that cached it start as usual",
+                   slow="A first load, or the first after a release, is slow",
+                   loses_data="The release pipeline uploads the versioned files again",
+                   handling="S3 keeps each object in several zones, and the CDN and the browsers' caches hide a short outage",
+                   redundant=True)
+
 kanban.connection(client_a, gateway, "WebSocket")
 kanban.connection(client_b, gateway, "WebSocket")
 kanban.connection(gateway, ws_1, "WebSocket")
@@ -57,14 +95,14 @@ kanban.connection(gateway, ws_2, "WebSocket")
 
 
 # --- Workflow: client A moves a task, client B sees it --------------------------------
-flow = kanban.path("workflow", "Workflow")
+flow = kanban.path("workflow", "Workflow", per="write")  # one run per change
 
 flow.stage("Load the app")
 flow.step(1, client_a, cdn,
           "Client A loads the single-page app from the CDN; the browser then keeps the files in its cache, "
           "so later visits start without a download.")
 flow.step(2, cdn, static_files, "The CDN fetches the file from object storage and keeps a copy.",
-          when="On a CDN miss")
+          when="On a CDN miss", effect="read", share=0.001)  # the app loads far less often than once per change
 
 flow.stage("Client A makes a change")
 flow.step(3, client_a, gateway,
@@ -76,32 +114,46 @@ flow.step(4, gateway, ws_1,
           "and forwards every frame of it there.")
 flow.step(5, ws_1, session_cache,
           "The server checks that the connection's short-lived session key is still valid and bumps the board's "
-          "activity level.")
+          "activity level.",
+          effect="write",
+          after_crash=("accepted", "a crash before the change is stored leaves the board's activity level one edit "
+                                   "too high: a count that only tunes presence, off by at most 1 per crash"))
 flow.step(6, ws_1, client_a,
           "The key has expired (there is no store behind this cache): the server refuses the change and "
           "client A fetches a new key over HTTPS, then resends.",
-          when="On a cache miss")
+          when="On a cache miss", share=0.01)  # short-lived keys: about one change in a hundred meets an expired one
 with flow.transaction("Check the version and log the change"):
     flow.step(7, ws_1, doc_store,
               "The server updates task 7 only if it is still at version 3 (then it becomes version 4) and "
               "both its list and the target list belong to board 10, the board this member's connection "
-              "opened, and appends the change to `board_versions` as the board's version 41, with its edit ID.")
+              "opened, and appends the change to `board_versions` as the board's version 41, with its edit ID. "
+              "The commit waits for a majority of the replica set (write concern `majority`) before the server "
+              "answers.",
+              effect="write", idempotent_by="the edit ID the app gave the edit, unique per board in board_versions",
+              after_crash=("idempotent retry", "a follower that has not applied the commit yet resumes the leader's "
+                                               "oplog from the last entry it applied; oplog entries are idempotent"))
 flow.step(8, doc_store, doc_replicas,
-          "The leader copies the change to its followers asynchronously: they are eventually consistent.")
+          "The leader copies the change to its followers asynchronously: they are eventually consistent.",
+          effect="write",
+          after_crash=("outbox", "a server that crashes now has stored the change and not announced it; the relay "
+                                 "that follows board_versions appends and publishes it a few seconds later"))
 flow.step(9, ws_1, replay_queue,
-          "The server appends the change, with board version 41, to the board's partition of the replay queue.")
+          "The server appends the change, with board version 41, to the board's partition of the replay queue.",
+          effect="write",
+          after_crash=("outbox", "a crash before the publish leaves the change queued for replay but not pushed; "
+                                 "the relay publishes it from board_versions, and receivers drop a version twice seen"))
 flow.step(10, ws_1, pubsub,
           "The server publishes the change with the board ID as the message key, so all of one board's "
-          "changes land in one partition, in order.")
+          "changes land in one partition, in order.", effect="write")
 
 flow.stage("Client B sees it")
 flow.step(11, pubsub, [ws_1, ws_2],
           "Every WebSocket server that holds a connection to board 10 receives the change (server 1 too: "
-          "other clients of the board may be connected there).")
+          "other clients of the board may be connected there).", effect="deliver")
 flow.step(12, ws_2, doc_store,
           "Server 2 last delivered version 39 of this board, so it reads version 40 from the `board_versions` "
           "log before it passes on 41.",
-          when="If a board version is missing")
+          when="If a board version is missing", effect="read", share=0.01)
 flow.step(13, ws_2, gateway, "Server 2 pushes the change down client B's WebSocket.")
 flow.step(14, gateway, client_b,
           "Client B receives version 41 and moves task 7 on its screen, well under a second after client A did.")
@@ -119,7 +171,8 @@ flow.note("The single-page app is cached by the browser after its first download
 flow.note("The session cache holds only transient data: short-lived session keys and how active each board is "
           "(used to decide, for example, how often to save presence). Losing it logs people in again, nothing more. "
           "It evicts the least recently used keys when full (LRU); `volatile-lru` limits eviction to keys that "
-          "have a TTL anyway.",
+          "have a TTL anyway. It still has a replica that Redis Sentinel promotes: every live edit passes the key "
+          "check (step 5), so with one server a crash would stop all editing until it restarted.",
           theme="Storage")
 flow.note("Each document carries a schema version. During a rollout the old and the new release of the app both "
           "read either shape, and a document is rewritten in the new shape when it is next changed, so a release "
@@ -183,7 +236,10 @@ flow.note("The source has the receiving server fetch every change from the docum
 
 
 # --- Offline edits: client B comes back ------------------------------------------------
-sync = kanban.path("offline_sync", "Offline sync")
+sync = kanban.path("offline_sync", "Offline sync",
+                   rate=(1_000, "5 kB", "Assumption: each daily user reconnects about three times a day (a laptop "
+                         "wakes, a train leaves a tunnel): some 350 a second, three times that at peak; a catch-up "
+                         "carries about ten changes of 500 bytes"))
 
 sync.stage("Catch up")
 sync.step(1, client_b, gateway,
@@ -195,16 +251,16 @@ sync.step(3, ws_2, doc_store,
           "The server checks that B is still a member of board 10 (`board_members`) and subscribes the "
           "connection to it, so changes committed from now on reach it live, "
           "then reads the board's current version (41) and the time the committing server recorded for "
-          "version 35 (`changed_at`): two primary-key lookups (`where_to_start`, below).")
+          "version 35 (`changed_at`): two primary-key lookups (`where_to_start`, below).", effect="read")
 sync.step(4, ws_2, replay_queue,
           "It seeks the board's partition of the replay queue to a few minutes before that time and reads to "
           "the end, keeping board 10's changes 36 to 41 and sorting them by version (two servers may have "
-          "appended them in the other order).")
+          "appended them in the other order).", effect="read")
 sync.step(5, ws_2, doc_store,
           "Every number from 36 to 41 must be there. One the queue did not yield (the seek landed too late, "
           "the queue no longer keeps it, or its server crashed before appending it) is read from the "
           "`board_versions` log by its primary key, board and version (`catch_up`, below).",
-          when="If a version is missing")
+          when="If a version is missing", effect="read", share=0.05)
 sync.step(6, ws_2, client_b,
           "The server sends the missed changes, 36 to 41 without a gap (the delta, not the board); client B "
           "applies them in version order and drops any version a live push already brought.")
@@ -216,13 +272,18 @@ with sync.transaction("Check the version, merge, log"):
               "created offline needs its list first), skips any whose edit ID is already logged, and runs the "
               "conditional update on each: "
               "`WHERE id = 7 AND version = 3`. "
-              "Task 7 is now at version 4, so 0 rows change: the edit is stale.")
+              "Task 7 is now at version 4, so 0 rows change: the edit is stale.",
+              effect="write", idempotent_by="the edit ID each queued edit carries, unique per board in board_versions")
     sync.step(8, ws_2, doc_store,
               "The server reads which fields others changed since version 3 (`list_id` and `position`: "
               "client A's move). Client B renamed the task, and `title` is not among them, so the rename is "
-              "applied on top of version 4 (task 7 becomes version 5) and logged as the board's next version.")
-sync.step(9, ws_2, pubsub, "The server publishes the merged change, keyed by board ID, like any other.")
-sync.step(10, pubsub, ws_1, "Server 1, which holds client A's connection, receives it.")
+              "applied on top of version 4 (task 7 becomes version 5) and logged as the board's next version.",
+              effect="write",
+              after_crash=("outbox", "a crash before the publish leaves the merge stored and unannounced; the relay "
+                                     "that follows board_versions appends it to the replay queue and publishes it"))
+sync.step(9, ws_2, pubsub, "The server publishes the merged change, keyed by board ID, like any other.",
+          effect="write")
+sync.step(10, pubsub, ws_1, "Server 1, which holds client A's connection, receives it.", effect="deliver")
 sync.step(11, ws_1, gateway, "Server 1 pushes the change down client A's WebSocket.")
 sync.step(12, gateway, client_a, "Client A sees client B's offline edit appear.")
 sync.step(13, ws_2, client_b,

@@ -90,35 +90,116 @@ object_store = market.component("object_store", "Object storage (S3)", kind="s3"
 log_store = market.component("log_store", "Logs (Splunk)", kind="splunk", group="Data stores",
                              role="Searchable logs for observability")
 
+# --- Failure behaviour ------------------------------------------------------------------
+upload_queue.fails(down="Uploads cannot be announced: the seller's upload answers 503 and is retried with its Idempotency-Key; buying is unaffected",
+                   slow="New listings appear late",
+                   loses_data="Nothing announced: the seller's 202 waits until two in-sync replicas hold the message (acks=all), and aggregation commits its offset last",
+                   handling="Each partition is replicated to three brokers, at least two in sync; aggregation commits its offset only after the batch is written",
+                   redundant=True)
+log_queue.fails(down="Log lines wait in the servers' buffers and are dropped when these fill; no request fails",
+                slow="Logs reach Splunk late",
+                loses_data="Log lines not yet in Splunk are lost; no order or payment depends on them",
+                handling="Each partition is replicated to three brokers",
+                redundant=True)
+trending_cache.fails(down="Every view reads a MongoDB secondary and counts seats on the replica: slower pages, a heavier load there",
+                     slow="Views wait, then read the secondaries",
+                     loses_data="Nothing is lost: misses fill it again within seconds",
+                     handling="One Redis node; its contents are copies that misses refill",
+                     redundant=False)
+session_cache.fails(down="Carts cannot be saved or shown: checkout pages fail, though orders already reserved can still be paid",
+                    slow="Checkout pages load slowly",
+                    loses_data="Buyers' carts are gone and they pick their seats again; orders and holds, in PostgreSQL, are untouched",
+                    handling="One Redis node; a cart is a convenience, and the order in PostgreSQL is the record",
+                    redundant=False)
+ticket_lock.fails(down="No buyer is turned away early: every buyer of a hot seat reaches reserve, which still sells it once, under a heavier load",
+                  slow="Purchases of hot seats wait for the lock, then go to reserve",
+                  loses_data="Locks vanish, so two buyers may both pass it; the conditional reserve in PostgreSQL decides",
+                  handling="One Redis node used as a filter only; correctness rests on the seat rows",
+                  redundant=False)
+orders_db.fails(down="No seat can be reserved, paid or confirmed: purchases answer 503, while views and search go on",
+                slow="Reservations and confirmations lag; holds still expire on the database's clock",
+                loses_data="Commits wait for the synchronous standby, so a failover keeps every order, hold and pending payment",
+                handling="A synchronous standby in another zone is promoted in about 30 s; the reconciler then finishes sagas cut off by it",
+                redundant=True)
+orders_replica.fails(down="Seats-left counts are read from the primary, or a page shows the last cached count",
+                     slow="Listing pages show an older seats-left figure",
+                     loses_data="The replica copies the primary again; it only ever held copies",
+                     handling="Counts move to the primary while the replica is rebuilt",
+                     redundant=True)
+inventory_db.fails(down="New listings cannot be published (aggregation waits and Kafka keeps the batches); views go on from the secondaries",
+                   slow="New listings appear late",
+                   loses_data="A secondary holds the same documents and is elected primary",
+                   handling="A MongoDB replica set: a secondary is elected primary within seconds",
+                   redundant=True)
+inventory_replica.fails(down="Views read the primary, or fail once it is overloaded; search and purchases go on",
+                        slow="Listing pages load slowly",
+                        loses_data="A secondary copies the primary again",
+                        handling="Several secondaries; a failed one resyncs from the primary",
+                        redundant=True)
+search_index.fails(down="Search fails; a buyer can still open a listing by its link and buy",
+                   slow="Search results come slowly",
+                   loses_data="The index is rebuilt from the listing documents; the indexer resumes its change stream",
+                   handling="Solr replicas of each shard; a copy is rebuilt from MongoDB",
+                   redundant=True)
+payment_provider.fails(down="Payments fail or get no answer: the payment stays pending, the reconciler asks again by its key after the hold, and the seats return to sale",
+                       slow="Checkout waits; no charge is sent once the hold's seconds run out",
+                       loses_data="The provider's own record is the truth; ours keeps the key to look each charge up",
+                       handling="One provider, reached with idempotency keys; a second provider would need its own keys and reconciliation",
+                       redundant=False)
+object_store.fails(down="Uploads fail and CDN misses cannot be filled: new media and static files do not load; cached ones do",
+                   slow="A CDN miss loads slowly",
+                   loses_data="S3 keeps each object in several zones; a file lost anyway is uploaded again by its seller",
+                   handling="S3 spreads each object over several availability zones, and the CDN hides a short outage",
+                   redundant=True)
+
 
 # --- Write path: ingesting inventory -------------------------------------------------
-write = market.path("write", "Write path")
+write = market.path(
+    "write", "Write path",
+    rate=(5, "2 MB", "Assumption: sellers upload some 50,000 batches a day, about 0.6 a second, ten times that when a "
+          "season's events go on sale; a batch's JSON files and media come to about 2 MB"))
 
 write.stage("Upload and normalise")
 write.step(1, seller, bulk_service, "A seller sends a batch of listings: JSON files and their media.")
 write.step(2, bulk_service, object_store,
            "The bulk service names the batch after the seller and the request's `Idempotency-Key` and stores "
            "the JSON files, images and videos in object storage under that batch ID: a retried upload "
-           "rewrites the same objects and announces the same batch, whose listing IDs (step 6) are the same.")
+           "rewrites the same objects and announces the same batch, whose listing IDs (step 6) are the same.",
+           effect="write", idempotent_by="the batch ID, from the seller and the request's Idempotency-Key",
+           after_crash=("idempotent retry", "files stored and never announced: the seller got no answer, uploads "
+                                            "again with the same key, and the same batch is announced"))
 write.step(3, bulk_service, upload_queue,
-           "It publishes a message naming the batch (where its files are), not the files themselves.")
-write.step(4, upload_queue, aggregation, "The aggregation service, subscribed to the topic, receives the message.")
-write.step(5, aggregation, object_store, "It fetches the batch's JSON files from object storage.")
+           "It publishes a message naming the batch (where its files are), not the files themselves, and answers "
+           "the seller once the in-sync replicas have it (`acks=all`).",
+           effect="write",
+           after_crash=("idempotent retry", "the batch waits in Kafka; aggregation commits its offset last, so "
+                                            "a crash of aggregation means the message comes again"))
+write.step(4, upload_queue, aggregation, "The aggregation service, subscribed to the topic, receives the message.",
+           effect="deliver")
+write.step(5, aggregation, object_store, "It fetches the batch's JSON files from object storage.", effect="read")
 write.step(6, aggregation, orders_db,
            "It validates and normalises each listing and, in one transaction, creates its row and one row per "
            "sellable unit (each seat, each item in stock) in PostgreSQL, where purchases will compete for "
-           "them; the listing's ID is made from the batch and its place in it (`ingest`).")
+           "them; the listing's ID is made from the batch and its place in it (`ingest`).",
+           effect="write", idempotent_by="the listing ID, made from the batch ID and the listing's place in it",
+           after_crash=("idempotent retry", "seats with no document, which nothing shows: the offset is not "
+                                            "committed, the message comes again, and the inserts find their rows"))
 write.step(7, aggregation, inventory_db,
            "Only then does it write the listing document under that ID (an upsert), and it commits its "
-           "Kafka offset last.")
+           "Kafka offset last.",
+           effect="write", idempotent_by="the listing ID: an upsert of the same document",
+           after_crash=("outbox", "a document not yet indexed: the change stream is the outbox, and the indexer, "
+                                  "resuming from its last saved token, indexes it seconds later"))
 
 write.stage("Index and advertise")
 write.step(8, indexing, inventory_db,
            "The indexing service follows the listings' change stream, resuming from the last token it saved, "
-           "so no insert or update is skipped, and gathers the changes into batches.")
+           "so no insert or update is skipped, and gathers the changes into batches.", effect="read")
 write.step(9, indexing, search_index,
-           "It turns them into search documents (title, venue, date, price) and writes them to Solr.")
-write.step(10, ads_service, inventory_db, "The ads service reads listings to choose what to advertise.")
+           "It turns them into search documents (title, venue, date, price) and writes them to Solr.",
+           effect="write", idempotent_by="the listing ID: a replayed batch rewrites the same search documents")
+write.step(10, ads_service, inventory_db, "The ads service reads listings to choose what to advertise.",
+           effect="read")
 
 write.note("Uploads are asynchronous: the seller gets an answer when the files are stored, and the "
            "listings appear once aggregation and indexing have run. A batch that fails validation is "
@@ -146,94 +227,117 @@ write.note("Listings live in two stores on purpose: the rich, varied description
 
 
 # --- Read path: view, search, purchase ------------------------------------------------
-read = market.path("read", "Read path")
+read = market.path("read", "Read path", per="read")
+# A read is a view or a search (half each, an assumption); a purchase comes with one read in a hundred
+# (read_to_write), and the reconciler's pass once a minute is next to nothing.
+VIEW, SEARCH, BUY, PASS = 0.5, 0.5, 0.01, 0.00001
 
 read.stage("Reach the servers")
-read.step(1, buyer, dns, "The buyer's browser resolves the store's domain name.")
+read.step(1, buyer, dns, "The buyer's browser resolves the store's domain name.", share=0.1)  # cached by the browser
 read.step(2, buyer, cdn,
-          "The page's static files (HTML, scripts, styles) come from the CDN.")
+          "The page's static files (HTML, scripts, styles) come from the CDN.", share=0.2)  # a page load, not each request
 read.step(3, cdn, object_store, "The CDN fetches a file it does not have yet and keeps a copy.",
-          when="On a CDN miss")
+          when="On a CDN miss", effect="read", share=0.002)
 read.step(4, buyer, web_server, "The buyer's requests go over HTTPS to the API servers.")
 
 read.stage("View a listing")
-read.step(5, web_server, inventory_service, "A request to view a listing goes to the inventory service.")
+read.step(5, web_server, inventory_service, "A request to view a listing goes to the inventory service.", share=VIEW)
 read.step(6, inventory_service, trending_cache,
-          "The service reads the listing document and its count of seats left from the trending cache.")
+          "The service reads the listing document and its count of seats left from the trending cache.",
+          effect="read", share=VIEW)
 read.step(7, inventory_service, inventory_replica,
           "It reads the listing from a MongoDB secondary and, if the event is trending, caches it for a short TTL.",
-          when="On a cache miss")
+          when="On a cache miss", effect="read", share=VIEW * 0.2)  # 80-20: the trending listings draw 80 % of views
 read.step(8, inventory_service, orders_replica,
           "It counts the seats still for sale on a PostgreSQL read replica (one range of an index on listing "
           "and status) and caches the count for five seconds: one count per listing every five seconds, "
           "however many buyers look.",
-          when="If the count is not cached")
-read.step(9, buyer, cdn, "The listing's images and videos load from the CDN, by the URLs in the document.")
-read.step(10, cdn, object_store, "The CDN fetches the media from object storage.", when="On a CDN miss")
+          when="If the count is not cached", effect="read", share=VIEW * 0.1)
+read.step(9, buyer, cdn, "The listing's images and videos load from the CDN, by the URLs in the document.",
+          share=VIEW)
+read.step(10, cdn, object_store, "The CDN fetches the media from object storage.", when="On a CDN miss",
+          effect="read", share=VIEW * 0.05)
 
 read.stage("Search")
-read.step(11, web_server, search_service, "A search request goes to the search service.")
-read.step(12, search_service, search_index, "The service queries Solr's inverted index and ranks the hits.")
-read.step(13, buyer, cdn, "The results' thumbnails load from the CDN, by the URLs stored in the index.")
-read.step(14, cdn, object_store, "The CDN fetches a thumbnail it does not have.", when="On a CDN miss")
+read.step(11, web_server, search_service, "A search request goes to the search service.", share=SEARCH)
+read.step(12, search_service, search_index, "The service queries Solr's inverted index and ranks the hits.",
+          effect="read", share=SEARCH)
+read.step(13, buyer, cdn, "The results' thumbnails load from the CDN, by the URLs stored in the index.", share=SEARCH)
+read.step(14, cdn, object_store, "The CDN fetches a thumbnail it does not have.", when="On a CDN miss",
+          effect="read", share=SEARCH * 0.05)
 
 read.stage("Purchase")
-read.step(15, web_server, purchase_service, "A request to buy a seat goes to the purchase service.")
+read.step(15, web_server, purchase_service, "A request to buy a seat goes to the purchase service.", share=BUY)
 read.step(16, purchase_service, ticket_lock,
           "For a hot event, the service takes a lock on the seat with a short TTL (`SET seat:7 … NX PX 5000`) "
-          "and turns a second buyer away at once; correctness does not depend on it.")
+          "and turns a second buyer away at once; correctness does not depend on it.",
+          effect="write", share=BUY,
+          after_crash=("accepted", "a lock nobody will use: it turns other buyers of that seat away until its TTL "
+                                   "lapses, for up to 5 s"))
 read.step(17, purchase_service, session_cache,
-          "It writes the buyer's cart into the session (a linked hash map with a TTL), for the checkout pages.")
-with read.transaction("Saga: reserve, pay and confirm"):
+          "It writes the buyer's cart into the session (a linked hash map with a TTL of 30 minutes), for the "
+          "checkout pages.",
+          effect="write", share=BUY,
+          after_crash=("accepted", "a cart with no order behind it: the checkout page offers to reserve again, and "
+                                   "the cart lapses with the session's TTL, at most 30 minutes"))
+with read.saga("Saga: reserve, pay and confirm", compensations={
+        18: "release (step 23): the order is cancelled and its holds released at once; unpaid holds also lapse "
+            "on their own after ten minutes",
+        20: "the payment is marked failed with the order (step 23), or by the reconciler (step 29) once the "
+            "provider says it was never charged",
+        21: "the charge is refunded under the key refund-order-<id> and the refund recorded (steps 24 and 25)"}):
     read.step(18, purchase_service, orders_db,
               "**Reserve**: one transaction creates the pending order under the buyer's Idempotency-Key (a "
               "retry finds the first order), its seat count and price taken from the seats of that listing, and holds every seat for ten minutes with `reserve`, in ascending "
-              "seat ID so that two buyers never deadlock. A seat that returns no row rolls it all back: 409.")
-    read.step(19, purchase_service, payment_service, "**Pay**: the purchase service asks for the charge.")
+              "seat ID so that two buyers never deadlock. A seat that returns no row rolls it all back: 409.",
+              effect="write", share=BUY, idempotent_by="the buyer's Idempotency-Key, unique per buyer among orders")
+    read.step(19, purchase_service, payment_service, "**Pay**: the purchase service asks for the charge.", share=BUY)
     read.step(20, payment_service, orders_db,
               "Before any money moves, the payment service writes the payment down as `pending` with the "
-              "order's key (`begin_payment`): the saga's state is now on disk.")
+              "order's key (`begin_payment`): the saga's state is now on disk.",
+              effect="write", share=BUY, idempotent_by="the order's key: a retried payment finds the recorded one")
     read.step(21, payment_service, payment_provider,
               "It charges the card through the provider with that key, so a retried request cannot charge "
               "twice, and only while the database's clock allows: `charge_window` (below) says whether the "
               "payment is still `pending`, whether the order holds every seat and how many seconds its first "
               "hold has left, and the service sends no charge once that many seconds have passed on its own "
-              "timer.")
+              "timer.", share=BUY)
     read.step(22, purchase_service, orders_db,
               "**Confirm**: one transaction records the charge and marks the order paid and its seats sold, "
-              "only if the order still holds every one of them (`settle`, `confirm`).")
+              "only if the order still holds every one of them (`settle`, `confirm`).",
+              effect="write", share=BUY,
+              idempotent_by="the order ID: settle and confirm change only a pending order that holds its seats")
 read.step(23, purchase_service, orders_db,
           "**Compensate**: the payment is marked failed, the order cancelled and its holds released "
           "(`release`), so the seats are for sale again at once.",
-          when="If the payment fails, or the buyer leaves")
+          when="If the payment fails, or the buyer leaves", effect="write", share=BUY * 0.2,
+          idempotent_by="the order ID: release changes only rows still pending or held")
 read.step(24, payment_service, payment_provider,
           "**Compensate**: the charge is refunded (key `refund-order-<id>`), because a hold had expired and "
           "another buyer took that seat.",
-          when="If confirm finds a seat gone")
+          when="If confirm finds a seat gone", share=BUY * 0.001)
 read.step(25, purchase_service, orders_db,
           "The refund is recorded, the order cancelled and the seats it still holds released, in one "
           "transaction (`refunded`).",
-          when="Once the provider has refunded")
+          when="Once the provider has refunded", effect="write", share=BUY * 0.001,
+          idempotent_by="the order ID: refunded changes only a payment still charged")
 
 read.stage("Reconcile sagas that stopped half-way")
 read.step(26, reconciler, orders_db,
           "Every minute, the reconciler reads the payments left half-way (`stuck_payments`): `pending` past "
-          "the charge deadline, or charged for an order that is not paid.")
-read.step(27, reconciler, payment_service, "For each pending one, it asks the payment service what became of it.")
+          "the charge deadline, or charged for an order that is not paid.", effect="read", share=PASS)
+read.step(27, reconciler, payment_service, "For each pending one, it asks the payment service what became of it.",
+          share=PASS)
 read.step(28, payment_service, payment_provider,
-          "The payment service looks the charge up at the provider by its idempotency key.")
+          "The payment service looks the charge up at the provider by its idempotency key.", share=PASS)
 read.step(29, reconciler, orders_db,
           "Charged: it settles the order as in step 22. Never charged: the payment is marked failed and the "
           "order released, as in step 23.",
-          when="Once the provider has answered")
+          when="Once the provider has answered", effect="write", share=PASS,
+          idempotent_by="the payment's idempotency key: each statement changes only a payment still half-way")
 read.step(30, reconciler, payment_service,
           "It has the charge refunded and recorded, as in steps 24 and 25.",
-          when="If the order cannot be confirmed")
-
-read.stage("Logs")
-read.step(31, web_server, log_queue, "The servers publish their logs to Kafka.")
-read.step(32, log_queue, log_service, "The log service consumes them.")
-read.step(33, log_service, log_store, "It parses and aggregates them and stores them in Splunk.")
+          when="If the order cannot be confirmed", share=PASS)
 
 read.note("The source says the purchase (session, cart, inventory, payment) 'is executed as a two-phase "
           "commit'. A payment provider is not a resource manager: it takes part in no commit protocol, and "
@@ -288,9 +392,24 @@ read.note("The source calls Splunk a document store; it is a log indexing and se
 read.note("Services and serverless functions scale out and in with the traffic, which is very uneven: "
           "quiet most of the time, a flood when a big sale opens.",
           theme="Operations")
+read.note("PostgreSQL commits wait for a synchronous standby in another zone, which takes over if the "
+          "primary fails. An asynchronous copy could lose the `pending` payment of step 20 after the charge "
+          "went out, and then no reconciler would ever find that charge to confirm or refund it.",
+          theme="Operations")
 read.note("PgBouncer pools connections to PostgreSQL: thousands of service instances share a few hundred "
           "server connections, which PostgreSQL handles far better than one connection each.",
           theme="Operations")
+
+
+# --- Logs: every request, read or write, leaves a line ---------------------------------
+logs = market.path("logs", "Logs",
+                   rate=(12_000, "1 kB", "One log line of about 1 kB per request: the peak reads, plus the few "
+                         "purchases"))
+logs.step(1, web_server, log_queue, "The servers publish their logs to Kafka.", effect="write")
+logs.step(2, log_queue, log_service, "The log service consumes them.", effect="deliver")
+logs.step(3, log_service, log_store, "It parses and aggregates them and stores them in Splunk.")
+logs.note("Logs are best effort: a line lost with a broker or a full buffer costs a gap in the logs, never an "
+          "order, so nothing waits for them.", theme="Logs")
 
 
 # --- API -----------------------------------------------------------------------------

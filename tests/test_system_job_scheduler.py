@@ -522,3 +522,17 @@ def test_a_finished_run_stops_showing_as_running(system):
     for number in (12, 14):
         assert "deletes its progress hash" in step(system, "execution", number).text
     assert "exists only while" in step(system, "execution", 20).text
+
+
+def test_what_a_crash_or_a_redelivery_leaves_is_declared_and_repaired(system):
+    """Issue 22: the 202 waits for Kafka's in-sync replicas; every write after a delivery
+    names its key; log lines are keyed so that a batch written twice overwrites itself; the
+    progress hash a finished run leaves behind lapses within the bound its after_crash states."""
+    assert "acks=all" in step(system, "scheduling", 4).text
+    assert "acks=all" in system.components["intake_queue"].failure.loses_data
+    assert "run ID" in step(system, "execution", 9).text and "line number" in step(system, "execution", 11).text
+    assert "two-minute TTL" in step(system, "execution", 8).text
+    repair, text = step(system, "execution", 12).after_crash
+    assert repair == "accepted" and "2 minutes" in text
+    assert "synchronous standby" in system.components["sql_db"].failure.handling
+    assert step(system, "execution", 1).after_crash[0] == "reconciliation"  # the sweep

@@ -410,3 +410,17 @@ def test_a_removed_member_loses_the_live_subscription_and_a_lagging_follower_sen
     assert "removing a member is itself a logged change" in notes and "drops that user's subscription" in notes
     load = next(e for e in system.endpoints if e.route == "/v1/boards/{board_id}")
     assert "never replaces a newer copy with an older one" in dict(load.status)[200]
+
+
+def test_a_stored_change_survives_the_leader_and_is_announced_after_a_crash(system):
+    """Issue 22: the document store's followers are updated asynchronously, so a change
+    acknowledged by the leader alone could vanish in a failover; the commit waits for a
+    majority. A crash between the commit and the publish is repaired by the outbox relay."""
+    steps = {s.number: s for s in system.paths["workflow"].steps}
+    assert "write concern `majority`" in steps[7].text
+    assert steps[7].idempotent_by and "edit ID" in steps[7].idempotent_by
+    assert steps[8].after_crash[0] == "outbox" and steps[9].after_crash[0] == "outbox"
+    assert "majority" in system.components["doc_store"].failure.loses_data
+    # every live edit passes the session-key check, so the session cache has a replica too:
+    # no stateful component of the board is a single point of failure
+    assert not [c.id for c in system.components.values() if c.failure and not c.failure.redundant]

@@ -696,3 +696,24 @@ def test_an_order_s_count_and_price_come_from_the_seats_of_its_listing(buyer):
     assert a.execute(insert).fetchall() == [(101,)]
     a.execute("COMMIT")
     assert buyer.setup.execute("SELECT seat_count, total_cents FROM purchase_orders WHERE id = 101").fetchone() == (2, 11000)
+
+
+def test_the_purchase_saga_names_a_compensation_for_every_step_but_confirm(system):
+    """Issue 22: the purchase spans PostgreSQL and an outside provider, so it is declared as a
+    saga: reserve, the pending payment and the charge are each undone by a named step."""
+    read = system.paths["read"]
+    assert set(read.sagas[SAGA]) == {18, 20, 21}
+    assert "refund" in read.sagas[SAGA][21]
+    saga = [s for s in read.steps if s.transaction == SAGA]
+    assert saga[-1].number == 22 and saga[-1].number not in read.sagas[SAGA]
+
+
+def test_the_pending_payment_survives_a_failover_and_logs_run_at_their_own_rate(system):
+    """A charge made after step 20 is found only through its pending row: an asynchronous
+    standby could lose that row, so commits wait for a synchronous one. Logs are a path of
+    their own, one small line per request, not a read's 20 kB."""
+    assert "synchronous standby" in system.components["orders_db"].failure.handling
+    assert any("synchronous standby" in n.text for n in system.paths["read"].notes)
+    logs = system.paths["logs"]
+    assert logs.rate[1] == "1 kB" and not any("log_queue" in s.targets for s in system.paths["read"].steps)
+    assert "acks=all" in {s.number: s for s in system.paths["write"].steps}[3].text
