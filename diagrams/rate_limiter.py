@@ -27,7 +27,8 @@ dropped_queue = rate_limiter_system.component(
     role="Carries the counts of rejected requests, per client, rule and interval, for analytics and auditing")
 rules_cache = rate_limiter_system.component(
     "rules_cache", "Rules cache", kind="redis", group="Data stores",
-    role="Rate-limit rules in memory, keyed by endpoint and client tier, each tagged with its version")
+    role="Rate-limit rules in memory, keyed by endpoint and client tier, each tagged with its version; read on every "
+         "request, so a primary takes the edits and read replicas serve the lookups")
 key_store = rate_limiter_system.component(
     "key_store", "API key store", kind="mongodb", group="Data stores",
     role="MongoDB collection of API keys, by the key's hash: client ID, tier, revoked or not; read through replicas")
@@ -55,11 +56,12 @@ dropped_queue.fails(
     handling="A topic on the same replicated queue cluster",
     redundant=True)
 rules_cache.fails(
-    down="Every request reads its rule from the rules replica (step 5): slower, and the replica takes the full request rate",
+    down="With every copy down, each request reads its rule from the rules replica (step 5): slower, and the replica "
+         "takes the full request rate; one lost replica only moves its lookups to the others",
     slow="Every request waits on its rule; the limit decision comes late",
     loses_data="Nothing durable: rules are read again from the replica (step 5)",
-    handling="One Redis server with no replica; the rules replica is its only fallback",
-    redundant=False)
+    handling="A Redis primary with read replicas that serve the lookups; a replica is promoted if the primary fails",
+    redundant=True)
 key_store.fails(
     down="Answers the limiter kept (a minute each) still work; calls with other keys get 503 until a replica answers",
     slow="Calls whose key the limiter has not seen in the last minute wait on the lookup",

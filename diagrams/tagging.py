@@ -197,7 +197,7 @@ write.step(14, tags_info, sql_replica,
 write.step(15, tags_info, trie_server,
            "Once an hour it counts every tag's taggings over the last 90 days (the same query, its limit raised above the number of tags) and "
            "hands all the counts to the trie server, which rebuilds its suggestion trie and swaps it in: any tag "
-           "used in that span can be suggested, not only the day's top ones.")
+           "used in that span can be suggested, not only the day's top ones.", share=0.000004)
 
 write.note("The queue makes writes asynchronous (the client does not wait for four stores) and fault tolerant "
            "(a request survives a crash of the fanout service). It delivers at least once, so every step must "
