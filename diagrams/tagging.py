@@ -145,7 +145,8 @@ write.step(6, web_server, message_queue,
 write.stage("Store the item and its tags")
 write.step(7, message_queue, fanout,
            "The fanout service takes the request off the queue. The queue is partitioned by item ID, so an item's "
-           "create and every later tagging of it are taken in the order they were queued, by one worker at a time.",
+           "create and every later tagging of it are taken in the order they were queued, by one worker at a time. "
+           "It acknowledges the message only after step 13, so a worker that dies midway leaves it to be redelivered.",
            effect="deliver")
 write.step(8, fanout, nosql_db,
            "It writes the item's document to MongoDB, by item ID. A create inserts it (text, media URLs, tags, and "

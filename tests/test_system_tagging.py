@@ -342,3 +342,15 @@ def test_the_trie_suggests_every_recent_tag_not_only_the_days_top(catalogue):
     write = catalogue.systems["tagging"].paths["write"]
     (trie,) = [s for s in write.steps if s.targets == ("trie_server",)]
     assert "every tag's taggings" in trie.text and "same counts" not in trie.text
+
+
+def test_a_crash_between_two_stores_of_a_write_is_repaired_by_something_the_design_has(catalogue):
+    """Issue 22's crash rule on the write path: files uploaded by a client that never creates the item
+    are found by a daily job (a note says so), and every later pair of writes is repaired by the
+    queue's redelivery, which needs the message acknowledged only after the last write."""
+    write = catalogue.systems["tagging"].paths["write"]
+    steps = {step.number: step for step in write.steps}
+    assert steps[1].after_crash[0] == "reconciliation"
+    assert any("daily job deletes uploads" in note.text for note in write.notes)
+    assert {steps[n].after_crash[0] for n in (5, 6, 8, 9, 12)} == {"idempotent retry"}
+    assert "only after step 13" in steps[7].text
