@@ -50,9 +50,43 @@ db_followers = color_picker.component("db_followers", "Document store followers"
 static_files = color_picker.component("static_files", "Static files", kind="s3", group="Data stores",
                                       role="Object storage: the app's JavaScript, CSS and the colour catalogue, the CDN's origin")
 
+# --- Failure behaviour ---------------------------------------------------------------
+list_cache.fails(
+    down="Lists load from the document store's followers, more slowly; a delete that cannot reach the partition "
+         "leaves a stale list until its TTL, ten minutes",
+    slow="Reads give up on the cache after a short timeout and read a follower",
+    loses_data="Nothing durable: readers refill missing lists from the followers (cache-aside)",
+    handling="A leader and read replicas per partition; a replica takes over a failed leader",
+    redundant=True)
+color_cache.fails(
+    down="Colours are read from the document store's followers (read step 14): slower lists, nothing wrong",
+    slow="Reads give up on the cache after a short timeout and read a follower",
+    loses_data="Nothing durable: colours never change, and misses refill them",
+    handling="One Redis server with no replica; a miss falls back to the followers, so losing it costs only speed",
+    redundant=False)
+db_leader.fails(
+    down="Changes and shares fail for about 10 s, until a follower is elected leader; lists already cached "
+         "still load, but a permission check that must reload from the leader fails",
+    slow="Changes and shares time out; the client retries with the same If-Match, which is safe",
+    loses_data="Nothing acknowledged is lost: a write is acknowledged once a majority has it (step 6)",
+    handling="A MongoDB replica set per shard: a follower is elected leader",
+    redundant=True)
+db_followers.fails(
+    down="Cache misses go to another follower, in this or another data centre",
+    slow="Lists that miss the cache load slowly; a lagging follower is why the delete is repeated (write step 9)",
+    loses_data="Nothing: a follower resyncs from the leader",
+    handling="Several followers in several data centres",
+    redundant=True)
+static_files.fails(
+    down="The app loads only from what the CDN has kept; lists themselves do not depend on it",
+    slow="A first visit loads the app slowly",
+    loses_data="S3 keeps each object in several zones; the files are also redeployed from the build",
+    handling="S3's own redundancy, behind the CDN",
+    redundant=True)
+
 
 # --- Write path: the owner changes the list ------------------------------------------
-write = color_picker.path("write", "Write path")
+write = color_picker.path("write", "Write path", per="write")
 write.step(1, owner, load_balancer,
            "The owner's browser opens an HTTPS connection to the load balancer and sends the new list "
            "(`PUT /lists/42` with the colour IDs in order), with `If-Match` set to the ETag of the list it edited.")
@@ -70,18 +104,22 @@ write.step(5, favorites, db_leader,
            "If the hash differs, or nothing matches (another device changed the list in between), "
            "**412 Precondition Failed**, and the browser reloads it; but a stored list that already is the one "
            "sent (a retried `PUT` whose first answer was lost) answers 200, so a retry is not taken for a "
-           "conflict.")
+           "conflict.", effect="write",
+           after_crash=("idempotent retry", "a leader that crashes before a majority has the change may roll it "
+                        "back; the PUT was not acknowledged, and its retry either applies it or finds it stored (200)"))
 write.step(6, db_leader, db_followers,
            "The leader ships the change to its followers, including those in other data centres; "
-           "the write is acknowledged once a majority has it.")
+           "the write is acknowledged once a majority has it.", effect="write",
+           after_crash=("accepted", "a service that crashes before step 7 leaves the old list in the cache; the "
+                        "key's TTL removes it within 10 minutes, and the owner's retry deletes it at once"))
 write.step(7, favorites, list_cache,
            "Only then does the service delete the key `fav:42` on the leader of its cache partition; "
-           "the next read loads the new list (cache-aside).")
+           "the next read loads the new list (cache-aside).", effect="write")
 write.step(8, web_server, owner, "The web server confirms the update to the owner.")
 write.step(9, favorites, list_cache,
            "A few seconds later, longer than followers usually lag, the service deletes `fav:42` a second time. "
            "This removes an old list that a reader may have put back in between, after reading a follower "
-           "that had not yet received the change (read path, steps 11 and 12).")
+           "that had not yet received the change (read path, steps 11 and 12).", effect="write")
 
 write.note("The document store is partitioned by owner ID (the source names consistent hashing; MongoDB's hashed "
            "sharding reaches the same goal). Each sharded collection is balanced on its own, so a list and its "
@@ -120,7 +158,7 @@ write.note("Invalidation is a delete, not an update: two writers racing to set t
 
 
 # --- Read path: a viewer opens a shared list -----------------------------------------
-read = color_picker.path("read", "Read path")
+read = color_picker.path("read", "Read path", per="read")
 
 read.stage("Reach a web server")
 read.step(1, viewer, dns, "The viewer's browser resolves the site's domain name through DNS.")
@@ -128,7 +166,7 @@ read.step(2, viewer, cdn,
           "The browser loads the app and the colour catalogue from the CDN. The favourite list itself is private, "
           "so it is never stored at the CDN.")
 read.step(3, cdn, static_files, "The CDN fetches the file from object storage and keeps a copy.",
-          when="On a CDN miss")
+          when="On a CDN miss", share=0.01, effect="read")
 read.step(4, viewer, load_balancer,
           "The browser opens an HTTPS connection to the load balancer and asks for the shared list (`GET /lists/42`).")
 read.step(5, load_balancer, rate_limiter,
@@ -143,28 +181,30 @@ read.step(8, favorites, user_info,
 read.step(9, user_info, db_leader,
           "The user info service loads owner 42's permissions document from the leader (not a follower, so that a "
           "revoked viewer is never let in by a lagging copy) and keeps it in memory.",
-          when="On a miss in memory")
+          when="On a miss in memory", share=0.05, effect="read")
 
 read.stage("Fetch the list")
 read.step(10, favorites, list_cache,
           "The service reads the list's colour IDs (`fav:42`) from a read replica of the cache partition that "
-          "owns owner 42.")
+          "owns owner 42.", effect="read")
 read.step(11, favorites, db_followers,
           "The service reads the favourite list document from a follower of the document store.",
-          when="On a cache miss")
+          when="On a cache miss", share=0.2, effect="read")
 read.step(12, favorites, list_cache,
           "The service writes the list into the cache under `fav:42`, with a TTL (cache-aside: the service fills "
           "the cache, the store never does).",
-          when="On a cache miss")
+          when="On a cache miss", share=0.2, effect="write",
+          after_crash=("accepted", "a crash before step 15 leaves the list cached and some colours not; nothing "
+                       "is wrong, and the next read costs at most 1 extra miss per colour"))
 read.step(13, favorites, color_cache,
           "The service fetches every colour's hex code and name in one round trip: a Redis `MGET` of "
-          "`color:7 color:3 color:12`.")
+          "`color:7 color:3 color:12`.", effect="read")
 read.step(14, favorites, db_followers,
           "The service reads the colours that `MGET` did not return from a follower.",
-          when="For the colours missing from the cache")
+          when="For the colours missing from the cache", share=0.05, effect="read")
 read.step(15, favorites, color_cache,
           "The service caches those colours under their `color:` keys.",
-          when="For the colours missing from the cache")
+          when="For the colours missing from the cache", share=0.05, effect="write")
 read.step(16, web_server, viewer,
           "The web server returns the list: colour names and hex codes in the owner's order, marked "
           "`Cache-Control: private` so that no shared cache keeps it.")
@@ -205,7 +245,8 @@ read.note("Web servers find instances of the favourite colours and user info ser
 
 
 # --- Share path: the owner lets someone view the list -------------------------------
-share = color_picker.path("share", "Share path")
+share = color_picker.path("share", "Share path", rate=(
+    0.7, "200 bytes", "Assumption: about one write in ten is a share, some 0.7 a second at the peak"))
 share.step(1, owner, load_balancer,
            "The owner shares the list: `POST /lists/42/viewers` with the viewer's email address.")
 share.step(2, load_balancer, rate_limiter,
@@ -216,7 +257,8 @@ share.step(4, web_server, favorites,
            "owns the list.")
 share.step(5, favorites, db_leader,
            "The service looks the address up in `user_emails`, sharded by email so one shard answers, and adds "
-           "that user's ID to owner 42's permissions document (`$addToSet`, so sharing twice changes nothing).")
+           "that user's ID to owner 42's permissions document (`$addToSet`, so sharing twice changes nothing).",
+           effect="write")
 share.step(6, favorites, user_info,
            "The service tells every instance of the user info service that serves owner 42's partition to drop "
            "its copy of owner 42's permissions; the next check (read path, step 8) reloads them from the leader "

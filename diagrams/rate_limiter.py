@@ -21,13 +21,14 @@ throttle_sync = rate_limiter_system.component(
     role="Drains counter updates from the queue and writes them to the document store in batches")
 throttle_queue = rate_limiter_system.component(
     "throttle_queue", "Counter queue", kind="message_queue", group="Messaging",
-    role="Buffers counter updates between the fast cache and the slower document store (write-behind)")
+    role="Buffers counter updates between the fast cache and the slower document store (write-behind); three copies of each partition")
 dropped_queue = rate_limiter_system.component(
     "dropped_queue", "Dropped-request queue", kind="message_queue", group="Messaging",
     role="Carries the counts of rejected requests, per client, rule and interval, for analytics and auditing")
 rules_cache = rate_limiter_system.component(
     "rules_cache", "Rules cache", kind="redis", group="Data stores",
-    role="Rate-limit rules in memory, keyed by endpoint and client tier, each tagged with its version")
+    role="Rate-limit rules in memory, keyed by endpoint and client tier, each tagged with its version; read on every "
+         "request, so a primary takes the edits and read replicas serve the lookups")
 key_store = rate_limiter_system.component(
     "key_store", "API key store", kind="mongodb", group="Data stores",
     role="MongoDB collection of API keys, by the key's hash: client ID, tier, revoked or not; read through replicas")
@@ -41,7 +42,52 @@ throttle_store = rate_limiter_system.component(
     "throttle_store", "Throttle store", kind="mongodb", group="Data stores",
     role="MongoDB: the durable copy of the counters, one document per counter and interval, for recovery, long windows and audits")
 
-workflow = rate_limiter_system.path("workflow", "Workflow")
+# --- Failure behaviour ----------------------------------------------------------------
+throttle_queue.fails(
+    down="Nothing on the request path: limiters keep counting in the cache; the store falls behind until it is back",
+    slow="The store lags; a long-window counter reloaded meanwhile (step 7) is a little low",
+    loses_data="Counter updates not yet stored are lost; the store's counts run low, so a client may get a few extra requests",
+    handling="A replicated queue cluster (three copies of each partition), the same one that carries the dropped counts",
+    redundant=True)
+dropped_queue.fails(
+    down="Nothing on the request path: drop counts are not recorded, and analytics show a gap",
+    slow="Drop counts reach analytics late",
+    loses_data="Analytics undercount drops for the lost interval; no client is affected",
+    handling="A topic on the same replicated queue cluster",
+    redundant=True)
+rules_cache.fails(
+    down="With every copy down, each request reads its rule from the rules replica (step 5): slower, and the replica "
+         "takes the full request rate; one lost replica only moves its lookups to the others",
+    slow="Every request waits on its rule; the limit decision comes late",
+    loses_data="Nothing durable: rules are read again from the replica (step 5)",
+    handling="A Redis primary with read replicas that serve the lookups; a replica is promoted if the primary fails",
+    redundant=True)
+key_store.fails(
+    down="Answers the limiter kept (a minute each) still work; calls with other keys get 503 until a replica answers",
+    slow="Calls whose key the limiter has not seen in the last minute wait on the lookup",
+    loses_data="Nothing while one member survives: every member of the replica set holds every key",
+    handling="Read through replicas of a MongoDB replica set",
+    redundant=True)
+throttle_cache.fails(
+    down="Each endpoint's rule applies: most fail open (served uncounted), some fail closed with 503",
+    slow="Every API call waits on its count: the limiter's time budget runs out and the fail-open or fail-closed rule applies",
+    loses_data="Counters of a lost shard restart: a minute rule gives at most one extra window's allowance, "
+               "an hour or longer rule reloads the count from the store (step 7)",
+    handling="Sharded by client key, each shard with a replica that takes over",
+    redundant=True)
+rules_replica.fails(
+    down="Rules already cached keep working for their few minutes; a miss reads another member of the replica set",
+    slow="Requests whose rule missed the cache wait",
+    loses_data="Nothing: a member resyncs from the primary",
+    handling="Other members of the rules replica set serve the reads",
+    redundant=True)
+throttle_store.fails(
+    down="Nothing on the request path: updates wait in the queue; long-window counters cannot be reloaded (step 7) meanwhile",
+    slow="The queue's backlog grows",
+    loses_data="Long-window counters that must be reloaded come back low, giving some clients extra requests; audits lose the interval",
+    handling="A MongoDB replica set; a secondary is elected primary",
+    redundant=True)
+workflow = rate_limiter_system.path("workflow", "Workflow", per="write")
 
 workflow.stage("Identify the client and find the rule")
 workflow.step(1, client, web_server,
@@ -56,28 +102,34 @@ workflow.step(3, rate_limiter, key_store,
               "address under the anonymous rule, so made-up keys never get a quota of their own. Keys end in a "
               "checksum keyed by a secret the limiter holds (an HMAC of the rest; a plain CRC, as in GitHub's "
               "tokens, only catches typos), so a made-up key fails on the limiter itself and costs no lookup: "
-              "random keys cannot flood the key store's replicas.")
+              "random keys cannot flood the key store's replicas.",
+              when="If the key's answer is not in the limiter's memory", share=0.3, effect="read")
 workflow.step(4, rate_limiter, rules_cache,
               "The rate limiter looks up the rule for this endpoint and client tier, for example "
-              "100 requests per minute, in the rules cache.")
+              "100 requests per minute, in the rules cache.", effect="read")
 workflow.step(5, rate_limiter, rules_replica,
               "The rate limiter reads the rule from a read replica of the rules store and adds it to the rules "
               "cache only if no entry is there yet (SET with NX), so a lagging replica cannot overwrite a newer "
               "rule that an operator's edit has just written.",
-              when="On a cache miss")
+              when="On a cache miss", share=0.001, effect="read")
 
 workflow.stage("Count and decide")
 workflow.step(6, rate_limiter, throttle_cache,
               "The rate limiter runs one Lua script (EVALSHA) on the shard that holds the client's counter. In one "
               "atomic step the script takes the time from the shard's own clock (TIME), rolls the counts into the "
               "current interval, decides, and only if the request is allowed adds one to the count and renews the "
-              "time to live. No lock and one round trip: Redis runs a script to the end before any other command.")
+              "time to live. No lock and one round trip: Redis runs a script to the end before any other command.",
+              effect="write",
+              after_crash=("accepted", "a limiter that crashes after counting loses the drop counts and counter "
+                           "states it had not published yet, up to 5 s of them; the cache keeps the live counts, so "
+                           "only the store and the drop analytics run a little low"))
 workflow.step(7, rate_limiter, throttle_store,
               "The rate limiter reads the counts the store holds for that counter in this interval and in the one "
               "before, and adds them to the new counter's two fields (HINCRBY on count and on previous): early in "
               "an interval the previous one still weighs almost whole, so restoring only this interval's count "
               "would still hand the client a fresh day of requests.",
-              when="The script created the counter of a rule with a window of an hour or more")
+              when="The script created the counter of a rule with a window of an hour or more", share=0.001,
+              effect="read")
 workflow.step(8, rate_limiter, web_server,
               "The rate limiter answers 429 Too Many Requests with a Retry-After header, and the web server "
               "returns it to the client; a request refused for its rate is not counted. Retry-After is the "
@@ -85,29 +137,34 @@ workflow.step(8, rate_limiter, web_server,
               "interval's end: the full interval then weighs almost whole as the previous one. A request whose API key "
               "is unknown or revoked gets 401 Unauthorized here instead when its IP address is within its limit: "
               "it has been counted, so guessing keys is throttled like any other call.",
-              when="Over the limit, or an unknown API key")
+              when="Over the limit, or an unknown API key", share=0.02)
 workflow.step(9, rate_limiter, dropped_queue,
               "After answering, the rate limiter records the drop off the request path: it adds it to a count "
               "per client, rule and interval in its memory and publishes those counts (client, endpoint, rule, "
               "interval, requests dropped) every few seconds, so a flood costs no queue write per request.",
-              when="Over the limit")
+              when="Over the limit", share=0.02, effect="write",
+              after_crash=("accepted", "a crash before step 11 loses the counter states not yet published, up to "
+                           "1 s of them; the throttle cache still holds the live counts"))
 workflow.step(10, rate_limiter, api_server,
               "The rate limiter passes the request on to the API server, which serves it as usual.",
-              when="Within the limit, with a valid key or none")
+              when="Within the limit, with a valid key or none", share=0.98)
 
 workflow.stage("Persist the counters in the background")
 workflow.step(11, rate_limiter, throttle_queue,
               "The rate limiter publishes the counter's new state (counter key, interval start, count) to a "
               "message queue, partitioned by counter key, instead of writing to the database on the request "
               "path (write-behind). It sends the latest state of each counter it touched about once a second, "
-              "not one message per request.")
+              "not one message per request.", effect="write",
+              after_crash=("idempotent retry", "the queue keeps an update until the sync service acknowledges it "
+                           "after step 13; a crash redelivers it, and the `$max` upsert makes a repeat harmless"))
 workflow.step(12, throttle_queue, throttle_sync,
               "The throttle sync service consumes the updates in batches; for each counter and interval it keeps "
-              "the highest count, since counts only grow within an interval.")
+              "the highest count, since counts only grow within an interval.", effect="deliver")
 workflow.step(13, throttle_sync, throttle_store,
               "The throttle sync service writes each batch to the MongoDB document store in one bulk operation of "
               "upserts, one document per counter and interval, each raising the stored count with `$max`, so a "
-              "late or redelivered update never lowers it.")
+              "late or redelivered update never lowers it.", effect="write",
+              idempotent_by="the counter key and interval start, the upsert's key; `$max` leaves a repeated count as it was")
 
 workflow.note("The document store is the durable copy of the throttle data: a rule with a long window reloads a "
               "lost counter from it (step 7), and analysts and auditors query it without touching the request path.",

@@ -35,7 +35,7 @@ trie_server = tagging.component("trie_server", "Trie server", kind="trie", group
 
 # --- Messaging and processing --------------------------------------------------------
 message_queue = tagging.component("message_queue", "Message queue", kind="message_queue", group="Messaging",
-                                  role="Holds write requests until the fanout service has stored them; partitioned by item ID, with a dead-letter queue")
+                                  role="Holds write requests until the fanout service has stored them; partitioned by item ID, each partition kept in three copies, with a dead-letter queue")
 fanout = tagging.component("fanout", "Fanout service", kind="service", group="Processing",
                            role="Takes each write off the queue and applies it to every store that needs it")
 
@@ -48,24 +48,78 @@ items_cache = tagging.component("items_cache", "Items cache", kind="redis", grou
                                      "(or deleted on a new tag) by the fanout service, and by the tags service on a miss")
 sql_db = tagging.component("sql_db", "SQL primary", kind="postgresql", group="Data stores",
                            role="Tags, items and the item_tags join table: which item carries which tag; "
-                                "and the item ID each create's Idempotency-Key claimed, for a day")
+                                "and the item ID each create's Idempotency-Key claimed, for a day. One of its replicas is a synchronous standby")
 sql_replica = tagging.component("sql_replica", "SQL replica", kind="postgresql", group="Data stores",
                                 role="A read-only copy of the SQL primary that serves tag lookups and tag counts")
 nosql_db = tagging.component("nosql_db", "Item documents (MongoDB)", kind="mongodb", group="Data stores",
-                             role="One document per item: title, body, tags, comments, upvotes, published date, media URLs")
+                             role="One document per item: title, body, tags, comments, upvotes, published date, media URLs; "
+                                  "writes wait for a majority of the replica set")
 nosql_replica = tagging.component("nosql_replica", "MongoDB secondary", kind="mongodb", group="Data stores",
                                   role="A read-only member of the MongoDB replica set that serves item lookups")
 object_store = tagging.component("object_store", "Object storage", kind="s3", group="Data stores",
                                  role="S3: the images, videos and text files embedded in items")
 
+# --- Failure behaviour ---------------------------------------------------------------
+message_queue.fails(
+    down="Creates and taggings fail with 503, since the web server cannot queue them; reads are untouched",
+    slow="Writes wait longer for their 202, and new items show under their tags later",
+    loses_data="Nothing accepted is lost: a message is acknowledged to the web server only once replicated",
+    handling="A replicated queue cluster (three copies of each partition); refused messages go to a dead-letter queue",
+    redundant=True)
+tags_cache.fails(
+    down="Popular tag pages are listed from the SQL replicas, like rare tags: slower, and the replicas take the load",
+    slow="Reads give up on the cache after a short timeout and go to the SQL replicas",
+    loses_data="Nothing durable: a missing set is rebuilt whole from SQL on its next read (read step 9)",
+    handling="A Redis Cluster, each shard with a replica that takes over; sets expire within the hour",
+    redundant=True)
+items_cache.fails(
+    down="Items of popular tags are read from the MongoDB secondaries: slower pages, more load there",
+    slow="Reads give up on the cache after a short timeout and go to a MongoDB secondary",
+    loses_data="Nothing durable: a missing document is read from MongoDB and cached again (read step 11)",
+    handling="A Redis Cluster, each shard with a replica that takes over; documents have a time to live",
+    redundant=True)
+sql_db.fails(
+    down="Creates and taggings fail with 503 (step 5 cannot claim a key or check an item); queued messages wait "
+         "and are retried; reads go on from the replicas and caches",
+    slow="Writes take longer to be accepted, and the queue's backlog grows",
+    loses_data="Nothing committed is lost: one replica is a synchronous standby",
+    handling="The synchronous standby is promoted in about 30 s; the other replicas follow it",
+    redundant=True)
+sql_replica.fails(
+    down="The other replicas serve rare-tag pages, cache refills and tag counts",
+    slow="Rare-tag pages load slowly; a replica that lags shows new taggings late",
+    loses_data="Nothing: a replica is rebuilt from the primary",
+    handling="A few replicas behind a pool; a lagging one is taken out",
+    redundant=True)
+nosql_db.fails(
+    down="Queued writes wait and are retried until a secondary is elected primary, in about 10 s; reads go on",
+    slow="The queue's backlog grows; new items show late",
+    loses_data="Nothing acknowledged is lost: writes wait for a majority of the replica set",
+    handling="A MongoDB replica set of three; a secondary is elected primary",
+    redundant=True)
+nosql_replica.fails(
+    down="Another member of the replica set serves item documents",
+    slow="Pages of rare tags and cache misses load slowly",
+    loses_data="Nothing: a member resyncs from the others",
+    handling="Reads go to whichever secondary is up, or to the primary",
+    redundant=True)
+object_store.fails(
+    down="Uploads fail and media the CDN has not kept do not load; items and tags still list",
+    slow="Uploads and first views of media are slow",
+    loses_data="S3 keeps each object in several zones; the note on replication covers each region",
+    handling="S3's own redundancy across zones; the CDN keeps copies of media already viewed",
+    redundant=True)
+
 
 # --- Write path ----------------------------------------------------------------------
-write = tagging.path("write", "Write path")
+write = tagging.path("write", "Write path", per="write")
 
 write.stage("Accept the request")
 write.step(1, client, object_store,
            "The client first uploads the item's images, videos and text files straight to object storage, "
-           "through presigned upload URLs, as in Pastebin.")
+           "through presigned upload URLs, as in Pastebin.", effect="write",
+           after_crash=("reconciliation", "a client that uploads and then never creates the item leaves files no item "
+                        "names; a daily job deletes uploads older than a day that no item document lists"))
 write.step(2, client, load_balancer,
            "The client opens an HTTPS connection to the load balancer to create an item or add tags to one.")
 write.step(3, load_balancer, rate_limiter,
@@ -78,28 +132,45 @@ write.step(5, web_server, sql_db,
            "first attempt's ID; the key's primary key serializes them. For a tagging, it reads the item's row "
            "instead: who owns it decides a 403, and a missing row a 404 once the ID is too old for its create "
            "to be still queued.",
-           when="For a create with an Idempotency-Key, or a tagging")
+           when="For a create with an Idempotency-Key, or a tagging", share=1, effect="write",
+           after_crash=("idempotent retry", "a crash after the claim but before queueing leaves a claimed key and "
+                        "nothing queued; the client's retry with the same key gets the same item ID and queues it"))
 write.step(6, web_server, message_queue,
            "The web server puts the request on the message queue and answers `202 Accepted` with the item ID. "
            "A retry queues the create again, which changes nothing: every write of the fanout service is "
-           "idempotent by item ID.")
+           "idempotent by item ID.", effect="write",
+           after_crash=("idempotent retry", "a queued message stays until the fanout service acknowledges it after "
+                        "step 13; a crash anywhere before that redelivers it, and every later write is idempotent"))
 
 write.stage("Store the item and its tags")
 write.step(7, message_queue, fanout,
            "The fanout service takes the request off the queue. The queue is partitioned by item ID, so an item's "
-           "create and every later tagging of it are taken in the order they were queued, by one worker at a time.")
+           "create and every later tagging of it are taken in the order they were queued, by one worker at a time. "
+           "It acknowledges the message only after step 13, so a worker that dies midway leaves it to be redelivered.",
+           effect="deliver")
 write.step(8, fanout, nosql_db,
            "It writes the item's document to MongoDB, by item ID. A create inserts it (text, media URLs, tags, and "
            "room for comments, upvotes and the published date) only if it is not there yet (`$setOnInsert`), so a "
            "redelivered create cannot reset comments or votes. A tagging adds the tag to the document's tag array "
-           "(`$addToSet`), which the listing returns with the item.")
+           "(`$addToSet`), which the listing returns with the item.", effect="write",
+           idempotent_by="the item ID claimed in step 5 (the document's _id) and the tag name",
+           after_crash=("idempotent retry", "a crash before step 9 commits leaves the document without its SQL rows; "
+                        "the message is not acknowledged, so it is redelivered and both steps run again"))
 write.step(9, fanout, sql_db,
            "In one SQL transaction it inserts any new tag names, the item row (for a create) and one `item_tags` "
-           "row per tag, skipping pairs that already exist.")
+           "row per tag, skipping rows that already exist (the *store a created item's row* and *tag an item* "
+           "queries below).", effect="write",
+           idempotent_by="the item ID and the tag name: the primary keys of items and item_tags and the unique tag name",
+           after_crash=("idempotent retry", "a crash before the caches are updated leaves the stores right and the "
+                        "caches behind; the unacknowledged message is redelivered and steps 8 to 13 run again"))
 write.step(10, fanout, message_queue,
            "A message that a store keeps refusing (a tagging whose item does not exist, so its `item_tags` row "
            "fails the foreign key) is retried a few times with backoff, then moved to a dead-letter queue for "
-           "an operator, so it does not block the item's partition.", when="If a store keeps refusing it")
+           "an operator, so it does not block the item's partition.", when="If a store keeps refusing it",
+           share=0.001, effect="write",
+           idempotent_by="the item ID: a message dead-lettered twice is replayed twice, which changes nothing",
+           after_crash=("idempotent retry", "a crash after the move but before the acknowledgement redelivers the "
+                        "message; it is refused and moved again, and replaying both copies is harmless"))
 
 write.stage("Keep popular tags hot")
 write.step(11, fanout, tags_info, "The fanout service asks the tags info service which of the item's tags are popular.")
@@ -107,22 +178,27 @@ write.step(12, fanout, items_cache,
            "For a create with a popular tag it caches the item's document in the items cache, by item ID. For "
            "a tagging it deletes the cached document whether or not the new tag is popular (the item may be "
            "cached for another tag that is), and the next read refills it from MongoDB with the new tag.",
-           when="For a create with a popular tag, or any tagging")
+           when="For a create with a popular tag, or any tagging", share=0.5, effect="write",
+           idempotent_by="the item ID, the cache key: a repeat writes or deletes the same key",
+           after_crash=("idempotent retry", "a crash before step 13 leaves the document cached and the tag's set "
+                        "without the item; the unacknowledged message is redelivered and both steps run again"))
 write.step(13, fanout, tags_cache,
            "It adds the item ID to each popular tag's sorted set (`ZADD`) and trims the set to the newest 1,000 "
            "(`ZREMRANGEBYRANK`), in one small Lua script that does nothing if the set does not exist, so a partial "
            "set is never created. The set is ordered by the ID, so newest-first order holds however late or "
            "often a message arrives.",
-           when="If a tag is popular")
+           when="If a tag is popular", share=0.3, effect="write",
+           idempotent_by="the item ID, the set's member: adding it again changes nothing")
 
 write.stage("In the background: the popular set every few minutes, the trie hourly")
 write.step(14, tags_info, sql_replica,
            "The tags info service counts taggings per tag over the last day on a SQL replica (the *top tags* query "
-           "below) and keeps the top ones as the popular set.")
+           "below) and keeps the top ones as the popular set.", effect="read",
+           share=0.00005)
 write.step(15, tags_info, trie_server,
            "Once an hour it counts every tag's taggings over the last 90 days (the same query, its limit raised above the number of tags) and "
            "hands all the counts to the trie server, which rebuilds its suggestion trie and swaps it in: any tag "
-           "used in that span can be suggested, not only the day's top ones.")
+           "used in that span can be suggested, not only the day's top ones.", share=0.000004)
 
 write.note("The queue makes writes asynchronous (the client does not wait for four stores) and fault tolerant "
            "(a request survives a crash of the fanout service). It delivers at least once, so every step must "
@@ -155,6 +231,8 @@ write.note("Sets are ordered by item ID, like the SQL listing that refills them.
            "later is added at its place among the IDs; if that place is below the newest 1,000, the trim drops it "
            "again, and a reader that pages that far is served from SQL (read step 8).",
            theme="Caching")
+write.note("A client that uploads files (step 1) and never creates the item leaves files no item names. A "
+           "daily job deletes uploads older than a day that no item document lists.", theme="Delivery")
 write.note("The source says the data objects are \"replicated across data centers at the web server level to save "
            "bandwidth\". Web servers are stateless and hold nothing to replicate: replication happens in the stores "
            "(PostgreSQL streaming replicas, MongoDB replica set members and S3 replication in each region). What "
@@ -167,7 +245,7 @@ write.note("The source has the fanout service send the media files to object sto
 
 
 # --- Read path -----------------------------------------------------------------------
-read = tagging.path("read", "Read path")
+read = tagging.path("read", "Read path", per="read")
 
 read.stage("Reach the tags service and ask whether the tag is popular")
 read.step(1, client, dns, "The client resolves the service's domain name through DNS.")
@@ -176,40 +254,44 @@ read.step(2, client, cdn,
           "keep it for a few seconds and answer at once.")
 read.step(3, cdn, load_balancer,
           "The CDN forwards the request to the load balancer at the origin.",
-          when="On a CDN miss")
-read.step(4, load_balancer, rate_limiter, "The read is counted against the client's quota.")
-read.step(5, load_balancer, web_server, "The load balancer hands the request to a web server with spare capacity.")
-read.step(6, web_server, tags_service, "The web server asks the tags service for the newest items with the tag.")
+          when="On a CDN miss", share=0.5)
+read.step(4, load_balancer, rate_limiter, "The read is counted against the client's quota.", share=0.5)
+read.step(5, load_balancer, web_server, "The load balancer hands the request to a web server with spare capacity.",
+          share=0.5)
+read.step(6, web_server, tags_service, "The web server asks the tags service for the newest items with the tag.",
+          share=0.5)
 
-read.step(7, tags_service, tags_info, "The tags service asks the tags info service whether the tag is popular.")
+read.step(7, tags_service, tags_info, "The tags service asks the tags info service whether the tag is popular.",
+          share=0.5)
 read.stage("Branch 1, a popular tag: the caches, each with its miss path")
 read.step(8, tags_service, tags_cache,
           "It reads one page of item IDs below the cursor, newest first, from the tag's sorted set "
           "(`ZREVRANGEBYLEX` with a limit). A cursor below the oldest ID the set holds (the newest 1,000) "
           "takes branch 2 instead, like a tag that is not popular.",
-          when="If the tag is popular")
+          when="If the tag is popular", share=0.3, effect="read")
 read.step(9, tags_service, sql_replica,
           "It reads the tag's newest 1,000 item IDs from a SQL replica and writes them back to the tags cache as "
           "a sorted set.",
-          when="On a tags cache miss")
+          when="On a tags cache miss", share=0.003, effect="read")
 read.step(10, tags_service, items_cache,
           "It fetches the items for those IDs from the items cache with a Redis `MGET`: one round trip on one node. "
           "In a Redis Cluster the keys of one `MGET` must share a hash slot, so the client sends one per slot, in parallel.",
-          when="If the tag is popular")
+          when="If the tag is popular", share=0.3, effect="read")
 read.step(11, tags_service, nosql_replica,
           "It reads the items the cache did not have from a MongoDB secondary and caches them.",
-          when="On an items cache miss")
+          when="On an items cache miss", share=0.03, effect="read")
 read.stage("Branch 2, any other tag: straight from the replicas")
 read.step(12, tags_service, sql_replica,
           "It runs the *items with a tag* query below on a SQL replica: one page of item IDs, newest first.",
-          when="If the tag is not popular")
+          when="If the tag is not popular", share=0.2, effect="read")
 read.step(13, tags_service, nosql_replica,
           "It fetches those items' documents from a MongoDB secondary in one query (`_id: {$in: [...]}`).",
-          when="If the tag is not popular")
+          when="If the tag is not popular", share=0.2, effect="read")
 
 read.stage("Load the media")
 read.step(14, client, cdn, "The client loads the images and videos of the items it shows through the CDN.")
-read.step(15, cdn, object_store, "The CDN fetches the file from object storage and keeps a copy.", when="On a CDN miss")
+read.step(15, cdn, object_store, "The CDN fetches the file from object storage and keeps a copy.", when="On a CDN miss",
+          share=0.05, effect="read")
 read.stage("Suggest tags while the user types")
 read.step(16, web_server, trie_server,
           "As the user types in the tag search box, each keystroke's request (steps 2–5) reaches a web server, which "

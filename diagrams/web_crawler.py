@@ -64,11 +64,53 @@ fetcher_2 = crawler.component("fetcher_2", "Fetcher 2", kind="worker", group="Fe
 fetcher_3 = crawler.component("fetcher_3", "Fetcher 3", kind="worker", group="Fetchers",
                               role="A fetcher worker bound to one per-host queue")
 
+# --- Failure behaviour (every store is partitioned and replicated; the frontier checkpoints) ----
+message_queue.fails(
+    down="Fetchers cannot hand pages on: they stop confirming URLs, whose leases run out, and link extraction pauses",
+    slow="The consumer lag grows; past a limit the frontier hands out fewer URLs and the fetchers slow down",
+    loses_data="Nothing acknowledged is lost while one replica of a partition survives; a lost document ID is queued "
+               "again when its unconfirmed URL is fetched again",
+    handling="Kafka with three replicas of each partition; a follower replica takes over a failed leader",
+    redundant=True)
+seed_store.fails(
+    down="Seeds added meanwhile wait for the next minute's read; a running crawl does not need the seeds",
+    slow="New seeds are picked up late",
+    loses_data="Seeds already taken in have rows in the URL store; only seeds added but not yet read would be lost",
+    handling="A Cassandra cluster with a replication factor of three",
+    redundant=True)
+url_store.fails(
+    down="Fetchers cannot record outcomes (step 14), so URLs are fetched again when their leases run out; new links "
+         "and re-crawls stop until it is back",
+    slow="Outcomes and new links are recorded late, and the frontier's input dries up",
+    loses_data="HBase keeps each file in three HDFS copies; a region server's lost memory is replayed from its write-ahead log",
+    handling="Regions move to another region server in about a minute",
+    redundant=True)
+content_store.fails(
+    down="Pages cannot be stored (step 10): fetchers do not confirm them, so they are fetched again later",
+    slow="Fetchers hold pages longer; cache misses (step 17) are slow",
+    loses_data="S3 keeps each object in several zones; a page lost anyway is fetched again at its next crawl",
+    handling="S3's own redundancy across zones",
+    redundant=True)
+content_cache.fails(
+    down="The URL processor reads every page from the content store (step 17): more load there, nothing lost",
+    slow="The processor reads the content store instead after a short timeout",
+    loses_data="Nothing durable: every page is also in the content store",
+    handling="Partitioned by consistent hashing, with replicas the processor reads from",
+    redundant=True)
+for band in (high_queue, medium_queue, low_queue, host_queue_a, host_queue_b, host_queue_c):
+    band.fails(
+        down="The hosts this frontier instance serves are not crawled until a replacement resumes from its checkpoint",
+        slow="Fetchers wait for URLs; those hosts are crawled more slowly",
+        loses_data="URLs queued since the last checkpoint are lost; each comes due again a day later (workflow step 4)",
+        handling="The frontier's queues live in one instance's memory and are checkpointed; a replacement resumes from "
+                 "the checkpoint",
+        redundant=False)
+
 # --- Workflow: 41 source items = 14 steps + 27 notes; here 19 steps (the cache miss, robots.txt, the re-crawl
 # input, the fingerprint and the URL's outcome are drawn too) and the notes, one of which keeps the source's
 # "the fetcher asks the scheduler" ------------------------------------------------------------------------
 
-workflow = crawler.path("workflow", "Workflow")
+workflow = crawler.path("workflow", "Workflow", per="write")
 
 workflow.stage("Start and pick URLs")
 workflow.step(1, fetcher, zookeeper,
@@ -77,18 +119,18 @@ workflow.step(1, fetcher, zookeeper,
               "watches the nodes, gives that fetcher's host queues to another fetcher and re-issues the URLs it "
               "had taken but never confirmed (step 14). A fetcher that was only paused learns on waking that its "
               "session has expired and stops before its next request, so a host gets at most one request "
-              "from it after the hand-over. Every service does this; the fetchers are drawn.")
+              "from it after the hand-over. Every service does this; the fetchers are drawn.", share=0.001)
 workflow.step(2, seed_store, frontier,
               "The URL frontier loads the seed URLs from the seed URL store at the start, and reads the list again "
               "every minute so that seeds added to a running crawl are picked up. It takes in only seeds that have "
               "no row in the URL store yet, adding one with the conditional put of step 18 (due a day later, in "
-              "case the frontier loses it before its checkpoint), so no clock decides which seeds are new.")
+              "case the frontier loses it before its checkpoint), so no clock decides which seeds are new.", share=0.0001)
 workflow.step(3, url_store, scheduler,
               "The scheduler scans the URL store for the URLs whose next crawl time has come (`next_due_at` "
               "before now, by the scheduler's clock). Rows are keyed by the URL's hash, not by time, so this is a "
               "scan of every row: a batch job that passes over the table once an hour, one task per region of the "
               "table on its own region server (some 30 billion rows of a few hundred bytes, about 10 TB a pass). "
-              "The shortest re-crawl interval is an hour, so that granularity is enough.")
+              "The shortest re-crawl interval is an hour, so that granularity is enough.", share=0.9)
 workflow.step(4, scheduler, frontier,
               "The scheduler hands those URLs to the frontier for a re-crawl, with their `ETag` and "
               "`Last-Modified`, and moves each one's `next_due_at` a day ahead, so that the next scan does not "
@@ -97,7 +139,7 @@ workflow.step(4, scheduler, frontier,
               "fetcher's step 14 cannot overwrite the real next time. A URL lost on the way (a frontier that "
               "failed before its checkpoint) comes due again a day later; one still waiting then (a large host's "
               "queue can take longer) is handed out again, and the frontier, which holds each URL once, ignores "
-              "it.")
+              "it.", share=0.9)
 workflow.step(5, frontier, fetcher,
               "The frontier orders the URLs by priority and politeness (see the URL frontier below) and lends the "
               "next URLs to the fetcher workers: a URL not confirmed within its lease goes out again.")
@@ -109,7 +151,7 @@ workflow.step(7, fetcher, websites,
               "The fetcher downloads the host's `robots.txt` and keeps it for at most a day. A 5XX answer counts as "
               "“disallow everything” for now, a 4XX as “no rules”. A URL the file disallows "
               "is not fetched; step 14 records it as disallowed.",
-              when="Its copy of robots.txt is missing or older than 24 hours")
+              when="Its copy of robots.txt is missing or older than 24 hours", share=0.01)
 workflow.step(8, fetcher, websites,
               "The fetcher downloads the page, conditionally on a re-crawl (`If-None-Match` with the stored "
               "`ETag`, `If-Modified-Since`), and renders it in a headless browser so that content built by "
@@ -123,10 +165,15 @@ workflow.step(9, fetcher, duplicate_check,
 workflow.step(10, fetcher, content_store,
               "The fetcher compresses the page and stores it under its document ID, a hash of the normalised URL, "
               "in the content store, where later jobs (indexing, ranking) read it. A re-crawl or a retry "
-              "writes the same key, so it replaces the copy instead of adding one.")
+              "writes the same key, so it replaces the copy instead of adding one.", effect="write",
+              after_crash=("idempotent retry", "a fetcher that dies after storing the page has not confirmed the "
+                           "URL (step 14); its lease runs out, the URL is fetched again, and every write overwrites "
+                           "the same key"))
 workflow.step(11, fetcher, content_cache,
               "The fetcher also puts the page in the content cache, so that the next stage need not read it back "
-              "from the content store.")
+              "from the content store.", effect="write",
+              after_crash=("idempotent retry", "a crash before the queue has the document ID leaves the page "
+                           "stored and cached but not processed; the unconfirmed URL is fetched and queued again"))
 workflow.step(12, fetcher, duplicate_check,
               "Only now, with the page stored, the fetcher records the page's fingerprint under its URL, replacing "
               "the URL's previous one; a fetcher that died before this point leaves no fingerprint that would make "
@@ -134,16 +181,19 @@ workflow.step(12, fetcher, duplicate_check,
 workflow.step(13, fetcher, message_queue,
               "The fetcher puts the document ID on the message queue. A 3XX answer is not followed here: its "
               "`Location` goes on the queue as a link found on the page, so the target passes the URL processor, "
-              "the frontier's per-host queue and its own host's robots.txt like any other URL.")
+              "the frontier's per-host queue and its own host's robots.txt like any other URL.", effect="write",
+              after_crash=("idempotent retry", "a crash before step 14 leaves the outcome unrecorded; the URL is "
+                           "fetched and queued again, and the URL processor's conditional puts (step 18) turn the "
+                           "repeat into no new rows"))
 workflow.step(14, fetcher, url_store,
               "The fetcher writes the outcome into the URL's row (crawled, not modified, duplicate, disallowed, "
               "redirected or failed; HTTP status, `ETag`, `Last-Modified`, attempts) and its next crawl time, "
               "then confirms the URL to the frontier. A crash before this point only means the URL is lent out "
-              "again and fetched once more, which overwrites the same document.")
+              "again and fetched once more, which overwrites the same document.", effect="write")
 
 workflow.stage("Extract links and loop")
 workflow.step(15, message_queue, url_processor,
-              "The URL processor, subscribed to the queue, receives the document ID.")
+              "The URL processor, subscribed to the queue, receives the document ID.", effect="deliver")
 workflow.step(16, content_cache, url_processor,
               "The URL processor reads the page from the content cache, extracts its links, drops the unwanted "
               "ones (filter) and rewrites the rest into one canonical form (normalise). The filter also drops "
@@ -151,17 +201,18 @@ workflow.step(16, content_cache, url_processor,
               "number of path segments, or repeating one segment (`/a/b/a/b/…`).")
 workflow.step(17, content_store, url_processor,
               "The URL processor reads the page from the content store instead, by its document ID.",
-              when="On a cache miss")
+              when="On a cache miss", share=0.05)
 workflow.step(18, url_processor, url_store,
               "The URL processor inserts a row for each new URL, with the page it was found on and a next crawl "
               "time a day ahead (the scheduler's lease of step 4), only if the URL "
               "store has no row for it yet (a conditional put, checkAndMutate in HBase); then it adds the URLs to "
-              "its Bloom filter, and only then commits its offset on the queue.")
+              "its Bloom filter, and only then commits its offset on the queue.", effect="write",
+              idempotent_by="the hash of the normalised URL, the row key: the conditional put inserts only when no row has it")
 workflow.step(19, url_store, frontier,
               "The URL frontier takes the newly inserted URLs as its next input (the URL processor passes on the "
               "rows its puts created), and the loop starts again at step 5. A processor that dies between the "
               "insert and the hand-over loses no URL: the redelivered message finds the rows there and passes "
-              "nothing on, but each row comes due a day later and the scheduler hands it over (steps 3–4).")
+              "nothing on, but each row comes due a day later and the scheduler hands it over (steps 3–4).", share=0.1)
 
 workflow.note("The source lists the heartbeats to ZooKeeper after the loop has closed (its item 14); here they "
               "are step 1, so that the last step is the one that feeds the loop.")
@@ -277,41 +328,48 @@ workflow.note("Apache Gora maps the crawler's records onto NoSQL stores (HBase, 
 
 # --- URL frontier: the frontier on its own ------------------------------------------
 
-frontier_path = crawler.path("url_frontier", "URL frontier")
+frontier_path = crawler.path("url_frontier", "URL frontier", per="write")
 
 frontier_path.stage("Prioritise")
 frontier_path.step(1, seed_store, prioritiser,
                    "At the start of a crawl, the prioritiser takes in the seed URLs, and every minute after that the "
-                   "seeds that operators added since.")
+                   "seeds that operators added since.", share=0.0001)
 frontier_path.step(2, url_store, prioritiser,
-                   "From then on, it takes in the URLs that the URL processor extracted from crawled pages.")
+                   "From then on, it takes in the URLs that the URL processor extracted from crawled pages.", share=0.1)
 frontier_path.step(3, scheduler, prioritiser,
-                   "It also takes in the URLs that the scheduler finds due for a re-crawl.")
+                   "It also takes in the URLs that the scheduler finds due for a re-crawl.", share=0.9)
 frontier_path.step(4, prioritiser, [high_queue, medium_queue, low_queue],
                    "The prioritiser scores each URL by its importance (OPIC or link rank) and appends it to the "
-                   "queue of its priority band.")
+                   "queue of its priority band.", effect="write", share=0.34,
+                   after_crash=("idempotent retry", "the frontier checkpoints its queues; a URL queued after the last "
+                                "checkpoint and lost in a crash comes due again a day later (workflow step 4), and "
+                                "one queued twice is ignored, since the frontier holds each URL once"))
 
 frontier_path.stage("Select by host and fetch")
 frontier_path.step(5, high_queue, selector,
-                   "The priority selector takes most of its URLs from the high-priority queue.")
+                   "The priority selector takes most of its URLs from the high-priority queue.",
+                   effect="deliver", share=0.6)
 frontier_path.step(6, medium_queue, selector,
                    "It takes URLs from the medium-priority queue too, so that they are not starved.",
-                   when="Less often")
+                   when="Less often", effect="deliver", share=0.3)
 frontier_path.step(7, low_queue, selector,
                    "It takes URLs from the low-priority queue as well.",
-                   when="Least often")
+                   when="Least often", effect="deliver", share=0.1)
 frontier_path.step(8, selector, [host_queue_a, host_queue_b, host_queue_c],
                    "The selector puts each URL on the queue of its host: every URL of one host goes to the same "
-                   "queue (a table maps host to queue).")
+                   "queue (a table maps host to queue).", effect="write", share=0.34,
+                   idempotent_by="the normalised URL: the frontier holds each URL once and ignores a repeat",
+                   after_crash=("idempotent retry", "a URL taken from its band but lost before its host queue was "
+                                "checkpointed comes due again a day later (workflow step 4)"))
 frontier_path.step(9, host_queue_a, fetcher_1,
                    "Fetcher 1 takes host A's URLs one at a time, and waits after each download before asking "
-                   "host A for the next page.")
+                   "host A for the next page.", effect="deliver", share=0.34)
 frontier_path.step(10, host_queue_b, fetcher_2,
                    "Fetcher 2 does the same for host B at the same time: hosts are crawled in parallel, each one "
-                   "sequentially.")
+                   "sequentially.", effect="deliver", share=0.34)
 frontier_path.step(11, host_queue_c, fetcher_3,
                    "Fetcher 3 works through host C's queue; when a per-host queue runs empty, the selector gives "
-                   "it a new host.")
+                   "it a new host.", effect="deliver", share=0.34)
 
 frontier_path.note("The frontier has two halves: the priority queues (front) decide *what* is crawled first; the "
                    "per-host queues (back) decide *when* a host may be contacted again.")

@@ -175,3 +175,20 @@ def test_a_reloaded_counter_gets_back_the_previous_interval_too(redis):
 
     redis("HSET", KEY, "start", start, "count", 1 + today, "previous", 0)  # count alone, as before
     assert check_at(redis, limit, window, start + 61)[0] == 1
+
+
+def test_every_store_each_check_waits_on_has_a_second_copy(catalogue):
+    """A store that every request reads or writes (a workflow step with no condition) puts the whole
+    API behind it: the rules cache, read on every check at the full request rate, once was one Redis
+    server. Each such store must have replicas (its Deep dive row then says it is no single point of
+    failure)."""
+    from blueprint.kinds import STATEFUL_KINDS
+
+    system = catalogue.systems["rate_limiter"]
+    on_every_request = {
+        target for step in system.paths["workflow"].steps if step.when is None and step.effect in ("read", "write")
+        for target in step.targets if system.components[target].kind in STATEFUL_KINDS
+    }
+    assert {"rules_cache", "throttle_cache"} <= on_every_request
+    for component in sorted(on_every_request):
+        assert system.components[component].failure.redundant, component

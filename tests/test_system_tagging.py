@@ -122,6 +122,16 @@ def test_tagging_twice_changes_nothing(db):
     assert db.execute("SELECT item_id, tagged_at FROM item_tags").fetchall() == [(7, "2026-11-30 09:00:00")]
 
 
+def test_a_redelivered_create_stores_its_row_once_and_is_not_refused(db):
+    """Write step 9 runs again when the queue redelivers a create: the item row's insert must be a
+    no-op, not a primary-key error that would send the create to the dead-letter queue."""
+    for now in ("2026-11-30 09:00:00", "2026-11-30 09:00:07"):  # delivered, then delivered again
+        db.execute(section("create_item"), {"item_id": 7, "owner_id": 1, "now": now})
+        tag(db, 7, "sql", now)
+    assert db.execute("SELECT id, created_at FROM items").fetchall() == [(7, "2026-11-30 09:00:00")]
+    assert db.execute("SELECT count(*) FROM item_tags").fetchone() == (1,)
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_items_with_a_tag_pages_through_every_item_newest_first(db, seed):
     taggings = random_taggings(seed)
@@ -160,7 +170,7 @@ def test_top_tags_match_a_brute_force_count(db, seed, since):
 
 def test_the_page_shows_the_tested_queries():
     page = (ROOT / "docs" / "systems" / "tagging.md").read_text()
-    for name in ("claim_item_id", "tag_item", "items_with_tag", "top_tags"):
+    for name in ("claim_item_id", "create_item", "tag_item", "items_with_tag", "top_tags"):
         assert f'--8<-- "{QUERIES}:{name}"' in page
 
 
@@ -186,8 +196,7 @@ def test_the_ddl_and_queries_run_on_postgresql_with_64_bit_ids(postgres, db):
         pg.execute(SCHEMA.read_text())
         snowflake = 2**62  # a realistic item ID overflows a 32-bit INTEGER
         for item_id, name, when in taggings:
-            pg.execute("INSERT INTO items (id, owner_id, created_at) VALUES (%s, 1, %s) ON CONFLICT DO NOTHING",
-                       (snowflake + item_id, when))
+            pg.execute(on_postgres(section("create_item")), {"item_id": snowflake + item_id, "owner_id": 1, "now": when})
             for _ in range(2):  # delivered twice: the second run changes nothing
                 for statement in statements("tag_item"):
                     pg.execute(on_postgres(statement), {"tag": name, "item_id": snowflake + item_id, "now": when,
@@ -333,3 +342,15 @@ def test_the_trie_suggests_every_recent_tag_not_only_the_days_top(catalogue):
     write = catalogue.systems["tagging"].paths["write"]
     (trie,) = [s for s in write.steps if s.targets == ("trie_server",)]
     assert "every tag's taggings" in trie.text and "same counts" not in trie.text
+
+
+def test_a_crash_between_two_stores_of_a_write_is_repaired_by_something_the_design_has(catalogue):
+    """Issue 22's crash rule on the write path: files uploaded by a client that never creates the item
+    are found by a daily job (a note says so), and every later pair of writes is repaired by the
+    queue's redelivery, which needs the message acknowledged only after the last write."""
+    write = catalogue.systems["tagging"].paths["write"]
+    steps = {step.number: step for step in write.steps}
+    assert steps[1].after_crash[0] == "reconciliation"
+    assert any("daily job deletes uploads" in note.text for note in write.notes)
+    assert {steps[n].after_crash[0] for n in (5, 6, 8, 9, 12)} == {"idempotent retry"}
+    assert "only after step 13" in steps[7].text

@@ -14,6 +14,16 @@ FROM create_requests
 WHERE author_id = :author_id AND idempotency_key = :key;
 -- --8<-- [end:claim_item_id]
 
+-- --8<-- [start:create_item]
+-- Store a created item's row (write path, step 9, in the same transaction as its tags).
+-- The ID was claimed in step 5 and travels in the message, so a redelivered create finds
+-- its row already there and inserts nothing, instead of failing on the primary key and
+-- being dead-lettered.
+INSERT INTO items (id, owner_id, created_at)
+VALUES (:item_id, :owner_id, :now)
+ON CONFLICT (id) DO NOTHING;
+-- --8<-- [end:create_item]
+
 -- --8<-- [start:tag_item]
 -- Tag an item (write path, step 9). Running it twice changes nothing, so a message
 -- the queue delivers twice is harmless. :new_tag_id comes from the same ID generator
