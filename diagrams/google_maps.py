@@ -258,8 +258,9 @@ mm.step(6, navigation, trip_store,
         "position and ETA into the trip record, so that another server can resume the trip. A server that lost the "
         "trip's WebSocket gets no more fixes, so it has nothing to save over the record of the server that took over.",
         effect="write", share=SAVE_EVERY_30_S,
-        after_crash=("accepted", "a server that dies here loses the fixes it has not published yet, at most the last "
-                     "4 s of one trip's history and traffic; the trip resumes from the record just saved"))
+        after_crash=("accepted", "a server that dies here loses the fixes it has not published yet: at most 1 batch "
+                     "(a few seconds of one trip) is missing from history and traffic; the trip resumes from the "
+                     "record just saved"))
 mm.stage("Keep history and feed traffic, behind the queue")
 mm.step(7, navigation, queue,
         "The navigation service publishes the fixes with their matched segments to the message queue, keyed by "
