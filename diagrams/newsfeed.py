@@ -90,7 +90,8 @@ user_cache.fails(
     handling="A sharded Redis cluster with a replica per shard",
     redundant=True)
 timelines_db.fails(
-    down="Fan-out stops (queue messages stay unacknowledged and are redelivered later); pulls and profile pages fail",
+    down="Fan-out stops (queue messages stay unacknowledged and are redelivered later); pulls, and profile pages "
+         "the user timeline cache does not hold, fail",
     slow="Publishing lags, and feeds of inactive users and profile pages load slowly",
     loses_data="A node that lost data is repaired from the other two copies of each partition",
     handling="Cassandra with three copies of every partition, written and read at QUORUM, so one node can fail",
