@@ -78,6 +78,88 @@ traffic_service = maps.component("traffic_service", "Traffic service", kind="dis
 weather_service = maps.component("weather_service", "Weather service", kind="service", group="Live feeds",
                                  role="Publishes current weather per region (rain, snow, fog) that slows traffic")
 
+# --- Failure behaviour: every shard is replicated (the map-matching notes, "Scaling") ----
+
+queue.fails(down="History and live traffic stop filling; routes and the live ETA go on, since neither reads the queue",
+            slow="The trip store and the traffic service lag; live speeds grow stale, ETAs do not stop",
+            loses_data="Lost fixes are missing from history and from that minute's speeds; the live ETA never used them",
+            handling="Kafka with every partition on three brokers; a follower takes over a failed leader",
+            redundant=True)
+pubsub.fails(down="ETAs stop following traffic and weather: servers keep the last speeds they had, routes the last costs",
+             slow="Live speeds and weather reach the navigation servers late",
+             loses_data="Nothing lasting: the next minute's speeds and the next weather update replace what was lost",
+             handling="Kafka topics with every partition on three brokers",
+             redundant=True)
+search_index.fails(down="Typed searches fail; nearby places, routes and the live ETA go on",
+                   slow="Search results appear late; completions from the trie server still come",
+                   loses_data="A lost shard is rebuilt from the location and places databases",
+                   handling="Solr with every shard replicated",
+                   redundant=True)
+location_cache.fails(down="Every nearby search goes to the location database's read replicas: slower, but correct",
+                     slow="Nearby searches are slow, unless the CDN holds the cell",
+                     loses_data="Nothing is lost: it holds copies for 5 minutes, refilled on misses",
+                     handling="Sharded by region, every shard replicated",
+                     redundant=True)
+location_db.fails(down="Nearby searches that miss the caches fail, and so do vector tiles the CDN does not hold",
+                  slow="Nearby searches that miss the caches and new vector tiles are slow",
+                  loses_data="Restored from a replica; edits come in through the admin service",
+                  handling="PostgreSQL with PostGIS: a primary and read replicas, one promoted if the primary fails",
+                  redundant=True)
+places_cache.fails(down="The places of every nearby search come from the places database's read replicas",
+                   slow="Nearby searches are slow, unless the CDN holds the cell",
+                   loses_data="Nothing is lost: it holds copies for 5 minutes, refilled on misses",
+                   handling="Sharded by region, every shard replicated",
+                   redundant=True)
+places_db.fails(down="Nearby searches that miss the places cache fail",
+                slow="Nearby searches that miss the places cache are slow",
+                loses_data="Restored from a replica",
+                handling="PostgreSQL: a primary and read replicas, one promoted if the primary fails",
+                redundant=True)
+object_store.fails(down="Photos and raster tiles the CDN does not hold fail to load; the map's vector tiles still do",
+                   slow="Photos and raster tiles the CDN does not hold load slowly",
+                   loses_data="A lost photo is a broken image; object storage keeps every object in several zones",
+                   handling="Managed object storage that stores each object in at least three availability zones",
+                   redundant=True)
+route_cache.fails(down="Every route request reads the route database's replicas: slower, but the same routes",
+                  slow="Route requests are slow",
+                  loses_data="Nothing is lost: entries live a minute and are refilled from the route database",
+                  handling="Sharded by region, every shard replicated",
+                  redundant=True)
+route_db.fails(down="Routes the cache does not hold cannot be found; the customizer's and the batch jobs' writes wait",
+               slow="Route requests that miss the cache are slow; the costs lag behind traffic",
+               loses_data="Restored from a replica; the customizer recomputes the costs within a minute",
+               handling="PostgreSQL with PostGIS: a primary and read replicas, one promoted if the primary fails",
+               redundant=True)
+segment_cache.fails(down="Map matching and route weighting read the segment store's replicas: slower, but correct",
+                    slow="Matching falls behind; the service falls back to the nearest segment or the raw position",
+                    loses_data="Nothing is lost: it holds copies, refilled from the segment store",
+                    handling="Sharded by region, every shard replicated",
+                    redundant=True)
+segment_db.fails(down="Matching falls back to the nearest segment or the raw GPS position with historical speeds",
+                 slow="Matching falls behind, with the same fallback",
+                 loses_data="Restored from another member of the replica set",
+                 handling="A MongoDB replica set per shard, which elects a new primary in seconds",
+                 redundant=True)
+trip_store.fails(down="New trips cannot be started (the trip record is written first) and a trip cannot move to another "
+                      "server; fixes wait on the queue",
+                 slow="Route answers wait on the trip record; history lags",
+                 loses_data="A node that lost data is repaired from the other two copies of each partition",
+                 handling="Cassandra with three copies of every partition, so one node can fail",
+                 redundant=True)
+
+# Route requests and searches are the non-ETA part of the capacity's 70 answers a user a day.
+ROUTES = (14_000, "5 kB", "Route requests: about two a day for each of 200 million users, three times the average at the peak")
+SEARCHES = (70_000, "5 kB", "Searches and nearby lookups: about ten a day for each of 200 million users, three times "
+                            "the average at the peak")
+MISS = 0.05  # a Redis cache miss: the capacity's hot fraction (a twentieth of the places, routes and segments)
+NEARBY_CDN_MISS = 0.5  # assumed: the CDN holds the busy cells only, and typed searches skip it
+ROUTE_CDN_MISS = 0.8  # assumed: few trips are popular enough for the CDN to hold
+FILE_CDN_MISS = 0.05  # tiles and photos: the CDN holds the hot twentieth, as the caches do
+SAVE_EVERY_30_S = 0.13  # a fix comes every 4 s; the trip record is saved every 30 s, once in about 7.5 fixes
+RECONNECT = 0.01  # assumed: one route request in a hundred comes from a phone that moved to another server
+CUSTOMIZE = 0.005  # once a minute per changed partition: some tens of writes a second, against 14,000 route requests
+BATCH = 0.001  # the Spark jobs read and write in bulk a few times an hour: nothing per route request
+
 # The phone keeps one WebSocket open to the load balancer, which proxies it to the server that took it:
 # an app server for place search, a navigation server during a trip.
 maps.connection(client, load_balancer, "WebSocket")
@@ -86,7 +168,7 @@ maps.connection(load_balancer, navigation, "WebSocket")
 
 # --- Navigation service (the high-level design) --------------------------------------
 
-nav = maps.path("navigation", "Navigation service")
+nav = maps.path("navigation", "Navigation service", rate=ROUTES)
 nav.stage("Answer a route request")
 nav.step(1, client, load_balancer,
          "The client sends a route request (origin, destination, travel mode, and a request ID it keeps "
@@ -95,32 +177,41 @@ nav.step(2, load_balancer, navigation,
          "The load balancer hands the request to a navigation server with spare capacity.")
 nav.step(3, navigation, route_cache,
          "The navigation service finds the graph partitions that hold the origin and the destination "
-         "and looks up the routes precomputed between them.")
+         "and looks up the routes precomputed between them.", effect="read")
 nav.step(4, navigation, route_db,
          "It reads those partitions and their precomputed routes from the route store and caches them for a minute.",
-         when="On a cache miss")
+         when="On a cache miss", effect="read", share=MISS)
 nav.step(5, traffic_service, pubsub, "The traffic service publishes the current speed on each road segment, "
-         "to the topic partition of the segment's region.")
-nav.step(6, weather_service, pubsub, "The weather service publishes the current conditions in each region.")
+         "to the topic partition of the segment's region.", effect="write")
+nav.step(6, weather_service, pubsub, "The weather service publishes the current conditions in each region.",
+         effect="write",
+         after_crash=("idempotent retry", "each update stands on its own and the next one replaces it; a route request "
+                      "whose trip record (step 9) was not written is retried by the client with the same request ID"))
 nav.step(7, pubsub, navigation,
          "Each navigation server reads both feeds for the regions its trips cross, as a consumer group of its own "
          "(in a shared group each update would reach only one server), and turns them into travel-time weights "
-         "on the edges of the candidate routes.")
+         "on the edges of the candidate routes.", effect="deliver")
 nav.step(8, navigation, route_ranking,
          "The route ranking service sums the weights into an ETA per route, drops routes the user excluded "
          "and sorts the rest.")
 nav.step(9, navigation, trip_store,
          "The navigation server writes the trip record: a trip ID derived from the client's request ID (so a retried "
-         "request writes the same record), the chosen route and its ETA.")
+         "request writes the same record), the chosen route and its ETA.", effect="write",
+         idempotent_by="the trip ID, derived from the client's request ID",
+         after_crash=("idempotent retry", "a record whose answer was lost: the client retries with the same request ID, "
+                      "which rewrites the same record; the customizer's writes do not depend on it"))
 nav.step(10, navigation, client,
          "The navigation service returns the best routes, their ETAs and the trip ID over the WebSocket (through the load "
          "balancer), and pushes a new ETA whenever the feeds change it.")
 nav.stage("Keep the precomputed costs current")
 nav.step(11, pubsub, customizer,
-         "The route customizer, a consumer group of its own on the traffic topic, collects a minute of segment speeds.")
+         "The route customizer, a consumer group of its own on the traffic topic, collects a minute of segment speeds.",
+         effect="deliver", share=CUSTOMIZE)
 nav.step(12, customizer, route_db,
          "Once a minute it recomputes the boundary-to-boundary costs of each partition whose speeds changed and "
-         "writes them to the route store; the route cache's one-minute expiry lets step 4 pick them up.")
+         "writes them to the route store; the route cache's one-minute expiry lets step 4 pick them up.",
+         effect="write", share=CUSTOMIZE,
+         idempotent_by="the partition and the minute: each write overwrites that partition's costs")
 nav.note("The source shows the navigation service only as a picture, with no numbered steps. "
          "The steps above are our reading of it, built from the source's list of data stores "
          "and consistent with the ETA path further down.")
@@ -146,7 +237,7 @@ nav.note("A navigation server that dies takes its trips' WebSockets with it. The
 
 # --- Map matching ---------------------------------------------------------------------
 
-mm = maps.path("map_matching", "Map matching")
+mm = maps.path("map_matching", "Map matching", per="write")  # one run per GPS fix
 mm.stage("Match live, from memory")
 mm.step(1, client, navigation,
         "During a trip the phone sends its trip ID and a batch of GPS fixes (position, GPS time, speed, accuracy) "
@@ -155,27 +246,35 @@ mm.step(2, navigation, map_matching,
         "The navigation server adds the batch to the trip's window of recent fixes, which it keeps in memory, "
         "and hands the window to the map-matching service directly.")
 mm.step(3, map_matching, segment_cache,
-        "It fetches the road segments around those fixes, looked up by the geohash cells they fall in.")
+        "It fetches the road segments around those fixes, looked up by the geohash cells they fall in.", effect="read")
 mm.step(4, map_matching, segment_db,
         "It reads the nearby segments from the road segment store with a geospatial query and caches them.",
-        when="On a cache miss")
+        when="On a cache miss", effect="read", share=MISS)
 mm.step(5, map_matching, navigation,
         "It smooths the track with a Kalman filter, picks the most likely segments and returns the matched "
         "segment, position and speed; the navigation service updates the ETA from them.")
 mm.step(6, navigation, trip_store,
         "Every 30 seconds or so, if fixes came in since its last save, the navigation server saves the last matched "
         "position and ETA into the trip record, so that another server can resume the trip. A server that lost the "
-        "trip's WebSocket gets no more fixes, so it has nothing to save over the record of the server that took over.")
+        "trip's WebSocket gets no more fixes, so it has nothing to save over the record of the server that took over.",
+        effect="write", share=SAVE_EVERY_30_S,
+        after_crash=("accepted", "a server that dies here loses the fixes it has not published yet: at most 1 batch "
+                     "(a few seconds of one trip) is missing from history and traffic; the trip resumes from the "
+                     "record just saved"))
 mm.stage("Keep history and feed traffic, behind the queue")
 mm.step(7, navigation, queue,
         "The navigation service publishes the fixes with their matched segments to the message queue, keyed by "
-        "trip ID so that each trip's fixes stay in order.")
+        "trip ID so that each trip's fixes stay in order.", effect="write",
+        after_crash=("idempotent retry", "the fixes wait on the queue until the consumer writes them; one that crashes "
+                     "before committing its offset reads them again and rewrites the same rows"))
 mm.step(8, queue, trip_store,
         "A consumer appends the fixes to the trip store: partition key the trip ID, clustering key the GPS time, "
-        "so a redelivered batch overwrites the same rows instead of adding new ones.")
+        "so a redelivered batch overwrites the same rows instead of adding new ones.", effect="write",
+        idempotent_by="the trip ID and the fix's GPS time, the row's primary key")
 mm.step(9, queue, traffic_service,
         "The traffic service, a second consumer group on the same topic, averages the matched speeds per segment "
-        "over one-minute windows of GPS time and publishes them (step 5 of the navigation service).")
+        "over one-minute windows of GPS time and publishes them (step 5 of the navigation service).",
+        effect="deliver")
 mm.note("The source shows map matching only as a picture (GPS signals from the phone, the trip store, "
         "the map-matching service, road segments). The steps above are our reading of it, "
         "consistent with steps 10 to 12 of the ETA path.")
@@ -209,7 +308,7 @@ mm.note("Monitoring watches the queue's consumer lag (which delays history and t
 
 # --- Points of interest ---------------------------------------------------------------
 
-poi = maps.path("points_of_interest", "Points of interest")
+poi = maps.path("points_of_interest", "Points of interest", rate=SEARCHES)
 poi.stage("Connect and search")
 poi.step(1, client, dns, "The client resolves the maps domain name through DNS.")
 poi.step(2, client, cdn,
@@ -218,7 +317,7 @@ poi.step(2, client, cdn,
 poi.step(3, cdn, load_balancer,
          "The CDN forwards a cell it does not hold to the load balancer, its origin for nearby answers. Typed "
          "searches do not pass the CDN: they travel over the client's WebSocket, which the same load balancer holds "
-         "(the thick line).", when="On a CDN miss")
+         "(the thick line).", when="On a CDN miss", share=NEARBY_CDN_MISS)
 poi.step(4, load_balancer, server,
          "The load balancer gives the request, or the WebSocket, to an app server with spare capacity; the answer "
          "to a nearby request goes back through the CDN, which keeps it for 5 minutes.")
@@ -226,23 +325,25 @@ poi.step(5, server, trie_server,
          "While the user types, the server asks the trie server to complete the prefix.")
 poi.step(6, server, search_service, "The server passes the submitted search text to the search service.")
 poi.step(7, search_service, search_index,
-         "The search service looks the words up in the inverted index and gets back the matching locations, ranked.")
+         "The search service looks the words up in the inverted index and gets back the matching locations, ranked.",
+         effect="read")
 poi.stage("Find nearby places")
 poi.step(8, server, location_service,
          "The server hands the 'what is near me' query to the location service: the geohash cell of the position, "
          "at a precision chosen from the radius, and an optional category.")
 poi.step(9, location_service, location_cache,
          "The location service asks the location cache for the IDs of the locations in that cell and its 8 "
-         "neighbours, one entry per cell.")
+         "neighbours, one entry per cell.", effect="read")
 poi.step(10, location_service, location_db,
          "It queries a read replica of the location database for the cells it missed and caches each for 5 minutes.",
-         when="On a cache miss")
+         when="On a cache miss", effect="read", share=MISS)
 poi.step(11, location_service, places_cache,
          "It fetches the places at those locations (name, category, rating, opening hours, media URLs) from the "
-         "places cache, keyed by location ID, and keeps those of the asked category.")
+         "places cache, keyed by location ID, and keeps those of the asked category.", effect="read")
 poi.step(12, location_service, places_db,
          "It reads the places of the locations it missed (WHERE location_id IN the list) from a read replica of the "
-         "places DB, a second query to a second database, and caches them for 5 minutes.", when="On a cache miss")
+         "places DB, a second query to a second database, and caches them for 5 minutes.", when="On a cache miss",
+         effect="read", share=MISS)
 poi.stage("Fetch media and tiles")
 poi.step(13, client, cdn,
          "The answer (through the server) carries each place's position and the URLs of its photos; the client "
@@ -250,13 +351,13 @@ poi.step(13, client, cdn,
          "(addressed zoom/x/y) from the CDN.")
 poi.step(14, cdn, object_store,
          "The CDN fetches a photo or a raster tile it does not hold from object storage, its origin.",
-         when="On a CDN miss")
+         when="On a CDN miss", effect="read", share=FILE_CDN_MISS)
 poi.step(15, cdn, tile_server,
          "It asks the tile server, the origin of vector tiles, for a vector tile it does not hold.",
-         when="On a CDN miss")
+         when="On a CDN miss", share=FILE_CDN_MISS)
 poi.step(16, tile_server, location_db,
          "The tile server builds the tile with SQL on the spatial data (PostGIS clips and encodes a tile in one query).",
-         when="On a CDN miss")
+         when="On a CDN miss", effect="read", share=FILE_CDN_MISS)
 poi.note("The source lists the tile server as one item (it 'provides SQL functionality on vector tiles'); "
          "it is drawn here as two steps, the request and the SQL query, so both arrows are visible.")
 poi.note("The source has the location service fetch media and raster tiles itself, which would send every photo's "
@@ -313,7 +414,7 @@ poi.note("Places worldwide are found and verified with the help of Street View p
 
 # --- Estimated time of arrival --------------------------------------------------------
 
-eta = maps.path("eta", "Estimated time of arrival")
+eta = maps.path("eta", "Estimated time of arrival", rate=ROUTES)
 eta.stage("Find candidate routes")
 eta.step(1, client, dns, "The client resolves the maps domain name through DNS.")
 eta.step(2, client, cdn,
@@ -322,42 +423,60 @@ eta.step(2, client, cdn,
 eta.step(3, cdn, load_balancer,
          "The CDN forwards a route it does not hold to the load balancer, its origin for routes. ETA, trip and "
          "traffic updates never pass the CDN: they flow both ways over the client's WebSocket, which the same load "
-         "balancer holds (the thick line).", when="On a CDN miss")
+         "balancer holds (the thick line).", when="On a CDN miss", share=ROUTE_CDN_MISS)
 eta.step(4, load_balancer, navigation,
          "The load balancer gives the request, or the WebSocket, to a navigation server with spare capacity.")
-eta.step(5, navigation, route_cache, "The navigation service fetches the possible routes to the destination from the route cache.")
+eta.step(5, navigation, route_cache, "The navigation service fetches the possible routes to the destination from the route cache.",
+         effect="read")
 eta.step(6, navigation, route_db,
-         "It reads the routes from a read replica of the route database and caches them.", when="On a cache miss")
+         "It reads the routes from a read replica of the route database and caches them.", when="On a cache miss",
+         effect="read", share=MISS)
 eta.step(7, navigation, segment_cache,
-         "For every road segment along those routes, it looks up the segment's details (speed limit, lanes, turn rules) in the segment cache.")
+         "For every road segment along those routes, it looks up the segment's details (speed limit, lanes, turn rules) in the segment cache.",
+         effect="read")
 eta.step(8, navigation, segment_db,
-         "It reads the segments from a read replica of the road segment store and caches them.", when="On a cache miss")
+         "It reads the segments from a read replica of the road segment store and caches them.", when="On a cache miss",
+         effect="read", share=MISS)
 eta.stage("Match the trip to the road")
 eta.step(9, navigation, trip_store,
          "A server that takes over a trip (its first server died) reads the trip record and the last stored fixes "
-         "by trip ID and resumes from them.", when="After a reconnect to another server")
+         "by trip ID and resumes from them.", when="After a reconnect to another server", effect="read", share=RECONNECT)
 eta.step(10, navigation, map_matching,
          "It hands the map-matching service the trip's recent GPS signals, kept in its memory, to place the car on "
          "the road for a more accurate ETA.")
 eta.step(11, map_matching, segment_cache,
-         "The map-matching service looks up the road segments nearest to those signals in the segment cache.")
+         "The map-matching service looks up the road segments nearest to those signals in the segment cache.",
+         effect="read")
 eta.step(12, map_matching, segment_db,
-         "It reads the segments it missed from the road segment store and caches them.", when="On a cache miss")
+         "It reads the segments it missed from the road segment store and caches them.", when="On a cache miss",
+         effect="read", share=MISS)
 eta.stage("Apply traffic and weather, then rank")
-eta.step(13, weather_service, pubsub, "The weather service publishes the latest weather.")
+eta.step(13, weather_service, pubsub, "The weather service publishes the latest weather.", effect="write")
 eta.step(14, traffic_service, pubsub,
-         "The traffic service publishes the latest traffic per road segment, with vehicle counts estimated by HyperLogLog.")
+         "The traffic service publishes the latest traffic per road segment, with vehicle counts estimated by HyperLogLog.",
+         effect="write",
+         after_crash=("idempotent retry", "each update stands on its own and the next minute's replaces it; the fixes "
+                      "of step 17 do not depend on it"))
 eta.step(15, pubsub, navigation,
-         "The navigation service, a subscriber, receives the latest weather and traffic and re-weights the routes' edges.")
+         "The navigation service, a subscriber, receives the latest weather and traffic and re-weights the routes' edges.",
+         effect="deliver")
 eta.step(16, navigation, route_ranking, "The route ranking service filters the routes and sorts them by ETA.")
 eta.stage("Learn from trips offline")
 eta.step(17, navigation, queue, "The navigation service publishes the GPS signals, with their matched segments, "
-         "to the message queue, to be processed asynchronously.")
+         "to the message queue, to be processed asynchronously.", effect="write",
+         idempotent_by="the trip ID and GPS time of each fix: a fix published twice is stored and counted once",
+         after_crash=("idempotent retry", "the fixes wait on the queue until the consumer writes them; one that crashes "
+                      "before committing its offset reads them again and rewrites the same rows"))
 eta.step(18, queue, trip_store, "A consumer writes the signals to the trip store, keyed by trip ID and GPS time, "
-         "so a redelivery rewrites the same rows.")
+         "so a redelivery rewrites the same rows.", effect="write",
+         idempotent_by="the trip ID and the fix's GPS time, the row's primary key",
+         after_crash=("idempotent retry", "the fixes are stored and the batch jobs have not read them yet; the next "
+                      "run reads them, and rewriting what it detected changes nothing"))
 eta.step(19, spark, trip_store,
-         "Spark batch jobs read the trip data to detect changed roads, hotspots and traffic patterns.")
-eta.step(20, spark, route_db, "The jobs write what they detected into the route database, asynchronously.")
+         "Spark batch jobs read the trip data to detect changed roads, hotspots and traffic patterns.",
+         effect="read", share=BATCH)
+eta.step(20, spark, route_db, "The jobs write what they detected into the route database, asynchronously.",
+         effect="write", share=BATCH)
 eta.note("Step 18 is not in the source, which stops at the queue; it is added so the trip data that step 19 reads has a way in.")
 
 eta.note("The road network is a directed graph: intersections are the nodes and road segments the edges, "

@@ -64,50 +64,118 @@ sql_replica = newsfeed.component("sql_replica", "SQL replica", kind="postgresql"
 object_store = newsfeed.component("object_store", "Object storage", kind="s3", group="Data stores",
                                   role="Holds the images and videos embedded in feed items")
 
+# --- Failure behaviour -----------------------------------------------------------------
+message_queue.fails(
+    down="Posting fails with 503 after the ID is recorded; the client's retry with the same Idempotency-Key queues it",
+    slow="Posts are still accepted (202), but reach followers' feeds late",
+    loses_data="Nothing acknowledged is lost: the web server answers 202 only once three brokers hold the item",
+    handling="A replicated queue (Kafka, say): every message on three brokers, one of which takes over a failed leader",
+    redundant=True)
+home_cache.fails(
+    down="Home timelines are pulled from Cassandra instead (read step 10): slower pages, and a far heavier Cassandra load",
+    slow="Feeds load slowly; pushes lag behind, and the fan-out's queue messages wait unacknowledged",
+    loses_data="Lost lists are rebuilt by a pull on their next read; pushes skip a missing list, so none is left partial",
+    handling="A sharded Redis cluster with a replica per shard that takes over; a lost list is rebuilt from Cassandra",
+    redundant=True)
+item_cache.fails(
+    down="Every item is read by ID from the SQL replicas, which then carry the whole read load",
+    slow="Pages wait on the MGET; the items still come from the replicas on a miss",
+    loses_data="Nothing is lost: it holds copies, refilled from the SQL replicas on the next miss",
+    handling="A sharded Redis cluster with a replica per shard; entries live an hour at most",
+    redundant=True)
+user_cache.fails(
+    down="Celebrity items and profile pages are read from Cassandra instead (read steps 10 and 14)",
+    slow="Feeds of users who follow celebrities, and profile pages, load slowly",
+    loses_data="Nothing is lost: a missing list is rebuilt from Cassandra, and pushes skip it until then",
+    handling="A sharded Redis cluster with a replica per shard",
+    redundant=True)
+timelines_db.fails(
+    down="Fan-out stops (queue messages stay unacknowledged and are redelivered later); pulls, and profile pages "
+         "the user timeline cache does not hold, fail",
+    slow="Publishing lags, and feeds of inactive users and profile pages load slowly",
+    loses_data="A node that lost data is repaired from the other two copies of each partition",
+    handling="Cassandra with three copies of every partition, written and read at QUORUM, so one node can fail",
+    redundant=True)
+sql_db.fails(
+    down="Posting, deleting and following fail with 503, and the fan-out waits (redelivered later); reads go on from "
+         "the replicas",
+    slow="Posts and follows time out; clients retry them with the same Idempotency-Key, or the same PUT",
+    loses_data="Nothing acknowledged is lost: a commit returns only once the synchronous standby holds it",
+    handling="A synchronous standby in another zone, promoted when the primary fails, besides the read replicas",
+    redundant=True)
+sql_replica.fails(
+    down="The other replicas take its lookups; with all of them down, cache misses and follow lookups fail",
+    slow="Cache misses are slow; a lagging replica leaves a just-pushed item out until the next refresh",
+    loses_data="Nothing is lost: a replica is a copy of the primary, and a new one is rebuilt from it",
+    handling="Several read replicas behind one address, each rebuilt from the primary when it fails",
+    redundant=True)
+object_store.fails(
+    down="New media cannot be uploaded, so posts with media fail; the CDN still serves the files it holds",
+    slow="Uploads and media the CDN does not hold load slowly",
+    loses_data="A lost file would leave an item with a broken image; object storage keeps every file in several zones",
+    handling="Managed object storage that stores each file in at least three availability zones",
+    redundant=True)
+
+# Shares of the conditional steps: what the page does not give is assumed and said so.
+BIG_AUTHOR = 0.01  # assumed: one post in a hundred comes from an account above the follower threshold
+FOLLOWS_CELEBRITY = 0.5  # assumed: half the feed reads are by users who follow at least one celebrity
+MISS = 0.2  # a cache or list miss: one read in five, the capacity's 80-20 rule
+PROFILE = 0.1  # assumed: one read in ten is a profile page rather than a home timeline
+CDN_MISS = 0.2  # the CDN keeps the hot fifth of the media, which draws four requests in five
+
 
 # --- Home timeline: how an item is published and fetched -----------------------------
-home = newsfeed.path("home_timeline", "Home timeline")
+# One run per post: it publishes the item, then a follower reads it (the read path counts all reads).
+home = newsfeed.path("home_timeline", "Home timeline", per="write")
 
 home.stage("Publish an item")
 home.step(1, author, web_server, "The author posts a feed item: some text and the URLs of any images or videos.")
 home.step(2, web_server, message_queue,
           "The web server gives the item its ID (the one already stored under the post's Idempotency-Key, if this "
-          "is a retry: write steps 5 and 6) and puts it on the message queue.")
-home.step(3, message_queue, fanout, "The fanout service takes the item off the queue.")
+          "is a retry: write steps 5 and 6) and puts it on the message queue.", effect="write",
+          after_crash=("idempotent retry", "the item is queued and the author may have no answer; a retry queues it "
+                       "again under the same ID, and every later write is keyed by it"))
+home.step(3, message_queue, fanout, "The fanout service takes the item off the queue.", effect="deliver")
 home.step(4, fanout, timelines_db,
           "The fanout service stores the item in the author's user timeline in Cassandra (the write path shows "
-          "every store it writes).")
+          "every store it writes).", effect="write", idempotent_by="the item ID, fixed before queueing",
+          after_crash=("idempotent retry", "the message is not acknowledged yet, so it is delivered again and the "
+                       "rest runs keyed by the same ID"))
 home.step(5, fanout, item_cache,
           "The item is cached under its ID before the author's many readers ask for it.",
-          when="If the author has more followers than a threshold")
+          when="If the author has more followers than a threshold", share=BIG_AUTHOR, effect="write",
+          idempotent_by="the item ID, the cache key",
+          after_crash=("idempotent retry", "the message is redelivered, and caching the item again changes nothing"))
 home.step(6, fanout, feed_generation, "The fanout service hands the item to the feed generation service.")
 home.step(7, feed_generation, user_info,
           "Feed generation asks who follows the author, and which of them are active, inactive or celebrities.")
 home.step(8, feed_generation, home_cache,
           "**Push** (fan-out on write): unless the author is a celebrity, the item's ID goes into the cached "
-          "home timeline of every active follower whose list the cache still holds.")
+          "home timeline of every active follower whose list the cache still holds.", effect="write",
+          idempotent_by="the item ID: a ZADD of an ID already in the list changes nothing")
 
 home.stage("Read the home timeline")
 home.step(9, follower, web_server,
           "A follower opens the app and asks for the home timeline (through the load balancer: see the read path).")
 home.step(10, web_server, timeline_service, "The web server asks the timeline service for the follower's home timeline.")
 home.step(11, timeline_service, home_cache,
-          "For an active user, the timeline service reads the precomputed list of item IDs: no work is left to do.")
+          "For an active user, the timeline service reads the precomputed list of item IDs: no work is left to do.",
+          effect="read")
 home.step(12, timeline_service, user_cache,
           "**Hybrid**: the service fetches the latest item IDs of the celebrities the user follows and merges them "
           "into the pushed list.",
-          when="If the user follows celebrities")
+          when="If the user follows celebrities", effect="read", share=FOLLOWS_CELEBRITY)
 home.step(13, timeline_service, timelines_db,
           "**Pull** (fan-out on load): nothing was pushed for an inactive user, so the service reads the latest "
           "items of each followee now (looking back a few months at most) and merges them. A list the cache no "
           "longer holds (a home timeline, or a celebrity's latest IDs) is rebuilt the same way.",
-          when="For an inactive user, or on a cache miss")
+          when="For an inactive user, or on a cache miss", effect="read", share=MISS)
 home.step(14, timeline_service, item_cache,
-          "The service turns the IDs into items with one batched read (`MGET`).")
+          "The service turns the IDs into items with one batched read (`MGET`).", effect="read")
 home.step(15, timeline_service, sql_replica,
           "The items the cache does not hold are read by ID from a SQL replica and cached; then the page goes "
           "back to the follower.",
-          when="On a cache miss")
+          when="On a cache miss", effect="read", share=MISS)
 home.note("Only the home timeline of an active user is precomputed and kept in the cache; "
           "it holds item IDs, not items, so an edit or a deletion is never copied into every follower's timeline.",
           theme="Publishing models")
@@ -135,12 +203,12 @@ home.note("Crossing the threshold must not lose or double items. An account beco
 
 
 # --- Write path ----------------------------------------------------------------------
-write = newsfeed.path("write", "Write path")
+write = newsfeed.path("write", "Write path", per="write")
 
 write.stage("Accept the item")
 write.step(1, client, object_store,
            "The client uploads the item's images and videos straight to object storage, through presigned "
-           "upload URLs that a web server signed for keys it chose, before it posts the item.")
+           "upload URLs that a web server signed for keys it chose, before it posts the item.", effect="write")
 write.step(2, client, load_balancer,
            "The client opens an HTTPS connection to the load balancer to post a feed item, with an "
            "Idempotency-Key that its retries repeat.")
@@ -152,38 +220,59 @@ write.step(5, web_server, [object_store, sql_db],
            "and be under 12 hours old by the bucket's own Last-Modified, so that step 9 clears its 'pending' tag "
            "long before the one-day lifecycle rule can delete it (400 otherwise). It then mints a time-sortable ID and records it under the author and the Idempotency-Key "
            "(`post_requests`, whose primary key is that pair). If the pair is already there, this is a retry: the "
-           "server takes the first attempt's ID instead, or answers 409 if the request differs from the first.")
+           "server takes the first attempt's ID instead, or answers 409 if the request differs from the first.",
+           effect="write",
+           after_crash=("idempotent retry", "an ID recorded under the Idempotency-Key and not queued; the client has "
+                        "no 202, so it retries, finds that ID and queues it (step 6); one that gives up has seen an "
+                        "error, and the row goes after a day"))
 write.step(6, web_server, message_queue,
            "The web server puts the item (ID, text and media URLs) on the message queue for asynchronous "
            "processing. A retry queues it again under the same ID, which covers a first attempt that died "
-           "before queueing and costs nothing otherwise.")
+           "before queueing and costs nothing otherwise.", effect="write",
+           after_crash=("idempotent retry", "the item is queued whether or not the 202 arrives; a retry queues it "
+                        "again under the same ID, and the fanout's writes are keyed by it"))
 write.step(7, web_server, client,
            "The web server answers at once (HTTP 202 Accepted, with the item's ID); publishing to followers happens "
            "after the client has its answer.")
 
 write.stage("Store the item")
-write.step(8, message_queue, fanout, "The fanout service takes the item off the queue.")
+write.step(8, message_queue, fanout, "The fanout service takes the item off the queue.", effect="deliver")
 write.step(9, fanout, object_store,
            "If the item has media, the fanout service removes their 'pending' tag, so that the bucket's lifecycle "
-           "rule no longer applies to them; repeating it is harmless.")
+           "rule no longer applies to them; repeating it is harmless.", effect="write",
+           idempotent_by="the media keys: a tag removed twice stays removed",
+           after_crash=("idempotent retry", "the queue message is not acknowledged, so it is delivered again "
+                        "and steps 9 to 16 run once more, each keyed by the item ID"))
 write.step(10, fanout, sql_db,
            "The fanout service records the item (author, text, media URLs, and the time inside its ID) in the SQL "
            "database, under its ID: "
            "this is where a lookup by item ID ends up. If the row exists and is marked deleted (a late retry of a "
-           "post deleted since), the item goes no further.")
+           "post deleted since), the item goes no further.", effect="write",
+           idempotent_by="the item ID, the primary key (INSERT … ON CONFLICT DO NOTHING)",
+           after_crash=("idempotent retry", "the queue message is not acknowledged, so it is delivered again "
+                        "and steps 9 to 16 run once more, each keyed by the item ID"))
 write.step(11, fanout, timelines_db,
            "The fanout service writes the item into the author's user timeline in Cassandra, in the partition of "
            "the month in which its ID was minted (read from the timestamp inside the ID, not from this service's "
            "clock), where items sort newest first. The write carries that time as its Cassandra timestamp "
            "(CQL's USING TIMESTAMP clause), so a redelivery rewrites the cell with the same one and a later delete's "
-           "tombstone, stamped with the time of the delete, always wins.")
+           "tombstone, stamped with the time of the delete, always wins.", effect="write",
+           idempotent_by="the item ID, with the month and the write timestamp taken from it",
+           after_crash=("idempotent retry", "the queue message is not acknowledged, so it is delivered again "
+                        "and steps 9 to 16 run once more, each keyed by the item ID"))
 write.step(12, fanout, item_cache,
            "The item is cached under its ID ahead of time, because thousands of readers will ask for it at once; "
            "only the latest few items of each such author are kept this way.",
-           when="If the author has more followers than a threshold")
+           when="If the author has more followers than a threshold", share=BIG_AUTHOR, effect="write",
+           idempotent_by="the item ID, the cache key",
+           after_crash=("idempotent retry", "the queue message is not acknowledged, so it is delivered again "
+                        "and steps 9 to 16 run once more, each keyed by the item ID"))
 write.step(13, fanout, user_cache,
            "The fanout service adds the item's ID to the author's user timeline cache, a sorted set of IDs, "
-           "if the cache still holds that set.")
+           "if the cache still holds that set.", effect="write",
+           idempotent_by="the item ID: a ZADD of an ID already in the set changes nothing",
+           after_crash=("idempotent retry", "the queue message is not acknowledged, so it is delivered again "
+                        "and steps 9 to 16 run once more, each keyed by the item ID"))
 
 write.stage("Publish to followers")
 write.step(14, fanout, feed_generation,
@@ -199,7 +288,8 @@ write.step(15, feed_generation, user_info,
 write.step(16, feed_generation, home_cache,
            "For an author who is not a celebrity, feed generation pushes the item's ID into the cached home timeline "
            "of every active follower whose list the cache still holds (fan-out on write). This costs O(n) writes, "
-           "where n is the number of followers.")
+           "where n is the number of followers.", effect="write",
+           idempotent_by="the item ID: a ZADD of an ID already in a list changes nothing")
 
 write.note("Feed items are ranked, sorted and merged into a follower's home timeline as they are pushed, so reading it "
            "needs no further work. Ranking can be by recency or by a relevance score; either way the list is "
@@ -280,7 +370,7 @@ write.note("The source has the fanout service hand the media on to object storag
 
 
 # --- Read path -----------------------------------------------------------------------
-read = newsfeed.path("read", "Read path")
+read = newsfeed.path("read", "Read path", per="read")
 
 read.stage("Reach the timeline service")
 read.step(1, client, dns, "The client resolves the site's domain name through DNS.")
@@ -296,36 +386,38 @@ read.step(6, timeline_service, user_info,
           "inactive, or follows celebrities.")
 read.step(7, user_info, sql_replica,
           "The user info service reads the missing user or follow data from a SQL replica.",
-          when="On a cache miss")
-read.step(8, timeline_service, home_cache, "The service reads the list of feed item IDs from the user's home timeline cache.")
+          when="On a cache miss", effect="read", share=MISS)
+read.step(8, timeline_service, home_cache, "The service reads the list of feed item IDs from the user's home timeline cache.",
+          effect="read")
 read.step(9, timeline_service, user_cache,
           "The service fetches the latest item IDs of each followed celebrity and merges them into the list "
           "(the hybrid model).",
-          when="If the user follows celebrities")
+          when="If the user follows celebrities", effect="read", share=FOLLOWS_CELEBRITY)
 read.step(10, timeline_service, timelines_db,
           "Nothing was pushed for an inactive user, so the service pulls the latest items of each followee from "
           "Cassandra and merges them (fan-out on load), reading the current month and going back a few months at "
           "most. The same read fills a home timeline or a celebrity's list that the cache no longer holds, and "
           "serves the pages past the end of the cached list.",
-          when="For an inactive user, on a cache miss, or past the cached list")
+          when="For an inactive user, on a cache miss, or past the cached list", effect="read", share=MISS)
 read.step(11, timeline_service, item_cache,
-          "The service fetches the items for all the IDs in one round trip, with a Redis `MGET`.")
+          "The service fetches the items for all the IDs in one round trip, with a Redis `MGET`.", effect="read")
 read.step(12, timeline_service, sql_replica,
           "For the IDs the `MGET` did not find, the service reads the items by primary key from a SQL replica "
           "(one `WHERE id IN (…)` query) and caches them.",
-          when="On a cache miss")
+          when="On a cache miss", effect="read", share=MISS)
 
 read.stage("Another user's timeline")
 read.step(13, timeline_service, user_cache,
           "To show one user's own timeline (a profile page), the service reads that user's item IDs from the "
-          "user timeline cache, then turns them into items as in steps 11 and 12.")
+          "user timeline cache, then turns them into items as in steps 11 and 12.", effect="read", share=PROFILE)
 read.step(14, timeline_service, timelines_db,
           "The service reads the user's timeline from Cassandra, newest month first.",
-          when="On a cache miss")
+          when="On a cache miss", effect="read", share=PROFILE * MISS)
 
 read.stage("Load the media")
 read.step(15, client, cdn, "The client asks the CDN for the images and videos whose URLs came with the feed items.")
-read.step(16, cdn, object_store, "The CDN fetches the file from object storage and keeps a copy.", when="On a CDN miss")
+read.step(16, cdn, object_store, "The CDN fetches the file from object storage and keeps a copy.", when="On a CDN miss",
+          effect="read", share=CDN_MISS)
 
 read.note("Inactive users fetch their home timeline by pull (fan-out on load): the first read after a long absence "
           "is slower, and it is then cached so that pushes can keep it current.",
@@ -355,14 +447,15 @@ read.note("The source has the client fetch media from the object store; in pract
 
 
 # --- Follow a user ----------------------------------------------------------------------
-follow = newsfeed.path("follow", "Follow a user")
+# Sized like posting, an upper bound: a follow is one small write, and users follow less often than they post.
+follow = newsfeed.path("follow", "Follow a user", per="write")
 follow.step(1, client, web_server,
             "The reader asks to follow an account (through the load balancer and the rate limiter, as when posting).")
 with follow.transaction("Follow and count"):
     follow.step(2, web_server, sql_db,
                 "One transaction on the SQL primary inserts the row in `follows`, ignoring one that exists, and "
                 "adds one to the followee's `follower_count` only if a row was inserted, so a repeated PUT neither "
-                "follows twice nor counts twice.")
+                "follows twice nor counts twice.", effect="write")
 follow.step(3, web_server, user_info,
             "After the commit, the web server tells the user info service, which adds the follower to its "
             "in-memory copy and re-checks the followee's category against the celebrity threshold.")

@@ -33,7 +33,30 @@ sweeper = pastebin.component("sweeper", "Sweeper", kind="scheduler", group="Serv
 object_store = pastebin.component("object_store", "Object storage", kind="s3", group="Data stores",
                                   role="A private bucket: the text of every paste, one object per paste, keyed by the paste ID")
 
-write = pastebin.path("write", "Write path")
+# --- Failure behaviour -----------------------------------------------------------------
+cache.fails(down="Reads still work, a little slower: every read that gets past the CDN goes to the database and the bucket",
+            slow="A server waits at most a few milliseconds for the cache, then reads the stores as on a miss",
+            loses_data="Nothing is lost: it holds copies, and misses refill it",
+            handling="One Redis node with no replica; the servers skip it when it does not answer, and a new node "
+                     "starts empty and fills from misses",
+            redundant=False)
+metadata_db.fails(down="New pastes and deletes fail with 503; pastes in the CDN and the cache still load, other reads "
+                       "go on from the read replicas",
+                  slow="Creates and completes time out; the client retries them with the same Idempotency-Key and paste ID",
+                  loses_data="Nothing acknowledged is lost: a reservation or complete is acknowledged only once the "
+                             "synchronous standby holds it",
+                  handling="A primary, a synchronous standby in another zone that is promoted when the primary fails, "
+                           "and read replicas",
+                  redundant=True)
+object_store.fails(down="Uploads fail at write step 6 and the client retries; pastes in the CDN and the cache still load, "
+                        "others fail with 503",
+                   slow="Uploads and reads of uncached pastes are slow; the CDN and the cache hide it for popular pastes",
+                   loses_data="A lost object would be a paste whose row points at nothing; object storage keeps every "
+                              "object in several zones so that this does not happen",
+                   handling="Managed object storage that stores each object in at least three availability zones",
+                   redundant=True)
+
+write = pastebin.path("write", "Write path", per="write")
 write.step(1, client, server,
            "The client opens an HTTPS connection to an app server (through the load balancer, as on the read path) "
            "and asks to create a paste of a given size, with an Idempotency-Key that its retries repeat.")
@@ -46,7 +69,10 @@ write.step(4, server, metadata_db,
            "key), the owner, the size, the expiry and the Idempotency-Key, stamped by the database's clock, which also "
            "sets when it lapses. If the caller already used that key, the unique index turns the INSERT into a no-op "
            "and the server reads the first attempt's reservation instead; the ID just drawn is left unused. Only a "
-           "clash on the key is a retry: an ID the key service handed out twice fails the INSERT.")
+           "clash on the key is a retry: an ID the key service handed out twice fails the INSERT.",
+           effect="write",
+           after_crash=("reconciliation", "a reservation with no object: a retry with the same Idempotency-Key finds it; "
+                        "if none comes, it lapses after an hour and the sweep removes it"))
 write.step(5, server, client,
            "The server presigns an upload for the object key that equals the paste ID (an HTTP PUT of that one key, "
            "of exactly the declared size, create-only, signed with the reservation's creation time so that it is valid for "
@@ -54,7 +80,9 @@ write.step(5, server, client,
            "same URL.")
 write.step(6, client, object_store,
            "The client sends the text straight to object storage with an HTTP PUT to that URL, so the bytes never "
-           "cross the app servers.")
+           "cross the app servers.", effect="write",
+           after_crash=("reconciliation", "an object with only a reservation: a retried complete makes it a paste; if "
+                        "none comes, the reservation lapses and the sweep deletes the object under its key"))
 write.step(7, object_store, client,
            "Object storage checks the signature and the create-only condition, stores the text under the key and "
            "confirms the upload.")
@@ -63,14 +91,14 @@ write.step(8, client, server,
            "it needs).")
 write.step(9, server, object_store,
            "The server checks that the object exists and has the reserved size (an HTTP HEAD request on the key); "
-           "if it does not, the answer is 409 and nothing changes.")
+           "if it does not, the answer is 409 and nothing changes.", effect="read")
 write.step(10, server, bloom_filter,
            "The server adds the ID to the Bloom filter before the paste can be read, so that the first read is not "
            "turned away (read step 6). Adding it twice is harmless.")
 write.step(11, server, metadata_db,
            "One statement marks the caller's open reservation completed and inserts the paste's row from it (owner, "
            "object key, and the lifetime asked for, counted from now, so a late complete never returns a dead link). No reservation matched: a retry whose paste exists gets the same link; otherwise "
-           "the reservation lapsed, the paste was deleted since, or it is someone else's (404).")
+           "the reservation lapsed, the paste was deleted since, or it is someone else's (404).", effect="write")
 write.step(12, server, client, "The server returns the link built from the paste ID; that link is what the user shares.")
 write.note("Keys are generated ahead of time, so a write never has to check for a collision. "
            "Six base62 characters give 62⁶ ≈ 56.8 billion keys.", theme="Keys")
@@ -114,27 +142,35 @@ write.note("One Bloom filter is shared by every app server (for example a Redis 
            "The add comes before the paste's row exists, so a failed add fails the complete (HTTP 503) while the "
            "paste is still unreadable, and the client's retry tries again.", theme="Bloom filter")
 
-read = pastebin.path("read", "Read path")
+# The CDN keeps the hot fifth of pastes, which draw four reads in five (the capacity's 80-20
+# rule), so one read in five reaches the origin; the cache keeps the hot pastes too (each CDN
+# location misses them separately), and by the same rule answers four in five of those.
+CDN_MISS, CACHE_MISS = 0.2, 0.2 * 0.2
+
+read = pastebin.path("read", "Read path", per="read")
 read.step(1, client, dns, "The client resolves the Pastebin domain name through DNS.")
 read.step(2, client, cdn, "The client asks the CDN for the paste; a copy the CDN holds is returned at once.")
 read.step(3, cdn, load_balancer, "The CDN forwards the request to the load balancer (or reverse proxy) at the origin.",
-          when="On a CDN miss")
-read.step(4, load_balancer, rate_limiter, "The read is checked against the client's quota.")
-read.step(5, load_balancer, server, "The load balancer passes the request to an app server with spare capacity.")
-read.step(6, server, bloom_filter, "The server asks the Bloom filter whether the paste ID exists; if it says no, the answer is 404.")
-read.step(7, server, cache, "If the paste may exist, the server looks for it (text and expiry) in the cache; a hit is returned at once.")
+          when="On a CDN miss", share=CDN_MISS)
+read.step(4, load_balancer, rate_limiter, "The read is checked against the client's quota.", share=CDN_MISS)
+read.step(5, load_balancer, server, "The load balancer passes the request to an app server with spare capacity.",
+          share=CDN_MISS)
+read.step(6, server, bloom_filter, "The server asks the Bloom filter whether the paste ID exists; if it says no, the answer is 404.",
+          share=CDN_MISS)
+read.step(7, server, cache, "If the paste may exist, the server looks for it (text and expiry) in the cache; a hit is returned at once.",
+          effect="read", share=CDN_MISS)
 read.step(8, server, metadata_db,
           "The server reads the paste's row from a read replica of the SQL database: its object key and expiry. "
           "A reservation is not a paste, and an expired row is not served. A replica may lag a complete that committed seconds ago, so "
           "before answering 404 the server asks the primary; only its 'no' is final.",
-          when="On a cache miss")
+          when="On a cache miss", effect="read", share=CACHE_MISS)
 read.step(9, server, object_store,
           "The server fetches the text from the private bucket by that object key, with its own credentials.",
-          when="On a cache miss")
+          when="On a cache miss", effect="read", share=CACHE_MISS)
 read.step(10, server, cache,
           "The server puts the paste (text and expiry) into the cache, with a time to live no longer than the "
           "paste has left and at most a day, and returns it.",
-          when="On a cache miss")
+          when="On a cache miss", effect="write", share=CACHE_MISS)
 read.note("A Bloom filter never says 'no' for an ID that was added to it, and write step 10 adds every new ID, "
           "so step 6 turns away only IDs that were never created; a 'maybe' for a missing ID costs one cache "
           "and one database lookup.")
@@ -153,28 +189,40 @@ read.note("The filter is one Redis on every read, so it must not become the way 
 read.note("The source has the client contact the load balancer directly after a CDN miss; "
           "with a pull CDN, as here, the CDN forwards the miss to the origin itself.", theme="Corrections")
 
-cleanup = pastebin.path("cleanup", "Delete and clean up")
+# Every paste is removed at most once, by its owner or by the sweep, so the path runs at most
+# as often as pastes are created: sized at the peak write rate, an upper bound.
+cleanup = pastebin.path("cleanup", "Delete and clean up", per="write")
 cleanup.step(1, client, server,
              "The owner asks to delete the paste (through the load balancer, as on the read path), with their token.")
 cleanup.step(2, server, metadata_db,
              "One statement deletes the owner's row from `pastes` and puts the paste on the sweep's list. Once the "
              "replicas have the delete (a moment later), read step 8 finds no row, so no server puts the paste back "
              "into the cache. If it deleted nothing, a second query tells a live paste of another user's (403) from "
-             "none at all (404, which a retry whose 204 was lost also gets).")
-cleanup.step(3, server, cache, "The server deletes the paste's entry from the cache.")
+             "none at all (404, which a retry whose 204 was lost also gets).", effect="write",
+             after_crash=("reconciliation", "the paste is already unreadable and on the sweep's list, so a crash before "
+                          "the cache delete and the purge leaves copies that the sweep removes some ten minutes later"))
+cleanup.step(3, server, cache, "The server deletes the paste's entry from the cache.", effect="write",
+             after_crash=("reconciliation", "a CDN copy that was not purged yet; the sweep purges it again some ten "
+                          "minutes later"))
 cleanup.step(4, server, cdn, "The server asks the CDN to purge the paste's URL.")
 cleanup.step(5, server, client, "The server answers 204.")
 cleanup.step(6, sweeper, metadata_db,
              "Every minute the sweeper moves expired pastes and lapsed reservations onto its list, each in one "
              "statement (the database's clock decides both), then reads a batch of the entries that have been on the "
-             "list for ten minutes, longer than any upload URL lives.")
+             "list for ten minutes, longer than any upload URL lives.", effect="write",
+             after_crash=("reconciliation", "what it put on the list stays there, and the next run, a minute later, "
+                          "takes it up"))
 cleanup.step(7, sweeper, cache,
              "It deletes their cache entries again: a read that fetched the row before step 2, or from a replica "
-             "that had not caught up yet, may have put a copy back after step 3.")
+             "that had not caught up yet, may have put a copy back after step 3.", effect="write",
+             after_crash=("reconciliation", "the paste is still on the list, so the next run repeats steps 7 to 10"))
 cleanup.step(8, sweeper, cdn, "It purges their URLs from the CDN again, for the same reason.")
 cleanup.step(9, sweeper, object_store,
-             "It deletes the object under each key; for a reservation whose upload never came, that deletes nothing.")
-cleanup.step(10, sweeper, metadata_db, "Last, it takes each paste off its list.")
+             "It deletes the object under each key; for a reservation whose upload never came, that deletes nothing.",
+             effect="write",
+             after_crash=("reconciliation", "the paste is still on the list, so the next run deletes the object "
+                          "again, which deletes nothing, and takes it off"))
+cleanup.step(10, sweeper, metadata_db, "Last, it takes each paste off its list.", effect="write")
 cleanup.note("The order is what makes a crash harmless. The paste's row goes first, in the same statement that puts "
              "it on the list, so readers get 404 before any copy is removed and no crash can lose track of the object. "
              "It leaves the list last, so a sweeper that dies anywhere before step 10 leaves it there, and the next run "

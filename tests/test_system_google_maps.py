@@ -123,3 +123,39 @@ def test_the_traffic_service_says_when_a_minute_is_closed(system):
     """Windows by GPS time need a rule for when a minute is published and what a later batch does."""
     notes = " ".join(n.text for n in system.paths["map_matching"].notes)
     assert "slowest queue partition" in notes and "left out of the live speeds" in notes
+
+
+# --- Failure behaviour and load --------------------------------------------------------
+
+
+def test_every_write_the_queues_drive_is_keyed_by_what_a_redelivery_repeats(system):
+    by_path = {path_id: {s.number: s for s in path.steps} for path_id, path in system.paths.items()}
+    # the fix history: trip ID and GPS time, whoever writes it
+    for path_id, number in (("map_matching", 8), ("eta", 18)):
+        assert "trip ID" in by_path[path_id][number].idempotent_by and "GPS time" in by_path[path_id][number].idempotent_by
+    # the trip record: derived from the client's request ID, so a retried request rewrites it
+    assert "request ID" in by_path["navigation"][9].idempotent_by
+    # the customizer overwrites a partition's costs
+    assert "partition" in by_path["navigation"][12].idempotent_by
+
+
+def test_no_store_is_a_single_point_of_failure(system):
+    from blueprint import failure
+
+    stateful = [c for c in system.components.values() if failure.is_stateful(system, c.id)]
+    assert len(stateful) == 13 and all(c.failure.redundant for c in stateful)
+
+
+def test_the_fix_path_dominates_the_load_as_computed_by_hand(system):
+    import math
+
+    from blueprint import capacity, load
+
+    fixes = 200_000_000 * 360 / 86_400 * 3  # peak fixes per second: 10 million phones, one fix every 4 s
+    routes = 14_000  # the declared rate of the navigation and ETA paths
+    loads = {l.component: l for l in load.compute(system, capacity.compute(system))}
+    # map matching step 7 publishes each fix, step 9 delivers it to the traffic service; ETA step 17 per route
+    assert math.isclose(loads["queue"].requests, 2 * fixes + routes, rel_tol=1e-9)
+    # map matching steps 1 and 5, navigation step 2, ETA step 4; the feeds reach it once per route (steps 7, 15)
+    assert math.isclose(loads["navigation"].requests, 2 * fixes + 4 * routes, rel_tol=1e-9)
+    assert load.hottest(list(loads.values())).component == "navigation"

@@ -259,3 +259,55 @@ def test_the_post_checks_its_media_before_the_lifecycle_rule_can_delete_them():
     steps = _write_steps()
     (accept,) = [s for s in steps if s.source == "web_server" and "sql_db" in s.targets]
     assert "object_store" in accept.targets and "HEAD" in accept.text and "12 hours" in accept.text
+
+
+# --- Failure behaviour and load, from diagrams/newsfeed.py ------------------------------
+
+
+@pytest.fixture(scope="module")
+def newsfeed_model():
+    from blueprint.build import load_system
+
+    system, _ = load_system(ROOT / "diagrams" / "newsfeed.py", ROOT)
+    return system
+
+
+def test_every_write_after_the_queue_is_keyed_by_the_item_id_fixed_before_queueing(newsfeed_model):
+    steps = newsfeed_model.paths["write"].steps
+    queued = next(s.number for s in steps if s.effect == "deliver")
+    after = [s for s in steps if s.number > queued and s.effect == "write"]
+    assert {s.number for s in after} == {9, 10, 11, 12, 13, 16}
+    for step in after:
+        key = step.idempotent_by
+        assert ("item ID" in key) or ("media keys" in key), step.number
+    # the ID is fixed before the queue: recorded under the Idempotency-Key, then queued
+    record = next(s for s in steps if s.number == 5)
+    assert record.effect == "write" and "Idempotency-Key" in record.text
+
+
+def test_no_store_is_a_single_point_of_failure_and_the_page_says_how(newsfeed_model):
+    from blueprint import failure
+
+    stateful = [c for c in newsfeed_model.components.values() if failure.is_stateful(newsfeed_model, c.id)]
+    assert stateful and all(c.failure.redundant for c in stateful)
+    page = PAGE.read_text(encoding="utf-8")
+    for promise in ("replica per shard", "three copies", "three brokers", "synchronous standby"):
+        assert promise in page, promise
+
+
+def test_cassandra_load_is_what_the_assumptions_give_by_hand(newsfeed_model):
+    import math
+
+    from blueprint import capacity, load
+
+    posts = 300_000_000 * 0.5 / 86_400 * 3  # peak posts per second
+    reads = 20 * posts
+    miss, profile = 0.2, 0.1
+    expected = (posts  # home timeline step 4
+                + miss * posts  # home timeline step 13, a pull
+                + posts  # write step 11
+                + miss * reads  # read step 10, a pull
+                + profile * miss * reads)  # read step 14, a profile page that misses the cache
+    loads = {l.component: l for l in load.compute(newsfeed_model, capacity.compute(newsfeed_model))}
+    assert math.isclose(loads["timelines_db"].requests, expected, rel_tol=1e-9)
+    assert loads["timelines_db"].nodes == math.ceil(expected / 3_800)

@@ -370,3 +370,56 @@ def test_a_late_complete_does_not_hand_out_a_link_that_has_already_expired(db):
     ((_, expires_at),) = db.run(c, "read", paste_id="aZ3x9Q")
     (lifetime,) = db.setup.execute("SELECT expires_at - created_at FROM pastes").fetchone()
     assert lifetime.total_seconds() == 60
+
+
+# --- Failure behaviour and load, from diagrams/pastebin.py ------------------------------
+
+
+@pytest.fixture(scope="module")
+def pastebin_model():
+    from blueprint.build import load_system
+
+    system, _ = load_system(ROOT / "diagrams" / "pastebin.py", ROOT)
+    return system
+
+
+def test_only_the_cache_is_a_single_point_of_failure_and_it_holds_copies_only(pastebin_model):
+    from blueprint import failure
+
+    stateful = {c.id: c for c in pastebin_model.components.values() if failure.is_stateful(pastebin_model, c.id)}
+    assert {cid for cid, c in stateful.items() if not c.failure.redundant} == {"cache"}
+    assert "Nothing is lost" in stateful["cache"].failure.loses_data
+    assert "synchronous standby" in stateful["metadata_db"].failure.handling  # an acknowledged link survives failover
+    page = PAGE.read_text(encoding="utf-8")
+    assert "synchronous standby" in page  # the page says so too
+
+
+def test_a_crash_between_the_reservation_the_upload_and_the_complete_is_repaired_by_the_sweep(pastebin_model):
+    steps = {s.number: s for s in pastebin_model.paths["write"].steps}
+    for number in (4, 6):  # reservation, then upload, then complete: three writes to two stores
+        repair, text = steps[number].after_crash
+        assert repair == "reconciliation" and "sweep" in text
+    # the sweep is a path of its own, and it removes the object of a lapsed reservation
+    assert "lapsed reservations" in {s.number: s for s in pastebin_model.paths["cleanup"].steps}[6].text
+
+
+def test_the_hot_spots_are_what_the_assumptions_give_by_hand(pastebin_model):
+    import math
+
+    from blueprint import capacity, load
+
+    writes = 10_000_000 * 0.1 / 86_400 * 3  # peak creates per second
+    reads = 10 * writes
+    origin, miss = 0.2, 0.2 * 0.2  # a CDN miss; a CDN miss that also misses the cache
+    expected = {
+        "cdn": reads + 2 * writes,  # read step 2; the purges of cleanup steps 4 and 8
+        "metadata_db": 2 * writes + miss * reads + 3 * writes,  # write 4, 11; read 8; cleanup 2, 6, 10
+        "cache": origin * reads + miss * reads + 2 * writes,  # read 7, 10; cleanup 3, 7
+        "object_store": 2 * writes + miss * reads + writes,  # write 6, 9; read 9; cleanup 9
+    }
+    loads = {l.component: l for l in load.compute(pastebin_model, capacity.compute(pastebin_model))}
+    for name, rps in expected.items():
+        assert math.isclose(loads[name].requests, rps, rel_tol=1e-9), name
+        assert math.isclose(loads[name].bytes, rps * 10_000, rel_tol=1e-9), name
+    assert load.hottest(list(loads.values())).component == "cdn"
+    assert loads["metadata_db"].nodes == 1
