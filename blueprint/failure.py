@@ -98,17 +98,26 @@ def _component_problems(system: System) -> list[str]:
 
 
 def _declaration_problems(system: System, path: Path) -> list[str]:
+    from blueprint.load import size_in_bytes  # the size syntax lives with its only reader
+
     file, found = system.source, []
     where_path = locate(file, path.id)
     if path.per is not None and path.rate is not None:
         found.append(f"{where_path}: declare per= or rate=, not both")
     if path.per is not None:
-        if path.per not in ("write", "read"):
-            found.append(f'{where_path}: per={path.per!r}: a path runs per "write" or per "read" request; use rate=(…) for a background path')
+        if path.per not in ("write", "read", "summary"):
+            found.append(f'{where_path}: per={path.per!r}: a path runs per "write" or per "read" request, or is a '
+                         '"summary" of steps drawn elsewhere; use rate=(…) for a background path')
         elif not system.assumptions:
             found.append(f'{where_path}: per="{path.per}" needs the capacity assumptions: declare system.capacity(...)')
+    if path.times != 1 or path.size is not None:
+        if path.per not in ("write", "read"):
+            found.append(f'{where_path}: times= and size= go with per="write" or per="read"; a rate=(…) says both itself')
+        elif isinstance(path.times, bool) or not isinstance(path.times, (int, float)) or not 0 < path.times < 1e6:
+            found.append(f"{where_path}: times={path.times!r} is how many runs each request makes, a number above 0")
+        elif path.size is not None and size_in_bytes(path.size) is None:
+            found.append(f"{where_path}: size={path.size!r} is what one run moves, written like '200 B' or '4 kB'")
     if path.rate is not None:
-        from blueprint.load import size_in_bytes  # the size syntax lives with its only reader
 
         rate = path.rate
         shape = isinstance(rate, tuple) and len(rate) == 3
@@ -145,7 +154,7 @@ def _declaration_problems(system: System, path: Path) -> list[str]:
             if size_in_bytes(step.size) is None:
                 found.append(f"{where}: size={step.size!r} is what one run of this step moves, written like "
                              "'200 B', '4 kB' or '2 MB'")
-        rated = path.per is not None or path.rate is not None  # only then does a share change a figure
+        rated = path.per not in (None, "summary") or path.rate is not None  # only then does a share change a figure
         if annotated(system) and rated and step.when is not None and step.share is None:
             found.append(f"{where}: a conditional step ('{step.when}') declares the share of requests that take it, "
                          "e.g. share=0.2 for one in five")

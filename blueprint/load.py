@@ -121,13 +121,13 @@ def path_rate(system: System, path_id: str, capacity: dict | None) -> tuple[floa
     path = system.paths[path_id]
     if path.rate is not None:
         return float(path.rate[0]), size_in_bytes(path.rate[1])
-    if path.per is None or not capacity:
-        return None
+    if path.per in (None, "summary") or not capacity:
+        return None  # a summary retells steps whose load is counted in their own paths
     results = {r["name"]: r["magnitude"] for r in capacity["results"]}
     sizes = capacity["sizes"]
-    if path.per == "write":
-        return results["write_qps_peak"], sizes["write_size"]
-    return results["read_qps_peak"], sizes["read_size"]
+    runs, size = ((results["write_qps_peak"], sizes["write_size"]) if path.per == "write"
+                  else (results["read_qps_peak"], sizes["read_size"]))
+    return runs * path.times, size if path.size is None else size_in_bytes(path.size)
 
 
 def compute(system: System, capacity: dict | None) -> list[Load]:

@@ -159,6 +159,8 @@ class Path:
     _nested_transactions: list[str] = field(default_factory=list)
     per: str | None = None  # what drives the path: "write" or "read" (the capacity's peak QPS)
     rate: tuple | None = None  # or, for a background path: (peak requests per second, size of one, "why")
+    times: float = 1  # runs of this path per write or read request (10: a player reports ten times a view)
+    size: str | None = None  # what one run moves, when it is not the capacity's write or read size
     sagas: dict[str, dict[int, str]] = field(default_factory=dict)  # saga title -> {step number: compensation}
 
     def step(
@@ -330,13 +332,16 @@ class System:
         units ("10 kB", "5 years"). `blueprint.capacity` lists the names and computes."""
         self.assumptions = dict(assumptions)
 
-    def path(self, id: str, title: str, *, per: str | None = None, rate: tuple | None = None) -> Path:
+    def path(self, id: str, title: str, *, per: str | None = None, rate: tuple | None = None,
+             times: float = 1, size: str | None = None) -> Path:
         """A numbered use case. `per="write"` or `per="read"`: one run per write or read
-        request of the capacity assumptions; `rate=(5, "2 kB", "why")`: a background path
-        run 5 times a second at peak, moving 2 kB each time. Both feed the hot spots."""
+        request of the capacity assumptions (`times=10`: ten runs per request; `size="200 B"`:
+        each run moves that much instead of the capacity's size); `rate=(5, "2 kB", "why")`: a
+        background path run 5 times a second at peak, moving 2 kB each time; `per="summary"`:
+        a path that retells steps drawn in other paths, so it adds no load of its own."""
         if id in self.paths:
             self._duplicates.append(f"path '{id}' is declared twice")
-        self.paths[id] = Path(id, title, _owner=self.components, per=per, rate=rate)
+        self.paths[id] = Path(id, title, _owner=self.components, per=per, rate=rate, times=times, size=size)
         return self.paths[id]
 
     def problems(self, known_kinds: set[str]) -> list[str]:

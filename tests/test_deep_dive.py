@@ -252,6 +252,45 @@ def test_a_step_size_that_is_not_a_size_is_refused(tmp_path):
     assert "path 'read', step 2: size='tiny' is what one run of this step moves" in problems_of(tmp_path, script)
 
 
+def test_a_path_run_several_times_a_request_with_its_own_size():
+    """Ten small reports per read: ten times the read rate, each of 200 B, on the cache only."""
+    script = PROBE + '''
+report = probe.path("report", "Report progress", per="read", times=10, size="200 B")
+report.step(1, client, server, "The client reports.")
+report.step(2, server, cache, "The server records the report.", effect="write")
+'''
+    loads = computed_loads(script)
+    expected = hand_loads()
+    reads = expected["server"][0] - expected["worker"][0]
+    assert math.isclose(loads["cache"].requests, expected["cache"][0] + 10 * reads, rel_tol=1e-9)
+    assert math.isclose(loads["cache"].bytes, expected["cache"][1] + 10 * reads * 200, rel_tol=1e-9)
+
+
+def test_a_summary_path_adds_no_load(tmp_path):
+    script = PROBE + '''
+overview = probe.path("overview", "Overview", per="summary")
+overview.step(1, client, server, "The client places an order.")
+overview.step(2, server, orders, "The order is stored.", effect="write",
+              after_crash=("outbox", "as in the write path"))
+'''
+    assert {name: (l.requests, l.bytes) for name, l in computed_loads(script).items()} == \
+        {name: (l.requests, l.bytes) for name, l in computed_loads(PROBE).items()}
+    load_all(make_project(tmp_path, {"probe.py": script}))  # and it builds
+
+
+@pytest.mark.parametrize("declaration, message", [
+    ('per="read", times=0', "times=0 is how many runs each request makes"),
+    ('per="read", size="big"', "size='big' is what one run moves"),
+    ('rate=(5, "1 kB", "why"), times=2', "times= and size= go with per="),
+])
+def test_times_and_size_are_checked(tmp_path, declaration, message):
+    script = PROBE + f'''
+extra = probe.path("extra", "Extra", {declaration})
+extra.step(1, client, server, "The client asks.")
+'''
+    assert message in problems_of(tmp_path, script)
+
+
 def test_a_background_path_runs_at_its_declared_rate():
     loads = computed_loads(PROBE + ACROSS.replace("move.transaction(", "move.saga(").replace(
         '"Move stock between stores"):', '"Move stock between stores", compensations={1: "delete the record"}):'))
