@@ -129,6 +129,13 @@ CONCEPT_PAGES: dict[str, str] = {
 }
 
 
+# Pages about one technology that several kinds are drawn as: a system using any of these
+# kinds lists the page under "Concepts used here", and the page lists the system.
+TECHNOLOGY_PAGES: dict[str, tuple[str, frozenset[str]]] = {
+    "Redis": ("concepts/redis.md", frozenset({"redis", "redis_geo", "redis_pubsub", "lock", "cache"})),
+}
+
+
 def concept_page(kind: str) -> str | None:
     concept = KINDS[kind].concept
     return CONCEPT_PAGES.get(concept) if concept else None

@@ -22,7 +22,7 @@ import markdown
 from blueprint import api
 from blueprint.build import Catalogue, Picture
 from blueprint.capacity import capacity_html
-from blueprint.kinds import CONCEPT_PAGES, KINDS, concept_page
+from blueprint.kinds import CONCEPT_PAGES, KINDS, TECHNOLOGY_PAGES, concept_page
 from blueprint.model import BlueprintError, System, locate
 from blueprint import render
 from blueprint.render import CONCEPT_LINK, ICON_HREF
@@ -373,11 +373,15 @@ def concepts_section(system: System, page_exists: Callable[[str], bool]) -> str:
         concept = KINDS[component.kind].concept
         if concept:
             used.setdefault(concept, []).append(component.label)
+        for technology, (_, kinds) in TECHNOLOGY_PAGES.items():
+            if component.kind in kinds:
+                used.setdefault(technology, []).append(component.label)
     if not used:
         return ""
+    pages = {**CONCEPT_PAGES, **{name: page for name, (page, _) in TECHNOLOGY_PAGES.items()}}
     rows = []
     for concept in sorted(used, key=str.lower):
-        page = CONCEPT_PAGES.get(concept)
+        page = pages.get(concept)
         name = f"[{concept}](../{page})" if page and page_exists(page) else f"{concept} *(no page yet)*"
         rows.append(f"| {name} | {_table_cell(', '.join(used[concept]))} |")
     return (
@@ -390,9 +394,10 @@ def concepts_section(system: System, page_exists: Callable[[str], bool]) -> str:
 def used_by_section(concept_page_path: str, catalogue: Catalogue) -> str:
     """'Used in these designs', in Markdown: every system with a component of this concept."""
     concepts = {name for name, page in CONCEPT_PAGES.items() if page == concept_page_path}
+    kinds = {kind for page, kinds in TECHNOLOGY_PAGES.values() if page == concept_page_path for kind in kinds}
     rows = []
     for system in sorted(catalogue.systems.values(), key=lambda system: system.title.lower()):
-        labels = [c.label for c in system.components.values() if KINDS[c.kind].concept in concepts]
+        labels = [c.label for c in system.components.values() if KINDS[c.kind].concept in concepts or c.kind in kinds]
         if labels:
             rows.append(f"| [{_table_cell(system.title)}](../systems/{system.id}.md) | {_table_cell(', '.join(labels))} |")
     if not rows:

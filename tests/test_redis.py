@@ -270,3 +270,18 @@ def test_the_page_shows_the_transcripts_and_the_measured_figures(built_site):
             assert line in text, f"the page does not show: {line}"
     assert "XAUTOCLAIM chat:room:9 delivery worker-b 0 0-0 COUNT 10" in text
     assert "GEOSEARCH drivers:sf:available FROMLONLAT" in text
+
+
+def test_every_system_that_draws_redis_links_the_redis_page_and_is_listed_there(built_site, catalogue):
+    from blueprint.kinds import TECHNOLOGY_PAGES
+
+    _, kinds = TECHNOLOGY_PAGES["Redis"]
+    using = sorted(s.id for s in catalogue.systems.values() if any(c.kind in kinds for c in s.components.values()))
+    assert len(using) >= 10  # most designs keep something in Redis
+    redis_page = (built_site.site / "concepts" / "redis.html").read_text(encoding="utf-8")
+    used_here = redis_page.split('id="used-in-these-designs"', 1)[1]
+    for system in using:
+        page = (built_site.site / "systems" / f"{system}.html").read_text(encoding="utf-8")
+        concepts = page.split('id="concepts-used-here"', 1)[1]
+        assert 'href="../concepts/redis.html"' in concepts, system
+        assert f'href="../systems/{system}.html"' in used_here, system
