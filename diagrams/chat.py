@@ -479,6 +479,7 @@ chat.endpoint(
 )
 chat.endpoint(
     "GET", "/v1/search", "Search the history of the user's conversations (only where messages are not end-to-end encrypted)",
+    operation_id="searchMessages",  # the derived name reads badly
     starts=(workflow, 65),
     request={"q": "string: the words to find",
              "conversation_id?": "string: limit the search to one conversation",
@@ -541,3 +542,40 @@ chat.capacity(
     peak_to_average=(2, "Evenings, spread across time zones by a worldwide user base"),
     hot_fraction=(0.01, "The group cache keeps only the latest messages of recently active groups, a small share of a day's deliveries"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+chat.example("POST /v1/sessions",
+    request={"phone": "+33612345678", "code": "482913", "refresh_token": "eyJvZmZzZXQiOjIwfQ"},
+    responses={201: {"access_token": "eyJvZmZzZXQiOjIwfQ", "refresh_token": "eyJvZmZzZXQiOjIwfQ", "socket_token": "eyJvZmZzZXQiOjIwfQ", "gateway_url": "https://chat.example/gateway_url/8f3a", "friends": [{}], "groups": [{}]}, 429: {"error": "rate_limited", "message": "Too many attempts for this phone number (Retry-After says when to try again)"}})
+chat.example("GET /v1/ws",
+    responses={200: None, 429: {"error": "rate_limited", "message": "Reconnecting too fast, e.g. everyone at once after a chat server left the ring (Retry-After, with jitter)"}})
+chat.example("POST /v1/conversations/{conversation_id}/messages",
+    request={"conversation_id": "c_7731", "body": "See you at 8?"},
+    responses={201: {"seq": 3, "message_id": "m_90412", "stored_at": "2026-12-07T09:30:00Z"}, 429: {"error": "rate_limited", "message": "Sending too fast: a spam guard (Retry-After says when to try again)"}})
+chat.example("POST /v1/conversations/{conversation_id}/receipts",
+    request={"conversation_id": "c_7731", "kind": "read", "up_to_seq": 3},
+    responses={204: None, 404: {"error": "not_found", "message": "No such conversation"}})
+chat.example("GET /v1/conversations/{conversation_id}/messages",
+    request={"conversation_id": "c_7731", "after_seq": 3, "before_seq": 3, "limit": 20},
+    responses={200: {"messages": [{}], "next_cursor": 3}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
+chat.example("GET /v1/users/{user_id}/presence",
+    request={"user_id": "u_48213"},
+    responses={200: {"online": True, "last_seen_at": "2026-12-07T09:30:00Z"}, 404: {"error": "not_found", "message": "No such user"}})
+chat.example("POST /v1/media/upload_urls",
+    request={"content_type": "image/jpeg", "size": 20480},
+    responses={201: {"upload_url": "https://chat.example/upload_url/8f3a", "media_url": "https://chat.example/media_url/8f3a"}, 429: {"error": "rate_limited", "message": "Over the upload quota (Retry-After says when to try again)"}})
+chat.example("GET /v1/search",
+    request={"q": "jazz in paris", "conversation_id": "c_7731", "cursor": "eyJvZmZzZXQiOjIwfQ"},
+    responses={200: {"hits": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the search quota (Retry-After says when to try again)"}})
+chat.example("POST /v1/groups",
+    request={"name": "Weekend plans", "member_ids": ["member_1042"]},
+    responses={201: {"group_id": "g_1205"}, 404: {"error": "not_found", "message": "An unknown user among member_ids"}})
+chat.example("GET /v1/groups/{group_id}",
+    request={"group_id": "g_1205"},
+    responses={200: {"name": "Weekend plans", "members": [{}]}, 404: {"error": "not_found", "message": "No such group"}})
+chat.example("PUT /v1/groups/{group_id}/members/{user_id}",
+    request={"group_id": "g_1205", "user_id": "u_48213"},
+    responses={201: None, 409: {"error": "conflict", "message": "The group is full (1,000 members)"}})
+chat.example("DELETE /v1/groups/{group_id}/members/{user_id}",
+    request={"group_id": "g_1205", "user_id": "u_48213"},
+    responses={204: None, 404: {"error": "not_found", "message": "No such group, or not a member"}})

@@ -299,3 +299,17 @@ color_picker.capacity(
     peak_to_average=(3, "Assumption: working-hours peaks in the busiest regions"),
     hot_fraction=(0.2, "80-20 rule: a fifth of a day's reads cover most of the traffic"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+color_picker.example("PUT /lists/{owner_id}",
+    request={"owner_id": "u_48213", "color_ids": [3, 3]},
+    responses={200: {"color_ids": [3, 3]}, 412: {"error": "precondition_failed", "message": "The list changed since the ETag in If-Match (another device of the owner): reload and edit again"}})
+color_picker.example("GET /lists/{owner_id}",
+    request={"owner_id": "u_48213"},
+    responses={200: {"colors": [{}]}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
+color_picker.example("POST /lists/{owner_id}/viewers",
+    request={"owner_id": "u_48213", "email": "ada@example.org"},
+    responses={200: {"viewer_id": "u_90017"}, 429: {"error": "rate_limited", "message": "Over the share quota, which is tight because each share sends an email"}})
+color_picker.example("DELETE /lists/{owner_id}/viewers/{viewer_id}",
+    request={"owner_id": "u_48213", "viewer_id": "u_90017"},
+    responses={204: None, 404: {"error": "not_found", "message": "That user was not a viewer"}})

@@ -456,3 +456,11 @@ maps.capacity(
     peak_to_average=(3, "Commute peaks; chosen so that the peak is the requirements' 10 million navigating phones"),
     hot_fraction=(0.05, "Reads cluster in cities: many users get the same places and routes, and ETA updates are not cached at all"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+maps.example("GET /v1/places/nearby",
+    request={"geohash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "category": "museum", "cursor": "eyJvZmZzZXQiOjIwfQ"},
+    responses={200: {"places": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
+maps.example("GET /v1/routes",
+    request={"origin": "ChIJD7fiBh9u5kcRYJSMaMOCCwQ", "destination": "u09tvw", "mode": "transit"},
+    responses={200: {"routes": [{}]}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})

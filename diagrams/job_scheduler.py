@@ -345,3 +345,23 @@ scheduler.capacity(
     peak_to_average=(10, "Due times bunch at the top of the hour and at midnight (every report at 09:00)"),
     hot_fraction=(0.2, "80-20 rule on the day's status reads (the task cache holds due IDs, not these: see the page)"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+scheduler.example("POST /v1/tasks",
+    request={"name": "Weekend plans", "execute_at": "2026-12-07T09:30:00Z", "recurrence": "0 3 * * *", "executable_size": 20480},
+    responses={201: {"task_id": "t_5521", "upload_url": "https://job-scheduler.example/upload_url/8f3a"}, 429: {"error": "rate_limited", "message": "Over the scheduling quota (Retry-After says when to try again)"}})
+scheduler.example("POST /v1/tasks/{task_id}/upload_complete",
+    request={"task_id": "t_5521"},
+    responses={202: None, 409: {"error": "conflict", "message": "No executable under that key yet: upload first"}})
+scheduler.example("GET /v1/tasks",
+    request={"status": "scheduled", "cursor": "eyJvZmZzZXQiOjIwfQ", "limit": 20},
+    responses={200: {"tasks": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
+scheduler.example("GET /v1/tasks/{task_id}",
+    request={"task_id": "t_5521"},
+    responses={200: {"status": "scheduled", "scheduled_for": "2026-12-07T09:30:00Z", "execute_at": "2026-12-07T09:30:00Z", "attempts": 3, "progress": {}, "latest_logs": [{}]}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
+scheduler.example("GET /v1/tasks/{task_id}/logs",
+    request={"task_id": "t_5521", "q": "jazz in paris", "since": "2026-12-07T09:30:00Z", "cursor": "eyJvZmZzZXQiOjIwfQ"},
+    responses={200: {"lines": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
+scheduler.example("DELETE /v1/tasks/{task_id}",
+    request={"task_id": "t_5521"},
+    responses={204: None, 409: {"error": "conflict", "message": "The task is running; cancel it once the run ends"}})

@@ -312,6 +312,7 @@ market.endpoint(
 )
 market.endpoint(
     "GET", "/v1/search", "Search listings by text, with filters, a page at a time", starts=(read, 11),
+    operation_id="searchListings",  # the derived name reads badly
     request={"q": "string: the buyer's words, e.g. an artist or a venue",
              "date_from?": "string: ISO 8601 date, earliest event date",
              "max_price?": "integer: highest price in cents",
@@ -376,3 +377,23 @@ market.capacity(
     peak_to_average=(10, "Evenings and sale openings, averaged over all events; one blockbuster sale exceeds it (see the page)"),
     hot_fraction=(0.2, "80-20 rule on the day's views (a ceiling: few distinct listings are hot)"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+market.example("POST /v1/listing_batches",
+    request={"listings": [{}], "media": [{}]},
+    responses={202: {"batch_id": "bat_12"}, 429: {"error": "rate_limited", "message": "Over the upload quota (Retry-After says when to try again)"}})
+market.example("GET /v1/listings/{listing_id}",
+    request={"listing_id": "lst_6610"},
+    responses={200: {"listing": {}, "available_seats": 3}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
+market.example("GET /v1/search",
+    request={"q": "an artist or a venue", "date_from": "2026-12-07T09:30:00Z", "max_price": 4500, "cursor": "eyJvZmZzZXQiOjIwfQ", "limit": 20},
+    responses={200: {"results": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
+market.example("POST /v1/orders",
+    request={"listing_id": "lst_6610", "seat_ids": ["A-12"]},
+    responses={201: {"order_id": "o_30017", "hold_expires_at": "2026-12-07T09:30:00Z"}, 409: {"error": "conflict", "message": "A seat is already held or sold (the lock or the conditional reserve turned this buyer away); no seat is held"}})
+market.example("POST /v1/orders/{order_id}/payment",
+    request={"order_id": "o_30017", "payment_method": "pm_card_visa_4242"},
+    responses={200: {"order_id": "o_30017", "status": "active", "tickets": [{}]}, 409: {"error": "conflict", "message": "A hold expired and another buyer took one of the seats: nothing is sold and the whole charge is refunded (steps 24 and 25)"}})
+market.example("DELETE /v1/orders/{order_id}",
+    request={"order_id": "o_30017"},
+    responses={204: None, 409: {"error": "conflict", "message": "Already paid: ask for a refund instead"}})

@@ -422,6 +422,7 @@ newsfeed.endpoint(
 )
 newsfeed.endpoint(
     "PUT", "/v1/users/me/following/{user_id}", "Follow a user", starts=(follow, 1),
+    operation_id="followUser",  # the derived name reads badly
     request={"user_id": "string: the account to follow"},
     status={204: "Following (a repeated PUT changes nothing); that user's next items reach this reader's feed "
                  "once the user info service has the follow",
@@ -440,3 +441,23 @@ newsfeed.capacity(
     peak_to_average=(3, "Evening peaks in the busiest time zones"),
     hot_fraction=(0.2, "80-20 rule on the day's feed pages (a ceiling: see the page)"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+newsfeed.example("POST /v1/media",
+    request={"files": [{}]},
+    responses={201: {"uploads": [{}]}, 429: {"error": "rate_limited", "message": "Over the upload quota (Retry-After says when to try again)"}})
+newsfeed.example("POST /v1/feed_items",
+    request={"text": "Hello, world", "media_keys": ["pastes/aZ3kP9q"]},
+    responses={202: {"item_id": "i_77410"}, 409: {"error": "conflict", "message": "This Idempotency-Key was already used for a different post"}})
+newsfeed.example("GET /v1/home_timeline",
+    request={"cursor": "eyJvZmZzZXQiOjIwfQ", "limit": 20},
+    responses={200: {"items": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
+newsfeed.example("GET /v1/users/{user_id}/timeline",
+    request={"user_id": "u_48213", "cursor": "eyJvZmZzZXQiOjIwfQ"},
+    responses={200: {"items": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
+newsfeed.example("DELETE /v1/feed_items/{item_id}",
+    request={"item_id": "i_77410"},
+    responses={204: None, 404: {"error": "not_found", "message": "No such item (one posted seconds ago may still be on the queue: retry shortly)"}})
+newsfeed.example("PUT /v1/users/me/following/{user_id}",
+    request={"user_id": "u_48213"},
+    responses={204: None, 429: {"error": "rate_limited", "message": "Over the write quota"}})

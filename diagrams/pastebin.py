@@ -248,3 +248,17 @@ pastebin.capacity(
     peak_to_average=(3, "Daytime peaks in the busiest regions"),
     hot_fraction=(0.2, "80-20 rule: a fifth of a day's reads cover most of the traffic"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+pastebin.example("POST /v1/pastes",
+    request={"size_bytes": 20480, "expires_in": 86400},
+    responses={201: {"paste_id": "aZ3kP9q", "upload_url": "https://pastebin.example/upload_url/8f3a"}, 409: {"error": "conflict", "message": "This Idempotency-Key was already used for a create of another size"}})
+pastebin.example("POST /v1/pastes/{paste_id}/complete",
+    request={"paste_id": "aZ3kP9q"},
+    responses={200: {"link": "https://pastebin.example/link/8f3a"}, 409: {"error": "conflict", "message": "No object of the reserved size under that key yet: upload first"}})
+pastebin.example("GET /v1/pastes/{paste_id}",
+    request={"paste_id": "aZ3kP9q"},
+    responses={200: {"text": "Hello, world", "expires_at": "2026-12-07T09:30:00Z"}, 429: {"error": "rate_limited", "message": "Over the read quota"}})
+pastebin.example("DELETE /v1/pastes/{paste_id}",
+    request={"paste_id": "aZ3kP9q"},
+    responses={204: None, 404: {"error": "not_found", "message": "No such paste"}})

@@ -397,3 +397,23 @@ proximity.capacity(
     peak_to_average=(3, "Lunch and evening peaks in the busiest regions"),
     hot_fraction=(0.2, "80-20 rule: busy cells and popular attractions draw most reads"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+proximity.example("GET /v1/attractions/nearby",
+    request={"lat": 48.8584, "lng": 2.2945, "radius": 2000, "q": "jazz in paris", "category": "museum", "cursor": "eyJvZmZzZXQiOjIwfQ", "limit": 20},
+    responses={200: {"attractions": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the read quota: the rate limiter's guard against scrapers (Retry-After says when to try again)"}})
+proximity.example("GET /v1/suggestions",
+    request={"prefix": "eif", "limit": 20},
+    responses={200: {"suggestions": ["Eiffel Tower", "Eiffel Tower Restaurant"]}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
+proximity.example("GET /v1/attractions/{attraction_id}",
+    request={"attraction_id": "a_4410"},
+    responses={200: {"attraction": {}, "rating": 4.5, "reviews": [{}], "photos": ["https://proximity.example/photo/8f3a"]}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
+proximity.example("POST /v1/attractions",
+    request={"name": "Weekend plans", "category": "museum", "lat": 48.8584, "lng": 2.2945, "address": "Champ de Mars, 5 Av. Anatole France, Paris", "details": {}, "photos": [{}]},
+    responses={201: {"attraction_id": "a_4410", "geohash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}, 429: {"error": "rate_limited", "message": "Over the write quota, far tighter than the read quota (Retry-After says when to try again)"}})
+proximity.example("PATCH /v1/attractions/{attraction_id}",
+    request={"attraction_id": "a_4410", "name": "Weekend plans", "category": "museum", "lat": 48.8584, "lng": 2.2945, "details": {}},
+    responses={200: {"attraction_id": "a_4410", "updated_at": "2026-12-07T09:30:00Z"}, 412: {"error": "precondition_failed", "message": "Someone edited it since the ETag in If-Match: read it again and redo the edit"}})
+proximity.example("DELETE /v1/attractions/{attraction_id}",
+    request={"attraction_id": "a_4410"},
+    responses={204: None, 429: {"error": "rate_limited", "message": "Over the write quota (Retry-After says when to try again)"}})

@@ -284,3 +284,20 @@ tagging.capacity(
     peak_to_average=(3, "Working-hours peaks in the busiest time zones"),
     hot_fraction=(0.2, "80-20 rule on the day's tag pages (a ceiling: see the page)"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+tagging.example("POST /v1/media",
+    request={"files": [{}]},
+    responses={201: {"uploads": [{}]}, 429: {"error": "rate_limited", "message": "Over the upload quota (Retry-After says when to try again)"}})
+tagging.example("POST /v1/items",
+    request={"title": "Weekend plans", "body": "See you at 8?", "tags": ["travel"], "media_keys": ["pastes/aZ3kP9q"]},
+    responses={202: {"item_id": "i_77410"}, 429: {"error": "rate_limited", "message": "Over the write quota (Retry-After says when to try again)"}})
+tagging.example("PUT /v1/items/{item_id}/tags/{tag}",
+    request={"item_id": "i_77410", "tag": "travel"},
+    responses={202: None, 429: {"error": "rate_limited", "message": "Over the write quota (Retry-After says when to try again)"}})
+tagging.example("GET /v1/tags/{tag}/items",
+    request={"tag": "travel", "cursor": "eyJvZmZzZXQiOjIwfQ"},
+    responses={200: {"items": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
+tagging.example("GET /v1/tags/suggestions",
+    request={"prefix": "eif", "limit": 20},
+    responses={200: {"tags": [{}]}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})

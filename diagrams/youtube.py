@@ -448,6 +448,7 @@ youtube.endpoint(
 )
 youtube.endpoint(
     "GET", "/v1/search", "Search videos by title and description, a page at a time", starts=(st, 11),
+    operation_id="searchVideos",  # the derived name reads badly
     request={"q": "string: the viewer's words",
              "cursor?": "string: next_cursor from the previous page",
              "limit?": "integer: results per page, 20 by default, at most 50"},
@@ -470,3 +471,23 @@ youtube.capacity(
     peak_to_average=(2, "A worldwide audience smooths the day; evening peaks roughly double the average"),
     hot_fraction=(0.005, "Views are heavily skewed: the segments of the popular videos are a fraction of a percent of the bytes streamed"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+youtube.example("POST /v1/videos",
+    request={"title": "Weekend plans", "description": "See you at 8?", "size_bytes": 20480, "content_type": "video/mp4"},
+    responses={201: {"video_id": "v_Qm81xT", "part_size": 20480, "part_urls": [{}]}, 429: {"error": "rate_limited", "message": "Over the upload quota of the user or the IP address (step 3)"}})
+youtube.example("GET /v1/videos/{video_id}/upload",
+    request={"video_id": "v_Qm81xT"},
+    responses={200: {"stored_parts": [{}], "part_urls": [{}]}, 409: {"error": "conflict", "message": "The upload is already complete"}})
+youtube.example("POST /v1/videos/{video_id}/complete",
+    request={"video_id": "v_Qm81xT", "parts": [{}]},
+    responses={202: {"video_id": "v_Qm81xT", "status": "processing"}, 404: {"error": "not_found", "message": "No such video"}})
+youtube.example("GET /v1/videos/{video_id}",
+    request={"video_id": "v_Qm81xT"},
+    responses={200: {"title": "Weekend plans", "description": "See you at 8?", "status": "uploading", "thumbnails": [{}], "resume_at_s": 4.5, "master_playlist": "https://cdn.youtube.example/v_Qm81xT/master.m3u8"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
+youtube.example("PUT /v1/me/history/{video_id}",
+    request={"video_id": "v_Qm81xT", "position_s": 4.5},
+    responses={204: None, 429: {"error": "rate_limited", "message": "Reporting far more often than every 30 seconds (Retry-After says when to try again)"}})
+youtube.example("GET /v1/search",
+    request={"q": "jazz in paris", "cursor": "eyJvZmZzZXQiOjIwfQ", "limit": 20},
+    responses={200: {"results": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
