@@ -188,7 +188,8 @@ def _operation(system: System, endpoint: Endpoint, example: Example | None) -> d
     for header, text in endpoint.headers:
         if header.lower() in {"content-type", "accept", "authorization"}:
             continue  # OpenAPI describes these elsewhere (media types, security schemes)
-        parameters.append(_parameter(header, "header", False, f"string: {text}", None))
+        sent = {name.lower(): value for name, value in ((example.headers if example else None) or {}).items()}
+        parameters.append(_parameter(header, "header", False, f"string: {text}", sent.get(header.lower())))
     description = endpoint.purpose.rstrip(".") + "."
     if endpoint.starts:
         path_id, number = endpoint.starts
@@ -299,6 +300,12 @@ def problems(system: System) -> list[str]:
                 found.extend(f"{where}, request: {problem}" for problem in _mismatches(example.request, _strict(dict(endpoint.request))))
         if not example.responses:
             found.append(f"{where}: give at least the success response")
+        declared_headers = {header.lower() for header, _ in endpoint.headers}
+        for header, value in (example.headers or {}).items():
+            if str(header).lower() not in declared_headers:
+                found.append(f"{where}: header '{header}' is not one the endpoint declares")
+            elif not isinstance(value, str):
+                found.append(f"{where}: header '{header}': the value is a string")
         declared = dict(endpoint.status)
         for code, body in example.responses.items():
             if code not in declared:
@@ -396,6 +403,9 @@ def _examples_html(system: System) -> str:
             continue
         declared = dict(endpoint.status)
         parts = []
+        if example.headers:
+            lines = "\n".join(f"{name}: {value}" for name, value in example.headers.items())
+            parts.append(f'<p>Request headers</p>\n<pre><code class="language-http">{html.escape(lines)}</code></pre>')
         if example.request is not None:
             parts.append(f"<p>Request</p>\n{_json_html(example.request)}")
         for code, body in example.responses.items():

@@ -143,11 +143,13 @@ class Example:
     """A request and the responses it may get, for one endpoint: `"POST /v1/pastes"`.
 
     `request` holds the endpoint's request fields (body, path and query parameters alike);
-    `responses` maps a declared status to its JSON body (None for a status without one)."""
+    `responses` maps a declared status to its JSON body (None for a status without one);
+    `headers` gives values to headers the endpoint declares (Idempotency-Key, If-Match)."""
 
     endpoint: str
     request: dict | None
     responses: dict
+    headers: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -339,12 +341,14 @@ class System:
         self.endpoints.append(endpoint)
         return endpoint
 
-    def example(self, endpoint: str, *, request: dict | None = None, responses: dict | None = None) -> Example:
+    def example(
+        self, endpoint: str, *, request: dict | None = None, responses: dict | None = None, headers: dict | None = None,
+    ) -> Example:
         """An example exchange with an endpoint, e.g. `example("POST /v1/pastes", request={...},
         responses={201: {...}, 429: {...}})`. The build checks it against the endpoint's
         schemas (error statuses against the shared error object); the page shows it folded
         and the OpenAPI document carries it."""
-        example = Example(endpoint, request, dict(responses or {}))
+        example = Example(endpoint, request, dict(responses or {}), headers)
         self.examples.append(example)
         return example
 

@@ -546,7 +546,7 @@ chat.capacity(
 # --- API examples: checked against the schemas above ---------------------------------
 chat.example("POST /v1/sessions",
     request={"phone": "+33612345678", "code": "482913", "refresh_token": "eyJvZmZzZXQiOjIwfQ"},
-    responses={201: {"access_token": "eyJvZmZzZXQiOjIwfQ", "refresh_token": "eyJvZmZzZXQiOjIwfQ", "socket_token": "eyJvZmZzZXQiOjIwfQ", "gateway_url": "https://chat.example/gateway_url/8f3a", "friends": [{}], "groups": [{}]}, 429: {"error": "rate_limited", "message": "Too many attempts for this phone number (Retry-After says when to try again)"}})
+    responses={201: {"access_token": "eyJvZmZzZXQiOjIwfQ", "refresh_token": "eyJvZmZzZXQiOjIwfQ", "socket_token": "eyJvZmZzZXQiOjIwfQ", "gateway_url": "wss://gw-17.chat.example/v1/ws", "friends": [{}], "groups": [{}]}, 429: {"error": "rate_limited", "message": "Too many attempts for this phone number (Retry-After says when to try again)"}})
 chat.example("GET /v1/ws",
     responses={200: None, 429: {"error": "rate_limited", "message": "Reconnecting too fast, e.g. everyone at once after a chat server left the ring (Retry-After, with jitter)"}})
 chat.example("POST /v1/conversations/{conversation_id}/messages",
@@ -563,7 +563,7 @@ chat.example("GET /v1/users/{user_id}/presence",
     responses={200: {"online": True, "last_seen_at": "2026-12-07T09:30:00Z"}, 404: {"error": "not_found", "message": "No such user"}})
 chat.example("POST /v1/media/upload_urls",
     request={"content_type": "image/jpeg", "size": 20480},
-    responses={201: {"upload_url": "https://chat.example/upload_url/8f3a", "media_url": "https://chat.example/media_url/8f3a"}, 429: {"error": "rate_limited", "message": "Over the upload quota (Retry-After says when to try again)"}})
+    responses={201: {"upload_url": "https://storage.chat.example/media/u_48213/7d1e0c.jpg.enc?X-Amz-Expires=600&X-Amz-Signature=5c1e9b", "media_url": "https://media.chat.example/u_48213/7d1e0c.jpg.enc"}, 429: {"error": "rate_limited", "message": "Over the upload quota (Retry-After says when to try again)"}})
 chat.example("GET /v1/search",
     request={"q": "jazz in paris", "conversation_id": "c_7731", "cursor": "eyJvZmZzZXQiOjIwfQ"},
     responses={200: {"hits": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the search quota (Retry-After says when to try again)"}})

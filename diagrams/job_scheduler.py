@@ -349,7 +349,7 @@ scheduler.capacity(
 # --- API examples: checked against the schemas above ---------------------------------
 scheduler.example("POST /v1/tasks",
     request={"name": "Weekend plans", "execute_at": "2026-12-07T09:30:00Z", "recurrence": "0 3 * * *", "executable_size": 20480},
-    responses={201: {"task_id": "t_5521", "upload_url": "https://job-scheduler.example/upload_url/8f3a"}, 429: {"error": "rate_limited", "message": "Over the scheduling quota (Retry-After says when to try again)"}})
+    responses={201: {"task_id": "t_5521", "upload_url": "https://storage.job-scheduler.example/executables/t_5521?X-Amz-Expires=900&X-Amz-Signature=77ab02"}, 429: {"error": "rate_limited", "message": "Over the scheduling quota (Retry-After says when to try again)"}})
 scheduler.example("POST /v1/tasks/{task_id}/upload_complete",
     request={"task_id": "t_5521"},
     responses={202: None, 409: {"error": "conflict", "message": "No executable under that key yet: upload first"}})

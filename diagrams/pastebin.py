@@ -250,15 +250,34 @@ pastebin.capacity(
 )
 
 # --- API examples: checked against the schemas above ---------------------------------
-pastebin.example("POST /v1/pastes",
-    request={"size_bytes": 20480, "expires_in": 86400},
-    responses={201: {"paste_id": "aZ3kP9q", "upload_url": "https://pastebin.example/upload_url/8f3a"}, 409: {"error": "conflict", "message": "This Idempotency-Key was already used for a create of another size"}})
-pastebin.example("POST /v1/pastes/{paste_id}/complete",
+pastebin.example(
+    "POST /v1/pastes",
+    headers={"Idempotency-Key": "3f2b8c1e-9d4a-4e7b-a0c6-5b1d2e8f9a70"},
+    request={"size_bytes": 2_318, "expires_in": 86_400},
+    responses={
+        201: {"paste_id": "aZ3kP9q",
+              "upload_url": "https://storage.pastebin.example/pastes/aZ3kP9q?X-Amz-Expires=600&X-Amz-Signature=9e1f3c"},
+        409: {"error": "idempotency_key_reused",
+              "message": "This Idempotency-Key was already used for a create of 1,024 bytes"},
+        429: {"error": "over_quota", "message": "Over the anonymous write quota; retry after 60 seconds"},
+    },
+)
+pastebin.example(
+    "POST /v1/pastes/{paste_id}/complete",
     request={"paste_id": "aZ3kP9q"},
-    responses={200: {"link": "https://pastebin.example/link/8f3a"}, 409: {"error": "conflict", "message": "No object of the reserved size under that key yet: upload first"}})
-pastebin.example("GET /v1/pastes/{paste_id}",
+    responses={200: {"link": "https://pastebin.example/aZ3kP9q"},
+               409: {"error": "not_uploaded", "message": "No object of 2,318 bytes under pastes/aZ3kP9q yet: upload first"}},
+)
+pastebin.example(
+    "GET /v1/pastes/{paste_id}",
+    headers={"If-None-Match": '"5d41402abc4b2a76"'},
     request={"paste_id": "aZ3kP9q"},
-    responses={200: {"text": "Hello, world", "expires_at": "2026-12-07T09:30:00Z"}, 429: {"error": "rate_limited", "message": "Over the read quota"}})
-pastebin.example("DELETE /v1/pastes/{paste_id}",
+    responses={200: {"text": "SELECT * FROM pastes WHERE paste_id = 'aZ3kP9q';", "expires_at": "2026-12-08T09:30:00Z"},
+               304: None,
+               429: {"error": "over_quota", "message": "Over the read quota; retry after 1 second"}},
+)
+pastebin.example(
+    "DELETE /v1/pastes/{paste_id}",
     request={"paste_id": "aZ3kP9q"},
-    responses={204: None, 404: {"error": "not_found", "message": "No such paste"}})
+    responses={204: None, 403: {"error": "not_owner", "message": "Only the user who created aZ3kP9q may delete it"}},
+)

@@ -407,7 +407,7 @@ proximity.example("GET /v1/suggestions",
     responses={200: {"suggestions": ["Eiffel Tower", "Eiffel Tower Restaurant"]}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
 proximity.example("GET /v1/attractions/{attraction_id}",
     request={"attraction_id": "a_4410"},
-    responses={200: {"attraction": {}, "rating": 4.5, "reviews": [{}], "photos": ["https://proximity.example/photo/8f3a"]}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
+    responses={200: {"attraction": {}, "rating": 4.5, "reviews": [{}], "photos": ["https://cdn.proximity.example/photos/a_4410/1.jpg"]}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
 proximity.example("POST /v1/attractions",
     request={"name": "Weekend plans", "category": "museum", "lat": 48.8584, "lng": 2.2945, "address": "Champ de Mars, 5 Av. Anatole France, Paris", "details": {}, "photos": [{}]},
     responses={201: {"attraction_id": "a_4410", "geohash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"}, 429: {"error": "rate_limited", "message": "Over the write quota, far tighter than the read quota (Retry-After says when to try again)"}})

@@ -60,7 +60,7 @@ def test_every_endpoint_has_its_examples(catalogue):
 
 
 EXAMPLE = '''
-paste.example("POST /v1/pastes", request={"text": "print(1)"},
+paste.example("POST /v1/pastes", request={"text": "print(1)"}, headers={"Idempotency-Key": "k-1"},
               responses={201: {"paste_id": "aZ3kP9q"}, 429: {"error": "rate_limited", "message": "Over the quota"}})
 '''
 
@@ -69,6 +69,7 @@ def test_examples_reach_the_document_and_the_page(tmp_path):
     system = load_all(make_project(tmp_path, {"paste.py": SCRIPT + EXAMPLE})).systems["paste"]
     create = api.openapi(system)["paths"]["/v1/pastes"]["post"]
     assert create["requestBody"]["content"]["application/json"]["example"] == {"text": "print(1)"}
+    assert [p["example"] for p in create["parameters"] if p["name"] == "Idempotency-Key"] == ["k-1"]
     assert create["responses"]["201"]["content"]["application/json"]["example"] == {"paste_id": "aZ3kP9q"}
     error = create["responses"]["429"]["content"]["application/json"]
     assert error == {"schema": {"$ref": "#/components/schemas/Error"}, "example": {"error": "rate_limited", "message": "Over the quota"}}
@@ -84,6 +85,7 @@ def test_examples_reach_the_document_and_the_page(tmp_path):
     ('{"text": "print(1)"}', '{"text": 1}', "example for POST /v1/pastes, request: field 'text': 1 is not of type 'string'"),
     ('{"text": "print(1)"}', '{"txt": "print(1)"}', "example for POST /v1/pastes, request: 'text' is a required property"),
     ('{"paste_id": "aZ3kP9q"}', '{"paste_id": "aZ3kP9q", "url": "x"}', "example for POST /v1/pastes, response 201: Additional properties are not allowed ('url' was unexpected)"),
+    ('{"Idempotency-Key": "k-1"}', '{"Idem-Key": "k-1"}', "example for POST /v1/pastes: header 'Idem-Key' is not one the endpoint declares"),
     ('"message": "Over the quota"', '"detail": "Over the quota"', "example for POST /v1/pastes, response 429: 'message' is a required property"),
 ])
 def test_a_bad_example_stops_the_build_naming_the_file_and_the_endpoint(tmp_path, old, new, message):
@@ -92,6 +94,17 @@ def test_a_bad_example_stops_the_build_naming_the_file_and_the_endpoint(tmp_path
     with pytest.raises(BlueprintError) as raised:
         load_all(make_project(tmp_path, {"paste.py": script.replace(old, new, 1)}))
     assert f"diagrams/paste.py, {message}" in str(raised.value), str(raised.value)
+
+
+def test_the_built_pages_show_every_example_folded(built_site, catalogue):
+    for system in catalogue.systems.values():
+        if not system.endpoints:
+            continue
+        page = (built_site.site / "systems" / f"{system.id}.html").read_text(encoding="utf-8")
+        folded = re.findall(r'<details class="example blueprint-api-example" id="([^"]+)">', page)
+        assert folded == [f"{system.id}-api-{api.operation_id(endpoint)}" for endpoint in system.endpoints], system.id
+        published_document = json.loads((built_site.site / api.site_path(system)).read_text())
+        assert published_document == api.openapi(system), system.id
 
 
 # --- Names -------------------------------------------------------------------------------
@@ -204,6 +217,7 @@ def test_a_generated_client_imports_and_parses_every_example(catalogue, tmp_path
     config.write_text("post_hooks: []\n")  # no ruff formatting: faster, and nothing to format
     systems = [system for system in catalogue.systems.values() if system.endpoints]
     sys.path.insert(0, str(tmp_path))
+    bodies = responses = 0
     try:
         for system in systems:
             document = tmp_path / f"{system.id}.json"
@@ -225,14 +239,18 @@ def test_a_generated_client_imports_and_parses_every_example(catalogue, tmp_path
                     fields = {name.rstrip("?") for name, _ in api._body_fields(endpoint).items()}
                     sent = {name: value for name, value in example.request.items() if name in fields}
                     assert body.from_dict(sent).to_dict() == sent, endpoint.title
+                    bodies += 1
                 for code, payload in example.responses.items():
                     response = httpx.Response(code, json=payload) if payload is not None else httpx.Response(code)
                     parsed = operation._parse_response(client=client.Client(base_url="https://x.example", raise_on_unexpected_status=True), response=response)
                     if payload is not None:
                         assert parsed is not None and parsed.to_dict() == payload, f"{system.id}: {endpoint.title} {code}"
+                        responses += 1
     finally:
         sys.path.remove(str(tmp_path))
-    print(f"{len(systems)} clients generated, imported and checked in {time.perf_counter() - started:.1f} s")
+    assert bodies >= 40 and responses >= 150, (bodies, responses)
+    print(f"{len(systems)} clients generated and imported, {bodies} request bodies and {responses} responses "
+          f"parsed, in {time.perf_counter() - started:.1f} s")
 
 
 def snake(name: str) -> str:
