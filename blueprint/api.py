@@ -13,6 +13,8 @@ from __future__ import annotations
 import html
 import json
 import re
+from http import HTTPStatus
+from urllib.parse import quote, urlencode
 
 import jsonschema
 
@@ -394,30 +396,44 @@ def _answered(headers: tuple[tuple[int | None, str, str], ...]) -> str:
 
 
 def _examples_html(system: System) -> str:
-    """Each endpoint's example, folded: the request, then each response with its status."""
+    """Each endpoint's example, folded, as the HTTP exchange a client sees: the request
+    (path and query filled in, headers, JSON body), then each response with its status."""
     examples = _examples_by_endpoint(system)
     blocks = []
     for endpoint in system.endpoints:
         example = examples.get(endpoint.title)
         if example is None:
             continue
-        declared = dict(endpoint.status)
-        parts = []
-        if example.headers:
-            lines = "\n".join(f"{name}: {value}" for name, value in example.headers.items())
-            parts.append(f'<p>Request headers</p>\n<pre><code class="language-http">{html.escape(lines)}</code></pre>')
-        if example.request is not None:
-            parts.append(f"<p>Request</p>\n{_json_html(example.request)}")
+        exchanges = [_request_text(endpoint, example)]
         for code, body in example.responses.items():
-            label = f"Response <code>{code}</code> {html.escape(declared.get(code, ''))}"
-            parts.append(f"<p>{label}</p>\n" + (_json_html(body) if body is not None else "<p>(no body)</p>"))
+            phrase = HTTPStatus(code).phrase if code in HTTPStatus._value2member_map_ else ""
+            exchanges.append(f"HTTP/1.1 {code} {phrase}".rstrip() + ("" if body is None else "\n\n" + json.dumps(body, indent=2, ensure_ascii=False)))
         blocks.append(
             f'<details class="example blueprint-api-example" id="{system.id}-api-{operation_id(endpoint)}">\n'
             f"<summary>Example: <code>{html.escape(endpoint.method)}&nbsp;{html.escape(endpoint.route)}</code> "
-            f"({html.escape(operation_id(endpoint))})</summary>\n" + "\n".join(parts) + "\n</details>\n"
+            f"({html.escape(operation_id(endpoint))})</summary>\n"
+            + "\n".join(f"<pre><code>{html.escape(text)}</code></pre>" for text in exchanges)
+            + "\n</details>\n"
         )
     return "".join(blocks)
 
 
-def _json_html(value) -> str:
-    return f'<pre><code class="language-json">{html.escape(json.dumps(value, indent=2, ensure_ascii=False))}</code></pre>'
+def _request_text(endpoint: Endpoint, example: Example) -> str:
+    fields = dict(example.request or {})
+    in_path = re.findall(r"{([^}]*)}", endpoint.route)
+    target = re.sub(r"{([^}]*)}", lambda m: quote(str(fields.get(m.group(1), m.group(0))), safe=""), endpoint.route)
+    body = _body_fields(endpoint)
+    names = {name.rstrip("?") for name in body}
+    if endpoint.method not in BODY_METHODS:
+        query = {name: value for name, value in fields.items() if name not in in_path}
+        if query:
+            target += "?" + urlencode({k: json.dumps(v) if isinstance(v, (dict, list, bool)) else v for k, v in query.items()})
+    lines = [f"{endpoint.method} {target}"]
+    headers = dict(example.headers or {})
+    if _authorization(endpoint) and not any(name.lower() == "authorization" for name in headers):
+        headers = {"Authorization": "Bearer <token>", **headers}
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    sent = {name: value for name, value in fields.items() if name in names}
+    if body and example.request is not None:
+        lines += ["Content-Type: application/json", "", json.dumps(sent, indent=2, ensure_ascii=False)]
+    return "\n".join(lines)

@@ -75,7 +75,8 @@ def test_examples_reach_the_document_and_the_page(tmp_path):
     assert error == {"schema": {"$ref": "#/components/schemas/Error"}, "example": {"error": "rate_limited", "message": "Over the quota"}}
     page = api.api_html(system, "openapi.json", lambda *_: None)
     assert '<details class="example blueprint-api-example" id="paste-api-createPaste">' in page
-    assert "Response <code>429</code> Over the write quota" in page
+    assert "<pre><code>POST /v1/pastes\nAuthorization: Bearer &lt;token&gt;\nIdempotency-Key: k-1\n" in page
+    assert "<pre><code>HTTP/1.1 429 Too Many Requests\n\n{\n  &quot;error&quot;: &quot;rate_limited&quot;," in page
     assert "&quot;paste_id&quot;: &quot;aZ3kP9q&quot;" in page
 
 
