@@ -544,38 +544,129 @@ chat.capacity(
 )
 
 # --- API examples: checked against the schemas above ---------------------------------
-chat.example("POST /v1/sessions",
+chat.example(
+    "POST /v1/sessions",
     request={"phone": "+33612345678", "code": "482913", "refresh_token": "eyJvZmZzZXQiOjIwfQ"},
-    responses={201: {"access_token": "eyJvZmZzZXQiOjIwfQ", "refresh_token": "eyJvZmZzZXQiOjIwfQ", "socket_token": "eyJvZmZzZXQiOjIwfQ", "gateway_url": "wss://gw-17.chat.example/v1/ws", "friends": [{}], "groups": [{}]}, 429: {"error": "rate_limited", "message": "Too many attempts for this phone number (Retry-After says when to try again)"}})
-chat.example("GET /v1/ws",
-    responses={200: None, 429: {"error": "rate_limited", "message": "Reconnecting too fast, e.g. everyone at once after a chat server left the ring (Retry-After, with jitter)"}})
-chat.example("POST /v1/conversations/{conversation_id}/messages",
+    responses={
+        201: {
+            "access_token": "eyJvZmZzZXQiOjIwfQ",
+            "refresh_token": "eyJvZmZzZXQiOjIwfQ",
+            "socket_token": "eyJvZmZzZXQiOjIwfQ",
+            "gateway_url": "wss://gw-17.chat.example/v1/ws",
+            "friends": [
+                {
+                    "user_id": "u_90017",
+                    "name": "Grace",
+                    "avatar_url": "https://cdn.chat.example/avatars/u_90017.jpg",
+                },
+            ],
+            "groups": [
+                {
+                    "group_id": "g_1205",
+                    "name": "Weekend plans",
+                    "latest": [{"seq": 41, "sender_id": "u_90017", "body": "BASE64-CIPHERTEXT"}],
+                },
+            ],
+        },
+        429: {"error": "rate_limited", "message": "Too many attempts for this phone number"},
+    },
+)
+chat.example(
+    "GET /v1/ws",
+    responses={200: None, 429: {"error": "rate_limited", "message": "Reconnecting too fast; retry after the Retry-After delay, with jitter"}},
+)
+chat.example(
+    "POST /v1/conversations/{conversation_id}/messages",
     request={"conversation_id": "c_7731", "body": "See you at 8?"},
-    responses={201: {"seq": 3, "message_id": "m_90412", "stored_at": "2026-12-07T09:30:00Z"}, 429: {"error": "rate_limited", "message": "Sending too fast: a spam guard (Retry-After says when to try again)"}})
-chat.example("POST /v1/conversations/{conversation_id}/receipts",
+    responses={
+        201: {"seq": 3, "message_id": "m_90412", "stored_at": "2026-12-07T09:30:00Z"},
+        429: {"error": "rate_limited", "message": "Sending too fast"},
+    },
+)
+chat.example(
+    "POST /v1/conversations/{conversation_id}/receipts",
     request={"conversation_id": "c_7731", "kind": "read", "up_to_seq": 3},
-    responses={204: None, 404: {"error": "not_found", "message": "No such conversation"}})
-chat.example("GET /v1/conversations/{conversation_id}/messages",
+    responses={204: None, 404: {"error": "not_found", "message": "No such conversation"}},
+)
+chat.example(
+    "GET /v1/conversations/{conversation_id}/messages",
     request={"conversation_id": "c_7731", "after_seq": 3, "before_seq": 3, "limit": 20},
-    responses={200: {"messages": [{}], "next_cursor": 3}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
-chat.example("GET /v1/users/{user_id}/presence",
+    responses={
+        200: {
+            "messages": [
+                {
+                    "seq": 41,
+                    "message_id": "1863029384756301824",
+                    "sender_id": "u_90017",
+                    "body": "BASE64-CIPHERTEXT",
+                    "media": None,
+                },
+            ],
+            "next_cursor": 3,
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+chat.example(
+    "GET /v1/users/{user_id}/presence",
     request={"user_id": "u_48213"},
-    responses={200: {"online": True, "last_seen_at": "2026-12-07T09:30:00Z"}, 404: {"error": "not_found", "message": "No such user"}})
-chat.example("POST /v1/media/upload_urls",
+    responses={
+        200: {"online": True, "last_seen_at": "2026-12-07T09:30:00Z"},
+        404: {"error": "not_found", "message": "No such user"},
+    },
+)
+chat.example(
+    "POST /v1/media/upload_urls",
     request={"content_type": "image/jpeg", "size": 20480},
-    responses={201: {"upload_url": "https://storage.chat.example/media/u_48213/7d1e0c.jpg.enc?X-Amz-Expires=600&X-Amz-Signature=5c1e9b", "media_url": "https://media.chat.example/u_48213/7d1e0c.jpg.enc"}, 429: {"error": "rate_limited", "message": "Over the upload quota (Retry-After says when to try again)"}})
-chat.example("GET /v1/search",
+    responses={
+        201: {
+            "upload_url": "https://storage.chat.example/media/u_48213/7d1e0c.jpg.enc?X-Amz-Expires=600&X-Amz-Signature=5c1e9b",
+            "media_url": "https://media.chat.example/u_48213/7d1e0c.jpg.enc",
+        },
+        429: {"error": "rate_limited", "message": "Over the upload quota"},
+    },
+)
+chat.example(
+    "GET /v1/search",
     request={"q": "jazz in paris", "conversation_id": "c_7731", "cursor": "eyJvZmZzZXQiOjIwfQ"},
-    responses={200: {"hits": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the search quota (Retry-After says when to try again)"}})
-chat.example("POST /v1/groups",
+    responses={
+        200: {
+            "hits": [{"conversation_id": "c_7731", "seq": 12, "snippet": "…the <em>jazz</em> club near the station…"}],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the search quota"},
+    },
+)
+chat.example(
+    "POST /v1/groups",
     request={"name": "Weekend plans", "member_ids": ["member_1042"]},
-    responses={201: {"group_id": "g_1205"}, 404: {"error": "not_found", "message": "An unknown user among member_ids"}})
-chat.example("GET /v1/groups/{group_id}",
+    responses={201: {"group_id": "g_1205"}, 404: {"error": "not_found", "message": "An unknown user among member_ids"}},
+)
+chat.example(
+    "GET /v1/groups/{group_id}",
     request={"group_id": "g_1205"},
-    responses={200: {"name": "Weekend plans", "members": [{}]}, 404: {"error": "not_found", "message": "No such group"}})
-chat.example("PUT /v1/groups/{group_id}/members/{user_id}",
+    responses={
+        200: {
+            "name": "Weekend plans",
+            "members": [
+                {
+                    "user_id": "u_48213",
+                    "name": "Ada",
+                    "avatar_url": "https://cdn.chat.example/avatars/u_48213.jpg",
+                    "admin": True,
+                },
+            ],
+        },
+        404: {"error": "not_found", "message": "No such group"},
+    },
+)
+chat.example(
+    "PUT /v1/groups/{group_id}/members/{user_id}",
     request={"group_id": "g_1205", "user_id": "u_48213"},
-    responses={201: None, 409: {"error": "conflict", "message": "The group is full (1,000 members)"}})
-chat.example("DELETE /v1/groups/{group_id}/members/{user_id}",
+    responses={201: None, 409: {"error": "conflict", "message": "The group is full"}},
+)
+chat.example(
+    "DELETE /v1/groups/{group_id}/members/{user_id}",
     request={"group_id": "g_1205", "user_id": "u_48213"},
-    responses={204: None, 404: {"error": "not_found", "message": "No such group, or not a member"}})
+    responses={204: None, 404: {"error": "not_found", "message": "No such group, or not a member"}},
+)

@@ -301,15 +301,40 @@ color_picker.capacity(
 )
 
 # --- API examples: checked against the schemas above ---------------------------------
-color_picker.example("PUT /lists/{owner_id}",
+color_picker.example(
+    "PUT /lists/{owner_id}",
     request={"owner_id": "u_48213", "color_ids": [3, 3]},
-    responses={200: {"color_ids": [3, 3]}, 412: {"error": "precondition_failed", "message": "The list changed since the ETag in If-Match (another device of the owner): reload and edit again"}})
-color_picker.example("GET /lists/{owner_id}",
+    responses={
+        200: {"color_ids": [3, 3]},
+        412: {"error": "precondition_failed", "message": "The list changed since the ETag in If-Match"},
+    },
+)
+color_picker.example(
+    "GET /lists/{owner_id}",
     request={"owner_id": "u_48213"},
-    responses={200: {"colors": [{}]}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
-color_picker.example("POST /lists/{owner_id}/viewers",
+    responses={
+        200: {
+            "colors": [
+                {"color_id": "c_1", "hex": "#1E88E5", "name": "Ocean"},
+                {"color_id": "c_2", "hex": "#FDD835", "name": "Sunflower"},
+            ],
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+color_picker.example(
+    "POST /lists/{owner_id}/viewers",
     request={"owner_id": "u_48213", "email": "ada@example.org"},
-    responses={200: {"viewer_id": "u_90017"}, 429: {"error": "rate_limited", "message": "Over the share quota, which is tight because each share sends an email"}})
-color_picker.example("DELETE /lists/{owner_id}/viewers/{viewer_id}",
+    responses={
+        200: {"viewer_id": "u_90017"},
+        429: {
+            "error": "rate_limited",
+            "message": "Over the share quota, which is tight because each share sends an email",
+        },
+    },
+)
+color_picker.example(
+    "DELETE /lists/{owner_id}/viewers/{viewer_id}",
     request={"owner_id": "u_48213", "viewer_id": "u_90017"},
-    responses={204: None, 404: {"error": "not_found", "message": "That user was not a viewer"}})
+    responses={204: None, 404: {"error": "not_found", "message": "That user was not a viewer"}},
+)

@@ -564,36 +564,94 @@ dropbox.capacity(
 )
 
 # --- API examples: checked against the schemas above ---------------------------------
-dropbox.example("POST /v1/blocks/missing",
+dropbox.example(
+    "POST /v1/blocks/missing",
     request={"hashes": ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"]},
-    responses={200: {"missing": ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"]}, 429: {"error": "rate_limited", "message": "Over the request quota (Retry-After says when to try again)"}})
-dropbox.example("PUT /v1/blocks/{hash}",
+    responses={
+        200: {"missing": ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"]},
+        429: {"error": "rate_limited", "message": "Over the request quota"},
+    },
+)
+dropbox.example(
+    "PUT /v1/blocks/{hash}",
     request={"hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "content": "KLUv/QBYcQAA"},
-    responses={201: None, 429: {"error": "rate_limited", "message": "Over the upload quota (Retry-After says when to try again)"}})
-dropbox.example("PUT /v1/workspaces/{workspace_id}/files/{path}",
-    request={"workspace_id": "w_311", "path": "Documents/plan.txt", "block_hashes": ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"], "size_bytes": 20480, "content_hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},
-    responses={200: {"revision": 7, "position": 3}, 409: {"error": "conflict", "message": "A block in the list is not in the block index as held by this user (never uploaded, or collected meanwhile): upload it, then commit again"}})
-dropbox.example("DELETE /v1/workspaces/{workspace_id}/files/{path}",
+    responses={201: None, 429: {"error": "rate_limited", "message": "Over the upload quota"}},
+)
+dropbox.example(
+    "PUT /v1/workspaces/{workspace_id}/files/{path}",
+    request={
+        "workspace_id": "w_311",
+        "path": "Documents/plan.txt",
+        "block_hashes": ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+        "size_bytes": 20480,
+        "content_hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    },
+    responses={
+        200: {"revision": 7, "position": 3},
+        409: {"error": "conflict", "message": "A block in the list is not in the block index as held by this user"},
+    },
+)
+dropbox.example(
+    "DELETE /v1/workspaces/{workspace_id}/files/{path}",
     request={"workspace_id": "w_311", "path": "Documents/plan.txt"},
-    responses={200: {"revision": 7, "position": 3}, 412: {"error": "precondition_failed", "message": "The file moved past the base revision in If-Match: the device downloads it instead of deleting an edit it never saw"}})
-dropbox.example("POST /v1/workspaces/{workspace_id}/moves",
+    responses={
+        200: {"revision": 7, "position": 3},
+        412: {"error": "precondition_failed", "message": "The file moved past the base revision in If-Match"},
+    },
+)
+dropbox.example(
+    "POST /v1/workspaces/{workspace_id}/moves",
     request={"workspace_id": "w_311", "from_path": "Documents/plan.txt", "to_path": "Archive/plan-2026.txt"},
-    responses={200: {"revision": 7, "position": 3}, 409: {"error": "conflict", "message": "A file already exists at to_path"}})
-dropbox.example("GET /v1/longpoll",
+    responses={
+        200: {"revision": 7, "position": 3},
+        409: {"error": "conflict", "message": "A file already exists at to_path"},
+    },
+)
+dropbox.example(
+    "GET /v1/longpoll",
     request={"cursor": "eyJvZmZzZXQiOjIwfQ", "timeout": 60},
-    responses={200: {"changes": True, "backoff": 3}, 429: {"error": "rate_limited", "message": "Too many polls from this device (Retry-After says when to try again)"}})
-dropbox.example("GET /v1/changes",
+    responses={
+        200: {"changes": True, "backoff": 3},
+        429: {"error": "rate_limited", "message": "Too many polls from this device"},
+    },
+)
+dropbox.example(
+    "GET /v1/changes",
     request={"cursor": "eyJvZmZzZXQiOjIwfQ", "limit": 20},
-    responses={200: {"entries": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ", "has_more": True}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
-dropbox.example("GET /v1/blocks/{hash}",
+    responses={
+        200: {
+            "entries": [
+                {
+                    "workspace_id": "w_311",
+                    "position": 5120,
+                    "path": "Documents/plan.txt",
+                    "revision": 8,
+                    "block_hashes": ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+            "has_more": True,
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+dropbox.example(
+    "GET /v1/blocks/{hash}",
     request={"hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"},
-    responses={200: {"content": "KLUv/QBYcQAA"}, 429: {"error": "rate_limited", "message": "Over the download quota (Retry-After says when to try again)"}})
-dropbox.example("GET /v1/files/{file_id}/preview",
+    responses={200: {"content": "KLUv/QBYcQAA"}, 429: {"error": "rate_limited", "message": "Over the download quota"}},
+)
+dropbox.example(
+    "GET /v1/files/{file_id}/preview",
     request={"file_id": "f_88120", "size": "thumbnail"},
-    responses={200: {"content": "KLUv/QBYcQAA"}, 409: {"error": "conflict", "message": "No preview for this file type (error code unsupported_extension, as Dropbox's own API answers; 415 is about a request body's format)"}})
-dropbox.example("PUT /v1/files/{file_id}/members/{user_id}",
+    responses={200: {"content": "KLUv/QBYcQAA"}, 409: {"error": "conflict", "message": "No preview for this file type"}},
+)
+dropbox.example(
+    "PUT /v1/files/{file_id}/members/{user_id}",
     request={"file_id": "f_88120", "user_id": "u_48213", "permission": "editor"},
-    responses={200: {"permission": "editor"}, 404: {"error": "not_found", "message": "No such file or user"}})
-dropbox.example("PUT /v1/workspaces/{workspace_id}/members/{user_id}",
+    responses={200: {"permission": "editor"}, 404: {"error": "not_found", "message": "No such file or user"}},
+)
+dropbox.example(
+    "PUT /v1/workspaces/{workspace_id}/members/{user_id}",
     request={"workspace_id": "w_311", "user_id": "u_48213", "permission": "editor"},
-    responses={200: {"permission": "editor"}, 404: {"error": "not_found", "message": "No such workspace or user"}})
+    responses={200: {"permission": "editor"}, 404: {"error": "not_found", "message": "No such workspace or user"}},
+)

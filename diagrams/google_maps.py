@@ -458,9 +458,45 @@ maps.capacity(
 )
 
 # --- API examples: checked against the schemas above ---------------------------------
-maps.example("GET /v1/places/nearby",
-    request={"geohash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "category": "museum", "cursor": "eyJvZmZzZXQiOjIwfQ"},
-    responses={200: {"places": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
-maps.example("GET /v1/routes",
+maps.example(
+    "GET /v1/places/nearby",
+    request={
+        "geohash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "category": "museum",
+        "cursor": "eyJvZmZzZXQiOjIwfQ",
+    },
+    responses={
+        200: {
+            "places": [
+                {
+                    "place_id": "ChIJLU7jZClu5kcR4PcOOO6p3I0",
+                    "name": "Eiffel Tower",
+                    "category": "landmark",
+                    "rating": 4.7,
+                    "lat": 48.8584,
+                    "lng": 2.2945,
+                    "photo_urls": ["https://cdn.maps.example/p/eiffel-1.jpg"],
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+maps.example(
+    "GET /v1/routes",
     request={"origin": "ChIJD7fiBh9u5kcRYJSMaMOCCwQ", "destination": "u09tvw", "mode": "transit"},
-    responses={200: {"routes": [{}]}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
+    responses={
+        200: {
+            "routes": [
+                {
+                    "route_id": "r_1",
+                    "polyline": "_p~iF~ps|U_ulLnnqC_mqNvxq`@",
+                    "segment_ids": ["s_88120", "s_88121"],
+                    "length_m": 5400,
+                },
+            ],
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)

@@ -347,21 +347,79 @@ scheduler.capacity(
 )
 
 # --- API examples: checked against the schemas above ---------------------------------
-scheduler.example("POST /v1/tasks",
-    request={"name": "Weekend plans", "execute_at": "2026-12-07T09:30:00Z", "recurrence": "0 3 * * *", "executable_size": 20480},
-    responses={201: {"task_id": "t_5521", "upload_url": "https://storage.job-scheduler.example/executables/t_5521?X-Amz-Expires=900&X-Amz-Signature=77ab02"}, 429: {"error": "rate_limited", "message": "Over the scheduling quota (Retry-After says when to try again)"}})
-scheduler.example("POST /v1/tasks/{task_id}/upload_complete",
+scheduler.example(
+    "POST /v1/tasks",
+    request={
+        "name": "Weekend plans",
+        "execute_at": "2026-12-07T09:30:00Z",
+        "recurrence": "0 3 * * *",
+        "executable_size": 20480,
+    },
+    responses={
+        201: {
+            "task_id": "t_5521",
+            "upload_url": "https://storage.job-scheduler.example/executables/t_5521?X-Amz-Expires=900&X-Amz-Signature=77ab02",
+        },
+        429: {"error": "rate_limited", "message": "Over the scheduling quota"},
+    },
+)
+scheduler.example(
+    "POST /v1/tasks/{task_id}/upload_complete",
     request={"task_id": "t_5521"},
-    responses={202: None, 409: {"error": "conflict", "message": "No executable under that key yet: upload first"}})
-scheduler.example("GET /v1/tasks",
+    responses={202: None, 409: {"error": "conflict", "message": "No executable under that key yet"}},
+)
+scheduler.example(
+    "GET /v1/tasks",
     request={"status": "scheduled", "cursor": "eyJvZmZzZXQiOjIwfQ", "limit": 20},
-    responses={200: {"tasks": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
-scheduler.example("GET /v1/tasks/{task_id}",
+    responses={
+        200: {
+            "tasks": [
+                {
+                    "task_id": "t_5521",
+                    "name": "nightly-report",
+                    "recurrence": "0 3 * * *",
+                    "next_due_at": "2026-12-08T03:00:00Z",
+                    "status": "scheduled",
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+scheduler.example(
+    "GET /v1/tasks/{task_id}",
     request={"task_id": "t_5521"},
-    responses={200: {"status": "scheduled", "scheduled_for": "2026-12-07T09:30:00Z", "execute_at": "2026-12-07T09:30:00Z", "attempts": 3, "progress": {}, "latest_logs": [{}]}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
-scheduler.example("GET /v1/tasks/{task_id}/logs",
-    request={"task_id": "t_5521", "q": "jazz in paris", "since": "2026-12-07T09:30:00Z", "cursor": "eyJvZmZzZXQiOjIwfQ"},
-    responses={200: {"lines": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
-scheduler.example("DELETE /v1/tasks/{task_id}",
+    responses={
+        200: {
+            "status": "scheduled",
+            "scheduled_for": "2026-12-07T09:30:00Z",
+            "execute_at": "2026-12-07T09:30:00Z",
+            "attempts": 3,
+            "progress": {"rows_done": 120000, "rows_total": 500000},
+            "latest_logs": [{"run_id": "run_903", "time": "2026-12-07T03:00:04Z", "text": "Exported 500,000 rows"}],
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+scheduler.example(
+    "GET /v1/tasks/{task_id}/logs",
+    request={
+        "task_id": "t_5521",
+        "q": "jazz in paris",
+        "since": "2026-12-07T09:30:00Z",
+        "cursor": "eyJvZmZzZXQiOjIwfQ",
+    },
+    responses={
+        200: {
+            "lines": [{"run_id": "run_903", "time": "2026-12-07T03:00:04Z", "text": "Exported 500,000 rows"}],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+scheduler.example(
+    "DELETE /v1/tasks/{task_id}",
     request={"task_id": "t_5521"},
-    responses={204: None, 409: {"error": "conflict", "message": "The task is running; cancel it once the run ends"}})
+    responses={204: None, 409: {"error": "conflict", "message": "The task is running"}},
+)

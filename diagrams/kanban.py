@@ -362,17 +362,73 @@ kanban.capacity(
 )
 
 # --- API examples: checked against the schemas above ---------------------------------
-kanban.example("GET /v1/boards",
+kanban.example(
+    "GET /v1/boards",
     request={"cursor": "eyJvZmZzZXQiOjIwfQ", "limit": 20},
-    responses={200: {"boards": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
-kanban.example("GET /v1/boards/{board_id}",
+    responses={
+        200: {
+            "boards": [{"board_id": "b_204", "name": "Launch", "version": 17}],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+kanban.example(
+    "GET /v1/boards/{board_id}",
     request={"board_id": "b_204"},
-    responses={200: {"lists": [{}], "board_version": 7}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
-kanban.example("PATCH /v1/tasks/{task_id}",
-    request={"task_id": "t_5521", "list_id": "l_881", "position": 4.5, "title": "Weekend plans", "assignee_id": "assignee_1042"},
-    responses={200: {"version": 7, "board_version": 7}, 412: {"error": "precondition_failed", "message": "The task changed since the version in If-Match: read it, merge, send again"}})
-kanban.example("POST /v1/lists/{list_id}/tasks",
-    request={"list_id": "l_881", "task_id": "t_5521", "title": "Weekend plans", "position": 4.5, "assignee_id": "assignee_1042"},
-    responses={201: {"task_id": "t_5521", "version": 7, "board_version": 7}, 409: {"error": "conflict", "message": "Another task already has this task_id (random IDs collided): choose another"}})
-kanban.example("POST /v1/session_keys",
-    responses={201: {"session_key": "pastes/aZ3kP9q", "expires_in": 86400}, 401: {"error": "unauthenticated", "message": "The long-lived login is no longer valid: sign in again"}})
+    responses={
+        200: {
+            "lists": [
+                {
+                    "list_id": "l_881",
+                    "name": "Doing",
+                    "tasks": [
+                        {
+                            "task_id": "t_5521",
+                            "title": "Write the press release",
+                            "position": "a0",
+                            "version": 4,
+                        },
+                    ],
+                },
+            ],
+            "board_version": 7,
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+kanban.example(
+    "PATCH /v1/tasks/{task_id}",
+    request={
+        "task_id": "t_5521",
+        "list_id": "l_881",
+        "position": 4.5,
+        "title": "Weekend plans",
+        "assignee_id": "assignee_1042",
+    },
+    responses={
+        200: {"version": 7, "board_version": 7},
+        412: {"error": "precondition_failed", "message": "The task changed since the version in If-Match"},
+    },
+)
+kanban.example(
+    "POST /v1/lists/{list_id}/tasks",
+    request={
+        "list_id": "l_881",
+        "task_id": "t_5521",
+        "title": "Weekend plans",
+        "position": 4.5,
+        "assignee_id": "assignee_1042",
+    },
+    responses={
+        201: {"task_id": "t_5521", "version": 7, "board_version": 7},
+        409: {"error": "conflict", "message": "Another task already has this task_id"},
+    },
+)
+kanban.example(
+    "POST /v1/session_keys",
+    responses={
+        201: {"session_key": "pastes/aZ3kP9q", "expires_in": 86400},
+        401: {"error": "unauthenticated", "message": "The long-lived login is no longer valid"},
+    },
+)

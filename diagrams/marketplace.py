@@ -379,21 +379,82 @@ market.capacity(
 )
 
 # --- API examples: checked against the schemas above ---------------------------------
-market.example("POST /v1/listing_batches",
-    request={"listings": [{}], "media": [{}]},
-    responses={202: {"batch_id": "bat_12"}, 429: {"error": "rate_limited", "message": "Over the upload quota (Retry-After says when to try again)"}})
-market.example("GET /v1/listings/{listing_id}",
+market.example(
+    "POST /v1/listing_batches",
+    request={
+        "listings": [
+            {
+                "title": "Jazz at the Philharmonie",
+                "venue": "Philharmonie de Paris",
+                "date": "2027-03-14T20:00:00+01:00",
+                "prices": {"A": 4500, "B": 3000},
+                "seats": ["A-12", "A-13"],
+            },
+        ],
+        "media": [{"file_name": "poster.jpg", "content_type": "image/jpeg"}],
+    },
+    responses={202: {"batch_id": "bat_12"}, 429: {"error": "rate_limited", "message": "Over the upload quota"}},
+)
+market.example(
+    "GET /v1/listings/{listing_id}",
     request={"listing_id": "lst_6610"},
-    responses={200: {"listing": {}, "available_seats": 3}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
-market.example("GET /v1/search",
-    request={"q": "an artist or a venue", "date_from": "2026-12-07T09:30:00Z", "max_price": 4500, "cursor": "eyJvZmZzZXQiOjIwfQ", "limit": 20},
-    responses={200: {"results": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
-market.example("POST /v1/orders",
+    responses={
+        200: {
+            "listing": {
+                "title": "Jazz at the Philharmonie",
+                "venue": "Philharmonie de Paris",
+                "date": "2027-03-14T20:00:00+01:00",
+                "media_urls": ["https://cdn.marketplace.example/lst_6610/poster.jpg"],
+            },
+            "available_seats": 3,
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+market.example(
+    "GET /v1/search",
+    request={
+        "q": "an artist or a venue",
+        "date_from": "2026-12-07T09:30:00Z",
+        "max_price": 4500,
+        "cursor": "eyJvZmZzZXQiOjIwfQ",
+        "limit": 20,
+    },
+    responses={
+        200: {
+            "results": [
+                {
+                    "listing_id": "lst_6610",
+                    "title": "Jazz at the Philharmonie",
+                    "venue": "Philharmonie de Paris",
+                    "date": "2027-03-14T20:00:00+01:00",
+                    "lowest_price": 3000,
+                    "thumbnail_url": "https://cdn.marketplace.example/lst_6610/thumb.jpg",
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+market.example(
+    "POST /v1/orders",
     request={"listing_id": "lst_6610", "seat_ids": ["A-12"]},
-    responses={201: {"order_id": "o_30017", "hold_expires_at": "2026-12-07T09:30:00Z"}, 409: {"error": "conflict", "message": "A seat is already held or sold (the lock or the conditional reserve turned this buyer away); no seat is held"}})
-market.example("POST /v1/orders/{order_id}/payment",
+    responses={
+        201: {"order_id": "o_30017", "hold_expires_at": "2026-12-07T09:30:00Z"},
+        409: {"error": "conflict", "message": "A seat is already held or sold"},
+    },
+)
+market.example(
+    "POST /v1/orders/{order_id}/payment",
     request={"order_id": "o_30017", "payment_method": "pm_card_visa_4242"},
-    responses={200: {"order_id": "o_30017", "status": "active", "tickets": [{}]}, 409: {"error": "conflict", "message": "A hold expired and another buyer took one of the seats: nothing is sold and the whole charge is refunded (steps 24 and 25)"}})
-market.example("DELETE /v1/orders/{order_id}",
+    responses={
+        200: {"order_id": "o_30017", "status": "active", "tickets": [{"seat": "A-12", "barcode": "7701234567895"}]},
+        409: {"error": "conflict", "message": "A hold expired and another buyer took one of the seats"},
+    },
+)
+market.example(
+    "DELETE /v1/orders/{order_id}",
     request={"order_id": "o_30017"},
-    responses={204: None, 409: {"error": "conflict", "message": "Already paid: ask for a refund instead"}})
+    responses={204: None, 409: {"error": "conflict", "message": "Already paid"}},
+)

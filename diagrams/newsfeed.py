@@ -443,21 +443,74 @@ newsfeed.capacity(
 )
 
 # --- API examples: checked against the schemas above ---------------------------------
-newsfeed.example("POST /v1/media",
-    request={"files": [{}]},
-    responses={201: {"uploads": [{}]}, 429: {"error": "rate_limited", "message": "Over the upload quota (Retry-After says when to try again)"}})
-newsfeed.example("POST /v1/feed_items",
+newsfeed.example(
+    "POST /v1/media",
+    request={"files": [{"content_type": "image/jpeg", "size_bytes": 1843200}]},
+    responses={
+        201: {
+            "uploads": [
+                {
+                    "key": "media/u_48213/01J9Z3.jpg",
+                    "upload_url": "https://storage.newsfeed.example/media/u_48213/01J9Z3.jpg?X-Amz-Signature=2b7c",
+                },
+            ],
+        },
+        429: {"error": "rate_limited", "message": "Over the upload quota"},
+    },
+)
+newsfeed.example(
+    "POST /v1/feed_items",
     request={"text": "Hello, world", "media_keys": ["pastes/aZ3kP9q"]},
-    responses={202: {"item_id": "i_77410"}, 409: {"error": "conflict", "message": "This Idempotency-Key was already used for a different post"}})
-newsfeed.example("GET /v1/home_timeline",
+    responses={
+        202: {"item_id": "i_77410"},
+        409: {"error": "conflict", "message": "This Idempotency-Key was already used for a different post"},
+    },
+)
+newsfeed.example(
+    "GET /v1/home_timeline",
     request={"cursor": "eyJvZmZzZXQiOjIwfQ", "limit": 20},
-    responses={200: {"items": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
-newsfeed.example("GET /v1/users/{user_id}/timeline",
+    responses={
+        200: {
+            "items": [
+                {
+                    "item_id": "i_77410",
+                    "author_id": "u_90017",
+                    "text": "Sunset over the Seine",
+                    "media_urls": ["https://cdn.newsfeed.example/media/u_90017/01J9Y8.jpg"],
+                    "created_at": "2026-12-07T09:12:00Z",
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+newsfeed.example(
+    "GET /v1/users/{user_id}/timeline",
     request={"user_id": "u_48213", "cursor": "eyJvZmZzZXQiOjIwfQ"},
-    responses={200: {"items": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
-newsfeed.example("DELETE /v1/feed_items/{item_id}",
+    responses={
+        200: {
+            "items": [
+                {
+                    "item_id": "i_77410",
+                    "author_id": "u_90017",
+                    "text": "Sunset over the Seine",
+                    "media_urls": ["https://cdn.newsfeed.example/media/u_90017/01J9Y8.jpg"],
+                    "created_at": "2026-12-07T09:12:00Z",
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+newsfeed.example(
+    "DELETE /v1/feed_items/{item_id}",
     request={"item_id": "i_77410"},
-    responses={204: None, 404: {"error": "not_found", "message": "No such item (one posted seconds ago may still be on the queue: retry shortly)"}})
-newsfeed.example("PUT /v1/users/me/following/{user_id}",
+    responses={204: None, 404: {"error": "not_found", "message": "No such item"}},
+)
+newsfeed.example(
+    "PUT /v1/users/me/following/{user_id}",
     request={"user_id": "u_48213"},
-    responses={204: None, 429: {"error": "rate_limited", "message": "Over the write quota"}})
+    responses={204: None, 429: {"error": "rate_limited", "message": "Over the write quota"}},
+)

@@ -217,11 +217,44 @@ rate_limiter_system.capacity(
 )
 
 # --- API examples: checked against the schemas above ---------------------------------
-rate_limiter_system.example("POST /v1/orders",
-    request={"items": [{}]},
-    responses={201: {"order_id": "o_30017"}, 429: {"error": "rate_limited", "message": "Over the limit: dropped before the API server (Retry-After says when to try again)"}})
-rate_limiter_system.example("GET /v1/rate_limit",
-    responses={200: {"quotas": [{}]}, 401: {"error": "unauthenticated", "message": "No valid API key"}})
-rate_limiter_system.example("PUT /v1/rules/{rule_id}",
-    request={"rule_id": "checkout_per_user", "endpoint": "POST /v1/orders", "client_tier": "free", "algorithm": "token_bucket", "limit": 20, "window_seconds": 86400, "throttle": "hard"},
-    responses={200: {"rule_id": "checkout_per_user", "version": 7, "updated_at": "2026-12-07T09:30:00Z"}, 412: {"error": "precondition_failed", "message": "The rule changed since the ETag in If-Match, or it already exists (If-None-Match: *): read it again"}})
+rate_limiter_system.example(
+    "POST /v1/orders",
+    request={"items": [{"sku": "SKU-1042", "quantity": 2}]},
+    responses={201: {"order_id": "o_30017"}, 429: {"error": "rate_limited", "message": "Over the limit"}},
+)
+rate_limiter_system.example(
+    "GET /v1/rate_limit",
+    responses={
+        200: {
+            "quotas": [
+                {
+                    "endpoint": "POST /v1/orders",
+                    "limit": 10,
+                    "window_seconds": 60,
+                    "remaining": 7,
+                    "reset_seconds": 42,
+                },
+            ],
+        },
+        401: {"error": "unauthenticated", "message": "No valid API key"},
+    },
+)
+rate_limiter_system.example(
+    "PUT /v1/rules/{rule_id}",
+    request={
+        "rule_id": "checkout_per_user",
+        "endpoint": "POST /v1/orders",
+        "client_tier": "free",
+        "algorithm": "token_bucket",
+        "limit": 20,
+        "window_seconds": 86400,
+        "throttle": "hard",
+    },
+    responses={
+        200: {"rule_id": "checkout_per_user", "version": 7, "updated_at": "2026-12-07T09:30:00Z"},
+        412: {
+            "error": "precondition_failed",
+            "message": "The rule changed since the ETag in If-Match, or it already exists",
+        },
+    },
+)

@@ -413,29 +413,86 @@ rides.capacity(
 )
 
 # --- API examples: checked against the schemas above ---------------------------------
-rides.example("GET /v1/ws",
-    responses={200: None, 429: {"error": "rate_limited", "message": "Reconnecting too fast, e.g. every app at once after a data center failed (Retry-After, with jitter)"}})
-rides.example("POST /v1/driver/locations",
-    request={"positions": [{}]},
-    responses={202: None, 429: {"error": "rate_limited", "message": "More than one update a second: a misbehaving app (Retry-After says when to try again)"}})
-rides.example("POST /v1/rider/locations",
+rides.example(
+    "GET /v1/ws",
+    responses={200: None, 429: {"error": "rate_limited", "message": "Reconnecting too fast; retry after the Retry-After delay, with jitter"}},
+)
+rides.example(
+    "POST /v1/driver/locations",
+    request={
+        "positions": [
+            {
+                "lat": 48.8606,
+                "lng": 2.3376,
+                "heading": 90,
+                "speed_mps": 8.3,
+                "measured_at": "2026-12-07T09:30:00Z",
+            },
+        ],
+    },
+    responses={202: None, 429: {"error": "rate_limited", "message": "More than one update a second"}},
+)
+rides.example(
+    "POST /v1/rider/locations",
     request={"lat": 48.8584, "lng": 2.2945, "product": "standard"},
-    responses={202: None, 429: {"error": "rate_limited", "message": "Too many updates (Retry-After says when to try again)"}})
-rides.example("POST /v1/trips",
-    request={"pickup": {}, "dropoff": {}, "product": "standard"},
-    responses={200: {"trip_id": "tr_90021", "status": "requested"}, 409: {"error": "conflict", "message": "A new key, but the rider already has a trip that is requested, accepted or in progress: a unique index on the rider's open trip refuses the insert, so two devices cannot both pass. The key is checked first, so a retry never gets this"}})
-rides.example("POST /v1/trips/{trip_id}/accept",
+    responses={202: None, 429: {"error": "rate_limited", "message": "Too many updates"}},
+)
+rides.example(
+    "POST /v1/trips",
+    request={
+        "pickup": {"lat": 48.8606, "lng": 2.3376},
+        "dropoff": {"lat": 48.8738, "lng": 2.295},
+        "product": "standard",
+    },
+    responses={
+        200: {"trip_id": "tr_90021", "status": "requested"},
+        409: {
+            "error": "conflict",
+            "message": "A new key, but the rider already has a trip that is requested, accepted or in progress",
+        },
+    },
+)
+rides.example(
+    "POST /v1/trips/{trip_id}/accept",
     request={"trip_id": "tr_90021", "receipt": "trip=tr_90021;driver=d_5120;t=1765099800;sig=3f9a1c"},
-    responses={200: {"trip_id": "tr_90021", "status": "active", "pickup": {}, "rider": {}, "receipt": "trip=tr_90021;driver=d_5120;t=1765099800;sig=3f9a1c"}, 409: {"error": "conflict", "message": "The trip has gone: the 15-second lease lapsed and the next driver was asked, another driver took it, or the rider cancelled. Nothing changed"}})
-rides.example("POST /v1/trips/{trip_id}/decline",
+    responses={
+        200: {
+            "trip_id": "tr_90021",
+            "status": "active",
+            "pickup": {"lat": 48.8606, "lng": 2.3376},
+            "rider": {"first_name": "Ada", "rating": 4.9},
+            "receipt": "trip=tr_90021;driver=d_5120;t=1765099800;sig=3f9a1c",
+        },
+        409: {"error": "conflict", "message": "The trip has gone"},
+    },
+)
+rides.example(
+    "POST /v1/trips/{trip_id}/decline",
     request={"trip_id": "tr_90021"},
-    responses={204: None, 404: {"error": "not_found", "message": "No such trip"}})
-rides.example("PATCH /v1/trips/{trip_id}",
+    responses={204: None, 404: {"error": "not_found", "message": "No such trip"}},
+)
+rides.example(
+    "PATCH /v1/trips/{trip_id}",
     request={"trip_id": "tr_90021", "status": "pickup"},
-    responses={200: {"status": "active", "fare_cents": 4500}, 409: {"error": "conflict", "message": "Not the next status: ending a trip that never started, or starting one the rider cancelled"}})
-rides.example("GET /v1/trips/{trip_id}",
+    responses={
+        200: {"status": "active", "fare_cents": 4500},
+        409: {"error": "conflict", "message": "Not the next status"},
+    },
+)
+rides.example(
+    "GET /v1/trips/{trip_id}",
     request={"trip_id": "tr_90021"},
-    responses={200: {"status": "requested", "driver": {}, "fare_cents": 4500}, 404: {"error": "not_found", "message": "No such trip"}})
-rides.example("POST /v1/trips/{trip_id}/cancel",
+    responses={
+        200: {
+            "status": "requested",
+            "driver": {"name": "Karim", "car": "Toyota Prius, grey", "plate": "GH-123-AB"},
+            "fare_cents": 4500,
+        },
+        404: {"error": "not_found", "message": "No such trip"},
+    },
+)
+rides.example(
+    "POST /v1/trips/{trip_id}/cancel",
     request={"trip_id": "tr_90021", "reason": "Rider not at the pickup point"},
-    responses={200: {"status": "active"}, 409: {"error": "conflict", "message": "Too late: the trip is in progress or completed"}})
+    responses={200: {"status": "active"}, 409: {"error": "conflict", "message": "Too late"}},
+)

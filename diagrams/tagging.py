@@ -286,18 +286,56 @@ tagging.capacity(
 )
 
 # --- API examples: checked against the schemas above ---------------------------------
-tagging.example("POST /v1/media",
-    request={"files": [{}]},
-    responses={201: {"uploads": [{}]}, 429: {"error": "rate_limited", "message": "Over the upload quota (Retry-After says when to try again)"}})
-tagging.example("POST /v1/items",
+tagging.example(
+    "POST /v1/media",
+    request={"files": [{"content_type": "image/png", "size_bytes": 204800}]},
+    responses={
+        201: {
+            "uploads": [
+                {
+                    "key": "media/u_48213/01J9Z4.png",
+                    "upload_url": "https://storage.tagging.example/media/u_48213/01J9Z4.png?X-Amz-Signature=9d0e",
+                },
+            ],
+        },
+        429: {"error": "rate_limited", "message": "Over the upload quota"},
+    },
+)
+tagging.example(
+    "POST /v1/items",
     request={"title": "Weekend plans", "body": "See you at 8?", "tags": ["travel"], "media_keys": ["pastes/aZ3kP9q"]},
-    responses={202: {"item_id": "i_77410"}, 429: {"error": "rate_limited", "message": "Over the write quota (Retry-After says when to try again)"}})
-tagging.example("PUT /v1/items/{item_id}/tags/{tag}",
+    responses={202: {"item_id": "i_77410"}, 429: {"error": "rate_limited", "message": "Over the write quota"}},
+)
+tagging.example(
+    "PUT /v1/items/{item_id}/tags/{tag}",
     request={"item_id": "i_77410", "tag": "travel"},
-    responses={202: None, 429: {"error": "rate_limited", "message": "Over the write quota (Retry-After says when to try again)"}})
-tagging.example("GET /v1/tags/{tag}/items",
+    responses={202: None, 429: {"error": "rate_limited", "message": "Over the write quota"}},
+)
+tagging.example(
+    "GET /v1/tags/{tag}/items",
     request={"tag": "travel", "cursor": "eyJvZmZzZXQiOjIwfQ"},
-    responses={200: {"items": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
-tagging.example("GET /v1/tags/suggestions",
+    responses={
+        200: {
+            "items": [
+                {
+                    "item_id": "i_77410",
+                    "title": "Night train to Vienna",
+                    "tags": ["travel", "trains"],
+                    "upvotes": 128,
+                    "comments": 14,
+                    "media_urls": ["https://cdn.tagging.example/media/u_48213/01J9Z4.png"],
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+tagging.example(
+    "GET /v1/tags/suggestions",
     request={"prefix": "eif", "limit": 20},
-    responses={200: {"tags": [{}]}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
+    responses={
+        200: {"tags": [{"tag": "travel", "uses_last_week": 5120}, {"tag": "trains", "uses_last_week": 830}]},
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)

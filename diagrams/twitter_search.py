@@ -304,15 +304,43 @@ search.capacity(
 )
 
 # --- API examples: checked against the schemas above ---------------------------------
-search.example("GET /v1/search/tweets",
+search.example(
+    "GET /v1/search/tweets",
     request={"q": "jazz in paris", "since": "2026-12-07T09:30:00Z", "cursor": "eyJvZmZzZXQiOjIwfQ"},
-    responses={200: {"tweets": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ", "partial": True}, 429: {"error": "rate_limited", "message": "Over the search quota (Retry-After says when to try again)"}})
-search.example("POST /v1/tweets",
+    responses={
+        200: {
+            "tweets": [
+                {
+                    "tweet_id": "1863029384756301824",
+                    "author": "@ada",
+                    "text": "Jazz in Paris tonight",
+                    "created_at": "2026-12-07T09:12:00Z",
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+            "partial": True,
+        },
+        429: {"error": "rate_limited", "message": "Over the search quota"},
+    },
+)
+search.example(
+    "POST /v1/tweets",
     request={"text": "Hello, world", "reply_to": "1863029384756301800"},
-    responses={201: {"tweet_id": "1863029384756301824"}, 429: {"error": "rate_limited", "message": "Over the posting quota (Retry-After says when to try again)"}})
-search.example("PATCH /v1/tweets/{tweet_id}",
+    responses={
+        201: {"tweet_id": "1863029384756301824"},
+        429: {"error": "rate_limited", "message": "Over the posting quota"},
+    },
+)
+search.example(
+    "PATCH /v1/tweets/{tweet_id}",
     request={"tweet_id": "1863029384756301824", "text": "Hello, world"},
-    responses={200: {"tweet_id": "1863029384756301824", "edited_at": "2026-12-07T09:30:00Z"}, 409: {"error": "conflict", "message": "The edit window has closed"}})
-search.example("DELETE /v1/tweets/{tweet_id}",
+    responses={
+        200: {"tweet_id": "1863029384756301824", "edited_at": "2026-12-07T09:30:00Z"},
+        409: {"error": "conflict", "message": "The edit window has closed"},
+    },
+)
+search.example(
+    "DELETE /v1/tweets/{tweet_id}",
     request={"tweet_id": "1863029384756301824"},
-    responses={204: None, 404: {"error": "not_found", "message": "No such tweet"}})
+    responses={204: None, 404: {"error": "not_found", "message": "No such tweet"}},
+)

@@ -373,14 +373,44 @@ crawler.capacity(
 )
 
 # --- API examples: checked against the schemas above ---------------------------------
-crawler.example("POST /v1/seeds",
+crawler.example(
+    "POST /v1/seeds",
     request={"urls": ["https://example.org/concerts/2026"]},
-    responses={202: {"added": 3, "already_known": 3}, 403: {"error": "forbidden", "message": "Not an operator"}})
-crawler.example("GET /v1/crawl",
-    responses={200: {"pages_per_second": 1200.5, "pages_crawled": 3, "urls_waiting": 3, "hosts_active": 3, "fetch_errors_per_second": 1200.5}, 401: {"error": "unauthenticated", "message": "No valid token"}})
-crawler.example("GET /v1/pages",
+    responses={202: {"added": 3, "already_known": 3}, 403: {"error": "forbidden", "message": "Not an operator"}},
+)
+crawler.example(
+    "GET /v1/crawl",
+    responses={
+        200: {
+            "pages_per_second": 1200.5,
+            "pages_crawled": 3,
+            "urls_waiting": 3,
+            "hosts_active": 3,
+            "fetch_errors_per_second": 1200.5,
+        },
+        401: {"error": "unauthenticated", "message": "No valid token"},
+    },
+)
+crawler.example(
+    "GET /v1/pages",
     request={"url": "https://example.org/concerts/2026"},
-    responses={200: {"status": "waiting", "last_crawled_at": "2026-12-07T09:30:00Z", "http_status": 3, "document_id": "document_1042", "attempts": 3, "next_due_at": "2026-12-07T09:30:00Z"}, 404: {"error": "not_found", "message": "The crawler has never seen this URL"}})
-crawler.example("PUT /v1/hosts/{host}/policy",
+    responses={
+        200: {
+            "status": "waiting",
+            "last_crawled_at": "2026-12-07T09:30:00Z",
+            "http_status": 3,
+            "document_id": "document_1042",
+            "attempts": 3,
+            "next_due_at": "2026-12-07T09:30:00Z",
+        },
+        404: {"error": "not_found", "message": "The crawler has never seen this URL"},
+    },
+)
+crawler.example(
+    "PUT /v1/hosts/{host}/policy",
     request={"host": "example.org", "crawl_delay_seconds": 1200.5, "paused": True},
-    responses={200: {"host": "example.org", "crawl_delay_seconds": 1200.5}, 403: {"error": "forbidden", "message": "Not an operator"}})
+    responses={
+        200: {"host": "example.org", "crawl_delay_seconds": 1200.5},
+        403: {"error": "forbidden", "message": "Not an operator"},
+    },
+)

@@ -473,21 +473,93 @@ youtube.capacity(
 )
 
 # --- API examples: checked against the schemas above ---------------------------------
-youtube.example("POST /v1/videos",
-    request={"title": "Weekend plans", "description": "See you at 8?", "size_bytes": 20480, "content_type": "video/mp4"},
-    responses={201: {"video_id": "v_Qm81xT", "part_size": 20480, "part_urls": [{}]}, 429: {"error": "rate_limited", "message": "Over the upload quota of the user or the IP address (step 3)"}})
-youtube.example("GET /v1/videos/{video_id}/upload",
+youtube.example(
+    "POST /v1/videos",
+    request={
+        "title": "Weekend plans",
+        "description": "See you at 8?",
+        "size_bytes": 20480,
+        "content_type": "video/mp4",
+    },
+    responses={
+        201: {
+            "video_id": "v_Qm81xT",
+            "part_size": 20480,
+            "part_urls": [
+                {"part": 1, "url": "https://raw.youtube.example/v_Qm81xT/1?X-Amz-Signature=a1b2"},
+                {"part": 2, "url": "https://raw.youtube.example/v_Qm81xT/2?X-Amz-Signature=c3d4"},
+            ],
+        },
+        429: {"error": "rate_limited", "message": "Over the upload quota of the user or the IP address"},
+    },
+)
+youtube.example(
+    "GET /v1/videos/{video_id}/upload",
     request={"video_id": "v_Qm81xT"},
-    responses={200: {"stored_parts": [{}], "part_urls": [{}]}, 409: {"error": "conflict", "message": "The upload is already complete"}})
-youtube.example("POST /v1/videos/{video_id}/complete",
-    request={"video_id": "v_Qm81xT", "parts": [{}]},
-    responses={202: {"video_id": "v_Qm81xT", "status": "processing"}, 404: {"error": "not_found", "message": "No such video"}})
-youtube.example("GET /v1/videos/{video_id}",
+    responses={
+        200: {
+            "stored_parts": [{"part": 1, "etag": "\"b1946ac92492d2347c6235b4d2611184\""}],
+            "part_urls": [
+                {"part": 1, "url": "https://raw.youtube.example/v_Qm81xT/1?X-Amz-Signature=a1b2"},
+                {"part": 2, "url": "https://raw.youtube.example/v_Qm81xT/2?X-Amz-Signature=c3d4"},
+            ],
+        },
+        409: {"error": "conflict", "message": "The upload is already complete"},
+    },
+)
+youtube.example(
+    "POST /v1/videos/{video_id}/complete",
+    request={
+        "video_id": "v_Qm81xT",
+        "parts": [
+            {
+                "part": 1,
+                "etag": "\"b1946ac92492d2347c6235b4d2611184\"",
+                "checksum": "sha256:2c26b46b68ffc68ff99b453c1d304134",
+            },
+        ],
+    },
+    responses={
+        202: {"video_id": "v_Qm81xT", "status": "processing"},
+        404: {"error": "not_found", "message": "No such video"},
+    },
+)
+youtube.example(
+    "GET /v1/videos/{video_id}",
     request={"video_id": "v_Qm81xT"},
-    responses={200: {"title": "Weekend plans", "description": "See you at 8?", "status": "uploading", "thumbnails": [{}], "resume_at_s": 4.5, "master_playlist": "https://cdn.youtube.example/v_Qm81xT/master.m3u8"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
-youtube.example("PUT /v1/me/history/{video_id}",
+    responses={
+        200: {
+            "title": "Weekend plans",
+            "description": "See you at 8?",
+            "status": "uploading",
+            "thumbnails": [{"size": "320x180", "url": "https://cdn.youtube.example/v_Qm81xT/thumb-320.jpg"}],
+            "resume_at_s": 4.5,
+            "master_playlist": "https://cdn.youtube.example/v_Qm81xT/master.m3u8",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+youtube.example(
+    "PUT /v1/me/history/{video_id}",
     request={"video_id": "v_Qm81xT", "position_s": 4.5},
-    responses={204: None, 429: {"error": "rate_limited", "message": "Reporting far more often than every 30 seconds (Retry-After says when to try again)"}})
-youtube.example("GET /v1/search",
+    responses={204: None, 429: {"error": "rate_limited", "message": "Reporting far more often than every 30 seconds"}},
+)
+youtube.example(
+    "GET /v1/search",
     request={"q": "jazz in paris", "cursor": "eyJvZmZzZXQiOjIwfQ", "limit": 20},
-    responses={200: {"results": [{}], "next_cursor": "eyJvZmZzZXQiOjIwfQ"}, 429: {"error": "rate_limited", "message": "Over the read quota (Retry-After says when to try again)"}})
+    responses={
+        200: {
+            "results": [
+                {
+                    "video_id": "v_Qm81xT",
+                    "title": "Learn jazz piano in 10 minutes",
+                    "channel": "Keys & Co",
+                    "duration_seconds": 612,
+                    "thumbnail_url": "https://cdn.youtube.example/v_Qm81xT/thumb-320.jpg",
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
