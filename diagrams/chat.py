@@ -546,12 +546,12 @@ chat.capacity(
 # --- API examples: checked against the schemas above ---------------------------------
 chat.example(
     "POST /v1/sessions",
-    request={"phone": "+33612345678", "code": "482913", "refresh_token": "eyJvZmZzZXQiOjIwfQ"},
+    request={"phone": "+33612345678", "code": "482913"},
     responses={
         201: {
-            "access_token": "eyJvZmZzZXQiOjIwfQ",
-            "refresh_token": "eyJvZmZzZXQiOjIwfQ",
-            "socket_token": "eyJvZmZzZXQiOjIwfQ",
+            "access_token": "at_9c2e71f0b4d8",
+            "refresh_token": "rt_51aa03e7c6f2",
+            "socket_token": "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ1XzQ4MjEzIn0.c2ln",
             "gateway_url": "wss://gw-17.chat.example/v1/ws",
             "friends": [
                 {
@@ -573,10 +573,12 @@ chat.example(
 )
 chat.example(
     "GET /v1/ws",
+    headers={"Upgrade": "websocket", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="},
     responses={200: None, 429: {"error": "rate_limited", "message": "Reconnecting too fast; retry after the Retry-After delay, with jitter"}},
 )
 chat.example(
     "POST /v1/conversations/{conversation_id}/messages",
+    headers={"Idempotency-Key": "fc6d91be-4e32-48e0-9dda-5445a7d582af"},
     request={"conversation_id": "c_7731", "body": "See you at 8?"},
     responses={
         201: {"seq": 3, "message_id": "m_90412", "stored_at": "2026-12-07T09:30:00Z"},
@@ -590,7 +592,7 @@ chat.example(
 )
 chat.example(
     "GET /v1/conversations/{conversation_id}/messages",
-    request={"conversation_id": "c_7731", "after_seq": 3, "before_seq": 3, "limit": 20},
+    request={"conversation_id": "c_7731", "after_seq": 40, "limit": 20},
     responses={
         200: {
             "messages": [
@@ -602,7 +604,7 @@ chat.example(
                     "media": None,
                 },
             ],
-            "next_cursor": 3,
+            "next_cursor": 41,
         },
         429: {"error": "rate_limited", "message": "Over the read quota"},
     },
@@ -617,6 +619,7 @@ chat.example(
 )
 chat.example(
     "POST /v1/media/upload_urls",
+    headers={"Idempotency-Key": "fec537e0-666e-4069-9a59-e5fcb5be85c0"},
     request={"content_type": "image/jpeg", "size": 20480},
     responses={
         201: {
@@ -639,11 +642,13 @@ chat.example(
 )
 chat.example(
     "POST /v1/groups",
-    request={"name": "Weekend plans", "member_ids": ["member_1042"]},
+    headers={"Idempotency-Key": "495181b0-a5b8-407d-9c16-469fc8ee4ece"},
+    request={"name": "Weekend plans", "member_ids": ["u_90017", "u_31337"]},
     responses={201: {"group_id": "g_1205"}, 404: {"error": "not_found", "message": "An unknown user among member_ids"}},
 )
 chat.example(
     "GET /v1/groups/{group_id}",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
     request={"group_id": "g_1205"},
     responses={
         200: {

@@ -303,14 +303,16 @@ color_picker.capacity(
 # --- API examples: checked against the schemas above ---------------------------------
 color_picker.example(
     "PUT /lists/{owner_id}",
-    request={"owner_id": "u_48213", "color_ids": [3, 3]},
+    headers={"If-Match": "\"7\""},
+    request={"owner_id": "u_48213", "color_ids": [12, 7, 31]},
     responses={
-        200: {"color_ids": [3, 3]},
+        200: {"color_ids": [12, 7, 31]},
         412: {"error": "precondition_failed", "message": "The list changed since the ETag in If-Match"},
     },
 )
 color_picker.example(
     "GET /lists/{owner_id}",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
     request={"owner_id": "u_48213"},
     responses={
         200: {

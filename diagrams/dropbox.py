@@ -574,11 +574,13 @@ dropbox.example(
 )
 dropbox.example(
     "PUT /v1/blocks/{hash}",
+    headers={"Content-Encoding": "zstd"},
     request={"hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "content": "KLUv/QBYcQAA"},
     responses={201: None, 429: {"error": "rate_limited", "message": "Over the upload quota"}},
 )
 dropbox.example(
     "PUT /v1/workspaces/{workspace_id}/files/{path}",
+    headers={"If-Match": "\"7\"", "Idempotency-Key": "f0266c39-8520-4d1a-bca0-b8152a7aba81"},
     request={
         "workspace_id": "w_311",
         "path": "Documents/plan.txt",
@@ -593,6 +595,7 @@ dropbox.example(
 )
 dropbox.example(
     "DELETE /v1/workspaces/{workspace_id}/files/{path}",
+    headers={"If-Match": "\"7\"", "Idempotency-Key": "9ec424b8-c756-45b0-aead-0cba6a424492"},
     request={"workspace_id": "w_311", "path": "Documents/plan.txt"},
     responses={
         200: {"revision": 7, "position": 3},
@@ -601,6 +604,7 @@ dropbox.example(
 )
 dropbox.example(
     "POST /v1/workspaces/{workspace_id}/moves",
+    headers={"If-Match": "\"7\"", "Idempotency-Key": "acbecc11-7e53-42c9-9fe7-b0537c3849e1"},
     request={"workspace_id": "w_311", "from_path": "Documents/plan.txt", "to_path": "Archive/plan-2026.txt"},
     responses={
         200: {"revision": 7, "position": 3},
@@ -642,6 +646,7 @@ dropbox.example(
 )
 dropbox.example(
     "GET /v1/files/{file_id}/preview",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
     request={"file_id": "f_88120", "size": "thumbnail"},
     responses={200: {"content": "KLUv/QBYcQAA"}, 409: {"error": "conflict", "message": "No preview for this file type"}},
 )

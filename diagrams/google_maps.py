@@ -460,8 +460,9 @@ maps.capacity(
 # --- API examples: checked against the schemas above ---------------------------------
 maps.example(
     "GET /v1/places/nearby",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
     request={
-        "geohash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+        "geohash": "u09tvw",
         "category": "museum",
         "cursor": "eyJvZmZzZXQiOjIwfQ",
     },

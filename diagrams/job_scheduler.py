@@ -349,9 +349,9 @@ scheduler.capacity(
 # --- API examples: checked against the schemas above ---------------------------------
 scheduler.example(
     "POST /v1/tasks",
+    headers={"Idempotency-Key": "959743e6-3838-4eb6-abb4-bf191f3aac0d"},
     request={
-        "name": "Weekend plans",
-        "execute_at": "2026-12-07T09:30:00Z",
+        "name": "nightly-report",
         "recurrence": "0 3 * * *",
         "executable_size": 20480,
     },
@@ -393,7 +393,7 @@ scheduler.example(
     responses={
         200: {
             "status": "scheduled",
-            "scheduled_for": "2026-12-07T09:30:00Z",
+            "scheduled_for": "2026-12-08T03:00:00Z",
             "execute_at": "2026-12-07T09:30:00Z",
             "attempts": 3,
             "progress": {"rows_done": 120000, "rows_total": 500000},
@@ -406,7 +406,7 @@ scheduler.example(
     "GET /v1/tasks/{task_id}/logs",
     request={
         "task_id": "t_5521",
-        "q": "jazz in paris",
+        "q": "ERROR",
         "since": "2026-12-07T09:30:00Z",
         "cursor": "eyJvZmZzZXQiOjIwfQ",
     },

@@ -375,6 +375,7 @@ kanban.example(
 )
 kanban.example(
     "GET /v1/boards/{board_id}",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
     request={"board_id": "b_204"},
     responses={
         200: {
@@ -386,7 +387,7 @@ kanban.example(
                         {
                             "task_id": "t_5521",
                             "title": "Write the press release",
-                            "position": "a0",
+                            "position": 1.5,
                             "version": 4,
                         },
                     ],
@@ -399,12 +400,13 @@ kanban.example(
 )
 kanban.example(
     "PATCH /v1/tasks/{task_id}",
+    headers={"If-Match": "\"7\""},
     request={
         "task_id": "t_5521",
         "list_id": "l_881",
         "position": 4.5,
-        "title": "Weekend plans",
-        "assignee_id": "assignee_1042",
+        "title": "Write the press release",
+        "assignee_id": "u_90017",
     },
     responses={
         200: {"version": 7, "board_version": 7},
@@ -413,12 +415,13 @@ kanban.example(
 )
 kanban.example(
     "POST /v1/lists/{list_id}/tasks",
+    headers={"Idempotency-Key": "7e572006-26bd-4aef-93a4-1120e46f08d0"},
     request={
         "list_id": "l_881",
         "task_id": "t_5521",
-        "title": "Weekend plans",
+        "title": "Write the press release",
         "position": 4.5,
-        "assignee_id": "assignee_1042",
+        "assignee_id": "u_90017",
     },
     responses={
         201: {"task_id": "t_5521", "version": 7, "board_version": 7},
@@ -428,7 +431,7 @@ kanban.example(
 kanban.example(
     "POST /v1/session_keys",
     responses={
-        201: {"session_key": "pastes/aZ3kP9q", "expires_in": 86400},
+        201: {"session_key": "sk_3b8e1f0a6c2d", "expires_in": 86400},
         401: {"error": "unauthenticated", "message": "The long-lived login is no longer valid"},
     },
 )

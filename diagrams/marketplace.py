@@ -381,6 +381,7 @@ market.capacity(
 # --- API examples: checked against the schemas above ---------------------------------
 market.example(
     "POST /v1/listing_batches",
+    headers={"Idempotency-Key": "aeb74280-5199-485e-bd50-faef7b9f90fd"},
     request={
         "listings": [
             {
@@ -397,6 +398,7 @@ market.example(
 )
 market.example(
     "GET /v1/listings/{listing_id}",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
     request={"listing_id": "lst_6610"},
     responses={
         200: {
@@ -414,8 +416,8 @@ market.example(
 market.example(
     "GET /v1/search",
     request={
-        "q": "an artist or a venue",
-        "date_from": "2026-12-07T09:30:00Z",
+        "q": "philharmonie jazz",
+        "date_from": "2027-03-01T00:00:00Z",
         "max_price": 4500,
         "cursor": "eyJvZmZzZXQiOjIwfQ",
         "limit": 20,
@@ -439,17 +441,19 @@ market.example(
 )
 market.example(
     "POST /v1/orders",
+    headers={"Idempotency-Key": "175dbc82-d4cc-4e9b-a8db-c47f2c4d8ab7"},
     request={"listing_id": "lst_6610", "seat_ids": ["A-12"]},
     responses={
-        201: {"order_id": "o_30017", "hold_expires_at": "2026-12-07T09:30:00Z"},
+        201: {"order_id": "o_30017", "hold_expires_at": "2026-12-07T09:40:00Z"},
         409: {"error": "conflict", "message": "A seat is already held or sold"},
     },
 )
 market.example(
     "POST /v1/orders/{order_id}/payment",
+    headers={"Idempotency-Key": "e0c9c7b6-32aa-4986-afc1-e8c770c8e747"},
     request={"order_id": "o_30017", "payment_method": "pm_card_visa_4242"},
     responses={
-        200: {"order_id": "o_30017", "status": "active", "tickets": [{"seat": "A-12", "barcode": "7701234567895"}]},
+        200: {"order_id": "o_30017", "status": "paid", "tickets": [{"seat": "A-12", "barcode": "7701234567895"}]},
         409: {"error": "conflict", "message": "A hold expired and another buyer took one of the seats"},
     },
 )

@@ -460,7 +460,8 @@ newsfeed.example(
 )
 newsfeed.example(
     "POST /v1/feed_items",
-    request={"text": "Hello, world", "media_keys": ["pastes/aZ3kP9q"]},
+    headers={"Idempotency-Key": "2049775b-6e15-4479-8050-9b89e87ab7de"},
+    request={"text": "Sunset over the Seine", "media_keys": ["media/u_48213/01J9Z3.jpg"]},
     responses={
         202: {"item_id": "i_77410"},
         409: {"error": "conflict", "message": "This Idempotency-Key was already used for a different post"},
@@ -468,6 +469,7 @@ newsfeed.example(
 )
 newsfeed.example(
     "GET /v1/home_timeline",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
     request={"cursor": "eyJvZmZzZXQiOjIwfQ", "limit": 20},
     responses={
         200: {

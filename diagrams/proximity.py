@@ -405,7 +405,7 @@ proximity.example(
         "lat": 48.8584,
         "lng": 2.2945,
         "radius": 2000,
-        "q": "jazz in paris",
+        "q": "crêpes",
         "category": "museum",
         "cursor": "eyJvZmZzZXQiOjIwfQ",
         "limit": 20,
@@ -437,6 +437,7 @@ proximity.example(
 )
 proximity.example(
     "GET /v1/attractions/{attraction_id}",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
     request={"attraction_id": "a_4410"},
     responses={
         200: {
@@ -457,28 +458,30 @@ proximity.example(
 )
 proximity.example(
     "POST /v1/attractions",
+    headers={"Idempotency-Key": "c23b2df2-9495-463f-8f06-0ed63efa99da"},
     request={
-        "name": "Weekend plans",
+        "name": "Musée Rodin",
         "category": "museum",
-        "lat": 48.8584,
-        "lng": 2.2945,
-        "address": "Champ de Mars, 5 Av. Anatole France, Paris",
+        "lat": 48.8553,
+        "lng": 2.3159,
+        "address": "77 Rue de Varenne, Paris",
         "details": {"hours": "09:00-23:45", "description": "Wrought-iron lattice tower on the Champ de Mars"},
         "photos": [{"content_type": "image/jpeg", "bytes": "/9j/4AAQSkZJRgABAQ"}],
     },
     responses={
         201: {
             "attraction_id": "a_4410",
-            "geohash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+            "geohash": "u09tgw",
         },
         429: {"error": "rate_limited", "message": "Over the write quota, far tighter than the read quota"},
     },
 )
 proximity.example(
     "PATCH /v1/attractions/{attraction_id}",
+    headers={"If-Match": "\"7\""},
     request={
         "attraction_id": "a_4410",
-        "name": "Weekend plans",
+        "name": "Eiffel Tower",
         "category": "museum",
         "lat": 48.8584,
         "lng": 2.2945,

@@ -219,6 +219,7 @@ rate_limiter_system.capacity(
 # --- API examples: checked against the schemas above ---------------------------------
 rate_limiter_system.example(
     "POST /v1/orders",
+    headers={"Idempotency-Key": "65f17b48-4b7f-4a01-a856-a1964c2a27ca"},
     request={"items": [{"sku": "SKU-1042", "quantity": 2}]},
     responses={201: {"order_id": "o_30017"}, 429: {"error": "rate_limited", "message": "Over the limit"}},
 )
@@ -241,6 +242,7 @@ rate_limiter_system.example(
 )
 rate_limiter_system.example(
     "PUT /v1/rules/{rule_id}",
+    headers={"If-Match": "\"7\""},
     request={
         "rule_id": "checkout_per_user",
         "endpoint": "POST /v1/orders",

@@ -415,6 +415,7 @@ rides.capacity(
 # --- API examples: checked against the schemas above ---------------------------------
 rides.example(
     "GET /v1/ws",
+    headers={"Upgrade": "websocket", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="},
     responses={200: None, 429: {"error": "rate_limited", "message": "Reconnecting too fast; retry after the Retry-After delay, with jitter"}},
 )
 rides.example(
@@ -439,6 +440,7 @@ rides.example(
 )
 rides.example(
     "POST /v1/trips",
+    headers={"Idempotency-Key": "02f974b5-7641-4a22-a8bc-f1370370f73c"},
     request={
         "pickup": {"lat": 48.8606, "lng": 2.3376},
         "dropoff": {"lat": 48.8738, "lng": 2.295},
@@ -458,7 +460,7 @@ rides.example(
     responses={
         200: {
             "trip_id": "tr_90021",
-            "status": "active",
+            "status": "accepted",
             "pickup": {"lat": 48.8606, "lng": 2.3376},
             "rider": {"first_name": "Ada", "rating": 4.9},
             "receipt": "trip=tr_90021;driver=d_5120;t=1765099800;sig=3f9a1c",
@@ -473,18 +475,19 @@ rides.example(
 )
 rides.example(
     "PATCH /v1/trips/{trip_id}",
-    request={"trip_id": "tr_90021", "status": "pickup"},
+    request={"trip_id": "tr_90021", "status": "in_progress"},
     responses={
-        200: {"status": "active", "fare_cents": 4500},
+        200: {"status": "in_progress", "fare_cents": 4500},
         409: {"error": "conflict", "message": "Not the next status"},
     },
 )
 rides.example(
     "GET /v1/trips/{trip_id}",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
     request={"trip_id": "tr_90021"},
     responses={
         200: {
-            "status": "requested",
+            "status": "accepted",
             "driver": {"name": "Karim", "car": "Toyota Prius, grey", "plate": "GH-123-AB"},
             "fare_cents": 4500,
         },
@@ -494,5 +497,5 @@ rides.example(
 rides.example(
     "POST /v1/trips/{trip_id}/cancel",
     request={"trip_id": "tr_90021", "reason": "Rider not at the pickup point"},
-    responses={200: {"status": "active"}, 409: {"error": "conflict", "message": "Too late"}},
+    responses={200: {"status": "cancelled"}, 409: {"error": "conflict", "message": "Too late"}},
 )

@@ -303,7 +303,8 @@ tagging.example(
 )
 tagging.example(
     "POST /v1/items",
-    request={"title": "Weekend plans", "body": "See you at 8?", "tags": ["travel"], "media_keys": ["pastes/aZ3kP9q"]},
+    headers={"Idempotency-Key": "3411f706-4c0b-49da-b232-4c245d46457d"},
+    request={"title": "Night train to Vienna", "body": "Vienna to Paris in a sleeper: worth it?", "tags": ["travel", "trains"], "media_keys": ["media/u_48213/01J9Z4.png"]},
     responses={202: {"item_id": "i_77410"}, 429: {"error": "rate_limited", "message": "Over the write quota"}},
 )
 tagging.example(
@@ -313,6 +314,7 @@ tagging.example(
 )
 tagging.example(
     "GET /v1/tags/{tag}/items",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
     request={"tag": "travel", "cursor": "eyJvZmZzZXQiOjIwfQ"},
     responses={
         200: {
@@ -333,7 +335,7 @@ tagging.example(
 )
 tagging.example(
     "GET /v1/tags/suggestions",
-    request={"prefix": "eif", "limit": 20},
+    request={"prefix": "tra", "limit": 20},
     responses={
         200: {"tags": [{"tag": "travel", "uses_last_week": 5120}, {"tag": "trains", "uses_last_week": 830}]},
         429: {"error": "rate_limited", "message": "Over the read quota"},

@@ -325,7 +325,8 @@ search.example(
 )
 search.example(
     "POST /v1/tweets",
-    request={"text": "Hello, world", "reply_to": "1863029384756301800"},
+    headers={"Idempotency-Key": "5c6829b1-c817-4bb1-8bd4-e2ef300a2ecd"},
+    request={"text": "Jazz in Paris tonight at 9", "reply_to": "1863029384756301800"},
     responses={
         201: {"tweet_id": "1863029384756301824"},
         429: {"error": "rate_limited", "message": "Over the posting quota"},
@@ -333,9 +334,9 @@ search.example(
 )
 search.example(
     "PATCH /v1/tweets/{tweet_id}",
-    request={"tweet_id": "1863029384756301824", "text": "Hello, world"},
+    request={"tweet_id": "1863029384756301824", "text": "Jazz in Paris tonight at 9:30"},
     responses={
-        200: {"tweet_id": "1863029384756301824", "edited_at": "2026-12-07T09:30:00Z"},
+        200: {"tweet_id": "1863029384756301824", "edited_at": "2026-12-07T09:35:00Z"},
         409: {"error": "conflict", "message": "The edit window has closed"},
     },
 )

@@ -376,17 +376,17 @@ crawler.capacity(
 crawler.example(
     "POST /v1/seeds",
     request={"urls": ["https://example.org/concerts/2026"]},
-    responses={202: {"added": 3, "already_known": 3}, 403: {"error": "forbidden", "message": "Not an operator"}},
+    responses={202: {"added": 1, "already_known": 0}, 403: {"error": "forbidden", "message": "Not an operator"}},
 )
 crawler.example(
     "GET /v1/crawl",
     responses={
         200: {
             "pages_per_second": 1200.5,
-            "pages_crawled": 3,
-            "urls_waiting": 3,
-            "hosts_active": 3,
-            "fetch_errors_per_second": 1200.5,
+            "pages_crawled": 48213904,
+            "urls_waiting": 912000000,
+            "hosts_active": 58000,
+            "fetch_errors_per_second": 12.5,
         },
         401: {"error": "unauthenticated", "message": "No valid token"},
     },
@@ -396,10 +396,10 @@ crawler.example(
     request={"url": "https://example.org/concerts/2026"},
     responses={
         200: {
-            "status": "waiting",
+            "status": "crawled",
             "last_crawled_at": "2026-12-07T09:30:00Z",
-            "http_status": 3,
-            "document_id": "document_1042",
+            "http_status": 200,
+            "document_id": "doc_5f2a91",
             "attempts": 3,
             "next_due_at": "2026-12-07T09:30:00Z",
         },
@@ -408,9 +408,9 @@ crawler.example(
 )
 crawler.example(
     "PUT /v1/hosts/{host}/policy",
-    request={"host": "example.org", "crawl_delay_seconds": 1200.5, "paused": True},
+    request={"host": "example.org", "crawl_delay_seconds": 5, "paused": True},
     responses={
-        200: {"host": "example.org", "crawl_delay_seconds": 1200.5},
+        200: {"host": "example.org", "crawl_delay_seconds": 5},
         403: {"error": "forbidden", "message": "Not an operator"},
     },
 )

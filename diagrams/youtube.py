@@ -475,16 +475,17 @@ youtube.capacity(
 # --- API examples: checked against the schemas above ---------------------------------
 youtube.example(
     "POST /v1/videos",
+    headers={"Idempotency-Key": "0ccf8a95-dfec-4c8e-a85b-9c5aca0267a0"},
     request={
-        "title": "Weekend plans",
-        "description": "See you at 8?",
-        "size_bytes": 20480,
+        "title": "Learn jazz piano in 10 minutes",
+        "description": "Three voicings that make any tune sound like jazz",
+        "size_bytes": 1073741824,
         "content_type": "video/mp4",
     },
     responses={
         201: {
             "video_id": "v_Qm81xT",
-            "part_size": 20480,
+            "part_size": 67108864,
             "part_urls": [
                 {"part": 1, "url": "https://raw.youtube.example/v_Qm81xT/1?X-Amz-Signature=a1b2"},
                 {"part": 2, "url": "https://raw.youtube.example/v_Qm81xT/2?X-Amz-Signature=c3d4"},
@@ -529,9 +530,9 @@ youtube.example(
     request={"video_id": "v_Qm81xT"},
     responses={
         200: {
-            "title": "Weekend plans",
-            "description": "See you at 8?",
-            "status": "uploading",
+            "title": "Learn jazz piano in 10 minutes",
+            "description": "Three voicings that make any tune sound like jazz",
+            "status": "ready",
             "thumbnails": [{"size": "320x180", "url": "https://cdn.youtube.example/v_Qm81xT/thumb-320.jpg"}],
             "resume_at_s": 4.5,
             "master_playlist": "https://cdn.youtube.example/v_Qm81xT/master.m3u8",
@@ -541,7 +542,7 @@ youtube.example(
 )
 youtube.example(
     "PUT /v1/me/history/{video_id}",
-    request={"video_id": "v_Qm81xT", "position_s": 4.5},
+    request={"video_id": "v_Qm81xT", "position_s": 312.5},
     responses={204: None, 429: {"error": "rate_limited", "message": "Reporting far more often than every 30 seconds"}},
 )
 youtube.example(
