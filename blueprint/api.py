@@ -6,6 +6,16 @@ OpenAPI 3.1 document published beside its pictures.
                       response={"paste_id": "string: the short ID"},
                       status={201: "Created", 429: "Over the write quota"},
                       headers={"Idempotency-Key": "The client's key for this create"})
+
+and, in one block at the end of the script, an example of each, checked against the
+schemas (errors against the shared error object) and shown folded under the table:
+
+    pastebin.example("POST /v1/pastes", request={"expires_in": 86_400},
+                     responses={201: {"paste_id": "aZ3kP9q"}, 429: {"error": "over_quota", "message": "…"}})
+
+The document names each operation from its method and route (createPaste, getPaste,
+listConversationMessages), tags it with its resource, and says who may call it: the bearer
+scheme where the endpoint takes an Authorization header, `security: []` where it is public.
 """
 
 from __future__ import annotations
