@@ -214,22 +214,24 @@ def test_a_generated_client_imports_and_parses_every_example(catalogue, tmp_path
     """openapi-python-client generates one package per system; each imports, each example
     request loads into its body model, and each example response parses into its model."""
     started = time.perf_counter()
-    config = tmp_path / "config.yaml"
-    config.write_text("post_hooks: []\n")  # no ruff formatting: faster, and nothing to format
     systems = [system for system in catalogue.systems.values() if system.endpoints]
-    sys.path.insert(0, str(tmp_path))
     bodies = responses = 0
+
+    from openapi_python_client import generate
+    from openapi_python_client.config import Config, ConfigFile, MetaType
+
+    sys.path.insert(0, str(tmp_path))
     try:
         for system in systems:
             document = tmp_path / f"{system.id}.json"
             document.write_text(api.openapi_json(system))
             package = f"{system.id}_client"
-            result = subprocess.run(
-                [sys.executable, "-m", "openapi_python_client", "generate", "--path", str(document), "--meta", "none",
-                 "--output-path", str(tmp_path / package), "--config", str(config), "--fail-on-warning"],
-                capture_output=True, text=True, timeout=120,
+            config = Config.from_sources(
+                ConfigFile(post_hooks=[]),  # no ruff formatting: faster, and nothing to format
+                MetaType.NONE, document, "utf-8", overwrite=False, output_path=tmp_path / package,
             )
-            assert result.returncode == 0, f"{system.id}:\n{result.stdout}{result.stderr}"
+            errors = generate(config=config)  # in this process: sixteen interpreters fewer
+            assert not errors, f"{system.id}: {errors}"
             client = importlib.import_module(package)
             examples = {example.endpoint: example for example in system.examples}
             for endpoint in system.endpoints:
