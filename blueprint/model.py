@@ -132,10 +132,25 @@ class Endpoint:
     status: tuple[tuple[int, str], ...] = ()
     headers: tuple[tuple[str, str], ...] = ()  # sent by the client
     response_headers: tuple[tuple[int | None, str, str], ...] = ()  # (status or None for all, name, what)
+    operation_id: str | None = None  # only where the name derived from method and route reads badly
 
     @property
     def title(self) -> str:
         return f"{self.method} {self.route}"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A request and the responses it may get, for one endpoint: `"POST /v1/pastes"`.
+
+    `request` holds the endpoint's request fields (body, path and query parameters alike);
+    `responses` maps a declared status to its JSON body (None for a status without one);
+    `headers` gives values to headers the endpoint declares (Idempotency-Key, If-Match)."""
+
+    endpoint: str
+    request: dict | None
+    responses: dict
+    headers: dict | None = None
 
 
 @dataclass(frozen=True)
@@ -265,6 +280,7 @@ class System:
         self.connections: list[Connection] = []
         self.endpoints: list[Endpoint] = []
         self.assumptions: dict[str, tuple[object, str]] = {}  # capacity: name -> (value, reason)
+        self.examples: list[Example] = []  # API examples, checked against the endpoints' schemas
         self.id = ""  # set by the loader: the script's file name
         self.source = ""  # set by the loader: the script's path, for messages
         self.summary = ""  # set by the loader: the script's docstring, shown in the systems table
@@ -303,12 +319,14 @@ class System:
         status: dict[int, str] | None = None,
         headers: dict[str, str] | None = None,
         response_headers: dict | None = None,
+        operation_id: str | None = None,
     ) -> Endpoint:
         """An API operation; `starts=(write, 1)`: the step of a path that it starts.
 
         `headers` are the ones the client sends; `response_headers` the ones the server
         sends back, either for every response (`{"ETag": "…"}`) or per status code
-        (`{429: {"Retry-After": "…"}}`)."""
+        (`{429: {"Retry-After": "…"}}`). The OpenAPI operation ID is derived from the
+        method and the route (`createPaste`); `operation_id=` overrides it where that reads badly."""
         answered: list[tuple[int | None, str, str]] = []
         for key, value in (response_headers or {}).items():
             if isinstance(value, dict):
@@ -322,10 +340,21 @@ class System:
         endpoint = Endpoint(
             method, route, purpose, start,
             tuple((request or {}).items()), tuple((response or {}).items()),
-            tuple((status or {}).items()), tuple((headers or {}).items()), tuple(answered),
+            tuple((status or {}).items()), tuple((headers or {}).items()), tuple(answered), operation_id,
         )
         self.endpoints.append(endpoint)
         return endpoint
+
+    def example(
+        self, endpoint: str, *, request: dict | None = None, responses: dict | None = None, headers: dict | None = None,
+    ) -> Example:
+        """An example exchange with an endpoint, e.g. `example("POST /v1/pastes", request={...},
+        responses={201: {...}, 429: {...}})`. The build checks it against the endpoint's
+        schemas (error statuses against the shared error object); the page shows it folded
+        and the OpenAPI document carries it."""
+        example = Example(endpoint, request, dict(responses or {}), headers)
+        self.examples.append(example)
+        return example
 
     def capacity(self, **assumptions: tuple[object, str]) -> None:
         """Capacity assumptions, each `name=(value, "one-line reason")`; values may carry
@@ -382,7 +411,12 @@ class System:
             found.append(f"{file}: the system declares no path")
         for path in self.paths.values():
             found.extend(self._path_problems(path))
-        found.extend(self._endpoint_problems())
+        endpoint_problems = self._endpoint_problems()
+        found.extend(endpoint_problems)
+        if not endpoint_problems:
+            from blueprint import api  # operation IDs and examples: the OpenAPI document's rules
+
+            found.extend(api.problems(self))
         if not found:  # the failure rules read steps and components that must first be sound
             from blueprint import failure  # here, not at the top: failure imports this module
 

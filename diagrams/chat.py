@@ -495,6 +495,7 @@ chat.endpoint(
 )
 chat.endpoint(
     "GET", "/v1/search", "Search the history of the user's conversations (only where messages are not end-to-end encrypted)",
+    operation_id="searchMessages",  # the derived name reads badly
     starts=(workflow, 65),
     request={"q": "string: the words to find",
              "conversation_id?": "string: limit the search to one conversation",
@@ -556,4 +557,138 @@ chat.capacity(
     retention=("5 years", "If messages are kept for ever (the page's other option deletes them once delivered); five years bounds it"),
     peak_to_average=(2, "Evenings, spread across time zones by a worldwide user base"),
     hot_fraction=(0.01, "The group cache keeps only the latest messages of recently active groups, a small share of a day's deliveries"),
+)
+
+# --- API examples: checked against the schemas above ---------------------------------
+chat.example(
+    "POST /v1/sessions",
+    request={"phone": "+33612345678", "code": "482913"},
+    responses={
+        201: {
+            "access_token": "at_9c2e71f0b4d8",
+            "refresh_token": "rt_51aa03e7c6f2",
+            "socket_token": "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ1XzQ4MjEzIn0.c2ln",
+            "gateway_url": "wss://gw-17.chat.example/v1/ws",
+            "friends": [
+                {
+                    "user_id": "u_90017",
+                    "name": "Grace",
+                    "avatar_url": "https://cdn.chat.example/avatars/u_90017.jpg",
+                },
+            ],
+            "groups": [
+                {
+                    "group_id": "g_1205",
+                    "name": "Weekend plans",
+                    "latest": [{"seq": 41, "sender_id": "u_90017", "body": "BASE64-CIPHERTEXT"}],
+                },
+            ],
+        },
+        429: {"error": "rate_limited", "message": "Too many attempts for this phone number"},
+    },
+)
+chat.example(
+    "GET /v1/ws",
+    headers={"Upgrade": "websocket", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="},
+    responses={200: None, 429: {"error": "rate_limited", "message": "Reconnecting too fast; retry after the Retry-After delay, with jitter"}},
+)
+chat.example(
+    "POST /v1/conversations/{conversation_id}/messages",
+    headers={"Idempotency-Key": "fc6d91be-4e32-48e0-9dda-5445a7d582af"},
+    request={"conversation_id": "c_7731", "body": "See you at 8?"},
+    responses={
+        201: {"seq": 3, "message_id": "m_90412", "stored_at": "2026-12-07T09:30:00Z"},
+        429: {"error": "rate_limited", "message": "Sending too fast"},
+    },
+)
+chat.example(
+    "POST /v1/conversations/{conversation_id}/receipts",
+    request={"conversation_id": "c_7731", "kind": "read", "up_to_seq": 3},
+    responses={204: None, 404: {"error": "not_found", "message": "No such conversation"}},
+)
+chat.example(
+    "GET /v1/conversations/{conversation_id}/messages",
+    request={"conversation_id": "c_7731", "after_seq": 40, "limit": 20},
+    responses={
+        200: {
+            "messages": [
+                {
+                    "seq": 41,
+                    "message_id": "1863029384756301824",
+                    "sender_id": "u_90017",
+                    "body": "BASE64-CIPHERTEXT",
+                    "media": None,
+                },
+            ],
+            "receipts": [{"user_id": "u_90023", "delivered_seq": 41, "read_seq": 40}],
+            "next_cursor": 41,
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+chat.example(
+    "GET /v1/users/{user_id}/presence",
+    request={"user_id": "u_48213"},
+    responses={
+        200: {"online": True, "last_seen_at": "2026-12-07T09:30:00Z"},
+        404: {"error": "not_found", "message": "No such user"},
+    },
+)
+chat.example(
+    "POST /v1/media/upload_urls",
+    headers={"Idempotency-Key": "fec537e0-666e-4069-9a59-e5fcb5be85c0"},
+    request={"content_type": "image/jpeg", "size": 20480},
+    responses={
+        201: {
+            "upload_url": "https://storage.chat.example/media/u_48213/7d1e0c.jpg.enc?X-Amz-Expires=600&X-Amz-Signature=5c1e9b",
+            "media_url": "https://media.chat.example/u_48213/7d1e0c.jpg.enc",
+        },
+        429: {"error": "rate_limited", "message": "Over the upload quota"},
+    },
+)
+chat.example(
+    "GET /v1/search",
+    request={"q": "jazz in paris", "conversation_id": "c_7731", "cursor": "eyJvZmZzZXQiOjIwfQ"},
+    responses={
+        200: {
+            "hits": [{"conversation_id": "c_7731", "seq": 12, "snippet": "…the <em>jazz</em> club near the station…"}],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the search quota"},
+    },
+)
+chat.example(
+    "POST /v1/groups",
+    headers={"Idempotency-Key": "495181b0-a5b8-407d-9c16-469fc8ee4ece"},
+    request={"name": "Weekend plans", "member_ids": ["u_90017", "u_31337"]},
+    responses={201: {"group_id": "g_1205"}, 404: {"error": "not_found", "message": "An unknown user among member_ids"}},
+)
+chat.example(
+    "GET /v1/groups/{group_id}",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
+    request={"group_id": "g_1205"},
+    responses={
+        200: {
+            "name": "Weekend plans",
+            "members": [
+                {
+                    "user_id": "u_48213",
+                    "name": "Ada",
+                    "avatar_url": "https://cdn.chat.example/avatars/u_48213.jpg",
+                    "admin": True,
+                },
+            ],
+        },
+        404: {"error": "not_found", "message": "No such group"},
+    },
+)
+chat.example(
+    "PUT /v1/groups/{group_id}/members/{user_id}",
+    request={"group_id": "g_1205", "user_id": "u_48213"},
+    responses={201: None, 409: {"error": "conflict", "message": "The group is full"}},
+)
+chat.example(
+    "DELETE /v1/groups/{group_id}/members/{user_id}",
+    request={"group_id": "g_1205", "user_id": "u_48213"},
+    responses={204: None, 404: {"error": "not_found", "message": "No such group, or not a member"}},
 )

@@ -351,3 +351,44 @@ color_picker.capacity(
     peak_to_average=(3, "Assumption: working-hours peaks in the busiest regions"),
     hot_fraction=(0.2, "80-20 rule: a fifth of a day's reads cover most of the traffic"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+color_picker.example(
+    "PUT /lists/{owner_id}",
+    headers={"If-Match": "\"7\""},
+    request={"owner_id": "u_48213", "color_ids": [12, 7, 31]},
+    responses={
+        200: {"color_ids": [12, 7, 31]},
+        412: {"error": "precondition_failed", "message": "The list changed since the ETag in If-Match"},
+    },
+)
+color_picker.example(
+    "GET /lists/{owner_id}",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
+    request={"owner_id": "u_48213"},
+    responses={
+        200: {
+            "colors": [
+                {"color_id": "c_1", "hex": "#1E88E5", "name": "Ocean"},
+                {"color_id": "c_2", "hex": "#FDD835", "name": "Sunflower"},
+            ],
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+color_picker.example(
+    "POST /lists/{owner_id}/viewers",
+    request={"owner_id": "u_48213", "email": "ada@example.org"},
+    responses={
+        200: {"viewer_id": "u_90017"},
+        429: {
+            "error": "rate_limited",
+            "message": "Over the share quota, which is tight because each share sends an email",
+        },
+    },
+)
+color_picker.example(
+    "DELETE /lists/{owner_id}/viewers/{viewer_id}",
+    request={"owner_id": "u_48213", "viewer_id": "u_90017"},
+    responses={204: None, 404: {"error": "not_found", "message": "That user was not a viewer"}},
+)

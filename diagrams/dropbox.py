@@ -523,6 +523,7 @@ down.note("Memberships are stored with the user, not with the folder: the questi
 # --- API: what the desktop client (indexer and chunker) calls -------------------------
 dropbox.endpoint(
     "POST", "/v1/blocks/missing", "Which of these blocks must the device upload? A block counts as present only if a version in the file's workspace already names it",
+    operation_id="findMissingBlocks",  # the derived name reads badly
     starts=(up, 5),
     request={"workspace_id": "string: the workspace the file belongs to: only its block lists are searched",
              "hashes": "string[]: the SHA-256 hashes of the file's blocks, in order (a few thousand at most per call)"},
@@ -600,6 +601,7 @@ dropbox.endpoint(
 )
 dropbox.endpoint(
     "GET", "/v1/longpoll", "Wait for changes: held open until there is news for this device or the timeout passes",
+    operation_id="waitForChanges",  # the derived name reads badly
     starts=(down, 2),
     request={"cursor": "string: the device's last cursor: a journal position per workspace it syncs",
              "timeout?": "integer: seconds to hold the request, 30 to 480, 60 by default"},
@@ -692,4 +694,103 @@ dropbox.capacity(
     retention=("10 years", "Files are kept as long as the account; every version counted, an upper bound (old versions expire or go to cold storage)"),
     peak_to_average=(2, "Working hours across time zones"),
     hot_fraction=(0.001, "Most blocks are read once, by the owner's other devices; only widely shared files' blocks are read again"),
+)
+
+# --- API examples: checked against the schemas above ---------------------------------
+dropbox.example(
+    "POST /v1/blocks/missing",
+    request={"workspace_id": "w_311", "hashes": ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"]},
+    responses={
+        200: {"missing": ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"]},
+        429: {"error": "rate_limited", "message": "Over the request quota"},
+    },
+)
+dropbox.example(
+    "PUT /v1/blocks/{hash}",
+    headers={"Content-Encoding": "zstd"},
+    request={"hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", "content": "KLUv/QBYcQAA"},
+    responses={201: None, 429: {"error": "rate_limited", "message": "Over the upload quota"}},
+)
+dropbox.example(
+    "PUT /v1/workspaces/{workspace_id}/files/{path}",
+    headers={"If-Match": "\"7\"", "Idempotency-Key": "f0266c39-8520-4d1a-bca0-b8152a7aba81"},
+    request={
+        "workspace_id": "w_311",
+        "path": "Documents/plan.txt",
+        "block_hashes": ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+        "size_bytes": 20480,
+        "content_hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+    },
+    responses={
+        200: {"revision": 7, "position": 3},
+        409: {"error": "conflict", "message": "A block in the list is not in the block index as held by this user"},
+    },
+)
+dropbox.example(
+    "DELETE /v1/workspaces/{workspace_id}/files/{path}",
+    headers={"If-Match": "\"7\"", "Idempotency-Key": "9ec424b8-c756-45b0-aead-0cba6a424492"},
+    request={"workspace_id": "w_311", "path": "Documents/plan.txt"},
+    responses={
+        200: {"revision": 7, "position": 3},
+        412: {"error": "precondition_failed", "message": "The file moved past the base revision in If-Match"},
+    },
+)
+dropbox.example(
+    "POST /v1/workspaces/{workspace_id}/moves",
+    headers={"If-Match": "\"7\"", "Idempotency-Key": "acbecc11-7e53-42c9-9fe7-b0537c3849e1"},
+    request={"workspace_id": "w_311", "from_path": "Documents/plan.txt", "to_path": "Archive/plan-2026.txt"},
+    responses={
+        200: {"revision": 7, "position": 3},
+        409: {"error": "conflict", "message": "A file already exists at to_path"},
+    },
+)
+dropbox.example(
+    "GET /v1/longpoll",
+    request={"cursor": "eyJvZmZzZXQiOjIwfQ", "timeout": 60},
+    responses={
+        200: {"changes": True, "backoff": 3},
+        429: {"error": "rate_limited", "message": "Too many polls from this device"},
+    },
+)
+dropbox.example(
+    "GET /v1/changes",
+    request={"cursor": "eyJvZmZzZXQiOjIwfQ", "limit": 20},
+    responses={
+        200: {
+            "entries": [
+                {
+                    "workspace_id": "w_311",
+                    "position": 5120,
+                    "path": "Documents/plan.txt",
+                    "revision": 8,
+                    "block_hashes": ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+            "has_more": True,
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+dropbox.example(
+    "GET /v1/blocks/{hash}",
+    request={"hash": "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
+             "grant": "w_311.f_88120.r7.1765120800.Hk3b9QeZ"},
+    responses={200: {"content": "KLUv/QBYcQAA"}, 429: {"error": "rate_limited", "message": "Over the download quota"}},
+)
+dropbox.example(
+    "GET /v1/files/{file_id}/preview",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
+    request={"file_id": "f_88120", "size": "thumbnail"},
+    responses={200: {"content": "KLUv/QBYcQAA"}, 409: {"error": "conflict", "message": "No preview for this file type"}},
+)
+dropbox.example(
+    "PUT /v1/files/{file_id}/members/{user_id}",
+    request={"file_id": "f_88120", "user_id": "u_48213", "permission": "editor"},
+    responses={200: {"permission": "editor"}, 404: {"error": "not_found", "message": "No such file or user"}},
+)
+dropbox.example(
+    "PUT /v1/workspaces/{workspace_id}/members/{user_id}",
+    request={"workspace_id": "w_311", "user_id": "u_48213", "permission": "editor"},
+    responses={200: {"permission": "editor"}, 404: {"error": "not_found", "message": "No such workspace or user"}},
 )

@@ -585,3 +585,48 @@ maps.capacity(
     peak_to_average=(3, "Commute peaks; chosen so that the peak is the requirements' 10 million navigating phones"),
     hot_fraction=(0.05, "Reads cluster in cities: many users get the same places and routes, and ETA updates are not cached at all"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+maps.example(
+    "GET /v1/places/nearby",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
+    request={
+        "geohash": "u09tvw",
+        "category": "museum",
+        "cursor": "eyJvZmZzZXQiOjIwfQ",
+    },
+    responses={
+        200: {
+            "places": [
+                {
+                    "place_id": "ChIJLU7jZClu5kcR4PcOOO6p3I0",
+                    "name": "Eiffel Tower",
+                    "category": "landmark",
+                    "rating": 4.7,
+                    "lat": 48.8584,
+                    "lng": 2.2945,
+                    "photo_urls": ["https://cdn.maps.example/p/eiffel-1.jpg"],
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+maps.example(
+    "GET /v1/routes",
+    request={"origin": "ChIJD7fiBh9u5kcRYJSMaMOCCwQ", "destination": "u09tvw", "mode": "transit"},
+    responses={
+        200: {
+            "routes": [
+                {
+                    "route_id": "r_1",
+                    "polyline": "_p~iF~ps|U_ulLnnqC_mqNvxq`@",
+                    "segment_ids": ["s_88120", "s_88121"],
+                    "length_m": 5400,
+                },
+            ],
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)

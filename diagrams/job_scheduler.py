@@ -465,3 +465,81 @@ scheduler.capacity(
     peak_to_average=(10, "Due times bunch at the top of the hour and at midnight (every report at 09:00)"),
     hot_fraction=(0.2, "80-20 rule on the day's status reads (the task cache holds due IDs, not these: see the page)"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+scheduler.example(
+    "POST /v1/tasks",
+    headers={"Idempotency-Key": "959743e6-3838-4eb6-abb4-bf191f3aac0d"},
+    request={
+        "name": "nightly-report",
+        "recurrence": "0 3 * * *",
+        "executable_size": 20480,
+    },
+    responses={
+        201: {
+            "task_id": "t_5521",
+            "upload_url": "https://storage.job-scheduler.example/executables/t_5521?X-Amz-Expires=900&X-Amz-Signature=77ab02",
+        },
+        429: {"error": "rate_limited", "message": "Over the scheduling quota"},
+    },
+)
+scheduler.example(
+    "POST /v1/tasks/{task_id}/upload_complete",
+    request={"task_id": "t_5521"},
+    responses={202: None, 409: {"error": "conflict", "message": "No executable under that key yet"}},
+)
+scheduler.example(
+    "GET /v1/tasks",
+    request={"status": "scheduled", "cursor": "eyJvZmZzZXQiOjIwfQ", "limit": 20},
+    responses={
+        200: {
+            "tasks": [
+                {
+                    "task_id": "t_5521",
+                    "name": "nightly-report",
+                    "recurrence": "0 3 * * *",
+                    "next_due_at": "2026-12-08T03:00:00Z",
+                    "status": "scheduled",
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+scheduler.example(
+    "GET /v1/tasks/{task_id}",
+    request={"task_id": "t_5521"},
+    responses={
+        200: {
+            "status": "scheduled",
+            "scheduled_for": "2026-12-08T03:00:00Z",
+            "execute_at": "2026-12-07T09:30:00Z",
+            "attempts": 3,
+            "progress": {"rows_done": 120000, "rows_total": 500000},
+            "latest_logs": [{"run_id": "run_903", "time": "2026-12-07T03:00:04Z", "text": "Exported 500,000 rows"}],
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+scheduler.example(
+    "GET /v1/tasks/{task_id}/logs",
+    request={
+        "task_id": "t_5521",
+        "q": "ERROR",
+        "since": "2026-12-07T09:30:00Z",
+        "cursor": "eyJvZmZzZXQiOjIwfQ",
+    },
+    responses={
+        200: {
+            "lines": [{"run_id": "run_903", "time": "2026-12-07T03:00:04Z", "text": "Exported 500,000 rows"}],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+scheduler.example(
+    "DELETE /v1/tasks/{task_id}",
+    request={"task_id": "t_5521"},
+    responses={204: None, 409: {"error": "conflict", "message": "The task is running"}},
+)

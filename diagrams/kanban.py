@@ -430,3 +430,78 @@ kanban.capacity(
     peak_to_average=(3, "Working hours in the busiest time zones"),
     hot_fraction=(0.2, "80-20 rule on the day's pushes (no component caches them: see the page)"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+kanban.example(
+    "GET /v1/boards",
+    request={"cursor": "eyJvZmZzZXQiOjIwfQ", "limit": 20},
+    responses={
+        200: {
+            "boards": [{"board_id": "b_204", "name": "Launch", "version": 17}],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+kanban.example(
+    "GET /v1/boards/{board_id}",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
+    request={"board_id": "b_204"},
+    responses={
+        200: {
+            "lists": [
+                {
+                    "list_id": "l_881",
+                    "name": "Doing",
+                    "tasks": [
+                        {
+                            "task_id": "t_5521",
+                            "title": "Write the press release",
+                            "position": 1.5,
+                            "version": 4,
+                        },
+                    ],
+                },
+            ],
+            "board_version": 7,
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+kanban.example(
+    "PATCH /v1/tasks/{task_id}",
+    headers={"If-Match": "\"7\""},
+    request={
+        "task_id": "t_5521",
+        "list_id": "l_881",
+        "position": 4.5,
+        "title": "Write the press release",
+        "assignee_id": "u_90017",
+    },
+    responses={
+        200: {"version": 7, "board_version": 7},
+        412: {"error": "precondition_failed", "message": "The task changed since the version in If-Match"},
+    },
+)
+kanban.example(
+    "POST /v1/lists/{list_id}/tasks",
+    headers={"Idempotency-Key": "7e572006-26bd-4aef-93a4-1120e46f08d0"},
+    request={
+        "list_id": "l_881",
+        "task_id": "t_5521",
+        "title": "Write the press release",
+        "position": 4.5,
+        "assignee_id": "u_90017",
+    },
+    responses={
+        201: {"task_id": "t_5521", "version": 7, "board_version": 7},
+        409: {"error": "conflict", "message": "Another task already has this task_id"},
+    },
+)
+kanban.example(
+    "POST /v1/session_keys",
+    responses={
+        201: {"session_key": "sk_3b8e1f0a6c2d", "expires_in": 86400},
+        401: {"error": "unauthenticated", "message": "The long-lived login is no longer valid"},
+    },
+)

@@ -441,6 +441,7 @@ market.endpoint(
 )
 market.endpoint(
     "GET", "/v1/search", "Search listings by text, with filters, a page at a time", starts=(read, 11),
+    operation_id="searchListings",  # the derived name reads badly
     request={"q": "string: the buyer's words, e.g. an artist or a venue",
              "date_from?": "string: ISO 8601 date, earliest event date",
              "max_price?": "integer: highest price in cents",
@@ -505,4 +506,89 @@ market.capacity(
     retention=("10 years", "Orders and payments are kept for accounting and tax, commonly seven to ten years"),
     peak_to_average=(10, "Evenings and sale openings, averaged over all events; one blockbuster sale exceeds it (see the page)"),
     hot_fraction=(0.2, "80-20 rule on the day's views (a ceiling: few distinct listings are hot)"),
+)
+
+# --- API examples: checked against the schemas above ---------------------------------
+market.example(
+    "POST /v1/listing_batches",
+    headers={"Idempotency-Key": "aeb74280-5199-485e-bd50-faef7b9f90fd"},
+    request={
+        "listings": [
+            {
+                "title": "Jazz at the Philharmonie",
+                "venue": "Philharmonie de Paris",
+                "date": "2027-03-14T20:00:00+01:00",
+                "prices": {"A": 4500, "B": 3000},
+                "seats": ["A-12", "A-13"],
+            },
+        ],
+        "media": [{"file_name": "poster.jpg", "content_type": "image/jpeg"}],
+    },
+    responses={202: {"batch_id": "bat_12"}, 429: {"error": "rate_limited", "message": "Over the upload quota"}},
+)
+market.example(
+    "GET /v1/listings/{listing_id}",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
+    request={"listing_id": "lst_6610"},
+    responses={
+        200: {
+            "listing": {
+                "title": "Jazz at the Philharmonie",
+                "venue": "Philharmonie de Paris",
+                "date": "2027-03-14T20:00:00+01:00",
+                "media_urls": ["https://cdn.marketplace.example/lst_6610/poster.jpg"],
+            },
+            "available_seats": 3,
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+market.example(
+    "GET /v1/search",
+    request={
+        "q": "philharmonie jazz",
+        "date_from": "2027-03-01T00:00:00Z",
+        "max_price": 4500,
+        "cursor": "eyJvZmZzZXQiOjIwfQ",
+        "limit": 20,
+    },
+    responses={
+        200: {
+            "results": [
+                {
+                    "listing_id": "lst_6610",
+                    "title": "Jazz at the Philharmonie",
+                    "venue": "Philharmonie de Paris",
+                    "date": "2027-03-14T20:00:00+01:00",
+                    "lowest_price": 3000,
+                    "thumbnail_url": "https://cdn.marketplace.example/lst_6610/thumb.jpg",
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+market.example(
+    "POST /v1/orders",
+    headers={"Idempotency-Key": "175dbc82-d4cc-4e9b-a8db-c47f2c4d8ab7"},
+    request={"listing_id": "lst_6610", "seat_ids": ["A-12"]},
+    responses={
+        201: {"order_id": "o_30017", "hold_expires_at": "2026-12-07T09:40:00Z"},
+        409: {"error": "conflict", "message": "A seat is already held or sold"},
+    },
+)
+market.example(
+    "POST /v1/orders/{order_id}/payment",
+    headers={"Idempotency-Key": "e0c9c7b6-32aa-4986-afc1-e8c770c8e747"},
+    request={"order_id": "o_30017", "payment_method": "pm_card_visa_4242"},
+    responses={
+        200: {"order_id": "o_30017", "status": "paid", "tickets": [{"seat": "A-12", "barcode": "7701234567895"}]},
+        409: {"error": "conflict", "message": "A hold expired and another buyer took one of the seats"},
+    },
+)
+market.example(
+    "DELETE /v1/orders/{order_id}",
+    request={"order_id": "o_30017"},
+    responses={204: None, 409: {"error": "conflict", "message": "Already paid"}},
 )

@@ -527,6 +527,7 @@ newsfeed.endpoint(
 )
 newsfeed.endpoint(
     "PUT", "/v1/users/me/following/{user_id}", "Follow a user", starts=(follow, 1),
+    operation_id="followUser",  # the derived name reads badly
     request={"user_id": "string: the account to follow"},
     status={204: "Following (a repeated PUT changes nothing); that user's next items reach this reader's feed "
                  "once the user info service has the follow",
@@ -544,4 +545,79 @@ newsfeed.capacity(
     retention=("10 years", "Items are kept for as long as the account exists; ten years bounds the estimate"),
     peak_to_average=(3, "Evening peaks in the busiest time zones"),
     hot_fraction=(0.2, "80-20 rule on the day's feed pages (a ceiling: see the page)"),
+)
+
+# --- API examples: checked against the schemas above ---------------------------------
+newsfeed.example(
+    "POST /v1/media",
+    request={"files": [{"content_type": "image/jpeg", "size_bytes": 1843200}]},
+    responses={
+        201: {
+            "uploads": [
+                {
+                    "key": "media/u_48213/01J9Z3.jpg",
+                    "upload_url": "https://storage.newsfeed.example/media/u_48213/01J9Z3.jpg?X-Amz-Signature=2b7c",
+                },
+            ],
+        },
+        429: {"error": "rate_limited", "message": "Over the upload quota"},
+    },
+)
+newsfeed.example(
+    "POST /v1/feed_items",
+    headers={"Idempotency-Key": "2049775b-6e15-4479-8050-9b89e87ab7de"},
+    request={"text": "Sunset over the Seine", "media_keys": ["media/u_48213/01J9Z3.jpg"]},
+    responses={
+        202: {"item_id": "i_77410"},
+        409: {"error": "conflict", "message": "This Idempotency-Key was already used for a different post"},
+    },
+)
+newsfeed.example(
+    "GET /v1/home_timeline",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
+    request={"cursor": "eyJvZmZzZXQiOjIwfQ", "limit": 20},
+    responses={
+        200: {
+            "items": [
+                {
+                    "item_id": "i_77410",
+                    "author_id": "u_90017",
+                    "text": "Sunset over the Seine",
+                    "media_urls": ["https://cdn.newsfeed.example/media/u_90017/01J9Y8.jpg"],
+                    "created_at": "2026-12-07T09:12:00Z",
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+newsfeed.example(
+    "GET /v1/users/{user_id}/timeline",
+    request={"user_id": "u_48213", "cursor": "eyJvZmZzZXQiOjIwfQ"},
+    responses={
+        200: {
+            "items": [
+                {
+                    "item_id": "i_77410",
+                    "author_id": "u_90017",
+                    "text": "Sunset over the Seine",
+                    "media_urls": ["https://cdn.newsfeed.example/media/u_90017/01J9Y8.jpg"],
+                    "created_at": "2026-12-07T09:12:00Z",
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+newsfeed.example(
+    "DELETE /v1/feed_items/{item_id}",
+    request={"item_id": "i_77410"},
+    responses={204: None, 404: {"error": "not_found", "message": "No such item"}},
+)
+newsfeed.example(
+    "PUT /v1/users/me/following/{user_id}",
+    request={"user_id": "u_48213"},
+    responses={204: None, 429: {"error": "rate_limited", "message": "Over the write quota"}},
 )

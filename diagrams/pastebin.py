@@ -301,3 +301,36 @@ pastebin.capacity(
     peak_to_average=(3, "Daytime peaks in the busiest regions"),
     hot_fraction=(0.2, "80-20 rule: a fifth of a day's reads cover most of the traffic"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+pastebin.example(
+    "POST /v1/pastes",
+    headers={"Idempotency-Key": "3f2b8c1e-9d4a-4e7b-a0c6-5b1d2e8f9a70"},
+    request={"size_bytes": 2_318, "expires_in": 86_400},
+    responses={
+        201: {"paste_id": "aZ3kP9q",
+              "upload_url": "https://storage.pastebin.example/pastes/aZ3kP9q?X-Amz-Expires=600&X-Amz-Signature=9e1f3c"},
+        409: {"error": "idempotency_key_reused",
+              "message": "This Idempotency-Key was already used for a create of 1,024 bytes"},
+        429: {"error": "over_quota", "message": "Over the anonymous write quota; retry after 60 seconds"},
+    },
+)
+pastebin.example(
+    "POST /v1/pastes/{paste_id}/complete",
+    request={"paste_id": "aZ3kP9q"},
+    responses={200: {"link": "https://pastebin.example/aZ3kP9q"},
+               409: {"error": "not_uploaded", "message": "No object of 2,318 bytes under pastes/aZ3kP9q yet: upload first"}},
+)
+pastebin.example(
+    "GET /v1/pastes/{paste_id}",
+    headers={"If-None-Match": '"5d41402abc4b2a76"'},
+    request={"paste_id": "aZ3kP9q"},
+    responses={200: {"text": "SELECT * FROM pastes WHERE paste_id = 'aZ3kP9q';", "expires_at": "2026-12-08T09:30:00Z"},
+               304: None,
+               429: {"error": "over_quota", "message": "Over the read quota; retry after 1 second"}},
+)
+pastebin.example(
+    "DELETE /v1/pastes/{paste_id}",
+    request={"paste_id": "aZ3kP9q"},
+    responses={204: None, 403: {"error": "not_owner", "message": "Only the user who created aZ3kP9q may delete it"}},
+)

@@ -404,3 +404,103 @@ proximity.capacity(
     peak_to_average=(3, "Lunch and evening peaks in the busiest regions"),
     hot_fraction=(0.2, "80-20 rule: busy cells and popular attractions draw most reads"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+proximity.example(
+    "GET /v1/attractions/nearby",
+    request={
+        "lat": 48.8584,
+        "lng": 2.2945,
+        "radius": 2000,
+        "q": "crêpes",
+        "category": "museum",
+        "cursor": "eyJvZmZzZXQiOjIwfQ",
+        "limit": 20,
+    },
+    responses={
+        200: {
+            "attractions": [
+                {
+                    "attraction_id": "a_4410",
+                    "name": "Eiffel Tower",
+                    "category": "landmark",
+                    "distance_m": 350,
+                    "rating": 4.7,
+                    "photo_url": "https://cdn.proximity.example/photos/a_4410/1.jpg",
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+proximity.example(
+    "GET /v1/suggestions",
+    request={"prefix": "eif", "limit": 20},
+    responses={
+        200: {"suggestions": ["Eiffel Tower", "Eiffel Tower Restaurant"]},
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+proximity.example(
+    "GET /v1/attractions/{attraction_id}",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
+    request={"attraction_id": "a_4410"},
+    responses={
+        200: {
+            "attraction": {
+                "name": "Eiffel Tower",
+                "category": "landmark",
+                "lat": 48.8584,
+                "lng": 2.2945,
+                "address": "Champ de Mars, 5 Av. Anatole France, Paris",
+                "details": {"hours": "09:00-23:45"},
+            },
+            "rating": 4.5,
+            "reviews": [{"user_id": "u_90017", "stars": 5, "text": "Go at night", "created_at": "2026-12-06T21:40:00Z"}],
+            "photos": ["https://cdn.proximity.example/photos/a_4410/1.jpg"],
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+proximity.example(
+    "POST /v1/attractions",
+    headers={"Idempotency-Key": "c23b2df2-9495-463f-8f06-0ed63efa99da"},
+    request={
+        "name": "Musée Rodin",
+        "category": "museum",
+        "lat": 48.8553,
+        "lng": 2.3159,
+        "address": "77 Rue de Varenne, Paris",
+        "details": {"hours": "09:00-23:45", "description": "Wrought-iron lattice tower on the Champ de Mars"},
+        "photos": [{"content_type": "image/jpeg", "bytes": "/9j/4AAQSkZJRgABAQ"}],
+    },
+    responses={
+        201: {
+            "attraction_id": "a_4410",
+            "geohash": "u09tgw",
+        },
+        429: {"error": "rate_limited", "message": "Over the write quota, far tighter than the read quota"},
+    },
+)
+proximity.example(
+    "PATCH /v1/attractions/{attraction_id}",
+    headers={"If-Match": "\"7\""},
+    request={
+        "attraction_id": "a_4410",
+        "name": "Eiffel Tower",
+        "category": "museum",
+        "lat": 48.8584,
+        "lng": 2.2945,
+        "details": {"hours": "09:00-23:45", "description": "Wrought-iron lattice tower on the Champ de Mars"},
+    },
+    responses={
+        200: {"attraction_id": "a_4410", "updated_at": "2026-12-07T09:30:00Z"},
+        412: {"error": "precondition_failed", "message": "Someone edited it since the ETag in If-Match"},
+    },
+)
+proximity.example(
+    "DELETE /v1/attractions/{attraction_id}",
+    request={"attraction_id": "a_4410"},
+    responses={204: None, 429: {"error": "rate_limited", "message": "Over the write quota"}},
+)

@@ -280,3 +280,48 @@ rate_limiter_system.capacity(
     peak_to_average=(4, "API traffic is bursty: business hours, batch jobs and retry storms"),
     hot_fraction=(0.001, "Only live counters stay in memory: about two counts per client (this interval's and the last, in one hash) against some 2,000 reads a day"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+rate_limiter_system.example(
+    "POST /v1/orders",
+    headers={"Idempotency-Key": "65f17b48-4b7f-4a01-a856-a1964c2a27ca"},
+    request={"items": [{"sku": "SKU-1042", "quantity": 2}]},
+    responses={201: {"order_id": "o_30017"}, 429: {"error": "rate_limited", "message": "Over the limit"}},
+)
+rate_limiter_system.example(
+    "GET /v1/rate_limit",
+    responses={
+        200: {
+            "quotas": [
+                {
+                    "endpoint": "POST /v1/orders",
+                    "limit": 10,
+                    "window_seconds": 60,
+                    "remaining": 7,
+                    "reset_seconds": 42,
+                },
+            ],
+        },
+        401: {"error": "unauthenticated", "message": "No valid API key"},
+    },
+)
+rate_limiter_system.example(
+    "PUT /v1/rules/{rule_id}",
+    headers={"If-Match": "\"7\""},
+    request={
+        "rule_id": "checkout_per_user",
+        "endpoint": "POST /v1/orders",
+        "client_tier": "free",
+        "algorithm": "token_bucket",
+        "limit": 20,
+        "window_seconds": 86400,
+        "throttle": "hard",
+    },
+    responses={
+        200: {"rule_id": "checkout_per_user", "version": 7, "updated_at": "2026-12-07T09:30:00Z"},
+        412: {
+            "error": "precondition_failed",
+            "message": "The rule changed since the ETag in If-Match, or it already exists",
+        },
+    },
+)

@@ -433,3 +433,91 @@ rides.capacity(
     peak_to_average=(2.5, "Rush hours and weekend nights; chosen so that the peak is the page's million drivers online at once"),
     hot_fraction=(0.2, "80-20 rule, for comparison only: pushes are read once and nothing caches them (see the page)"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+rides.example(
+    "GET /v1/ws",
+    headers={"Upgrade": "websocket", "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="},
+    responses={200: None, 429: {"error": "rate_limited", "message": "Reconnecting too fast; retry after the Retry-After delay, with jitter"}},
+)
+rides.example(
+    "POST /v1/driver/locations",
+    request={
+        "positions": [
+            {
+                "lat": 48.8606,
+                "lng": 2.3376,
+                "heading": 90,
+                "speed_mps": 8.3,
+                "measured_at": "2026-12-07T09:30:00Z",
+            },
+        ],
+    },
+    responses={202: None, 429: {"error": "rate_limited", "message": "More than one update a second"}},
+)
+rides.example(
+    "POST /v1/rider/locations",
+    request={"lat": 48.8584, "lng": 2.2945, "product": "standard"},
+    responses={202: None, 429: {"error": "rate_limited", "message": "Too many updates"}},
+)
+rides.example(
+    "POST /v1/trips",
+    headers={"Idempotency-Key": "02f974b5-7641-4a22-a8bc-f1370370f73c"},
+    request={
+        "pickup": {"lat": 48.8606, "lng": 2.3376},
+        "dropoff": {"lat": 48.8738, "lng": 2.295},
+        "product": "standard",
+    },
+    responses={
+        200: {"trip_id": "tr_90021", "status": "requested"},
+        409: {
+            "error": "conflict",
+            "message": "A new key, but the rider already has a trip that is requested, accepted or in progress",
+        },
+    },
+)
+rides.example(
+    "POST /v1/trips/{trip_id}/accept",
+    request={"trip_id": "tr_90021", "receipt": "trip=tr_90021;driver=d_5120;t=1765099800;sig=3f9a1c"},
+    responses={
+        200: {
+            "trip_id": "tr_90021",
+            "status": "accepted",
+            "pickup": {"lat": 48.8606, "lng": 2.3376},
+            "rider": {"first_name": "Ada", "rating": 4.9},
+            "receipt": "trip=tr_90021;driver=d_5120;t=1765099800;sig=3f9a1c",
+        },
+        409: {"error": "conflict", "message": "The trip has gone"},
+    },
+)
+rides.example(
+    "POST /v1/trips/{trip_id}/decline",
+    request={"trip_id": "tr_90021"},
+    responses={204: None, 404: {"error": "not_found", "message": "No such trip"}},
+)
+rides.example(
+    "PATCH /v1/trips/{trip_id}",
+    request={"trip_id": "tr_90021", "status": "in_progress"},
+    responses={
+        200: {"status": "in_progress", "fare_cents": 4500},
+        409: {"error": "conflict", "message": "Not the next status"},
+    },
+)
+rides.example(
+    "GET /v1/trips/{trip_id}",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
+    request={"trip_id": "tr_90021"},
+    responses={
+        200: {
+            "status": "accepted",
+            "driver": {"name": "Karim", "car": "Toyota Prius, grey", "plate": "GH-123-AB"},
+            "fare_cents": 4500,
+        },
+        404: {"error": "not_found", "message": "No such trip"},
+    },
+)
+rides.example(
+    "POST /v1/trips/{trip_id}/cancel",
+    request={"trip_id": "tr_90021", "reason": "Rider not at the pickup point"},
+    responses={200: {"status": "cancelled"}, 409: {"error": "conflict", "message": "Too late"}},
+)

@@ -380,3 +380,60 @@ tagging.capacity(
     peak_to_average=(3, "Working-hours peaks in the busiest time zones"),
     hot_fraction=(0.2, "80-20 rule on the day's tag pages (a ceiling: see the page)"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+tagging.example(
+    "POST /v1/media",
+    request={"files": [{"content_type": "image/png", "size_bytes": 204800}]},
+    responses={
+        201: {
+            "uploads": [
+                {
+                    "key": "media/u_48213/01J9Z4.png",
+                    "upload_url": "https://storage.tagging.example/media/u_48213/01J9Z4.png?X-Amz-Signature=9d0e",
+                },
+            ],
+        },
+        429: {"error": "rate_limited", "message": "Over the upload quota"},
+    },
+)
+tagging.example(
+    "POST /v1/items",
+    headers={"Idempotency-Key": "3411f706-4c0b-49da-b232-4c245d46457d"},
+    request={"title": "Night train to Vienna", "body": "Vienna to Paris in a sleeper: worth it?", "tags": ["travel", "trains"], "media_keys": ["media/u_48213/01J9Z4.png"]},
+    responses={202: {"item_id": "i_77410"}, 429: {"error": "rate_limited", "message": "Over the write quota"}},
+)
+tagging.example(
+    "PUT /v1/items/{item_id}/tags/{tag}",
+    request={"item_id": "i_77410", "tag": "travel"},
+    responses={202: None, 429: {"error": "rate_limited", "message": "Over the write quota"}},
+)
+tagging.example(
+    "GET /v1/tags/{tag}/items",
+    headers={"If-None-Match": "\"5d41402abc4b2a76\""},
+    request={"tag": "travel", "cursor": "eyJvZmZzZXQiOjIwfQ"},
+    responses={
+        200: {
+            "items": [
+                {
+                    "item_id": "i_77410",
+                    "title": "Night train to Vienna",
+                    "tags": ["travel", "trains"],
+                    "upvotes": 128,
+                    "comments": 14,
+                    "media_urls": ["https://cdn.tagging.example/media/u_48213/01J9Z4.png"],
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+tagging.example(
+    "GET /v1/tags/suggestions",
+    request={"prefix": "tra", "limit": 20},
+    responses={
+        200: {"tags": [{"tag": "travel", "uses_last_week": 5120}, {"tag": "trains", "uses_last_week": 830}]},
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)

@@ -385,3 +385,46 @@ search.capacity(
     peak_to_average=(3, "Daily peaks; news spikes go far higher (a 2013 record was about 25 times the average), which the stream buffers"),
     hot_fraction=(0.02, "Only archive answers are cached, as tweet IDs (about a tenth of a page's bytes), for the fifth of queries that repeat"),
 )
+
+# --- API examples: checked against the schemas above ---------------------------------
+search.example(
+    "GET /v1/search/tweets",
+    request={"q": "jazz in paris", "since": "2026-12-07T09:30:00Z", "cursor": "eyJvZmZzZXQiOjIwfQ"},
+    responses={
+        200: {
+            "tweets": [
+                {
+                    "tweet_id": "1863029384756301824",
+                    "author": "@ada",
+                    "text": "Jazz in Paris tonight",
+                    "created_at": "2026-12-07T09:12:00Z",
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+            "partial": True,
+        },
+        429: {"error": "rate_limited", "message": "Over the search quota"},
+    },
+)
+search.example(
+    "POST /v1/tweets",
+    headers={"Idempotency-Key": "5c6829b1-c817-4bb1-8bd4-e2ef300a2ecd"},
+    request={"text": "Jazz in Paris tonight at 9", "reply_to": "1863029384756301800"},
+    responses={
+        201: {"tweet_id": "1863029384756301824"},
+        429: {"error": "rate_limited", "message": "Over the posting quota"},
+    },
+)
+search.example(
+    "PATCH /v1/tweets/{tweet_id}",
+    request={"tweet_id": "1863029384756301824", "text": "Jazz in Paris tonight at 9:30"},
+    responses={
+        200: {"tweet_id": "1863029384756301824", "edited_at": "2026-12-07T09:35:00Z"},
+        409: {"error": "conflict", "message": "The edit window has closed"},
+    },
+)
+search.example(
+    "DELETE /v1/tweets/{tweet_id}",
+    request={"tweet_id": "1863029384756301824"},
+    responses={204: None, 404: {"error": "not_found", "message": "No such tweet"}},
+)

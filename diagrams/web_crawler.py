@@ -412,6 +412,7 @@ crawler.endpoint(
 )
 crawler.endpoint(
     "GET", "/v1/crawl", "Read the crawl's progress",
+    operation_id="getCrawlProgress",  # the derived name reads badly
     response={"pages_per_second": "number: fetch rate over the last minute",
               "pages_crawled": "integer: pages stored since the crawl started",
               "urls_waiting": "integer: URLs in the frontier's queues",
@@ -454,4 +455,47 @@ crawler.capacity(
     retention=("30 days", "A re-crawl overwrites a page's copy (its key is the URL's hash), so about a month of fetches is one copy of the corpus"),
     peak_to_average=(1, "The crawl runs flat out day and night; politeness limits each host, not the time of day"),
     hot_fraction=(0.002, "The content cache holds a page only until the URL processor reads it: about three minutes of fetches out of 1,440 a day"),
+)
+
+# --- API examples: checked against the schemas above ---------------------------------
+crawler.example(
+    "POST /v1/seeds",
+    request={"urls": ["https://example.org/concerts/2026"]},
+    responses={202: {"added": 1, "already_known": 0}, 403: {"error": "forbidden", "message": "Not an operator"}},
+)
+crawler.example(
+    "GET /v1/crawl",
+    responses={
+        200: {
+            "pages_per_second": 1200.5,
+            "pages_crawled": 48213904,
+            "urls_waiting": 912000000,
+            "hosts_active": 58000,
+            "fetch_errors_per_second": 12.5,
+        },
+        401: {"error": "unauthenticated", "message": "No valid token"},
+    },
+)
+crawler.example(
+    "GET /v1/pages",
+    request={"url": "https://example.org/concerts/2026"},
+    responses={
+        200: {
+            "status": "crawled",
+            "last_crawled_at": "2026-12-07T09:30:00Z",
+            "http_status": 200,
+            "document_id": "doc_5f2a91",
+            "attempts": 3,
+            "next_due_at": "2026-12-07T09:30:00Z",
+        },
+        404: {"error": "not_found", "message": "The crawler has never seen this URL"},
+    },
+)
+crawler.example(
+    "PUT /v1/hosts/{host}/policy",
+    request={"host": "example.org", "crawl_delay_seconds": 5, "paused": True},
+    responses={
+        200: {"host": "example.org", "crawl_delay_seconds": 5},
+        403: {"error": "forbidden", "message": "Not an operator"},
+    },
 )

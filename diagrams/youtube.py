@@ -555,6 +555,7 @@ youtube.endpoint(
 )
 youtube.endpoint(
     "GET", "/v1/search", "Search videos by title and description, a page at a time", starts=(st, 11),
+    operation_id="searchVideos",  # the derived name reads badly
     request={"q": "string: the viewer's words",
              "cursor?": "string: next_cursor from the previous page",
              "limit?": "integer: results per page, 20 by default, at most 50"},
@@ -576,4 +577,97 @@ youtube.capacity(
     retention=("10 years", "Videos are kept as long as their owners keep them; ten years bounds the estimate"),
     peak_to_average=(2, "A worldwide audience smooths the day; evening peaks roughly double the average"),
     hot_fraction=(0.005, "Views are heavily skewed: the popular videos carry most of the bytes streamed, yet their distinct segments, each cached once per edge, are a fraction of a percent of them"),
+)
+
+# --- API examples: checked against the schemas above ---------------------------------
+youtube.example(
+    "POST /v1/videos",
+    headers={"Idempotency-Key": "0ccf8a95-dfec-4c8e-a85b-9c5aca0267a0"},
+    request={
+        "title": "Learn jazz piano in 10 minutes",
+        "description": "Three voicings that make any tune sound like jazz",
+        "size_bytes": 1073741824,
+        "content_type": "video/mp4",
+    },
+    responses={
+        201: {
+            "video_id": "v_Qm81xT",
+            "part_size": 67108864,
+            "part_urls": [
+                {"part": 1, "url": "https://raw.youtube.example/v_Qm81xT/1?X-Amz-Signature=a1b2"},
+                {"part": 2, "url": "https://raw.youtube.example/v_Qm81xT/2?X-Amz-Signature=c3d4"},
+            ],
+        },
+        429: {"error": "rate_limited", "message": "Over the upload quota of the user or the IP address"},
+    },
+)
+youtube.example(
+    "GET /v1/videos/{video_id}/upload",
+    request={"video_id": "v_Qm81xT"},
+    responses={
+        200: {
+            "stored_parts": [{"part": 1, "etag": "\"b1946ac92492d2347c6235b4d2611184\""}],
+            "part_urls": [
+                {"part": 1, "url": "https://raw.youtube.example/v_Qm81xT/1?X-Amz-Signature=a1b2"},
+                {"part": 2, "url": "https://raw.youtube.example/v_Qm81xT/2?X-Amz-Signature=c3d4"},
+            ],
+        },
+        409: {"error": "conflict", "message": "The upload is already complete"},
+    },
+)
+youtube.example(
+    "POST /v1/videos/{video_id}/complete",
+    request={
+        "video_id": "v_Qm81xT",
+        "parts": [
+            {
+                "part": 1,
+                "etag": "\"b1946ac92492d2347c6235b4d2611184\"",
+                "checksum": "sha256:2c26b46b68ffc68ff99b453c1d304134",
+            },
+        ],
+    },
+    responses={
+        202: {"video_id": "v_Qm81xT", "status": "processing"},
+        404: {"error": "not_found", "message": "No such video"},
+    },
+)
+youtube.example(
+    "GET /v1/videos/{video_id}",
+    request={"video_id": "v_Qm81xT"},
+    responses={
+        200: {
+            "title": "Learn jazz piano in 10 minutes",
+            "description": "Three voicings that make any tune sound like jazz",
+            "status": "ready",
+            "thumbnails": [{"size": "320x180", "url": "https://cdn.youtube.example/v_Qm81xT/thumb-320.jpg"}],
+            "resume_at_s": 4.5,
+            "master_playlist": "https://cdn.youtube.example/v_Qm81xT/master.m3u8",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)
+youtube.example(
+    "PUT /v1/me/history/{video_id}",
+    request={"video_id": "v_Qm81xT", "position_s": 312.5},
+    responses={204: None, 429: {"error": "rate_limited", "message": "Reporting far more often than every 30 seconds"}},
+)
+youtube.example(
+    "GET /v1/search",
+    request={"q": "jazz in paris", "cursor": "eyJvZmZzZXQiOjIwfQ", "limit": 20},
+    responses={
+        200: {
+            "results": [
+                {
+                    "video_id": "v_Qm81xT",
+                    "title": "Learn jazz piano in 10 minutes",
+                    "channel": "Keys & Co",
+                    "duration_seconds": 612,
+                    "thumbnail_url": "https://cdn.youtube.example/v_Qm81xT/thumb-320.jpg",
+                },
+            ],
+            "next_cursor": "eyJvZmZzZXQiOjIwfQ",
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
 )

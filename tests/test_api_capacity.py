@@ -37,7 +37,8 @@ def test_the_openapi_document_is_valid_openapi_3_1(paste):
     read = document["paths"]["/v1/pastes/{paste_id}"]["get"]
     assert [(p["name"], p["in"]) for p in read["parameters"]] == [("paste_id", "path"), ("If-None-Match", "header")]
     assert "requestBody" not in read
-    assert read["description"] == "Starts step 1 of the read path."
+    assert read["description"] == "Read a paste. Starts step 1 of the read path."
+    assert (create["operationId"], read["operationId"], create["tags"], read["security"]) == ("createPaste", "getPaste", ["pastes"], [])
     assert set(read["responses"]["200"]["headers"]) == {"ETag"}  # a response header, not a parameter
     assert set(read["responses"]["404"]["headers"]) == {"ETag", "Cache-Control"}
 

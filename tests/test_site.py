@@ -209,7 +209,9 @@ def test_the_whole_site_prints_as_one_page_with_every_picture(built_site, catalo
     assert '<a href="print_page.html">' in page(built_site.site, "index")
 
 
-FIRST_VISIT_BUDGET = 150 * 1024  # gzip bytes; benchmarks/page_weight.py measures the same in chromium
+# gzip bytes; benchmarks/page_weight.py measures the same in chromium. 155 KB since the API
+# examples (issue 26): folded on the page, they add 1.3 KB gzip to Chat, the heaviest page.
+FIRST_VISIT_BUDGET = 155 * 1024
 
 
 def test_a_system_page_s_first_visit_stays_within_its_budget(built_site, catalogue):
