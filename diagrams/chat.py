@@ -69,6 +69,32 @@ object_store = chat.component("object_store", "Object storage", kind="s3", group
 search_index = chat.component("search_index", "Search index", kind="solr", group="Data stores",
                               role="Apache Solr: an inverted index from words to the messages that hold them")
 
+pubsub.fails(down="Messages are stored but get no sent tick; apps resend until it is back",
+             slow="Ticks and deliveries lag", loses_data="Nothing stored: the catch-up brings it",
+             handling="Replicated partitions", redundant=True)
+index_queue.fails(down="Where search is on, sends get no tick until it is back", slow="Ticks lag; search lags",
+                  loses_data="Lost entries are missing from search; the chat store keeps the messages",
+                  handling="Replicated partitions", redundant=True)
+group_cache.fails(down="Sign-in reads the chat store: slower", slow="Sign-in slows",
+                  loses_data="Nothing: readers refill it", handling="Cache-aside; a Redis cluster", redundant=True)
+presence_cache.fails(down="Friends show as offline, with last seen", slow="Presence answers lag",
+                     loses_data="Keys return with the next heartbeat, within 30 s",
+                     handling="A dead node's arc moves to the next; heartbeats refill it", redundant=True)
+sql_db.fails(down="Sign-in and group sends fail until a standby is promoted", slow="Sign-in and group sends slow",
+             loses_data="Nothing acknowledged: a standby has every write", handling="A synchronous standby, promoted",
+             redundant=True)
+chat_store.fails(down="No sent ticks and no catch-up; apps resend later", slow="Ticks lag; resends are deduplicated",
+                 loses_data="Survives a node: three replicas, QUORUM", handling="Replication factor 3, QUORUM",
+                 redundant=True)
+last_seen.fails(down="Offline friends show no last-seen time", slow="Last seen lags",
+                loses_data="Online users' times return with the next batch", handling="Replicated across data centers",
+                redundant=True)
+object_store.fails(down="Images cannot be sent; the CDN serves those it holds", slow="Uploads slow",
+                   loses_data="Not expected: copies in several zones", handling="S3, behind the CDN", redundant=True)
+search_index.fails(down="Search fails; messaging carries on", slow="Search slows",
+                   loses_data="Replayed from the index queue within its retention; older messages drop out of search",
+                   handling="Solr replicas per shard", redundant=True)
+
 # A WebSocket is one long-lived, two-way connection: every message, receipt and heartbeat
 # of a session travels over it. The gateway proxies each one to the user's chat server.
 chat.connection(sender, gateway, "WebSocket")
@@ -77,66 +103,97 @@ chat.connection(gateway, chat_a, "WebSocket (proxied)")
 chat.connection(gateway, chat_b, "WebSocket (proxied)")
 
 
-workflow = chat.path("workflow", "Workflow")
+# For the hot spots the workflow runs once per message stored; each part runs for a share of them:
+SIGNIN = 0.1  # a sign-in or reconnect for every ten messages (some four a user a day, against forty messages)
+ONE, GROUP = 0.5, 0.5  # half the messages one-to-one, half to groups
+OFFLINE = 0.2  # the receiver has no open connection
+ASK = 0.2  # a chat opened, asking whether its friend is online
+MEDIA = 0.05  # a message in twenty carries an image
+SEARCH = 0.01  # a search for every hundred messages
+workflow = chat.path("workflow", "Workflow", per="write")
 
 # --- Sign in over HTTP -------------------------------------------------------------------
 workflow.stage("Sign in over HTTPS and load the home screen")
 workflow.step(1, sender, load_balancer,
-              "The app makes an ordinary HTTPS request to sign in and load what the home screen shows.")
-workflow.step(2, load_balancer, api_server, "The load balancer hands it to an API server with spare capacity.")
+              "The app makes an ordinary HTTPS request to sign in and load what the home screen shows.",
+              share=SIGNIN)
+workflow.step(2, load_balancer, api_server, "The load balancer hands it to an API server with spare capacity.",
+              share=SIGNIN)
 workflow.step(3, api_server, auth_service,
               "The API server has the auth service check the credentials; the answer includes a short-lived token "
-              "for the WebSocket.")
+              "for the WebSocket.",
+              share=SIGNIN)
 workflow.step(4, api_server, sql_db,
               "It reads the user's metadata: profile and avatar URL, friends, groups, and the address of the "
-              "WebSocket gateway.")
+              "WebSocket gateway.",
+              effect="read", share=SIGNIN)
 workflow.step(5, api_server, group_cache,
-              "It reads the latest messages of the user's groups from the group cache.")
+              "It reads the latest messages of the user's groups from the group cache.",
+              effect="read", share=SIGNIN)
 workflow.step(6, api_server, chat_store,
               "It reads them from the chat store and puts them in the cache (cache-aside: only readers fill it).",
-              when="On a cache miss")
+              when="On a cache miss",
+              effect="read", share=SIGNIN / 2)
 
 # --- Open the WebSocket ----------------------------------------------------------------
 workflow.stage("Open each WebSocket on the chat server its user hashes to")
 workflow.step(7, admin_service, [gateway, chat_a, chat_b],
               "The admin service publishes the current ring of live chat servers; gateways and chat servers "
-              "keep a copy and get every change.")
+              "keep a copy and get every change.",
+              share=1e-6)
 workflow.step(8, sender, gateway,
               "The app opens a WebSocket (`wss://`) to the gateway and presents its token; the gateway ends TLS "
-              "and checks the token's signature.")
+              "and checks the token's signature.",
+              share=SIGNIN)
 workflow.step(9, gateway, chat_a,
               "The gateway hashes the user_id onto the ring (consistent hashing) and proxies the connection to "
-              "that chat server, A, for as long as it stays open.")
+              "that chat server, A, for as long as it stays open.",
+              share=SIGNIN)
 workflow.step(10, chat_a, presence_service,
-              "Chat server A records user_id → connection in its own memory and reports the user online.")
+              "Chat server A records user_id → connection in its own memory and reports the user online.",
+              share=SIGNIN)
 workflow.step(11, presence_service, presence_cache,
-              "The presence service sets the user's key with a time to live (`SET presence:<id> online EX 90`).")
-workflow.step(12, receiver, gateway, "The receiver's app connects the same way.")
+              "The presence service sets the user's key with a time to live (`SET presence:<id> online EX 90`).",
+              effect="write", share=SIGNIN,
+              after_crash=("accepted", "step 16 is a message, unrelated; a lost key is set again by the next heartbeat, within 30 s"))
+workflow.step(12, receiver, gateway, "The receiver's app connects the same way.",
+              share=SIGNIN)
 workflow.step(13, gateway, chat_b,
               "Its user_id hashes to chat server B, which holds its connection and reports it online as in steps "
-              "10 and 11.")
+              "10 and 11.",
+              share=SIGNIN)
 
 # --- One-to-one message ----------------------------------------------------------------
 workflow.stage("One-to-one: store, tick sent, route through pub-sub")
 workflow.step(14, sender, gateway,
               "The sender's app sends the message over its WebSocket: conversation, an ID of its own choosing "
-              "(`client_msg_id`), and the encrypted body.")
-workflow.step(15, gateway, chat_a, "The gateway passes the frame to chat server A.")
+              "(`client_msg_id`), and the encrypted body.",
+              share=ONE)
+workflow.step(15, gateway, chat_a, "The gateway passes the frame to chat server A.",
+              share=ONE)
 workflow.step(16, chat_a, chat_store,
               "A gives the message the conversation's next sequence number and a Snowflake ID, and stores it at "
               "QUORUM together with its `client_msg_id`, in one conditional write to the conversation's partition; "
-              "a resend is found there, published again (step 17) and answered with its first sequence number.")
+              "a resend is found there, published again (step 17) and answered with its first sequence number.",
+              effect="write", share=ONE,
+              after_crash=("idempotent retry", "no sent tick, so the app resends; the resend finds the stored copy by client_msg_id and publishes it again"))
 workflow.step(17, chat_a, pubsub,
               "A hashes the receiver's user_id on the same ring, which names chat server B, and publishes the "
-              "message to B's topic; Kafka acknowledges it.")
+              "message to B's topic; Kafka acknowledges it.",
+              effect="write", share=ONE,
+              after_crash=("idempotent retry", "no tick yet: the resend publishes the stored copy again, and the receiving app drops a seq it holds"))
 workflow.step(18, chat_a, gateway,
-              "Only now that the message is durable, on its way and queued for indexing (step 62) does A send the "
-              "**sent** receipt (with its sequence number) back through the gateway, down the sender's WebSocket: one tick.")
-workflow.step(19, pubsub, chat_b, "Chat server B, subscribed to its own topic, receives the message.")
+              "Only now that the message is durable, on its way and queued for indexing (step 57) does A send the "
+              "**sent** receipt (with its sequence number) back through the gateway, down the sender's WebSocket: one tick.",
+              share=ONE)
+workflow.step(19, pubsub, chat_b, "Chat server B, subscribed to its own topic, receives the message.",
+              effect="deliver", share=ONE)
 workflow.step(20, chat_b, gateway,
               "B looks the receiver up in its in-memory map of connections and writes the message to that "
-              "WebSocket.")
-workflow.step(21, gateway, receiver, "The gateway delivers the frame to the receiver's app.")
+              "WebSocket.",
+              share=ONE)
+workflow.step(21, gateway, receiver, "The gateway delivers the frame to the receiver's app.",
+              share=ONE)
 
 # --- Receipts --------------------------------------------------------------------------
 workflow.stage("Delivered and read receipts travel back to the sender")
@@ -148,9 +205,14 @@ workflow.step(24, chat_b, chat_store,
               "B advances the receiver's delivered watermark for the conversation (one row, not one per message), "
               "forward only: in Cassandra `IF delivered_seq < n`, since a plain write lets a late receipt win. "
               "That condition fails on a row that does not exist, so a member's first receipt in a conversation "
-              "inserts the row (`IF NOT EXISTS`) instead.")
-workflow.step(25, chat_b, pubsub, "B publishes the receipt to the topic of the sender's chat server, A.")
-workflow.step(26, pubsub, chat_a, "Chat server A receives the receipt.")
+              "inserts the row (`IF NOT EXISTS`) instead.",
+              effect="write", idempotent_by="the receipt's seq: the watermark only moves forward",
+              after_crash=("accepted", "the watermark moved but no tick went out: at most 1 receipt's ticks, shown at the sender's next catch-up (step 33)"))
+workflow.step(25, chat_b, pubsub, "B publishes the receipt to the topic of the sender's chat server, A.",
+              effect="write", idempotent_by="the receipt's seq: the sender's app keeps the highest tick",
+              after_crash=("accepted", "step 39 is another message; a lost receipt costs at most 1 receipt's ticks, shown at the next catch-up"))
+workflow.step(26, pubsub, chat_a, "Chat server A receives the receipt.",
+              effect="deliver")
 workflow.step(27, chat_a, gateway, "A writes the receipt to the sender's WebSocket.")
 workflow.step(28, gateway, sender,
               "The sender's app shows two ticks. A **read** receipt, sent when the user opens the conversation, "
@@ -161,103 +223,134 @@ workflow.stage("Receiver offline: push, reconnect, catch up")
 workflow.step(29, chat_b, push_service,
               "The message arrives at B as in step 19, but B's map has no connection for the receiver (a miss: "
               "offline). The message is already stored (step 16), so B only asks for a push notification.",
-              when="If the receiver has no open connection")
+              when="If the receiver has no open connection",
+              share=OFFLINE)
 workflow.step(30, push_service, receiver,
               "The push service sends a notification through APNs or FCM; it carries no readable content, at "
-              "most the encrypted body, and may wake the app in the background.")
+              "most the encrypted body, and may wake the app in the background.",
+              share=OFFLINE)
 workflow.step(31, receiver, gateway,
               "When the app comes back (or wakes in the background), it reconnects and sends, per conversation, "
-              "the last sequence number it holds.")
-workflow.step(32, gateway, chat_b, "The gateway proxies the connection to B, as in step 13.")
+              "the last sequence number it holds.",
+              share=SIGNIN)
+workflow.step(32, gateway, chat_b, "The gateway proxies the connection to B, as in step 13.",
+              share=SIGNIN)
 workflow.step(33, chat_b, chat_store,
               "B reads the messages after that number, one page at a time (`seq > n ORDER BY seq LIMIT 50`), and "
-              "the conversation's receipt rows: the other members' delivered and read watermarks.")
+              "the conversation's receipt rows: the other members' delivered and read watermarks.",
+              effect="read", share=SIGNIN)
 workflow.step(34, chat_b, gateway,
               "B sends the missed messages down the WebSocket, oldest first, with those watermarks: ticks whose "
-              "receipt was published while this app had no connection (step 27 found no socket) show now.")
+              "receipt was published while this app had no connection (step 27 found no socket) show now.",
+              share=SIGNIN)
 workflow.step(35, gateway, receiver,
               "The app stores them and answers with **delivered** receipts, which reach the sender as in steps "
-              "22 to 28.")
+              "22 to 28.",
+              share=SIGNIN)
 
 # --- Group message ---------------------------------------------------------------------
 workflow.stage("Group message: store once, fan out per chat server")
-workflow.step(36, sender, gateway, "The sender sends a message to a group over its WebSocket.")
-workflow.step(37, gateway, chat_a, "The gateway passes it to chat server A.")
+workflow.step(36, sender, gateway, "The sender sends a message to a group over its WebSocket.",
+              share=GROUP)
+workflow.step(37, gateway, chat_a, "The gateway passes it to chat server A.",
+              share=GROUP)
 workflow.step(38, chat_a, sql_db,
-              "A reads the group's member list (its `group_members` rows) from a SQL replica.")
+              "A reads the group's member list (its `group_members` rows) from a SQL replica.",
+              effect="read", share=GROUP)
 workflow.step(39, chat_a, chat_store,
               "A stores the message once, in the group's partition, with the group's next sequence number, by the "
-              "same conditional write as step 16: a resend finds its first copy and its seq.")
+              "same conditional write as step 16: a resend finds its first copy and its seq.",
+              effect="write", share=GROUP, idempotent_by="the client_msg_id, kept in the group's partition",
+              after_crash=("idempotent retry", "no sent tick: the resend finds the stored copy, and step 40 skips an append it finds"))
 workflow.step(40, chat_a, group_cache,
               "A appends it to the group's cached list only if that list is cached (`RPUSHX`, then `LTRIM`), so "
-              "the cache stays cache-aside: absent stays absent. A resend found in step 39 is not appended again.")
+              "the cache stays cache-aside: absent stays absent. A resend found in step 39 is not appended again.",
+              effect="write", share=GROUP, idempotent_by="the client_msg_id: a resend found at step 39 is not appended",
+              after_crash=("idempotent retry", "the resend publishes the stored copy; members drop a seq they hold"))
 workflow.step(41, chat_a, pubsub,
               "A hashes every member's user_id on the ring and publishes one copy per chat server that holds "
               "members, not one per member; once Kafka has acknowledged them all, the sender gets its **sent** "
-              "tick, as in step 18.")
-workflow.step(42, pubsub, chat_b, "Each of those chat servers, B among them, receives its copy.")
+              "tick, as in step 18.",
+              effect="write", share=GROUP, idempotent_by="the message's seq: an app drops a seq it holds",
+              after_crash=("idempotent retry", "published but no tick: the app resends, the stored copy is "
+                           "published again and members drop the seq they hold; step 53 is unrelated"))
+workflow.step(42, pubsub, chat_b, "Each of those chat servers, B among them, receives its copy.",
+              effect="deliver", share=GROUP)
 workflow.step(43, chat_b, gateway,
-              "B writes the message to the WebSocket of every member it holds; the gateway delivers it.")
-workflow.step(44, gateway, receiver, "The member's app receives the group message.")
+              "B writes the message to the WebSocket of every member it holds; the gateway delivers it.",
+              share=GROUP)
+workflow.step(44, gateway, receiver, "The member's app receives the group message.",
+              share=GROUP)
 workflow.step(45, chat_b, push_service,
               "For members with no open connection, B asks for a push notification, as in step 29.",
-              when="For members who are offline")
+              when="For members who are offline",
+              share=GROUP * OFFLINE)
 
 # --- Presence --------------------------------------------------------------------------
-workflow.stage("Presence: heartbeats renew a TTL, a miss reads last seen")
-workflow.step(46, sender, gateway,
-              "Every 30 seconds the sender's app sends a small heartbeat frame over its WebSocket.")
-workflow.step(47, gateway, chat_a, "The gateway passes it to chat server A.")
-workflow.step(48, chat_a, presence_service, "A passes the heartbeat on to the presence service.")
+workflow.stage("Presence: a key means online, a miss reads last seen")
+workflow.step(46, receiver, gateway,
+              "The receiver opens a chat and asks, over its WebSocket, whether the sender is online.",
+              share=ASK)
+workflow.step(47, gateway, chat_b, "The gateway passes the question to chat server B.",
+              share=ASK)
+workflow.step(48, chat_b, presence_service, "B asks the presence service.",
+              share=ASK)
 workflow.step(49, presence_service, presence_cache,
-              "The presence service sets the key again with its time to live, the same `SET presence:<id> online EX 90` "
-              "as step 11 (an `EXPIRE` would not bring back a key already gone); a key whose heartbeats stop expires by itself.")
+              "A key found means online: the service answers at once.",
+              effect="read", share=ASK)
 workflow.step(50, presence_service, last_seen,
-              "Write-behind: every few seconds it writes the latest heartbeat times in one batch to the "
-              "last-seen store.")
-workflow.step(51, receiver, gateway,
-              "The receiver opens a chat and asks, over its WebSocket, whether the sender is online.")
-workflow.step(52, gateway, chat_b, "The gateway passes the question to chat server B.")
-workflow.step(53, chat_b, presence_service, "B asks the presence service.")
-workflow.step(54, presence_service, presence_cache,
-              "A key found means online: the service answers at once.")
-workflow.step(55, presence_service, last_seen,
               "No key (it expired, or the user never connected) means offline: the service reads the last-seen "
               "time and answers \"last seen at …\".",
-              when="On a cache miss")
+              when="On a cache miss",
+              effect="read", share=ASK / 2)
 
 # --- Media -----------------------------------------------------------------------------
 workflow.stage("Media: upload to object storage, download through the CDN")
-workflow.step(56, sender, load_balancer,
-              "To share an image, the app first asks over HTTPS for an upload URL.")
-workflow.step(57, load_balancer, api_server,
+workflow.step(51, sender, load_balancer,
+              "To share an image, the app first asks over HTTPS for an upload URL.",
+              share=MEDIA)
+workflow.step(52, load_balancer, api_server,
               "The load balancer passes it to an API server, which signs and returns a presigned URL for a new "
-              "object: permission to write that one object, so no upload goes through our servers.")
-workflow.step(58, sender, object_store,
-              "The app encrypts the image with a fresh random key and uploads it straight to object storage.")
-workflow.step(59, sender, gateway,
+              "object: permission to write that one object, so no upload goes through our servers.",
+              share=MEDIA)
+workflow.step(53, sender, object_store,
+              "The app encrypts the image with a fresh random key and uploads it straight to object storage.",
+              effect="write", share=MEDIA, idempotent_by="the object name in the presigned URL: a retry overwrites it",
+              after_crash=("accepted", "an image no message names: ciphertext under an unguessable URL, "
+                           "at most 1 file per abandoned send"))
+workflow.step(54, sender, gateway,
               "It sends an ordinary message carrying the file's URL, its key and a tiny thumbnail, routed as in "
-              "steps 14 to 21 (or 36 to 45 for a group).")
-workflow.step(60, receiver, cdn, "The receiver's app downloads the file by its URL from the CDN and decrypts it.")
-workflow.step(61, cdn, object_store,
+              "steps 14 to 21 (or 36 to 45 for a group).",
+              share=MEDIA)
+workflow.step(55, receiver, cdn, "The receiver's app downloads the file by its URL from the CDN and decrypts it.",
+              share=MEDIA)
+workflow.step(56, cdn, object_store,
               "The CDN fetches the file from object storage and keeps a copy for the other members of a group.",
-              when="On a CDN miss")
+              when="On a CDN miss",
+              effect="read", share=MEDIA / 5)
 
 # --- Search ----------------------------------------------------------------------------
 workflow.stage("Search: index in the background, query over HTTPS")
-workflow.step(62, chat_a, index_queue,
+workflow.step(57, chat_a, index_queue,
               "Where messages are not end-to-end encrypted, the chat server also appends each one it stores "
               "(step 16 or 39) to the index queue, and "
               "waits for Kafka's acknowledgement before the sent tick (step 18). A crash before the tick means a "
-              "resend, which appends the stored copy again; a crash after it finds the message already queued.")
-workflow.step(63, index_queue, indexer, "Index workers take messages off the queue in batches.")
-workflow.step(64, indexer, search_index,
+              "resend, which appends the stored copy again; a crash after it finds the message already queued.",
+              effect="write", idempotent_by="conversation and seq, stored with the message",
+              after_crash=("idempotent retry", "the queue keeps it until the index workers commit"))
+workflow.step(58, index_queue, indexer, "Index workers take messages off the queue in batches.",
+              effect="deliver")
+workflow.step(59, indexer, search_index,
               "They add the messages to the Solr index, one document per message whose unique key is conversation "
-              "and seq, so a message queued twice is indexed once; the conversation is a field that searches filter on.")
-workflow.step(65, sender, load_balancer, "The user searches the history over HTTPS.")
-workflow.step(66, load_balancer, api_server, "The load balancer hands the search to an API server.")
-workflow.step(67, api_server, search_index,
-              "The API server queries the index, restricted to the conversations the user belongs to.")
+              "and seq, so a message queued twice is indexed once; the conversation is a field that searches filter on.",
+              effect="write", idempotent_by="conversation and seq, the Solr document's unique key")
+workflow.step(60, sender, load_balancer, "The user searches the history over HTTPS.",
+              share=SEARCH)
+workflow.step(61, load_balancer, api_server, "The load balancer hands the search to an API server.",
+              share=SEARCH)
+workflow.step(62, api_server, search_index,
+              "The API server queries the index, restricted to the conversations the user belongs to.",
+              effect="read", share=SEARCH)
 
 # --- Notes -----------------------------------------------------------------------------
 workflow.note("Each chat server keeps a map from user_id to the ID of that user's WebSocket in its own memory; it is "
@@ -280,14 +373,14 @@ workflow.note("The source has the pub-sub server persist each message and update
               "is published, but only for its retention period and in publish order, not as a history that can "
               "be read by conversation, and it calls no services. Here the chat server stores the message in "
               "the chat store before anything else (step 16), so that the **sent** tick means durable, and "
-              "presence comes from heartbeats (steps 46 to 50).",
+              "presence comes from heartbeats (their own path, below).",
               theme="Corrections")
 workflow.note("The source sends group messages \"through the CDN\". A CDN caches static files close to readers; it "
               "does not route or fan out chat messages. Group messages fan out through the chat servers and "
-              "pub-sub (steps 41 to 44); what the CDN does serve is the group's media (step 60), fetched once "
+              "pub-sub (steps 41 to 44); what the CDN does serve is the group's media (step 55), fetched once "
               "and then read by every member.", theme="Corrections")
 workflow.note("The source has the server queue search-index work while the user signs in. Indexing follows each "
-              "stored message instead (step 62), whoever is signed in.", theme="Corrections")
+              "stored message instead (step 57), whoever is signed in.", theme="Corrections")
 workflow.note("The source has the pub-sub server call the push service for offline users; here the receiver's "
               "chat server does, because it is the one that knows the user has no connection (step 29).",
               theme="Corrections")
@@ -360,7 +453,7 @@ workflow.note("The source keeps online users in a Redis set (constant time) and 
               "heartbeat time, trimmed with `ZREMRANGEBYSCORE`. A key per user with its own TTL, as here, "
               "expires by itself and needs no sweep.", theme="Presence")
 workflow.note("The source updates last-seen when a presence record expires. Redis expiry events are "
-              "fire-and-forget and can be late or lost; writing each heartbeat's time behind the cache (step 50) "
+              "fire-and-forget and can be late or lost; writing each heartbeat's time behind the cache (heartbeat step 5) "
               "gives the same last-seen without depending on them.", theme="Presence")
 workflow.note("A user going offline on purpose (closing the app on their last connected device: the chat server's map "
               "lists one connection per device) deletes the key at once; expiry handles crashes "
@@ -368,7 +461,7 @@ workflow.note("A user going offline on purpose (closing the app on their last co
               theme="Presence")
 workflow.note("The gateway ends TLS, so chat servers receive plain frames and spend no CPU on encryption.",
               theme="Security")
-workflow.note("Media files are encrypted on the phone before upload (step 58), so the CDN and object storage "
+workflow.note("Media files are encrypted on the phone before upload (step 53), so the CDN and object storage "
               "hold only ciphertext under unguessable URLs; the key travels inside the end-to-end encrypted "
               "message.", theme="Security")
 workflow.note("The source says messages are end-to-end encrypted with a symmetric key. The bulk encryption is "
@@ -379,8 +472,27 @@ workflow.note("The source says messages are end-to-end encrypted with a symmetri
               "sender key and shares it with those who remain.",
               theme="Security")
 workflow.note("End-to-end encryption and server-side search exclude each other: the index workers cannot read an "
-              "encrypted body. Apache Solr search (steps 62 to 67) fits workplace chat without end-to-end "
+              "encrypted body. Apache Solr search (steps 57 to 62) fits workplace chat without end-to-end "
               "encryption (Slack); WhatsApp and Signal search on the phone.", theme="Security")
+
+
+# --- Presence heartbeats: far more frequent than messages, so a path at their own rate ---
+ONLINE, HEARTBEAT_S = 100_000_000, 30  # the requirements' users online at once; seconds between heartbeats
+heartbeats = chat.path("heartbeats", "Presence heartbeats",
+                       rate=(ONLINE / HEARTBEAT_S, "100 bytes", "100 million apps online, one heartbeat every 30 s"))
+heartbeats.step(1, sender, gateway,
+                "Every 30 seconds the sender's app sends a small heartbeat frame over its WebSocket.")
+heartbeats.step(2, gateway, chat_a, "The gateway passes it to chat server A.")
+heartbeats.step(3, chat_a, presence_service, "A passes the heartbeat on to the presence service.")
+heartbeats.step(4, presence_service, presence_cache,
+                "The presence service sets the key again with its time to live, the same `SET presence:<id> online EX 90` "
+                "as step 11 of the workflow (an `EXPIRE` would not bring back a key already gone); a key whose heartbeats stop expires by itself.",
+              effect="write",
+              after_crash=("accepted", "write-behind: a crash loses the unwritten batch, so a last-seen time can be up to 30 s old"))
+heartbeats.step(5, presence_service, last_seen,
+                "Write-behind: every few seconds it writes the latest heartbeat times in one batch to the "
+                "last-seen store.",
+              effect="write", share=0.01)
 
 
 # --- API: the same operations travel as frames on the WebSocket or as HTTPS calls --------
@@ -424,7 +536,7 @@ chat.endpoint(
     "Send a message to a person or a group (a group message takes steps 36 to 45); the answer is the sent tick",
     starts=(workflow, 14),
     request={"conversation_id": "string: the one-to-one conversation or the group",
-             "body": "string: the end-to-end encrypted message, base64; for an image it carries the file's URL, its key and a thumbnail (step 59)"},
+             "body": "string: the end-to-end encrypted message, base64; for an image it carries the file's URL, its key and a thumbnail (step 54)"},
     response={"seq": "integer: the message's sequence number in the conversation, the order every member sees",
               "message_id": "string: its Snowflake ID",
               "stored_at": "string: ISO 8601 time it became durable"},
@@ -468,7 +580,7 @@ chat.endpoint(
 )
 chat.endpoint(
     "GET", "/v1/users/{user_id}/presence", "Is a user online, and if not, when were they last seen?",
-    starts=(workflow, 51),
+    starts=(workflow, 46),
     request={"user_id": "string: the user asked about"},
     response={"online": "boolean: a presence key exists (a heartbeat in the last 90 seconds)",
               "last_seen_at?": "string: ISO 8601 time of the last heartbeat, when offline (from the last-seen store)"},
@@ -480,7 +592,7 @@ chat.endpoint(
 chat.endpoint(
     "POST", "/v1/media/upload_urls",
     "Get a presigned URL to upload one encrypted image straight to object storage (the file never passes through our servers)",
-    starts=(workflow, 56),
+    starts=(workflow, 51),
     request={"content_type": "string: e.g. image/jpeg",
              "size": "integer: bytes of the encrypted file"},
     response={"upload_url": "string: presigned PUT URL for one new object, valid for minutes; it signs the Content-Length, so object storage refuses a file bigger than the size declared",
@@ -496,7 +608,7 @@ chat.endpoint(
 chat.endpoint(
     "GET", "/v1/search", "Search the history of the user's conversations (only where messages are not end-to-end encrypted)",
     operation_id="searchMessages",  # the derived name reads badly
-    starts=(workflow, 65),
+    starts=(workflow, 60),
     request={"q": "string: the words to find",
              "conversation_id?": "string: limit the search to one conversation",
              "cursor?": "string: next_cursor from the previous page"},

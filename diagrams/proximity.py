@@ -89,27 +89,102 @@ location_db_b = proximity.component("location_db_b", "Location DB B (replica)", 
 attraction_db_b = proximity.component("attraction_db_b", "Attraction details B (replica)", kind="mongodb",
                                       group="Data center B (secondary)", role="A secondary of the attraction details replica set, read-only")
 
+# --- Failure behaviour ---------------------------------------------------------------------
+queue.fails(down="Attractions are stored but wait to be indexed and their photos processed; the outbox keeps the events",
+            slow="New attractions reach keyword search and get photos minutes late",
+            loses_data="An event Kafka lost after its row was stamped is gone: that attraction is indexed at its next edit; "
+                       "photos still processing after an hour are republished by the sweep",
+            handling="Partitions replicated on three brokers; the relay stamps a row only after the acknowledgement",
+            redundant=True)
+search_index.fails(down="Keyword searches and suggestions by name fail; nearby searches without words still work",
+                   slow="Keyword searches slow down; nearby results are unaffected",
+                   loses_data="Rebuilt by replaying the attractions' current rows through the index service",
+                   handling="Each data center has its own index, so geo-DNS can send readers to another",
+                   redundant=True)
+geohash_cache.fails(down="Every nearby search reads its cells from the local replica: slower, still correct",
+                    slow="Searches wait, then read the replica",
+                    loses_data="Nothing is lost: misses refill it from the replica",
+                    handling="Cache-aside with a TTL, a cluster per data center; the replica answers misses",
+                    redundant=True)
+attraction_cache.fails(down="Details come from the local secondary: slower, still correct",
+                       slow="Pages wait, then read the secondary",
+                       loses_data="Nothing is lost: misses refill it",
+                       handling="Cache-aside with a TTL; the secondary answers misses",
+                       redundant=True)
+for store, what in ((location_db, "location DB"), (location_db_a, "location DB")):
+    store.fails(down="Creators cannot add, edit or remove attractions; searches carry on from replicas and caches",
+                slow="Writes time out; the creator retries with the same Idempotency-Key",
+                loses_data=f"A replica is promoted; writes not yet shipped, at most 5 s of them, are lost",
+                handling=f"Streaming replicas of the {what} in every data center; one is promoted by an operator "
+                         "or a voter in a third site",
+                redundant=True)
+for store in (attraction_store, attraction_db_a):
+    store.fails(down="New attractions cannot be stored (their details come first); reads use the secondaries",
+                slow="Adds and edits time out; the creator retries with the same Idempotency-Key",
+                loses_data="A secondary becomes primary; writes it had not received, at most 5 s of them, are lost",
+                handling="A replica set with a secondary in every data center; it elects a primary with a majority",
+                redundant=True)
+for store in (location_replica, location_db_b):
+    store.fails(down="Searches whose cells are not cached fail in this data center; geo-DNS can send readers elsewhere",
+                slow="Cache misses slow the search down",
+                loses_data="Copied again from the primary",
+                handling="Another data center's replica, or the primary, serves instead",
+                redundant=True)
+for store in (attraction_replica, attraction_db_b):
+    store.fails(down="Attractions whose details are not cached are left off the page",
+                slow="Pages with uncached attractions load slowly",
+                loses_data="Copied again from the primary",
+                handling="The replica set's other members serve instead",
+                redundant=True)
+review_replica.fails(down="Pages come without ratings and reviews",
+                     slow="Pages wait for the reviews",
+                     loses_data="Copied again from the reviews primary",
+                     handling="The reviews database has a primary and a replica per data center",
+                     redundant=True)
+object_store.fails(down="New photos cannot be uploaded; the CDN still serves the photos it holds",
+                   slow="Uploads and the first view of a photo slow down",
+                   loses_data="Not expected: S3 keeps each object in several zones",
+                   handling="S3 replicates within a region; the CDN keeps popular photos",
+                   redundant=True)
+
 # --- Multi-data-center replication (the source's high-level design) ----------------------
-replication = proximity.path("replication", "Multi-data-center replication")
+# For the hot spots this picture runs once per write, with one read after it: the searches
+# themselves are counted on the read path. The read path's caches miss this often:
+MISS_CELLS = 0.01  # the whole world's cells fit in the geohash cache: a miss is an expired cell
+MISS_DETAILS = 0.2  # the attraction cache keeps the popular part: the 80-20 rule
+DNS = 0.05  # an app keeps a DNS answer for its TTL, so few requests start with a lookup
+replication = proximity.path("replication", "Multi-data-center replication", per="write")
 replication.step(1, creator, dns,
-                 "The creator's app resolves the write host name; DNS answers with the primary data center, A.")
+                 "The creator's app resolves the write host name; DNS answers with the primary data center, A.",
+                 share=DNS)
 replication.step(2, creator, load_balancer_a, "The creator sends the new attraction to data center A.")
 replication.step(3, load_balancer_a, server_a, "The load balancer picks an app server there.")
-replication.step(4, server_a, attraction_db_a, "The server writes the attraction's details document to the primary.")
+replication.step(4, server_a, attraction_db_a, "The server writes the attraction's details document to the primary.",
+                 effect="write",
+                 after_crash=("reconciliation", "a details document no row names: nothing finds it, and a sweep removes it"))
 replication.step(5, server_a, location_db_a,
-                 "It writes the location and attraction rows, geohash included, to the primary location DB.")
+                 "It writes the location and attraction rows, geohash included, to the primary location DB.",
+                 effect="write",
+                 after_crash=("accepted", "B lacks the write until replication ships it, at most 5 s: a lagging "
+                              "replica leaves the read pool; losing A loses those seconds"))
 replication.step(6, location_db_a, location_db_b,
-                 "The primary streams its write-ahead log to the replica in data center B, asynchronously.")
+                 "The primary streams its write-ahead log to the replica in data center B, asynchronously.",
+                 effect="write",
+                 after_crash=("accepted", "the two replicas lag independently, up to 5 s each: read step 12 leaves "
+                              "off an attraction whose details have not arrived"))
 replication.step(7, attraction_db_a, attraction_db_b,
-                 "The details document reaches data center B through the replica set's own replication, also asynchronous.")
+                 "The details document reaches data center B through the replica set's own replication, also asynchronous.",
+                 effect="write")
 replication.step(8, user, dns,
-                 "A user's app resolves the read host name; geo-DNS answers with the nearest data center, here B.")
+                 "A user's app resolves the read host name; geo-DNS answers with the nearest data center, here B.",
+                 share=DNS)
 replication.step(9, user, load_balancer_b, "The user sends the nearby search to data center B.")
 replication.step(10, load_balancer_b, server_b, "The load balancer picks an app server there.")
 replication.step(11, server_b, location_db_b,
                  "The server finds the IDs of the attractions within the radius in the local replica, "
-                 "through the geohash index (see the read path).")
-replication.step(12, server_b, attraction_db_b, "It reads their details from the local secondary.")
+                 "through the geohash index (see the read path).", effect="read")
+replication.step(12, server_b, attraction_db_b, "It reads their details from the local secondary.",
+                 effect="read")
 replication.note("Every write goes to one primary data center, so two creators can never edit one attraction "
                  "in two places at once and there is nothing to reconcile.")
 replication.note("The source sends reads to the secondary data centers. More precisely, geo-DNS sends each reader "
@@ -117,7 +192,8 @@ replication.note("The source sends reads to the secondary data centers. More pre
                  "The point is that reads, far more numerous than writes, never need the primary.")
 replication.note("Nearby attractions are found through a spatial index: the geohash cells around the point "
                  "give the candidate IDs, and an exact distance check keeps those within the radius.")
-replication.note("Replication is asynchronous, so a replica lags by a moment: a creator who reads through data center B "
+replication.note("Replication is asynchronous, so a replica lags by a moment (its lag is watched, and one more "
+                 "than 5 s behind leaves the read pool until it catches up): a creator who reads through data center B "
                  "right after a write may not see the new attraction. Routing a creator's reads to A for a "
                  "few seconds after a write (read-your-writes) hides it; other users never notice.",
                  theme="Consistency and failure")
@@ -133,7 +209,7 @@ replication.note("Each data center has its own caches and search index, filled f
                  "so a cache miss never crosses to another data center.", theme="Consistency and failure")
 
 # --- Write path ------------------------------------------------------------------------
-write = proximity.path("write", "Write path")
+write = proximity.path("write", "Write path", per="write")
 write.stage("Store the attraction")
 write.step(1, creator, load_balancer,
            "The creator sends the new attraction (name, category, coordinates, details, photos) over HTTPS.")
@@ -141,32 +217,47 @@ write.step(2, load_balancer, rate_limiter,
            "The write counts against the creator's quota; above it the answer is HTTP 429.")
 write.step(3, load_balancer, server, "The request goes to an app server in the primary data center.")
 write.step(4, server, attraction_store,
-           "The server takes a new attraction ID and stores the details document under it.")
-write.step(5, server, object_store, "It puts the raw photos into object storage.")
+           "The server takes a new attraction ID and stores the details document under it.", effect="write",
+           after_crash=("reconciliation", "a details document no row names: nothing finds it, and the sweep removes it"))
+write.step(5, server, object_store, "It puts the raw photos into object storage.", effect="write",
+           after_crash=("reconciliation", "raw photos no media row names; the sweep deletes them"))
 write.step(6, server, location_db,
            "It computes the 12-character geohash of the coordinates and inserts the location row, the "
            "attraction row, a media row per photo and an outbox row (the 'attraction changed' event) in one "
-           "transaction; a media row starts `processing`, names only the raw upload and is shown to nobody.")
+           "transaction; a media row starts `processing`, names only the raw upload and is shown to nobody.",
+           effect="write",
+           after_crash=("outbox", "the event is a row of this transaction: the relay publishes it later, so a crash loses nothing"))
 write.step(7, server, queue,
            "The server's outbox relay publishes the event (the attraction's ID, as the Kafka key) so the slow "
            "work happens later, and stamps the outbox row once Kafka has acknowledged it; a relay that dies "
-           "in between publishes the row again, which the consumers absorb.")
+           "in between publishes the row again, which the consumers absorb.", effect="write",
+           after_crash=("idempotent retry", "the event waits in Kafka until each consumer group commits its offset; "
+                        "a republished event is absorbed by the consumers' keys"))
 write.stage("Process photos and index")
 write.step(8, queue, [media_worker, index_service],
-           "The media workers and the index service each read the event from their own consumer group.")
+           "The media workers and the index service each read the event from their own consumer group.",
+           effect="deliver")
 write.step(9, media_worker, object_store,
            "A media worker writes resized, compressed copies of each photo, without the GPS metadata, "
-           "under a key made from the media row's ID, so a redelivered event overwrites the same file.")
+           "under a key made from the media row's ID, so a redelivered event overwrites the same file.",
+           effect="write", idempotent_by="the media row's ID, which names the processed file",
+           after_crash=("idempotent retry", "a file nobody links to and an uncommitted offset: the event comes "
+                        "again and both writes repeat harmlessly"))
 write.step(10, media_worker, location_db,
            "Only after the file is written does it mark the media row `ready` with the file's URL "
-           "(`media_ready`), then commit its offset. Readers show ready photos only.")
+           "(`media_ready`), then commit its offset. Readers show ready photos only.",
+           effect="write", idempotent_by="the media row's ID: marking it ready again writes the same URL",
+           after_crash=("idempotent retry", "step 13 is the index service's, in its own consumer group: each "
+                        "replays from its own committed offset"))
 write.step(11, index_service, location_db,
            "The index service reads the attraction's current row and geohash from the primary; none means it "
-           "was removed. It reads the current state, not the event's, so a late or repeated event cannot undo a newer one.")
-write.step(12, index_service, attraction_store, "It reads the attraction's details.")
+           "was removed. It reads the current state, not the event's, so a late or repeated event cannot undo a newer one.",
+           effect="read")
+write.step(12, index_service, attraction_store, "It reads the attraction's details.", effect="read")
 write.step(13, index_service, search_index,
            "It writes the search document (name, category, description, geohash) under the attraction's ID, "
-           "replacing the old one, or deletes it for a removed attraction: a repeated event changes nothing.")
+           "replacing the old one, or deletes it for a removed attraction: a repeated event changes nothing.",
+           effect="write", idempotent_by="the attraction ID, with the current state read at step 11")
 write.step(14, index_service, trie_server,
            "It updates the trie for autocompletion: the new name in, and a name that an edit or a removal "
            "retired out.")
@@ -213,42 +304,49 @@ write.note("Data with money attached (paid listings, advertising bills) is repli
            "rest: losing it costs more than the extra copies.", theme="Operations")
 
 # --- Read path -------------------------------------------------------------------------
-read = proximity.path("read", "Read path")
+KEYWORDS = 0.3  # about one search in three types words
+read = proximity.path("read", "Read path", per="read")
 read.stage("Reach a server and search by name")
-read.step(1, user, dns, "The user's app resolves the service's host name; geo-DNS returns the nearest data center.")
+read.step(1, user, dns, "The user's app resolves the service's host name; geo-DNS returns the nearest data center.",
+          share=DNS)
 read.step(2, user, load_balancer, "The app sends its request (position, radius, optional keywords) over HTTPS.")
 read.step(3, load_balancer, rate_limiter,
           "The read counts against the client's quota, which stops scrapers from copying the whole catalogue.")
 read.step(4, load_balancer, server, "The load balancer passes the request to an app server in that data center.")
-read.step(5, server, trie_server, "While the user types, the server asks the trie server for completions.")
-read.step(6, server, search_service, "For a keyword search, the server passes the words to the search service.")
+read.step(5, server, trie_server, "While the user types, the server asks the trie server for completions.",
+          share=KEYWORDS)
+read.step(6, server, search_service, "For a keyword search, the server passes the words to the search service.",
+          share=KEYWORDS)
 read.step(7, search_service, search_index,
-          "The search service looks the words up in the inverted index and gets back matching attraction IDs.")
+          "The search service looks the words up in the inverted index and gets back matching attraction IDs.",
+          effect="read", share=KEYWORDS)
 read.stage("Find nearby attractions")
 read.step(8, server, nearby_service, "The server asks the nearby service for the attractions within the radius.")
 read.step(9, nearby_service, geohash_cache,
           "The nearby service picks the cell precision for the radius, takes the point's cell and its eight "
-          "neighbours, and reads those nine keys from the geohash cache.")
+          "neighbours, and reads those nine keys from the geohash cache.", effect="read")
 read.step(10, nearby_service, location_replica,
           "For each cell that was not cached, it reads the cell's rows (a range of the geohash index) from the "
-          "local replica and caches them with a TTL.", when="On a cache miss")
+          "local replica and caches them with a TTL.", when="On a cache miss", effect="read", share=MISS_CELLS)
 read.step(11, nearby_service, attraction_cache,
           "It keeps the attractions within the radius (haversine distance), sorts them by distance, takes one page "
-          "and reads their details and photo URLs from the attraction cache.")
+          "and reads their details and photo URLs from the attraction cache.", effect="read")
 read.step(12, nearby_service, attraction_replica,
           "It reads the missing details from the local secondary and caches them. An attraction whose details "
           "have not yet reached this data center's secondary is left off the page, not shown bare.",
-          when="On a cache miss")
+          when="On a cache miss", effect="read", share=MISS_DETAILS)
 read.step(13, nearby_service, location_replica,
           "It reads those attractions' ready photos (`photos`) from the local replica and caches their URLs "
-          "with the details.", when="On a cache miss")
+          "with the details.", when="On a cache miss", effect="read", share=MISS_DETAILS)
 read.stage("Reviews and photos")
 read.step(14, server, review_service, "The server asks the review service for the page's ratings and newest reviews.")
-read.step(15, review_service, review_replica, "The review service reads them from a replica of the reviews table.")
+read.step(15, review_service, review_replica, "The review service reads them from a replica of the reviews table.",
+          effect="read")
 read.step(16, server, user,
           "The server returns the page: attractions with distance, details, rating, reviews and photo URLs.")
 read.step(17, user, cdn, "The app loads the photos from the CDN.")
-read.step(18, cdn, object_store, "The CDN fetches the photo from object storage and keeps it.", when="On a CDN miss")
+read.step(18, cdn, object_store, "The CDN fetches the photo from object storage and keeps it.", when="On a CDN miss",
+          effect="read", share=0.2)
 
 read.note("The source has the client try the CDN first, for the requested attraction. A CDN can only answer what is "
           "the same for everyone: photos, and at most a static attraction page. A nearby search depends on the "
@@ -282,6 +380,10 @@ read.note("The source suggests Euclidean distance. On raw degrees it is wrong: a
 read.note("PostGIS can also answer 'the k nearest' directly: ORDER BY the distance operator with a LIMIT walks "
           "its GiST index, about log n plus k steps. K nearest is not within r: add a distance filter "
           "(ST_DWithin) when the radius matters.", theme="Spatial search")
+read.note("For the hot spots: about one search in three types words (steps 5 to 7); the geohash cache, holding "
+          "the whole world, misses only where a cell's TTL ran out, about one read in a hundred; the attraction "
+          "cache misses one in five (the 80-20 rule); an app looks up DNS only when its kept answer expires.",
+          theme="Caching")
 read.note("Services find each other through service discovery (a registry the instances join and leave), "
           "so instances can be added or replaced without configuration changes.", theme="Operations")
 

@@ -53,13 +53,41 @@ trip_db = rides.component("trip_db", "Trips DB (PostgreSQL)", kind="postgresql",
 location_history = rides.component("location_history", "Location history (Cassandra)", kind="cassandra", group="Data stores",
                                    role="Every position ever sent, partitioned by (driver or rider, day), ordered by time; a trip's route is a slice of it")
 
+queue.fails(down="Positions stop reaching the live map and the history: cars freeze, then the sweep drops them from matching",
+            slow="Cars lag on the map; matching sees positions a few seconds old",
+            loses_data="Unread positions are gone: a gap in the route history; the live map refills from the next update",
+            handling="Each partition is replicated on three brokers; producers wait for the in-sync replicas",
+            redundant=True)
+pubsub.fails(down="Offers, acceptances and positions on channels are lost; unanswered offers lapse in 15 s",
+             slow="Cars jump on the map; an offer eats into its own 15-second countdown",
+             loses_data="It stores nothing: the next position comes 4 s later, and a silent app reads the trip",
+             handling="A Redis Cluster: a shard's replica takes over its channels; apps fall back to reading the trip",
+             redundant=True)
+location_cache.fails(down="No cars on riders' maps and no match in that shard's cells until it restarts",
+                     slow="Matching and the nearby-cars map slow down; updates wait in the stream",
+                     loses_data="Every position is back within 4 s, from the next round of updates",
+                     handling="One copy per shard, not replicated: a restarted shard is refilled by the stream; "
+                              "the controller can move its cells to another",
+                     redundant=False)
+trip_db.fails(down="No ride can be requested, offered, accepted or ended in that city; positions still flow",
+              slow="Requests and accepts time out; apps retry with the same idempotency key or accept",
+              loses_data="After a failover the last seconds of accepts may be gone: replayed from drivers' signed receipts",
+              handling="One primary per city, asynchronous replicas in another data center; one is promoted, "
+                       "then matching waits out a grace period",
+              redundant=True)
+location_history.fails(down="Nothing on screen: Kafka keeps the positions until the consumer catches up",
+                       slow="The history lags; analytics sees the day later",
+                       loses_data="The copies in the other data centers keep every route",
+                       handling="Replicated to several data centers",
+                       redundant=True)
+
 rides.connection(driver, load_balancer, "WebSocket")
 rides.connection(load_balancer, driver_server, "WebSocket")
 rides.connection(rider, load_balancer, "WebSocket")
 rides.connection(load_balancer, rider_server, "WebSocket")
 
 # --- Write path: location updates ------------------------------------------------------
-write = rides.path("write", "Location updates")
+write = rides.path("write", "Location updates", per="write")
 write.stage("Drivers stream their position")
 write.step(1, driver, load_balancer,
            "The driver app keeps a WebSocket open and sends its position (latitude, longitude, heading, speed) every 4 seconds.")
@@ -67,35 +95,56 @@ write.step(2, load_balancer, driver_server,
            "When the connection opens, the load balancer gives it to a server with spare capacity in the nearest data center.")
 write.step(3, driver_server, trip_service,
            "When the driver goes online or offline (the app's status switch), the server asks the trip service "
-           "to set their status.")
+           "to set their status.", when="The driver goes online or offline", share=0.001)
 write.step(4, trip_service, trip_db,
            "A conditional update sets 'available' or 'offline', never over 'on_trip' (a driver on a trip ends it "
            "first); going offline also ends a live lease, so no offer waits on a driver who left. The server "
-           "keeps the answer, to tag the driver's updates.")
+           "keeps the answer, to tag the driver's updates.",
+           effect="write", when="The driver goes online or offline", share=0.001,
+           after_crash=("idempotent retry", "the status is set but the server may have missed the answer; the app, "
+                        "unanswered, sends it again (twice is harmless), and its updates carry the old tag until then"))
 write.step(5, driver_server, queue,
            "The server tags each update with the driver's state (free, off, or on a trip: it relays the driver's status "
            "changes, accepts and drop-offs, and hears a cancel on the trip's channel) "
            "and the time it received it, by its own clock, and publishes it to the location stream, keyed by "
-           "driver ID so each driver's updates stay in order.")
+           "driver ID so each driver's updates stay in order.", effect="write",
+           after_crash=("idempotent retry", "the update is in the stream; each consumer applies it from its own "
+                        "committed offset, and again after a crash of its own"))
 write.step(6, queue, location_history,
-           "A consumer appends the updates to the location history, in batches.")
+           "A consumer appends the updates to the location history, in batches.", effect="write",
+           idempotent_by="the driver (or rider) ID and the server's time of receipt, the row's primary key: "
+                         "a redelivered batch rewrites the same rows",
+           after_crash=("idempotent retry", "the two consumers are independent: each commits its offset after "
+                        "writing, so a crash leaves one store behind until its consumer replays from there"))
 write.step(7, queue, location_cache,
            "Another consumer records the driver's last position with the server's time of receipt and, if the driver is available, "
-           "moves them in the geo index of available drivers (GEOADD); otherwise it removes them from it.")
+           "moves them in the geo index of available drivers (GEOADD); otherwise it removes them from it.", effect="write",
+           idempotent_by="the driver ID: the driver's one last position and geo member are overwritten, and a "
+                         "partition replays in order, so the newest update is applied last",
+           after_crash=("idempotent retry", "step 10 is a rider's update, unrelated to this one; the consumer "
+                        "replays from its committed offset"))
 write.stage("Riders see nearby drivers")
-write.step(8, rider, load_balancer, "The rider app opens its own WebSocket and sends its position while it is open.")
-write.step(9, load_balancer, rider_server, "The load balancer gives the connection to a rider server with spare capacity.")
-write.step(10, rider_server, queue, "The server publishes the rider's position to the location stream too (history, pickup point).")
+write.step(8, rider, load_balancer, "The rider app opens its own WebSocket and sends its position while it is open.",
+           share=0.1)
+write.step(9, load_balancer, rider_server, "The load balancer gives the connection to a rider server with spare capacity.", share=0.1)
+write.step(10, rider_server, queue, "The server publishes the rider's position to the location stream too (history, pickup point).",
+           effect="write", share=0.1,
+           after_crash=("idempotent retry", "the position is in the stream, applied by each consumer from its own "
+                        "offset; step 15 is the controller's, unrelated"))
 write.step(11, rider_server, location_cache,
-           "Every few seconds it asks the geo index for the available drivers within a radius of the rider, nearest first (GEOSEARCH).")
+           "Every few seconds it asks the geo index for the available drivers within a radius of the rider, nearest first (GEOSEARCH).",
+           effect="read", share=0.2)
 write.step(12, rider_server, location_cache,
-           "It searches again with twice the radius, up to a limit.", when="No available driver within the radius")
-write.step(13, rider_server, rider, "It pushes the nearby cars to the rider's map.")
+           "It searches again with twice the radius, up to a limit.", when="No available driver within the radius",
+           effect="read", share=0.02)
+write.step(13, rider_server, rider, "It pushes the nearby cars to the rider's map.", share=0.2)
 write.stage("Offline work")
 write.step(14, analytics, location_history,
-           "Batch jobs read the location history to produce offline analytics: demand by area and hour, trip durations.")
+           "Batch jobs read the location history to produce offline analytics: demand by area and hour, trip durations.",
+           effect="read", share=0.001)
 write.step(15, controller, location_cache,
-           "The controller moves or splits the geohash cells of an overloaded shard onto others.")
+           "The controller moves or splits the geohash cells of an overloaded shard onto others.",
+           effect="write", when="A shard is overloaded", share=0.00001)
 
 write.note("Updates cost real capacity: a million drivers online, one update every 4 seconds, is 250,000 writes "
            "a second into the stream and into Redis; see the table on this page.", theme="Load")
@@ -135,87 +184,111 @@ write.note("Cassandra's LSM tree turns writes into sequential appends, which sui
            theme="Stores")
 write.note("The location history is replicated to several data centers, since trip routes are evidence in "
            "disputes about fares and safety.", theme="Stores")
+write.note("For the hot spots: a rider's map searches about a fifth as often as drivers report (a few minutes "
+           "of looking per trip, every few seconds), and sends its position half as often again.", theme="Load")
 
 # --- Read path: request, match, accept, ride ---------------------------------------------
-read = rides.path("read", "Request, match and ride")
+# For the hot spots a "read" is one push (capacity below): one trip per some 450 pushes.
+TRIP = 0.002
+read = rides.path("read", "Request, match and ride", per="read")
 read.stage("Request a ride")
 read.step(1, rider, load_balancer,
-          "The rider requests a ride (pickup, destination, product) over the open WebSocket.")
-read.step(2, load_balancer, rider_server, "The request reaches the rider server that holds the connection.")
+          "The rider requests a ride (pickup, destination, product) over the open WebSocket.", share=TRIP)
+read.step(2, load_balancer, rider_server, "The request reaches the rider server that holds the connection.",
+          share=TRIP)
 read.step(3, rider_server, trip_service,
-          "The rider server asks the trip service to create the trip, and subscribes to the trip's channel.")
+          "The rider server asks the trip service to create the trip, and subscribes to the trip's channel.", share=TRIP)
 read.step(4, trip_service, trip_db,
           "The trip service inserts the trip with status 'requested'. The request's idempotency key is checked "
           "first: a retry inserts nothing and gets back the trip its key made. Otherwise a unique index lets a "
-          "rider hold one open trip, so a second request from another device fails (409).")
-read.step(5, trip_service, matching, "It asks the matching service for a driver.")
+          "rider hold one open trip, so a second request from another device fails (409).", effect="write", share=TRIP)
+read.step(5, trip_service, matching, "It asks the matching service for a driver.", share=TRIP)
 read.step(6, matching, location_cache,
-          "The matching service asks the geo index for the available drivers of that product near the pickup, nearest first.")
+          "The matching service asks the geo index for the available drivers of that product near the pickup, nearest first.",
+          effect="read", share=TRIP)
 read.step(7, matching, location_cache,
           "It widens the radius and searches again; after a minute with nobody, the trip is cancelled "
-          "and the rider told.", when="No available driver within the radius")
+          "and the rider told.", when="No available driver within the radius", effect="read", share=TRIP / 2)
 read.stage("Offer and accept")
 read.step(8, matching, trip_db,
           "In one transaction it locks the trip's row, which must still be 'requested' (else the loop stops: "
           "the trip was taken or cancelled), and leases the nearest candidate for 15 seconds with a conditional "
-          "update; if another offer holds that driver, no row changes and it tries the next one.")
-read.step(9, matching, pubsub, "It publishes the offer on the driver's channel.")
+          "update; if another offer holds that driver, no row changes and it tries the next one.", effect="write", share=TRIP,
+          after_crash=("accepted", "a lease with no offer sent: it lapses within 15 s, and if the loop died with "
+                       "the instance, the trip service's sweep hands the trip to matching again"))
+read.step(9, matching, pubsub, "It publishes the offer on the driver's channel.", effect="write", share=TRIP,
+          after_crash=("accepted", "the offer stands until its lease lapses, up to 15 s; the sweep then hands the "
+                       "trip to matching again"))
 read.step(10, pubsub, driver_server,
-          "The server holding the driver's WebSocket, subscribed to that channel, receives it.")
+          "The server holding the driver's WebSocket, subscribed to that channel, receives it.", effect="deliver", share=TRIP)
 read.step(11, driver_server, driver,
           "It sends the offer down the driver's WebSocket (the load balancer only relays its frames); "
-          "the driver sees it with a 15-second countdown.")
+          "the driver sees it with a 15-second countdown.", share=TRIP)
 read.step(12, matching, trip_db,
           "The lease lapses by itself; the matching service leases the next candidate (step 8 again).",
-          when="No answer within 15 seconds")
+          when="No answer within 15 seconds", effect="write", share=TRIP / 2)
 read.step(13, driver, driver_server,
           "The driver taps 'accept' or 'decline'; the answer goes up the same WebSocket, through the load "
-          "balancer, to the driver's server.")
+          "balancer, to the driver's server.", share=TRIP)
 read.step(14, driver_server, matching,
           "The server tells the matching service, which ends this driver's lease on this trip at once "
           "(a conditional update: a lease that already lapsed or moved on is left alone), remembers not to "
           "offer the trip to them again, and leases the next candidate (step 8) without waiting out the countdown.",
-          when="The driver declines")
-read.step(15, driver_server, trip_service, "On an accept, the driver server asks the trip service to confirm the trip.")
+          when="The driver declines", share=TRIP / 4)
+read.step(15, driver_server, trip_service, "On an accept, the driver server asks the trip service to confirm the trip.",
+          share=TRIP)
 with read.transaction("Assign the driver"):
     read.step(16, trip_service, trip_db,
               "The trip service marks the trip 'accepted', with this driver and the car they drive today, "
-              "only if it is still 'requested'.")
+              "only if it is still 'requested'.", effect="write", share=TRIP)
     read.step(17, trip_service, trip_db,
               "It marks the driver 'on trip' only if still available and leased to this trip. It commits if both "
-              "rows changed, and otherwise rolls back and tells the driver the trip has gone.")
+              "rows changed, and otherwise rolls back and tells the driver the trip has gone.", effect="write", share=TRIP,
+              after_crash=("accepted", "an accept the rider does not hear of: the rider's app reads the trip after "
+                           "5 s of silence, so the news is late by up to 5 s"))
 read.stage("The driver's position to the rider")
 read.step(18, trip_service, pubsub,
           "The trip service publishes 'accepted' (driver, car) on the trip's channel; the driver's server, "
-          "told by the accept's answer, subscribes to it too.")
-read.step(19, driver_server, pubsub, "The driver's server publishes each new position of the driver on the trip channel.")
+          "told by the accept's answer, subscribes to it too.", effect="write", share=TRIP)
+read.step(19, driver_server, pubsub, "The driver's server publishes each new position of the driver on the trip channel.",
+          effect="write", share=0.8,
+          after_crash=("accepted", "the server crashed between the two: the position reached the rider but not the "
+                       "history, a gap of up to 4 s in the route, the next update being the retry"))
 read.step(20, driver_server, queue,
           "It still publishes every position to the location stream, whose consumer appends it to the location "
-          "history: that, not the channel, is the durable record of the route.")
-read.step(21, pubsub, rider_server, "The rider's server receives the acceptance, then the positions.")
-read.step(22, rider_server, load_balancer, "It sends them down the rider's WebSocket.")
-read.step(23, load_balancer, rider, "The rider watches the car approach, then the ride.")
+          "history: that, not the channel, is the durable record of the route.", effect="write", share=0.8,
+          after_crash=("idempotent retry", "the position is in the stream, applied by its consumers from their "
+                       "offsets; step 26 is the rider's, unrelated"))
+read.step(21, pubsub, rider_server, "The rider's server receives the acceptance, then the positions.", effect="deliver",
+          share=0.8)
+read.step(22, rider_server, load_balancer, "It sends them down the rider's WebSocket.", share=0.8)
+read.step(23, load_balancer, rider, "The rider watches the car approach, then the ride.", share=0.8)
 read.stage("The rider's position to the driver, until pickup")
 read.step(24, rider, load_balancer,
           "Until pickup the rider app keeps sending its position whenever the rider has moved: "
-          "someone walking to the corner is where the driver must stop.")
-read.step(25, load_balancer, rider_server, "It reaches the rider's server over the rider's WebSocket.")
+          "someone walking to the corner is where the driver must stop.", share=0.1)
+read.step(25, load_balancer, rider_server, "It reaches the rider's server over the rider's WebSocket.", share=0.1)
 read.step(26, rider_server, pubsub,
           "While the trip is 'accepted', the server publishes the rider's position on the trip's channel, "
-          "besides the location stream (step 10 of the location updates).")
+          "besides the location stream (step 10 of the location updates).", effect="write", share=0.1,
+          after_crash=("accepted", "step 30 is another request, unrelated; a lost rider position is replaced by "
+                       "the next within 4 s"))
 read.step(27, pubsub, driver_server,
-          "The driver's server, subscribed to the trip's channel since the accept, receives it.")
+          "The driver's server, subscribed to the trip's channel since the accept, receives it.", effect="deliver", share=0.1)
 read.step(28, driver_server, driver,
-          "It sends it down the driver's WebSocket: the driver sees the rider's dot move on the map.")
+          "It sends it down the driver's WebSocket: the driver sees the rider's dot move on the map.", share=0.1)
 read.stage("Pickup and drop-off")
 read.step(29, driver_server, trip_service,
-          "The driver taps 'start' at pickup and 'end' at drop-off; the server passes each on.")
+          "The driver taps 'start' at pickup and 'end' at drop-off; the server passes each on.", share=2 * TRIP)
 read.step(30, trip_service, trip_db,
-          "The trip moves to 'in progress', then 'completed' with its fare, and the driver back to 'available'.")
+          "The trip moves to 'in progress', then 'completed' with its fare, and the driver back to 'available'.",
+          effect="write", share=2 * TRIP,
+          after_crash=("accepted", "a change the apps do not hear of: each reads the trip after 5 s of silence, "
+                       "so it is late by up to 5 s"))
 read.step(31, trip_service, pubsub,
           "It publishes each change on the trip's channel, and both servers relay it: at 'in progress' the "
           "rider's server stops relaying the rider's position (rider and driver now share the car); at "
-          "'completed' the rider sees the fare and both servers unsubscribe.")
+          "'completed' the rider sees the fare and both servers unsubscribe.", effect="write", share=2 * TRIP)
 
 read.note("Offers reach the driver over the WebSocket the app opened for its location updates (steps 1 and 2 "
           "of that path): the server holding it subscribes to the driver's channel.", theme="Connections")
@@ -249,7 +322,7 @@ read.note("In a Redis Cluster a classic PUBLISH is broadcast over the cluster bu
           theme="Pub-sub")
 read.note("A message can be lost on the channel, the acceptance included (a subscriber reconnecting, or the "
           "trip service crashing right after its commit, or a cancel). So pushes only hurry the apps along: an "
-          "app that hears nothing for a few seconds (the rider's waiting for a driver, the driver's waiting for the "
+          "app that hears nothing for 5 seconds (the rider's waiting for a driver, the driver's waiting for the "
           "rider's position), or gets positions for a trip it thinks is still waiting, reads the trip "
           "(GET /v1/trips/{trip_id}), whose row in PostgreSQL is the truth; the driver's server takes the "
           "driver's state for its tags from that answer too, so a lost cancel does not keep a free driver out "

@@ -36,6 +36,11 @@ def workflow(chat):
     return chat.paths["workflow"]
 
 
+@pytest.fixture(scope="module")
+def heartbeats(chat):
+    return chat.paths["heartbeats"]
+
+
 def step(workflow, number):
     return next(s for s in workflow.steps if s.number == number)
 
@@ -58,7 +63,7 @@ def test_the_workflow_is_told_in_titled_stages_of_at_most_12_arrows(workflow):
         "Delivered and read receipts travel back to the sender",
         "Receiver offline: push, reconnect, catch up",
         "Group message: store once, fan out per chat server",
-        "Presence: heartbeats renew a TTL, a miss reads last seen",
+        "Presence: a key means online, a miss reads last seen",
         "Media: upload to object storage, download through the CDN",
         "Search: index in the background, query over HTTPS",
     ]
@@ -79,8 +84,8 @@ def test_sender_and_receiver_are_two_clients_on_websockets(chat):
 # Each read of a cache (or of an in-memory map) and the step that handles its miss.
 READS_AND_MISSES = {
     5: 6,     # group cache -> chat store
-    54: 55,   # presence cache -> last-seen store (a miss means offline)
-    60: 61,   # CDN -> object storage
+    49: 50,   # presence cache -> last-seen store (a miss means offline)
+    55: 56,   # CDN -> object storage
     20: 29,   # chat server B's map of connections -> push notification (not connected)
     43: 45,   # the same map, for group members
 }
@@ -97,8 +102,7 @@ def test_every_cache_read_has_a_drawn_miss_path(workflow, read, miss):
 CACHE_WRITES = {
     11: "presence key set on connect",
     40: "append to a cached group list",
-    49: "heartbeat resets the presence TTL",
-}
+}  # the heartbeat that resets the presence TTL is the heartbeats path's step 4
 
 
 def test_every_step_into_a_cache_is_a_known_write_or_a_read_with_a_miss(chat, workflow):
@@ -210,8 +214,8 @@ def test_the_heartbeat_write_rate_matches_its_arithmetic():
     assert floor < users / every < floor + 1
 
 
-def test_the_presence_ttl_is_a_few_heartbeats(workflow):
-    heartbeat = int(re.search(r"Every (\d+) seconds", step(workflow, 46).text).group(1))
+def test_the_presence_ttl_is_a_few_heartbeats(workflow, heartbeats):
+    heartbeat = int(re.search(r"Every (\d+) seconds", step(heartbeats, 1).text).group(1))
     ttl = int(re.search(r"EX (\d+)", step(workflow, 11).text).group(1))
     assert ttl == 3 * heartbeat, "the TTL note says two or three heartbeats, 60 to 90 s"
     (note,) = [n.text for n in workflow.notes if "5 minutes" in n.text]
@@ -420,9 +424,9 @@ def test_the_page_shows_the_tested_queries():
 def test_indexing_is_queued_before_the_sent_tick_and_repeats_are_harmless(workflow):
     """A crash between the sent tick and the index queue would leave a stored message that
     search never finds, and nobody would resend it: the tick waits for the queue."""
-    assert "step 62" in step(workflow, 18).text
-    assert "before the sent tick" in step(workflow, 62).text
-    assert "unique key is conversation and seq" in step(workflow, 64).text
+    assert "step 57" in step(workflow, 18).text
+    assert "before the sent tick" in step(workflow, 57).text
+    assert "unique key is conversation and seq" in step(workflow, 59).text
 
 
 def test_a_group_message_gets_its_sent_tick_and_its_resend_guard(workflow):
@@ -439,9 +443,35 @@ def test_an_oversized_upload_is_refused_as_a_bad_request_and_by_the_signed_url(c
     assert "Content-Length" in dict(upload.response)["upload_url"]
 
 
-def test_a_heartbeat_recreates_the_presence_key_and_one_closed_device_is_not_offline(workflow):
+def test_a_heartbeat_recreates_the_presence_key_and_one_closed_device_is_not_offline(workflow, heartbeats):
     """A heartbeat that only renewed the TTL (EXPIRE) would leave a user shown offline for
     good once one of their devices had deleted the key while another stayed connected."""
-    assert "`SET presence:<id> online EX 90`" in step(workflow, 49).text
+    assert "`SET presence:<id> online EX 90`" in step(heartbeats, 4).text
     closing = next(note.text for note in workflow.notes if "offline on purpose" in note.text)
     assert "last connected device" in closing
+
+
+def test_heartbeats_run_at_their_own_rate_and_make_presence_the_busiest_store(chat):
+    """A share is at most 1, so heartbeats, seven for every message at the peak, cannot
+    ride on the per-message workflow: their path runs at 100 million apps / 30 s."""
+    from blueprint import capacity, load
+
+    rate, _, why = chat.paths["heartbeats"].rate
+    assert rate == 100_000_000 / 30 and "every 30 s" in why
+    assert chat.paths["workflow"].per == "write"
+    chat.id, chat.source = "chat", "diagrams/chat.py"
+    loads = {l.component: l for l in load.compute(chat, capacity.compute(chat))}
+    stores = [l for l in loads.values() if chat.components[l.component].failure]
+    assert max(stores, key=lambda l: l.requests).component == "presence_cache"
+    peak_messages = next(r["magnitude"] for r in capacity.compute(chat)["results"] if r["name"] == "write_qps_peak")
+    assert 7 <= loads["presence_cache"].requests / peak_messages < 8  # the page's "about seven heartbeats"
+
+
+def test_every_write_after_a_delivery_names_its_key(chat):
+    """Pub-sub and the index queue deliver at least once: the receipt watermark moves forward
+    only, a resent group message is found by its client_msg_id, the index by conversation and seq."""
+    steps = {s.number: s for s in chat.paths["workflow"].steps}
+    assert "only moves forward" in steps[24].idempotent_by
+    assert "client_msg_id" in steps[39].idempotent_by and "client_msg_id" in steps[40].idempotent_by
+    assert "conversation and seq" in steps[59].idempotent_by
+    assert steps[16].after_crash[0] == "idempotent retry"

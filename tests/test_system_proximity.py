@@ -502,3 +502,20 @@ def test_a_removal_takes_its_rows_and_leaves_its_event(engine, sqlite_db, postgr
     assert connection.execute("SELECT count(*) FROM locations WHERE id = 990000").fetchone()[0] == 0
     assert tuple(connection.execute("SELECT attraction_id, change FROM outbox WHERE id = 990001").fetchone()) == (
         990_000, "removed")
+
+
+def test_failure_declarations_match_the_design(catalogue):
+    """Every write after the event names the ID that makes a redelivery harmless; the outbox
+    carries the event; the orphans of steps 4 and 5 have a sweep; the accepted replication lag
+    has the bound the notes give it (a replica 5 s behind leaves the read pool)."""
+    system = catalogue.systems["proximity"]
+    steps = {s.number: s for s in system.paths["write"].steps}
+    assert {n for n, s in steps.items() if s.idempotent_by} == {9, 10, 13}
+    assert "media row's ID" in steps[9].idempotent_by and "attraction ID" in steps[13].idempotent_by
+    assert steps[6].after_crash[0] == "outbox"
+    assert steps[4].after_crash[0] == steps[5].after_crash[0] == "reconciliation"
+    replication = system.paths["replication"]
+    lag = [s.after_crash for s in replication.steps if s.after_crash and s.after_crash[0] == "accepted"]
+    assert lag and all("5 s" in text for _, text in lag)
+    assert any("5 s behind leaves the read pool" in n.text for n in replication.notes)
+    assert all(c.failure.redundant for c in system.components.values() if c.failure)

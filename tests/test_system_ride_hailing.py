@@ -683,3 +683,23 @@ def test_a_lost_cancel_on_the_channel_is_repaired_by_reading_the_trip(catalogue)
     the trip's channel, which forgets: the driver app's read of the trip corrects the tag."""
     notes = " ".join(note.text for note in catalogue.systems["ride_hailing"].paths["read"].notes)
     assert "a lost cancel does not keep a free driver out of the geo index" in notes
+
+
+def test_failure_declarations_match_the_design(catalogue):
+    """The live locations are one copy per shard (refilled by the stream, never replicated);
+    the channels deliver at most once, so only the stream's consumers name a key, and that
+    key is one a redelivery keeps; the trips database sees trips, not positions."""
+    from blueprint import capacity, load
+    from blueprint.failure import delivery
+
+    system = catalogue.systems["ride_hailing"]
+    assert system.components["location_cache"].failure.redundant is False
+    assert all(c.failure.redundant for name, c in system.components.items()
+               if c.failure and name != "location_cache")
+    assert delivery(system, "pubsub") == "at most once" and delivery(system, "queue") == "at least once"
+    keyed = {(p.id, s.number) for p in system.paths.values() for s in p.steps if s.idempotent_by}
+    assert keyed == {("write", 6), ("write", 7)}
+    assert "time of receipt" in system.paths["write"].steps[5].idempotent_by
+    loads = {l.component: l for l in load.compute(system, capacity.compute(system))}
+    assert loads["trip_db"].requests < loads["location_cache"].requests / 20
+    assert load.hottest(list(loads.values())).component == "pubsub"
