@@ -21,7 +21,6 @@ from pathlib import Path
 from blueprint import render
 from blueprint.build import Catalogue, read_cached, renderer_fingerprint, write_cached
 from blueprint.capacity import _bytes, _number
-from blueprint.failure import NOT_YET_ANNOTATED, annotated
 from blueprint.load import Load, compute, hottest
 from blueprint.model import BlueprintError, System
 
@@ -147,13 +146,6 @@ def section(system: System, deep: DeepDive, catalogue: Catalogue) -> str:
         )
 
     parts = ["\n\n## Deep dive\n"]
-    if not annotated(system):
-        parts.append(
-            f'\n<p class="blueprint-deep-dive-missing">The failure declarations of this system are missing: '
-            f"<code>{html.escape(system.source)}</code> does not yet say what each step does to state, how each "
-            "store, cache and queue fails, or what drives each path. It is listed in <code>NOT_YET_ANNOTATED</code> "
-            "in <code>blueprint/failure.py</code> until it does.</p>\n"
-        )
     parts.append("\n### Failures\n\n" + _failures_table(system, step_links) + "\n")
     parts.append("\n### Hot spots\n\n" + _hot_spots(system, deep, step_links) + "\n")
     return "".join(parts)
@@ -311,4 +303,4 @@ def _load_value(deep: DeepDive, page_path: str, system_id: str, name: str) -> st
     return f'<span class="blueprint-figure-value" data-load="{html.escape(name)}">{html.escape(value)}</span>'
 
 
-__all__ = ["DeepDive", "NOT_YET_ANNOTATED", "prepare", "quote_load", "section"]
+__all__ = ["DeepDive", "prepare", "quote_load", "section"]

@@ -21,23 +21,12 @@ from blueprint.model import Path, Step, System, locate, text_problems
 EFFECTS = ("write", "read", "deliver")  # what a step does to the state it touches
 REPAIRS = ("outbox", "saga", "reconciliation", "idempotent retry", "accepted")  # after_crash=(repair, text)
 
-# TEMPORARY, for the transition: systems whose scripts do not declare failure behaviour
-# yet. They skip the effect requirement and rules 1, 2 and 4, and their Deep dive section
-# says the declarations are missing. Annotate a system, then remove its name here; a
-# test fails when the list is empty and a system is still unannotated.
-NOT_YET_ANNOTATED = {
-}
-
 # A bound an accepted inconsistency states: a duration ("for up to 30 s") or a count ("at most 3 times").
 _BOUND = re.compile(
     r"\d[\d,.]*\s*(ms|milliseconds?|s|secs?|seconds?|min|minutes?|h|hours?|days?|weeks?)\b"
     r"|\b(at most|up to|no more than|fewer than)\s+\d",
     re.I,
 )
-
-
-def annotated(system: System) -> bool:
-    return system.id not in NOT_YET_ANNOTATED
 
 
 def is_stateful(system: System, component_id: str) -> bool:
@@ -57,16 +46,15 @@ def problems(system: System) -> list[str]:
     found = _component_problems(system)
     for path in system.paths.values():
         found.extend(_declaration_problems(system, path))
-        found.extend(_transaction_rule(system, path))  # rule 3 holds for every system
-        if annotated(system):
-            found.extend(_effect_required(system, path))
-            found.extend(_idempotency_rule(system, path))
-            found.extend(_crash_rule(system, path))
-            found.extend(_saga_compensations(system, path))
+        found.extend(_transaction_rule(system, path))
+        found.extend(_effect_required(system, path))
+        found.extend(_idempotency_rule(system, path))
+        found.extend(_crash_rule(system, path))
+        found.extend(_saga_compensations(system, path))
     return found
 
 
-# --- What is declared must make sense, annotated or not -------------------------------
+# --- What is declared must make sense ------------------------------------------------
 
 
 def _component_problems(system: System) -> list[str]:
@@ -80,7 +68,7 @@ def _component_problems(system: System) -> list[str]:
                 found.append(f"{where}: delivery={component.delivery!r} is not one of {', '.join(map(repr, DELIVERIES))}")
         failure = component.failure
         if failure is None:
-            if annotated(system) and component.kind in STATEFUL_KINDS:  # rule 4
+            if component.kind in STATEFUL_KINDS:  # rule 4
                 found.append(
                     f"{where}: a {component.kind} holds state, but its failure behaviour is not declared; add "
                     f'{component.id}.fails(down="…", slow="…", loses_data="…", handling="…", redundant=True or False)'
@@ -126,7 +114,7 @@ def _declaration_problems(system: System, path: Path) -> list[str]:
                 f'{where_path}: write rate=(peak runs per second, size of one such as "2 kB", "why"), '
                 f"e.g. rate=(50, \"100 kB\", \"The crawler fetches 50 pages a second at peak\"); got {rate!r}"
             )
-    elif annotated(system) and path.per is None and system.assumptions:
+    elif path.per is None and system.assumptions:
         # with capacity assumptions, every path counts towards the hot spots
         found.append(
             f'{where_path}: say what drives the path, for the hot spots: per="write", per="read", '
@@ -154,7 +142,7 @@ def _declaration_problems(system: System, path: Path) -> list[str]:
                 found.append(f"{where}: size={step.size!r} is what one run of this step moves, written like "
                              "'200 B', '4 kB' or '2 MB'")
         rated = path.per not in (None, "summary") or path.rate is not None  # only then does a share change a figure
-        if annotated(system) and rated and step.when is not None and step.share is None:
+        if rated and step.when is not None and step.share is None:
             found.append(f"{where}: a conditional step ('{step.when}') declares the share of requests that take it, "
                          "e.g. share=0.2 for one in five")
         if step.idempotent_by is not None:
@@ -255,16 +243,14 @@ def _crash_rule(system: System, path: Path) -> list[str]:
 
 
 def _transaction_rule(system: System, path: Path) -> list[str]:
-    """Rule 3: one transaction, one database. For a system not annotated yet, a step into a
-    database with no declared effect counts as a write (it may be one)."""
+    """Rule 3: one transaction, one database."""
     found = []
     touched: dict[str, list[str]] = {}
     for step in path.steps:
         if step.transaction is None or step.transaction in path.sagas:
             continue
-        might_write = step.effect == "write" or (step.effect is None and not annotated(system))
         for target in step.targets:
-            if might_write and system.components[target].kind in DATABASE_KINDS:
+            if step.effect == "write" and system.components[target].kind in DATABASE_KINDS:
                 touched.setdefault(step.transaction, [])
                 if target not in touched[step.transaction]:
                     touched[step.transaction].append(target)
