@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
-import runpy
 import shutil
-import sys
 import tempfile
-import threading
 import time
-import traceback
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
-from blueprint import render
+from blueprint import render, script_worker
 from blueprint.kinds import KINDS
 from blueprint.model import BlueprintError, Path as SystemPath, Stage, System, locate
 from blueprint.schema import Schema, load_schema
@@ -103,60 +100,26 @@ class Catalogue:
         return found
 
 
-SCRIPT_TIME_LIMIT = float(os.environ.get("BLUEPRINT_SCRIPT_TIMEOUT", "5"))  # seconds a script may run
-
-
-class _TimeUp(BaseException):
-    """Raised inside a script that ran past its time limit; not an Exception, so a
-    script's own `except Exception` cannot swallow it."""
+def script_time_limit() -> float:
+    """Seconds a diagram script may run: BLUEPRINT_SCRIPT_TIMEOUT, else 5."""
+    text = os.environ.get("BLUEPRINT_SCRIPT_TIMEOUT", "5")
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise BlueprintError(
+            f"BLUEPRINT_SCRIPT_TIMEOUT={text!r} is not a number of seconds; set it to one greater than 0, such as 5 or 0.5"
+        )
+    return seconds
 
 
 def run_script(script: Path, display: str, limit: float | None = None) -> dict:
-    """Run one diagram script and return its globals; whatever it does wrong (raise,
-    call exit(), loop forever) becomes a BlueprintError that names it."""
-    limit = SCRIPT_TIME_LIMIT if limit is None else limit
-    outcome: dict = {}
-    deadline = time.monotonic() + limit
-
-    def out_of_time(frame, event, arg):
-        if time.monotonic() > deadline:
-            raise _TimeUp
-        return out_of_time
-
-    def run() -> None:
-        sys.settrace(out_of_time)  # this thread only: checked on every line the script runs
-        try:
-            outcome["namespace"] = runpy.run_path(str(script), run_name=f"blueprint_script_{script.stem}")
-        except BaseException as error:  # noqa: BLE001 - SystemExit too: reported, never obeyed
-            outcome["error"] = error
-        finally:
-            sys.settrace(None)
-
-    # A thread, so that a script that blocks (sleeps, waits on input) cannot wedge the
-    # build or `mkdocs serve`; a script stuck in Python code is also stopped by the trace.
-    worker = threading.Thread(target=run, name=f"blueprint {display}", daemon=True)
-    worker.start()
-    worker.join(limit + 1)
-    error = outcome.get("error")
-    if worker.is_alive() or isinstance(error, _TimeUp):
-        raise BlueprintError(
-            f"{display}: the script did not finish within {limit:g} s; a diagram script only declares a "
-            "system (set BLUEPRINT_SCRIPT_TIMEOUT to allow more time)"
-        )
-    if isinstance(error, BlueprintError):
-        raise BlueprintError(f"{display}: {error}") from None
-    if isinstance(error, SystemExit):
-        raise BlueprintError(
-            f"{display}: the script called exit() ({error.code!r}); a diagram script must not end the build"
-        ) from None
-    if error is not None:  # a script's own bug: say where it is, not a bare traceback
-        line = next(
-            (frame.lineno for frame in reversed(traceback.extract_tb(error.__traceback__)) if frame.filename == str(script)),
-            None,
-        )
-        where = f"{display}, line {line}" if line else display
-        raise BlueprintError(f"{where}: {type(error).__name__}: {error}") from None
-    return outcome["namespace"]
+    """Run one diagram script and return the systems it declares and its docstring
+    ({"<name>": System, "__doc__": text}); whatever it does wrong (raise, call exit(),
+    end the process, loop forever, even inside C code) becomes a BlueprintError that
+    names it. It runs in a worker process, which is killed when it runs too long."""
+    return script_worker.run(script, display, script_time_limit() if limit is None else limit)
 
 
 def load_system(script: Path, root: Path) -> tuple[System, Schema | None]:

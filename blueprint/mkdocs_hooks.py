@@ -17,7 +17,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from blueprint import api, site_search, sql_pages
+from blueprint import api, script_worker, site_search, sql_pages
 from blueprint.build import Catalogue, build, cache_folder, engine_changed_on_disk
 from blueprint.incremental import Changes, forget_search_entries
 from blueprint.model import BlueprintError
@@ -26,6 +26,9 @@ from blueprint.pages import ICONS, concepts_section, expand, quote_figures, reso
 from blueprint.render import icon_names
 
 log = logging.getLogger("mkdocs.hooks.blueprint")
+# Diagram scripts run in a worker process (so that a time limit can stop any of them);
+# starting it now lets its start overlap MkDocs loading the theme and the plugins.
+script_worker.prestart()
 _notebooks = NotebookRunner()
 
 _catalogue = Catalogue()
@@ -52,6 +55,10 @@ class _KnownDirtyWarning(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def on_shutdown():
+    script_worker.stop()
 
 
 def on_startup(command, dirty):

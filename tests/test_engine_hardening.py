@@ -220,7 +220,13 @@ def test_a_script_that_exits_stops_the_build_naming_the_script(tmp_path, call):
     assert not (tmp_path / "site" / "index.html").exists()
 
 
-@pytest.mark.parametrize("body", ["while True:\n    pass", "import time\ntime.sleep(60)", "while True:\n    try:\n        x = 1\n    except Exception:\n        pass"])
+@pytest.mark.parametrize("body", [
+    "while True:\n    pass",
+    "import time\ntime.sleep(60)",
+    "while True:\n    try:\n        x = 1\n    except Exception:\n        pass",
+    "x = sum(range(10**11))",  # a loop in C code: no trace function or thread can stop it
+    "import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass",
+])
 def test_a_script_that_never_finishes_is_stopped_in_time(tmp_path, body):
     script = tmp_path / "diagrams" / "slow.py"
     script.parent.mkdir()
@@ -231,6 +237,74 @@ def test_a_script_that_never_finishes_is_stopped_in_time(tmp_path, body):
     assert time.monotonic() - started < 5
     assert "diagrams/slow.py: the script did not finish within 0.5 s" in str(raised.value)
     assert "BLUEPRINT_SCRIPT_TIMEOUT" in str(raised.value)
+
+
+def build_with(project: Path, tmp_path: Path, timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` with extra environment variables; a hang fails the test."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=project, capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, "BLUEPRINT_CACHE": str(tmp_path / "cache"), "NO_MKDOCS_2_WARNING": "1", **env},
+    )
+
+
+def test_a_loop_in_c_code_stops_the_build_in_time_naming_the_script(tmp_path):
+    project = make_project(tmp_path / "project", {"tiny.py": TINY + "\nx = sum(range(10**11))\n"},
+                           {"index.md": "<!-- blueprint: tiny/write -->\n"})
+    started = time.monotonic()
+    result = build_with(project, tmp_path, timeout=60, BLUEPRINT_SCRIPT_TIMEOUT="1")
+    assert time.monotonic() - started < 30
+    assert result.returncode != 0
+    assert "diagrams/tiny.py: the script did not finish within 1 s" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_script_that_ends_the_process_stops_the_build_naming_the_script(tmp_path):
+    project = make_project(tmp_path / "project", {"tiny.py": TINY + "\nimport os\nos._exit(0)\n"},
+                           {"index.md": "<!-- blueprint: tiny/write -->\n"})
+    result = build_with(project, tmp_path)
+    assert result.returncode != 0, result.stderr
+    assert "diagrams/tiny.py: the script ended the process it runs in" in result.stderr, result.stderr
+    assert not (tmp_path / "site" / "index.html").exists()
+
+
+def test_print_and_input_in_a_script_do_not_disturb_the_build(tmp_path):
+    script = TINY + "\nprint('hello from the script')\ntry:\n    input()\nexcept EOFError:\n    pass\n"
+    project = make_project(tmp_path / "project", {"tiny.py": script}, {"index.md": "<!-- blueprint: tiny/write -->\n"})
+    result = build_with(project, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "hello from the script" in result.stdout + result.stderr
+
+
+def test_a_value_a_script_defines_is_refused_not_run_in_the_build(tmp_path):
+    """Only the model's classes and plain values cross from the worker: unpickling a
+    script's own object would run its code, unlimited, in the build's process."""
+    script = TINY.replace('tiny = System("Tiny")', (
+        'import time\n'
+        'class Slow:\n'
+        '    def __reduce__(self):\n'
+        '        return (time.sleep, (600,))\n'
+        'tiny = System("Tiny")\n'
+        'tiny.extra = Slow()'
+    ))
+    project = make_project(tmp_path / "project", {"tiny.py": script}, {"index.md": "<!-- blueprint: tiny/write -->\n"})
+    result = build_with(project, tmp_path, timeout=60)
+    assert result.returncode != 0
+    assert "diagrams/tiny.py: the system holds a value that is not plain data" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "nan"])
+def test_a_bad_script_time_limit_is_named_without_a_traceback(tmp_path, value):
+    project = make_project(tmp_path / "project", {"tiny.py": TINY}, {"index.md": "<!-- blueprint: tiny/write -->\n"})
+    result = build_with(project, tmp_path, BLUEPRINT_SCRIPT_TIMEOUT=value)
+    assert result.returncode != 0
+    assert f"BLUEPRINT_SCRIPT_TIMEOUT='{value}' is not a number of seconds" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    command = subprocess.run([sys.executable, "-m", "blueprint.cli", "render", "--check", "--root", str(project),
+                              "--cache", str(tmp_path / "cache")], capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "BLUEPRINT_SCRIPT_TIMEOUT": value}, cwd=ROOT)
+    assert command.returncode == 1 and "BLUEPRINT_SCRIPT_TIMEOUT" in command.stderr, command.stderr
+    assert "Traceback" not in command.stderr
 
 
 # --- Markers -------------------------------------------------------------------------
