@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
-from blueprint import render, script_worker
+from blueprint import capacity, render, script_worker
 from blueprint.kinds import KINDS
 from blueprint.model import BlueprintError, Path as SystemPath, Stage, System, locate
 from blueprint.schema import Schema, load_schema
@@ -187,19 +187,26 @@ def cache_folder(root: Path) -> Path:
     return Path(os.environ.get("BLUEPRINT_CACHE") or root / ".cache" / "blueprint")
 
 
-def _engine_digest() -> bytes:
+def _engine_digest(names=DRAWING_MODULES) -> bytes:
     package = Path(render.__file__).parent
-    return hashlib.sha256(b"".join((package / name).read_bytes() for name in DRAWING_MODULES)).digest()
+    return hashlib.sha256(b"".join(name.encode() + b"\0" + (package / name).read_bytes() for name in names)).digest()
+
+
+def _package_modules() -> list[str]:
+    return sorted(path.name for path in Path(render.__file__).parent.glob("*.py"))
 
 
 # The code that draws is the code this process imported, even if the files change later
 # (a long `mkdocs serve` never reloads it): the cache key describes the code in memory.
 _LOADED_ENGINE = _engine_digest()
+# Every module of the engine, as this process loaded them (all are imported by the hooks).
+_LOADED_PACKAGE = _engine_digest(_package_modules())
 
 
 def engine_changed_on_disk() -> bool:
-    """True when the engine's files differ from the code this process runs."""
-    return _engine_digest() != _LOADED_ENGINE
+    """True when any of the engine's files differ from the code this process runs: its
+    pictures, estimates and pages would come from the old code."""
+    return _engine_digest(_package_modules()) != _LOADED_PACKAGE
 
 
 def renderer_fingerprint() -> str:
@@ -250,11 +257,9 @@ def build(root: Path, cache: Path) -> Catalogue:
 def _capacity_file(system: System, cache: Path) -> Path:
     """Capacity estimates are cached like pictures, keyed by what they are computed from:
     a warm build then never imports pint (slow to load)."""
-    package = Path(render.__file__).parent
     inputs = json.dumps([system.source, sorted((k, repr(v)) for k, v in system.assumptions.items())])
-    key = hashlib.sha256(
-        (package / "capacity.py").read_bytes() + f"pint {version('pint')}\n{inputs}".encode()
-    ).hexdigest()
+    # keyed by the capacity code this process imported and computes with, not the file
+    key = hashlib.sha256(f"{capacity.LOADED_DIGEST}\npint {version('pint')}\n{inputs}".encode()).hexdigest()
     return cache / f"capacity-{key}.json"
 
 
@@ -265,8 +270,6 @@ def _cached_capacity(system: System, file: Path) -> dict:
             return json.loads(text)
         except ValueError:
             pass
-    from blueprint import capacity
-
     computed = capacity.compute(system)
     write_cached(file, json.dumps(computed, indent=1, sort_keys=True))
     return computed

@@ -14,11 +14,17 @@ results are cached like pictures (see `blueprint.build`).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import math
 from dataclasses import dataclass
+from pathlib import Path
 
 from blueprint.model import BlueprintError, System
+
+# The code that computes is the code this process imported, even if the file changes
+# later (a long `mkdocs serve`): cached estimates are keyed by this, not by the file.
+LOADED_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -425,6 +425,45 @@ def test_the_cache_key_describes_the_engine_that_drew(tmp_path):
     assert lines[1].startswith("PluginError") and "restart `mkdocs serve`" in lines[1], result.stdout + result.stderr
 
 
+def test_capacity_estimates_are_keyed_by_the_code_that_computed_them(tmp_path):
+    """capacity.py edited under a running process (a long `mkdocs serve`): the estimates
+    that process computes come from the code it imported, so it must not file them under
+    the new code's key, where a fresh build and `render --check` would trust them."""
+    copy = tmp_path / "engine"
+    shutil.copytree(ROOT / "blueprint", copy / "blueprint", ignore=shutil.ignore_patterns("__pycache__"))
+    project = make_project(tmp_path / "project", {"paste.py": (FIXTURES / "api_capacity.py").read_text()})
+    program = (
+        "import pathlib, sys, blueprint.build as b\n"
+        "project, cache = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])\n"
+        "storage = lambda: b.build(project, cache).capacities['paste']['results'][7]\n"
+        "print(storage()['magnitude'])\n"
+        "if sys.argv[3] == 'edit':\n"
+        "    code = pathlib.Path(b.__file__).with_name('capacity.py')\n"
+        "    text = code.read_text()\n"
+        "    old = '(writes_per_day * q[\"write_size\"] * q[\"retention\"]).to(\"byte\")'\n"
+        "    assert old in text\n"
+        "    code.write_text(text.replace(old, '(2 * writes_per_day * q[\"write_size\"] * q[\"retention\"]).to(\"byte\")'))\n"
+        "    print(b.engine_changed_on_disk())\n"
+        "    print(storage()['magnitude'])\n"
+    )
+
+    def run(*args):
+        result = subprocess.run([sys.executable, "-c", program, str(project), str(tmp_path / "cache"), *args],
+                                cwd=copy, capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(copy)})
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    before, changed, same_process = run("edit")
+    assert changed == "True"  # the hooks refuse to build with it: restart `mkdocs serve`
+    assert float(same_process) == float(before)  # the old code, still running, gave the old figure
+    (fresh,) = run("fresh")
+    assert float(fresh) == 2 * float(before), "a fresh build computes with the new code"
+    check = subprocess.run([sys.executable, "-m", "blueprint.cli", "render", "--check", "--root", str(project),
+                            "--cache", str(tmp_path / "cache")], cwd=copy, capture_output=True, text=True, timeout=120,
+                           env={**os.environ, "PYTHONPATH": str(copy)})
+    assert check.returncode == 0, check.stderr
+
+
 # --- Any text at all: refused with its place, or shown exactly -----------------------
 
 from hypothesis import HealthCheck, given, settings  # noqa: E402
