@@ -92,7 +92,10 @@ def on_pre_build(config) -> None:
 
         sources = notebook_pages.notebook_sources(root)
         notebook_pages.forget_stale_results(Path.cwd() / ".cache" / "mkdocs-jupyter", sources)
-        _notebooks.start(config.plugins["mkdocs-jupyter"], Path(config.docs_dir))
+        try:
+            _notebooks.start(config.plugins["mkdocs-jupyter"], Path(config.docs_dir))
+        except ValueError as error:  # a bad BLUEPRINT_NOTEBOOK_* setting
+            raise PluginError(f"blueprint: {error}") from None
     if engine_changed_on_disk():
         # This process still runs the old engine: drawing now would publish old pictures.
         raise PluginError(
