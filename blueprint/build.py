@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
-from blueprint import capacity, render, script_worker
+from blueprint import api, capacity, render, script_worker
 from blueprint.kinds import KINDS
 from blueprint.model import BlueprintError, Path as SystemPath, Stage, System, locate
 from blueprint.schema import Schema, load_schema
@@ -84,6 +84,7 @@ class Catalogue:
     capacities: dict[str, dict] = field(default_factory=dict)  # by system id: computed estimates
     icons: Path | None = None
     rendered: int = 0
+    openapi_check: api.OpenApiCheck | None = None  # under way; see check_published()
 
     def shown_by(self, marker: str) -> list[Picture]:
         """The pictures one page marker shows, in order (several for a staged path)."""
@@ -250,8 +251,17 @@ def build(root: Path, cache: Path) -> Catalogue:
                 file = _capacity_file(system, cache)
                 catalogue.capacities[system.id] = _cached_capacity(system, file)
                 kept.add(file.stem)
+        catalogue.openapi_check = api.OpenApiCheck(catalogue.systems.values(), cache)
+        kept |= catalogue.openapi_check.kept
         _forget_unused(cache, kept)
     return catalogue
+
+
+def check_published(catalogue: Catalogue) -> None:
+    """Wait for the checks that run beside the build (the OpenAPI documents, validated
+    with the validator the tests use); a BlueprintError names each script that fails."""
+    if catalogue.openapi_check is not None:
+        catalogue.openapi_check.result()
 
 
 def _capacity_file(system: System, cache: Path) -> Path:
@@ -263,15 +273,16 @@ def _capacity_file(system: System, cache: Path) -> Path:
     return cache / f"capacity-{key}.json"
 
 
-def _cached_capacity(system: System, file: Path) -> dict:
+def _cached_capacity(system: System, file: Path, write: bool = True) -> dict:
     text = read_cached(file)
     if text is not None:
         try:
             return json.loads(text)
         except ValueError:
             pass
-    computed = capacity.compute(system)
-    write_cached(file, json.dumps(computed, indent=1, sort_keys=True))
+    computed = capacity.compute(system)  # a BlueprintError naming the script and the field
+    if write:
+        write_cached(file, json.dumps(computed, indent=1, sort_keys=True))
     return computed
 
 
@@ -290,11 +301,22 @@ def stale(root: Path, cache: Path) -> list[str]:
     """Pictures whose current source has no sound rendered SVG in the cache (validates
     everything); a corrupt entry is named as such."""
     catalogue = load_all(root)
-    cached = _cached_svgs(catalogue, cache, renderer_fingerprint())
+    fingerprint = renderer_fingerprint()
+    cached = _cached_svgs(catalogue, cache, fingerprint)
     found = []
     for name in catalogue.pictures:
         if read_cached(cached[name]) is None:
             found.append(f"{name} (corrupt cache entry {cached[name].name})" if cached[name].exists() else name)
+    icons = cache / f"icons-{fingerprint[:16]}"
+    kinds = {component.kind for system in catalogue.systems.values() for component in system.components.values()}
+    if catalogue.pictures and render.sound_icons(icons, kinds) != kinds:
+        found.append(f"icons (missing or corrupt in {icons.name})")
+    # what else the build refuses: impossible capacity figures, invalid OpenAPI
+    for system in catalogue.systems.values():
+        if system.assumptions:
+            _cached_capacity(system, _capacity_file(system, cache), write=False)
+    with _writable(cache):
+        api.OpenApiCheck(catalogue.systems.values(), cache).result()
     return found
 
 
@@ -349,7 +371,7 @@ LEFTOVER_AGE = 600  # seconds: a temporary file this old belongs to a render tha
 def _forget_unused(cache: Path, keep: set[str]) -> None:
     """Drop pictures and icon folders that no current source produces, and what
     interrupted renders left behind."""
-    for old in [*cache.glob("*.svg"), *cache.glob("*.sha256"), *cache.glob("capacity-*.json")]:
+    for old in [*cache.glob("*.svg"), *cache.glob("*.sha256"), *cache.glob("capacity-*.json"), *cache.glob("openapi-*.ok")]:
         if old.stem not in keep:
             old.unlink(missing_ok=True)
     for old in cache.glob("icons-*"):

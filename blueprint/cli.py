@@ -12,7 +12,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from blueprint.build import build, cache_folder, stale
+from blueprint.build import build, cache_folder, check_published, stale
 from blueprint.model import BlueprintError
 from blueprint.notebook_pages import damaged_cache_entries
 
@@ -43,6 +43,7 @@ def main(argv: list[str] | None = None) -> int:
             print("blueprint: every picture is valid and up to date")
             return 0
         catalogue = build(root, cache)
+        check_published(catalogue)
     except BlueprintError as error:
         print(f"blueprint: {error}", file=sys.stderr)
         return 1

@@ -18,7 +18,7 @@ from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
 from blueprint import api, script_worker, site_search, sql_pages
-from blueprint.build import Catalogue, build, cache_folder, engine_changed_on_disk
+from blueprint.build import Catalogue, build, cache_folder, check_published, engine_changed_on_disk
 from blueprint.incremental import Changes, forget_search_entries
 from blueprint.model import BlueprintError
 from blueprint.notebook_pages import NotebookRunner
@@ -125,6 +125,14 @@ def on_files(files, config):
         forced = _changes.mark(files, _catalogue, project_root(config))
         log.info("blueprint: %d pages rebuilt for changes outside their Markdown", len(forced))
     return files
+
+
+def on_env(env, config, files):
+    """Every page's Markdown is converted and nothing is written yet: the OpenAPI
+    documents, validated meanwhile in another process, must pass before any is published."""
+    with _reported():
+        check_published(_catalogue)
+    return env
 
 
 def on_page_markdown(markdown, page, config, files):

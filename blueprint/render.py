@@ -339,13 +339,8 @@ def icon_folder(folder: Path, kinds: set[str]) -> Path:
     """
     folder.mkdir(parents=True, exist_ok=True)
     manifest = folder / "icons.txt"
-    known: dict[str, tuple[str, str]] = {}
-    if manifest.exists():
-        for line in manifest.read_text(encoding="utf-8").splitlines():
-            parts = line.split()
-            if len(parts) == 3:
-                known[parts[0]] = (parts[1], parts[2])
-    sound = {kind for kind in kinds if kind in known and _digest(folder / known[kind][0]) == known[kind][1]}
+    known = _icon_manifest(manifest)
+    sound = sound_icons(folder, kinds, known)
     if sound == kinds:
         return folder
     for kind in sorted(kinds - sound):
@@ -358,6 +353,27 @@ def icon_folder(folder: Path, kinds: set[str]) -> Path:
     os.chmod(handle.name, 0o644)
     Path(handle.name).replace(manifest)
     return folder
+
+
+def _icon_manifest(manifest: Path) -> dict[str, tuple[str, str]]:
+    """kind -> (file, SHA-256), as icons.txt lists them; a damaged list lists nothing,
+    so every icon is made again (and the list rewritten)."""
+    try:
+        text = manifest.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    known = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and re.fullmatch(r"[\w.-]+", parts[1]):  # a file name in this folder, nothing else
+            known[parts[0]] = (parts[1], parts[2])
+    return known
+
+
+def sound_icons(folder: Path, kinds: set[str], known: dict[str, tuple[str, str]] | None = None) -> set[str]:
+    """The kinds whose icon in `folder` is whole (its SHA-256 matches the list)."""
+    known = _icon_manifest(folder / "icons.txt") if known is None else known
+    return {kind for kind in kinds if kind in known and _digest(folder / known[kind][0]) == known[kind][1]}
 
 
 def _digest(file: Path) -> str | None:

@@ -366,6 +366,19 @@ def test_with_icons_deleted_the_build_puts_them_back(tiny_project, tmp_path):
     assert all(icon.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for icon in icons)
 
 
+@pytest.mark.parametrize("damage", [bytes(range(256)) * 4, b"client ../../etc/passwd 00\n", b""])
+def test_a_damaged_icon_list_is_reported_and_made_again(tiny_project, tmp_path, capsys, damage):
+    cache = tmp_path / "cache"
+    first = build(tiny_project, cache)
+    icons = sorted(first.icons.glob("*.png"))
+    (first.icons / "icons.txt").write_bytes(damage)
+    assert cli.main(["render", "--check", "--root", str(tiny_project), "--cache", str(cache)]) == 1
+    assert f"icons (missing or corrupt in {first.icons.name})" in capsys.readouterr().err
+    again = build(tiny_project, cache)  # no traceback: the list and the icons are made again
+    assert sorted(again.icons.glob("*.png")) == icons
+    assert cli.main(["render", "--check", "--root", str(tiny_project), "--cache", str(cache)]) == 0
+
+
 def test_an_unwritable_cache_says_which_folder_and_what_to_do(tiny_project, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
