@@ -85,6 +85,7 @@ def on_pre_build(config) -> None:
     root = project_root(config)
     _placed.clear()
     _aside.clear()
+    _anchor_links.clear()
     # mkdocs-jupyter keys its cache on the notebooks' bytes only (and keeps it relative
     # to the working directory); drop it when the snippets the notebooks import change.
     if "mkdocs-jupyter" in config.plugins:
@@ -156,13 +157,33 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def _linker(files, origin: File):
-    """link_to(src_uri): the URL of that page relative to `origin`, or None if it does not exist."""
+    """link_to(src_uri): the URL of that page relative to `origin`, or None if it does not
+    exist. Links to an anchor are noted in `link_to.anchors`, to be checked once the
+    target page is built."""
 
     def link_to(src_uri: str) -> str | None:
         target = files.get_file_from_path(src_uri)
         return None if target is None else target.url_relative_to(origin)
 
+    link_to.anchors = _anchor_links
     return link_to
+
+
+# (where, page, anchor) of each link to an anchor in text from a script, this build
+_anchor_links: list[tuple[str, str, str]] = []
+# the ids each page has, as last built (a dirty rebuild keeps the others' from before)
+_page_ids: dict[str, set[str]] = {}
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+def _check_anchor_links() -> None:
+    problems = sorted({
+        f"{where}: the link '{page}#{anchor}' names no heading or anchor on {page}"
+        for where, page, anchor in _anchor_links
+        if page in _page_ids and anchor not in _page_ids[page]
+    })
+    if problems:
+        raise PluginError("blueprint: " + "\n".join(problems))
 
 
 @event_priority(50)  # before print-site, which collects each page's finished HTML
@@ -214,6 +235,7 @@ def on_post_page(output, page, config):
     if not page.file.src_uri.startswith("print_page."):
         output = _PRINT_SITE_ASSETS.sub("", output)
     output = _put_back(output)
+    _page_ids[page.file.src_uri] = set(_ID.findall(output))
     if not notebook_pages.is_notebook_page(page):
         return output
     stylesheet = get_relative_url("assets/stylesheets/notebooks.css", page.url)
@@ -226,6 +248,7 @@ def on_post_page(output, page, config):
 @event_priority(-50)  # after print-site has written the one-page copy
 def on_post_build(config) -> None:
     log.info("blueprint: executed %d of %d notebooks", _notebooks.executed, _notebooks.total)
+    _check_anchor_links()
     _fix_print_page(Path(config.site_dir))
     if config.theme.name == "material" and "material/search" in config.plugins:
         try:

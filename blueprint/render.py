@@ -197,8 +197,12 @@ def _draw_nodes(system: System, prefix: str, members: list[str]) -> dict:
 
 
 def _id_part(name: str) -> str:
-    """A table or column name as part of an element id: plain names stay as they are."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", name)
+    """A table or column name as part of an element id. Plain names (letters, digits,
+    '_') stay as they are; in any other, each other character is written as its code
+    between hyphens ('a b' is 'a-20-b', 'a-b' is 'a-2d-b'), so two names never share an id."""
+    if re.fullmatch(r"[A-Za-z0-9_]+", name):
+        return name
+    return re.sub(r"[^A-Za-z0-9_]", lambda match: f"-{ord(match.group(0)):x}-", name)
 
 
 def _slug(text: str) -> str:
@@ -253,6 +257,10 @@ def schema_dot(system: System, schema: Schema) -> str:
                 f"[{_attributes(attributes)}]"
             )
     lines.append("}")
+    ids = re.findall(r'\bid=("(?:[^"\\]|\\.)*")', "\n".join(lines[4:]))
+    repeated = sorted({value for value in ids if ids.count(value) > 1})
+    if repeated:  # two elements with one id: the page's links and highlights would find the wrong one
+        raise BlueprintError(f"{schema.file}: names that give the same element id {', '.join(repeated)}; rename one")
     return "\n".join(lines) + "\n"
 
 

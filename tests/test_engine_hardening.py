@@ -535,3 +535,58 @@ def test_any_label_or_step_text_is_refused_with_its_place_or_shown_exactly(graph
     assert {element.tag for element in parsed.iter()} <= {"li", "code", "em", "strong", "a", "br"}, listed
     if not any(char in step_text for char in "`*_[]<>\\!&"):
         assert "".join(parsed.itertext()) == step_text
+
+
+# --- Lesser cases (issue 25, case 9) -------------------------------------------------
+
+def test_a_comment_that_mentions_blueprint_is_prose_not_a_broken_marker(tmp_path):
+    page = ("<!-- blueprint: tiny/write -->\n\n<!-- TODO: explain how the blueprint engine draws this -->\n"
+            "<!-- Blueprint tables come from the scripts. -->\n")
+    project = make_project(tmp_path / "project", {"tiny.py": TINY}, {"index.md": page})
+    result = mkdocs_build(project, tmp_path / "site", tmp_path / "cache")
+    assert result.returncode == 0, result.log
+    for number, broken in enumerate(["<!-- blueprint tiny/write -->", "<!-- blueprnt: tiny/write -->", "<!-- BluePrint: tiny -->"]):
+        bad = make_project(tmp_path / f"bad{number}", {"tiny.py": TINY}, {"index.md": page + broken + "\n"})
+        result = mkdocs_build(bad, tmp_path / "site-bad", tmp_path / "cache")
+        assert result.returncode != 0 and "looks like a blueprint marker" in result.log, broken
+
+
+def test_a_capacity_marker_in_a_code_sample_is_shown_as_written(tmp_path):
+    script = (FIXTURES / "api_capacity.py").read_text()
+    page = ("# Paste\n\n<!-- blueprint: paste/write -->\n\n<!-- blueprint: paste/read -->\n\n<!-- blueprint: paste/api -->\n\n"
+            "<!-- blueprint: paste/capacity -->\n\nStorage: <!-- blueprint: paste/capacity#storage -->.\n\n"
+            "Write `<!-- blueprint: paste/capacity#cache -->` in prose.\n\n"
+            "```markdown\nAbout <!-- blueprint: paste/capacity#storage --> in five years.\n```\n")
+    project = make_project(tmp_path / "project", {"paste.py": script}, {"index.md": page})
+    result = mkdocs_build(project, tmp_path / "site", tmp_path / "cache")
+    assert result.returncode == 0, result.log
+    html = (tmp_path / "site" / "index.html").read_text()
+    assert html.count('class="blueprint-figure-value"') == 1  # the prose one only
+    assert "<code>&lt;!-- blueprint: paste/capacity#cache --&gt;</code>" in html
+    assert "About &lt;!-- blueprint: paste/capacity#storage --&gt; in five years." in html.replace("<span>", "").replace("</span>", "")
+
+
+def test_a_link_to_a_missing_anchor_in_step_text_stops_the_build(tmp_path):
+    pages = {"index.md": "# Home\n\n<!-- blueprint: tiny/write -->\n", "other.md": "# Other\n\n## Real heading\n"}
+    good = tiny_with('"The server stores it."', '"The server stores it ([why](other.md#real-heading))."')
+    project = make_project(tmp_path / "good", {"tiny.py": good}, pages)
+    result = mkdocs_build(project, tmp_path / "site", tmp_path / "cache")
+    assert result.returncode == 0, result.log
+    bad = tiny_with('"The server stores it."', '"The server stores it ([why](other.md#no-such-heading))."')
+    project = make_project(tmp_path / "bad", {"tiny.py": bad}, pages)
+    result = mkdocs_build(project, tmp_path / "site2", tmp_path / "cache")
+    assert result.returncode != 0
+    assert "diagrams/tiny.py, path 'write', step 2: the link 'other.md#no-such-heading' names no heading or anchor" in result.log, result.log
+
+
+def test_tables_whose_names_differ_only_in_punctuation_get_their_own_ids(tmp_path):
+    script = TINY.replace('tiny = System("Tiny")', 'tiny = System("Tiny", schema="schemas/odd.sql", relationships=["a b 1-to-many a-b"])')
+    project = make_project(tmp_path / "project", {"tiny.py": script})
+    (project / "snippets/schemas/odd.sql").write_text(
+        'CREATE TABLE "a b" (id INTEGER PRIMARY KEY);\n'
+        'CREATE TABLE "a-b" (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES "a b" (id));\n'
+    )
+    svg = build(project, tmp_path / "cache").pictures["tiny/schema"].svg
+    ids = [element.get("id") for element in ET.fromstring(svg).iter() if element.get("id")]
+    assert len(ids) == len(set(ids)), ids
+    assert "tiny-schema-table-a-20-b" in ids and "tiny-schema-table-a-2d-b" in ids
