@@ -32,7 +32,8 @@ script_worker.prestart()
 _notebooks = NotebookRunner()
 
 _catalogue = Catalogue()
-_placed: set[str] = set()
+# page -> the markers it placed, as last built (a dirty rebuild keeps the others' from before)
+_placed_by_page: dict[str, set[str]] = {}
 _changes = Changes()
 
 
@@ -83,7 +84,6 @@ def on_config(config):
 def on_pre_build(config) -> None:
     global _catalogue
     root = project_root(config)
-    _placed.clear()
     _aside.clear()
     _anchor_links.clear()
     # mkdocs-jupyter keys its cache on the notebooks' bytes only (and keeps it relative
@@ -123,8 +123,13 @@ def on_files(files, config):
     for name in sorted(used):
         files.append(File.generated(config, f"{ICONS}/{name}", abs_src_path=str(_catalogue.icons / name)))
     if _changes.enabled:
-        forced = _changes.mark(files, _catalogue, project_root(config))
+        forced = _changes.mark(files, _catalogue, project_root(config), lambda src: used_by_section(src, _catalogue))
         log.info("blueprint: %d pages rebuilt for changes outside their Markdown", len(forced))
+        for url in _changes.removed_urls():  # a deleted page is no longer found by search
+            forget_search_entries(config, url)
+    pages = {file.src_uri for file in files.documentation_pages()}
+    for gone in set(_placed_by_page) - pages:
+        del _placed_by_page[gone]
     return files
 
 
@@ -193,7 +198,9 @@ def on_page_content(html, page, config, files):
     if notebook_pages.is_notebook_page(page):
         return site_search.exclude_notebook_code(html)
     with _reported():
-        html = expand(html, page.file.src_uri, page.file.dest_uri, _catalogue, _placed, _linker(files, page.file))
+        placed: set[str] = set()
+        html = expand(html, page.file.src_uri, page.file.dest_uri, _catalogue, placed, _linker(files, page.file))
+        _placed_by_page[page.file.src_uri] = placed
     return _PICTURE_SVG.sub(_set_aside, html)
 
 
@@ -255,14 +262,30 @@ def on_post_build(config) -> None:
             site_search.defer_index_loading(Path(config.site_dir))
         except ValueError as error:
             raise PluginError(f"blueprint: {error}") from None
-    # An incremental build sees only the pages it rebuilt; the first build of a serve saw all.
-    missing = unplaced(_catalogue, _placed) if not _changes.enabled or _changes.everything else []
+    if _changes.enabled:
+        _remove_unpublished(Path(config.site_dir))
+    # Every page's markers, as last built: an incremental build redid only some of them.
+    missing = unplaced(_catalogue, set().union(*_placed_by_page.values()))
     if missing:
         lines = [
             f"docs/systems/{name.split('/')[0]}.md does not show {name}: add <!-- blueprint: {name} --> where it belongs"
             for name in missing
         ]
         raise PluginError("blueprint: " + "\n".join(lines))
+    _changes.succeeded()
+
+
+def on_build_error(error):
+    _changes.failed()  # the next build redoes every page: this one may have written few
+
+
+def _remove_unpublished(site: Path) -> None:
+    """A page or file the last build published and this one does not (a deleted page, a
+    deleted system's pictures) must not be served any more."""
+    for dest in _changes.removed:
+        target = site / dest
+        if target.is_file() and site in target.resolve().parents:
+            target.unlink()
 
 
 def _page_title(page: Path) -> str:
@@ -297,3 +320,4 @@ def _fix_print_page(site: Path) -> None:
         return match.group(0)
 
     page.write_text(re.sub(r' href="#([^"]+)"', mend, text), encoding="utf-8")
+
