@@ -250,7 +250,8 @@ class OpenApiCheck:
         problems = []
         for name, (system, _, marker) in self._pending.items():
             if verdicts.get(name) is None:
-                marker.write_bytes(b"")
+                if marker.parent.is_dir():  # `render --check` of a project never built has no cache
+                    marker.write_bytes(b"")
             else:
                 problems.append(
                     f"{system.source}: the OpenAPI document the build publishes ({site_path(system)}) is not valid "

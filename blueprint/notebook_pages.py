@@ -206,13 +206,10 @@ class NotebookRunner:
             # The plugin evicts every cached page it did not render in this build, and an
             # incremental (dirty) build renders few: keep each notebook's current result.
             plugin._used_cache_paths.add(cache_path)
-            if execute and not sound_cache_entry(cache_path):
-                # missing, or damaged (truncated, garbage, not the plugin's shape): the
-                # plugin would fail on it with a bare traceback; it is made again instead
-                cache_path.unlink(missing_ok=True)
-                self._running[str(path)] = self._pool.submit(
-                    _execute_into_cache, str(path), dict(options), cache_path, limits
-                )
+            if execute:
+                # checked on the pool too: reading ten cached pages takes a while, and the
+                # build meanwhile mostly waits for the diagram scripts
+                self._running[str(path)] = self._pool.submit(_ensure_cached, str(path), dict(options), cache_path, limits)
 
     def wait(self, abs_src_path: str) -> None:
         """Block until this notebook's page is in the cache; raise ValueError if a cell failed."""
@@ -220,12 +217,23 @@ class NotebookRunner:
         if future is None:
             return
         try:
-            future.result()
+            executed = future.result()
         except NotebookLimitError as error:
             raise ValueError(str(error)) from None
         except Exception as error:  # the notebook's own error, whatever its type
             raise ValueError(f"executing it failed: {type(error).__name__}: {error}") from None
-        self.executed += 1
+        self.executed += executed
+
+
+def _ensure_cached(path: str, options: dict, cache_path: Path, limits: tuple[float, int]) -> bool:
+    """Execute the notebook unless its page is cached and sound; True if it was executed.
+    A damaged page (truncated, garbage, not the plugin's shape) would fail the plugin with a
+    bare traceback: it is made again instead."""
+    if sound_cache_entry(cache_path):
+        return False
+    cache_path.unlink(missing_ok=True)
+    _execute_into_cache(path, options, cache_path, limits)
+    return True
 
 
 NOTEBOOK_TIMEOUT = 120  # seconds a cell may run (BLUEPRINT_NOTEBOOK_TIMEOUT)
