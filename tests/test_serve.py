@@ -25,6 +25,9 @@ SCRIPT = (FIXTURES / "valid_tiny.py").read_text().replace(
 PAGE = "# Tiny\n\n<!-- blueprint: tiny/write -->\n\n<!-- blueprint: tiny/schema -->\n"
 
 
+FAILED = "An error happened during the rebuild"  # what serve prints after a failed build
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -115,6 +118,13 @@ def test_serve_survives_a_script_that_hangs_or_exits_and_recovers_when_it_is_fix
         script = project / "diagrams" / "tiny.py"
         script.write_text(SCRIPT + "\nwhile True:\n    pass\n")
         server.wait_for("diagrams/tiny.py: the script did not finish within 1 s")
+        server.wait_for(FAILED)
+        # the stopped script is stopped: nothing keeps running inside serve
+        assert cpu_seconds(server.process.pid, over=3) < 0.5
+        script.write_text(SCRIPT + "\nx = sum(range(10**11))\n")  # a loop in C code
+        server.wait_for("Building documentation")
+        server.wait_for(FAILED)
+        assert cpu_seconds(server.process.pid, over=3) < 0.5
         script.write_text(SCRIPT + "\nimport sys\nsys.exit(0)\n")
         server.wait_for("diagrams/tiny.py: the script called exit()")
         assert server.process.poll() is None, "serve is still running"
@@ -124,6 +134,37 @@ def test_serve_survives_a_script_that_hangs_or_exits_and_recovers_when_it_is_fix
         assert "The server stores it, fixed." in server.get("/")
     finally:
         server.stop()
+
+
+def cpu_seconds(pid: int, over: float) -> float:
+    """CPU time a process and its children (the script worker) use during `over` seconds."""
+
+    def used() -> float:
+        total = 0.0
+        for task in [pid, *children(pid)]:
+            try:
+                fields = open(f"/proc/{task}/stat").read().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        return total
+
+    before = used()
+    time.sleep(over)
+    return used() - before
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(stat[1]) == pid:
+                found.append(int(entry))
+    return found
 
 
 @pytest.mark.parametrize("dirty", [True, False], ids=["incremental", "full"])
@@ -194,9 +235,6 @@ def status(server: Server, path: str) -> int:
         return 200
     except urllib.error.HTTPError as error:
         return error.code
-
-
-FAILED = "An error happened during the rebuild"
 
 
 def saved(server: Server, file, text: str, *, expect: str = "Reloading browsers") -> str:
