@@ -130,6 +130,8 @@ def on_files(files, config):
     pages = {file.src_uri for file in files.documentation_pages()}
     for gone in set(_placed_by_page) - pages:
         del _placed_by_page[gone]
+    for gone in set(_page_ids) - pages:
+        del _page_ids[gone]
     return files
 
 
@@ -282,9 +284,10 @@ def on_build_error(error):
 def _remove_unpublished(site: Path) -> None:
     """A page or file the last build published and this one does not (a deleted page, a
     deleted system's pictures) must not be served any more."""
+    site = site.resolve()
     for dest in _changes.removed:
-        target = site / dest
-        if target.is_file() and site in target.resolve().parents:
+        target = (site / dest).resolve()
+        if target.is_file() and site in target.parents:
             target.unlink()
 
 
@@ -320,4 +323,3 @@ def _fix_print_page(site: Path) -> None:
         return match.group(0)
 
     page.write_text(re.sub(r' href="#([^"]+)"', mend, text), encoding="utf-8")
-
