@@ -190,7 +190,7 @@ def cache_folder(root: Path) -> Path:
 
 def _engine_digest(names=DRAWING_MODULES) -> bytes:
     package = Path(render.__file__).parent
-    return hashlib.sha256(b"".join(name.encode() + b"\0" + (package / name).read_bytes() for name in names)).digest()
+    return hashlib.sha256(b"".join((package / name).read_bytes() for name in names)).digest()
 
 
 def _package_modules() -> list[str]:
