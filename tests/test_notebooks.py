@@ -284,3 +284,31 @@ def test_half_written_pages_of_interrupted_builds_are_removed(tmp_path, monkeypa
     runner, _, notebook = run_one(tmp_path, monkeypatch, "print(1)")
     runner.wait(str(notebook))
     assert not old.exists() and fresh.exists()
+
+
+def test_the_build_stops_on_a_notebook_over_a_limit_naming_the_notebook_and_the_cell(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    project = tmp_path / "project"
+    write_notebook(project / "docs" / "notebooks" / "loud.ipynb", "print('fine')", "for _ in range(10_000):\n    print('x' * 1000)")
+    (project / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    (project / "diagrams").mkdir()
+    (project / "snippets").mkdir()
+    (project / "mkdocs.yml").write_text(
+        "site_name: Fixture\nstrict: true\n"
+        f"hooks:\n  - {ROOT / 'blueprint' / 'mkdocs_hooks.py'}\n"
+        "plugins:\n  - search\n  - mkdocs-jupyter:\n      include: ['notebooks/*.ipynb']\n      execute: true\n      allow_errors: false\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=project, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "BLUEPRINT_CACHE": str(tmp_path / "cache"), "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode != 0
+    assert ("docs/notebooks/loud.ipynb: cell 2 (`for _ in range(10_000):`): the notebook printed more than 2,000,000 bytes"
+            in result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "site" / "search" / "search_index.json").exists()
