@@ -23,12 +23,16 @@ from __future__ import annotations
 import html
 import json
 import re
+import subprocess
+import sys
+import tempfile
 from http import HTTPStatus
+from pathlib import Path
 from urllib.parse import quote, urlencode
 
 import jsonschema
 
-from blueprint.model import Endpoint, Example, System
+from blueprint.model import BlueprintError, Endpoint, Example, System
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 # pyproject.toml's licence; every document carries it, with the project as contact.
@@ -447,3 +451,82 @@ def _request_text(endpoint: Endpoint, example: Example) -> str:
     if body and example.request is not None:
         lines += ["Content-Type: application/json", "", json.dumps(sent, indent=2, ensure_ascii=False)]
     return "\n".join(lines)
+
+
+# --- Validation at build time ---------------------------------------------------------
+
+# The validator the tests use, run on the very text the build publishes. It is slow
+# (about 0.1 s a document) and slow to import, so it runs in a separate process while
+# the pages build, and only on documents it has not passed before: a passed document
+# leaves `openapi-<hash>.ok` in the diagram cache.
+_VALIDATE = """
+import json, sys
+from openapi_spec_validator import validate
+found = {}
+for name, text in json.load(sys.stdin).items():
+    try:
+        validate(json.loads(text))
+        found[name] = None
+    except Exception as error:
+        found[name] = f"{type(error).__name__}: {str(error).strip().splitlines()[0][:300]}"
+print(json.dumps(found))
+"""
+
+
+class OpenApiCheck:
+    """The validation of a build's new OpenAPI documents, under way in another process."""
+
+    def __init__(self, systems, cache: Path) -> None:
+        import hashlib
+        from importlib.metadata import version
+
+        stamp = f"openapi-spec-validator {version('openapi-spec-validator')}\n"
+        self.kept: set[str] = set()  # cache entries this build uses
+        self._pending: dict[str, tuple[System, str, Path]] = {}
+        for system in systems:
+            if not system.endpoints:
+                continue
+            text = openapi_json(system)
+            marker = cache / f"openapi-{hashlib.sha256((stamp + text).encode()).hexdigest()}.ok"
+            self.kept.add(marker.stem)
+            if not marker.exists():
+                self._pending[system.id] = (system, text, marker)
+        self._process = None
+        if self._pending:
+            # The documents go in through a file: a pipe would block the build until the
+            # validator, still importing, reads them.
+            with tempfile.TemporaryFile("w+", encoding="utf-8") as documents:
+                json.dump({name: text for name, (_, text, _) in self._pending.items()}, documents)
+                documents.seek(0)
+                self._process = subprocess.Popen(
+                    [sys.executable, "-c", _VALIDATE], stdin=documents, stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE, text=True,
+                )
+
+    def result(self, timeout: float = 300) -> None:
+        """Wait for the verdicts; a BlueprintError names each script whose document is invalid."""
+        if self._process is None:
+            return
+        process, self._process = self._process, None
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
+            raise BlueprintError(f"validating the OpenAPI documents took more than {timeout:g} s") from None
+        try:
+            verdicts = json.loads(out)
+        except ValueError:
+            raise BlueprintError(f"the OpenAPI validator failed to run: {err.strip()[-500:]}") from None
+        problems = []
+        for name, (system, _, marker) in self._pending.items():
+            if verdicts.get(name) is None:
+                if marker.parent.is_dir():  # `render --check` of a project never built has no cache
+                    marker.write_bytes(b"")
+            else:
+                problems.append(
+                    f"{system.source}: the OpenAPI document the build publishes ({site_path(system)}) is not valid "
+                    f"OpenAPI 3.1: {verdicts[name]}"
+                )
+        if problems:
+            raise BlueprintError("\n".join(problems))

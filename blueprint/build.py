@@ -10,20 +10,17 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import os
-import runpy
 import shutil
-import sys
 import tempfile
-import threading
 import time
-import traceback
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from importlib.metadata import version
 from pathlib import Path
 
-from blueprint import render
+from blueprint import api, capacity, render, script_worker
 from blueprint.kinds import KINDS
 from blueprint.model import BlueprintError, Path as SystemPath, Stage, System, locate
 from blueprint.schema import Schema, load_schema
@@ -87,6 +84,7 @@ class Catalogue:
     capacities: dict[str, dict] = field(default_factory=dict)  # by system id: computed estimates
     icons: Path | None = None
     rendered: int = 0
+    openapi_check: api.OpenApiCheck | None = None  # under way; see check_published()
 
     def shown_by(self, marker: str) -> list[Picture]:
         """The pictures one page marker shows, in order (several for a staged path)."""
@@ -103,60 +101,26 @@ class Catalogue:
         return found
 
 
-SCRIPT_TIME_LIMIT = float(os.environ.get("BLUEPRINT_SCRIPT_TIMEOUT", "5"))  # seconds a script may run
-
-
-class _TimeUp(BaseException):
-    """Raised inside a script that ran past its time limit; not an Exception, so a
-    script's own `except Exception` cannot swallow it."""
+def script_time_limit() -> float:
+    """Seconds a diagram script may run: BLUEPRINT_SCRIPT_TIMEOUT, else 5."""
+    text = os.environ.get("BLUEPRINT_SCRIPT_TIMEOUT", "5")
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds > 0):
+        raise BlueprintError(
+            f"BLUEPRINT_SCRIPT_TIMEOUT={text!r} is not a number of seconds; set it to one greater than 0, such as 5 or 0.5"
+        )
+    return seconds
 
 
 def run_script(script: Path, display: str, limit: float | None = None) -> dict:
-    """Run one diagram script and return its globals; whatever it does wrong (raise,
-    call exit(), loop forever) becomes a BlueprintError that names it."""
-    limit = SCRIPT_TIME_LIMIT if limit is None else limit
-    outcome: dict = {}
-    deadline = time.monotonic() + limit
-
-    def out_of_time(frame, event, arg):
-        if time.monotonic() > deadline:
-            raise _TimeUp
-        return out_of_time
-
-    def run() -> None:
-        sys.settrace(out_of_time)  # this thread only: checked on every line the script runs
-        try:
-            outcome["namespace"] = runpy.run_path(str(script), run_name=f"blueprint_script_{script.stem}")
-        except BaseException as error:  # noqa: BLE001 - SystemExit too: reported, never obeyed
-            outcome["error"] = error
-        finally:
-            sys.settrace(None)
-
-    # A thread, so that a script that blocks (sleeps, waits on input) cannot wedge the
-    # build or `mkdocs serve`; a script stuck in Python code is also stopped by the trace.
-    worker = threading.Thread(target=run, name=f"blueprint {display}", daemon=True)
-    worker.start()
-    worker.join(limit + 1)
-    error = outcome.get("error")
-    if worker.is_alive() or isinstance(error, _TimeUp):
-        raise BlueprintError(
-            f"{display}: the script did not finish within {limit:g} s; a diagram script only declares a "
-            "system (set BLUEPRINT_SCRIPT_TIMEOUT to allow more time)"
-        )
-    if isinstance(error, BlueprintError):
-        raise BlueprintError(f"{display}: {error}") from None
-    if isinstance(error, SystemExit):
-        raise BlueprintError(
-            f"{display}: the script called exit() ({error.code!r}); a diagram script must not end the build"
-        ) from None
-    if error is not None:  # a script's own bug: say where it is, not a bare traceback
-        line = next(
-            (frame.lineno for frame in reversed(traceback.extract_tb(error.__traceback__)) if frame.filename == str(script)),
-            None,
-        )
-        where = f"{display}, line {line}" if line else display
-        raise BlueprintError(f"{where}: {type(error).__name__}: {error}") from None
-    return outcome["namespace"]
+    """Run one diagram script and return the systems it declares and its docstring
+    ({"<name>": System, "__doc__": text}); whatever it does wrong (raise, call exit(),
+    end the process, loop forever, even inside C code) becomes a BlueprintError that
+    names it. It runs in a worker process, which is killed when it runs too long."""
+    return script_worker.run(script, display, script_time_limit() if limit is None else limit)
 
 
 def load_system(script: Path, root: Path) -> tuple[System, Schema | None]:
@@ -224,19 +188,26 @@ def cache_folder(root: Path) -> Path:
     return Path(os.environ.get("BLUEPRINT_CACHE") or root / ".cache" / "blueprint")
 
 
-def _engine_digest() -> bytes:
+def _engine_digest(names=DRAWING_MODULES) -> bytes:
     package = Path(render.__file__).parent
-    return hashlib.sha256(b"".join((package / name).read_bytes() for name in DRAWING_MODULES)).digest()
+    return hashlib.sha256(b"".join((package / name).read_bytes() for name in names)).digest()
+
+
+def _package_modules() -> list[str]:
+    return sorted(path.name for path in Path(render.__file__).parent.glob("*.py"))
 
 
 # The code that draws is the code this process imported, even if the files change later
 # (a long `mkdocs serve` never reloads it): the cache key describes the code in memory.
 _LOADED_ENGINE = _engine_digest()
+# Every module of the engine, as this process loaded them (all are imported by the hooks).
+_LOADED_PACKAGE = _engine_digest(_package_modules())
 
 
 def engine_changed_on_disk() -> bool:
-    """True when the engine's files differ from the code this process runs."""
-    return _engine_digest() != _LOADED_ENGINE
+    """True when any of the engine's files differ from the code this process runs: its
+    pictures, estimates and pages would come from the old code."""
+    return _engine_digest(_package_modules()) != _LOADED_PACKAGE
 
 
 def renderer_fingerprint() -> str:
@@ -280,32 +251,38 @@ def build(root: Path, cache: Path) -> Catalogue:
                 file = _capacity_file(system, cache)
                 catalogue.capacities[system.id] = _cached_capacity(system, file)
                 kept.add(file.stem)
+        catalogue.openapi_check = api.OpenApiCheck(catalogue.systems.values(), cache)
+        kept |= catalogue.openapi_check.kept
         _forget_unused(cache, kept)
     return catalogue
+
+
+def check_published(catalogue: Catalogue) -> None:
+    """Wait for the checks that run beside the build (the OpenAPI documents, validated
+    with the validator the tests use); a BlueprintError names each script that fails."""
+    if catalogue.openapi_check is not None:
+        catalogue.openapi_check.result()
 
 
 def _capacity_file(system: System, cache: Path) -> Path:
     """Capacity estimates are cached like pictures, keyed by what they are computed from:
     a warm build then never imports pint (slow to load)."""
-    package = Path(render.__file__).parent
     inputs = json.dumps([system.source, sorted((k, repr(v)) for k, v in system.assumptions.items())])
-    key = hashlib.sha256(
-        (package / "capacity.py").read_bytes() + f"pint {version('pint')}\n{inputs}".encode()
-    ).hexdigest()
+    # keyed by the capacity code this process imported and computes with, not the file
+    key = hashlib.sha256(f"{capacity.LOADED_DIGEST}\npint {version('pint')}\n{inputs}".encode()).hexdigest()
     return cache / f"capacity-{key}.json"
 
 
-def _cached_capacity(system: System, file: Path) -> dict:
+def _cached_capacity(system: System, file: Path, write: bool = True) -> dict:
     text = read_cached(file)
     if text is not None:
         try:
             return json.loads(text)
         except ValueError:
             pass
-    from blueprint import capacity
-
-    computed = capacity.compute(system)
-    write_cached(file, json.dumps(computed, indent=1, sort_keys=True))
+    computed = capacity.compute(system)  # a BlueprintError naming the script and the field
+    if write:
+        write_cached(file, json.dumps(computed, indent=1, sort_keys=True))
     return computed
 
 
@@ -324,11 +301,22 @@ def stale(root: Path, cache: Path) -> list[str]:
     """Pictures whose current source has no sound rendered SVG in the cache (validates
     everything); a corrupt entry is named as such."""
     catalogue = load_all(root)
-    cached = _cached_svgs(catalogue, cache, renderer_fingerprint())
+    fingerprint = renderer_fingerprint()
+    cached = _cached_svgs(catalogue, cache, fingerprint)
     found = []
     for name in catalogue.pictures:
         if read_cached(cached[name]) is None:
             found.append(f"{name} (corrupt cache entry {cached[name].name})" if cached[name].exists() else name)
+    icons = cache / f"icons-{fingerprint[:16]}"
+    kinds = {component.kind for system in catalogue.systems.values() for component in system.components.values()}
+    if catalogue.pictures and render.sound_icons(icons, kinds) != kinds:
+        found.append(f"icons (missing or corrupt in {icons.name})")
+    # what else the build refuses: impossible capacity figures, invalid OpenAPI
+    for system in catalogue.systems.values():
+        if system.assumptions:
+            _cached_capacity(system, _capacity_file(system, cache), write=False)
+    with _writable(cache):
+        api.OpenApiCheck(catalogue.systems.values(), cache).result()
     return found
 
 
@@ -383,7 +371,7 @@ LEFTOVER_AGE = 600  # seconds: a temporary file this old belongs to a render tha
 def _forget_unused(cache: Path, keep: set[str]) -> None:
     """Drop pictures and icon folders that no current source produces, and what
     interrupted renders left behind."""
-    for old in [*cache.glob("*.svg"), *cache.glob("*.sha256"), *cache.glob("capacity-*.json")]:
+    for old in [*cache.glob("*.svg"), *cache.glob("*.sha256"), *cache.glob("capacity-*.json"), *cache.glob("openapi-*.ok")]:
         if old.stem not in keep:
             old.unlink(missing_ok=True)
     for old in cache.glob("icons-*"):

@@ -14,11 +14,18 @@ results are cached like pictures (see `blueprint.build`).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import math
+import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from blueprint.model import BlueprintError, System
+
+# The code that computes is the code this process imported, even if the file changes
+# later (a long `mkdocs serve`): cached estimates are keyed by this, not by the file.
+LOADED_DIGEST = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -109,16 +116,20 @@ def _quantity(assumption: Assumption, value):
     units = _registry()
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
         raise ValueError(f"{value!r} is neither a number nor a quantity such as '10 kB'")
+    hint = ""
+    if isinstance(value, str) and re.search(r"(?<![A-Za-z])KB(?![A-Za-z])", value):
+        # the site shows KB for 1,000 bytes, but pint knows no capital-K kilo
+        hint = "; write 'kB' for 1,000 bytes (the site shows it as KB), or 'KiB' for 1,024"
     try:
         quantity = units.Quantity(value) if isinstance(value, str) else units.Quantity(value, "")
     except Exception as error:  # pint raises several kinds for text it cannot read
-        raise ValueError(f"{value!r} is not a quantity pint can read ({type(error).__name__})") from None
+        raise ValueError(f"{value!r} is not a quantity pint can read ({type(error).__name__}){hint}") from None
     expected = units.Quantity(1, assumption.unit).dimensionality if assumption.unit else units.Quantity(1).dimensionality
     if quantity.dimensionality != expected:
         wanted = f"a {assumption.dimension.strip('[]')} such as '10 kB'" if assumption.dimension == "[information]" else (
             f"a {assumption.dimension.strip('[]')} such as '5 years'" if assumption.dimension else "a plain number"
         )
-        raise ValueError(f"{value!r} has the wrong unit; it must be {wanted}")
+        raise ValueError(f"{value!r} has the wrong unit; it must be {wanted}{hint}")
     if not assumption.unit:
         magnitude = float(quantity.to("").magnitude)
         if not math.isfinite(magnitude):
@@ -132,6 +143,16 @@ def compute(system: System) -> dict:
     found = problems(system)
     if found:
         raise BlueprintError("\n".join(found))
+    try:
+        return _compute(system)
+    except (OverflowError, ZeroDivisionError) as error:  # pint's arithmetic on extreme values
+        raise BlueprintError(
+            f"{system.source}, capacity: the estimates cannot be computed from these assumptions ({error}); "
+            "check their sizes"
+        ) from None
+
+
+def _compute(system: System) -> dict:
     units = _registry()
     q = {a.name: _quantity(a, system.assumptions[a.name][0]) for a in ASSUMPTIONS}
     day = units.Quantity(1, "day")
@@ -149,6 +170,13 @@ def compute(system: System) -> dict:
         "storage": (writes_per_day * q["write_size"] * q["retention"]).to("byte"),
         "cache": (read_qps * day * q["read_size"] * q["hot_fraction"]).to("byte"),
     }
+    for name, title, _ in FORMULAS:
+        magnitude = float(results[name].to_base_units().magnitude)
+        if not math.isfinite(magnitude):
+            raise BlueprintError(
+                f"{system.source}, capacity: {title.lower()} comes out as {magnitude} (too large for a number); "
+                "check the assumptions' sizes"
+            )
     return {
         "assumptions": [
             {"name": a.name, "title": a.title, "value": _show_assumption(a, system.assumptions[a.name][0], q[a.name]),
@@ -189,10 +217,19 @@ def _show(quantity) -> str:
     return f"{quantity:~P}"
 
 
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
 def _number(value: float) -> str:
-    """Three significant figures, thousands separated, no trailing zeros: 1,160, 0.116, 2."""
+    """Three significant figures, thousands separated, no trailing zeros: 1,160, 0.116, 2.
+    From 10¹⁵ on, a figure is written 1.23 × 10¹⁸: a float's digits beyond the 16th are
+    noise, not a count."""
     if value == 0:
         return "0"
+    if abs(value) >= 1e15:
+        mantissa, exponent = f"{value:.2e}".split("e")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        return f"{mantissa} × 10{str(int(exponent)).translate(_SUPERSCRIPT)}"
     digits = max(0, 2 - math.floor(math.log10(abs(value))))
     text = f"{round(value, digits):,.{digits}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text

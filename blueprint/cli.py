@@ -12,8 +12,9 @@ import shutil
 import sys
 from pathlib import Path
 
-from blueprint.build import build, cache_folder, stale
+from blueprint.build import build, cache_folder, check_published, stale
 from blueprint.model import BlueprintError
+from blueprint.notebook_pages import damaged_cache_entries
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,12 +32,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.check:
             out_of_date = stale(root, cache)
+            # the notebook pages mkdocs-jupyter caches, where `./run build` keeps them
+            out_of_date += [
+                f"notebook page {path.name} (corrupt cache entry in {path.parent})"
+                for path in damaged_cache_entries(root / ".cache" / "mkdocs-jupyter")
+            ]
             if out_of_date:
                 print("blueprint: out of date or corrupt (run `./run render`): " + ", ".join(out_of_date), file=sys.stderr)
                 return 1
             print("blueprint: every picture is valid and up to date")
             return 0
         catalogue = build(root, cache)
+        check_published(catalogue)
     except BlueprintError as error:
         print(f"blueprint: {error}", file=sys.stderr)
         return 1

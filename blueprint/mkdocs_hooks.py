@@ -17,8 +17,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from blueprint import api, deep_dive, site_search, sql_pages
-from blueprint.build import Catalogue, build, cache_folder, engine_changed_on_disk
+from blueprint import api, deep_dive, script_worker, site_search, sql_pages
+from blueprint.build import Catalogue, build, cache_folder, check_published, engine_changed_on_disk
 from blueprint.incremental import Changes, forget_search_entries
 from blueprint.model import BlueprintError
 from blueprint.notebook_pages import NotebookRunner
@@ -26,10 +26,14 @@ from blueprint.pages import ICONS, concepts_section, expand, quote_figures, reso
 from blueprint.render import icon_names
 
 log = logging.getLogger("mkdocs.hooks.blueprint")
+# Diagram scripts run in a worker process (so that a time limit can stop any of them);
+# starting it now lets its start overlap MkDocs loading the theme and the plugins.
+script_worker.prestart()
 _notebooks = NotebookRunner()
 
 _catalogue = Catalogue()
-_placed: set[str] = set()
+# page -> the markers it placed, as last built (a dirty rebuild keeps the others' from before)
+_placed_by_page: dict[str, set[str]] = {}
 _changes = Changes()
 _deep = deep_dive.DeepDive()
 
@@ -55,6 +59,10 @@ class _KnownDirtyWarning(logging.Filter):
         return not record.getMessage().startswith("A 'dirty' build is being performed")
 
 
+def on_shutdown():
+    script_worker.stop()
+
+
 def on_startup(command, dirty):
     _changes.enabled = dirty
     if dirty:
@@ -77,8 +85,8 @@ def on_config(config):
 def on_pre_build(config) -> None:
     global _catalogue, _deep
     root = project_root(config)
-    _placed.clear()
     _aside.clear()
+    _anchor_links.clear()
     # mkdocs-jupyter keys its cache on the notebooks' bytes only (and keeps it relative
     # to the working directory); drop it when the snippets the notebooks import change.
     if "mkdocs-jupyter" in config.plugins:
@@ -86,7 +94,10 @@ def on_pre_build(config) -> None:
 
         sources = notebook_pages.notebook_sources(root)
         notebook_pages.forget_stale_results(Path.cwd() / ".cache" / "mkdocs-jupyter", sources)
-        _notebooks.start(config.plugins["mkdocs-jupyter"], Path(config.docs_dir))
+        try:
+            _notebooks.start(config.plugins["mkdocs-jupyter"], Path(config.docs_dir))
+        except ValueError as error:  # a bad BLUEPRINT_NOTEBOOK_* setting
+            raise PluginError(f"blueprint: {error}") from None
     if engine_changed_on_disk():
         # This process still runs the old engine: drawing now would publish old pictures.
         raise PluginError(
@@ -114,9 +125,24 @@ def on_files(files, config):
     for name in sorted(used):
         files.append(File.generated(config, f"{ICONS}/{name}", abs_src_path=str(_catalogue.icons / name)))
     if _changes.enabled:
-        forced = _changes.mark(files, _catalogue, project_root(config))
+        forced = _changes.mark(files, _catalogue, project_root(config), lambda src: used_by_section(src, _catalogue))
         log.info("blueprint: %d pages rebuilt for changes outside their Markdown", len(forced))
+        for url in _changes.removed_urls():  # a deleted page is no longer found by search
+            forget_search_entries(config, url)
+    pages = {file.src_uri for file in files.documentation_pages()}
+    for gone in set(_placed_by_page) - pages:
+        del _placed_by_page[gone]
+    for gone in set(_page_ids) - pages:
+        del _page_ids[gone]
     return files
+
+
+def on_env(env, config, files):
+    """Every page's Markdown is converted and nothing is written yet: the OpenAPI
+    documents, validated meanwhile in another process, must pass before any is published."""
+    with _reported():
+        check_published(_catalogue)
+    return env
 
 
 def on_page_markdown(markdown, page, config, files):
@@ -143,13 +169,33 @@ def on_page_markdown(markdown, page, config, files):
 
 
 def _linker(files, origin: File):
-    """link_to(src_uri): the URL of that page relative to `origin`, or None if it does not exist."""
+    """link_to(src_uri): the URL of that page relative to `origin`, or None if it does not
+    exist. Links to an anchor are noted in `link_to.anchors`, to be checked once the
+    target page is built."""
 
     def link_to(src_uri: str) -> str | None:
         target = files.get_file_from_path(src_uri)
         return None if target is None else target.url_relative_to(origin)
 
+    link_to.anchors = _anchor_links
     return link_to
+
+
+# (where, page, anchor) of each link to an anchor in text from a script, this build
+_anchor_links: list[tuple[str, str, str]] = []
+# the ids each page has, as last built (a dirty rebuild keeps the others' from before)
+_page_ids: dict[str, set[str]] = {}
+_ID = re.compile(r'\sid="([^"]+)"')
+
+
+def _check_anchor_links() -> None:
+    problems = sorted({
+        f"{where}: the link '{page}#{anchor}' names no heading or anchor on {page}"
+        for where, page, anchor in _anchor_links
+        if page in _page_ids and anchor not in _page_ids[page]
+    })
+    if problems:
+        raise PluginError("blueprint: " + "\n".join(problems))
 
 
 @event_priority(50)  # before print-site, which collects each page's finished HTML
@@ -159,7 +205,9 @@ def on_page_content(html, page, config, files):
     if notebook_pages.is_notebook_page(page):
         return site_search.exclude_notebook_code(html)
     with _reported():
-        html = expand(html, page.file.src_uri, page.file.dest_uri, _catalogue, _placed, _linker(files, page.file))
+        placed: set[str] = set()
+        html = expand(html, page.file.src_uri, page.file.dest_uri, _catalogue, placed, _linker(files, page.file))
+        _placed_by_page[page.file.src_uri] = placed
     return _PICTURE_SVG.sub(_set_aside, html)
 
 
@@ -201,6 +249,7 @@ def on_post_page(output, page, config):
     if not page.file.src_uri.startswith("print_page."):
         output = _PRINT_SITE_ASSETS.sub("", output)
     output = _put_back(output)
+    _page_ids[page.file.src_uri] = set(_ID.findall(output))
     if not notebook_pages.is_notebook_page(page):
         return output
     stylesheet = get_relative_url("assets/stylesheets/notebooks.css", page.url)
@@ -213,20 +262,38 @@ def on_post_page(output, page, config):
 @event_priority(-50)  # after print-site has written the one-page copy
 def on_post_build(config) -> None:
     log.info("blueprint: executed %d of %d notebooks", _notebooks.executed, _notebooks.total)
+    _check_anchor_links()
     _fix_print_page(Path(config.site_dir))
     if config.theme.name == "material" and "material/search" in config.plugins:
         try:
             site_search.defer_index_loading(Path(config.site_dir))
         except ValueError as error:
             raise PluginError(f"blueprint: {error}") from None
-    # An incremental build sees only the pages it rebuilt; the first build of a serve saw all.
-    missing = unplaced(_catalogue, _placed) if not _changes.enabled or _changes.everything else []
+    if _changes.enabled:
+        _remove_unpublished(Path(config.site_dir))
+    # Every page's markers, as last built: an incremental build redid only some of them.
+    missing = unplaced(_catalogue, set().union(*_placed_by_page.values()))
     if missing:
         lines = [
             f"docs/systems/{name.split('/')[0]}.md does not show {name}: add <!-- blueprint: {name} --> where it belongs"
             for name in missing
         ]
         raise PluginError("blueprint: " + "\n".join(lines))
+    _changes.succeeded()
+
+
+def on_build_error(error):
+    _changes.failed()  # the next build redoes every page: this one may have written few
+
+
+def _remove_unpublished(site: Path) -> None:
+    """A page or file the last build published and this one does not (a deleted page, a
+    deleted system's pictures) must not be served any more."""
+    site = site.resolve()
+    for dest in _changes.removed:
+        target = (site / dest).resolve()
+        if target.is_file() and site in target.parents:
+            target.unlink()
 
 
 def _page_title(page: Path) -> str:

@@ -526,6 +526,11 @@ class System:
         if not self.endpoints:
             return found
         seen = Counter((endpoint.method, endpoint.route) for endpoint in self.endpoints)
+        # OpenAPI counts routes that differ only in their parameters' names as one path
+        templates: dict[str, set[str]] = {}
+        for endpoint in self.endpoints:
+            if isinstance(endpoint.route, str):
+                templates.setdefault(re.sub(r"{[^{}]*}", "{}", endpoint.route), set()).add(endpoint.route)
         started = set()
         for index, endpoint in enumerate(self.endpoints, start=1):
             where = f"{file}, endpoint {index} ({endpoint.method} {endpoint.route})"
@@ -533,8 +538,17 @@ class System:
                 found.append(f"{where}: the method is one of {', '.join(HTTP_METHODS)}")
             if not isinstance(endpoint.route, str) or not re.fullmatch(r"(/[A-Za-z0-9._~{}-]+)+/?|/", endpoint.route):
                 found.append(f"{where}: the route is a path such as /v1/pastes/{{paste_id}}")
+            elif re.search(r"[{}]", re.sub(r"{[^{}/]*}", "", endpoint.route)):
+                found.append(f"{where}: the route has a brace that is not part of a {{parameter}}")
             elif seen[endpoint.method, endpoint.route] > 1:
                 found.append(f"{where}: declared twice")
+            else:
+                twins = sorted(templates[re.sub(r"{[^{}]*}", "{}", endpoint.route)] - {endpoint.route})
+                if twins:
+                    found.append(
+                        f"{where}: the route differs from {', '.join(twins)} only in its parameters' names, which "
+                        "OpenAPI counts as the same path; name the parameters alike"
+                    )
             for name, text in [("the purpose", endpoint.purpose)] + [
                 (f"field '{field}'", spec) for field, spec in endpoint.request + endpoint.response
             ] + [(f"header '{header}'", text) for header, text in endpoint.headers] + [
@@ -542,6 +556,8 @@ class System:
             ] + [
                 (f"status {code}", text) for code, text in endpoint.status
             ]:
+                if text is None:  # shown on the page and in the OpenAPI document: it must be there
+                    found.append(f"{where}: {name} is None; write it as text")
                 found.extend(f"{where}: {problem}" for problem in text_problems(name, text))
                 if isinstance(text, str) and not text.strip():
                     found.append(f"{where}: {name} is empty")
@@ -566,9 +582,13 @@ class System:
                 found.append(f"{where}: status codes are whole numbers from 100 to 599")
             elif not any(200 <= code < 300 for code in codes):
                 found.append(f"{where}: list at least one success status (2xx)")
-            for parameter in re.findall(r"{([^}]*)}", endpoint.route if isinstance(endpoint.route, str) else ""):
+            parameters = re.findall(r"{([^}]*)}", endpoint.route if isinstance(endpoint.route, str) else "")
+            for parameter in parameters:
                 if not re.fullmatch(r"[a-z][a-z0-9_]*", parameter):
                     found.append(f"{where}: path parameter '{{{parameter}}}' is not a field name")
+            for parameter, count in sorted(Counter(parameters).items()):
+                if count > 1:
+                    found.append(f"{where}: path parameter '{{{parameter}}}' appears {count} times; give each its own name")
             if endpoint.starts is None:
                 continue
             path_id, number = endpoint.starts

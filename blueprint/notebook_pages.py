@@ -9,8 +9,11 @@ removes them, turns code cells into Material code blocks and links notebooks.css
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import os
 import re
+import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -181,12 +184,14 @@ class NotebookRunner:
         self.total = 0
 
     def start(self, plugin, docs_dir: Path) -> None:
-        """Submit every notebook page whose cached result is missing."""
+        """Submit every notebook page whose cached result is missing or damaged."""
         from mkdocs_jupyter import plugin as jupyter
 
         self._running.clear()
         self.executed = 0
         options = plugin.config
+        limits = notebook_limits()  # a bad setting is reported before anything runs
+        forget_leftovers(Path(options["cache_dir"]))
         notebooks = [
             Path(os.path.normpath(path)) for path in sorted(docs_dir.rglob("*.ipynb"))
             if any(path.match(pattern) for pattern in options["include"])
@@ -201,8 +206,10 @@ class NotebookRunner:
             # The plugin evicts every cached page it did not render in this build, and an
             # incremental (dirty) build renders few: keep each notebook's current result.
             plugin._used_cache_paths.add(cache_path)
-            if execute and not cache_path.exists():
-                self._running[str(path)] = self._pool.submit(_execute_into_cache, str(path), dict(options), cache_path)
+            if execute:
+                # checked on the pool too: reading ten cached pages takes a while, and the
+                # build meanwhile mostly waits for the diagram scripts
+                self._running[str(path)] = self._pool.submit(_ensure_cached, str(path), dict(options), cache_path, limits)
 
     def wait(self, abs_src_path: str) -> None:
         """Block until this notebook's page is in the cache; raise ValueError if a cell failed."""
@@ -210,36 +217,163 @@ class NotebookRunner:
         if future is None:
             return
         try:
-            future.result()
+            executed = future.result()
+        except NotebookLimitError as error:
+            raise ValueError(str(error)) from None
         except Exception as error:  # the notebook's own error, whatever its type
             raise ValueError(f"executing it failed: {type(error).__name__}: {error}") from None
-        self.executed += 1
+        self.executed += executed
 
 
-def _execute_into_cache(path: str, options: dict, cache_path: Path) -> None:
+def _ensure_cached(path: str, options: dict, cache_path: Path, limits: tuple[float, int]) -> bool:
+    """Execute the notebook unless its page is cached and sound; True if it was executed.
+    A damaged page (truncated, garbage, not the plugin's shape) would fail the plugin with a
+    bare traceback: it is made again instead."""
+    if sound_cache_entry(cache_path):
+        return False
+    cache_path.unlink(missing_ok=True)
+    _execute_into_cache(path, options, cache_path, limits)
+    return True
+
+
+NOTEBOOK_TIMEOUT = 120  # seconds a cell may run (BLUEPRINT_NOTEBOOK_TIMEOUT)
+NOTEBOOK_OUTPUT_LIMIT = 2_000_000  # bytes of output a notebook may print (BLUEPRINT_NOTEBOOK_OUTPUT_LIMIT);
+# the site's notebooks print about 0.2 MB each, plots included, and every byte lands in the page
+# and in the search index
+
+
+def notebook_limits() -> tuple[float, int]:
+    """(seconds a cell may run, bytes of output a notebook may make), from the environment."""
+    return (
+        _positive("BLUEPRINT_NOTEBOOK_TIMEOUT", NOTEBOOK_TIMEOUT, "a number of seconds", float),
+        int(_positive("BLUEPRINT_NOTEBOOK_OUTPUT_LIMIT", NOTEBOOK_OUTPUT_LIMIT, "a number of bytes", float)),
+    )
+
+
+def _positive(name: str, default, what: str, kind):
+    text = os.environ.get(name)
+    if text is None:
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ValueError(f"{name}={text!r} is not {what}; set it to one greater than 0")
+    return value
+
+
+LEFTOVER_AGE = 600  # seconds: a temporary file this old belongs to a build that was interrupted
+
+
+def forget_leftovers(cache_dir: Path) -> None:
+    """Remove the half-written pages of interrupted builds (a fresh one may be another
+    build's, still being written)."""
+    now = time.time()
+    for leftover in cache_dir.glob("*.tmp") if cache_dir.is_dir() else []:
+        try:
+            if now - leftover.stat().st_mtime > LEFTOVER_AGE:
+                leftover.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def sound_cache_entry(cache_path: Path) -> bool:
+    """True if mkdocs-jupyter can use this cached page: JSON in the shape it writes."""
+    from mkdocs.structure.toc import get_toc
+
+    try:
+        page = json.loads(cache_path.read_text(encoding="utf-8"))
+        if not (isinstance(page, dict) and isinstance(page.get("content"), str)
+                and isinstance(page.get("title"), (str, type(None))) and isinstance(page.get("toc_tokens"), list)):
+            return False
+        get_toc(page["toc_tokens"])  # what the plugin does with them
+    except Exception:  # noqa: BLE001 - missing, unreadable, not JSON, tokens of the wrong shape
+        return False
+    return True
+
+
+def damaged_cache_entries(cache_dir: Path) -> list[Path]:
+    """Cached notebook pages the plugin could not use (for `blueprint render --check`)."""
+    return [path for path in sorted(cache_dir.glob("*.json")) if not sound_cache_entry(path)] if cache_dir.is_dir() else []
+
+
+class _TooMuchOutput(Exception):
+    pass
+
+
+class NotebookLimitError(ValueError):
+    """A notebook ran past a limit; the message names the cell."""
+
+
+def _limited_client(notebook, limits: tuple[float, int], **options):
+    """nbclient's NotebookClient with a time limit on each cell (nbclient's own) and a
+    limit on the bytes a notebook prints, checked as the output arrives."""
+    from nbclient import NotebookClient
+
+    timeout, output_limit = limits
+
+    class LimitedClient(NotebookClient):
+        def output(self, outs, msg, display_id, cell_index):
+            out = super().output(outs, msg, display_id, cell_index)
+            if out is not None:
+                self.printed += len(json.dumps(out))
+                if self.printed > output_limit:
+                    raise _TooMuchOutput(cell_index)
+            return out
+
+    client = LimitedClient(notebook, timeout=timeout, **options)
+    client.printed = 0
+    return client
+
+
+def _cell(notebook, index: int) -> str:
+    """'cell 3 (`x = run()`)': a cell by its place in the notebook and its first line."""
+    lines = notebook.cells[index].source.strip().splitlines() if 0 <= index < len(notebook.cells) else []
+    first = lines[0] if lines else ""
+    return f"cell {index + 1}" + (f" (`{first[:60]}`)" if first else "")
+
+
+def _execute_into_cache(path: str, options: dict, cache_path: Path, limits: tuple[float, int] | None = None) -> None:
     """What mkdocs-jupyter does on a cache miss (plugin.on_pre_page's new_render), written
     atomically so that an interrupted build leaves no half-written page behind.
 
     The notebook is executed here rather than by the plugin's converter, to stop its
     kernel at once when it is done: a polite shutdown waits most of a second per notebook.
     The converter then turns the executed copy into the same page it would have made."""
-    import json
     import tempfile
 
     import nbformat
     from mkdocs_jupyter import convert
     from mkdocs_jupyter.plugin import _get_nb_toc_tokens
-    from nbclient import NotebookClient
 
+    from nbclient.exceptions import CellTimeoutError
+
+    limits = limits or notebook_limits()
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(
+    client = _limited_client(
         notebook,
+        limits,
         kernel_name=options["kernel_name"] or notebook.metadata.get("kernelspec", {}).get("name", "python3"),
         allow_errors=options["allow_errors"],
         store_widget_state=True,
         shutdown_kernel="immediate",
         resources={"metadata": {"path": os.path.dirname(path)}},  # cells run where the notebook is
-    ).execute()
+    )
+    running = [0]
+    client.on_cell_start = lambda cell, cell_index: running.__setitem__(0, cell_index)
+    try:
+        client.execute()
+    except CellTimeoutError:
+        raise NotebookLimitError(
+            f"{_cell(notebook, running[0])} did not finish within {limits[0]:g} s "
+            "(BLUEPRINT_NOTEBOOK_TIMEOUT allows more)"
+        ) from None
+    except _TooMuchOutput as error:
+        raise NotebookLimitError(
+            f"{_cell(notebook, error.args[0])}: the notebook printed more than {limits[1]:,} bytes, all of which would "
+            "land in its page and the search index; print less (BLUEPRINT_NOTEBOOK_OUTPUT_LIMIT allows more)"
+        ) from None
     with tempfile.TemporaryDirectory(prefix="notebook-") as scratch:
         executed = Path(scratch) / Path(path).name
         nbformat.write(notebook, executed)
@@ -261,5 +395,10 @@ def _execute_into_cache(path: str, options: dict, cache_path: Path) -> None:
     cache_path = Path(cache_path)
     cache_path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=cache_path.parent, suffix=".tmp", delete=False) as handle:
-        json.dump({"content": body, "toc_tokens": toc_tokens, "title": title}, handle)
+        try:
+            json.dump({"content": body, "toc_tokens": toc_tokens, "title": title}, handle)
+        except BaseException:
+            handle.close()
+            os.unlink(handle.name)  # no half-written page left behind
+            raise
     os.replace(handle.name, cache_path)

@@ -77,7 +77,9 @@ def expand(
 
 
 _COMMENT = re.compile(r"<!--(.*?)-->", re.S)
-_LOOKS_LIKE_MARKER = re.compile(r"blue\W*print|bleu\W*print|blue\W*prnt|\bbp:", re.I)
+# A comment that is all "blueprint" (or a misspelling) and one name: a marker written
+# wrongly. A comment that merely mentions the word is prose.
+_LOOKS_LIKE_MARKER = re.compile(r"\s*(?:blue\W*print|bleu\W*print|blue\W*prnt|bp)\s*:?\s*\S*\s*", re.I)
 
 
 def _refuse_near_misses(page_html: str, page_path: str, catalogue: Catalogue) -> None:
@@ -87,7 +89,7 @@ def _refuse_near_misses(page_html: str, page_path: str, catalogue: Catalogue) ->
         if MARKER.fullmatch(comment.group(0)):
             continue
         body = comment.group(1)
-        if _LOOKS_LIKE_MARKER.search(body) or any(name in body for name in names if "/" in name):
+        if _LOOKS_LIKE_MARKER.fullmatch(body) or any(name in body for name in names if "/" in name):
             raise BlueprintError(
                 f"docs/{page_path}: '{comment.group(0).strip()}' looks like a blueprint marker but is not one; "
                 "write it as <!-- blueprint: system/path -->"
@@ -101,8 +103,24 @@ def quote_figures(markdown_text: str, page_path: str, catalogue: Catalogue) -> s
     """`<!-- blueprint: pastebin/capacity#storage -->` in prose becomes the computed figure.
 
     Done on the Markdown, before it is converted: a comment that starts a line would
-    otherwise be read as an HTML block and split its paragraph."""
-    return _FIGURE.sub(lambda m: _capacity_value(catalogue, page_path, m.group("system"), m.group("name")), markdown_text)
+    otherwise be read as an HTML block and split its paragraph. A marker inside code (a
+    fenced block or a `code span`) is an example of one, and stays as written."""
+
+    def replace(match: re.Match) -> str:
+        if match.group("system") is None:
+            return match.group(0)  # code
+        return _capacity_value(catalogue, page_path, match.group("system"), match.group("name"))
+
+    return _CODE_OR_FIGURE.sub(replace, markdown_text)
+
+
+_CODE_OR_FIGURE = re.compile(
+    r"^[ \t]*(?P<fence>`{3,}|~{3,})[^\n]*\n.*?^[ \t]*(?P=fence)[`~]*[ \t]*$"  # a fenced block
+    r"|^[ \t]*(?P<open>`{3,}|~{3,})[^\n]*\n.*\Z"  # a fence never closed runs to the end
+    r"|(?P<ticks>`+)(?!`)[^\n]+?(?<!`)(?P=ticks)(?!`)"  # a code span
+    r"|" + _FIGURE.pattern,
+    re.M | re.S,
+)
 
 
 def _capacity_value(catalogue: Catalogue, page_path: str, system_id: str, name: str) -> str:
@@ -357,7 +375,10 @@ def _inline(text: str, where: str = "", link_to: Callable[[str], str | None] = l
                 f"{where or 'a text'}: the link '{href}' is neither an http(s) address nor a page of this site "
                 "(write pages relative to docs/, e.g. concepts/trie.md)"
             )
-        return f'<a href="{html.escape(url + (page.group("anchor") or ""))}"'
+        anchor = page.group("anchor") or ""
+        if anchor and hasattr(link_to, "anchors"):  # checked once every page is built
+            link_to.anchors.append((where or "a text", page.group("page"), anchor[1:]))
+        return f'<a href="{html.escape(url + anchor)}"'
 
     rendered = re.sub(r'<a href="([^"]*)"', resolve, rendered)
     return rendered.removeprefix("<p>").removesuffix("</p>")

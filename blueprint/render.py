@@ -197,8 +197,12 @@ def _draw_nodes(system: System, prefix: str, members: list[str]) -> dict:
 
 
 def _id_part(name: str) -> str:
-    """A table or column name as part of an element id: plain names stay as they are."""
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", name)
+    """A table or column name as part of an element id. Plain names (letters, digits,
+    '_') stay as they are; in any other, each other character is written as its code
+    between hyphens ('a b' is 'a-20-b', 'a-b' is 'a-2d-b'), so two names never share an id."""
+    if re.fullmatch(r"[A-Za-z0-9_]+", name):
+        return name
+    return re.sub(r"[^A-Za-z0-9_]", lambda match: f"-{ord(match.group(0)):x}-", name)
 
 
 def _slug(text: str) -> str:
@@ -253,6 +257,10 @@ def schema_dot(system: System, schema: Schema) -> str:
                 f"[{_attributes(attributes)}]"
             )
     lines.append("}")
+    ids = re.findall(r'\bid=("(?:[^"\\]|\\.)*")', "\n".join(lines[4:]))
+    repeated = sorted({value for value in ids if ids.count(value) > 1})
+    if repeated:  # two elements with one id: the page's links and highlights would find the wrong one
+        raise BlueprintError(f"{schema.file}: names that give the same element id {', '.join(repeated)}; rename one")
     return "\n".join(lines) + "\n"
 
 
@@ -339,13 +347,8 @@ def icon_folder(folder: Path, kinds: set[str]) -> Path:
     """
     folder.mkdir(parents=True, exist_ok=True)
     manifest = folder / "icons.txt"
-    known: dict[str, tuple[str, str]] = {}
-    if manifest.exists():
-        for line in manifest.read_text(encoding="utf-8").splitlines():
-            parts = line.split()
-            if len(parts) == 3:
-                known[parts[0]] = (parts[1], parts[2])
-    sound = {kind for kind in kinds if kind in known and _digest(folder / known[kind][0]) == known[kind][1]}
+    known = _icon_manifest(manifest)
+    sound = sound_icons(folder, kinds, known)
     if sound == kinds:
         return folder
     for kind in sorted(kinds - sound):
@@ -358,6 +361,27 @@ def icon_folder(folder: Path, kinds: set[str]) -> Path:
     os.chmod(handle.name, 0o644)
     Path(handle.name).replace(manifest)
     return folder
+
+
+def _icon_manifest(manifest: Path) -> dict[str, tuple[str, str]]:
+    """kind -> (file, SHA-256), as icons.txt lists them; a damaged list lists nothing,
+    so every icon is made again (and the list rewritten)."""
+    try:
+        text = manifest.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return {}
+    known = {}
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and re.fullmatch(r"[\w.-]+", parts[1]):  # a file name in this folder, nothing else
+            known[parts[0]] = (parts[1], parts[2])
+    return known
+
+
+def sound_icons(folder: Path, kinds: set[str], known: dict[str, tuple[str, str]] | None = None) -> set[str]:
+    """The kinds whose icon in `folder` is whole (its SHA-256 matches the list)."""
+    known = _icon_manifest(folder / "icons.txt") if known is None else known
+    return {kind for kind in kinds if kind in known and _digest(folder / known[kind][0]) == known[kind][1]}
 
 
 def _digest(file: Path) -> str | None:

@@ -25,6 +25,10 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 HOOKS = ROOT / "blueprint" / "mkdocs_hooks.py"
 
+# Builds the tests start in other folders import this checkout's engine too, whatever
+# copy an editable install (shared by several checkouts) points at.
+os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+
 
 @pytest.fixture(scope="session")
 def catalogue(tmp_path_factory) -> Catalogue:

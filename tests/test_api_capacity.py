@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import subprocess
+import sys
 
 import pytest
 from hypothesis import given, settings
@@ -11,7 +14,7 @@ from hypothesis import strategies as st
 from openapi_spec_validator import validate
 
 from blueprint import api, capacity
-from blueprint.build import build, load_all
+from blueprint.build import build, check_published, load_all
 from blueprint.model import BlueprintError, System
 from conftest import FIXTURES, make_project, mkdocs_build
 
@@ -178,3 +181,104 @@ def test_a_figure_quoted_in_prose_comes_from_the_build(tmp_path):
     result = mkdocs_build(typo, tmp_path / "site2", tmp_path / "cache")
     assert result.returncode != 0
     assert "docs/index.md: the marker 'paste/capacity#storag' names no estimate" in result.log
+
+
+# --- What the build refuses, `render --check` refuses too; OpenAPI is validated at build time
+
+def check(project, cache) -> tuple[int, str]:
+    result = subprocess.run([sys.executable, "-m", "blueprint.cli", "render", "--check", "--root", str(project),
+                             "--cache", str(cache)], capture_output=True, text=True, timeout=120)
+    return result.returncode, result.stdout + result.stderr
+
+
+def test_render_check_refuses_an_impossible_capacity_value_as_the_build_does(tmp_path):
+    good = make_project(tmp_path / "good", {"paste.py": SCRIPT}, {"index.md": PAGE})
+    assert mkdocs_build(good, tmp_path / "site", tmp_path / "cache").returncode == 0
+    bad = make_project(tmp_path / "bad", {"paste.py": SCRIPT.replace("(1_000_000, \"A popular tool\")", "(-5, \"A popular tool\")")},
+                       {"index.md": PAGE})
+    built = mkdocs_build(bad, tmp_path / "site2", tmp_path / "cache")  # the pictures are all cached
+    assert built.returncode != 0
+    code, said = check(bad, tmp_path / "cache")
+    assert code == 1, said
+    assert "diagrams/paste.py, capacity, 'daily_active_users': -5 is out of range" in said
+    assert "Traceback" not in said
+
+
+ROUTE_MISTAKES = [
+    ('"GET", "/v1/pastes/{paste_id}"', '"GET", "/v1/pastes/{paste_id"',
+     "endpoint 2 (GET /v1/pastes/{paste_id): the route has a brace that is not part of a {parameter}"),
+    ('"GET", "/v1/pastes/{paste_id}"', '"GET", "/v1/pastes/{paste_id}/v/{paste_id}"',
+     "endpoint 2 (GET /v1/pastes/{paste_id}/v/{paste_id}): path parameter '{paste_id}' appears 2 times"),
+    ('hot_fraction=(0.2, "The 80-20 rule"),\n)\n',
+     'hot_fraction=(0.2, "The 80-20 rule"),\n)\npaste.endpoint("DELETE", "/v1/pastes/{id}", "Delete a paste", status={204: "Gone"})\n'),
+]
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ROUTE_MISTAKES[0], ROUTE_MISTAKES[1],
+    (ROUTE_MISTAKES[2][0], ROUTE_MISTAKES[2][1],
+     "endpoint 3 (DELETE /v1/pastes/{id}): the route differs from /v1/pastes/{paste_id} only in its parameters' names"),
+])
+def test_routes_openapi_cannot_express_are_refused_naming_the_endpoint(tmp_path, old, new, message):
+    assert old in SCRIPT
+    project = make_project(tmp_path / "project", {"paste.py": SCRIPT.replace(old, new, 1)}, {"index.md": PAGE})
+    result = mkdocs_build(project, tmp_path / "site", tmp_path / "cache")
+    assert result.returncode != 0
+    assert f"diagrams/paste.py, {message}" in result.log, result.log
+    assert not (tmp_path / "site" / "assets" / "blueprint" / "paste" / "openapi.json").exists()
+
+
+def test_the_build_validates_the_published_document_with_the_tests_validator(tmp_path, monkeypatch):
+    """Whatever slips past the model's own checks is caught by openapi-spec-validator,
+    run by the build on the text it publishes."""
+    project = make_project(tmp_path / "project", {"paste.py": SCRIPT}, {"index.md": PAGE})
+    catalogue = build(project, tmp_path / "cache")
+    check_published(catalogue)  # valid: passes, and is remembered
+    assert len(list((tmp_path / "cache").glob("openapi-*.ok"))) == 1
+    monkeypatch.setattr(api, "_schema", lambda spec: {"type": "text", "description": "x"})  # not a JSON Schema type
+    broken = build(project, tmp_path / "cache")
+    with pytest.raises(BlueprintError) as raised:
+        check_published(broken)
+    message = str(raised.value)
+    assert message.startswith("diagrams/paste.py: the OpenAPI document the build publishes "
+                              "(assets/blueprint/paste/openapi.json) is not valid OpenAPI 3.1"), message
+
+
+# --- Extreme capacity values ---------------------------------------------------------
+
+def test_figures_too_large_to_compute_are_refused_naming_the_file(tmp_path):
+    script = SCRIPT.replace('(1_000_000, "A popular tool")', '(10**300, "A popular tool")').replace(
+        '(0.1, "One paste every ten days")', '(10**300, "Busy")')
+    with pytest.raises(BlueprintError) as raised:
+        build(make_project(tmp_path, {"paste.py": script}), tmp_path / "cache")
+    assert str(raised.value).startswith("diagrams/paste.py, capacity: "), str(raised.value)
+    assert "too large" in str(raised.value)
+
+
+def test_huge_figures_are_shown_to_three_significant_figures_not_forty_digits():
+    shown = {r["name"]: r["value"] for r in capacity.compute(system_with(daily_active_users=10**30))["results"]}
+    assert shown["write_qps"] == "1.16 × 10²⁵ /s", shown
+    # a double holds about 16 significant digits: no figure may show more, as if exact
+    assert all(len(re.sub(r"[^0-9]", "", value.split(" × ")[0])) <= 15 for value in shown.values()), shown
+    assert shown["storage"] == "3.65 × 10²⁰ PB", shown
+    assert capacity._number(1157.4) == "1,157" and capacity._number(0.1157) == "0.116"  # unchanged below 10¹⁵
+
+
+def test_kb_written_as_the_site_writes_it_gets_a_hint():
+    with pytest.raises(BlueprintError) as raised:
+        capacity.compute(system_with(write_size="10 KB"))
+    assert "diagrams/s.py, capacity, 'write_size': '10 KB'" in str(raised.value)
+    assert "write 'kB' for 1,000 bytes" in str(raised.value)
+
+
+@pytest.mark.parametrize("old, new, message", [
+    ('"Read a paste"', "None", "endpoint 2 (GET /v1/pastes/{paste_id}): the purpose is None; write it as text"),
+    ('404: "No such paste, or it expired"', "404: None", "endpoint 2 (GET /v1/pastes/{paste_id}): status 404 is None; write it as text"),
+])
+def test_none_where_text_belongs_is_refused_naming_the_script(tmp_path, old, new, message):
+    assert old in SCRIPT
+    project = make_project(tmp_path / "project", {"paste.py": SCRIPT.replace(old, new, 1)}, {"index.md": PAGE})
+    result = mkdocs_build(project, tmp_path / "site", tmp_path / "cache")
+    assert result.returncode != 0
+    assert f"diagrams/paste.py, {message}" in result.log, result.log
+    assert "Traceback" not in result.log

@@ -220,7 +220,13 @@ def test_a_script_that_exits_stops_the_build_naming_the_script(tmp_path, call):
     assert not (tmp_path / "site" / "index.html").exists()
 
 
-@pytest.mark.parametrize("body", ["while True:\n    pass", "import time\ntime.sleep(60)", "while True:\n    try:\n        x = 1\n    except Exception:\n        pass"])
+@pytest.mark.parametrize("body", [
+    "while True:\n    pass",
+    "import time\ntime.sleep(60)",
+    "while True:\n    try:\n        x = 1\n    except Exception:\n        pass",
+    "x = sum(range(10**11))",  # a loop in C code: no trace function or thread can stop it
+    "import signal\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nwhile True:\n    pass",
+])
 def test_a_script_that_never_finishes_is_stopped_in_time(tmp_path, body):
     script = tmp_path / "diagrams" / "slow.py"
     script.parent.mkdir()
@@ -231,6 +237,74 @@ def test_a_script_that_never_finishes_is_stopped_in_time(tmp_path, body):
     assert time.monotonic() - started < 5
     assert "diagrams/slow.py: the script did not finish within 0.5 s" in str(raised.value)
     assert "BLUEPRINT_SCRIPT_TIMEOUT" in str(raised.value)
+
+
+def build_with(project: Path, tmp_path: Path, timeout: float = 120, **env: str) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` with extra environment variables; a hang fails the test."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=project, capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, "BLUEPRINT_CACHE": str(tmp_path / "cache"), "NO_MKDOCS_2_WARNING": "1", **env},
+    )
+
+
+def test_a_loop_in_c_code_stops_the_build_in_time_naming_the_script(tmp_path):
+    project = make_project(tmp_path / "project", {"tiny.py": TINY + "\nx = sum(range(10**11))\n"},
+                           {"index.md": "<!-- blueprint: tiny/write -->\n"})
+    started = time.monotonic()
+    result = build_with(project, tmp_path, timeout=60, BLUEPRINT_SCRIPT_TIMEOUT="1")
+    assert time.monotonic() - started < 30
+    assert result.returncode != 0
+    assert "diagrams/tiny.py: the script did not finish within 1 s" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_script_that_ends_the_process_stops_the_build_naming_the_script(tmp_path):
+    project = make_project(tmp_path / "project", {"tiny.py": TINY + "\nimport os\nos._exit(0)\n"},
+                           {"index.md": "<!-- blueprint: tiny/write -->\n"})
+    result = build_with(project, tmp_path)
+    assert result.returncode != 0, result.stderr
+    assert "diagrams/tiny.py: the script ended the process it runs in" in result.stderr, result.stderr
+    assert not (tmp_path / "site" / "index.html").exists()
+
+
+def test_print_and_input_in_a_script_do_not_disturb_the_build(tmp_path):
+    script = TINY + "\nprint('hello from the script')\ntry:\n    input()\nexcept EOFError:\n    pass\n"
+    project = make_project(tmp_path / "project", {"tiny.py": script}, {"index.md": "<!-- blueprint: tiny/write -->\n"})
+    result = build_with(project, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "hello from the script" in result.stdout + result.stderr
+
+
+def test_a_value_a_script_defines_is_refused_not_run_in_the_build(tmp_path):
+    """Only the model's classes and plain values cross from the worker: unpickling a
+    script's own object would run its code, unlimited, in the build's process."""
+    script = TINY.replace('tiny = System("Tiny")', (
+        'import time\n'
+        'class Slow:\n'
+        '    def __reduce__(self):\n'
+        '        return (time.sleep, (600,))\n'
+        'tiny = System("Tiny")\n'
+        'tiny.extra = Slow()'
+    ))
+    project = make_project(tmp_path / "project", {"tiny.py": script}, {"index.md": "<!-- blueprint: tiny/write -->\n"})
+    result = build_with(project, tmp_path, timeout=60)
+    assert result.returncode != 0
+    assert "diagrams/tiny.py: the system holds a value that is not plain data" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-1", "nan"])
+def test_a_bad_script_time_limit_is_named_without_a_traceback(tmp_path, value):
+    project = make_project(tmp_path / "project", {"tiny.py": TINY}, {"index.md": "<!-- blueprint: tiny/write -->\n"})
+    result = build_with(project, tmp_path, BLUEPRINT_SCRIPT_TIMEOUT=value)
+    assert result.returncode != 0
+    assert f"BLUEPRINT_SCRIPT_TIMEOUT='{value}' is not a number of seconds" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    command = subprocess.run([sys.executable, "-m", "blueprint.cli", "render", "--check", "--root", str(project),
+                              "--cache", str(tmp_path / "cache")], capture_output=True, text=True, timeout=60,
+                             env={**os.environ, "BLUEPRINT_SCRIPT_TIMEOUT": value}, cwd=ROOT)
+    assert command.returncode == 1 and "BLUEPRINT_SCRIPT_TIMEOUT" in command.stderr, command.stderr
+    assert "Traceback" not in command.stderr
 
 
 # --- Markers -------------------------------------------------------------------------
@@ -292,6 +366,19 @@ def test_with_icons_deleted_the_build_puts_them_back(tiny_project, tmp_path):
     assert all(icon.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" for icon in icons)
 
 
+@pytest.mark.parametrize("damage", [bytes(range(256)) * 4, b"client ../../etc/passwd 00\n", b""])
+def test_a_damaged_icon_list_is_reported_and_made_again(tiny_project, tmp_path, capsys, damage):
+    cache = tmp_path / "cache"
+    first = build(tiny_project, cache)
+    icons = sorted(first.icons.glob("*.png"))
+    (first.icons / "icons.txt").write_bytes(damage)
+    assert cli.main(["render", "--check", "--root", str(tiny_project), "--cache", str(cache)]) == 1
+    assert f"icons (missing or corrupt in {first.icons.name})" in capsys.readouterr().err
+    again = build(tiny_project, cache)  # no traceback: the list and the icons are made again
+    assert sorted(again.icons.glob("*.png")) == icons
+    assert cli.main(["render", "--check", "--root", str(tiny_project), "--cache", str(cache)]) == 0
+
+
 def test_an_unwritable_cache_says_which_folder_and_what_to_do(tiny_project, tmp_path):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the cache folder should be")
@@ -349,6 +436,45 @@ def test_the_cache_key_describes_the_engine_that_drew(tmp_path):
     lines = result.stdout.splitlines()
     assert lines[0] == "True True", result.stdout + result.stderr
     assert lines[1].startswith("PluginError") and "restart `mkdocs serve`" in lines[1], result.stdout + result.stderr
+
+
+def test_capacity_estimates_are_keyed_by_the_code_that_computed_them(tmp_path):
+    """capacity.py edited under a running process (a long `mkdocs serve`): the estimates
+    that process computes come from the code it imported, so it must not file them under
+    the new code's key, where a fresh build and `render --check` would trust them."""
+    copy = tmp_path / "engine"
+    shutil.copytree(ROOT / "blueprint", copy / "blueprint", ignore=shutil.ignore_patterns("__pycache__"))
+    project = make_project(tmp_path / "project", {"paste.py": (FIXTURES / "api_capacity.py").read_text()})
+    program = (
+        "import pathlib, sys, blueprint.build as b\n"
+        "project, cache = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])\n"
+        "storage = lambda: b.build(project, cache).capacities['paste']['results'][7]\n"
+        "print(storage()['magnitude'])\n"
+        "if sys.argv[3] == 'edit':\n"
+        "    code = pathlib.Path(b.__file__).with_name('capacity.py')\n"
+        "    text = code.read_text()\n"
+        "    old = '(writes_per_day * q[\"write_size\"] * q[\"retention\"]).to(\"byte\")'\n"
+        "    assert old in text\n"
+        "    code.write_text(text.replace(old, '(2 * writes_per_day * q[\"write_size\"] * q[\"retention\"]).to(\"byte\")'))\n"
+        "    print(b.engine_changed_on_disk())\n"
+        "    print(storage()['magnitude'])\n"
+    )
+
+    def run(*args):
+        result = subprocess.run([sys.executable, "-c", program, str(project), str(tmp_path / "cache"), *args],
+                                cwd=copy, capture_output=True, text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(copy)})
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    before, changed, same_process = run("edit")
+    assert changed == "True"  # the hooks refuse to build with it: restart `mkdocs serve`
+    assert float(same_process) == float(before)  # the old code, still running, gave the old figure
+    (fresh,) = run("fresh")
+    assert float(fresh) == 2 * float(before), "a fresh build computes with the new code"
+    check = subprocess.run([sys.executable, "-m", "blueprint.cli", "render", "--check", "--root", str(project),
+                            "--cache", str(tmp_path / "cache")], cwd=copy, capture_output=True, text=True, timeout=120,
+                           env={**os.environ, "PYTHONPATH": str(copy)})
+    assert check.returncode == 0, check.stderr
 
 
 # --- Any text at all: refused with its place, or shown exactly -----------------------
@@ -409,3 +535,58 @@ def test_any_label_or_step_text_is_refused_with_its_place_or_shown_exactly(graph
     assert {element.tag for element in parsed.iter()} <= {"li", "code", "em", "strong", "a", "br"}, listed
     if not any(char in step_text for char in "`*_[]<>\\!&"):
         assert "".join(parsed.itertext()) == step_text
+
+
+# --- Lesser cases (issue 25, case 9) -------------------------------------------------
+
+def test_a_comment_that_mentions_blueprint_is_prose_not_a_broken_marker(tmp_path):
+    page = ("<!-- blueprint: tiny/write -->\n\n<!-- TODO: explain how the blueprint engine draws this -->\n"
+            "<!-- Blueprint tables come from the scripts. -->\n")
+    project = make_project(tmp_path / "project", {"tiny.py": TINY}, {"index.md": page})
+    result = mkdocs_build(project, tmp_path / "site", tmp_path / "cache")
+    assert result.returncode == 0, result.log
+    for number, broken in enumerate(["<!-- blueprint tiny/write -->", "<!-- blueprnt: tiny/write -->", "<!-- BluePrint: tiny -->"]):
+        bad = make_project(tmp_path / f"bad{number}", {"tiny.py": TINY}, {"index.md": page + broken + "\n"})
+        result = mkdocs_build(bad, tmp_path / "site-bad", tmp_path / "cache")
+        assert result.returncode != 0 and "looks like a blueprint marker" in result.log, broken
+
+
+def test_a_capacity_marker_in_a_code_sample_is_shown_as_written(tmp_path):
+    script = (FIXTURES / "api_capacity.py").read_text()
+    page = ("# Paste\n\n<!-- blueprint: paste/write -->\n\n<!-- blueprint: paste/read -->\n\n<!-- blueprint: paste/api -->\n\n"
+            "<!-- blueprint: paste/capacity -->\n\nStorage: <!-- blueprint: paste/capacity#storage -->.\n\n"
+            "Write `<!-- blueprint: paste/capacity#cache -->` in prose.\n\n"
+            "```markdown\nAbout <!-- blueprint: paste/capacity#storage --> in five years.\n```\n")
+    project = make_project(tmp_path / "project", {"paste.py": script}, {"index.md": page})
+    result = mkdocs_build(project, tmp_path / "site", tmp_path / "cache")
+    assert result.returncode == 0, result.log
+    html = (tmp_path / "site" / "index.html").read_text()
+    assert html.count('class="blueprint-figure-value"') == 1  # the prose one only
+    assert "<code>&lt;!-- blueprint: paste/capacity#cache --&gt;</code>" in html
+    assert "About &lt;!-- blueprint: paste/capacity#storage --&gt; in five years." in html.replace("<span>", "").replace("</span>", "")
+
+
+def test_a_link_to_a_missing_anchor_in_step_text_stops_the_build(tmp_path):
+    pages = {"index.md": "# Home\n\n<!-- blueprint: tiny/write -->\n", "other.md": "# Other\n\n## Real heading\n"}
+    good = tiny_with('"The server stores it."', '"The server stores it ([why](other.md#real-heading))."')
+    project = make_project(tmp_path / "good", {"tiny.py": good}, pages)
+    result = mkdocs_build(project, tmp_path / "site", tmp_path / "cache")
+    assert result.returncode == 0, result.log
+    bad = tiny_with('"The server stores it."', '"The server stores it ([why](other.md#no-such-heading))."')
+    project = make_project(tmp_path / "bad", {"tiny.py": bad}, pages)
+    result = mkdocs_build(project, tmp_path / "site2", tmp_path / "cache")
+    assert result.returncode != 0
+    assert "diagrams/tiny.py, path 'write', step 2: the link 'other.md#no-such-heading' names no heading or anchor" in result.log, result.log
+
+
+def test_tables_whose_names_differ_only_in_punctuation_get_their_own_ids(tmp_path):
+    script = TINY.replace('tiny = System("Tiny")', 'tiny = System("Tiny", schema="schemas/odd.sql", relationships=["a b 1-to-many a-b"])')
+    project = make_project(tmp_path / "project", {"tiny.py": script})
+    (project / "snippets/schemas/odd.sql").write_text(
+        'CREATE TABLE "a b" (id INTEGER PRIMARY KEY);\n'
+        'CREATE TABLE "a-b" (id INTEGER PRIMARY KEY, parent INTEGER REFERENCES "a b" (id));\n'
+    )
+    svg = build(project, tmp_path / "cache").pictures["tiny/schema"].svg
+    ids = [element.get("id") for element in ET.fromstring(svg).iter() if element.get("id")]
+    assert len(ids) == len(set(ids)), ids
+    assert "tiny-schema-table-a-20-b" in ids and "tiny-schema-table-a-2d-b" in ids

@@ -5,7 +5,9 @@ page (no JupyterLab CSS, no CDN loaders) once blueprint.notebook_pages has trimm
 from __future__ import annotations
 
 import gzip
+import json
 import re
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -15,6 +17,7 @@ from nbconvert.preprocessors import CellExecutionError, ExecutePreprocessor
 from blueprint.notebook_pages import forget_stale_results, lighten, notebook_sources
 
 ROOT = Path(__file__).resolve().parents[1]
+FIXTURES_DIR = Path(__file__).resolve().parent / "fixtures"
 NOTEBOOKS = sorted((ROOT / "docs" / "concepts" / "notebooks").glob("*.ipynb"))
 MKDOCS_YML = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
 
@@ -191,3 +194,121 @@ def test_notebooks_run_ahead_into_mkdocs_jupyters_cache_and_a_failing_cell_is_re
     with pytest.raises(ValueError, match="ZeroDivisionError"):
         again.wait(str(bad))
     assert again.executed == 0
+
+
+# --- Time and output limits, and a damaged cache ----------------------------------------
+
+def run_one(tmp_path: Path, monkeypatch, *sources: str, **env: str):
+    """Execute one notebook as a build does; returns (runner, plugin, notebook)."""
+    from blueprint.notebook_pages import NotebookRunner
+
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    notebook = write_notebook(tmp_path / "docs" / "notebooks" / "n.ipynb", *sources)
+    plugin = jupyter_plugin(tmp_path / "cache")
+    runner = NotebookRunner()
+    runner.start(plugin, tmp_path / "docs")
+    return runner, plugin, notebook
+
+
+def test_a_cell_that_never_ends_is_stopped_naming_the_cell(tmp_path, monkeypatch):
+    import time
+
+    started = time.monotonic()
+    runner, _, notebook = run_one(tmp_path, monkeypatch, "x = 1", "while True:\n    pass",
+                                  BLUEPRINT_NOTEBOOK_TIMEOUT="2")
+    with pytest.raises(ValueError) as raised:
+        runner.wait(str(notebook))
+    assert time.monotonic() - started < 60
+    assert "cell 2 (`while True:`) did not finish within 2 s" in str(raised.value)
+    assert "BLUEPRINT_NOTEBOOK_TIMEOUT" in str(raised.value)
+    assert not list((tmp_path / "cache").glob("*.json"))
+
+
+def test_a_notebook_that_prints_too_much_is_stopped_naming_the_cell(tmp_path, monkeypatch):
+    runner, _, notebook = run_one(tmp_path, monkeypatch, "print('fine')", "for _ in range(10_000):\n    print('x' * 1000)")
+    with pytest.raises(ValueError) as raised:
+        runner.wait(str(notebook))
+    assert "cell 2 (`for _ in range(10_000):`): the notebook printed more than 2,000,000 bytes" in str(raised.value)
+    assert not list((tmp_path / "cache").glob("*.json"))
+
+
+def test_a_bad_notebook_limit_is_named(tmp_path, monkeypatch):
+    with pytest.raises(ValueError, match="BLUEPRINT_NOTEBOOK_TIMEOUT='soon' is not a number of seconds"):
+        run_one(tmp_path, monkeypatch, "print(1)", BLUEPRINT_NOTEBOOK_TIMEOUT="soon")
+
+
+@pytest.mark.parametrize("damage", [
+    lambda text: text[: len(text) // 2],  # truncated
+    lambda text: "\x00\xff garbage",
+    lambda text: "{}",
+    lambda text: '{"content": "x", "toc_tokens": [1, 2], "title": null}',  # tokens the plugin cannot read
+])
+def test_a_damaged_notebook_cache_entry_is_made_again(tmp_path, monkeypatch, damage):
+    from mkdocs_jupyter.plugin import _compute_cache_key, _get_cache_path
+
+    from blueprint import cli
+
+    runner, plugin, notebook = run_one(tmp_path, monkeypatch, "print(6 * 7)")
+    runner.wait(str(notebook))
+    cached = _get_cache_path(plugin.config["cache_dir"], _compute_cache_key(str(notebook), plugin.config, True))
+    good = cached.read_text(encoding="utf-8")
+    cached.write_text(damage(good), encoding="utf-8")
+    # `render --check` names it (it looks in ROOT/.cache/mkdocs-jupyter, where the build keeps it)
+    project = tmp_path / "project"
+    shutil.copytree(FIXTURES_DIR / "schemas", project / "snippets" / "schemas")
+    (project / "diagrams").mkdir()
+    (project / ".cache").mkdir()
+    shutil.copytree(tmp_path / "cache", project / ".cache" / "mkdocs-jupyter")
+    assert cli.main(["render", "--check", "--root", str(project), "--cache", str(tmp_path / "pictures")]) == 1
+    from blueprint.notebook_pages import NotebookRunner
+
+    again = NotebookRunner()
+    again.start(jupyter_plugin(tmp_path / "cache"), tmp_path / "docs")
+    again.wait(str(notebook))
+    assert again.executed == 1
+    page = json.loads(cached.read_text(encoding="utf-8"))
+    assert "42" in page["content"] and set(page) == {"content", "toc_tokens", "title"}
+
+
+def test_half_written_pages_of_interrupted_builds_are_removed(tmp_path, monkeypatch):
+    import os
+    import time
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    old, fresh = cache / "tmpold.tmp", cache / "tmpfresh.tmp"
+    old.write_text("half a page")
+    fresh.write_text("another build's page, being written")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    runner, _, notebook = run_one(tmp_path, monkeypatch, "print(1)")
+    runner.wait(str(notebook))
+    assert not old.exists() and fresh.exists()
+
+
+def test_the_build_stops_on_a_notebook_over_a_limit_naming_the_notebook_and_the_cell(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    project = tmp_path / "project"
+    write_notebook(project / "docs" / "notebooks" / "loud.ipynb", "print('fine')", "for _ in range(10_000):\n    print('x' * 1000)")
+    (project / "docs" / "index.md").write_text("# Home\n", encoding="utf-8")
+    (project / "diagrams").mkdir()
+    (project / "snippets").mkdir()
+    (project / "mkdocs.yml").write_text(
+        "site_name: Fixture\nstrict: true\n"
+        f"hooks:\n  - {ROOT / 'blueprint' / 'mkdocs_hooks.py'}\n"
+        "plugins:\n  - search\n  - mkdocs-jupyter:\n      include: ['notebooks/*.ipynb']\n      execute: true\n      allow_errors: false\n",
+        encoding="utf-8",
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
+        cwd=project, capture_output=True, text=True, timeout=300,
+        env={**os.environ, "BLUEPRINT_CACHE": str(tmp_path / "cache"), "NO_MKDOCS_2_WARNING": "1"},
+    )
+    assert result.returncode != 0
+    assert ("docs/notebooks/loud.ipynb: cell 2 (`for _ in range(10_000):`): the notebook printed more than 2,000,000 bytes"
+            in result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "site" / "search" / "search_index.json").exists()

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 
 import pytest
@@ -22,6 +23,9 @@ SCRIPT = (FIXTURES / "valid_tiny.py").read_text().replace(
     'tiny = System("Tiny", schema="schemas/users_pastes.sql", relationships=["users 1-to-many pastes"])',
 )
 PAGE = "# Tiny\n\n<!-- blueprint: tiny/write -->\n\n<!-- blueprint: tiny/schema -->\n"
+
+
+FAILED = "An error happened during the rebuild"  # what serve prints after a failed build
 
 
 def free_port() -> int:
@@ -37,7 +41,7 @@ class Server:
         self.lines: queue.Queue[str] = queue.Queue()
         self.log: list[str] = []
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "mkdocs", "serve", *(["--dirty"] if dirty else []), "--dev-addr", f"127.0.0.1:{self.port}"],
+            [sys.executable, "-m", "mkdocs", "serve", *(["-v"] if os.environ.get("SERVE_VERBOSE") else []), *(["--dirty"] if dirty else []), "--dev-addr", f"127.0.0.1:{self.port}"],
             cwd=project,
             env={**os.environ, "BLUEPRINT_CACHE": str(cache), "NO_MKDOCS_2_WARNING": "1", **env},
             stdout=subprocess.PIPE,
@@ -114,6 +118,13 @@ def test_serve_survives_a_script_that_hangs_or_exits_and_recovers_when_it_is_fix
         script = project / "diagrams" / "tiny.py"
         script.write_text(SCRIPT + "\nwhile True:\n    pass\n")
         server.wait_for("diagrams/tiny.py: the script did not finish within 1 s")
+        server.wait_for(FAILED)
+        # the stopped script is stopped: nothing keeps running inside serve
+        assert cpu_seconds(server.process.pid, over=3) < 0.5
+        script.write_text(SCRIPT + "\nx = sum(range(10**11))\n")  # a loop in C code
+        server.wait_for("Building documentation")
+        server.wait_for(FAILED)
+        assert cpu_seconds(server.process.pid, over=3) < 0.5
         script.write_text(SCRIPT + "\nimport sys\nsys.exit(0)\n")
         server.wait_for("diagrams/tiny.py: the script called exit()")
         assert server.process.poll() is None, "serve is still running"
@@ -123,6 +134,37 @@ def test_serve_survives_a_script_that_hangs_or_exits_and_recovers_when_it_is_fix
         assert "The server stores it, fixed." in server.get("/")
     finally:
         server.stop()
+
+
+def cpu_seconds(pid: int, over: float) -> float:
+    """CPU time a process and its children (the script worker) use during `over` seconds."""
+
+    def used() -> float:
+        total = 0.0
+        for task in [pid, *children(pid)]:
+            try:
+                fields = open(f"/proc/{task}/stat").read().rsplit(")", 1)[1].split()
+            except FileNotFoundError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        return total
+
+    before = used()
+    time.sleep(over)
+    return used() - before
+
+
+def children(pid: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = open(f"/proc/{entry}/stat").read().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if int(stat[1]) == pid:
+                found.append(int(entry))
+    return found
 
 
 @pytest.mark.parametrize("dirty", [True, False], ids=["incremental", "full"])
@@ -162,5 +204,128 @@ def test_serve_rebuilds_the_pages_a_change_reaches_and_search_lists_each_page_on
         assert sorted(set(locations)) == sorted(locations), "a page listed twice"
         assert {"index.html", "other.html", "other.html#a-section"} <= set(locations), locations
         assert "Text, edited." in json.dumps(index) and "Text." not in json.dumps(index).replace("Text, edited.", "")
+    finally:
+        server.stop()
+
+
+# --- Incremental serve is never stale (issue 25, case 3) -----------------------------
+# Each test drives a real `mkdocs serve --dirty` (as `./run serve` runs it) and, after
+# each save, reads the served page and the served search index.
+
+SYSTEMS_PAGE = "# Systems\n\n<!-- blueprint: systems -->\n"
+CONCEPT = "# SQL at scale\n\nHow one database grows.\n"
+
+
+def material_project(tmp_path, scripts: dict[str, str], pages: dict[str, str]):
+    project = make_project(tmp_path / "project", scripts, pages)
+    with (project / "mkdocs.yml").open("a", encoding="utf-8") as config:
+        config.write("use_directory_urls: false\ntheme:\n  name: material\nplugins:\n  - search\n")
+    return project
+
+
+def search_index(server: Server) -> tuple[set[str], str]:
+    """(the locations, the whole text) of the served search index."""
+    index = json.loads(server.get("/search/search_index.json"))
+    return {entry["location"] for entry in index["docs"]}, json.dumps(index)
+
+
+def status(server: Server, path: str) -> int:
+    try:
+        server.get(path)
+        return 200
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def saved(server: Server, file, text: str, *, expect: str = "Reloading browsers") -> str:
+    """Save a file, wait until serve has rebuilt (`expect`: "Reloading browsers") or
+    failed (FAILED); returns what that rebuild printed."""
+    time.sleep(0.3)  # a new modification time, and a rebuild of its own
+    start = len(server.log)
+    file.write_text(text, encoding="utf-8")
+    server.wait_for("Building documentation")
+    server.wait_for(expect)
+    return "".join(server.log[start:])
+
+
+def test_a_script_saved_while_another_page_fails_appears_once_that_page_is_fixed(tmp_path):
+    other = "# Other\n\nNothing drawn here.\n"
+    project = material_project(tmp_path, {"tiny.py": SCRIPT}, {"index.md": PAGE, "other.md": other})
+    server = Server(project, tmp_path / "cache")
+    try:
+        server.wait_for("Serving on")
+        said = saved(server, project / "docs" / "other.md", other + "\n<!-- blueprint: tiny/nosuch -->\n", expect=FAILED)
+        assert "the marker 'tiny/nosuch' names no picture" in said
+        # the same failure again (MkDocs prints a repeated message only once)
+        saved(server, project / "diagrams" / "tiny.py", SCRIPT.replace("The server stores it.", "The server stores it, saved meanwhile."),
+              expect=FAILED)
+        saved(server, project / "docs" / "other.md", other)
+        assert "The server stores it, saved meanwhile." in server.get("/index.html")
+        assert "The server stores it, saved meanwhile." in search_index(server)[1]
+    finally:
+        server.stop()
+
+
+def test_renamed_labels_and_path_titles_reach_the_concept_pages_and_the_systems_table(tmp_path):
+    project = material_project(tmp_path, {"tiny.py": SCRIPT}, {
+        "index.md": SYSTEMS_PAGE, "systems/tiny.md": PAGE, "concepts/sql_at_scale.md": CONCEPT})
+    server = Server(project, tmp_path / "cache")
+    try:
+        server.wait_for("Serving on")
+        assert "Database" in server.get("/concepts/sql_at_scale.html")
+        script = SCRIPT.replace('"Database", kind="postgresql"', '"Paste store", kind="postgresql"')
+        saved(server, project / "diagrams" / "tiny.py", script)
+        assert "Paste store" in server.get("/concepts/sql_at_scale.html")  # its "Used in these designs"
+        assert "Paste store" in search_index(server)[1]
+        saved(server, project / "diagrams" / "tiny.py", script.replace('"Write path"', '"Storing path"'))
+        assert "storing path" in server.get("/index.html")  # the systems table lists the pictures
+        assert "storing path" in search_index(server)[1]
+    finally:
+        server.stop()
+
+
+def test_a_deleted_page_or_system_is_no_longer_served_or_found(tmp_path):
+    extra = SCRIPT.replace('tiny = System("Tiny", schema="schemas/users_pastes.sql", relationships=["users 1-to-many pastes"])',
+                           'extra = System("Extra")').replace("tiny.", "extra.").replace("Tiny", "Extra")
+    project = material_project(tmp_path, {"tiny.py": SCRIPT, "extra.py": extra}, {
+        "index.md": SYSTEMS_PAGE, "systems/tiny.md": PAGE, "systems/extra.md": "# Extra\n\nA spare system.\n\n<!-- blueprint: extra/write -->\n",
+        "other.md": "# Other\n\nA page about zebras.\n"})
+    server = Server(project, tmp_path / "cache")
+    try:
+        server.wait_for("Serving on")
+        assert status(server, "/other.html") == 200 and status(server, "/assets/blueprint/extra/write.svg") == 200
+        time.sleep(0.3)
+        (project / "docs" / "other.md").unlink()
+        server.wait_for("Building documentation")
+        server.wait_for("Reloading browsers")
+        assert status(server, "/other.html") == 404
+        locations, text = search_index(server)
+        assert "other.html" not in locations and "zebras" not in text
+        (project / "docs" / "systems" / "extra.md").unlink()
+        (project / "diagrams" / "extra.py").unlink()
+        server.wait_for("Building documentation")
+        server.wait_for("Reloading browsers")
+        server.quiet_for(1.5)  # the two deletions may make two rebuilds
+        for gone in ("/systems/extra.html", "/assets/blueprint/extra/write.svg"):
+            assert status(server, gone) == 404, gone
+        locations, text = search_index(server)
+        assert not [location for location in locations if "extra" in location] and "A spare system" not in text
+        assert "Extra" not in server.get("/index.html")  # nor in the systems table
+        assert status(server, "/systems/tiny.html") == 200
+    finally:
+        server.stop()
+
+
+def test_a_path_no_page_shows_is_refused_under_serve_as_by_the_full_build(tmp_path):
+    project = material_project(tmp_path, {"tiny.py": SCRIPT}, {"index.md": PAGE, "other.md": "# Other\n"})
+    server = Server(project, tmp_path / "cache")
+    try:
+        server.wait_for("Serving on")
+        script = SCRIPT + '\nread = tiny.path("read", "Read path")\nread.step(1, client, server, "The client asks.")\n'
+        said = saved(server, project / "diagrams" / "tiny.py", script, expect=FAILED)
+        assert "docs/systems/tiny.md does not show tiny/read" in said
+        saved(server, project / "docs" / "other.md", "# Other\n\n<!-- blueprint: tiny/read -->\n")
+        assert "The client asks." in server.get("/other.html")
+        assert "The client asks." in search_index(server)[1]
     finally:
         server.stop()
