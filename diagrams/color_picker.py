@@ -91,7 +91,8 @@ write.step(1, owner, load_balancer,
            "The owner's browser opens an HTTPS connection to the load balancer and sends the new list "
            "(`PUT /lists/42` with the colour IDs in order), with `If-Match` set to the ETag of the list it edited.")
 write.step(2, load_balancer, rate_limiter,
-           "Writes are checked against the client's write quota; a client over it gets HTTP 429 and stops here.")
+           "Writes are checked against the client's write quota; a client over it gets HTTP 429 and stops here.",
+           size="100 B")
 write.step(3, load_balancer, web_server, "The load balancer hands the request to a web server with spare capacity.")
 write.step(4, web_server, favorites,
            "The web server passes the update on with the signed-in user's ID. The request is refused with "
@@ -114,12 +115,12 @@ write.step(6, db_leader, db_followers,
                         "key's TTL removes it within 10 minutes, and the owner's retry deletes it at once"))
 write.step(7, favorites, list_cache,
            "Only then does the service delete the key `fav:42` on the leader of its cache partition; "
-           "the next read loads the new list (cache-aside).", effect="write")
+           "the next read loads the new list (cache-aside).", effect="write", size="100 B")
 write.step(8, web_server, owner, "The web server confirms the update to the owner.")
 write.step(9, favorites, list_cache,
            "A few seconds later, longer than followers usually lag, the service deletes `fav:42` a second time. "
            "This removes an old list that a reader may have put back in between, after reading a follower "
-           "that had not yet received the change (read path, steps 11 and 12).", effect="write")
+           "that had not yet received the change (read path, steps 11 and 12).", effect="write", size="100 B")
 
 write.note("The document store is partitioned by owner ID (the source names consistent hashing; MongoDB's hashed "
            "sharding reaches the same goal). Each sharded collection is balanced on its own, so a list and its "
@@ -161,7 +162,7 @@ write.note("Invalidation is a delete, not an update: two writers racing to set t
 read = color_picker.path("read", "Read path", per="read")
 
 read.stage("Reach a web server")
-read.step(1, viewer, dns, "The viewer's browser resolves the site's domain name through DNS.")
+read.step(1, viewer, dns, "The viewer's browser resolves the site's domain name through DNS.", size="100 B")
 read.step(2, viewer, cdn,
           "The browser loads the app and the colour catalogue from the CDN. The favourite list itself is private, "
           "so it is never stored at the CDN.")
@@ -170,30 +171,31 @@ read.step(3, cdn, static_files, "The CDN fetches the file from object storage an
 read.step(4, viewer, load_balancer,
           "The browser opens an HTTPS connection to the load balancer and asks for the shared list (`GET /lists/42`).")
 read.step(5, load_balancer, rate_limiter,
-          "Reads are checked against the client's read quota; a client over it gets HTTP 429.")
+          "Reads are checked against the client's read quota; a client over it gets HTTP 429.", size="100 B")
 read.step(6, load_balancer, web_server, "The load balancer hands the request to a web server with spare capacity.")
 read.step(7, web_server, favorites, "The web server asks the favourite colours service for owner 42's list on behalf of the viewer.")
 
 read.stage("Check the permission")
 read.step(8, favorites, user_info,
           "The service asks the user info service whether the viewer may see owner 42's list. The request is "
-          "refused with **403 Forbidden** when the viewer is neither the owner nor on the owner's list of viewers.")
+          "refused with **403 Forbidden** when the viewer is neither the owner nor on the owner's list of viewers.",
+          size="100 B")
 read.step(9, user_info, db_leader,
           "The user info service loads owner 42's permissions document from the leader (not a follower, so that a "
           "revoked viewer is never let in by a lagging copy) and keeps it in memory.",
-          when="On a miss in memory", share=0.05, effect="read")
+          when="On a miss in memory", share=0.05, effect="read", size="200 B")
 
 read.stage("Fetch the list")
 read.step(10, favorites, list_cache,
           "The service reads the list's colour IDs (`fav:42`) from a read replica of the cache partition that "
-          "owns owner 42.", effect="read")
+          "owns owner 42.", effect="read", size="200 B")
 read.step(11, favorites, db_followers,
           "The service reads the favourite list document from a follower of the document store.",
-          when="On a cache miss", share=0.2, effect="read")
+          when="On a cache miss", share=0.2, effect="read", size="200 B")
 read.step(12, favorites, list_cache,
           "The service writes the list into the cache under `fav:42`, with a TTL (cache-aside: the service fills "
           "the cache, the store never does).",
-          when="On a cache miss", share=0.2, effect="write",
+          when="On a cache miss", share=0.2, effect="write", size="200 B",
           after_crash=("accepted", "a crash before step 15 leaves the list cached and some colours not; nothing "
                        "is wrong, and the next read costs at most 1 extra miss per colour"))
 read.step(13, favorites, color_cache,
@@ -209,6 +211,10 @@ read.step(16, web_server, viewer,
           "The web server returns the list: colour names and hex codes in the owner's order, marked "
           "`Cache-Control: private` so that no shared cache keeps it.")
 
+read.note("Only the answer is a page of colours (2 kB). The list itself is about twenty colour IDs and the owner's "
+          "ID (200 B, the write size), and so is a permissions document of a few viewer IDs; a DNS answer, a quota "
+          "check, a permission check and a key delete are about 100 B each.",
+          theme="Load")
 read.note("The favourite list cache is partitioned by owner ID with consistent hashing, so adding a cache server "
           "moves only a small share of the keys.",
           theme="Caching")
@@ -245,8 +251,7 @@ read.note("Web servers find instances of the favourite colours and user info ser
 
 
 # --- Share path: the owner lets someone view the list -------------------------------
-share = color_picker.path("share", "Share path", rate=(
-    0.7, "200 bytes", "Assumption: about one write in ten is a share, some 0.7 a second at the peak"))
+share = color_picker.path("share", "Share path", per="write", times=0.1)  # one share for every ten list changes
 share.step(1, owner, load_balancer,
            "The owner shares the list: `POST /lists/42/viewers` with the viewer's email address.")
 share.step(2, load_balancer, rate_limiter,
@@ -270,6 +275,9 @@ share.step(7, favorites, email,
            "this step is completed by the retry. The price: a viewer revoked and shared again within the day "
            "gets no second email, which the owner's page says.")
 share.step(8, email, viewer, "The viewer receives an email with the link, `https://…/lists/42`.")
+share.note("Assumption: about one write in ten is a share, so the path runs at a tenth of the peak writes, each "
+           "moving about 200 B (an email address and a list ID).",
+           theme="Load")
 share.note("The link is not a secret: anyone may hold it, and only the permission check on every read "
            "decides who sees the list. Revoking is the same path with `$pull` instead of `$addToSet`.",
            theme="Permissions")

@@ -147,17 +147,18 @@ trip_store.fails(down="New trips cannot be started (the trip record is written f
                  handling="Cassandra with three copies of every partition, so one node can fail",
                  redundant=True)
 
-# Route requests and searches are the non-ETA part of the capacity's 70 answers a user a day.
-ROUTES = (14_000, "5 kB", "Route requests: about two a day for each of 200 million users, three times the average at the peak")
-SEARCHES = (70_000, "5 kB", "Searches and nearby lookups: about ten a day for each of 200 million users, three times "
-                            "the average at the peak")
+# Route requests and searches are the non-ETA part of the capacity's answers a user a day (0.2 x 360 = 72 reads):
+# two route requests and ten searches or nearby lookups of them, so their paths run at that share of the peak reads
+# (some 14,000 and 70,000 a second), each answer about the read size, 5 kB.
+ROUTES_PER_READ = 2 / 72
+SEARCHES_PER_READ = 10 / 72
 MISS = 0.05  # a Redis cache miss: the capacity's hot fraction (a twentieth of the places, routes and segments)
 NEARBY_CDN_MISS = 0.5  # assumed: the CDN holds the busy cells only, and typed searches skip it
 ROUTE_CDN_MISS = 0.8  # assumed: few trips are popular enough for the CDN to hold
 FILE_CDN_MISS = 0.05  # tiles and photos: the CDN holds the hot twentieth, as the caches do
 SAVE_EVERY_30_S = 0.13  # a fix comes every 4 s; the trip record is saved every 30 s, once in about 7.5 fixes
 RECONNECT = 0.01  # assumed: one route request in a hundred comes from a phone that moved to another server
-CUSTOMIZE = 0.005  # once a minute per changed partition: some tens of writes a second, against 14,000 route requests
+CUSTOMIZE = 0.005  # once a minute per changed partition: some tens of writes a second, against some 14,000 route requests
 BATCH = 0.001  # the Spark jobs read and write in bulk a few times an hour: nothing per route request
 
 # The phone keeps one WebSocket open to the load balancer, which proxies it to the server that took it:
@@ -168,7 +169,7 @@ maps.connection(load_balancer, navigation, "WebSocket")
 
 # --- Navigation service (the high-level design) --------------------------------------
 
-nav = maps.path("navigation", "Navigation service", rate=ROUTES)
+nav = maps.path("navigation", "Navigation service", per="read", times=ROUTES_PER_READ)
 nav.stage("Answer a route request")
 nav.step(1, client, load_balancer,
          "The client sends a route request (origin, destination, travel mode, and a request ID it keeps "
@@ -246,10 +247,11 @@ mm.step(2, navigation, map_matching,
         "The navigation server adds the batch to the trip's window of recent fixes, which it keeps in memory, "
         "and hands the window to the map-matching service directly.")
 mm.step(3, map_matching, segment_cache,
-        "It fetches the road segments around those fixes, looked up by the geohash cells they fall in.", effect="read")
+        "It fetches the road segments around those fixes, looked up by the geohash cells they fall in.", effect="read",
+        size="1 kB")
 mm.step(4, map_matching, segment_db,
         "It reads the nearby segments from the road segment store with a geospatial query and caches them.",
-        when="On a cache miss", effect="read", share=MISS)
+        when="On a cache miss", effect="read", share=MISS, size="1 kB")
 mm.step(5, map_matching, navigation,
         "It smooths the track with a Kalman filter, picks the most likely segments and returns the matched "
         "segment, position and speed; the navigation service updates the ETA from them.")
@@ -275,6 +277,8 @@ mm.step(9, queue, traffic_service,
         "The traffic service, a second consumer group on the same topic, averages the matched speeds per segment "
         "over one-minute windows of GPS time and publishes them (step 5 of the navigation service).",
         effect="deliver")
+mm.note("A fix is 100 B (the write size), but the segments around it are more: a handful of segments with their "
+        "geometry, speed limit and turn rules, some 200 B each, about 1 kB a lookup (steps 3 and 4).", theme="Load")
 mm.note("The source shows map matching only as a picture (GPS signals from the phone, the trip store, "
         "the map-matching service, road segments). The steps above are our reading of it, "
         "consistent with steps 10 to 12 of the ETA path.")
@@ -308,9 +312,9 @@ mm.note("Monitoring watches the queue's consumer lag (which delays history and t
 
 # --- Points of interest ---------------------------------------------------------------
 
-poi = maps.path("points_of_interest", "Points of interest", rate=SEARCHES)
+poi = maps.path("points_of_interest", "Points of interest", per="read", times=SEARCHES_PER_READ)
 poi.stage("Connect and search")
-poi.step(1, client, dns, "The client resolves the maps domain name through DNS.")
+poi.step(1, client, dns, "The client resolves the maps domain name through DNS.", size="100 B")
 poi.step(2, client, cdn,
          "The client asks the CDN for the points of interest near it; answers for busy areas are cached there, "
          "keyed by geohash cell.")
@@ -322,7 +326,7 @@ poi.step(4, load_balancer, server,
          "The load balancer gives the request, or the WebSocket, to an app server with spare capacity; the answer "
          "to a nearby request goes back through the CDN, which keeps it for 5 minutes.")
 poi.step(5, server, trie_server,
-         "While the user types, the server asks the trie server to complete the prefix.")
+         "While the user types, the server asks the trie server to complete the prefix.", size="200 B")
 poi.step(6, server, search_service, "The server passes the submitted search text to the search service.")
 poi.step(7, search_service, search_index,
          "The search service looks the words up in the inverted index and gets back the matching locations, ranked.",
@@ -333,10 +337,10 @@ poi.step(8, server, location_service,
          "at a precision chosen from the radius, and an optional category.")
 poi.step(9, location_service, location_cache,
          "The location service asks the location cache for the IDs of the locations in that cell and its 8 "
-         "neighbours, one entry per cell.", effect="read")
+         "neighbours, one entry per cell.", effect="read", size="1 kB")
 poi.step(10, location_service, location_db,
          "It queries a read replica of the location database for the cells it missed and caches each for 5 minutes.",
-         when="On a cache miss", effect="read", share=MISS)
+         when="On a cache miss", effect="read", share=MISS, size="1 kB")
 poi.step(11, location_service, places_cache,
          "It fetches the places at those locations (name, category, rating, opening hours, media URLs) from the "
          "places cache, keyed by location ID, and keeps those of the asked category.", effect="read")
@@ -358,6 +362,9 @@ poi.step(15, cdn, tile_server,
 poi.step(16, tile_server, location_db,
          "The tile server builds the tile with SQL on the spatial data (PostGIS clips and encodes a tile in one query).",
          when="On a CDN miss", effect="read", share=FILE_CDN_MISS)
+poi.note("Only the answer is a page of places (5 kB, the read size): a DNS answer is about 100 B, ten completions "
+         "of a prefix about 200 B, and the location IDs of nine geohash cells, 8 bytes each, about 1 kB "
+         "(steps 1, 5, 9 and 10).", theme="Load")
 poi.note("The source lists the tile server as one item (it 'provides SQL functionality on vector tiles'); "
          "it is drawn here as two steps, the request and the SQL query, so both arrows are visible.")
 poi.note("The source has the location service fetch media and raster tiles itself, which would send every photo's "
@@ -414,7 +421,8 @@ poi.note("Places worldwide are found and verified with the help of Street View p
 
 # --- Estimated time of arrival --------------------------------------------------------
 
-eta = maps.path("eta", "Estimated time of arrival", rate=ROUTES)
+eta = maps.path("eta", "Estimated time of arrival", per="summary")  # the route request of the navigation path, told
+# as the source tells it, and the fixes of map matching: their load is counted there
 eta.stage("Find candidate routes")
 eta.step(1, client, dns, "The client resolves the maps domain name through DNS.")
 eta.step(2, client, cdn,
@@ -477,6 +485,9 @@ eta.step(19, spark, trip_store,
          effect="read", share=BATCH)
 eta.step(20, spark, route_db, "The jobs write what they detected into the route database, asynchronously.",
          effect="write", share=BATCH)
+eta.note("This path retells, as the source draws it, the route request of the navigation path and the fixes of "
+         "map matching, so it adds no load of its own to the hot spots: counting both would count every route "
+         "request twice and every fix once per route.", theme="Load")
 eta.note("Step 18 is not in the source, which stops at the queue; it is added so the trip data that step 19 reads has a way in.")
 
 eta.note("The road network is a directed graph: intersections are the nodes and road segments the edges, "

@@ -126,7 +126,8 @@ CDN_MISS = 0.2  # the CDN keeps the hot fifth of the media, which draws four req
 
 # --- Home timeline: how an item is published and fetched -----------------------------
 # One run per post: it publishes the item, then a follower reads it (the read path counts all reads).
-home = newsfeed.path("home_timeline", "Home timeline", per="write")
+# The overview retells steps of the write and read paths below, so it adds no load of its own.
+home = newsfeed.path("home_timeline", "Home timeline", per="summary")
 
 home.stage("Publish an item")
 home.step(1, author, web_server, "The author posts a feed item: some text and the URLs of any images or videos.")
@@ -213,7 +214,8 @@ write.step(2, client, load_balancer,
            "The client opens an HTTPS connection to the load balancer to post a feed item, with an "
            "Idempotency-Key that its retries repeat.")
 write.step(3, load_balancer, rate_limiter,
-           "The post is checked against the client's write quota; a client over its limit gets HTTP 429 and stops here.")
+           "The post is checked against the client's write quota; a client over its limit gets HTTP 429 and stops here.",
+           size="100 B")
 write.step(4, load_balancer, web_server, "The load balancer passes the connection to a web server with spare capacity.")
 write.step(5, web_server, [object_store, sql_db],
            "The web server first checks each media key with a HEAD request to object storage: the file must exist "
@@ -221,7 +223,7 @@ write.step(5, web_server, [object_store, sql_db],
            "long before the one-day lifecycle rule can delete it (400 otherwise). It then mints a time-sortable ID and records it under the author and the Idempotency-Key "
            "(`post_requests`, whose primary key is that pair). If the pair is already there, this is a retry: the "
            "server takes the first attempt's ID instead, or answers 409 if the request differs from the first.",
-           effect="write",
+           effect="write", size="200 B",
            after_crash=("idempotent retry", "an ID recorded under the Idempotency-Key and not queued; the client has "
                         "no 202, so it retries, finds that ID and queues it (step 6); one that gives up has seen an "
                         "error, and the row goes after a day"))
@@ -233,13 +235,13 @@ write.step(6, web_server, message_queue,
                         "again under the same ID, and the fanout's writes are keyed by it"))
 write.step(7, web_server, client,
            "The web server answers at once (HTTP 202 Accepted, with the item's ID); publishing to followers happens "
-           "after the client has its answer.")
+           "after the client has its answer.", size="100 B")
 
 write.stage("Store the item")
 write.step(8, message_queue, fanout, "The fanout service takes the item off the queue.", effect="deliver")
 write.step(9, fanout, object_store,
            "If the item has media, the fanout service removes their 'pending' tag, so that the bucket's lifecycle "
-           "rule no longer applies to them; repeating it is harmless.", effect="write",
+           "rule no longer applies to them; repeating it is harmless.", effect="write", size="100 B",
            idempotent_by="the media keys: a tag removed twice stays removed",
            after_crash=("idempotent retry", "the queue message is not acknowledged, so it is delivered again "
                         "and steps 9 to 16 run once more, each keyed by the item ID"))
@@ -269,7 +271,7 @@ write.step(12, fanout, item_cache,
                         "and steps 9 to 16 run once more, each keyed by the item ID"))
 write.step(13, fanout, user_cache,
            "The fanout service adds the item's ID to the author's user timeline cache, a sorted set of IDs, "
-           "if the cache still holds that set.", effect="write",
+           "if the cache still holds that set.", effect="write", size="100 B",
            idempotent_by="the item ID: a ZADD of an ID already in the set changes nothing",
            after_crash=("idempotent retry", "the queue message is not acknowledged, so it is delivered again "
                         "and steps 9 to 16 run once more, each keyed by the item ID"))
@@ -284,7 +286,7 @@ write.step(14, fanout, feed_generation,
            "so a crash anywhere before that means redelivery.")
 write.step(15, feed_generation, user_info,
            "Feed generation asks the in-memory user info service for the author's followers and for the category "
-           "of each user: active non-celebrity, inactive, or celebrity.")
+           "of each user: active non-celebrity, inactive, or celebrity.", size="2 kB")
 write.step(16, feed_generation, home_cache,
            "For an author who is not a celebrity, feed generation pushes the item's ID into the cached home timeline "
            "of every active follower whose list the cache still holds (fan-out on write). This costs O(n) writes, "
@@ -373,26 +375,27 @@ write.note("The source has the fanout service hand the media on to object storag
 read = newsfeed.path("read", "Read path", per="read")
 
 read.stage("Reach the timeline service")
-read.step(1, client, dns, "The client resolves the site's domain name through DNS.")
+read.step(1, client, dns, "The client resolves the site's domain name through DNS.", size="100 B")
 read.step(2, client, load_balancer, "The client opens an HTTPS connection to the load balancer to fetch the newsfeed.")
 read.step(3, load_balancer, rate_limiter,
-          "The request is checked against the client's read quota; a client over its limit gets HTTP 429.")
+          "The request is checked against the client's read quota; a client over its limit gets HTTP 429.",
+          size="100 B")
 read.step(4, load_balancer, web_server, "The load balancer passes the connection to a web server with spare capacity.")
 read.step(5, web_server, timeline_service, "The web server asks the timeline service for the user's newsfeed.")
 
 read.stage("Assemble the home timeline")
 read.step(6, timeline_service, user_info,
           "The timeline service asks the user info service whom the user follows, and whether the user is active, "
-          "inactive, or follows celebrities.")
+          "inactive, or follows celebrities.", size="2 kB")
 read.step(7, user_info, sql_replica,
           "The user info service reads the missing user or follow data from a SQL replica.",
-          when="On a cache miss", effect="read", share=MISS)
+          when="On a cache miss", effect="read", share=MISS, size="2 kB")
 read.step(8, timeline_service, home_cache, "The service reads the list of feed item IDs from the user's home timeline cache.",
-          effect="read")
+          effect="read", size="200 B")
 read.step(9, timeline_service, user_cache,
           "The service fetches the latest item IDs of each followed celebrity and merges them into the list "
           "(the hybrid model).",
-          when="If the user follows celebrities", effect="read", share=FOLLOWS_CELEBRITY)
+          when="If the user follows celebrities", effect="read", share=FOLLOWS_CELEBRITY, size="200 B")
 read.step(10, timeline_service, timelines_db,
           "Nothing was pushed for an inactive user, so the service pulls the latest items of each followee from "
           "Cassandra and merges them (fan-out on load), reading the current month and going back a few months at "
@@ -409,7 +412,8 @@ read.step(12, timeline_service, sql_replica,
 read.stage("Another user's timeline")
 read.step(13, timeline_service, user_cache,
           "To show one user's own timeline (a profile page), the service reads that user's item IDs from the "
-          "user timeline cache, then turns them into items as in steps 11 and 12.", effect="read", share=PROFILE)
+          "user timeline cache, then turns them into items as in steps 11 and 12.", effect="read", share=PROFILE,
+          size="200 B")
 read.step(14, timeline_service, timelines_db,
           "The service reads the user's timeline from Cassandra, newest month first.",
           when="On a cache miss", effect="read", share=PROFILE * MISS)
@@ -419,6 +423,11 @@ read.step(15, client, cdn, "The client asks the CDN for the images and videos wh
 read.step(16, cdn, object_store, "The CDN fetches the file from object storage and keeps a copy.", when="On a CDN miss",
           effect="read", share=CDN_MISS)
 
+read.note("Only the items are a page (20 kB, the read size). A page of item IDs, from the home timeline cache or a "
+          "user timeline, is 20 IDs of 8 bytes with framing, about 200 B; whom a user follows, or an author's "
+          "followers with their categories, a few hundred IDs, about 2 kB; a DNS answer and a quota check about "
+          "100 B. On the write path an ID row, a tag change and a ZADD of one ID are 100 to 200 B.",
+          theme="Load")
 read.note("Inactive users fetch their home timeline by pull (fan-out on load): the first read after a long absence "
           "is slower, and it is then cached so that pushes can keep it current.",
           theme="Publishing models")
@@ -447,8 +456,9 @@ read.note("The source has the client fetch media from the object store; in pract
 
 
 # --- Follow a user ----------------------------------------------------------------------
-# Sized like posting, an upper bound: a follow is one small write, and users follow less often than they post.
-follow = newsfeed.path("follow", "Follow a user", per="write")
+# Run as often as posting, an upper bound: users follow less often than they post. Each step moves a
+# follow row or a request naming two user IDs, about 200 B, not an item.
+follow = newsfeed.path("follow", "Follow a user", per="write", size="200 B")
 follow.step(1, client, web_server,
             "The reader asks to follow an account (through the load balancer and the rate limiter, as when posting).")
 with follow.transaction("Follow and count"):

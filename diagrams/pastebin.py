@@ -59,11 +59,13 @@ object_store.fails(down="Uploads fail at write step 6 and the client retries; pa
 write = pastebin.path("write", "Write path", per="write")
 write.step(1, client, server,
            "The client opens an HTTPS connection to an app server (through the load balancer, as on the read path) "
-           "and asks to create a paste of a given size, with an Idempotency-Key that its retries repeat.")
+           "and asks to create a paste of a given size, with an Idempotency-Key that its retries repeat.",
+           size="200 B")
 write.step(2, server, rate_limiter,
            "The server checks the client's write quota with the rate limiter (the same service the load balancer "
-           "asks for reads); a client over its limit gets HTTP 429 and stops here.")
-write.step(3, key_service, server, "The key generation service hands the server an unused, already encoded paste ID.")
+           "asks for reads); a client over its limit gets HTTP 429 and stops here.", size="100 B")
+write.step(3, key_service, server, "The key generation service hands the server an unused, already encoded paste ID.",
+           size="100 B")
 write.step(4, server, metadata_db,
            "The server reserves the paste: one INSERT of a pending reservation with the ID (which is also the object "
            "key), the owner, the size, the expiry and the Idempotency-Key, stamped by the database's clock, which also "
@@ -77,7 +79,7 @@ write.step(5, server, client,
            "The server presigns an upload for the object key that equals the paste ID (an HTTP PUT of that one key, "
            "of exactly the declared size, create-only, signed with the reservation's creation time so that it is valid for "
            "five minutes from then) and returns the upload URL with the paste ID. A retry gets the same ID and the "
-           "same URL.")
+           "same URL.", size="500 B")
 write.step(6, client, object_store,
            "The client sends the text straight to object storage with an HTTP PUT to that URL, so the bytes never "
            "cross the app servers.", effect="write",
@@ -85,21 +87,27 @@ write.step(6, client, object_store,
                         "none comes, the reservation lapses and the sweep deletes the object under its key"))
 write.step(7, object_store, client,
            "Object storage checks the signature and the create-only condition, stores the text under the key and "
-           "confirms the upload.")
+           "confirms the upload.", size="100 B")
 write.step(8, client, server,
            "The client tells the server that the upload is done (POST …/complete, which it may retry as often as "
-           "it needs).")
+           "it needs).", size="100 B")
 write.step(9, server, object_store,
            "The server checks that the object exists and has the reserved size (an HTTP HEAD request on the key); "
-           "if it does not, the answer is 409 and nothing changes.", effect="read")
+           "if it does not, the answer is 409 and nothing changes.", effect="read", size="100 B")
 write.step(10, server, bloom_filter,
            "The server adds the ID to the Bloom filter before the paste can be read, so that the first read is not "
-           "turned away (read step 6). Adding it twice is harmless.")
+           "turned away (read step 6). Adding it twice is harmless.", size="100 B")
 write.step(11, server, metadata_db,
            "One statement marks the caller's open reservation completed and inserts the paste's row from it (owner, "
            "object key, and the lifetime asked for, counted from now, so a late complete never returns a dead link). No reservation matched: a retry whose paste exists gets the same link; otherwise "
-           "the reservation lapsed, the paste was deleted since, or it is someone else's (404).", effect="write")
-write.step(12, server, client, "The server returns the link built from the paste ID; that link is what the user shares.")
+           "the reservation lapsed, the paste was deleted since, or it is someone else's (404).", effect="write",
+           size="200 B")
+write.step(12, server, client, "The server returns the link built from the paste ID; that link is what the user shares.",
+           size="100 B")
+write.note("Only the upload (step 6) carries the text, 10 kB. The rest moves a paste ID, a quota check, a "
+           "presigned URL (about 500 B with its signature) or a row of a few columns (about 200 B). The reservation "
+           "(step 4) is still counted at the path's 10 kB, an upper bound for its row.",
+           theme="Load")
 write.note("Keys are generated ahead of time, so a write never has to check for a collision. "
            "Six base62 characters give 62⁶ ≈ 56.8 billion keys.", theme="Keys")
 write.note("A short ID is not a secret. With a billion pastes stored, a random six-character guess hits an existing "
@@ -148,15 +156,16 @@ write.note("One Bloom filter is shared by every app server (for example a Redis 
 CDN_MISS, CACHE_MISS = 0.2, 0.2 * 0.2
 
 read = pastebin.path("read", "Read path", per="read")
-read.step(1, client, dns, "The client resolves the Pastebin domain name through DNS.")
+read.step(1, client, dns, "The client resolves the Pastebin domain name through DNS.", size="100 B")
 read.step(2, client, cdn, "The client asks the CDN for the paste; a copy the CDN holds is returned at once.")
 read.step(3, cdn, load_balancer, "The CDN forwards the request to the load balancer (or reverse proxy) at the origin.",
           when="On a CDN miss", share=CDN_MISS)
-read.step(4, load_balancer, rate_limiter, "The read is checked against the client's quota.", share=CDN_MISS)
+read.step(4, load_balancer, rate_limiter, "The read is checked against the client's quota.", share=CDN_MISS,
+          size="100 B")
 read.step(5, load_balancer, server, "The load balancer passes the request to an app server with spare capacity.",
           share=CDN_MISS)
 read.step(6, server, bloom_filter, "The server asks the Bloom filter whether the paste ID exists; if it says no, the answer is 404.",
-          share=CDN_MISS)
+          share=CDN_MISS, size="100 B")
 read.step(7, server, cache, "If the paste may exist, the server looks for it (text and expiry) in the cache; a hit is returned at once.",
           effect="read", share=CDN_MISS)
 read.step(8, server, metadata_db,
@@ -190,8 +199,9 @@ read.note("The source has the client contact the load balancer directly after a 
           "with a pull CDN, as here, the CDN forwards the miss to the origin itself.", theme="Corrections")
 
 # Every paste is removed at most once, by its owner or by the sweep, so the path runs at most
-# as often as pastes are created: sized at the peak write rate, an upper bound.
-cleanup = pastebin.path("cleanup", "Delete and clean up", per="write")
+# as often as pastes are created: sized at the peak write rate, an upper bound. No step carries the
+# text: each moves a paste ID, a delete, a purge or a short list entry, about 100 B.
+cleanup = pastebin.path("cleanup", "Delete and clean up", per="write", size="100 B")
 cleanup.step(1, client, server,
              "The owner asks to delete the paste (through the load balancer, as on the read path), with their token.")
 cleanup.step(2, server, metadata_db,

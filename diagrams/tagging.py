@@ -123,7 +123,7 @@ write.step(1, client, object_store,
 write.step(2, client, load_balancer,
            "The client opens an HTTPS connection to the load balancer to create an item or add tags to one.")
 write.step(3, load_balancer, rate_limiter,
-           "Writes are counted against the client's quota; a client over it gets HTTP 429.")
+           "Writes are counted against the client's quota; a client over it gets HTTP 429.", size="100 B")
 write.step(4, load_balancer, web_server, "The load balancer hands the request to a web server with spare capacity.")
 write.step(5, web_server, sql_db,
            "For a create, the web server first claims the request's `Idempotency-Key` in the SQL primary: it "
@@ -132,7 +132,7 @@ write.step(5, web_server, sql_db,
            "first attempt's ID; the key's primary key serializes them. For a tagging, it reads the item's row "
            "instead: who owns it decides a 403, and a missing row a 404 once the ID is too old for its create "
            "to be still queued.",
-           when="For a create with an Idempotency-Key, or a tagging", share=1, effect="write",
+           when="For a create with an Idempotency-Key, or a tagging", share=1, effect="write", size="200 B",
            after_crash=("idempotent retry", "a crash after the claim but before queueing leaves a claimed key and "
                         "nothing queued; the client's retry with the same key gets the same item ID and queues it"))
 write.step(6, web_server, message_queue,
@@ -159,7 +159,7 @@ write.step(8, fanout, nosql_db,
 write.step(9, fanout, sql_db,
            "In one SQL transaction it inserts any new tag names, the item row (for a create) and one `item_tags` "
            "row per tag, skipping rows that already exist (the *store a created item's row* and *tag an item* "
-           "queries below).", effect="write",
+           "queries below).", effect="write", size="500 B",
            idempotent_by="the item ID and the tag name: the primary keys of items and item_tags and the unique tag name",
            after_crash=("idempotent retry", "a crash before the caches are updated leaves the stores right and the "
                         "caches behind; the unacknowledged message is redelivered and steps 8 to 13 run again"))
@@ -173,7 +173,8 @@ write.step(10, fanout, message_queue,
                         "message; it is refused and moved again, and replaying both copies is harmless"))
 
 write.stage("Keep popular tags hot")
-write.step(11, fanout, tags_info, "The fanout service asks the tags info service which of the item's tags are popular.")
+write.step(11, fanout, tags_info, "The fanout service asks the tags info service which of the item's tags are popular.",
+           size="200 B")
 write.step(12, fanout, items_cache,
            "For a create with a popular tag it caches the item's document in the items cache, by item ID. For "
            "a tagging it deletes the cached document whether or not the new tag is popular (the item may be "
@@ -187,7 +188,7 @@ write.step(13, fanout, tags_cache,
            "(`ZREMRANGEBYRANK`), in one small Lua script that does nothing if the set does not exist, so a partial "
            "set is never created. The set is ordered by the ID, so newest-first order holds however late or "
            "often a message arrives.",
-           when="If a tag is popular", share=0.3, effect="write",
+           when="If a tag is popular", share=0.3, effect="write", size="100 B",
            idempotent_by="the item ID, the set's member: adding it again changes nothing")
 
 write.stage("In the background: the popular set every few minutes, the trie hourly")
@@ -248,31 +249,32 @@ write.note("The source has the fanout service send the media files to object sto
 read = tagging.path("read", "Read path", per="read")
 
 read.stage("Reach the tags service and ask whether the tag is popular")
-read.step(1, client, dns, "The client resolves the service's domain name through DNS.")
+read.step(1, client, dns, "The client resolves the service's domain name through DNS.", size="100 B")
 read.step(2, client, cdn,
           "The client asks the CDN for the tag page. A public tag page is the same for every reader, so the CDN may "
           "keep it for a few seconds and answer at once.")
 read.step(3, cdn, load_balancer,
           "The CDN forwards the request to the load balancer at the origin.",
           when="On a CDN miss", share=0.5)
-read.step(4, load_balancer, rate_limiter, "The read is counted against the client's quota.", share=0.5)
+read.step(4, load_balancer, rate_limiter, "The read is counted against the client's quota.", share=0.5,
+          size="100 B")
 read.step(5, load_balancer, web_server, "The load balancer hands the request to a web server with spare capacity.",
           share=0.5)
 read.step(6, web_server, tags_service, "The web server asks the tags service for the newest items with the tag.",
           share=0.5)
 
 read.step(7, tags_service, tags_info, "The tags service asks the tags info service whether the tag is popular.",
-          share=0.5)
+          share=0.5, size="100 B")
 read.stage("Branch 1, a popular tag: the caches, each with its miss path")
 read.step(8, tags_service, tags_cache,
           "It reads one page of item IDs below the cursor, newest first, from the tag's sorted set "
           "(`ZREVRANGEBYLEX` with a limit). A cursor below the oldest ID the set holds (the newest 1,000) "
           "takes branch 2 instead, like a tag that is not popular.",
-          when="If the tag is popular", share=0.3, effect="read")
+          when="If the tag is popular", share=0.3, effect="read", size="400 B")
 read.step(9, tags_service, sql_replica,
           "It reads the tag's newest 1,000 item IDs from a SQL replica and writes them back to the tags cache as "
           "a sorted set.",
-          when="On a tags cache miss", share=0.003, effect="read")
+          when="On a tags cache miss", share=0.003, effect="read", size="8 kB")
 read.step(10, tags_service, items_cache,
           "It fetches the items for those IDs from the items cache with a Redis `MGET`: one round trip on one node. "
           "In a Redis Cluster the keys of one `MGET` must share a hash slot, so the client sends one per slot, in parallel.",
@@ -283,7 +285,7 @@ read.step(11, tags_service, nosql_replica,
 read.stage("Branch 2, any other tag: straight from the replicas")
 read.step(12, tags_service, sql_replica,
           "It runs the *items with a tag* query below on a SQL replica: one page of item IDs, newest first.",
-          when="If the tag is not popular", share=0.2, effect="read")
+          when="If the tag is not popular", share=0.2, effect="read", size="200 B")
 read.step(13, tags_service, nosql_replica,
           "It fetches those items' documents from a MongoDB secondary in one query (`_id: {$in: [...]}`).",
           when="If the tag is not popular", share=0.2, effect="read")
@@ -295,11 +297,17 @@ read.step(15, cdn, object_store, "The CDN fetches the file from object storage a
 read.stage("Suggest tags while the user types")
 read.step(16, web_server, trie_server,
           "As the user types in the tag search box, each keystroke's request (steps 2–5) reaches a web server, which "
-          "asks the trie server for the most used tags that start with the prefix.")
+          "asks the trie server for the most used tags that start with the prefix.", size="200 B")
 
 read.note("The [trie](concepts/trie.md) answers in time proportional to the prefix: each node keeps its own best completions, so no "
           "subtree is walked. It is rebuilt from tag counts (write step 15), not updated on every tagging.",
           theme="Autosuggestion")
+read.note("Not every step moves a whole page (20 kB) or item (2 kB). A DNS answer, a quota check, a tag's "
+          "popularity and one sorted-set member are about 100 B each; a page of 20 item IDs is about 400 B as "
+          "19-digit members, 200 B as 8-byte IDs from SQL, and the 1,000 IDs that refill a set about 8 kB; "
+          "ten suggested tag names with their counts are about 200 B; the key claim is a row of a few columns "
+          "(about 200 B) and a create's SQL rows (the item row and a few item_tags rows) about 500 B.",
+          theme="Load")
 read.note("Popular tags get most of the reads, so keeping just their newest items in memory serves most traffic "
           "from the caches; the long tail of rare tags is read from the replicas, which replication keeps current with no extra work.",
           theme="Popular and non-popular tags")

@@ -119,18 +119,20 @@ workflow.step(1, fetcher, zookeeper,
               "watches the nodes, gives that fetcher's host queues to another fetcher and re-issues the URLs it "
               "had taken but never confirmed (step 14). A fetcher that was only paused learns on waking that its "
               "session has expired and stops before its next request, so a host gets at most one request "
-              "from it after the hand-over. Every service does this; the fetchers are drawn.", share=0.001)
+              "from it after the hand-over. Every service does this; the fetchers are drawn.", share=0.001,
+              size="100 B")
 workflow.step(2, seed_store, frontier,
               "The URL frontier loads the seed URLs from the seed URL store at the start, and reads the list again "
               "every minute so that seeds added to a running crawl are picked up. It takes in only seeds that have "
               "no row in the URL store yet, adding one with the conditional put of step 18 (due a day later, in "
-              "case the frontier loses it before its checkpoint), so no clock decides which seeds are new.", share=0.0001)
+              "case the frontier loses it before its checkpoint), so no clock decides which seeds are new.", share=0.0001,
+              size="200 B")
 workflow.step(3, url_store, scheduler,
               "The scheduler scans the URL store for the URLs whose next crawl time has come (`next_due_at` "
               "before now, by the scheduler's clock). Rows are keyed by the URL's hash, not by time, so this is a "
               "scan of every row: a batch job that passes over the table once an hour, one task per region of the "
               "table on its own region server (some 30 billion rows of a few hundred bytes, about 10 TB a pass). "
-              "The shortest re-crawl interval is an hour, so that granularity is enough.", share=0.9)
+              "The shortest re-crawl interval is an hour, so that granularity is enough.", share=0.9, size="300 B")
 workflow.step(4, scheduler, frontier,
               "The scheduler hands those URLs to the frontier for a re-crawl, with their `ETag` and "
               "`Last-Modified`, and moves each one's `next_due_at` a day ahead, so that the next scan does not "
@@ -139,14 +141,15 @@ workflow.step(4, scheduler, frontier,
               "fetcher's step 14 cannot overwrite the real next time. A URL lost on the way (a frontier that "
               "failed before its checkpoint) comes due again a day later; one still waiting then (a large host's "
               "queue can take longer) is handed out again, and the frontier, which holds each URL once, ignores "
-              "it.", share=0.9)
+              "it.", share=0.9, size="200 B")
 workflow.step(5, frontier, fetcher,
               "The frontier orders the URLs by priority and politeness (see the URL frontier below) and lends the "
-              "next URLs to the fetcher workers: a URL not confirmed within its lease goes out again.")
+              "next URLs to the fetcher workers: a URL not confirmed within its lease goes out again.", size="200 B")
 
 workflow.stage("Fetch and store")
 workflow.step(6, fetcher, local_dns,
-              "The fetcher resolves the URL's host name to the origin server's IP address through the local DNS.")
+              "The fetcher resolves the URL's host name to the origin server's IP address through the local DNS.",
+              size="100 B")
 workflow.step(7, fetcher, websites,
               "The fetcher downloads the host's `robots.txt` and keeps it for at most a day. A 5XX answer counts as "
               "“disallow everything” for now, a 4XX as “no rules”. A URL the file disallows "
@@ -161,7 +164,7 @@ workflow.step(9, fetcher, duplicate_check,
               "earlier version does not count); a near-duplicate is not stored, and step 14 records it as one. A "
               "re-crawled page that has become a near-duplicate also loses its URL's old fingerprint here, and "
               "a nightly job deletes the stored copies of URLs recorded as duplicates, so no stale copy is "
-              "indexed under that URL.")
+              "indexed under that URL.", size="100 B")
 workflow.step(10, fetcher, content_store,
               "The fetcher compresses the page and stores it under its document ID, a hash of the normalised URL, "
               "in the content store, where later jobs (indexing, ranking) read it. A re-crawl or a retry "
@@ -177,11 +180,12 @@ workflow.step(11, fetcher, content_cache,
 workflow.step(12, fetcher, duplicate_check,
               "Only now, with the page stored, the fetcher records the page's fingerprint under its URL, replacing "
               "the URL's previous one; a fetcher that died before this point leaves no fingerprint that would make "
-              "its own retry look like a duplicate.")
+              "its own retry look like a duplicate.", size="100 B")
 workflow.step(13, fetcher, message_queue,
               "The fetcher puts the document ID on the message queue. A 3XX answer is not followed here: its "
               "`Location` goes on the queue as a link found on the page, so the target passes the URL processor, "
               "the frontier's per-host queue and its own host's robots.txt like any other URL.", effect="write",
+              size="100 B",
               after_crash=("idempotent retry", "a crash before step 14 leaves the outcome unrecorded; the URL is "
                            "fetched and queued again, and the URL processor's conditional puts (step 18) turn the "
                            "repeat into no new rows"))
@@ -189,11 +193,12 @@ workflow.step(14, fetcher, url_store,
               "The fetcher writes the outcome into the URL's row (crawled, not modified, duplicate, disallowed, "
               "redirected or failed; HTTP status, `ETag`, `Last-Modified`, attempts) and its next crawl time, "
               "then confirms the URL to the frontier. A crash before this point only means the URL is lent out "
-              "again and fetched once more, which overwrites the same document.", effect="write")
+              "again and fetched once more, which overwrites the same document.", effect="write", size="300 B")
 
 workflow.stage("Extract links and loop")
 workflow.step(15, message_queue, url_processor,
-              "The URL processor, subscribed to the queue, receives the document ID.", effect="deliver")
+              "The URL processor, subscribed to the queue, receives the document ID.", effect="deliver",
+              size="100 B")
 workflow.step(16, content_cache, url_processor,
               "The URL processor reads the page from the content cache, extracts its links, drops the unwanted "
               "ones (filter) and rewrites the rest into one canonical form (normalise). The filter also drops "
@@ -206,14 +211,21 @@ workflow.step(18, url_processor, url_store,
               "The URL processor inserts a row for each new URL, with the page it was found on and a next crawl "
               "time a day ahead (the scheduler's lease of step 4), only if the URL "
               "store has no row for it yet (a conditional put, checkAndMutate in HBase); then it adds the URLs to "
-              "its Bloom filter, and only then commits its offset on the queue.", effect="write",
+              "its Bloom filter, and only then commits its offset on the queue.", effect="write", size="1 kB",
               idempotent_by="the hash of the normalised URL, the row key: the conditional put inserts only when no row has it")
 workflow.step(19, url_store, frontier,
               "The URL frontier takes the newly inserted URLs as its next input (the URL processor passes on the "
               "rows its puts created), and the loop starts again at step 5. A processor that dies between the "
               "insert and the hand-over loses no URL: the redelivered message finds the rows there and passes "
-              "nothing on, but each row comes due a day later and the scheduler hands it over (steps 3–4).", share=0.1)
+              "nothing on, but each row comes due a day later and the scheduler hands it over (steps 3–4).", share=0.1,
+              size="200 B")
 
+workflow.note("Only the page itself is 30 kB (steps 8, 10, 11, 16, 17). What goes round the loop is smaller: a "
+              "document ID on the queue is a 32-byte hash with its framing, about 100 B; a URL with its `ETag` and "
+              "`Last-Modified` about 200 B (URLs average well under 100 characters); a URL store row, an outcome "
+              "or a due URL, a few hundred bytes (step 3's 300 B, as in its 10 TB pass over 30 billion rows); a "
+              "fingerprint, a DNS answer and a heartbeat about 100 B. Step 18 writes the rows of the page's links "
+              "that pass the Bloom filter, a few of about 300 B each: about 1 kB a page.", theme="Load")
 workflow.note("The source lists the heartbeats to ZooKeeper after the loop has closed (its item 14); here they "
               "are step 1, so that the last step is the one that feeds the loop.")
 workflow.note("The source has the fetcher ask the scheduler whether a URL has a crawl schedule of its own. Asked "
@@ -328,7 +340,7 @@ workflow.note("Apache Gora maps the crawler's records onto NoSQL stores (HBase, 
 
 # --- URL frontier: the frontier on its own ------------------------------------------
 
-frontier_path = crawler.path("url_frontier", "URL frontier", per="write")
+frontier_path = crawler.path("url_frontier", "URL frontier", per="write", size="200 B")  # one URL per page fetched
 
 frontier_path.stage("Prioritise")
 frontier_path.step(1, seed_store, prioritiser,
@@ -371,6 +383,8 @@ frontier_path.step(11, host_queue_c, fetcher_3,
                    "Fetcher 3 works through host C's queue; when a per-host queue runs empty, the selector gives "
                    "it a new host.", effect="deliver", share=0.34)
 
+frontier_path.note("What moves through the frontier is one URL per page fetched, with its score and validators: "
+                   "about 200 B, not the page.", theme="Load")
 frontier_path.note("The frontier has two halves: the priority queues (front) decide *what* is crawled first; the "
                    "per-host queues (back) decide *when* a host may be contacted again.")
 frontier_path.note("OPIC (Online Page Importance Computation) gives every page some “cash”; a crawled page passes "

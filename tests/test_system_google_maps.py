@@ -152,10 +152,19 @@ def test_the_fix_path_dominates_the_load_as_computed_by_hand(system):
     from blueprint import capacity, load
 
     fixes = 200_000_000 * 360 / 86_400 * 3  # peak fixes per second: 10 million phones, one fix every 4 s
-    routes = 14_000  # the declared rate of the navigation and ETA paths
+    routes = 200_000_000 * 2 / 86_400 * 3  # two route requests a user a day, at the peak: some 14,000 a second
+    searches = 200_000_000 * 10 / 86_400 * 3  # ten searches or nearby lookups a user a day: some 70,000 a second
     loads = {l.component: l for l in load.compute(system, capacity.compute(system))}
-    # map matching step 7 publishes each fix, step 9 delivers it to the traffic service; ETA step 17 per route
-    assert math.isclose(loads["queue"].requests, 2 * fixes + routes, rel_tol=1e-9)
-    # map matching steps 1 and 5, navigation step 2, ETA step 4; the feeds reach it once per route (steps 7, 15)
-    assert math.isclose(loads["navigation"].requests, 2 * fixes + 4 * routes, rel_tol=1e-9)
+    # map matching step 7 publishes each fix, step 9 delivers it to the traffic service; the ETA path only
+    # retells them (a summary), so its step 17 adds nothing
+    assert math.isclose(loads["queue"].requests, 2 * fixes, rel_tol=1e-9)
+    assert math.isclose(loads["queue"].bytes, 2 * fixes * 100, rel_tol=1e-9)  # a fix is 100 B
+    # map matching steps 1 and 5, navigation step 2; the feeds reach it once per route (navigation step 7)
+    assert math.isclose(loads["navigation"].requests, 2 * fixes + 2 * routes, rel_tol=1e-9)
+    # one lookup per fix (map matching step 3), each moving a handful of segments, about 1 kB
+    assert math.isclose(loads["segment_cache"].bytes, fixes * 1_000, rel_tol=1e-9)
+    # every search asks the trie (points of interest step 5) for ten completions, about 200 B
+    assert math.isclose(loads["trie_server"].requests, searches, rel_tol=1e-9)
+    assert math.isclose(loads["trie_server"].bytes, searches * 200, rel_tol=1e-9)
+    assert math.isclose(loads["route_cache"].requests, routes, rel_tol=1e-9)  # once per route, not twice
     assert load.hottest(list(loads.values())).component == "navigation"

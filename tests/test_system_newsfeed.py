@@ -303,11 +303,14 @@ def test_cassandra_load_is_what_the_assumptions_give_by_hand(newsfeed_model):
     posts = 300_000_000 * 0.5 / 86_400 * 3  # peak posts per second
     reads = 20 * posts
     miss, profile = 0.2, 0.1
-    expected = (posts  # home timeline step 4
-                + miss * posts  # home timeline step 13, a pull
-                + posts  # write step 11
+    # The home timeline overview retells steps of the write and read paths (a summary): it adds nothing.
+    expected = (posts  # write step 11
                 + miss * reads  # read step 10, a pull
                 + profile * miss * reads)  # read step 14, a profile page that misses the cache
     loads = {l.component: l for l in load.compute(newsfeed_model, capacity.compute(newsfeed_model))}
     assert math.isclose(loads["timelines_db"].requests, expected, rel_tol=1e-9)
     assert loads["timelines_db"].nodes == math.ceil(expected / 3_800)
+    # the home timeline cache: one pipelined push per post (write step 16, the item of 1 kB) and one read of a
+    # page of 20 IDs, about 200 B, per feed load (read step 8)
+    assert math.isclose(loads["home_cache"].requests, posts + reads, rel_tol=1e-9)
+    assert math.isclose(loads["home_cache"].bytes, posts * 1_000 + reads * 200, rel_tol=1e-9)

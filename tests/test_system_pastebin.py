@@ -411,15 +411,22 @@ def test_the_hot_spots_are_what_the_assumptions_give_by_hand(pastebin_model):
     writes = 10_000_000 * 0.1 / 86_400 * 3  # peak creates per second
     reads = 10 * writes
     origin, miss = 0.2, 0.2 * 0.2  # a CDN miss; a CDN miss that also misses the cache
-    expected = {
-        "cdn": reads + 2 * writes,  # read step 2; the purges of cleanup steps 4 and 8
-        "metadata_db": 2 * writes + miss * reads + 3 * writes,  # write 4, 11; read 8; cleanup 2, 6, 10
-        "cache": origin * reads + miss * reads + 2 * writes,  # read 7, 10; cleanup 3, 7
-        "object_store": 2 * writes + miss * reads + writes,  # write 6, 9; read 9; cleanup 9
+    text, row, small = 10_000, 200, 100  # a paste's text; a row of a few columns; an ID, a delete or a purge
+    expected = {  # (requests, bytes) per second
+        # read step 2 returns the text; the purges of cleanup steps 4 and 8 name a URL
+        "cdn": (reads + 2 * writes, reads * text + 2 * writes * small),
+        # write 4 (counted at the text's size, an upper bound), write 11 (a row); read 8; cleanup 2, 6, 10
+        "metadata_db": (2 * writes + miss * reads + 3 * writes,
+                        writes * text + writes * row + miss * reads * text + 3 * writes * small),
+        # read 7 and 10 carry the text; cleanup 3 and 7 delete a key
+        "cache": (origin * reads + miss * reads + 2 * writes, (origin + miss) * reads * text + 2 * writes * small),
+        # write 6 uploads the text, write 9 is a HEAD; read 9 fetches the text; cleanup 9 deletes the object
+        "object_store": (2 * writes + miss * reads + writes,
+                         writes * text + writes * small + miss * reads * text + writes * small),
     }
     loads = {l.component: l for l in load.compute(pastebin_model, capacity.compute(pastebin_model))}
-    for name, rps in expected.items():
+    for name, (rps, bps) in expected.items():
         assert math.isclose(loads[name].requests, rps, rel_tol=1e-9), name
-        assert math.isclose(loads[name].bytes, rps * 10_000, rel_tol=1e-9), name
+        assert math.isclose(loads[name].bytes, bps, rel_tol=1e-9), name
     assert load.hottest(list(loads.values())).component == "cdn"
     assert loads["metadata_db"].nodes == 1
