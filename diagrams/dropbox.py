@@ -122,31 +122,31 @@ preview_store.fails(down="Previews fail to load; the files themselves sync and o
 
 up = dropbox.path("upload", "Upload workflow", per="write")
 up.stage("On the device: detect, chunk, index")
-up.step(1, folder, watcher, "The user saves a file; the operating system tells the watcher which path changed.")
-up.step(2, watcher, chunker, "The watcher hands the path to the chunker.")
+up.step(1, folder, watcher, "The user saves a file; the operating system tells the watcher which path changed.", size="200 B")
+up.step(2, watcher, chunker, "The watcher hands the path to the chunker.", size="200 B")
 up.step(3, chunker, indexer,
         "The chunker splits the file into blocks at boundaries chosen by the content (content-defined "
         "chunking, at most 4 MB a block), names each by the SHA-256 hash of its content, and compresses "
-        "them for the upload.")
+        "them for the upload.", size="1 kB")
 up.step(4, indexer, client_db,
         "The indexer records the new block list against the file's path, with the revision it was "
         "based on, and marks the file as waiting to sync.", effect="write",
         after_crash=("idempotent retry", "the file stays waiting to sync in the local database; after a restart "
-                                         "the indexer uploads again, and a block sent twice is stored once"))
+                                         "the indexer uploads again, and a block sent twice is stored once"), size="1 kB")
 
 up.stage("Upload only the new blocks")
 up.step(5, chunker, load_balancer,
-        "The chunker sends the file's list of block hashes over HTTPS and asks which of them it must upload.")
-up.step(6, load_balancer, web_server, "The load balancer hands the connection to a web server, in round robin.")
-up.step(7, web_server, metadata_service, "The web server passes the question to the metadata service.")
+        "The chunker sends the file's list of block hashes over HTTPS and asks which of them it must upload.", size="1 kB")
+up.step(6, load_balancer, web_server, "The load balancer hands the connection to a web server, in round robin.", size="1 kB")
+up.step(7, web_server, metadata_service, "The web server passes the question to the metadata service.", size="1 kB")
 up.step(8, metadata_service, metadata_db,
         "The metadata service looks up which of the hashes already appear in block lists of the workspace the "
         "file belongs to (one shard: the file's earlier versions are there, which is what an edit reuses). It "
         "does not search the user's other workspaces or files shared with them one by one: that would ask "
         "every shard they live on, to save re-sending a block the store then keeps once anyway. The workspace "
         "is one this user is a member of, so blocks that only other users have never count: see the note on "
-        "deduplication.", effect="read")
-up.step(9, metadata_service, chunker, "It answers with the hashes the device must upload.")
+        "deduplication.", effect="read", size="1 kB")
+up.step(9, metadata_service, chunker, "It answers with the hashes the device must upload.", size="1 kB")
 up.step(10, chunker, block_service,
         "The chunker uploads only those blocks (through the load balancer and a web server), compressed, and encrypted in transit by TLS.")
 up.step(11, block_service, block_index,
@@ -154,7 +154,7 @@ up.step(11, block_service, block_index,
         "index, or renews its claim time if the index knows it. If the collector is deleting that block "
         "right now, the upload is refused with 503 and the device tries again.", effect="write",
         after_crash=("idempotent retry", "a row with no object behind it, which no commit can name: the device "
-                                         "uploads again, and the collector removes a leftover after the grace period"))
+                                         "uploads again, and the collector removes a leftover after the grace period"), size="200 B")
 up.step(12, block_service, block_store,
         "It stores the block under its hash; a hash the store already holds, uploaded by another user, is "
         "not stored twice.", effect="write",
@@ -162,23 +162,23 @@ up.step(12, block_service, block_store,
                                          "hash is idempotent), or the collector removes it after the grace period"))
 up.step(13, block_service, block_index,
         "Only once the bytes are stored does it record that this user holds the block: from then on a "
-        "commit by this user may name it.", effect="write")
+        "commit by this user may name it.", effect="write", size="200 B")
 
 up.stage("Commit the change")
 up.step(14, indexer, load_balancer,
         "The indexer commits the change (a new block list, a delete or a rename) with the base revision it "
-        "edited and an idempotency key that stays the same on every retry.")
-up.step(15, load_balancer, web_server, "The load balancer hands the commit to a web server.")
-up.step(16, web_server, metadata_service, "The web server passes it to the metadata service.")
+        "edited and an idempotency key that stays the same on every retry.", size="1 kB")
+up.step(15, load_balancer, web_server, "The load balancer hands the commit to a web server.", size="1 kB")
+up.step(16, web_server, metadata_service, "The web server passes it to the metadata service.", size="1 kB")
 up.step(17, metadata_service, block_service,
-        "For a new block list, the metadata service asks the block service to claim its blocks.")
+        "For a new block list, the metadata service asks the block service to claim its blocks.", size="1 kB")
 up.step(18, block_service, block_index,
         "The block service checks in the block index that every hash is live and either held by this user or "
         "already in a version of this workspace (what step 8 counted), and stamps its claim time, which keeps "
         "the collector off it. If any is not, the commit is refused with 409: upload it, then commit again.",
         effect="write",
         after_crash=("reconciliation", "blocks claimed that no version names: the retried commit claims them again, "
-                                       "and the collector removes them if it never comes"))
+                                       "and the collector removes them if it never comes"), size="1 kB")
 with up.transaction("One transaction on the workspace's shard"):
     up.step(19, metadata_service, metadata_db,
             "In one transaction on the shard of the file's workspace, the metadata service checks that the "
@@ -188,35 +188,42 @@ with up.transaction("One transaction on the workspace's shard"):
             "If another device got there first, the commit is refused as a conflict.", effect="write",
             after_crash=("accepted", "the cached listing stays until its TTL and no device is woken at once; each "
                                      "device's next long poll finds the change in the journal (download step 5), "
-                                     "up to 5 minutes late, the longest poll timeout"))
+                                     "up to 5 minutes late, the longest poll timeout"), size="1 kB")
 up.step(20, metadata_service, metadata_cache,
         "It deletes the cached listing of the file's folder.", effect="write",
         after_crash=("accepted", "no wake-up is published: other devices learn of the change at their next poll "
-                                 "timeout, up to 5 minutes late"))
+                                 "timeout, up to 5 minutes late"), size="100 B")
 up.step(21, metadata_service, queue,
         "It publishes the change (workspace, journal position) on the change topic, keyed by workspace ID: "
         "one event per change, however many members the workspace has.", effect="write",
         after_crash=("idempotent retry", "the change is committed and announced but the device has no answer: it "
-                                         "retries with the same idempotency key and gets the first result"))
+                                         "retries with the same idempotency key and gets the first result"), size="100 B")
 up.step(22, metadata_service, indexer,
         "It returns the new revision; the indexer stores it in the local database, with the content hash it "
         "committed, as the file's new base, and clears the waiting-to-sync mark unless the watcher has seen "
         "a newer edit meanwhile (download step 25 compares the file on disk with that base). It does not move "
         "its change cursor: it reads its own change back in the journal like "
-        "everyone else's, so it cannot skip another device's change made meanwhile.")
+        "everyone else's, so it cannot skip another device's change made meanwhile.", size="200 B")
 
 up.stage("Later: collect blocks that no version names")
 up.step(23, collector, metadata_db,
         "Once a day the block collector notes the block index's clock, then reads every hash named in "
-        "a block list, on every metadata shard (the mark).", effect="read")
+        "a block list, on every metadata shard (the mark).", effect="read", size="1 kB")
 up.step(24, collector, block_index,
         "It marks as being deleted each block that no list names and that nobody has uploaded or claimed "
         "for a day before the mark began (the sweep).", effect="write",
         after_crash=("reconciliation", "rows marked as being deleted with their objects still stored: uploads and "
-                                       "claims of them are refused and retried, and the next run finishes them"))
+                                       "claims of them are refused and retried, and the next run finishes them"), size="200 B")
 up.step(25, collector, block_store,
-        "It deletes those blocks from the block store, and only then their rows in the block index.", effect="write")
+        "It deletes those blocks from the block store, and only then their rows in the block index.", effect="write", size="100 B")
 
+up.note("What each step moves, for the hot spots: only the new blocks (steps 10 and 12) carry the version's "
+        "1 MB. The rest is metadata: a file's block list is its path, revision and a few 32-byte SHA-256 hashes, "
+        "about 1 kB with the call around it, as are the hash check, the commit and the version's row with its "
+        "journal entry; a block index row (hash, holder, claim time) about 200 B; the change event a workspace ID "
+        "and a journal position, about 100 B with Kafka's framing, and a cache delete a key. The collector's "
+        "daily mark and sweep (steps 23 to 25) are counted once per version here, an average: it reads each "
+        "block list and deletes each unnamed block by its hash.", theme="Load")
 up.note("Step 22 is not in the source, which ends at the queue; without it the device would not know "
         "which revision its next edit is based on.", theme="Order of the steps")
 up.note("The source uploads the blocks before committing. Dropbox's own protocol commits first and gets back "
@@ -340,52 +347,52 @@ up.note("The block store keeps several copies (or erasure codes) across machines
 
 down = dropbox.path("download", "Download workflow", per="read")
 down.stage("Get notified by long polling")
-down.step(1, indexer, dns, "The indexer on another device of the user resolves the notification domain.")
+down.step(1, indexer, dns, "The indexer on another device of the user resolves the notification domain.", size="100 B")
 down.step(2, indexer, load_balancer,
           "It sends a long-poll request with its cursor: for each workspace it syncs, the last journal "
           "position it has applied. The server holds the request open until there is news or a timeout of "
-          "a minute or a few passes.")
-down.step(3, load_balancer, web_server, "The load balancer hands it to a web server.")
+          "a minute or a few passes.", size="500 B")
+down.step(3, load_balancer, web_server, "The load balancer hands it to a web server.", size="500 B")
 down.step(4, web_server, notification_service,
-          "The web server passes the waiting request to the notification service.")
+          "The web server passes the waiting request to the notification service.", size="500 B")
 down.step(5, notification_service, metadata_service,
           "Before waiting, the notification service asks the metadata service for the user's workspaces (their "
           "memberships, on the user's accounts shard) and each one's current journal position. If the cursor "
           "is behind any of them, or lacks one the user has just joined, it answers at once: a change published "
-          "while the device had no poll open is not missed.")
+          "while the device had no poll open is not missed.", size="1 kB")
 down.step(6, notification_service, queue,
           "Otherwise it waits, reading the change events and noting which of the polls it holds follow the "
           "event's workspace at an older position; events for workspaces that none of its polls follow are "
-          "ignored.", effect="read")
+          "ignored.", effect="read", size="100 B")
 down.step(7, notification_service, indexer,
           "When a change arrives (or the poll times out), it answers the request: \"changes are waiting\"; "
-          "the indexer immediately opens the next long poll.")
+          "the indexer immediately opens the next long poll.", size="200 B")
 
 down.stage("Fetch the new metadata")
-down.step(8, indexer, load_balancer, "The indexer asks for the changes since its cursor.")
-down.step(9, load_balancer, web_server, "The load balancer hands the call to a web server.")
-down.step(10, web_server, metadata_service, "The web server passes it to the metadata service.")
+down.step(8, indexer, load_balancer, "The indexer asks for the changes since its cursor.", size="500 B")
+down.step(9, load_balancer, web_server, "The load balancer hands the call to a web server.", size="500 B")
+down.step(10, web_server, metadata_service, "The web server passes it to the metadata service.", size="500 B")
 down.step(11, metadata_service, metadata_db,
           "The metadata service reads each workspace's journal after the cursor's position, in order: edits, "
           "deletes and renames. A position older than the journal keeps is answered 410, and the device lists "
-          "the workspace afresh.", effect="read")
+          "the workspace afresh.", effect="read", size="1 kB")
 down.step(12, metadata_service, metadata_cache,
           "For each edit it reads the version's block list from the metadata cache; a version never changes, "
-          "so a cached list is never stale.", effect="read")
+          "so a cached list is never stale.", effect="read", size="1 kB")
 down.step(13, metadata_service, metadata_db,
           "It reads the block list from the metadata database and caches it.", effect="read",
-          when="On a cache miss", share=0.5)
+          when="On a cache miss", share=0.5, size="1 kB")
 down.step(14, metadata_service, indexer,
           "It returns the changes, each with its journal position, and the cursor after the last of them, which "
           "the device adopts only as it applies them (step 27). Each edit comes with a download grant: the "
           "version's block hashes, the user and an expiry an hour ahead, signed with a key the block service "
-          "shares.")
+          "shares.", size="2 kB")
 down.step(15, indexer, client_db,
           "The indexer compares the block lists with the blocks already on the device and notes the missing ones.",
-          effect="read")
+          effect="read", size="1 kB")
 
 down.stage("Fetch the missing blocks")
-down.step(16, indexer, chunker, "The indexer hands the chunker the hashes of the missing blocks.")
+down.step(16, indexer, chunker, "The indexer hands the chunker the hashes of the missing blocks.", size="1 kB")
 down.step(17, chunker, cdn,
           "Blocks of a file read by very many users (a public link, a folder shared company-wide) are "
           "fetched from the CDN with signed, expiring URLs.", when="For a widely shared file", share=0.05)
@@ -403,7 +410,7 @@ down.step(23, block_service, block_store,
 down.stage("Apply the change without losing a local edit")
 down.step(24, indexer, client_db,
           "The indexer looks up the file's local state: the base revision and content hash it last synced, "
-          "and whether the file is waiting to sync (upload step 4).", effect="read")
+          "and whether the file is waiting to sync (upload step 4).", effect="read", size="200 B")
 down.step(25, indexer, folder,
           "If the file on disk already has the incoming version's content hash (a crash after step 26 left "
           "it written but not recorded), there is nothing to keep: it goes straight to step 27. Otherwise it "
@@ -422,22 +429,26 @@ down.step(27, indexer, client_db,
           after_crash=("idempotent retry", "nothing joins this step to the preview (step 32), another request. The "
                                            "crash that matters comes just before it: the file written, the cursor "
                                            "not moved; the change is applied again, and step 25 finds the file "
-                                           "already at the new content hash and only records it"))
+                                           "already at the new content hash and only records it"), size="200 B")
 
 down.stage("Previews")
 down.step(28, web_server, preview_service,
           "The web or mobile app asks for a file's preview; the web server passes the request to the preview service.",
-          when="When an app shows a file", share=0.1)
+          when="When an app shows a file", share=0.1, size="50 kB")
 down.step(29, preview_service, preview_cache, "The preview service reads the preview from the preview cache.",
-          effect="read", share=0.1)
+          effect="read", share=0.1, size="50 kB")
 down.step(30, preview_service, preview_store,
-          "It reads the stored preview and caches it.", effect="read", when="On a cache miss", share=0.05)
+          "It reads the stored preview and caches it.", effect="read", when="On a cache miss", share=0.05, size="50 kB")
 down.step(31, preview_service, block_store,
           "For a new version with no preview yet, it reads the file's blocks, asynchronously.",
           effect="read", when="If no preview exists", share=0.01)
 down.step(32, preview_service, preview_store, "It renders the preview and stores it under the file version.",
-          effect="write", when="If no preview exists", share=0.01)
+          effect="write", when="If no preview exists", share=0.01, size="50 kB")
 
+down.note("What each step moves, for the hot spots: only the blocks (steps 17 to 23, and the joined file at "
+          "steps 25 and 26) carry the version's 1 MB. The long poll and its answer are a cursor, a few hundred "
+          "bytes; a change list with its block lists and a signed grant about 2 kB, a journal entry or a block "
+          "list about 1 kB; a change event about 100 B; a preview about 50 kB.", theme="Load")
 down.note("The source sends preview requests from the block service to the preview service. They are drawn "
           "from the web server here: a preview is asked for by an app, and the block service only stores blocks.",
           theme="Order of the steps")

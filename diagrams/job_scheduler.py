@@ -118,10 +118,10 @@ log_store.fails(down="Logs wait in Kafka; status pages show the status without l
 
 
 # --- Scheduling workflow -------------------------------------------------------------
-schedule = scheduler.path(
-    "scheduling", "Scheduling workflow",
-    rate=(60, "2 kB", "Assumption: each account creates about five tasks a day (most runs are recurring): some "
-          "six a second on average, ten times that at the top of the hour; the task's metadata, not its executable"))
+# Assumption: each account creates about five tasks a day against its 1,000 runs (most runs are recurring):
+# 0.005 of a run each, some six a second on average, ten times that at the top of the hour like the runs.
+# Each moves the task's metadata, about 2 kB, not its executable.
+schedule = scheduler.path("scheduling", "Scheduling workflow", per="write", times=0.005, size="2 kB")
 
 schedule.stage("Accept the task")
 schedule.step(1, client, web_server,
@@ -133,13 +133,13 @@ schedule.step(2, web_server, sql_db,
               "copy of this task names one ID. The answer carries the ID and a presigned upload URL.",
               effect="write", idempotent_by="the client's Idempotency-Key, unique per user among submissions",
               after_crash=("idempotent retry", "a submission with no executable, which schedules nothing: the client "
-                                               "sends the create again with its key and gets the same ID and a fresh URL"))
+                                               "sends the create again with its key and gets the same ID and a fresh URL"), size="500 B")
 schedule.step(3, client, object_store,
               "The client uploads the executable straight to object storage with that URL, under the task's ID; "
               "the web server never handles the bytes.",
               effect="write",
               after_crash=("idempotent retry", "an uploaded executable and no task: the client confirms again, and "
-                                               "a confirmation of a stored ID stores nothing twice"))
+                                               "a confirmation of a stored ID stores nothing twice"), size="100 kB")
 schedule.step(4, web_server, intake_queue,
               "Once the client reports the upload done, the web server puts the task's metadata, ID included, on "
               "Kafka, waits until the in-sync replicas have it (`acks=all`), and answers `202 Accepted`: a crash of the scheduler now loses nothing, the task waits in "
@@ -162,22 +162,22 @@ schedule.step(7, task_scheduler, task_cache,
               "A task due within the hour also goes into the sorted set (`ZADD tasks:due <due time> <id>`), "
               "on a redelivery too: adding an ID that is already there changes nothing.",
               when="If due within the next hour", effect="write", share=0.5,
-              idempotent_by="the task ID: a ZADD of a member already there changes nothing")
+              idempotent_by="the task ID: a ZADD of a member already there changes nothing", size="100 B")
 schedule.step(8, task_scheduler, task_executor,
               "The scheduler tells the executors, found through service discovery, that an earlier entry "
               "exists, so that an executor sleeping until a later due time wakes up and looks at it. A lost "
               "signal costs little: the sleeper wakes at its own time or at the once-a-minute sweep.",
-              when="If due within the next hour", share=0.5)
+              when="If due within the next hour", share=0.5, size="100 B")
 
 schedule.stage("Refill the task cache")
 schedule.step(9, task_executor, sql_db,
               "Every half hour, an executor selects the tasks due within the next hour, an index range "
-              "scan on `execute_at`.", effect="read")
+              "scan on `execute_at`.", effect="read", size="200 B")
 schedule.step(10, task_executor, task_cache,
               "It adds them to the sorted set. The window (one hour) is longer than the period (30 minutes), "
               "so every task is loaded at least once before it is due; a second `ZADD` of the same ID "
               "with the same score changes nothing.",
-              effect="write", idempotent_by="the task ID with its due time: the same member and score added twice is one entry")
+              effect="write", idempotent_by="the task ID with its due time: the same member and score added twice is one entry", size="100 B")
 
 schedule.note("The sorted set plays the part of a min-heap: members are task IDs, scores are due times, "
               "and the lowest score is the next task. The concept page *Min-heap job scheduler* explains the structure.",
@@ -220,12 +220,12 @@ execute.step(1, task_executor, task_cache,
              "earliest score.",
              effect="write",
              after_crash=("reconciliation", "entries taken from the set and never claimed: the tasks are still "
-                                            "scheduled in PostgreSQL, and the sweep claims them within a minute"))
+                                            "scheduled in PostgreSQL, and the sweep claims them within a minute"), size="100 B")
 execute.step(2, task_executor, sql_db,
              "The executor claims due tasks straight from PostgreSQL with `FOR UPDATE SKIP LOCKED` (the "
              "query below), so the system keeps running without its cache; a sweep every minute does the "
              "same for overdue tasks the cache lost.",
-             when="On a cache miss (empty, restarting or unreachable)", effect="write", share=0.01)
+             when="On a cache miss (empty, restarting or unreachable)", effect="write", share=0.01, size="200 B")
 execute.step(3, task_executor, sql_db,
              "For the IDs it took, the executor claims the batch in one statement (`claim_cached`, below) "
              "that compares due times with the database's `now()` only: each row still `scheduled` and due "
@@ -233,7 +233,7 @@ execute.step(3, task_executor, sql_db,
              "or cancelled) matches no row and is dropped.",
              effect="write",
              after_crash=("reconciliation", "claimed tasks that no worker received: they stay running under a lease "
-                                            "nobody renews, and the reaper makes them due again when it lapses"))
+                                            "nobody renews, and the reaper makes them due again when it lapses"), size="200 B")
 execute.step(4, task_executor, task_cache,
              "A task the executor's clock thought due but the database's does not (the executor's clock runs "
              "ahead) comes back with the time it still has to wait, as the database reckons it. The executor "
@@ -241,18 +241,18 @@ execute.step(4, task_executor, task_cache,
              "to the once-a-minute sweep.",
              when="If the database says it is not due yet", effect="write", share=0.01,
              after_crash=("reconciliation", "the rest of the batch is claimed and not queued; the reaper makes "
-                                            "those tasks due again when their leases lapse"))
+                                            "those tasks due again when their leases lapse"), size="100 B")
 execute.step(5, task_executor, due_queue,
              "Each claimed task goes on the due-task topic with its run ID, its occurrence (`scheduled_for`, "
              "the due time this run belongs to) and its fencing token (`claims`).",
              effect="write",
              after_crash=("idempotent retry", "the run waits in Kafka; a worker that dies before committing its "
-                                              "offset leaves it to be delivered again, with the same run ID"))
+                                              "offset leaves it to be delivered again, with the same run ID"), size="200 B")
 execute.step(6, due_queue, workers,
              "One worker of the consumer group receives it (a work queue: each task goes to one worker, "
-             "not to all of them).", effect="deliver")
+             "not to all of them).", effect="deliver", size="200 B")
 execute.step(7, workers, object_store,
-             "The worker fetches the task's executable from object storage and runs it.", effect="read")
+             "The worker fetches the task's executable from object storage and runs it.", effect="read", size="100 kB")
 
 execute.stage("Run and record")
 execute.step(8, workers, [task_cache, sql_db],
@@ -262,7 +262,7 @@ execute.step(8, workers, [task_cache, sql_db],
              "over while its worker lives, and a renewal that returns no row tells the worker to stop.",
              effect="write", idempotent_by="the run ID: the hash is overwritten under it and the renewal is fenced by it",
              after_crash=("reconciliation", "progress shown for a run whose worker died: the hash lapses with its "
-                                            "TTL, and the reaper takes back the lease nobody renews"))
+                                            "TTL, and the reaper takes back the lease nobody renews"), size="200 B")
 execute.step(9, workers, log_queue, "The worker streams the run's log to Kafka, each line under its run ID "
              "and its number in the run.",
              effect="write", idempotent_by="the run ID and the line's number in the run",
@@ -281,12 +281,12 @@ execute.step(12, workers, sql_db,
              "to 0. Then it deletes its progress hash, so the status page stops showing a run that is over.",
              effect="write", idempotent_by="the run ID: finish changes the row only while that run holds the lease",
              after_crash=("accepted", "a finished run whose progress hash was not deleted: the status page shows it "
-                                      "running until the hash's TTL lapses, for up to 2 minutes"))
+                                      "running until the hash's TTL lapses, for up to 2 minutes"), size="200 B")
 
 execute.stage("Handle failures")
 execute.step(13, workers, zookeeper,
              "Every worker and executor sends heartbeats; a node that stops is taken out of service discovery.",
-             share=0.1)  # heartbeats go by the clock, not by run: some 2,000 nodes every two seconds
+             share=0.1, size="100 B")  # heartbeats go by the clock, not by run: some 2,000 nodes every two seconds
 execute.step(14, workers, dead_letter,
              "The worker puts the failed run on the dead-letter topic: the task ID, its run ID and the error, "
              "and deletes its progress hash. The row stays `running` under that run's lease (no longer "
@@ -294,11 +294,11 @@ execute.step(14, workers, dead_letter,
              when="If the run fails", effect="write", share=0.02,
              idempotent_by="the run ID the message carries",
              after_crash=("idempotent retry", "the failure waits in Kafka; failure detection commits its offset after "
-                                              "step 17, so a crash means the message comes again"))
+                                              "step 17, so a crash means the message comes again"), size="1 kB")
 execute.step(15, dead_letter, [alerting, failure_detection],
              "The alerting service tells the owner and the operators; the failure detection service "
              "looks at why it failed.",
-             when="If the run fails", effect="deliver", share=0.02)
+             when="If the run fails", effect="deliver", share=0.02, size="1 kB")
 execute.step(16, failure_detection, log_store, "The failure and its logs are stored in Cassandra, keyed by run ID.",
              when="If the run fails", effect="write", share=0.02, idempotent_by="the run ID the message carries",
              after_crash=("idempotent retry", "a failure logged and not settled: the message comes again (its offset "
@@ -309,7 +309,7 @@ execute.step(17, failure_detection, sql_db,
              "backing off exponentially with jitter, for the same occurrence (and goes into the sorted set if "
              "that is within the hour); past the cap it is `failed`.",
              when="If the failed run still holds the lease", effect="write", share=0.02,
-             idempotent_by="the run ID the message carries: retry changes the row only while that run holds the lease")
+             idempotent_by="the run ID the message carries: retry changes the row only while that run holds the lease", size="200 B")
 
 execute.stage("Show a task's status")
 execute.step(18, client, web_server, "The client asks over HTTPS how a task is doing.",
@@ -320,14 +320,22 @@ execute.step(20, task_status, task_cache,
              "The service reads the status hash of a running task from the cache. A hash exists only while "
              "a run goes on: its worker deletes it when the run ends (steps 12 and 14), and one that a "
              "crashed worker left behind lapses with its short TTL.",
-             effect="read", share=0.1)
+             effect="read", share=0.1, size="200 B")
 execute.step(21, task_status, sql_replica,
              "The task is not running (not started, or finished): its status and attempts come from a SQL replica.",
-             when="On a cache miss", effect="read", share=0.08)  # most tasks asked about are not running
+             when="On a cache miss", effect="read", share=0.08, size="200 B")  # most tasks asked about are not running
 execute.step(22, task_status, log_store,
              "The service reads the task's execution logs and, for a failed run, its failure logs.",
              effect="read", share=0.1)
 
+execute.note("What each step moves, for the hot spots: only the log (steps 9 to 11, and the failure's at "
+             "step 16) and the status page's answer carry the run's 10 kB. A claim, a lease renewal or an outcome "
+             "updates a row of a few columns (IDs, status, times, the fencing token), about 200 B; a sorted-set "
+             "entry is a task ID and its score, about 100 B; the due-task message a task ID, a run ID, the "
+             "occurrence and the token, about 200 B with Kafka's framing; a dead-letter message adds the error, "
+             "about 1 kB; a heartbeat about 100 B. The executable is assumed a script or a small bundle of about "
+             "100 kB (the upload URL enforces a limit; a container image would belong in a registry).",
+             theme="Load")
 execute.note("Two executors must never both claim the same due task. `ZREM` in Redis (step 1) lets only one "
              "executor go on with a cache entry, which spares the database a pointless race; what decides is "
              "the `UPDATE` in PostgreSQL, which locks the row and re-checks its status (steps 2 and 3). The "

@@ -98,11 +98,12 @@ kanban.connection(gateway, ws_2, "WebSocket")
 flow = kanban.path("workflow", "Workflow", per="write")  # one run per change
 
 flow.stage("Load the app")
+# About one app load a day per user, against some 20 changes: 0.05 of a change; the bundle is about 1 MB
 flow.step(1, client_a, cdn,
           "Client A loads the single-page app from the CDN; the browser then keeps the files in its cache, "
-          "so later visits start without a download.")
+          "so later visits start without a download.", share=0.05, size="1 MB")
 flow.step(2, cdn, static_files, "The CDN fetches the file from object storage and keeps a copy.",
-          when="On a CDN miss", effect="read", share=0.001)  # the app loads far less often than once per change
+          when="On a CDN miss", effect="read", share=0.001, size="1 MB")  # the app loads far less often than once per change
 
 flow.stage("Client A makes a change")
 flow.step(3, client_a, gateway,
@@ -117,11 +118,11 @@ flow.step(5, ws_1, session_cache,
           "activity level.",
           effect="write",
           after_crash=("accepted", "a crash before the change is stored leaves the board's activity level one edit "
-                                   "too high: a count that only tunes presence, off by at most 1 per crash"))
+                                   "too high: a count that only tunes presence, off by at most 1 per crash"), size="100 B")
 flow.step(6, ws_1, client_a,
           "The key has expired (there is no store behind this cache): the server refuses the change and "
           "client A fetches a new key over HTTPS, then resends.",
-          when="On a cache miss", share=0.01)  # short-lived keys: about one change in a hundred meets an expired one
+          when="On a cache miss", share=0.01, size="200 B")  # short-lived keys: about one change in a hundred meets an expired one
 with flow.transaction("Check the version and log the change"):
     flow.step(7, ws_1, doc_store,
               "The server updates task 7 only if it is still at version 3 (then it becomes version 4) and "
@@ -158,6 +159,10 @@ flow.step(13, ws_2, gateway, "Server 2 pushes the change down client B's WebSock
 flow.step(14, gateway, client_b,
           "Client B receives version 41 and moves task 7 on its screen, well under a second after client A did.")
 
+flow.note("What each step moves, for the hot spots: one change of 500 bytes (the write size) at every step but "
+          "these: the app's bundle, about 1 MB, loaded about once a day per user (step 1, one change in twenty; "
+          "a miss at step 2), the session key check, a key of about 100 B (step 5), and a refusal, about 200 B "
+          "(step 6).", theme="Load")
 flow.note("The whole design is event-driven: a change is an event, stored once, logged with a version number and "
           "fanned out; no client ever polls for updates.",
           theme="Real time")
@@ -236,22 +241,22 @@ flow.note("The source has the receiving server fetch every change from the docum
 
 
 # --- Offline edits: client B comes back ------------------------------------------------
-sync = kanban.path("offline_sync", "Offline sync",
-                   rate=(1_000, "5 kB", "Assumption: each daily user reconnects about three times a day (a laptop "
-                         "wakes, a train leaves a tunnel): some 350 a second, three times that at peak; a catch-up "
-                         "carries about ten changes of 500 bytes"))
+# Assumption: each daily user reconnects about three times a day (a laptop wakes, a train leaves a tunnel),
+# against their 20 changes: 0.15 per change, some 350 a second on average, three times that at peak. A catch-up
+# carries about ten changes of 500 bytes, 5 kB.
+sync = kanban.path("offline_sync", "Offline sync", per="write", times=0.15, size="5 kB")
 
 sync.stage("Catch up")
 sync.step(1, client_b, gateway,
           "Client B is back online after an hour. It reopens its WebSocket and sends the last board version it "
           "saw (35) and its queued edits, each with the task version it was based on. No time: its clock says "
-          "nothing about where it stopped.")
-sync.step(2, gateway, ws_2, "HAProxy pins the new connection to a WebSocket server, here server 2.")
+          "nothing about where it stopped.", size="1 kB")
+sync.step(2, gateway, ws_2, "HAProxy pins the new connection to a WebSocket server, here server 2.", size="1 kB")
 sync.step(3, ws_2, doc_store,
           "The server checks that B is still a member of board 10 (`board_members`) and subscribes the "
           "connection to it, so changes committed from now on reach it live, "
           "then reads the board's current version (41) and the time the committing server recorded for "
-          "version 35 (`changed_at`): two primary-key lookups (`where_to_start`, below).", effect="read")
+          "version 35 (`changed_at`): two primary-key lookups (`where_to_start`, below).", effect="read", size="200 B")
 sync.step(4, ws_2, replay_queue,
           "It seeks the board's partition of the replay queue to a few minutes before that time and reads to "
           "the end, keeping board 10's changes 36 to 41 and sorting them by version (two servers may have "
@@ -260,7 +265,7 @@ sync.step(5, ws_2, doc_store,
           "Every number from 36 to 41 must be there. One the queue did not yield (the seek landed too late, "
           "the queue no longer keeps it, or its server crashed before appending it) is read from the "
           "`board_versions` log by its primary key, board and version (`catch_up`, below).",
-          when="If a version is missing", effect="read", share=0.05)
+          when="If a version is missing", effect="read", share=0.05, size="500 B")
 sync.step(6, ws_2, client_b,
           "The server sends the missed changes, 36 to 41 without a gap (the delta, not the board); client B "
           "applies them in version order and drops any version a live push already brought.")
@@ -273,23 +278,27 @@ with sync.transaction("Check the version, merge, log"):
               "conditional update on each: "
               "`WHERE id = 7 AND version = 3`. "
               "Task 7 is now at version 4, so 0 rows change: the edit is stale.",
-              effect="write", idempotent_by="the edit ID each queued edit carries, unique per board in board_versions")
+              effect="write", idempotent_by="the edit ID each queued edit carries, unique per board in board_versions", size="500 B")
     sync.step(8, ws_2, doc_store,
               "The server reads which fields others changed since version 3 (`list_id` and `position`: "
               "client A's move). Client B renamed the task, and `title` is not among them, so the rename is "
               "applied on top of version 4 (task 7 becomes version 5) and logged as the board's next version.",
               effect="write",
               after_crash=("outbox", "a crash before the publish leaves the merge stored and unannounced; the relay "
-                                     "that follows board_versions appends it to the replay queue and publishes it"))
+                                     "that follows board_versions appends it to the replay queue and publishes it"), size="500 B")
 sync.step(9, ws_2, pubsub, "The server publishes the merged change, keyed by board ID, like any other.",
-          effect="write")
-sync.step(10, pubsub, ws_1, "Server 1, which holds client A's connection, receives it.", effect="deliver")
-sync.step(11, ws_1, gateway, "Server 1 pushes the change down client A's WebSocket.")
-sync.step(12, gateway, client_a, "Client A sees client B's offline edit appear.")
+          effect="write", size="500 B")
+sync.step(10, pubsub, ws_1, "Server 1, which holds client A's connection, receives it.", effect="deliver", size="500 B")
+sync.step(11, ws_1, gateway, "Server 1 pushes the change down client A's WebSocket.", size="500 B")
+sync.step(12, gateway, client_a, "Client A sees client B's offline edit appear.", size="500 B")
 sync.step(13, ws_2, client_b,
           "Server 2 tells client B the new task versions and, for any field where someone else's value was "
-          "replaced, what it was, so that the user can undo.")
+          "replaced, what it was, so that the user can undo.", size="500 B")
 
+sync.note("What each step moves, for the hot spots: the missed changes, about ten of 500 bytes (5 kB), from "
+          "the replay queue to client B (steps 4 and 6). The reconnect carries the last version seen and a few "
+          "queued edits, about 1 kB; the membership and version lookups are two small rows, about 200 B; each "
+          "edit, its merge and its push is one change of 500 bytes.", theme="Load")
 sync.note("Offline, the app applies edits to its local copy at once and queues them (in IndexedDB) with the task "
           "version each was based on; nothing is lost if the tab closes.",
           theme="Conflicts")

@@ -173,34 +173,40 @@ write.step(3, bulk_service, upload_queue,
            "the seller once the in-sync replicas have it (`acks=all`).",
            effect="write",
            after_crash=("idempotent retry", "the batch waits in Kafka; aggregation commits its offset last, so "
-                                            "a crash of aggregation means the message comes again"))
+                                            "a crash of aggregation means the message comes again"), size="200 B")
 write.step(4, upload_queue, aggregation, "The aggregation service, subscribed to the topic, receives the message.",
-           effect="deliver")
-write.step(5, aggregation, object_store, "It fetches the batch's JSON files from object storage.", effect="read")
+           effect="deliver", size="200 B")
+write.step(5, aggregation, object_store, "It fetches the batch's JSON files from object storage.", effect="read", size="200 kB")
 write.step(6, aggregation, orders_db,
            "It validates and normalises each listing and, in one transaction, creates its row and one row per "
            "sellable unit (each seat, each item in stock) in PostgreSQL, where purchases will compete for "
            "them; the listing's ID is made from the batch and its place in it (`ingest`).",
            effect="write", idempotent_by="the listing ID, made from the batch ID and the listing's place in it",
            after_crash=("idempotent retry", "seats with no document, which nothing shows: the offset is not "
-                                            "committed, the message comes again, and the inserts find their rows"))
+                                            "committed, the message comes again, and the inserts find their rows"), size="100 kB")
 write.step(7, aggregation, inventory_db,
            "Only then does it write the listing document under that ID (an upsert), and it commits its "
            "Kafka offset last.",
            effect="write", idempotent_by="the listing ID: an upsert of the same document",
            after_crash=("outbox", "a document not yet indexed: the change stream is the outbox, and the indexer, "
-                                  "resuming from its last saved token, indexes it seconds later"))
+                                  "resuming from its last saved token, indexes it seconds later"), size="200 kB")
 
 write.stage("Index and advertise")
 write.step(8, indexing, inventory_db,
            "The indexing service follows the listings' change stream, resuming from the last token it saved, "
-           "so no insert or update is skipped, and gathers the changes into batches.", effect="read")
+           "so no insert or update is skipped, and gathers the changes into batches.", effect="read", size="200 kB")
 write.step(9, indexing, search_index,
            "It turns them into search documents (title, venue, date, price) and writes them to Solr.",
-           effect="write", idempotent_by="the listing ID: a replayed batch rewrites the same search documents")
+           effect="write", idempotent_by="the listing ID: a replayed batch rewrites the same search documents", size="20 kB")
 write.step(10, ads_service, inventory_db, "The ads service reads listings to choose what to advertise.",
-           effect="read")
+           effect="read", size="200 kB")
 
+write.note("What each step moves, for the hot spots: the batch's 2 MB (JSON files and media) only on its way "
+           "into object storage (steps 1 and 2). The message names the batch, about 200 B with Kafka's framing. "
+           "Aggregation reads only the JSON, about 200 kB (some hundred listings of about 2 kB, the media staying "
+           "in object storage), writes it as listing documents and some thousand seat rows of about 100 B "
+           "(100 kB); the change stream and the ads service read the same documents, and the search documents "
+           "(title, venue, date, price) come to about 200 B a listing, 20 kB a batch.", theme="Load")
 write.note("Uploads are asynchronous: the seller gets an answer when the files are stored, and the "
            "listings appear once aggregation and indexing have run. A batch that fails validation is "
            "reported back to the seller, not half-published.",
@@ -233,11 +239,11 @@ read = market.path("read", "Read path", per="read")
 VIEW, SEARCH, BUY, PASS = 0.5, 0.5, 0.01, 0.00001
 
 read.stage("Reach the servers")
-read.step(1, buyer, dns, "The buyer's browser resolves the store's domain name.", share=0.1)  # cached by the browser
+read.step(1, buyer, dns, "The buyer's browser resolves the store's domain name.", share=0.1, size="100 B")  # cached by the browser
 read.step(2, buyer, cdn,
-          "The page's static files (HTML, scripts, styles) come from the CDN.", share=0.2)  # a page load, not each request
+          "The page's static files (HTML, scripts, styles) come from the CDN.", share=0.2, size="500 kB")  # a page load, not each request
 read.step(3, cdn, object_store, "The CDN fetches a file it does not have yet and keeps a copy.",
-          when="On a CDN miss", effect="read", share=0.002)
+          when="On a CDN miss", effect="read", share=0.002, size="100 kB")
 read.step(4, buyer, web_server, "The buyer's requests go over HTTPS to the API servers.")
 
 read.stage("View a listing")
@@ -252,34 +258,34 @@ read.step(8, inventory_service, orders_replica,
           "It counts the seats still for sale on a PostgreSQL read replica (one range of an index on listing "
           "and status) and caches the count for five seconds: one count per listing every five seconds, "
           "however many buyers look.",
-          when="If the count is not cached", effect="read", share=VIEW * 0.1)
+          when="If the count is not cached", effect="read", share=VIEW * 0.1, size="100 B")
 read.step(9, buyer, cdn, "The listing's images and videos load from the CDN, by the URLs in the document.",
-          share=VIEW)
+          share=VIEW, size="1 MB")
 read.step(10, cdn, object_store, "The CDN fetches the media from object storage.", when="On a CDN miss",
-          effect="read", share=VIEW * 0.05)
+          effect="read", share=VIEW * 0.05, size="1 MB")
 
 read.stage("Search")
 read.step(11, web_server, search_service, "A search request goes to the search service.", share=SEARCH)
 read.step(12, search_service, search_index, "The service queries Solr's inverted index and ranks the hits.",
           effect="read", share=SEARCH)
-read.step(13, buyer, cdn, "The results' thumbnails load from the CDN, by the URLs stored in the index.", share=SEARCH)
+read.step(13, buyer, cdn, "The results' thumbnails load from the CDN, by the URLs stored in the index.", share=SEARCH, size="200 kB")
 read.step(14, cdn, object_store, "The CDN fetches a thumbnail it does not have.", when="On a CDN miss",
-          effect="read", share=SEARCH * 0.05)
+          effect="read", share=SEARCH * 0.05, size="10 kB")
 
 read.stage("Purchase")
-read.step(15, web_server, purchase_service, "A request to buy a seat goes to the purchase service.", share=BUY)
+read.step(15, web_server, purchase_service, "A request to buy a seat goes to the purchase service.", share=BUY, size="1 kB")
 read.step(16, purchase_service, ticket_lock,
           "For a hot event, the service takes a lock on the seat with a short TTL (`SET seat:7 … NX PX 5000`) "
           "and turns a second buyer away at once; correctness does not depend on it.",
           effect="write", share=BUY,
           after_crash=("accepted", "a lock nobody will use: it turns other buyers of that seat away until its TTL "
-                                   "lapses, for up to 5 s"))
+                                   "lapses, for up to 5 s"), size="100 B")
 read.step(17, purchase_service, session_cache,
           "It writes the buyer's cart into the session (a linked hash map with a TTL of 30 minutes), for the "
           "checkout pages.",
           effect="write", share=BUY,
           after_crash=("accepted", "a cart with no order behind it: the checkout page offers to reserve again, and "
-                                   "the cart lapses with the session's TTL, at most 30 minutes"))
+                                   "the cart lapses with the session's TTL, at most 30 minutes"), size="1 kB")
 with read.saga("Saga: reserve, pay and confirm", compensations={
         18: "release (step 23): the order is cancelled and its holds released at once; unpaid holds also lapse "
             "on their own after ten minutes",
@@ -290,55 +296,61 @@ with read.saga("Saga: reserve, pay and confirm", compensations={
               "**Reserve**: one transaction creates the pending order under the buyer's Idempotency-Key (a "
               "retry finds the first order), its seat count and price taken from the seats of that listing, and holds every seat for ten minutes with `reserve`, in ascending "
               "seat ID so that two buyers never deadlock. A seat that returns no row rolls it all back: 409.",
-              effect="write", share=BUY, idempotent_by="the buyer's Idempotency-Key, unique per buyer among orders")
-    read.step(19, purchase_service, payment_service, "**Pay**: the purchase service asks for the charge.", share=BUY)
+              effect="write", share=BUY, idempotent_by="the buyer's Idempotency-Key, unique per buyer among orders", size="1 kB")
+    read.step(19, purchase_service, payment_service, "**Pay**: the purchase service asks for the charge.", share=BUY, size="500 B")
     read.step(20, payment_service, orders_db,
               "Before any money moves, the payment service writes the payment down as `pending` with the "
               "order's key (`begin_payment`): the saga's state is now on disk.",
-              effect="write", share=BUY, idempotent_by="the order's key: a retried payment finds the recorded one")
+              effect="write", share=BUY, idempotent_by="the order's key: a retried payment finds the recorded one", size="200 B")
     read.step(21, payment_service, payment_provider,
               "It charges the card through the provider with that key, so a retried request cannot charge "
               "twice, and only while the database's clock allows: `charge_window` (below) says whether the "
               "payment is still `pending`, whether the order holds every seat and how many seconds its first "
               "hold has left, and the service sends no charge once that many seconds have passed on its own "
-              "timer.", share=BUY)
+              "timer.", share=BUY, size="500 B")
     read.step(22, purchase_service, orders_db,
               "**Confirm**: one transaction records the charge and marks the order paid and its seats sold, "
               "only if the order still holds every one of them (`settle`, `confirm`).",
               effect="write", share=BUY,
-              idempotent_by="the order ID: settle and confirm change only a pending order that holds its seats")
+              idempotent_by="the order ID: settle and confirm change only a pending order that holds its seats", size="1 kB")
 read.step(23, purchase_service, orders_db,
           "**Compensate**: the payment is marked failed, the order cancelled and its holds released "
           "(`release`), so the seats are for sale again at once.",
           when="If the payment fails, or the buyer leaves", effect="write", share=BUY * 0.2,
-          idempotent_by="the order ID: release changes only rows still pending or held")
+          idempotent_by="the order ID: release changes only rows still pending or held", size="500 B")
 read.step(24, payment_service, payment_provider,
           "**Compensate**: the charge is refunded (key `refund-order-<id>`), because a hold had expired and "
           "another buyer took that seat.",
-          when="If confirm finds a seat gone", share=BUY * 0.001)
+          when="If confirm finds a seat gone", share=BUY * 0.001, size="500 B")
 read.step(25, purchase_service, orders_db,
           "The refund is recorded, the order cancelled and the seats it still holds released, in one "
           "transaction (`refunded`).",
           when="Once the provider has refunded", effect="write", share=BUY * 0.001,
-          idempotent_by="the order ID: refunded changes only a payment still charged")
+          idempotent_by="the order ID: refunded changes only a payment still charged", size="500 B")
 
 read.stage("Reconcile sagas that stopped half-way")
 read.step(26, reconciler, orders_db,
           "Every minute, the reconciler reads the payments left half-way (`stuck_payments`): `pending` past "
-          "the charge deadline, or charged for an order that is not paid.", effect="read", share=PASS)
+          "the charge deadline, or charged for an order that is not paid.", effect="read", share=PASS, size="1 kB")
 read.step(27, reconciler, payment_service, "For each pending one, it asks the payment service what became of it.",
-          share=PASS)
+          share=PASS, size="500 B")
 read.step(28, payment_service, payment_provider,
-          "The payment service looks the charge up at the provider by its idempotency key.", share=PASS)
+          "The payment service looks the charge up at the provider by its idempotency key.", share=PASS, size="500 B")
 read.step(29, reconciler, orders_db,
           "Charged: it settles the order as in step 22. Never charged: the payment is marked failed and the "
           "order released, as in step 23.",
           when="Once the provider has answered", effect="write", share=PASS,
-          idempotent_by="the payment's idempotency key: each statement changes only a payment still half-way")
+          idempotent_by="the payment's idempotency key: each statement changes only a payment still half-way", size="500 B")
 read.step(30, reconciler, payment_service,
           "It has the charge refunded and recorded, as in steps 24 and 25.",
-          when="If the order cannot be confirmed", share=PASS)
+          when="If the order cannot be confirmed", share=PASS, size="500 B")
 
+read.note("What each step moves, for the hot spots: a listing document or a page of results, 20 kB (the read "
+          "size), is what the API, the inventory service, the cache and Solr return. The CDN serves more: a "
+          "page's static files about 500 kB on a page load, a listing's images and videos about 1 MB, a page of "
+          "thumbnails about twenty of 10 kB. A count of seats is a number, about 100 B. A purchase's calls and "
+          "rows are small, 200 B to 1 kB each (the order, its payment and its seats make the write size's 2 kB "
+          "together); a lock is a key, about 100 B.", theme="Load")
 read.note("The source says the purchase (session, cart, inventory, payment) 'is executed as a two-phase "
           "commit'. A payment provider is not a resource manager: it takes part in no commit protocol, and "
           "offers a charge and a refund (or an authorization that it captures or voids on request, and "
@@ -402,9 +414,8 @@ read.note("PgBouncer pools connections to PostgreSQL: thousands of service insta
 
 
 # --- Logs: every request, read or write, leaves a line ---------------------------------
-logs = market.path("logs", "Logs",
-                   rate=(12_000, "1 kB", "One log line of about 1 kB per request: the peak reads, plus the few "
-                         "purchases"))
+# One log line of about 1 kB per request: every read, plus the purchases, one read in a hundred (read_to_write)
+logs = market.path("logs", "Logs", per="read", times=1.01, size="1 kB")
 logs.step(1, web_server, log_queue, "The servers publish their logs to Kafka.", effect="write")
 logs.step(2, log_queue, log_service, "The log service consumes them.", effect="deliver")
 logs.step(3, log_service, log_store, "It parses and aggregates them and stores them in Splunk.")

@@ -103,31 +103,31 @@ read = search.path("read", "Read path", per="read")
 read.stage("Collect candidates from both indexes")
 read.step(1, client, search_server,
           "The client sends the query over HTTPS. The search server parses it (`from:`, `#tag`, quotes, `OR`) "
-          "and splits the words into tokens with the same analyser that built the index.")
-read.step(2, search_server, fanout, "The search server hands the parsed query to the fanout service.")
+          "and splits the words into tokens with the same analyser that built the index.", size="500 B")
+read.step(2, search_server, fanout, "The search server hands the parsed query to the fanout service.", size="500 B")
 read.step(3, fanout, realtime_index,
           "The fanout service sends the query to every partition of the real-time index at once; each returns its "
-          "best recent matches.", effect="read")
+          "best recent matches.", effect="read", size="2 kB")
 read.step(4, fanout, cache,
           "It looks up the archive part of the answer in the cache, under the normalised query, the time range "
           "it asks for (`since`) and the current archive version: the same words over another range are another "
-          "answer.", effect="read")
+          "answer.", effect="read", size="2 kB")
 read.step(5, fanout, archive_index,
           "The fanout service queries every archive partition that covers the time range asked for.",
-          effect="read", when="On a cache miss", share=0.8)
+          effect="read", when="On a cache miss", share=0.8, size="2 kB")
 read.step(6, fanout, cache,
           "It stores the archive answer in the cache with a time to live, so the next identical query skips step 5.",
           effect="write", when="On a cache miss", share=0.8,
           after_crash=("accepted", "the cached answer is right; the search is missing from the user's history "
-                                   "(step 12), at most 1 search per request in flight, which only personalises"))
+                                   "(step 12), at most 1 search per request in flight, which only personalises"), size="2 kB")
 
 read.stage("Filter, personalise, merge")
 read.step(7, fanout, social_graph,
           "The fanout service asks the social graph service how the searcher relates to each candidate's author: "
-          "followed accounts rank higher, blocked and muted ones are dropped.")
+          "followed accounts rank higher, blocked and muted ones are dropped.", size="1 kB")
 read.step(8, fanout, user_search,
           "The user search service scores candidates against the searcher's own search history, for personalisation.",
-          effect="read")
+          effect="read", size="1 kB")
 read.step(9, fanout, tweet_service,
           "The fanout service fetches the surviving tweets by ID; a tweet deleted after it was indexed or cached "
           "comes back missing and is left out.")
@@ -136,8 +136,13 @@ read.step(10, fanout, search_server,
 read.step(11, search_server, client, "The search server returns the first page of results to the client.")
 read.step(12, search_server, user_search,
           "For a signed-in user, the search (and later the results they click) is added to their history in the "
-          "user search service.", effect="write")
+          "user search service.", effect="write", size="200 B")
 
+read.note("What each step moves, for the hot spots: the results page, 20 kB (twenty tweets with their "
+          "authors, the read size), travels only from the tweet service back to the client (steps 9 to 11). The "
+          "query is a few hundred bytes; what an index partition or the cache returns is candidate tweet IDs "
+          "(8 bytes each) with their scores, about 2 kB; the authors' relations and the personalisation scores "
+          "about 1 kB; a history entry about 200 B.", theme="Load")
 read.note("The source says the index is updated while being read, with a \"wait-free concurrency model with "
           "optimistic locking\". Part of that is right: readers of the real-time index never wait. But there is no "
           "optimistic locking: see the index update path for what the index does, and what each term means.",
@@ -235,8 +240,9 @@ write.note("The source names Apache Flink for step 3. Twitter's own pipeline was
 
 
 # --- How the index is updated while it is read ---------------------------------------
-update = search.path("index_update", "Updating the index while it is read",
-                     rate=(900, "1 kB", "Edits and deletes: about one tweet in twenty, 5 % of the peak tweet rate. Steps 10 to 14 show one query inside a partition; read step 3 counts the queries"))
+# Edits and deletes: about one tweet in twenty, so 0.05 per write, each a tweet's 1 kB change. Steps 10 to 14
+# show one query inside a partition; read step 3 counts the queries.
+update = search.path("index_update", "Updating the index while it is read", per="write", times=0.05, size="1 kB")
 
 update.stage("An edit or a delete reaches both indexes and the archive")
 update.step(1, client, tweet_service, "The client edits or deletes a published tweet.")
@@ -276,10 +282,10 @@ update.step(7, writer_thread, active_segment,
             "whichever segment holds the tweet, sealed or active.", effect="write",
             idempotent_by="the tweet ID and version, checked at step 6: a change that is not newer never gets here",
             after_crash=("idempotent retry", "a crash of the server empties its RAM, both segments with it; the "
-                                             "replica replays the stream over the window"))
+                                             "replica replays the stream over the window"), size="100 B")
 update.step(8, writer_thread, max_doc_id,
             "Only when every posting of the tweet is written does the writer store its document ID in the volatile "
-            "max-doc counter: this write is the memory barrier that publishes all the earlier ones.")
+            "max-doc counter: this write is the memory barrier that publishes all the earlier ones.", size="4 B")
 update.step(9, writer_thread, sealed_segments,
             "When the active segment is full (2²³, about 8.4 million tweets), the writer starts a new one; the full "
             "one is rewritten into a read-optimised sealed segment and published by swapping one volatile reference "
@@ -287,18 +293,22 @@ update.step(9, writer_thread, sealed_segments,
             "tweet in it (see the write path's notes).", effect="write",
             idempotent_by="the segment: it is sealed once, when it fills; a redelivered change was skipped at step 6")
 
-update.step(10, fanout, reader_threads, "Meanwhile, queries keep arriving; each is taken by one of the partition's reader threads.")
+update.step(10, fanout, reader_threads, "Meanwhile, queries keep arriving; each is taken by one of the partition's reader threads.", size="500 B")
 update.step(11, reader_threads, max_doc_id,
             "The reader reads the volatile max-doc counter once. Everything the writer wrote before publishing that "
-            "value is now visible to this thread.")
+            "value is now visible to this thread.", size="4 B")
 update.step(12, reader_threads, active_segment,
             "It walks postings newest first, skipping IDs above the value it read (the writer may already be "
-            "further on) and IDs marked deleted.", effect="read")
+            "further on) and IDs marked deleted.", effect="read", size="2 kB")
 update.step(13, reader_threads, sealed_segments,
             "It searches the sealed segments. Their postings never change, so they need no coordination; only their "
-            "deleted-docs bits can flip, and the reader checks each ID's bit as it goes, as in step 12.", effect="read")
-update.step(14, reader_threads, fanout, "It returns the partition's best matches to the fanout service.")
+            "deleted-docs bits can flip, and the reader checks each ID's bit as it goes, as in step 12.", effect="read", size="2 kB")
+update.step(14, reader_threads, fanout, "It returns the partition's best matches to the fanout service.", size="2 kB")
 
+update.note("What each step moves, for the hot spots: a change is a tweet's 1 kB. Inside a partition the "
+            "writer appends the tweet's document ID to some twenty postings lists, about 100 B, and the max-doc "
+            "counter is one 4-byte int; a query there is a few hundred bytes and the partition's best matches "
+            "IDs and scores, about 2 kB.", theme="Load")
 update.note("**Wait-free** means every thread finishes each operation in a bounded number of its own steps, whatever "
             "the other threads do. Earlybird's readers are: one read of a counter, then a bounded walk. The writer "
             "never waits for readers either.",

@@ -107,21 +107,21 @@ search_index.fails(down="Search fails; watch pages and playback are unaffected",
 
 up = youtube.path("upload", "Video upload workflow", per="write")
 up.stage("Connect and register the video")
-up.step(1, client, dns, "The client resolves the upload API's domain name through DNS.")
-up.step(2, client, load_balancer, "It opens an HTTPS connection to the load balancer.")
+up.step(1, client, dns, "The client resolves the upload API's domain name through DNS.", size="100 B")
+up.step(2, client, load_balancer, "It opens an HTTPS connection to the load balancer.", size="2 kB")
 up.step(3, load_balancer, rate_limiter,
         "The load balancer checks the IP address's upload quota, and the user's by the user ID in the "
         "bearer token (a signed token the rate limiter verifies itself, before any web server has "
         "authenticated the call); over the limit, "
-        "the request ends here with `429 Too Many Requests`.")
-up.step(4, load_balancer, web_server, "Within the quota, the request goes to a web server with spare capacity.")
-up.step(5, web_server, app_server, "The web server passes it to an app server that serves the upload API.")
+        "the request ends here with `429 Too Many Requests`.", size="200 B")
+up.step(4, load_balancer, web_server, "Within the quota, the request goes to a web server with spare capacity.", size="2 kB")
+up.step(5, web_server, app_server, "The web server passes it to an app server that serves the upload API.", size="2 kB")
 up.step(6, app_server, metadata_db,
         "The app server creates the video's row: a new video ID, the owner, title and description, "
         "the status `uploading`, and the request's idempotency key, unique per user: a retried registration "
         "finds this row and answers with it instead of creating a second video.", effect="write",
         after_crash=("idempotent retry", "a video row `uploading` and no upload started: the client's retried "
-                                         "registration finds the row by its key, and step 7 starts the upload"))
+                                         "registration finds the row by its key, and step 7 starts the upload"), size="1 kB")
 
 up.stage("Chunked, resumable upload")
 up.step(7, app_server, [raw_store, metadata_db],
@@ -131,35 +131,35 @@ up.step(7, app_server, [raw_store, metadata_db],
         "aborts its own upload and uses that one). It gets a pre-signed URL for each part (say 8 to 64 MB "
         "each), valid for a few hours.", effect="write",
         after_crash=("reconciliation", "an upload started but recorded in no row: a retry starts another, and the "
-                                       "bucket's lifecycle rule aborts the orphan after some days"))
-up.step(8, app_server, client, "It returns the video ID and the signed part URLs to the client.")
+                                       "bucket's lifecycle rule aborts the orphan after some days"), size="1 kB")
+up.step(8, app_server, client, "It returns the video ID and the signed part URLs to the client.", size="20 kB")
 up.step(9, client, raw_store,
         "The client cuts the file into parts and sends them straight to object storage, several at a time. "
         "The store acknowledges each stored part with its ETag; after a broken connection the client resends "
         "only the parts never acknowledged (the server can also list the stored parts).", effect="write")
 up.step(10, client, app_server,
         "When every part is in, the client calls the app server's *complete* endpoint (through the load balancer "
-        "and a web server, as in steps 2 to 5), listing the parts and their checksums.")
+        "and a web server, as in steps 2 to 5), listing the parts and their checksums.", size="5 kB")
 up.step(11, app_server, raw_store,
         "The app server completes the multipart upload: the store joins the parts into one object.", effect="write",
         after_crash=("idempotent retry", "parts joined, status still `uploading`: the retried complete finds the "
-                                         "joined object and carries on with step 12 (see the note)"))
+                                         "joined object and carries on with step 12 (see the note)"), size="5 kB")
 with up.transaction("One transaction on the video's shard"):
     up.step(12, app_server, metadata_db,
             "Only now does the app server set the video's status to `processing` (only from `uploading`) and, "
             "in the same transaction on the video's shard, insert an `uploaded` event for the video into the "
-            "outbox table, sharded by video ID like the video's row.", effect="write")
+            "outbox table, sharded by video ID like the video's row.", effect="write", size="1 kB")
 up.step(13, relay, [metadata_db, queue],
         "The outbox relay reads the unsent outbox rows, publishes each video ID on the `uploaded` topic, and "
         "marks a row sent only once Kafka has acknowledged it. A crash in between publishes the event again, "
         "which every consumer tolerates.", effect="write",
         after_crash=("outbox", "published but not marked sent: the relay publishes the row again, and every "
-                               "consumer is idempotent by video ID"))
+                               "consumer is idempotent by video ID"), size="100 B")
 
 up.stage("Transcode into several resolutions and formats")
 up.step(14, queue, transcoder,
         "A transcoding worker of the transcoder consumer group takes the event; each video goes to one worker "
-        "(or is split by time range across several).", effect="deliver")
+        "(or is split by time range across several).", effect="deliver", size="100 B")
 up.step(15, transcoder, raw_store, "The worker downloads the original file.", effect="read")
 up.step(16, transcoder, transcoded_store,
         "It encodes every rung of the ladder (for example 240p to 2160p, in H.264 and VP9; AV1 later, for videos "
@@ -174,7 +174,7 @@ up.step(16, transcoder, transcoded_store,
 up.stage("Thumbnails")
 up.step(17, queue, thumbnailer,
         "The thumbnail workers, a second consumer group on the same topic, receive the same event independently.",
-        effect="deliver")
+        effect="deliver", size="100 B")
 up.step(18, thumbnailer, raw_store, "A worker reads frames from the original.", effect="read")
 up.step(19, thumbnailer, thumbnail_store,
         "It keeps about five sharp, representative frames, scales them to a few sizes and stores them "
@@ -182,7 +182,7 @@ up.step(19, thumbnailer, thumbnail_store,
         "overwrites the same cells.", effect="write",
         idempotent_by="the video ID (the row) and the frame and size (the column)",
         after_crash=("idempotent retry", "thumbnails stored, offset not committed: the event comes back and step "
-                                         "19 overwrites the same cells"))
+                                         "19 overwrites the same cells"), size="500 kB")
 
 up.stage("Record the metadata")
 up.step(20, transcoder, queue,
@@ -191,8 +191,8 @@ up.step(20, transcoder, queue,
         "offset on `uploaded`.", effect="write",
         idempotent_by="the video ID: a second `transcoded` event of a video changes nothing at step 22",
         after_crash=("idempotent retry", "event published, offset not committed: the video is transcoded again "
-                                         "and the event published twice; step 22 ignores the second"))
-up.step(21, queue, upload_handler, "The upload handler consumes the event.", effect="deliver")
+                                         "and the event published twice; step 22 ignores the second"), size="1 kB")
+up.step(21, queue, upload_handler, "The upload handler consumes the event.", effect="deliver", size="1 kB")
 up.step(22, upload_handler, metadata_db,
         "It inserts the renditions and sets the video's status to `ready`, in one transaction. A redelivered "
         "event changes nothing: renditions are unique per video, height and codec, and the status moves only "
@@ -200,25 +200,32 @@ up.step(22, upload_handler, metadata_db,
         idempotent_by="the video ID: renditions are unique per video, height and codec, and the status moves only from `processing`",
         after_crash=("idempotent retry", "the video is ready but still cached as processing and missing from "
                                          "search: the offset is committed only after step 25, so the event comes "
-                                         "back and steps 23 to 25 run again"))
+                                         "back and steps 23 to 25 run again"), size="1 kB")
 up.step(23, upload_handler, metadata_cache,
         "It deletes the video's cached metadata, so the next read fetches the new status (cache-aside: "
         "only readers fill the cache).", effect="write",
         idempotent_by="the video ID: deleting its entry twice is deleting it once",
         after_crash=("idempotent retry", "the cache is cleared, the search index not yet written: the event comes "
-                                         "back and step 24 runs"))
+                                         "back and step 24 runs"), size="100 B")
 up.step(24, upload_handler, search_index,
         "It writes the title and description to the search index as the video's document, under its video ID: "
         "written twice, it is replaced, not duplicated.", effect="write",
-        idempotent_by="the video ID, the document's ID")
+        idempotent_by="the video ID, the document's ID", size="2 kB")
 
 up.stage("Notify the uploader")
 up.step(25, upload_handler, notification,
         "It asks the notification service to tell the uploader, keyed by video ID and outcome, so that a "
-        "redelivered event does not notify twice.")
+        "redelivered event does not notify twice.", size="500 B")
 up.step(26, notification, client,
-        "The notification service pushes the result to the uploader's devices: ready, or failed with a reason.")
+        "The notification service pushes the result to the uploader's devices: ready, or failed with a reason.", size="500 B")
 
+up.note("What each step moves, for the hot spots: only the original file's parts (step 9) and the "
+        "transcoder's and thumbnailer's reads of it (steps 15 and 18) and the renditions (step 16) carry the "
+        "upload's 500 MB. The API calls are small: a registration about 2 kB, its answer the signed URLs of up to "
+        "some 60 parts, about 20 kB, the *complete* call listing the parts and their checksums about 5 kB. The "
+        "video's row and the outbox row are about 1 kB; the `uploaded` event carries a video ID, about 100 B with "
+        "Kafka's framing, the `transcoded` event its renditions, about 1 kB; the thumbnails about five frames in "
+        "a few sizes, some 500 kB; the search document a title and description, about 2 kB.", theme="Load")
 up.note("The source queues the video ID (its step 6) before the client has uploaded the file (its step 9), so a "
         "transcoder could look for a file that is not there yet. Here the event is published only after the "
         "upload is complete (steps 11 to 13). An object-store event (S3 sends one when an object is created) "
@@ -331,45 +338,45 @@ up.note("RAID on a server's disks raises throughput (striping) and survives a fa
 
 st = youtube.path("streaming", "Video streaming workflow", per="read")
 st.stage("Resolve and connect")
-st.step(1, client, dns, "The client resolves the domain names; DNS answers with an entry point near the viewer.")
-st.step(2, client, load_balancer, "It opens an HTTPS connection to the load balancer for the watch page's API call.")
+st.step(1, client, dns, "The client resolves the domain names; DNS answers with an entry point near the viewer.", size="100 B")
+st.step(2, client, load_balancer, "It opens an HTTPS connection to the load balancer for the watch page's API call.", size="5 kB")
 st.step(3, load_balancer, web_server,
-        "The load balancer picks a web server by weighted round robin (bigger machines get more requests).")
+        "The load balancer picks a web server by weighted round robin (bigger machines get more requests).", size="5 kB")
 st.step(4, web_server, app_server,
         "The web server picks an app server by consistent hashing with bounded loads on the video ID: each app "
         "server sees mostly the same videos, so its local cache stays warm, but none takes more than a set margin "
         "above the average (say a quarter), so the calls for a video that goes viral spill over to the next "
-        "servers on the ring instead of piling onto one.")
+        "servers on the ring instead of piling onto one.", size="5 kB")
 
 st.stage("Read the watch page")
 st.step(5, app_server, metadata_cache, "The app server reads the video's metadata from the metadata cache.",
-        effect="read")
+        effect="read", size="2 kB")
 st.step(6, app_server, metadata_db,
         "It reads the metadata from a follower of the metadata database and caches it with a short TTL.",
-        effect="read", when="On a cache miss", share=0.1)
+        effect="read", when="On a cache miss", share=0.1, size="2 kB")
 st.step(7, app_server, watch_history,
         "For a signed-in viewer, it reads where they stopped in this video: one row of the watch history.",
-        effect="read")
+        effect="read", size="200 B")
 st.step(8, app_server, client,
         "It returns the metadata, the resume position, the thumbnails' CDN URLs and the master playlist, which "
         "it builds from the video's renditions in the metadata: one entry per rendition, pointing to that "
         "rendition's playlist on the CDN. The answer also grants access to the video's files for a few hours: "
         "a signed cookie scoped to the video's path (or, for a player without cookies, a signed token inside "
-        "the URL path, which the relative segment URLs inherit).")
+        "the URL path, which the relative segment URLs inherit).", size="5 kB")
 st.stage("Thumbnails and search")
-st.step(9, client, cdn, "The player fetches the thumbnails of the video and of the suggested videos from the CDN.")
+st.step(9, client, cdn, "The player fetches the thumbnails of the video and of the suggested videos from the CDN.", size="200 kB")
 st.step(10, cdn, thumbnail_store,
         "The edge fetches the image from the thumbnail store (an image server reads one cell of the video's "
-        "row) and keeps it.", effect="read", when="On a cache miss", share=0.05)
+        "row) and keeps it.", effect="read", when="On a cache miss", share=0.05, size="20 kB")
 st.step(11, app_server, search_index,
         "A search (a separate call along steps 2 to 4) is passed to the search index, which returns the "
-        "matching video IDs, ranked.", effect="read", when="When the viewer searches", share=0.2)
+        "matching video IDs, ranked.", effect="read", when="When the viewer searches", share=0.2, size="2 kB")
 
 st.stage("Adaptive streaming")
 st.step(12, client, cdn,
         "The player fetches the first segments from the CDN at a low rendition, so playback starts quickly. "
         "The edge checks the access signature on every playlist and segment request, and leaves it out of the "
-        "cache key, so one cached copy serves every viewer.")
+        "cache key, so one cached copy serves every viewer.", size="2 MB")
 st.step(13, cdn, transcoded_store,
         "The edge fetches the segment from the transcoded store (through a regional cache tier) and keeps it.",
         effect="read", when="On a cache miss", share=0.05)
@@ -378,6 +385,13 @@ st.step(14, client, cdn,
         "highest rendition it can sustain: lower when the network slows, higher when it recovers.")
 
 
+st.note("What each step moves, for the hot spots: a view streams about 100 MB (the read size), and only "
+        "the segments carry it (step 14; the first low-rendition segments of step 12 some 2 MB, and a miss at "
+        "step 13 a share of it). The watch-page call and its answer are a few kB (metadata, the resume position, "
+        "the thumbnails' URLs and the master playlist, about 5 kB); a video's cached metadata row is about 2 kB; "
+        "a watch-history row (video ID, position, timestamp) about 200 B; the thumbnails of a page about twenty "
+        "images of some 10 kB, and one image fetched on a miss about 20 kB; a search query and its ranked IDs "
+        "about 2 kB.", theme="Load")
 st.note("The source has the app server fetch the video content from the transcoded object store. App servers "
         "never carry video bytes here: they hand out the playlist, and the player downloads the playlists and "
         "segments from the CDN, whose misses go to the transcoded store (step 13).", theme="Order of the steps")
@@ -474,10 +488,9 @@ st.note("In an emergency the system sheds load: it switches off what is not esse
 
 # --- Position reports: many per view, so a path of their own, at their own rate -----------
 
-hist = youtube.path("history", "Remember where the viewer stopped",
-                    rate=(1_200_000, "200 B", "Some 17 million people watching at any moment on average (five billion "
-                          "views a day of about five minutes), a report every 30 seconds each, doubled at the peak; "
-                          "a report is a video ID, a position and a token"))
+# Ten reports per view: a view is about five minutes (the read size's reason), a report every 30 seconds;
+# a report is a video ID, a position and a token, some 200 bytes with its headers.
+hist = youtube.path("history", "Remember where the viewer stopped", per="read", times=10, size="200 B")
 hist.step(1, client, app_server,
         "Every 30 seconds of playback, and when the viewer pauses, seeks or leaves (as a beacon, which a "
         "browser sends even while the page closes), the player reports the video and its position in it, "

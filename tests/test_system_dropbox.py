@@ -3,6 +3,7 @@ client, one story per store, and the commit with optimistic locking run on SQLit
 
 from __future__ import annotations
 
+import math
 import sqlite3
 from collections.abc import Callable, Iterator
 
@@ -573,3 +574,21 @@ def test_the_cache_shares_follow_the_capacity_assumptions(dropbox):
     """Each version is read read_to_write times; only readers fill the block-list cache, so the first read misses."""
     miss = next(s for s in dropbox.paths["download"].steps if s.targets == ("metadata_db",) and s.when)
     assert miss.share == 1 / dropbox.assumptions["read_to_write"][0]
+
+
+def test_the_metadata_database_moves_block_lists_not_blocks(dropbox):
+    """Issue 22: charged the version's 1 MB at every step, the metadata DB showed 139 GB/s. It reads and
+    writes block lists and journal entries of about 1 kB; only the block store and cache see blocks."""
+    from blueprint import capacity, load
+
+    loads = {l.component: l for l in load.compute(dropbox, capacity.compute(dropbox))}
+    # by hand: 1e8 users * 10 versions a day / 86,400 s * 2 at peak; two downloads per version
+    writes = 1e8 * 10 / 86_400 * 2
+    reads = 2 * writes
+    # upload steps 8 (hash check), 19 (commit), 23 (the collector's mark); download 11 (journal), 13 (half miss)
+    requests = 3 * writes + reads + 0.5 * reads
+    assert math.isclose(loads["metadata_db"].requests, requests)
+    assert math.isclose(loads["metadata_db"].bytes, requests * 1_000)
+    assert loads["metadata_db"].bytes < 200e6
+    # the block cache serves every download's blocks: 1 MB each
+    assert math.isclose(loads["block_cache"].bytes, reads * 1e6)

@@ -6,6 +6,7 @@ fresh one changes 1, and the merge and catch-up queries return what the page say
 from __future__ import annotations
 
 import itertools
+import math
 import json
 import re
 import sqlite3
@@ -424,3 +425,21 @@ def test_a_stored_change_survives_the_leader_and_is_announced_after_a_crash(syst
     # every live edit passes the session-key check, so the session cache has a replica too:
     # no stateful component of the board is a single point of failure
     assert not [c.id for c in system.components.values() if c.failure and not c.failure.redundant]
+
+
+def test_reconnects_follow_the_changes_and_the_app_loads_once_a_day(system):
+    """Issue 22: the offline catch-ups were a typed 1,000 a second; they follow the assumptions
+    (three a day against twenty changes). The app's 1 MB bundle loads about once a day, not per change."""
+    from blueprint import capacity, load
+
+    loads = {l.component: l for l in load.compute(system, capacity.compute(system))}
+    sync = system.paths["offline_sync"]
+    assert sync.rate is None and (sync.per, sync.times, sync.size) == ("write", 0.15, "5 kB")
+    # by hand: 10 million users * 20 changes a day / 86,400 s * 3 at peak
+    changes = 10e6 * 20 / 86_400 * 3
+    catch_ups = changes * 3 / 20
+    # the gateway: workflow steps 3 and 13 (a change each way, 500 B); sync step 1 (the reconnect, 1 kB) and 11
+    assert math.isclose(loads["gateway"].requests, 2 * changes + 2 * catch_ups)
+    assert math.isclose(loads["gateway"].bytes, 2 * changes * 500 + catch_ups * (1_000 + 500))
+    # the CDN: one app load of 1 MB a day per user, one change in twenty
+    assert math.isclose(loads["cdn"].bytes, changes / 20 * 1e6)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 
 import pytest
@@ -382,17 +383,24 @@ def test_the_user_quota_is_checked_from_a_token_the_rate_limiter_verifies(youtub
 
 # --- Failure and load declarations (issue 22) ---
 
-def test_position_reports_run_at_their_own_rate_not_once_per_view(youtube):
-    """Reports come every 30 seconds of playback: counted once per view, the watch history's load
-    would be a tenth of what the page says it is."""
+def test_position_reports_run_ten_times_per_view_not_once(youtube):
+    """Reports come every 30 seconds of playback and a view is about five minutes: ten per view.
+    Counted once per view, the watch history's load would be a tenth of what the page says; at the
+    whole view's 100 MB each, it would be terabytes a second. A report is a row of some 200 B."""
     from blueprint import capacity, load
 
     loads = {l.component: l for l in load.compute(youtube, capacity.compute(youtube))}
     history = youtube.paths["history"]
-    assert history.rate is not None and history.per is None
-    views = next(r["magnitude"] for r in capacity.compute(youtube)["results"] if r["name"] == "read_qps_peak")
-    assert loads["watch_history"].requests == history.rate[0] + views  # the reports, plus one resume read per view
-    assert loads["watch_history"].requests > 10 * views
+    assert history.rate is None and (history.per, history.times, history.size) == ("read", 10, "200 B")
+    # by hand: 1e9 users * 0.005 uploads * 1,000 views per upload / 86,400 s * 2 at peak
+    views = 1e9 * 0.005 * 1_000 / 86_400 * 2
+    assert round(views) == 115_741
+    reports = views * 5 * 60 / 30  # ten per view
+    assert math.isclose(loads["watch_history"].requests, reports + views)  # plus one resume read per view
+    assert math.isclose(loads["watch_history"].bytes, (reports + views) * 200)  # one row each, 200 B
+    assert loads["watch_history"].bytes < 300e6
+    # the metadata cache: one 2 kB lookup per view, one 100 B delete per upload
+    assert math.isclose(loads["metadata_cache"].bytes, views * 2_000 + views / 1_000 * 100)
     assert load.hottest(list(loads.values())).component == "app_server"
 
 
