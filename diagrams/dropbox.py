@@ -805,3 +805,22 @@ dropbox.example(
     request={"workspace_id": "w_311", "user_id": "u_48213", "permission": "editor"},
     responses={200: {"permission": "editor"}, 404: {"error": "not_found", "message": "No such workspace or user"}},
 )
+dropbox.example(
+    "GET /v1/workspaces/{workspace_id}/files",
+    request={"workspace_id": "w_311", "folder": "Documents"},
+    responses={
+        200: {
+            "files": [
+                {
+                    "path": "Documents/plan.txt",
+                    "revision": 8,
+                    "size": 1843,
+                    "block_hashes": ["9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"],
+                    "grant": "w_311.f_88120.r8.1765120800.Hk3b9QeZ",
+                },
+            ],
+            "position": 5120,
+        },
+        429: {"error": "rate_limited", "message": "Over the read quota"},
+    },
+)

@@ -302,7 +302,7 @@ rate_limiter_system.example(
                 },
             ],
         },
-        401: {"error": "unauthenticated", "message": "No valid API key"},
+        429: {"error": "rate_limited", "message": "Polled faster than the quota call's own rule allows"},
     },
 )
 rate_limiter_system.example(

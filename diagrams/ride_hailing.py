@@ -594,3 +594,8 @@ rides.example(
     request={"trip_id": "tr_90021", "reason": "Rider not at the pickup point"},
     responses={200: {"status": "cancelled"}, 409: {"error": "conflict", "message": "Too late"}},
 )
+rides.example(
+    "PUT /v1/driver/status",
+    request={"status": "available"},
+    responses={200: {"status": "available"}, 409: {"error": "conflict", "message": "On a trip: end it first"}},
+)
