@@ -23,6 +23,7 @@ from blueprint.build import Catalogue, read_cached, renderer_fingerprint, write_
 from blueprint.capacity import _bytes, _number
 from blueprint.load import Load, compute, hottest
 from blueprint.model import BlueprintError, System
+from blueprint.pages import _readable_width  # the same phone rule as the path pictures
 
 # Load bands, as a share of the hottest component's peak requests: (from, fill, text colour, name)
 BANDS = (
@@ -249,6 +250,7 @@ def _figure(system: System, deep: DeepDive, loads: list[Load]) -> str:
     )
     # no blank lines: in Markdown, a blank line could end the raw HTML block early
     svg = "\n".join(line for line in svg.splitlines() if line.strip())
+    svg = svg.replace("<a ", '<a tabindex="-1" ')  # as in the path pictures: pointing, not Tab stops
     top = hottest(loads)
     shown = {band(load, top.requests if top else 0.0) for load in loads}
     key = "; ".join(
@@ -258,7 +260,8 @@ def _figure(system: System, deep: DeepDive, loads: list[Load]) -> str:
         if (fill, ink, name) in shown
     )
     return (
-        f'<figure class="blueprint-figure" id="{prefix}-figure" data-picture="{prefix}">\n'
+        f'<figure class="blueprint-figure" id="{prefix}-figure" data-picture="{prefix}" '
+        f'style="--blueprint-readable: {_readable_width(svg)}px">\n'
         f'<div class="blueprint-picture" tabindex="0" role="group" aria-label="{html.escape(caption)}, scrollable">'
         f"{svg}</div>\n"
         f'<figcaption>{html.escape(caption)}. <span class="blueprint-legend">Key, as a share of the hottest '
