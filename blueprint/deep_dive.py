@@ -242,7 +242,7 @@ def _figure(system: System, deep: DeepDive, loads: list[Load]) -> str:
     caption = f"{system.title}: components coloured by their peak requests per second"
     svg = re.sub(
         r"<svg\b([^>]*)>",
-        lambda m: f'<svg{m.group(1)} class="blueprint-svg" role="img" data-search-exclude="" '
+        lambda m: f'<svg{m.group(1)} class="blueprint-svg blueprint-load" role="img" data-search-exclude="" '
                   f'aria-labelledby="{prefix}-alt"><title id="{prefix}-alt">{html.escape(caption)}; '
                   "the figures are in the table below.</title>",
         svg.strip(),

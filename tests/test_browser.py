@@ -418,3 +418,18 @@ def test_a_standalone_picture_shows_with_its_icons(built_site, site_url, visit, 
             assert shown["icons"], "a path picture has icons"
             requested = {url.rsplit("/", 1)[-1] for url in loaded.requests}
             assert {url.rsplit("/", 1)[-1] for url in shown["icons"]} <= requested
+
+
+def test_the_load_picture_keeps_each_label_readable_on_its_band(site_url, visit):
+    """A label on the darkest band is white, the others dark: the page's own text colour for
+    pictures must not paint every label dark."""
+    page = visit(site_url + PASTEBIN).page
+    pairs = page.eval_on_selector_all(
+        "figure#pastebin-load-figure g.node",
+        """nodes => nodes.map(node => [node.querySelector('path, polygon').getAttribute('fill'),
+                                        getComputedStyle(node.querySelector('text')).fill])""",
+    )
+    assert pairs
+    for background, ink in pairs:
+        expected = "rgb(255, 255, 255)" if background == "#a51d2d" else "rgb(0, 0, 0)"
+        assert ink == expected, (background, ink)
