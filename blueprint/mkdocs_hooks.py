@@ -17,7 +17,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from blueprint import api, deep_dive, site_search, sql_pages
+from blueprint import api, deep_dive, lighten, site_search, sql_pages
 from blueprint.build import Catalogue, build, cache_folder, engine_changed_on_disk
 from blueprint.incremental import Changes, forget_search_entries
 from blueprint.model import BlueprintError
@@ -105,14 +105,15 @@ def on_files(files, config):
         # A standalone picture links components to concept pages relative to itself, so
         # its URL must exist before its content. MkDocs reads `content_string`; a plain
         # `content` attribute is silently ignored (that once published every picture empty).
-        file.content_string = resolve_concept_links(picture.svg, _linker(files, file))
+        file.content_string = lighten.webp_icons(resolve_concept_links(picture.svg, _linker(files, file)))
         files.append(file)
     for system in _catalogue.systems.values():
         if system.endpoints:
             files.append(File.generated(config, api.site_path(system), content=api.openapi_json(system)))
     used = {name for picture in _catalogue.pictures.values() for name in icon_names(picture.svg)}
-    for name in sorted(used):
-        files.append(File.generated(config, f"{ICONS}/{name}", abs_src_path=str(_catalogue.icons / name)))
+    for name in sorted(used):  # as WebP, lighter than the PNG Graphviz reads (blueprint/lighten.py)
+        webp = lighten.webp_bytes(_catalogue.icons / name, cache_folder(project_root(config)) / "webp")
+        files.append(File.generated(config, f"{ICONS}/{lighten.icon_name(name)}", content=webp))
     if _changes.enabled:
         forced = _changes.mark(files, _catalogue, project_root(config))
         log.info("blueprint: %d pages rebuilt for changes outside their Markdown", len(forced))
@@ -172,7 +173,7 @@ _aside: list[str] = []
 
 
 def _set_aside(match: re.Match) -> str:
-    _aside.append(match.group(0))
+    _aside.append(lighten.inline_svg(match.group(0)))
     return f"<!--blueprint-svg {len(_aside) - 1}-->"
 
 
@@ -214,6 +215,7 @@ def on_post_page(output, page, config):
 def on_post_build(config) -> None:
     log.info("blueprint: executed %d of %d notebooks", _notebooks.executed, _notebooks.total)
     _fix_print_page(Path(config.site_dir))
+    lighten.publish_assets(Path(config.site_dir))
     if config.theme.name == "material" and "material/search" in config.plugins:
         try:
             site_search.defer_index_loading(Path(config.site_dir))
