@@ -17,7 +17,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from blueprint import api, deep_dive, lighten, site_search, sql_pages
+from blueprint import api, deep_dive, flashcards, lighten, site_search, sql_pages
 from blueprint.build import Catalogue, build, cache_folder, engine_changed_on_disk
 from blueprint.incremental import Changes, forget_search_entries
 from blueprint.model import BlueprintError
@@ -114,6 +114,8 @@ def on_files(files, config):
     for name in sorted(used):  # as WebP, lighter than the PNG Graphviz reads (blueprint/lighten.py)
         webp = lighten.webp_bytes(_catalogue.icons / name, cache_folder(project_root(config)) / "webp")
         files.append(File.generated(config, f"{ICONS}/{lighten.icon_name(name)}", content=webp))
+    deck = flashcards.package(_catalogue, Path(config.docs_dir), project_root(config), config.site_url or "")
+    files.append(File.generated(config, flashcards.SITE_PATH, content=deck))
     if _changes.enabled:
         forced = _changes.mark(files, _catalogue, project_root(config))
         log.info("blueprint: %d pages rebuilt for changes outside their Markdown", len(forced))
@@ -139,6 +141,7 @@ def on_page_markdown(markdown, page, config, files):
         with _reported():
             markdown += deep_dive.section(system, _deep, _catalogue)
         markdown += concepts_section(system, lambda src: files.get_file_from_path(src) is not None)
+        markdown += flashcards.page_link()
     markdown += used_by_section(page.file.src_uri, _catalogue)
     return markdown
 
