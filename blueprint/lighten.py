@@ -8,9 +8,10 @@ inlined in a page also sheds what the page already says or what only a crawler s
   (and pointing at the arrow lights that step); it would also give the answer away in
   the self-test;
 - a component's tooltip moves into the `<title>` Graphviz already gives its group (a
-  native SVG tooltip), so no `<a>` without an address is left: search engines and
-  Lighthouse treat such anchors as links that cannot be followed;
-- a link to a concept page is written with `href` (SVG 2), which crawlers read;
+  native SVG tooltip), and its link to a concept page goes (the page links the same
+  concepts under "Concepts used here"): Lighthouse counts an SVG `<a>` with no `href`
+  attribute (`xlink:href` included) as a link that cannot be crawled, and axe counts an
+  `<a href>` inside a picture (`role="img"`) as a control nested in an image;
 - a group's rounded box becomes one `<rect>`, Graphviz's own titles ("cluster_Clients")
   go, and the colours and font that blueprint.css sets anyway go;
 - coordinates are rounded to whole points (at most half a point off, under a pixel
@@ -54,8 +55,7 @@ def _group(match: re.Match) -> str:
         return group
     attributes, body = anchor.group(1), anchor.group(2)
     tooltip = re.search(r'xlink:title="([^"]*)"', attributes)
-    href = re.search(r'xlink:href="([^"]*)"', attributes)
-    inner = f'<a href="{href.group(1)}" tabindex="-1">{body}</a>\n' if href else body
+    inner = body
     group = group[: anchor.start()] + inner + group[anchor.end():]
     if kind == "node" and tooltip:
         return re.sub(r"<title>[^<]*</title>", lambda _: f"<title>{tooltip.group(1)}</title>", group, count=1)
@@ -141,11 +141,31 @@ def strip_comments(text: str, javascript: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+_PRIMARY_SIDEBAR = re.compile(r'(<div class="md-sidebar md-sidebar--primary"[^>]*>\s*<div class="md-sidebar__scrollwrap")>')
+
+
 def publish_assets(site: Path) -> None:
-    """Strip the comments from blueprint.css and blueprint.js in the built site."""
+    """Strip the comments from blueprint.css and blueprint.js in the built site. On the
+    print page, the navigation beside the text scrolls before any script has run, with no
+    link a keyboard can reach in view: make the region itself focusable."""
+    print_page = site / "print_page.html"
+    if print_page.is_file():
+        text = print_page.read_text(encoding="utf-8")
+        fixed = _PRIMARY_SIDEBAR.sub(r'\1 tabindex="0">', text, count=1)
+        if fixed != text:
+            print_page.write_text(fixed, encoding="utf-8")
     for relative, javascript in (("assets/stylesheets/blueprint.css", False), ("assets/javascripts/blueprint.js", True)):
         file = site / relative
         if file.is_file():
             stripped = strip_comments(file.read_text(encoding="utf-8"), javascript)
             if stripped != file.read_text(encoding="utf-8"):
                 file.write_text(stripped, encoding="utf-8")
+
+
+_CODE = re.compile(r"(<pre\b[^>]*>(?:<span></span>)?)<code>")
+
+
+def focusable_code(page_html: str) -> str:
+    """Code blocks scroll sideways, so a keyboard must reach them: Material's script makes
+    them focusable, but a page checked (or read) before its scripts have run has none."""
+    return _CODE.sub(r'\1<code tabindex="0">', page_html)

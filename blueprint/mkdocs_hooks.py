@@ -164,7 +164,7 @@ def on_page_content(html, page, config, files):
         return site_search.exclude_notebook_code(html)
     with _reported():
         html = expand(html, page.file.src_uri, page.file.dest_uri, _catalogue, _placed, _linker(files, page.file))
-    return _PICTURE_SVG.sub(_set_aside, html)
+    return lighten.focusable_code(_PICTURE_SVG.sub(_set_aside, html))
 
 
 # Between on_page_content and on_post_page, a page's pictures stand aside as comments: the

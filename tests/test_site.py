@@ -242,7 +242,7 @@ def test_pictures_have_no_links_without_an_address_and_icons_are_webp(built_site
         for svg in re.findall(r'<svg\b[^>]*class="blueprint-svg".*?</svg>', text, re.S):
             for tag, attrs in Tags(svg).tags:
                 if tag == "a":
-                    assert attrs.get("href"), (html_file.name, attrs)
+                    assert attrs.get("href") or attrs.get("xlink:href"), (html_file.name, attrs)
         for tag, attrs in Tags(text).tags:
             if tag == "image":
                 assert attrs["xlink:href"].endswith(".webp"), (html_file.name, attrs)
