@@ -95,15 +95,21 @@
     const status = bar.querySelector(".blueprint-walk-status");
     const hidden = (item) => item.classList.contains("blueprint-concealed");
 
-    items.forEach((item) => {
-      const body = document.createElement("span");
-      body.className = "blueprint-step-body";
-      while (item.firstChild) body.appendChild(item.firstChild);
-      const reveal = button("blueprint-reveal", "Reveal step " + item.dataset.step);
-      reveal.hidden = true;
-      reveal.addEventListener("click", () => show(item, true));
-      item.append(reveal, body);
-    });
+    let wrapped = false; // the steps get their reveal buttons on first use, not at load
+
+    function wrap() {
+      if (wrapped) return;
+      wrapped = true;
+      items.forEach((item) => {
+        const body = document.createElement("span");
+        body.className = "blueprint-step-body";
+        while (item.firstChild) body.appendChild(item.firstChild);
+        const reveal = button("blueprint-reveal", "Reveal step " + item.dataset.step);
+        reveal.hidden = true;
+        reveal.addEventListener("click", () => show(item, true));
+        item.append(reveal, body);
+      });
+    }
 
     function show(item, focus) {
       item.classList.remove("blueprint-concealed");
@@ -125,6 +131,7 @@
     }
 
     function practise(on) {
+      wrap();
       toggle.setAttribute("aria-pressed", String(on));
       list.classList.toggle("blueprint-practising", on);
       next.hidden = all.hidden = !on;
