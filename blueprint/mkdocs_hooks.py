@@ -17,7 +17,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import event_priority
 from mkdocs.structure.files import File
 
-from blueprint import api, deep_dive, script_worker, site_search, sql_pages
+from blueprint import api, deep_dive, flashcards, lighten, script_worker, site_search, sql_pages
 from blueprint.build import Catalogue, build, cache_folder, check_published, engine_changed_on_disk
 from blueprint.incremental import Changes, forget_search_entries
 from blueprint.model import BlueprintError
@@ -116,14 +116,17 @@ def on_files(files, config):
         # A standalone picture links components to concept pages relative to itself, so
         # its URL must exist before its content. MkDocs reads `content_string`; a plain
         # `content` attribute is silently ignored (that once published every picture empty).
-        file.content_string = resolve_concept_links(picture.svg, _linker(files, file))
+        file.content_string = lighten.webp_icons(resolve_concept_links(picture.svg, _linker(files, file)))
         files.append(file)
     for system in _catalogue.systems.values():
         if system.endpoints:
             files.append(File.generated(config, api.site_path(system), content=api.openapi_json(system)))
     used = {name for picture in _catalogue.pictures.values() for name in icon_names(picture.svg)}
-    for name in sorted(used):
-        files.append(File.generated(config, f"{ICONS}/{name}", abs_src_path=str(_catalogue.icons / name)))
+    for name in sorted(used):  # as WebP, lighter than the PNG Graphviz reads (blueprint/lighten.py)
+        webp = lighten.webp_bytes(_catalogue.icons / name, cache_folder(project_root(config)) / "webp")
+        files.append(File.generated(config, f"{ICONS}/{lighten.icon_name(name)}", content=webp))
+    deck = flashcards.package(_catalogue, Path(config.docs_dir), project_root(config), config.site_url or "")
+    files.append(File.generated(config, flashcards.SITE_PATH, content=deck))
     if _changes.enabled:
         forced = _changes.mark(files, _catalogue, project_root(config), lambda src: used_by_section(src, _catalogue))
         log.info("blueprint: %d pages rebuilt for changes outside their Markdown", len(forced))
@@ -164,6 +167,7 @@ def on_page_markdown(markdown, page, config, files):
         with _reported():
             markdown += deep_dive.section(system, _deep, _catalogue)
         markdown += concepts_section(system, lambda src: files.get_file_from_path(src) is not None)
+        markdown += flashcards.page_link()
     markdown += used_by_section(page.file.src_uri, _catalogue)
     return markdown
 
@@ -208,7 +212,7 @@ def on_page_content(html, page, config, files):
         placed: set[str] = set()
         html = expand(html, page.file.src_uri, page.file.dest_uri, _catalogue, placed, _linker(files, page.file))
         _placed_by_page[page.file.src_uri] = placed
-    return _PICTURE_SVG.sub(_set_aside, html)
+    return lighten.focusable_code(_PICTURE_SVG.sub(_set_aside, html))
 
 
 # Between on_page_content and on_post_page, a page's pictures stand aside as comments: the
@@ -220,7 +224,7 @@ _aside: list[str] = []
 
 
 def _set_aside(match: re.Match) -> str:
-    _aside.append(match.group(0))
+    _aside.append(lighten.inline_svg(match.group(0)))
     return f"<!--blueprint-svg {len(_aside) - 1}-->"
 
 
@@ -264,6 +268,7 @@ def on_post_build(config) -> None:
     log.info("blueprint: executed %d of %d notebooks", _notebooks.executed, _notebooks.total)
     _check_anchor_links()
     _fix_print_page(Path(config.site_dir))
+    lighten.publish_assets(Path(config.site_dir))
     if config.theme.name == "material" and "material/search" in config.plugins:
         try:
             site_search.defer_index_loading(Path(config.site_dir))

@@ -251,8 +251,8 @@ def test_every_arrow_badge_and_group_border_stands_out_from_what_lies_under_it(s
              const all = (selector, property) => Array.from(document.querySelectorAll(selector))
                .map(element => getComputedStyle(element)[property]);
              return {
-               panels: all('.blueprint-svg g.cluster > path, .blueprint-svg g.cluster > polygon', 'fill'),
-               borders: all('.blueprint-svg g.cluster > path, .blueprint-svg g.cluster > polygon', 'stroke'),
+               panels: all('.blueprint-svg g.cluster > path, .blueprint-svg g.cluster > rect, .blueprint-svg g.cluster > polygon', 'fill'),
+               borders: all('.blueprint-svg g.cluster > path, .blueprint-svg g.cluster > rect, .blueprint-svg g.cluster > polygon', 'stroke'),
                arrows: all('.blueprint-svg g.edge path', 'stroke'),
                badges: Array.from(document.querySelectorAll('.blueprint-svg .blueprint-badge'))
                  .map(c => [getComputedStyle(c).fill, getComputedStyle(c).stroke]),
@@ -272,7 +272,7 @@ def test_every_arrow_badge_and_group_border_stands_out_from_what_lies_under_it(s
 
 
 AUDITED = ["index.html", "template.html", "sql.html", "systems/index.html", "concepts/bloom_filter.html",
-           "concepts/notebooks/hyperloglog_error.html"]
+           "concepts/notebooks/hyperloglog_error.html", "print_page.html"]
 # Material's own templates repeat the table of contents as a second landmark (once in the
 # navigation for phones, once beside the page) and leave its expandable section labels
 # without text; those "landmark-unique" findings are the theme's, not ours.
@@ -349,10 +349,14 @@ def test_on_a_phone_every_label_of_every_picture_is_readable(built_site, site_ur
 
 
 def test_links_inside_pictures_are_no_tab_stops(site_url, visit):
+    """An inlined picture holds no link at all (crawlers count an SVG link without an `href`
+    attribute as broken, axe counts a link inside an image as nested); the concept pages
+    are linked under the picture's page, and the standalone picture keeps its links."""
     page = visit(site_url + PASTEBIN).page
-    stops = page.eval_on_selector_all("figure svg a", "links => links.filter(a => a.tabIndex >= 0).length")
-    assert page.eval_on_selector_all("figure svg a", "links => links.length") > 0
-    assert stops == 0
+    assert page.eval_on_selector_all("figure svg a", "links => links.length") == 0
+    assert page.eval_on_selector_all("figure svg g.node title", "titles => titles.length") > 0  # tooltips stay
+    standalone = visit(site_url + "assets/blueprint/pastebin/write.svg").page
+    assert standalone.eval_on_selector_all("a", "links => links.filter(a => a.getAttribute('xlink:href')).length") > 0
 
 
 def test_each_picture_says_what_its_line_styles_mean(built_site, catalogue):
@@ -433,3 +437,130 @@ def test_the_load_picture_keeps_each_label_readable_on_its_band(site_url, visit)
     for background, ink in pairs:
         expected = "rgb(255, 255, 255)" if background == "#a51d2d" else "rgb(0, 0, 0)"
         assert ink == expected, (background, ink)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_test_yourself_hides_the_steps_and_reveals_them_by_keyboard(site_url, visit, catalogue, scheme):
+    page = visit(site_url + PASTEBIN, color_scheme=scheme).page
+    steps = catalogue.systems["pastebin"].paths["write"].steps
+    bar = page.locator("#pastebin-write-steps").locator("xpath=preceding-sibling::div[@class='blueprint-walk'][1]")
+    toggle = bar.locator("button.blueprint-test")
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-pressed") == "true"
+    visible = lambda n: page.eval_on_selector(  # noqa: E731
+        f"#pastebin-write-step-{n}-text .blueprint-step-body", "b => !b.hidden && b.getBoundingClientRect().height > 0")
+    assert not any(visible(step.number) for step in steps)
+    assert page.locator("#pastebin-write-figure g.edge").count() == len(steps)  # the arrows stay
+    assert page.locator("#pastebin-write-figure svg a[*|title]").count() == 0  # no tooltip gives a step away
+    # reveal step 2 with the keyboard: Tab to its button, Space
+    page.focus("#pastebin-write-step-2-text .blueprint-reveal")
+    page.keyboard.press("Space")
+    assert visible(2) and not visible(1) and not visible(3)
+    lit = page.eval_on_selector_all("#pastebin-write-figure g.edge.blueprint-lit", "e => e.map(x => x.id)")
+    assert lit == ["pastebin-write-step-2"]  # the highlighting follows
+    assert page.evaluate("document.activeElement.id") == "pastebin-write-step-2-text"
+    # "Reveal next" takes the first still hidden, by Enter
+    bar.locator("button.blueprint-reveal-next").focus()
+    page.keyboard.press("Enter")
+    assert visible(1) and not visible(3)
+    assert "hidden" in bar.locator(".blueprint-walk-status").inner_text()
+    bar.locator("button.blueprint-reveal-all").click()
+    assert all(visible(step.number) for step in steps)
+    assert bar.locator(".blueprint-walk-status").inner_text() == "All steps revealed"
+    # contrast of the pressed toggle and the reveal buttons in this scheme
+    toggle.click()  # off: everything as before
+    assert all(visible(step.number) for step in steps) and page.locator(".blueprint-reveal:visible").count() == 0
+    toggle.click()
+    colours = page.eval_on_selector("#pastebin-write-step-1-text .blueprint-reveal", "b => [getComputedStyle(b).color, getComputedStyle(document.body).backgroundColor]")
+    assert contrast(*colours) >= 4.5, colours
+
+
+def test_every_path_has_the_self_test_and_every_capacity_the_estimation_view(built_site, site_url, visit, catalogue):
+    for system in catalogue.systems.values():
+        page = visit(site_url + f"systems/{system.id}.html").page
+        lists = page.locator("ol.blueprint-steps[data-picture]").count()
+        assert lists and page.locator(".blueprint-walk button.blueprint-test").count() == lists, system.id
+        if system.id in catalogue.capacities:
+            assert page.locator(".blueprint-capacity .blueprint-try").count() == 1, system.id
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_try_it_first_hides_the_estimates_until_revealed(site_url, visit, catalogue, scheme):
+    page = visit(site_url + PASTEBIN, color_scheme=scheme).page
+    results = catalogue.capacities["pastebin"]["results"]
+    section = page.locator("#pastebin-capacity")
+    values = lambda: section.locator("tr[data-quantity] .blueprint-estimate-value:visible").all_inner_texts()  # noqa: E731
+    assert values() == [r["value"] for r in results]
+    section.locator("button.blueprint-try").focus()
+    page.keyboard.press("Space")
+    assert values() == []
+    assert section.locator("td:visible", has_text="Daily active users").count() >= 1  # the assumptions stay
+    peak = section.locator("tr[data-quantity='write_qps_peak'] button.blueprint-reveal")
+    assert peak.get_attribute("aria-label") == "Reveal: Writes per second, peak"
+    peak.focus()
+    page.keyboard.press("Enter")
+    assert values() == [r["value"] for r in results if r["name"] == "write_qps_peak"]
+    section.locator("button.blueprint-reveal-all").click()
+    assert values() == [r["value"] for r in results]
+    assert section.locator(".blueprint-walk-status").inner_text() == "All estimates revealed"
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_every_picture_is_whole_in_view_or_carries_the_scroll_cue(built_site, site_url, visit, width):
+    """A cut picture says so; at 1280 px a wide picture first uses the width beside the text."""
+    cut, cued, spilled = {}, 0, 0
+    for page_path in system_pages(built_site):
+        loaded = visit(site_url + page_path, phone=width == 390) if width == 390 else visit(site_url + page_path)
+        page = loaded.page
+        if width == 1280:
+            page.set_viewport_size({"width": 1280, "height": 800})
+            page.wait_for_timeout(100)
+        states = page.evaluate(
+            """() => Array.from(document.querySelectorAll('figure.blueprint-figure')).map(figure => {
+                 const frame = figure.querySelector('.blueprint-picture');
+                 const svg = frame.querySelector('svg').getBoundingClientRect();
+                 const box = frame.getBoundingClientRect();
+                 const whole = svg.left >= box.left - 1 && svg.right <= box.right + 1 && svg.right <= window.innerWidth + 1;
+                 const cue = figure.querySelector('.blueprint-scroll-cue');
+                 const shown = cue && getComputedStyle(cue).display !== 'none' && cue.getBoundingClientRect().width > 0;
+                 const column = figure.getBoundingClientRect().width;
+                 return [figure.id, whole, Boolean(shown), box.width > column + 1];
+               })"""
+        )
+        for figure, whole, shown, wider in states:
+            if not whole and not shown:
+                cut[figure] = page_path
+            cued += shown
+            spilled += wider
+        if width == 390:
+            # "Fit" shows a cut picture whole
+            first = next((figure for figure, whole, shown, _ in states if shown), None)
+            if first:
+                page.click(f"#{first} button[aria-label='Fit to width']")
+                assert page.eval_on_selector(
+                    f"#{first} .blueprint-picture", "f => f.scrollWidth <= f.clientWidth + 1"), first
+                assert not page.eval_on_selector(f"#{first}", "f => f.classList.contains('blueprint-scrolls')")
+        loaded.close()
+    assert cut == {}, cut
+    if width == 390:
+        assert cued > 10  # most pictures are wider than a phone
+    else:
+        assert spilled > 0  # the wide ones took the width beside the column
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_axe_finds_nothing_serious_while_the_scripts_are_still_settling(built_site, site_url, browser, scheme):
+    """Checked as soon as the HTML is parsed, before Material's and our scripts have run:
+    what a reader with a slow machine meets first. The print page is the largest."""
+    found = {}
+    for page_path in ["print_page.html", PASTEBIN, "systems/chat.html", "index.html"]:
+        context = browser.new_context(color_scheme=scheme)
+        page = context.new_page()
+        page.route(re.compile(r".*\.js(\?.*)?$"), lambda route: route.abort())  # no page script has run yet
+        page.goto(site_url + page_path, wait_until="domcontentloaded")
+        for violation in Axe().run(page).response["violations"]:
+            if violation["impact"] in ("serious", "critical"):
+                found.setdefault(page_path, []).append((violation["id"], len(violation["nodes"]), violation["nodes"][0]["target"]))
+        context.close()
+    assert found == {}, found

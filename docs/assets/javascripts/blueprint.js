@@ -56,10 +56,11 @@
       item.addEventListener("focus", () => show(item));
       item.addEventListener("blur", () => show(chosen));
       item.addEventListener("click", (event) => {
-        if (event.target.closest("a")) return; // links inside a step still work
+        if (event.target.closest("a, button")) return; // links and buttons inside a step still work
         choose(chosen === item ? null : item);
       });
       item.addEventListener("keydown", (event) => {
+        if (event.target !== item) return;
         if (event.key === "Enter" || event.key === " ") {
           event.preventDefault();
           choose(chosen === item ? null : item);
@@ -76,6 +77,149 @@
     });
 
     const walker = makeWalker(list, items, () => chosen, choose);
+    addSelfTest(list, items, walker.bar, choose);
+  }
+
+  /* Test yourself: the step texts hide (the numbered arrows stay) and come back one at a
+     time, by their own button (click, Enter or Space) or "Reveal next", or all at once;
+     the revealed step lights up in the picture. */
+  function addSelfTest(list, items, bar, choose) {
+    const toggle = button("blueprint-test", "Test yourself");
+    toggle.setAttribute("aria-pressed", "false");
+    const next = button("blueprint-reveal-next", "Reveal next step");
+    const all = button("blueprint-reveal-all", "Reveal all steps");
+    next.hidden = all.hidden = true;
+    bar.insertBefore(toggle, bar.querySelector(".blueprint-walk-status"));
+    bar.insertBefore(next, bar.querySelector(".blueprint-walk-status"));
+    bar.insertBefore(all, bar.querySelector(".blueprint-walk-status"));
+    const status = bar.querySelector(".blueprint-walk-status");
+    const hidden = (item) => item.classList.contains("blueprint-concealed");
+
+    let wrapped = false; // the steps get their reveal buttons on first use, not at load
+
+    function wrap() {
+      if (wrapped) return;
+      wrapped = true;
+      items.forEach((item) => {
+        const body = document.createElement("span");
+        body.className = "blueprint-step-body";
+        while (item.firstChild) body.appendChild(item.firstChild);
+        const reveal = button("blueprint-reveal", "Reveal step " + item.dataset.step);
+        reveal.hidden = true;
+        reveal.addEventListener("click", () => show(item, true));
+        item.append(reveal, body);
+      });
+    }
+
+    function show(item, focus) {
+      item.classList.remove("blueprint-concealed");
+      item.querySelector(".blueprint-step-body").hidden = false;
+      const reveal = item.querySelector(".blueprint-reveal");
+      const hadFocus = document.activeElement === reveal;
+      reveal.hidden = true;
+      choose(item);
+      if (focus || hadFocus) item.focus();
+      update();
+    }
+
+    function update() {
+      const left = items.filter(hidden).length;
+      next.disabled = all.disabled = left === 0;
+      if (toggle.getAttribute("aria-pressed") === "true") {
+        status.textContent = left ? left + " of " + items.length + " steps hidden" : "All steps revealed";
+      }
+    }
+
+    function practise(on) {
+      wrap();
+      toggle.setAttribute("aria-pressed", String(on));
+      list.classList.toggle("blueprint-practising", on);
+      next.hidden = all.hidden = !on;
+      items.forEach((item) => {
+        item.classList.toggle("blueprint-concealed", on);
+        item.querySelector(".blueprint-step-body").hidden = on;
+        item.querySelector(".blueprint-reveal").hidden = !on;
+      });
+      choose(null);
+      status.textContent = on ? "Steps hidden: recall each one, then reveal it" : "";
+      update();
+    }
+
+    toggle.addEventListener("click", () => practise(toggle.getAttribute("aria-pressed") !== "true"));
+    next.addEventListener("click", () => {
+      const item = items.find(hidden);
+      if (item) show(item, false);
+    });
+    all.addEventListener("click", () => {
+      items.filter(hidden).forEach((item) => show(item, false));
+      choose(null);
+      status.textContent = "All steps revealed";
+    });
+  }
+
+  function button(className, text) {
+    const element = document.createElement("button");
+    element.type = "button";
+    element.className = "md-button " + className;
+    element.textContent = text;
+    return element;
+  }
+
+  /* Try it first: a capacity section's computed figures hide behind buttons while the
+     assumptions stay, so a reader can estimate before comparing. */
+  function addEstimation(section) {
+    const rows = Array.from(section.querySelectorAll("tr[data-quantity]"));
+    if (!rows.length || section.dataset.ready) return;
+    section.dataset.ready = "yes";
+    const bar = document.createElement("div");
+    bar.className = "blueprint-walk blueprint-estimate";
+    const toggle = button("blueprint-try", "Try it first: hide the estimates");
+    toggle.setAttribute("aria-pressed", "false");
+    const all = button("blueprint-reveal-all", "Reveal all estimates");
+    all.hidden = true;
+    const status = document.createElement("span");
+    status.className = "blueprint-walk-status";
+    status.setAttribute("aria-live", "polite");
+    bar.append(toggle, all, status);
+    section.insertBefore(bar, section.firstChild);
+    const cells = rows.map((row) => {
+      const cell = row.cells[1];
+      const value = document.createElement("span");
+      value.className = "blueprint-estimate-value";
+      while (cell.firstChild) value.appendChild(cell.firstChild);
+      const reveal = button("blueprint-reveal", "Reveal");
+      reveal.setAttribute("aria-label", "Reveal: " + row.cells[0].textContent.trim());
+      reveal.hidden = true;
+      reveal.addEventListener("click", () => {
+        open(cell);
+        cell.querySelector(".blueprint-estimate-value").tabIndex = -1;
+        cell.querySelector(".blueprint-estimate-value").focus();
+      });
+      cell.append(reveal, value);
+      return cell;
+    });
+    const left = () => cells.filter((cell) => cell.querySelector(".blueprint-estimate-value").hidden).length;
+
+    function open(cell) {
+      cell.querySelector(".blueprint-estimate-value").hidden = false;
+      cell.querySelector(".blueprint-reveal").hidden = true;
+      all.disabled = left() === 0;
+      status.textContent = left() ? left() + " estimates hidden" : "All estimates revealed";
+    }
+
+    toggle.addEventListener("click", () => {
+      const on = toggle.getAttribute("aria-pressed") !== "true";
+      toggle.setAttribute("aria-pressed", String(on));
+      section.classList.toggle("blueprint-practising", on);
+      all.hidden = !on;
+      all.disabled = false;
+      cells.forEach((cell) => {
+        cell.querySelector(".blueprint-estimate-value").hidden = on;
+        cell.querySelector(".blueprint-reveal").hidden = !on;
+      });
+      status.textContent = on ? "Estimates hidden: work them out from the assumptions, then reveal them" : "";
+    });
+    all.addEventListener("click", () => cells.forEach(open));
   }
 
   function makeWalker(list, items, current, choose) {
@@ -100,6 +244,7 @@
     next.addEventListener("click", () => move(1));
 
     return {
+      bar,
       update() {
         const item = current();
         const index = items.indexOf(item);
@@ -114,7 +259,8 @@
 
   /* Zoom: the picture's frame scrolls (drag or swipe to pan); each "+" makes the picture
      1.25 times wider than it is, each "−" 1.25 times narrower, never below how it first
-     shows ("Fit"), which is already wide enough for every label to be read. */
+     shows, which is already wide enough for every label to be read. A picture wider than
+     its frame says so ("scroll sideways") and "Fit" shows it whole, however small. */
   function addZoom(figure) {
     const frame = figure.querySelector(".blueprint-picture");
     const svg = frame && frame.querySelector("svg");
@@ -123,22 +269,32 @@
     const STEP = 1.25;
     const MOST = 4;
     let steps = 0; // how many times "+" more than "−"
+    let whole = false; // "Fit": the whole picture in the frame, labels however small
     let fitWidth = 0;
     const bar = document.createElement("div");
     bar.className = "blueprint-zoom";
     bar.innerHTML =
+      '<span class="blueprint-scroll-cue" id="' + figure.id + '-cue">Wider than the screen: scroll sideways, or press Fit →</span>' +
       '<button type="button" class="md-button" aria-label="Zoom in" data-by="1">+</button>' +
       '<button type="button" class="md-button" aria-label="Zoom out" data-by="-1">−</button>' +
       '<button type="button" class="md-button" aria-label="Fit to width" data-by="0">Fit</button>';
     figure.insertBefore(bar, frame);
     const [plus, minus, fit] = bar.querySelectorAll("button");
 
+    function scrolls() {
+      return frame.scrollWidth > frame.clientWidth + 1;
+    }
+
     function show() {
       const scale = Math.pow(STEP, steps);
       frame.classList.toggle("blueprint-zoomed", steps > 0);
       svg.style.maxWidth = steps > 0 ? "none" : "";
       svg.style.width = steps > 0 ? fitWidth * scale + "px" : "";
-      minus.disabled = fit.disabled = steps === 0;
+      svg.style.minWidth = whole ? "0" : "";
+      const cut = scrolls();
+      figure.classList.toggle("blueprint-scrolls", cut);
+      minus.disabled = steps === 0;
+      fit.disabled = steps === 0 && (whole || !cut);
       plus.disabled = Math.pow(STEP, steps + 1) > MOST;
     }
 
@@ -147,15 +303,18 @@
       if (!button || button.disabled) return;
       if (steps === 0) fitWidth = svg.getBoundingClientRect().width; // as it shows now
       const by = Number(button.dataset.by);
+      if (by === 0) whole = true;
       steps = by === 0 ? 0 : Math.max(0, steps + by);
       show();
     });
     show();
+    window.addEventListener("resize", show);
   }
 
   function start() {
     document.querySelectorAll("ol.blueprint-steps[data-picture]").forEach(setUp);
     document.querySelectorAll("figure.blueprint-figure").forEach(addZoom);
+    document.querySelectorAll(".blueprint-capacity").forEach(addEstimation);
   }
 
   if (document.readyState === "loading") {
