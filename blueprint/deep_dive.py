@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,7 +133,7 @@ def load_dot(system: System, loads: list[Load]) -> str:
 # --- The section -----------------------------------------------------------------------
 
 
-def section(system: System, deep: DeepDive, catalogue: Catalogue) -> str:
+def section(system: System, deep: DeepDive, catalogue: Catalogue, page_dir: str = "systems") -> str:
     """'Deep dive', in Markdown with HTML tables: failures, then hot spots and their picture."""
     from blueprint.pages import _step_anchor  # the ids the step lists already carry
 
@@ -148,7 +149,7 @@ def section(system: System, deep: DeepDive, catalogue: Catalogue) -> str:
 
     parts = ["\n\n## Deep dive\n"]
     parts.append("\n### Failures\n\n" + _failures_table(system, step_links) + "\n")
-    parts.append("\n### Hot spots\n\n" + _hot_spots(system, deep, step_links) + "\n")
+    parts.append("\n### Hot spots\n\n" + _hot_spots(system, deep, step_links, page_dir) + "\n")
     return "".join(parts)
 
 
@@ -187,7 +188,7 @@ def _failures_table(system: System, step_links) -> str:
     )
 
 
-def _hot_spots(system: System, deep: DeepDive, step_links) -> str:
+def _hot_spots(system: System, deep: DeepDive, step_links, page_dir: str) -> str:
     loads = deep.loads.get(system.id) or []
     if not loads:
         return (
@@ -223,7 +224,7 @@ def _hot_spots(system: System, deep: DeepDive, step_links) -> str:
         f"{_number(top.requests)} requests and {_bytes(top.bytes)} per second at peak.</p>\n" if top else ""
     )
     return (
-        lead + _figure(system, deep, loads)
+        lead + _figure(system, deep, loads, page_dir)
         + f'<div class="blueprint-hot-spots" id="{system.id}-hot-spots">\n<table>\n'
         "<thead><tr><th>Component</th><th>Peak requests</th><th>Peak bytes</th><th>One node sustains</th>"
         "<th>Nodes needed</th><th>Steps</th></tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
@@ -234,23 +235,21 @@ def _hot_spots(system: System, deep: DeepDive, step_links) -> str:
     )
 
 
-def _figure(system: System, deep: DeepDive, loads: list[Load]) -> str:
+def site_path(system_id: str) -> str:
+    """Where the load picture is published: a file of its own, beside the OpenAPI document."""
+    return f"assets/blueprint/{system_id}/load.svg"
+
+
+def _figure(system: System, deep: DeepDive, loads: list[Load], page_dir: str) -> str:
+    """The load picture as an image loaded only when the reader scrolls to it: it sits at the
+    end of the page, so a first visit does not pay for it (the table says the same in text)."""
     svg = deep.pictures.get(system.id)
     if not svg:
         return ""
     prefix = f"{system.id}-load"
     caption = f"{system.title}: components coloured by their peak requests per second"
-    svg = re.sub(
-        r"<svg\b([^>]*)>",
-        lambda m: f'<svg{m.group(1)} class="blueprint-svg blueprint-load" role="img" data-search-exclude="" '
-                  f'aria-labelledby="{prefix}-alt"><title id="{prefix}-alt">{html.escape(caption)}; '
-                  "the figures are in the table below.</title>",
-        svg.strip(),
-        count=1,
-    )
-    # no blank lines: in Markdown, a blank line could end the raw HTML block early
-    svg = "\n".join(line for line in svg.splitlines() if line.strip())
-    svg = svg.replace("<a ", '<a tabindex="-1" ')  # as in the path pictures: pointing, not Tab stops
+    size = re.search(r'<svg\b[^>]*\bwidth="([\d.]+)pt"[^>]*\bheight="([\d.]+)pt"', svg)
+    width, height = (round(float(size.group(1)) * 4 / 3), round(float(size.group(2)) * 4 / 3)) if size else (0, 0)
     top = hottest(loads)
     shown = {band(load, top.requests if top else 0.0) for load in loads}
     key = "; ".join(
@@ -263,7 +262,9 @@ def _figure(system: System, deep: DeepDive, loads: list[Load]) -> str:
         f'<figure class="blueprint-figure" id="{prefix}-figure" data-picture="{prefix}" '
         f'style="--blueprint-readable: {_readable_width(svg)}px">\n'
         f'<div class="blueprint-picture" tabindex="0" role="group" aria-label="{html.escape(caption)}, scrollable">'
-        f"{svg}</div>\n"
+        f'<img class="blueprint-svg blueprint-load" src="{posixpath.relpath(site_path(system.id), page_dir)}" '
+        'loading="lazy" decoding="async" '
+        f'width="{width}" height="{height}" alt="{html.escape(caption)}; the figures are in the table below."></div>\n'
         f'<figcaption>{html.escape(caption)}. <span class="blueprint-legend">Key, as a share of the hottest '
         f"component's requests: {key}.</span></figcaption>\n</figure>\n"
     )

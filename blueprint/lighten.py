@@ -167,5 +167,15 @@ _CODE = re.compile(r"(<pre\b[^>]*>(?:<span></span>)?)<code>")
 
 def focusable_code(page_html: str) -> str:
     """Code blocks scroll sideways, so a keyboard must reach them: Material's script makes
-    them focusable, but a page checked (or read) before its scripts have run has none."""
-    return _CODE.sub(r'\1<code tabindex="0">', page_html)
+    them focusable, but a page checked (or read) before its scripts have run has none.
+    Pygments wraps every run of whitespace in a span that nothing styles: it goes."""
+    return _WHITESPACE.sub(r"\1", _CODE.sub(r'\1<code tabindex="0">', page_html))
+
+
+_WHITESPACE = re.compile(r'<span class="w">(\s*)</span>')
+_SQL_STYLESHEET = re.compile(r'<link rel="stylesheet" href="[^"]*assets/stylesheets/sql\.css">\n?')
+
+
+def unused_stylesheets(page_html: str) -> str:
+    """sql.css styles the SQL page's join diagrams (class sql-…): other pages do not load it."""
+    return page_html if 'class="sql-' in page_html else _SQL_STYLESHEET.sub("", page_html)

@@ -9,6 +9,7 @@ site as generated files.
 from __future__ import annotations
 
 import logging
+import posixpath
 import re
 from contextlib import contextmanager
 from pathlib import Path
@@ -125,6 +126,8 @@ def on_files(files, config):
     for name in sorted(used):  # as WebP, lighter than the PNG Graphviz reads (blueprint/lighten.py)
         webp = lighten.webp_bytes(_catalogue.icons / name, cache_folder(project_root(config)) / "webp")
         files.append(File.generated(config, f"{ICONS}/{lighten.icon_name(name)}", content=webp))
+    for system_id, svg in _deep.pictures.items():
+        files.append(File.generated(config, deep_dive.site_path(system_id), content=svg))
     deck = flashcards.package(_catalogue, Path(config.docs_dir), project_root(config), config.site_url or "")
     files.append(File.generated(config, flashcards.SITE_PATH, content=deck))
     if _changes.enabled:
@@ -165,7 +168,7 @@ def on_page_markdown(markdown, page, config, files):
     system = _catalogue.systems.get(page.file.src_uri.removeprefix("systems/").removesuffix(".md"))
     if system is not None and page.file.src_uri.startswith("systems/"):
         with _reported():
-            markdown += deep_dive.section(system, _deep, _catalogue)
+            markdown += deep_dive.section(system, _deep, _catalogue, posixpath.dirname(page.file.dest_uri))
         markdown += concepts_section(system, lambda src: files.get_file_from_path(src) is not None)
         markdown += flashcards.page_link()
     markdown += used_by_section(page.file.src_uri, _catalogue)
@@ -252,7 +255,7 @@ def on_post_page(output, page, config):
         forget_search_entries(config, page.url)
     if not page.file.src_uri.startswith("print_page."):
         output = _PRINT_SITE_ASSETS.sub("", output)
-    output = _put_back(output)
+    output = lighten.unused_stylesheets(_put_back(output))
     _page_ids[page.file.src_uri] = set(_ID.findall(output))
     if not notebook_pages.is_notebook_page(page):
         return output

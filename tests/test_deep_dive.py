@@ -304,7 +304,8 @@ def test_the_page_shows_both_tables_the_picture_and_the_quoted_figures(tmp_path)
     failures = page.split('id="probe-failures"')[1].split("</table>")[0]
     assert '<a href="#probe-read-step-2-text">2</a>' in failures  # the cache's steps link to their lines
     assert "<strong>Yes</strong>: no redundancy declared" in failures.split('data-component="stock"')[1].split("</tr>")[0]
-    assert 'id="probe-load-node-cache"' in page and "redis.io" in page
+    assert "redis.io" in page and 'src="../../assets/blueprint/probe/load.svg" loading="lazy"' in page
+    assert 'id="probe-load-node-cache"' in (tmp_path / "site" / "assets" / "blueprint" / "probe" / "load.svg").read_text()
     assert 'id="deep-dive"' in page
 
 

@@ -263,7 +263,7 @@
      its frame says so ("scroll sideways") and "Fit" shows it whole, however small. */
   function addZoom(figure) {
     const frame = figure.querySelector(".blueprint-picture");
-    const svg = frame && frame.querySelector("svg");
+    const svg = frame && frame.querySelector("svg, img");
     if (!svg || figure.dataset.zoomReady) return;
     figure.dataset.zoomReady = "yes";
     const STEP = 1.25;
