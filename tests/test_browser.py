@@ -79,6 +79,11 @@ def test_every_page_loads_everything_locally_without_errors(built_site, site_url
         assert loaded.failures == [], (page, loaded.failures)
         assert loaded.errors == [], (page, loaded.errors)
         assert local_only(loaded.requests, base) == [], (page, local_only(loaded.requests, base))
+        # A lazy image (the load picture at the end of a system page) loads when the reader
+        # gets near it: scroll each into view, as the reader would, before judging it.
+        for lazy in loaded.page.locator("img[loading=lazy]").all():
+            lazy.scroll_into_view_if_needed()
+        loaded.page.wait_for_function("() => Array.from(document.images).every(img => img.complete)", timeout=20_000)
         broken = loaded.page.evaluate(
             """() => Array.from(document.images).filter(img => !img.complete || img.naturalWidth === 0).map(img => img.src)"""
         )
@@ -287,6 +292,11 @@ def audited_pages(built_site) -> list[str]:
 def test_accessibility_has_no_serious_violations_and_no_moderate_ones_of_ours(built_site, site_url, visit, scheme):
     found = {}
     for page_path in audited_pages(built_site):
+        if page_path == "print_page.html" and scheme == "dark":
+            # The print page is every page in one (68,000 elements: axe takes about 85 s on
+            # it); each page is audited on its own in both schemes, and what only the print
+            # page has (its structure: ids, landmarks, headings) does not depend on the scheme.
+            continue
         if not (built_site.site / page_path).exists():
             pytest.fail(f"{page_path} is not in the built site")
         loaded = visit(site_url + page_path, color_scheme=scheme)
@@ -435,7 +445,8 @@ def test_the_load_picture_waits_until_it_is_scrolled_to_and_keeps_its_labels_rea
     pairs = []
     for node in root.iter(svg_ns + "g"):
         if "node" in (node.get("class") or ""):
-            shape = next(node.iter(svg_ns + "path"), None) or next(node.iter(svg_ns + "polygon"))
+            shape = next(node.iter(svg_ns + "path"), None)
+            shape = next(node.iter(svg_ns + "polygon")) if shape is None else shape  # an Element with no children is falsy
             pairs.append((shape.get("fill"), next(node.iter(svg_ns + "text")).get("fill")))
     assert pairs
     for background, ink in pairs:
@@ -529,7 +540,7 @@ def test_every_picture_is_whole_in_view_or_carries_the_scroll_cue(built_site, si
         states = page.evaluate(
             """() => Array.from(document.querySelectorAll('figure.blueprint-figure')).map(figure => {
                  const frame = figure.querySelector('.blueprint-picture');
-                 const svg = frame.querySelector('svg').getBoundingClientRect();
+                 const svg = frame.querySelector('svg, img').getBoundingClientRect();
                  const box = frame.getBoundingClientRect();
                  const whole = svg.left >= box.left - 1 && svg.right <= box.right + 1 && svg.right <= window.innerWidth + 1;
                  const cue = figure.querySelector('.blueprint-scroll-cue');
@@ -564,7 +575,10 @@ def test_axe_finds_nothing_serious_while_the_scripts_are_still_settling(built_si
     """Checked as soon as the HTML is parsed, before Material's and our scripts have run:
     what a reader with a slow machine meets first. The print page is the largest."""
     found = {}
-    for page_path in ["print_page.html", PASTEBIN, "systems/chat.html", "index.html"]:
+    # The print page once, in the light scheme: what settling changes there (scrollable
+    # regions a keyboard cannot reach yet) is structure, not colour; see the audit above.
+    pages = ["print_page.html"] if scheme == "light" else []
+    for page_path in pages + [PASTEBIN, "systems/chat.html", "index.html"]:
         context = browser.new_context(color_scheme=scheme)
         page = context.new_page()
         page.route(re.compile(r".*\.js(\?.*)?$"), lambda route: route.abort())  # no page script has run yet

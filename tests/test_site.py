@@ -105,7 +105,7 @@ def test_icons_and_standalone_pictures_resolve_in_the_built_site(built_site):
     for svg in (site / "assets" / "blueprint").rglob("*.svg"):
         for href in re.findall(r'xlink:href="([^"]+)"', svg.read_text()):
             assert (svg.parent / href).resolve().is_file(), (svg, href)
-    assert {p.name for p in (site / "assets/blueprint/pastebin").iterdir()} == {"write.svg", "read.svg", "cleanup.svg", "schema.svg", "openapi.json"}
+    assert {p.name for p in (site / "assets/blueprint/pastebin").iterdir()} == {"write.svg", "read.svg", "cleanup.svg", "schema.svg", "load.svg", "openapi.json"}
 
 
 def test_no_page_loads_anything_from_another_host(built_site):
@@ -144,10 +144,13 @@ def test_navigation_shows_the_structure(built_site):
 
 
 def test_every_system_is_in_the_nav_and_the_systems_table(built_site, catalogue):
+    """The navigation is pruned to the section a page is in (lighter pages), so the systems
+    are listed in the navigation of the Systems section, and the home page links that section."""
     home = page(built_site.site, "index")
     index = page(built_site.site, "systems/index")
+    assert re.search(r'href="systems/index.html"[^>]*>\s*(<[^>]+>\s*)*Systems', home)
     for system in catalogue.systems.values():
-        assert re.search(rf'href="systems/{system.id}.html"[^>]*>\s*(<[^>]+>\s*)*{system.title}', home), system.id
+        assert re.search(rf'href="{system.id}.html"[^>]*>\s*(<[^>]+>\s*)*{system.title}', index), system.id
         assert f'<a href="{system.id}.html">{system.title}</a></td><td>{system.summary}</td>' in index
 
 
