@@ -12,9 +12,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from system_sql import execute, section
-
-from blueprint.sql_pages import statements
+from system_sql import fresh_schema, section
 
 ROOT = Path(__file__).resolve().parents[1]
 DDL = ROOT / "snippets" / "schemas" / "newsfeed.sql"
@@ -43,33 +41,8 @@ _schemas = itertools.count(1)
 
 @pytest.fixture
 def db(server):
-    schema = f"newsfeed_{next(_schemas)}"
-    opened = []
-    setup = server.connect()
-    setup.execute(f"CREATE SCHEMA {schema}")
-    setup.execute(f"SET search_path TO {schema}")
-    for statement in statements(DDL.read_text(encoding="utf-8")):
-        setup.execute(statement)
-    for user in (AUTHOR, READER, OTHER):
-        setup.execute("INSERT INTO users (id, name, email, created_at) VALUES (%s, %s, %s, now())",
-                      (user, f"user {user}", f"u{user}@example.com"))
-
-    def connect() -> psycopg.Connection:
-        connection = server.connect()
-        connection.execute(f"SET search_path TO {schema}")
-        connection.execute("SET statement_timeout = '5s'")
-        opened.append(connection)
-        return connection
-
-    def run(connection, name: str, **parameters) -> list[tuple]:
-        return execute(connection, section(QUERIES, name), {"media_urls": None, **parameters}, postgres=True)
-
-    connect.setup = setup
-    connect.run = run
-    yield connect
-    for connection in opened:
-        connection.close()
-    setup.close()
+    yield from fresh_schema(server, f"newsfeed_{next(_schemas)}", DDL, (AUTHOR, READER, OTHER), QUERIES,
+                            {"media_urls": None})
 
 
 def post(db, connection, item_id: int, key: str = KEY, request_hash: str = "h1") -> tuple[int, str] | str:

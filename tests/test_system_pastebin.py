@@ -13,9 +13,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from system_sql import execute, section
-
-from blueprint.sql_pages import statements
+from system_sql import fresh_schema, section
 
 ROOT = Path(__file__).resolve().parents[1]
 DDL = ROOT / "snippets" / "schemas" / "pastebin.sql"
@@ -47,34 +45,8 @@ _schemas = itertools.count(1)
 def db(server):
     """`db()` opens a connection to a fresh copy of the schema with users 1 and 2;
     `db.run(connection, section, **parameters)` runs one of the page's sections there."""
-    schema = f"pastebin_{next(_schemas)}"
-    opened = []
-    setup = server.connect()
-    setup.execute(f"CREATE SCHEMA {schema}")
-    setup.execute(f"SET search_path TO {schema}")
-    for statement in statements(DDL.read_text(encoding="utf-8")):
-        setup.execute(statement)
-    for user in (ALICE, BOB):
-        setup.execute("INSERT INTO users (id, name, email, created_at) VALUES (%s, %s, %s, now())",
-                      (user, f"user {user}", f"u{user}@example.com"))
-
-    def connect() -> psycopg.Connection:
-        connection = server.connect()
-        connection.execute(f"SET search_path TO {schema}")
-        connection.execute("SET statement_timeout = '5s'")
-        opened.append(connection)
-        return connection
-
-    def run(connection, name: str, **parameters) -> list[tuple]:
-        defaults = {"user_id": ALICE, "size_bytes": 100, "idempotency_key": None, "expires_in": None}
-        return execute(connection, section(QUERIES, name), {**defaults, **parameters}, postgres=True)
-
-    connect.setup = setup
-    connect.run = run
-    yield connect
-    for connection in opened:
-        connection.close()
-    setup.close()
+    yield from fresh_schema(server, f"pastebin_{next(_schemas)}", DDL, (ALICE, BOB), QUERIES,
+                            {"user_id": ALICE, "size_bytes": 100, "idempotency_key": None, "expires_in": None})
 
 
 def state(db) -> dict[str, list]:
